@@ -1,0 +1,46 @@
+# thumbgen — the two commands a newcomer needs: `make demo` and `make test`.
+JOBS ?= $(shell nproc)
+BUILD ?= build
+BUILD_TYPE ?= RelWithDebInfo
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build test unit-test web web-test sanitize demo bench format clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+# Everything: native unit, golden, CLI and corpus tests (corpus when ../shared/corpus exists), then the
+# WebAssembly build with its headless-Chromium smoke test.
+test: build web
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@bash web/smoke-test.sh $(BUILD)-web
+
+# The render core compiled with Debian's Emscripten (WebGL2).
+web: deps
+	@bash web/build.sh $(BUILD)-web
+
+# ASan + UBSan build running the unit tests (leaks inside the GL driver are suppressed, see tests/lsan.supp).
+sanitize: deps
+	@$(MAKE) --no-print-directory build BUILD=$(BUILD)-asan BUILD_TYPE=Debug CMAKE_FLAGS=-DTHUMBGEN_SANITIZE=ON
+	@cd $(BUILD)-asan && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp ASAN_OPTIONS=detect_leaks=1 \
+	  ctest --output-on-failure -j $(JOBS) -LE slow
+
+# The main job on the embedded default.
+demo: build
+	@bash scripts/demo.sh $(BUILD)
+
+bench: build
+	@bash scripts/deps.sh --bench
+	@bash bench/run.sh $(BUILD)
+
+format:
+	@clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'web/*.cpp' 'bench/*.cpp')
+
+clean:
+	rm -rf $(BUILD) $(BUILD)-web $(BUILD)-asan thumbnails

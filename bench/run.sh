@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# make bench: the whole public corpus through `thumbgen render --jobs 2` and, in the same run, through f3d
+# (one process per file, one Xvfb), then the load-only pass. Prints medians per size class, throughput,
+# peak RSS and the ratios. Needs ../shared/corpus.
+set -euo pipefail
+build=${1:-build}
+root=$(cd "$(dirname "$0")/.." && pwd)
+corpus=${CORPUS:-$root/../shared/corpus}
+[ -f "$corpus/MANIFEST.tsv" ] || { echo "bench: no corpus at $corpus"; exit 1; }
+work=$(mktemp -d /tmp/thumbgen-bench.XXXXXX)
+trap 'kill ${xvfb_pid:-0} 2>/dev/null || true; rm -rf "$work"' EXIT
+
+awk -F'\t' 'NR>1 && $1=="public" && $3!="" && $2 !~ /^tilt-raw-/ {print $2"\t"$3"\t"$5}' "$corpus/MANIFEST.tsv" \
+  > "$work/entries.tsv"
+cut -f2 "$work/entries.tsv" | sed "s|^|$corpus/|" > "$work/files.txt"
+echo "bench: $(wc -l < "$work/files.txt") corpus files ($(nproc) cores)"
+
+# 1. thumbgen
+start=$(date +%s.%N)
+mapfile -t files < "$work/files.txt"
+/usr/bin/time -f '%M' -o "$work/thumbgen.rss" "$root/$build/thumbgen" render -o "$work/thumbgen-out" --jobs 2 \
+  --json --force "${files[@]}" > "$work/thumbgen.jsonl" 2> "$work/thumbgen.log" || true
+thumbgen_s=$(echo "$(date +%s.%N) - $start" | bc)
+
+# 2. load only (parse + decode, no GL)
+start=$(date +%s.%N)
+"$root/$build/thumbgen_load_only" "${files[@]}" > "$work/load.tsv"
+load_s=$(echo "$(date +%s.%N) - $start" | bc)
+
+# 3. f3d, one process per file, one Xvfb
+Xvfb :99 -screen 0 1280x720x24 >/dev/null 2>&1 & xvfb_pid=$!
+sleep 1
+: > "$work/f3d.tsv"
+start=$(date +%s.%N)
+for f in "${files[@]}"; do
+  s=$(date +%s.%N)
+  status=ok
+  DISPLAY=:99 timeout 60 f3d --dry-run -sta --output="$work/f3d.png" --resolution=1280,720 "$f" \
+    >/dev/null 2>&1 || status=failed
+  [ -s "$work/f3d.png" ] || status=failed
+  rm -f "$work/f3d.png"
+  printf '%s\t%s\t%s\n' "$(echo "($(date +%s.%N) - $s)*1000" | bc)" "$status" "$f" >> "$work/f3d.tsv"
+done
+f3d_s=$(echo "$(date +%s.%N) - $start" | bc)
+
+python3 "$root/bench/report.py" "$work" "$corpus" "$thumbgen_s" "$load_s" "$f3d_s"

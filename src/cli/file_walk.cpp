@@ -1,0 +1,90 @@
+#include "cli/file_walk.h"
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <set>
+#include <system_error>
+
+namespace thumbgen::cli {
+namespace fs = std::filesystem;
+namespace {
+
+// Formats the scene loader reads natively plus the common ones assimp imports. Not .blend: assimp only reads
+// pre-2.8 files, and a folder holding a .blend usually holds its export too.
+constexpr std::array<std::string_view, 16> kModelExtensions = {".gltf", ".glb",   ".obj",  ".ply", ".stl", ".fbx",
+                                                               ".dae",  ".3ds",   ".3mf",  ".lwo", ".off", ".x",
+                                                               ".spz",  ".splat", ".tilt", ".ac"};
+
+bool hidden(const fs::path& path) {
+  auto name = path.filename().string();
+  return !name.empty() && name[0] == '.' && name != "." && name != "..";
+}
+
+struct Found {
+  fs::path source;
+  std::string name;
+  std::string problem;
+};
+
+void walk_folder(const fs::path& folder, std::vector<Found>& found) {
+  std::vector<Found> models;
+  std::error_code error;
+  fs::recursive_directory_iterator it(folder, fs::directory_options::skip_permission_denied, error), end;
+  for (; !error && it != end; it.increment(error)) {
+    const auto& entry = *it;
+    if (hidden(entry.path())) {
+      if (entry.is_directory(error)) it.disable_recursion_pending();
+      continue;
+    }
+    if (!entry.is_regular_file(error) || !is_model_extension(entry.path().extension().string())) continue;
+    models.push_back({entry.path(), entry.path().lexically_relative(folder).generic_string(), {}});
+  }
+  if (error) found.push_back({folder, folder.filename().generic_string(), "cannot read folder: " + error.message()});
+  std::sort(models.begin(), models.end(), [](const Found& a, const Found& b) { return a.name < b.name; });
+  found.insert(found.end(), models.begin(), models.end());
+}
+
+}  // namespace
+
+bool is_model_extension(std::string_view extension) {
+  std::string lower(extension);
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  return std::find(kModelExtensions.begin(), kModelExtensions.end(), lower) != kModelExtensions.end();
+}
+
+std::vector<ModelFile> collect_model_files(const std::vector<fs::path>& inputs, const fs::path& output_dir,
+                                           std::string_view image_extension) {
+  std::vector<Found> found;
+  for (const auto& input : inputs) {
+    std::error_code error;
+    auto status = fs::status(input, error);
+    std::string name = input.filename().empty() ? input.parent_path().filename().string() : input.filename().string();
+    if (fs::is_directory(status)) {
+      walk_folder(input, found);
+    } else if (fs::is_regular_file(status)) {
+      found.push_back({input, name, {}});
+    } else {
+      found.push_back({input, name.empty() ? input.string() : name,
+                       fs::exists(status) ? "not a regular file" : "no such file or directory"});
+    }
+  }
+
+  std::vector<ModelFile> models;
+  std::set<fs::path> sources;
+  std::map<std::string, std::string> output_owner;  // thumbnail name → model name that took it
+  for (auto& model : found) {
+    std::error_code error;
+    auto canonical = fs::weakly_canonical(model.source, error);
+    if (model.problem.empty() && !error && !sources.insert(canonical).second) continue;
+    std::string output_name = model.name + "." + std::string(image_extension);
+    auto [owner, inserted] = output_owner.emplace(output_name, model.source.generic_string());
+    if (!inserted && model.problem.empty()) {
+      model.problem = "thumbnail name " + output_name + " already used by " + owner->second;
+    }
+    models.push_back({model.source, model.name, output_dir / output_name, model.problem});
+  }
+  return models;
+}
+
+}  // namespace thumbgen::cli

@@ -1,0 +1,42 @@
+// thumbgen: one executable, one subcommand per job (render now; serve, work, import, user later).
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "cli/render_command.h"
+
+namespace {
+constexpr const char* kVersion = "0.1.0";
+}
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "thumbgen: thumbnails of 3D models (glTF, GLB, OBJ, PLY, STL, FBX, Gaussian splats...), rendered "
+      "headlessly with OpenGL ES 3",
+      "thumbgen"};
+  app.set_version_flag("--version", std::string("thumbgen ") + kVersion);
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  // Each subcommand registers itself and hands back what runs it; add new ones here.
+  std::map<std::string, std::function<int()>> commands;
+  commands["render"] = thumbgen::cli::add_render_command(app);
+
+  if (argc < 2) {
+    std::fputs(app.help().c_str(), stderr);
+    return thumbgen::cli::kExitUsage;
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    int code = app.exit(error);  // prints help, version or the error
+    return code == 0 ? 0 : thumbgen::cli::kExitUsage;
+  }
+  for (CLI::App* chosen : app.get_subcommands()) {
+    auto command = commands.find(chosen->get_name());
+    if (command != commands.end()) return command->second();
+  }
+  return thumbgen::cli::kExitUsage;
+}

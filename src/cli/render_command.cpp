@@ -1,0 +1,175 @@
+#include "cli/render_command.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <system_error>
+
+#include "cli/file_walk.h"
+#include "cli/progress.h"
+#include "cli/worker_pool.h"
+#include "platform/egl_context.h"
+#include "platform/pipeline.h"
+
+namespace thumbgen::cli {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr const char* kRenderFooter = R"(
+Folders are searched recursively for model files (.gltf .glb .obj .ply .stl .fbx .dae .3ds .3mf .lwo .off .x .ac
+.spz .splat .tilt), skipping hidden files and folders; side files (.bin, textures, .mtl) are not models.
+The thumbnail of FOLDER/cars/a.glb is OUT_DIR/cars/a.glb.jpg; of a file given by name, OUT_DIR/a.glb.jpg.
+A model is skipped when its thumbnail is newer than it (use --force to render it anyway).
+Each render process handles one model at a time: a crash, --timeout or --max-memory fails only that model.
+--json prints {"file","status":"ok|failed|skipped","ms","reason"?,"output"?,"warnings"?} per model to stdout,
+then {"summary":{...}}.
+Exit status: 0 all rendered or skipped, 1 some model failed, 2 usage error, 3 no render process could start
+(no OpenGL ES 3 context), 130 interrupted.)";
+
+std::atomic<WorkerPool*> g_running_pool{nullptr};
+
+void on_stop_signal(int) {
+  if (WorkerPool* pool = g_running_pool.load()) pool->request_stop();
+}
+
+// Installs SIGINT/SIGTERM handlers that stop `pool` for as long as it lives; restores the old ones after.
+class StopSignals {
+ public:
+  explicit StopSignals(WorkerPool& pool) {
+    g_running_pool = &pool;
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;  // no SA_RESTART: poll() must wake up
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &previous_int_);
+    sigaction(SIGTERM, &action, &previous_term_);
+  }
+  ~StopSignals() {
+    sigaction(SIGINT, &previous_int_, nullptr);
+    sigaction(SIGTERM, &previous_term_, nullptr);
+    g_running_pool = nullptr;
+  }
+
+ private:
+  struct sigaction previous_int_ {
+  }, previous_term_{};
+};
+
+// Temp file + rename in the same folder: a reader never sees half a thumbnail. No fsync: a thumbnail lost to a
+// power cut is re-rendered by the next run (it is missing or older than its model).
+void write_atomically(const fs::path& path, const std::vector<std::uint8_t>& bytes) {
+  std::error_code error;
+  fs::create_directories(path.parent_path(), error);
+  fs::path temp = path;
+  temp += ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream file(temp, std::ios::binary | std::ios::trunc);
+    file.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!file.flush()) {
+      fs::remove(temp, error);
+      throw std::runtime_error("cannot write " + path.string());
+    }
+  }
+  fs::rename(temp, path, error);
+  if (error) {
+    fs::remove(temp, error);
+    throw std::runtime_error("cannot write " + path.string() + ": " + error.message());
+  }
+}
+
+bool up_to_date(const ModelFile& model) {
+  std::error_code error;
+  auto output_time = fs::last_write_time(model.output, error);
+  if (error) return false;
+  auto model_time = fs::last_write_time(model.source, error);
+  return !error && output_time >= model_time;
+}
+
+// Runs in each render process: one EGL context and compiled programs for the whole batch.
+WorkerSetup make_render_setup(const platform::JobOptions& job_options) {
+  return [job_options]() -> JobFunction {
+    platform::tune_malloc_for_software_gl();
+    auto pipeline = std::make_shared<platform::ThumbnailPipeline>();
+    return [pipeline, job_options](const WorkItem& item) {
+      platform::JobResult result = pipeline->run(item.input, job_options);
+      if (!result.ok) return WorkOutcome{false, result.reason, result.warnings};
+      write_atomically(item.output, result.encoded);
+      return WorkOutcome{true, {}, result.warnings};
+    };
+  };
+}
+
+}  // namespace
+
+int run_render(const RenderOptions& options) {
+  std::error_code error;
+  fs::create_directories(options.output_dir, error);
+  if (error || !fs::is_directory(options.output_dir)) {
+    std::fprintf(stderr, "thumbgen render: cannot create output folder %s: %s\n", options.output_dir.c_str(),
+                 error ? error.message().c_str() : "not a folder");
+    return kExitUsage;
+  }
+  auto models = collect_model_files(options.inputs, options.output_dir, render::file_extension(options.job.format));
+  Progress progress(models.size(), ::isatty(STDERR_FILENO) == 1, options.json);
+  if (models.empty()) progress.note("no model files found");
+
+  std::vector<WorkItem> items;
+  std::vector<const ModelFile*> item_models;
+  for (const auto& model : models) {
+    if (!model.problem.empty()) {
+      progress.record({model.name, AssetStatus::Failed, 0, model.problem, {}, {}});
+    } else if (!options.force && up_to_date(model)) {
+      progress.record({model.name, AssetStatus::Skipped, 0, "thumbnail is up to date", model.output.string(), {}});
+    } else {
+      items.push_back({model.source.string(), model.output.string()});
+      item_models.push_back(&model);
+    }
+  }
+
+  PoolOptions pool_options;
+  pool_options.workers = options.jobs;
+  pool_options.timeout = options.timeout;
+  pool_options.max_memory_bytes = options.max_memory_bytes;
+  // Several processes each running llvmpipe's default one-thread-per-core would oversubscribe the CPUs.
+  if (options.jobs > 1) pool_options.environment.emplace_back("LP_NUM_THREADS", "1");
+  WorkerPool pool(pool_options, make_render_setup(options.job));
+  std::size_t not_started = 0;
+  try {
+    StopSignals stop_signals(pool);
+    not_started = pool.run(items, [&](const WorkResult& result) {
+      const ModelFile& model = *item_models[result.index];
+      progress.record({model.name, result.ok ? AssetStatus::Ok : AssetStatus::Failed, result.ms, result.reason,
+                       result.ok ? model.output.string() : std::string(), result.warnings});
+    });
+  } catch (const WorkerStartupError& startup) {
+    progress.note(std::string("thumbgen render: cannot start a render process: ") + startup.what());
+    return kExitRendererUnavailable;
+  }
+  Summary summary = progress.finish(not_started, pool.stop_requested());
+  if (summary.interrupted) return kExitInterrupted;
+  if (summary.failed > 0) return kExitSomeFailed;
+  return kExitOk;
+}
+
+std::function<int()> add_render_command(CLI::App& app) {
+  auto args = std::make_shared<RenderArguments>();
+  CLI::App* command = app.add_subcommand("render", "Render thumbnails of model files and folders");
+  add_render_arguments(*command, *args);
+  command->footer(kRenderFooter);
+  return [args]() {
+    RenderOptions options;
+    try {
+      options = resolve_render_options(*args);
+    } catch (const std::invalid_argument& error) {
+      std::fprintf(stderr, "thumbgen render: %s\nRun with --help for more information.\n", error.what());
+      return kExitUsage;
+    }
+    return run_render(options);
+  };
+}
+
+}  // namespace thumbgen::cli

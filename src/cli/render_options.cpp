@@ -1,0 +1,202 @@
+#include "cli/render_options.h"
+
+#include <sched.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <stdexcept>
+#include <thread>
+
+#include "render/encode.h"
+
+namespace thumbgen::cli {
+namespace {
+
+constexpr int kMaxDimension = 8192;
+constexpr int kMaxJobs = 256;
+constexpr std::uint64_t kMinMemory = 64ull << 20;
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  return text;
+}
+
+// A whole-string decimal number ("1.5"); nullopt when anything else is there.
+std::optional<double> parse_number(std::string_view text) {
+  double value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+// Splits "30.5s" into ("30.5", "s").
+std::pair<std::string_view, std::string> split_unit(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+  return {text.substr(0, i), lower(std::string(text.substr(i)))};
+}
+
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= text.size(); ++i) {
+    if (i == text.size() || text[i] == separator) {
+      parts.push_back(text.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return parts;
+}
+
+[[noreturn]] void fail(const std::string& message) { throw std::invalid_argument(message); }
+
+}  // namespace
+
+ImageSize parse_image_size(const std::string& text) {
+  auto parts = split(lower(text), 'x');
+  ImageSize size;
+  if (parts.size() == 2) {
+    auto width = parse_number(parts[0]), height = parse_number(parts[1]);
+    if (width && height && *width == std::floor(*width) && *height == std::floor(*height) && *width >= 1 &&
+        *height >= 1 && *width <= kMaxDimension && *height <= kMaxDimension) {
+      return {static_cast<int>(*width), static_cast<int>(*height)};
+    }
+  }
+  fail("--size: expected WIDTHxHEIGHT with each between 1 and " + std::to_string(kMaxDimension) + ", got '" + text +
+       "'");
+}
+
+glm::vec4 parse_background(const std::string& text) {
+  std::string value = lower(text);
+  if (value == "transparent") return {0.0f, 0.0f, 0.0f, 0.0f};
+  bool hex = value.size() > 1 && value[0] == '#' &&
+             std::all_of(value.begin() + 1, value.end(), [](unsigned char c) { return std::isxdigit(c); });
+  if (hex && (value.size() == 7 || value.size() == 4)) {
+    if (value.size() == 4) value = {'#', value[1], value[1], value[2], value[2], value[3], value[3]};
+    auto channel = [&](int i) { return std::stoi(value.substr(1 + 2 * i, 2), nullptr, 16) / 255.0f; };
+    return {channel(0), channel(1), channel(2), 1.0f};
+  }
+  fail("--background: expected '#rrggbb', '#rgb' or 'transparent', got '" + text + "'");
+}
+
+render::CameraAngles parse_camera(const std::string& text) {
+  auto parts = split(text, ',');
+  std::vector<double> values;
+  for (const auto& part : parts) {
+    auto value = parse_number(part);
+    if (!value) break;
+    values.push_back(*value);
+  }
+  if (values.size() == parts.size() && (values.size() == 2 || values.size() == 3)) {
+    render::CameraAngles angles;
+    angles.yaw_degrees = static_cast<float>(values[0]);
+    angles.pitch_degrees = static_cast<float>(values[1]);
+    if (values.size() == 3) angles.vfov_degrees = static_cast<float>(values[2]);
+    if (std::abs(values[1]) > 90) fail("--camera: pitch must be between -90 and 90 degrees, got '" + text + "'");
+    if (angles.vfov_degrees < 1 || angles.vfov_degrees > 170) {
+      fail("--camera: field of view must be between 1 and 170 degrees, got '" + text + "'");
+    }
+    return angles;
+  }
+  fail("--camera: expected 'yaw,pitch' or 'yaw,pitch,fov' in degrees, got '" + text + "'");
+}
+
+std::chrono::milliseconds parse_duration(const std::string& text) {
+  auto [number, unit] = split_unit(text);
+  auto value = parse_number(number);
+  double scale = unit == "ms" ? 1 : unit == "" || unit == "s" ? 1e3 : unit == "m" || unit == "min" ? 60e3 : 0;
+  if (value && scale > 0) {
+    double ms = *value * scale;
+    if (ms >= 1 && ms <= 24 * 3600e3) return std::chrono::milliseconds(static_cast<long long>(std::llround(ms)));
+  }
+  fail("--timeout: expected a duration such as '30s', '500ms' or '2m' (at most 24 h), got '" + text + "'");
+}
+
+std::uint64_t parse_memory_size(const std::string& text) {
+  std::string value = lower(text);
+  if (value == "none" || value == "unlimited" || value == "0") return 0;
+  auto [number, unit] = split_unit(value);
+  if (unit.size() == 3 && unit.ends_with("ib")) unit.resize(1);  // "GiB" → "g"
+  if (unit.size() == 2 && unit.back() == 'b') unit.resize(1);    // "GB" → "g" (binary units either way)
+  auto amount = parse_number(number);
+  const std::string units = "bkmgt";
+  std::size_t power = unit.empty() ? 0 : units.find(unit);
+  if (amount && unit.size() <= 1 && power != std::string::npos) {
+    double bytes = *amount * std::pow(1024.0, static_cast<double>(power));
+    if (bytes >= static_cast<double>(kMinMemory) && bytes < 0x1p62) return static_cast<std::uint64_t>(bytes);
+    fail("--max-memory: at least 64M, got '" + text + "'");
+  }
+  fail("--max-memory: expected a size such as '2G' or '512M' (or 'none'), got '" + text + "'");
+}
+
+int default_job_count() {
+  cpu_set_t cpus;
+  if (sched_getaffinity(0, sizeof cpus, &cpus) == 0) return std::max(1, CPU_COUNT(&cpus));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+void add_render_arguments(CLI::App& command, RenderArguments& args) {
+  command.add_option("inputs", args.inputs, "Model files and folders (folders are searched recursively)")
+      ->required()
+      ->type_name("FILES|DIRS...");
+  command.add_option("-o,--output", args.output_dir, "Folder for the thumbnails (created if missing)")
+      ->required()
+      ->type_name("OUT_DIR");
+  command.add_option("--size", args.size, "Thumbnail size in pixels")->capture_default_str()->type_name("WxH");
+  command.add_option("--format", args.format, "Image format: jpg, png or webp")
+      ->capture_default_str()
+      ->type_name("FORMAT");
+  command.add_option("--quality", args.quality, "JPEG/WebP quality 1-100")->capture_default_str()->type_name("Q");
+  command.add_option("--background", args.background, "Background colour '#rrggbb' or 'transparent'")
+      ->capture_default_str()
+      ->type_name("COLOUR");
+  command
+      .add_option("--camera", args.camera, "Camera angles in degrees (default: the model's own camera, else 30,20,45)")
+      ->type_name("YAW,PITCH[,FOV]");
+  command.add_option("-j,--jobs", args.jobs, "Render processes (default: one per CPU core)")->type_name("N");
+  command.add_option("--timeout", args.timeout, "Time limit per model, e.g. 30s, 500ms, 2m")
+      ->capture_default_str()
+      ->type_name("TIME");
+  command
+      .add_option("--max-memory", args.max_memory,
+                  "Memory one render process may use for a model on top of the renderer's own, e.g. 2G, 512M")
+      ->capture_default_str()
+      ->type_name("SIZE");
+  command.add_flag("--json", args.json, "Print one JSON object per model to stdout, then a summary object");
+  command.add_flag("--force", args.force, "Render even when the thumbnail is newer than the model");
+}
+
+RenderOptions resolve_render_options(const RenderArguments& args) {
+  RenderOptions options;
+  for (const auto& input : args.inputs) options.inputs.emplace_back(input);
+  if (options.inputs.empty()) fail("no model files or folders given");
+  if (args.output_dir.empty()) fail("--output: a folder is required");
+  options.output_dir = args.output_dir;
+  auto size = parse_image_size(args.size);
+  options.job.view.width = size.width;
+  options.job.view.height = size.height;
+  try {
+    options.job.format = render::parse_image_format(lower(args.format));
+  } catch (const std::invalid_argument&) {
+    fail("--format: expected jpg, png or webp, got '" + args.format + "'");
+  }
+  if (args.quality < 1 || args.quality > 100) fail("--quality: expected 1-100, got " + std::to_string(args.quality));
+  options.job.quality = args.quality;
+  options.job.view.background = parse_background(args.background);
+  if (!args.camera.empty()) options.job.view.camera = parse_camera(args.camera);
+  if (args.jobs < 0 || args.jobs > kMaxJobs) {
+    fail("--jobs: expected 1-" + std::to_string(kMaxJobs) + ", got " + std::to_string(args.jobs));
+  }
+  options.jobs = args.jobs == 0 ? default_job_count() : args.jobs;
+  options.timeout = parse_duration(args.timeout);
+  options.max_memory_bytes = parse_memory_size(args.max_memory);
+  options.json = args.json;
+  options.force = args.force;
+  return options;
+}
+
+}  // namespace thumbgen::cli

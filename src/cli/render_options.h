@@ -1,0 +1,65 @@
+// Options of `thumbgen render`: the strings as typed (bound to CLI11) and their validated, parsed form.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <glm/glm.hpp>
+#include <string>
+#include <vector>
+
+#include "platform/pipeline.h"
+#include "render/view.h"
+
+namespace CLI {
+class App;
+}
+
+namespace thumbgen::cli {
+
+// What the user typed; defaults are the documented defaults.
+struct RenderArguments {
+  std::vector<std::string> inputs;
+  std::string output_dir;
+  std::string size = "1280x720";
+  std::string format = "jpg";
+  int quality = 85;
+  std::string background = "#000000";
+  std::string camera;  // empty: the asset's own camera, else a 3/4 auto-frame
+  int jobs = 0;        // 0: one per CPU core
+  std::string timeout = "30s";
+  std::string max_memory = "none";
+  bool json = false;
+  bool force = false;
+};
+
+struct RenderOptions {
+  std::vector<std::filesystem::path> inputs;
+  std::filesystem::path output_dir;
+  platform::JobOptions job;
+  int jobs = 1;
+  std::chrono::milliseconds timeout{30'000};
+  std::uint64_t max_memory_bytes = 0;  // 0: no limit
+  bool json = false;
+  bool force = false;
+};
+
+// Declares the options and positional inputs of `render` on `command`, bound to `args`.
+void add_render_arguments(CLI::App& command, RenderArguments& args);
+
+// Validates and parses everything; throws std::invalid_argument with a message naming the option.
+RenderOptions resolve_render_options(const RenderArguments& args);
+
+// The parsers, each throwing std::invalid_argument with a user-facing message.
+struct ImageSize {
+  int width = 0;
+  int height = 0;
+};
+ImageSize parse_image_size(const std::string& text);                // "1280x720"
+glm::vec4 parse_background(const std::string& text);                // "#rrggbb", "#rgb", "transparent"
+render::CameraAngles parse_camera(const std::string& text);         // "yaw,pitch" or "yaw,pitch,fov" (degrees)
+std::chrono::milliseconds parse_duration(const std::string& text);  // "30s", "500ms", "2m", "1.5s", "30" (= s)
+std::uint64_t parse_memory_size(const std::string& text);           // "2G", "512M", "1.5GiB"; "none" → 0
+int default_job_count();                                            // CPUs this process may run on
+
+}  // namespace thumbgen::cli

@@ -1,0 +1,45 @@
+// Native FileAccess: serves the files of one model folder and nothing outside it.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scene/file_access.h"
+
+namespace thumbgen::platform {
+
+// Resolves names relative to the model folder. Refuses URLs, NUL bytes and anything that resolves (after
+// "..", absolute paths and symlinks) outside the folder. When a name does not resolve — Windows paths such as
+// C:\Users\x\tex.PNG, paths from the author's machine, wrong letter case — falls back to a file with the same
+// base name (case-insensitive) anywhere under the folder. Never reads outside the folder.
+class FolderAccess final : public scene::FileAccess {
+ public:
+  static constexpr std::size_t kMaxIndexedEntries = 10'000;
+
+  FolderAccess(std::filesystem::path model_folder, std::uint64_t max_file_bytes);
+
+  std::vector<std::uint8_t> read(std::string_view relative_path) override;
+  bool exists(std::string_view relative_path) override;
+
+ private:
+  // The canonical path of the file `name` names; throws LoadError (not found / outside the folder).
+  std::filesystem::path resolve(std::string_view name);
+  // resolve() plus the size limit; `size` receives the file size.
+  std::filesystem::path resolve_readable(std::string_view name, std::uintmax_t& size);
+  std::optional<std::filesystem::path> find_by_file_name(const std::string& normalized_name);
+  bool inside_folder(const std::filesystem::path& canonical) const;
+  void build_index();
+
+  std::filesystem::path folder_;  // canonical
+  std::uint64_t max_file_bytes_;
+  bool indexed_ = false;
+  // Lower-case file name → canonical paths of regular files inside the folder with that name.
+  std::map<std::string, std::vector<std::filesystem::path>> index_;
+};
+
+}  // namespace thumbgen::platform

@@ -1,0 +1,109 @@
+#include "platform/pipeline.h"
+
+#include <algorithm>
+#include <bit>
+#include <exception>
+
+#include "platform/egl_context.h"
+#include "platform/folder_access.h"
+#include "platform/texture_decoder.h"
+#include "render/framing.h"
+#include "render/quality_gate.h"
+#include "render/renderer.h"
+
+namespace thumbgen::platform {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+// A thumbnail never needs textures much larger than itself: half the next power of two above the output's
+// larger side (1024 for 1280×720), never below 512 nor above the caller's limit.
+scene::LoadLimits limits_for(const JobOptions& options) {
+  scene::LoadLimits limits = options.limits;
+  const unsigned side = static_cast<unsigned>(std::max({options.view.width, options.view.height, 1}));
+  const int wanted = std::max(512, static_cast<int>(std::bit_ceil(side) / 2));
+  limits.max_texture_dimension = std::min(limits.max_texture_dimension, wanted);
+  return limits;
+}
+
+bool load_into(const std::filesystem::path& model_file, const JobOptions& options, scene::Scene& scene,
+               JobResult& result) {
+  const auto start = Clock::now();
+  try {
+    FolderAccess files(model_file.parent_path().empty() ? "." : model_file.parent_path(),
+                       options.limits.max_file_bytes);
+    TextureDecoder decoder;
+    scene = scene::load_scene(model_file.filename().string(), files, decoder, limits_for(options));
+    result.detected_format = scene.format;
+    result.triangles = scene.triangle_count();
+    result.warnings = scene.warnings;
+  } catch (const scene::LoadError& error) {
+    result.reason = error.what();
+  } catch (const std::bad_alloc&) {
+    result.reason = "out of memory while loading";
+  } catch (const std::exception& error) {
+    result.reason = std::string("load failed: ") + error.what();
+  }
+  result.load_ms = ms_since(start);
+  return result.reason.empty();
+}
+
+}  // namespace
+
+struct ThumbnailPipeline::Impl {
+  std::unique_ptr<render::GlContext> context = create_egl_context();
+  render::Renderer renderer{*context};
+};
+
+ThumbnailPipeline::ThumbnailPipeline() : impl_(std::make_unique<Impl>()) {}
+ThumbnailPipeline::~ThumbnailPipeline() = default;
+
+std::string ThumbnailPipeline::gpu_description() const { return impl_->context->description(); }
+
+JobResult ThumbnailPipeline::load_only(const std::filesystem::path& model_file, const JobOptions& options) {
+  JobResult result;
+  scene::Scene scene;
+  result.ok = load_into(model_file, options, scene, result);
+  return result;
+}
+
+JobResult ThumbnailPipeline::run(const std::filesystem::path& model_file, const JobOptions& options) {
+  JobResult result;
+  scene::Scene scene;
+  if (!load_into(model_file, options, scene, result)) return result;
+
+  try {
+    auto start = Clock::now();
+    render::RenderResult rendered = impl_->renderer.render(scene, options.view);
+    std::optional<std::string> problem =
+        render::check_quality(rendered.image, options.view.background, {.check_clipping = !rendered.authored_camera});
+    if (problem && rendered.authored_camera) {
+      // The asset's own camera shows nothing useful (looking away, inside the model): frame it ourselves.
+      const float aspect = static_cast<float>(options.view.width) / static_cast<float>(options.view.height);
+      const render::ViewCamera camera = render::auto_frame(scene, render::kDefaultAngles, aspect);
+      rendered.image = impl_->renderer.render_with_camera(scene, camera, options.view);
+      problem = render::check_quality(rendered.image, options.view.background, {.check_clipping = true});
+      result.warnings.push_back("the asset's own camera showed nothing useful; auto-framed instead");
+    }
+    result.render_ms = ms_since(start);
+    if (problem) {
+      result.reason = *problem;
+      return result;
+    }
+    start = Clock::now();
+    result.encoded = render::encode_image(rendered.image, options.format, options.quality);
+    result.encode_ms = ms_since(start);
+    result.ok = true;
+  } catch (const std::bad_alloc&) {
+    result.reason = "out of memory while rendering";
+  } catch (const std::exception& error) {
+    result.reason = std::string("render failed: ") + error.what();
+  }
+  return result;
+}
+
+}  // namespace thumbgen::platform

@@ -1,0 +1,49 @@
+// One model file → one encoded thumbnail: load (scene) → frame → render → quality gate → encode.
+// Holds the GL context and the renderer for a whole batch; one per process.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "render/encode.h"
+#include "render/view.h"
+#include "scene/load.h"
+
+namespace thumbgen::platform {
+
+struct JobOptions {
+  render::ViewOptions view;
+  render::ImageFormat format = render::ImageFormat::Jpeg;
+  int quality = 85;
+  scene::LoadLimits limits;
+};
+
+struct JobResult {
+  bool ok = false;
+  std::string reason;  // why it failed (without the file name)
+  std::vector<std::uint8_t> encoded;
+  std::string detected_format;
+  std::size_t triangles = 0;
+  double load_ms = 0, render_ms = 0, encode_ms = 0;
+  std::vector<std::string> warnings;
+};
+
+class ThumbnailPipeline {
+ public:
+  ThumbnailPipeline();  // creates the EGL context and compiles the programs; throws std::runtime_error
+  ~ThumbnailPipeline();
+  JobResult run(const std::filesystem::path& model_file, const JobOptions& options);
+  // Parse + decode only, no GL (the load-only pass of the benchmark).
+  static JobResult load_only(const std::filesystem::path& model_file, const JobOptions& options);
+  std::string gpu_description() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace thumbgen::platform

@@ -1,0 +1,198 @@
+#include "render/framing.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <vector>
+
+#include <glm/gtc/matrix_transform.hpp>
+
+namespace thumbgen::render {
+namespace {
+
+constexpr std::size_t kMaxSamples = 200'000;
+constexpr float kFill = 0.88f;  // the object's extent may use this fraction of the frame
+
+// Points and splats have floaters: keep the central 98 % of each axis. Meshes are taken whole.
+void add_robust(scene::Bounds& bounds, std::vector<glm::vec3>& samples) {
+  if (samples.empty()) return;
+  if (samples.size() < 100) {
+    for (const auto& p : samples) bounds.add(p);
+    return;
+  }
+  glm::vec3 low, high;
+  for (int axis = 0; axis < 3; ++axis) {
+    std::vector<float> values(samples.size());
+    for (std::size_t i = 0; i < samples.size(); ++i) values[i] = samples[i][axis];
+    const std::size_t lo = values.size() / 100, hi = values.size() - 1 - values.size() / 100;
+    std::nth_element(values.begin(), values.begin() + static_cast<long>(lo), values.end());
+    low[axis] = values[lo];
+    std::nth_element(values.begin(), values.begin() + static_cast<long>(hi), values.end());
+    high[axis] = values[hi];
+  }
+  bounds.add(low);
+  bounds.add(high);
+}
+
+glm::vec3 direction_from(const CameraAngles& angles) {
+  const float yaw = glm::radians(angles.yaw_degrees), pitch = glm::radians(angles.pitch_degrees);
+  return {std::sin(yaw) * std::cos(pitch), std::sin(pitch), std::cos(yaw) * std::cos(pitch)};
+}
+
+bool finite(const glm::vec3& p) { return std::isfinite(p.x) && std::isfinite(p.y) && std::isfinite(p.z); }
+
+}  // namespace
+
+scene::Bounds robust_bounds(const scene::Scene& scene) {
+  scene::Bounds bounds;
+  std::vector<glm::vec3> scattered;  // positions of points and splats, sampled
+  for (const scene::Draw& draw : scene.draws) {
+    if (draw.mesh < 0 || static_cast<std::size_t>(draw.mesh) >= scene.meshes.size()) continue;
+    const scene::Mesh& mesh = scene.meshes[static_cast<std::size_t>(draw.mesh)];
+    const bool is_points = mesh.primitive == scene::Primitive::Points;
+    const std::size_t step = is_points ? std::max<std::size_t>(1, mesh.positions.size() / kMaxSamples) : 1;
+    for (std::size_t i = 0; i < mesh.positions.size(); i += step) {
+      const glm::vec3 p = glm::vec3(draw.transform * glm::vec4(mesh.positions[i], 1.0f));
+      if (!finite(p)) continue;
+      if (is_points) {
+        scattered.push_back(p);
+      } else {
+        bounds.add(p);
+      }
+    }
+  }
+  for (const scene::SplatCloud& cloud : scene.splats) {
+    const std::size_t step = std::max<std::size_t>(1, cloud.size() / kMaxSamples);
+    for (std::size_t i = 0; i < cloud.size(); i += step) {
+      // Faint splats do not define the object's extent.
+      if (cloud.colors[i].a < 0.1f || !finite(cloud.positions[i])) continue;
+      scattered.push_back(cloud.positions[i]);
+    }
+  }
+  add_robust(bounds, scattered);
+  return bounds;
+}
+
+namespace {
+
+// Points the framing must keep in view: mesh vertices (strided to a bounded sample), points and splat centres
+// inside the robust bounds (floaters dropped), splats padded by their typical size.
+std::vector<glm::vec3> framing_samples(const scene::Scene& scene, const scene::Bounds& keep) {
+  std::size_t total = 0;
+  for (const scene::Draw& draw : scene.draws) {
+    if (draw.mesh >= 0 && static_cast<std::size_t>(draw.mesh) < scene.meshes.size()) {
+      total += scene.meshes[static_cast<std::size_t>(draw.mesh)].positions.size();
+    }
+  }
+  for (const scene::SplatCloud& cloud : scene.splats) total += cloud.size();
+  const std::size_t step = std::max<std::size_t>(1, total / kMaxSamples);
+  const glm::vec3 slack = keep.size() * 0.01f;
+  auto inside = [&](const glm::vec3& p) {
+    return finite(p) && glm::all(glm::greaterThanEqual(p, keep.min - slack)) &&
+           glm::all(glm::lessThanEqual(p, keep.max + slack));
+  };
+  std::vector<glm::vec3> samples;
+  samples.reserve(std::min(total, kMaxSamples * 2) + 8);
+  for (const scene::Draw& draw : scene.draws) {
+    if (draw.mesh < 0 || static_cast<std::size_t>(draw.mesh) >= scene.meshes.size()) continue;
+    const auto& positions = scene.meshes[static_cast<std::size_t>(draw.mesh)].positions;
+    for (std::size_t i = 0; i < positions.size(); i += step) {
+      const glm::vec3 p = glm::vec3(draw.transform * glm::vec4(positions[i], 1.0f));
+      if (inside(p)) samples.push_back(p);
+    }
+  }
+  for (const scene::SplatCloud& cloud : scene.splats) {
+    std::vector<float> sizes;
+    for (std::size_t i = 0; i < cloud.size(); i += step) {
+      if (cloud.colors[i].a < 0.1f || !inside(cloud.positions[i])) continue;
+      samples.push_back(cloud.positions[i]);
+      sizes.push_back(std::max({cloud.scales[i].x, cloud.scales[i].y, cloud.scales[i].z}));
+    }
+    if (sizes.empty()) continue;
+    // A Gaussian shows out to about 2 sigma: pad the extremes by the typical splat's reach.
+    std::nth_element(sizes.begin(), sizes.begin() + static_cast<long>(sizes.size() / 2), sizes.end());
+    const float pad = 2.0f * sizes[sizes.size() / 2];
+    scene::Bounds box;
+    for (std::size_t i = samples.size() - sizes.size(); i < samples.size(); ++i) box.add(samples[i]);
+    for (int c = 0; c < 8; ++c) {
+      samples.push_back({c & 1 ? box.max.x + pad : box.min.x - pad, c & 2 ? box.max.y + pad : box.min.y - pad,
+                         c & 4 ? box.max.z + pad : box.min.z - pad});
+    }
+  }
+  return samples;
+}
+
+}  // namespace
+
+ViewCamera auto_frame(const scene::Scene& scene, const CameraAngles& angles, float aspect) {
+  scene::Bounds bounds = robust_bounds(scene);
+  if (!bounds.valid()) bounds.add(glm::vec3(0.0f));
+  const float radius = std::max(glm::length(bounds.size()) * 0.5f, 1e-6f);
+  std::vector<glm::vec3> samples = framing_samples(scene, bounds);
+  if (samples.empty()) samples.push_back(bounds.center());
+
+  const float vfov = glm::radians(std::clamp(angles.vfov_degrees, 1.0f, 170.0f));
+  const float tan_v = std::tan(vfov * 0.5f) * kFill;
+  const float tan_h = std::tan(vfov * 0.5f) * aspect * kFill;
+
+  // Camera basis for the requested direction.
+  const glm::vec3 back = glm::normalize(direction_from(angles));
+  const glm::vec3 world_up = std::abs(back.y) > 0.999f ? glm::vec3(0, 0, -1) : glm::vec3(0, 1, 0);
+  const glm::vec3 right = glm::normalize(glm::cross(world_up, back));
+  const glm::vec3 up = glm::cross(back, right);
+
+  // The smallest distance at which every sample lies inside both FOVs; then re-centre on the projected extents
+  // (perspective and the model's shape make the box centre a poor image centre) and fit again.
+  glm::vec3 target = bounds.center();
+  float distance = 0.0f;
+  for (int pass = 0; pass < 3; ++pass) {
+    distance = radius * 0.05f;
+    for (const glm::vec3& p : samples) {
+      const glm::vec3 d = p - target;
+      const float x = glm::dot(d, right), y = glm::dot(d, up), z = glm::dot(d, back);
+      distance = std::max({distance, std::abs(x) / tan_h + z, std::abs(y) / tan_v + z});
+    }
+    if (pass == 2) break;
+    float min_x = 1e30f, max_x = -1e30f, min_y = 1e30f, max_y = -1e30f;
+    for (const glm::vec3& p : samples) {
+      const glm::vec3 d = p - target;
+      const float depth = std::max(distance - glm::dot(d, back), 1e-6f);
+      const float sx = glm::dot(d, right) / depth, sy = glm::dot(d, up) / depth;
+      min_x = std::min(min_x, sx), max_x = std::max(max_x, sx);
+      min_y = std::min(min_y, sy), max_y = std::max(max_y, sy);
+    }
+    target += right * ((min_x + max_x) * 0.5f * distance) + up * ((min_y + max_y) * 0.5f * distance);
+  }
+
+  ViewCamera camera;
+  camera.position = target + back * distance;
+  camera.view = glm::lookAt(camera.position, target, up);
+  const float near_plane = std::max(distance - radius * 1.5f, distance * 0.001f);
+  const float far_plane = distance + radius * 2.5f;
+  camera.projection = glm::perspective(vfov, aspect, near_plane, far_plane);
+  return camera;
+}
+
+ViewCamera authored_camera(const scene::Scene& scene, float aspect) {
+  const scene::Camera& source = scene.cameras.front();
+  ViewCamera camera;
+  camera.authored = true;
+  camera.view = glm::inverse(source.world);
+  camera.position = glm::vec3(source.world[3]);
+  const scene::Bounds bounds = robust_bounds(scene);
+  float far_plane = source.zfar;
+  if (far_plane <= 0.0f && bounds.valid()) {
+    far_plane = glm::length(camera.position - bounds.center()) + glm::length(bounds.size()) * 2.0f;
+  }
+  const float near_plane = std::max(source.znear, far_plane * 1e-5f);
+  far_plane = std::max(far_plane, near_plane * 2.0f);
+  if (source.perspective) {
+    camera.projection = glm::perspective(std::clamp(source.yfov, 0.01f, 3.0f), aspect, near_plane, far_plane);
+  } else {
+    const float half_height = source.ymag, half_width = source.ymag * aspect;
+    camera.projection = glm::ortho(-half_width, half_width, -half_height, half_height, near_plane, far_plane);
+  }
+  return camera;
+}
+
+}  // namespace thumbgen::render

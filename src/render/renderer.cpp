@@ -1,0 +1,327 @@
+#include "render/renderer.h"
+
+#include <GLES3/gl3.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <vector>
+
+#include <glm/gtc/matrix_inverse.hpp>
+#include <glm/gtc/type_ptr.hpp>
+
+#include "render/gl_program.h"
+#include "render/gpu_scene.h"
+#include "render/render_target.h"
+#include "render/shaders.h"
+#include "render/splat_renderer.h"
+
+namespace thumbgen::render {
+namespace {
+
+float srgb_to_linear(float c) { return c <= 0.04045f ? c / 12.92f : std::pow((c + 0.055f) / 1.055f, 2.4f); }
+
+GLint gl_wrap(scene::Wrap wrap) {
+  switch (wrap) {
+    case scene::Wrap::ClampToEdge:
+      return GL_CLAMP_TO_EDGE;
+    case scene::Wrap::MirroredRepeat:
+      return GL_MIRRORED_REPEAT;
+    case scene::Wrap::Repeat:
+      break;
+  }
+  return GL_REPEAT;
+}
+
+struct MeshUniforms {
+  GLint model, normal_matrix, view_projection, point_size;
+  GLint base_color, metallic, roughness, normal_scale, occlusion_strength, emissive;
+  GLint alpha_mode, alpha_cutoff, unlit, has_normals, unshaded, texture_mask;
+  GLint uv_set, uv_transform, textures;
+  GLint camera_position, up, light_direction, light_color;
+
+  explicit MeshUniforms(const Program& p)
+      : model(p.uniform("u_model")),
+        normal_matrix(p.uniform("u_normal_matrix")),
+        view_projection(p.uniform("u_view_projection")),
+        point_size(p.uniform("u_point_size")),
+        base_color(p.uniform("u_base_color")),
+        metallic(p.uniform("u_metallic")),
+        roughness(p.uniform("u_roughness")),
+        normal_scale(p.uniform("u_normal_scale")),
+        occlusion_strength(p.uniform("u_occlusion_strength")),
+        emissive(p.uniform("u_emissive")),
+        alpha_mode(p.uniform("u_alpha_mode")),
+        alpha_cutoff(p.uniform("u_alpha_cutoff")),
+        unlit(p.uniform("u_unlit")),
+        has_normals(p.uniform("u_has_normals")),
+        unshaded(p.uniform("u_unshaded")),
+        texture_mask(p.uniform("u_texture_mask")),
+        uv_set(p.uniform("u_uv_set")),
+        uv_transform(p.uniform("u_uv_transform")),
+        textures(p.uniform("u_textures")),
+        camera_position(p.uniform("u_camera_position")),
+        up(p.uniform("u_up")),
+        light_direction(p.uniform("u_light_direction")),
+        light_color(p.uniform("u_light_color")) {}
+};
+
+// A draw in the order it must be drawn: opaque first, then blended back to front, then additive glow.
+struct QueuedDraw {
+  const scene::Draw* draw;
+  const scene::Mesh* mesh;
+  const scene::Material* material;
+  float view_depth;
+  int pass;  // 0 opaque/mask, 1 blend, 2 additive
+};
+
+const scene::Material kDefaultMaterial = [] {
+  scene::Material material;
+  material.base_color = glm::vec4(0.8f, 0.8f, 0.8f, 1.0f);
+  material.metallic = 0.0f;
+  material.roughness = 0.6f;
+  material.double_sided = true;
+  return material;
+}();
+
+}  // namespace
+
+struct Renderer::Impl {
+  GlContext& context;
+  Program mesh_program;
+  MeshUniforms uniforms;
+  RenderTarget target;
+  SplatRenderer splat_renderer;
+
+  explicit Impl(GlContext& gl)
+      : context(gl),
+        mesh_program(shaders::kMeshVertex, shaders::kMeshFragment, "mesh"),
+        uniforms(mesh_program) {}
+
+  void set_lights(const ViewCamera& camera) {
+    // Studio lights fixed to the camera: key from the upper right, fill from the left, rim from behind.
+    const glm::mat3 camera_to_world = glm::inverse(glm::mat3(camera.view));
+    const glm::vec3 key = glm::normalize(camera_to_world * glm::vec3(0.5f, 0.8f, 0.6f));
+    const glm::vec3 fill = glm::normalize(camera_to_world * glm::vec3(-0.7f, 0.2f, 0.5f));
+    const glm::vec3 rim = glm::normalize(camera_to_world * glm::vec3(0.0f, 0.6f, -0.8f));
+    const float directions[9] = {key.x, key.y, key.z, fill.x, fill.y, fill.z, rim.x, rim.y, rim.z};
+    const float colors[9] = {2.6f, 2.55f, 2.45f, 0.9f, 0.95f, 1.05f, 1.2f, 1.2f, 1.2f};
+    glUniform3fv(uniforms.light_direction, 3, directions);
+    glUniform3fv(uniforms.light_color, 3, colors);
+    const glm::vec3 up = glm::normalize(camera_to_world * glm::vec3(0.0f, 1.0f, 0.0f));
+    glUniform3fv(uniforms.up, 1, glm::value_ptr(up));
+    glUniform3fv(uniforms.camera_position, 1, glm::value_ptr(camera.position));
+  }
+
+  void bind_material(GpuScene& gpu, const scene::Material& material) {
+    const scene::TextureRef* slots[shaders::kSlotCount] = {
+        &material.base_color_texture, &material.metallic_roughness_texture, &material.normal_texture,
+        &material.occlusion_texture, &material.emissive_texture};
+    int mask = 0;
+    GLint uv_sets[shaders::kSlotCount] = {};
+    float transforms[shaders::kSlotCount * 9];
+    for (int slot = 0; slot < shaders::kSlotCount; ++slot) {
+      const scene::TextureRef& ref = *slots[slot];
+      const bool srgb = slot == shaders::kBaseColorSlot || slot == shaders::kEmissiveSlot;
+      const GLuint texture = ref.valid() ? gpu.texture(ref.image, srgb) : 0;
+      glActiveTexture(GL_TEXTURE0 + slot);
+      glBindTexture(GL_TEXTURE_2D, texture);
+      if (texture) {
+        mask |= 1 << slot;
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, gl_wrap(ref.wrap_s));
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, gl_wrap(ref.wrap_t));
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, ref.nearest ? GL_NEAREST : GL_LINEAR_MIPMAP_LINEAR);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, ref.nearest ? GL_NEAREST : GL_LINEAR);
+      }
+      uv_sets[slot] = ref.texcoord == 1 ? 1 : 0;
+      std::copy_n(glm::value_ptr(ref.transform), 9, transforms + slot * 9);
+    }
+    glUniform1i(uniforms.texture_mask, mask);
+    glUniform1iv(uniforms.uv_set, shaders::kSlotCount, uv_sets);
+    glUniformMatrix3fv(uniforms.uv_transform, shaders::kSlotCount, GL_FALSE, transforms);
+    glUniform4fv(uniforms.base_color, 1, glm::value_ptr(material.base_color));
+    glUniform1f(uniforms.metallic, material.metallic);
+    glUniform1f(uniforms.roughness, material.roughness);
+    glUniform1f(uniforms.normal_scale, material.normal_scale);
+    glUniform1f(uniforms.occlusion_strength, material.occlusion_strength);
+    glUniform3fv(uniforms.emissive, 1, glm::value_ptr(material.emissive));
+    glUniform1i(uniforms.alpha_mode, static_cast<int>(material.alpha_mode));
+    glUniform1f(uniforms.alpha_cutoff, material.alpha_cutoff);
+    glUniform1i(uniforms.unlit, material.unlit ? 1 : 0);
+  }
+
+  static void set_pass_state(int pass) {
+    if (pass == 0) {
+      glDisable(GL_BLEND);
+      glDepthMask(GL_TRUE);
+    } else if (pass == 1) {
+      glEnable(GL_BLEND);
+      glBlendFuncSeparate(GL_ONE, GL_ONE_MINUS_SRC_ALPHA, GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
+      glDepthMask(GL_FALSE);
+    } else {
+      glEnable(GL_BLEND);
+      glBlendFuncSeparate(GL_ONE, GL_ONE, GL_ZERO, GL_ONE);
+      glDepthMask(GL_FALSE);
+    }
+  }
+
+  std::vector<QueuedDraw> queue(const scene::Scene& scene, GpuScene& gpu, const ViewCamera& camera) {
+    std::vector<QueuedDraw> draws;
+    draws.reserve(scene.draws.size());
+    for (const scene::Draw& draw : scene.draws) {
+      if (draw.mesh < 0 || static_cast<std::size_t>(draw.mesh) >= scene.meshes.size()) continue;
+      const scene::Mesh& mesh = scene.meshes[static_cast<std::size_t>(draw.mesh)];
+      if (mesh.positions.empty()) continue;
+      const bool has_material = mesh.material >= 0 && static_cast<std::size_t>(mesh.material) < scene.materials.size();
+      const scene::Material& material =
+          has_material ? scene.materials[static_cast<std::size_t>(mesh.material)] : kDefaultMaterial;
+      int pass = 0;
+      if (material.alpha_mode == scene::AlphaMode::Blend) pass = 1;
+      if (material.alpha_mode == scene::AlphaMode::Additive) pass = 2;
+      const glm::vec3 center = gpu.mesh(static_cast<std::size_t>(draw.mesh)).local_bounds.center();
+      const float depth = (camera.view * draw.transform * glm::vec4(center, 1.0f)).z;
+      draws.push_back({&draw, &mesh, &material, depth, pass});
+    }
+    std::stable_sort(draws.begin(), draws.end(), [](const QueuedDraw& a, const QueuedDraw& b) {
+      if (a.pass != b.pass) return a.pass < b.pass;
+      return a.pass == 1 && a.view_depth < b.view_depth;  // farther (more negative z) first
+    });
+    return draws;
+  }
+
+  scene::Image draw(const scene::Scene& scene, const ViewCamera& camera, const ViewOptions& options) {
+    context.make_current();
+    target.bind(options.width, options.height, options.msaa_samples);
+    const glm::vec4 bg = options.background;
+    const bool transparent = bg.a < 1.0f;
+    glClearColor(srgb_to_linear(bg.r) * bg.a, srgb_to_linear(bg.g) * bg.a, srgb_to_linear(bg.b) * bg.a, bg.a);
+    glClearDepthf(1.0f);
+    glDepthMask(GL_TRUE);
+    glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
+    glEnable(GL_DEPTH_TEST);
+    glDepthFunc(GL_LEQUAL);
+
+    {
+      GpuScene gpu(scene);
+      glUseProgram(mesh_program.id());
+      const glm::mat4 view_projection = camera.projection * camera.view;
+      glUniformMatrix4fv(uniforms.view_projection, 1, GL_FALSE, glm::value_ptr(view_projection));
+      const GLint units[shaders::kSlotCount] = {0, 1, 2, 3, 4};
+      glUniform1iv(uniforms.textures, shaders::kSlotCount, units);
+      glUniform1f(uniforms.point_size, std::max(1.0f, std::round(options.height / 360.0f)));
+      set_lights(camera);
+
+      int current_pass = -1;
+      const scene::Material* current_material = nullptr;
+      for (const QueuedDraw& queued : queue(scene, gpu, camera)) {
+        if (queued.pass != current_pass) {
+          set_pass_state(queued.pass);
+          current_pass = queued.pass;
+        }
+        if (queued.material != current_material) {
+          bind_material(gpu, *queued.material);
+          current_material = queued.material;
+        }
+        const GpuMesh& mesh = gpu.mesh(static_cast<std::size_t>(queued.draw->mesh));
+        const glm::mat4& model = queued.draw->transform;
+        glUniformMatrix4fv(uniforms.model, 1, GL_FALSE, glm::value_ptr(model));
+        const glm::mat3 normal_matrix = glm::inverseTranspose(glm::mat3(model));
+        glUniformMatrix3fv(uniforms.normal_matrix, 1, GL_FALSE, glm::value_ptr(normal_matrix));
+        glUniform1i(uniforms.has_normals, mesh.has_normals ? 1 : 0);
+        glUniform1i(uniforms.unshaded, mesh.mode == GL_TRIANGLES ? 0 : 1);
+        // Mirrored transforms flip the winding; single-sided materials cull their back faces.
+        glFrontFace(glm::determinant(glm::mat3(model)) < 0.0f ? GL_CW : GL_CCW);
+        if (queued.material->double_sided || mesh.mode != GL_TRIANGLES) {
+          glDisable(GL_CULL_FACE);
+        } else {
+          glEnable(GL_CULL_FACE);
+          glCullFace(GL_BACK);
+        }
+        glBindVertexArray(mesh.vertex_array);
+        if (mesh.indexed) {
+          glDrawElements(mesh.mode, mesh.count, GL_UNSIGNED_INT, nullptr);
+        } else {
+          glDrawArrays(mesh.mode, 0, mesh.count);
+        }
+      }
+      glBindVertexArray(0);
+      glDisable(GL_CULL_FACE);
+      glFrontFace(GL_CCW);
+
+      if (!scene.splats.empty()) {
+        glEnable(GL_BLEND);
+        glBlendFunc(GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
+        glDepthMask(GL_FALSE);
+        for (const scene::SplatCloud& cloud : scene.splats) {
+          splat_renderer.draw(cloud, camera.view, camera.projection, options.width, options.height);
+        }
+      }
+      glUseProgram(0);
+      for (int slot = 0; slot < shaders::kSlotCount; ++slot) {
+        glActiveTexture(GL_TEXTURE0 + slot);
+        glBindTexture(GL_TEXTURE_2D, 0);
+      }
+      glActiveTexture(GL_TEXTURE0);
+    }  // every buffer and texture of the asset is deleted here
+    glDisable(GL_BLEND);
+    glDepthMask(GL_TRUE);
+
+    scene::Image image = target.read_back();
+    if (transparent) unpremultiply(image);
+    const GLenum error = glGetError();
+    if (error != GL_NO_ERROR) {
+      char code[16];
+      std::snprintf(code, sizeof code, "0x%04X", error);
+      throw std::runtime_error(std::string("GL error ") + code + " while rendering");
+    }
+    return image;
+  }
+
+  // Blending produced premultiplied colour (stored sRGB-encoded); a transparent PNG/WebP wants straight alpha.
+  static void unpremultiply(scene::Image& image) {
+    static const auto tables = [] {
+      std::pair<std::vector<float>, std::vector<float>> t;
+      t.first.resize(256);
+      for (int i = 0; i < 256; ++i) t.first[static_cast<std::size_t>(i)] = srgb_to_linear(i / 255.0f);
+      return t;
+    }();
+    const std::vector<float>& to_linear = tables.first;
+    for (std::size_t i = 0; i + 3 < image.rgba.size(); i += 4) {
+      const std::uint8_t alpha = image.rgba[i + 3];
+      if (alpha == 0 || alpha == 255) continue;
+      const float a = alpha / 255.0f;
+      for (int c = 0; c < 3; ++c) {
+        const float linear = std::min(1.0f, to_linear[image.rgba[i + static_cast<std::size_t>(c)]] / a);
+        const float encoded = linear <= 0.0031308f ? linear * 12.92f : 1.055f * std::pow(linear, 1 / 2.4f) - 0.055f;
+        image.rgba[i + static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(std::lround(encoded * 255.0f));
+      }
+    }
+  }
+};
+
+Renderer::Renderer(GlContext& context) {
+  context.make_current();
+  impl_ = std::make_unique<Impl>(context);
+}
+
+Renderer::~Renderer() {
+  if (impl_) impl_->context.make_current();
+}
+
+RenderResult Renderer::render(const scene::Scene& scene, const ViewOptions& options) {
+  const float aspect = static_cast<float>(options.width) / static_cast<float>(std::max(options.height, 1));
+  const bool use_authored = !options.camera && !scene.cameras.empty();
+  const ViewCamera camera = use_authored ? authored_camera(scene, aspect)
+                                         : auto_frame(scene, options.camera.value_or(kDefaultAngles), aspect);
+  RenderResult result;
+  result.image = impl_->draw(scene, camera, options);
+  result.authored_camera = use_authored;
+  return result;
+}
+
+scene::Image Renderer::render_with_camera(const scene::Scene& scene, const ViewCamera& camera,
+                                          const ViewOptions& options) {
+  return impl_->draw(scene, camera, options);
+}
+
+}  // namespace thumbgen::render

@@ -1,0 +1,36 @@
+// GLES 3.0 renderer: Scene + view → RGBA pixels. One instance per context; compiled programs live as long as it
+// does, everything uploaded for an asset is released before render() returns (memory must not grow per asset).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "render/framing.h"
+#include "render/gl_context.h"
+#include "render/view.h"
+#include "scene/scene.h"
+
+namespace thumbgen::render {
+
+struct RenderResult {
+  scene::Image image;  // width × height RGBA, row 0 at the top
+  bool authored_camera = false;
+};
+
+class Renderer {
+ public:
+  explicit Renderer(GlContext& context);
+  ~Renderer();
+  Renderer(const Renderer&) = delete;
+  Renderer& operator=(const Renderer&) = delete;
+
+  RenderResult render(const scene::Scene& scene, const ViewOptions& options);
+  // Renders with an explicit camera (used by the pipeline to retry an authored view with auto-framing).
+  scene::Image render_with_camera(const scene::Scene& scene, const ViewCamera& camera, const ViewOptions& options);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace thumbgen::render

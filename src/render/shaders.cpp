@@ -1,0 +1,195 @@
+#include "render/shaders.h"
+
+namespace thumbgen::render::shaders {
+
+const char* const kMeshVertex = R"(#version 300 es
+layout(location = 0) in vec3 a_position;
+layout(location = 1) in vec3 a_normal;
+layout(location = 2) in vec2 a_uv0;
+layout(location = 3) in vec2 a_uv1;
+layout(location = 4) in vec4 a_color;
+uniform mat4 u_model;
+uniform mat3 u_normal_matrix;
+uniform mat4 u_view_projection;
+uniform float u_point_size;
+out vec3 v_world;
+out vec3 v_normal;
+out vec2 v_uv0;
+out vec2 v_uv1;
+out vec4 v_color;
+void main() {
+  vec4 world = u_model * vec4(a_position, 1.0);
+  v_world = world.xyz;
+  v_normal = u_normal_matrix * a_normal;
+  v_uv0 = a_uv0;
+  v_uv1 = a_uv1;
+  v_color = a_color;
+  gl_Position = u_view_projection * world;
+  gl_PointSize = u_point_size;
+}
+)";
+
+// PBR metallic-roughness (GGX, Smith, Schlick) under a neutral studio: three lights fixed to the camera (key,
+// fill, rim) and an analytic sky/ground environment, so every asset is lit the same way without IBL textures.
+// Output is linear, premultiplied; the sRGB framebuffer encodes it.
+const char* const kMeshFragment = R"(#version 300 es
+precision highp float;
+in vec3 v_world;
+in vec3 v_normal;
+in vec2 v_uv0;
+in vec2 v_uv1;
+in vec4 v_color;
+uniform vec4 u_base_color;
+uniform float u_metallic;
+uniform float u_roughness;
+uniform float u_normal_scale;
+uniform float u_occlusion_strength;
+uniform vec3 u_emissive;
+uniform int u_alpha_mode;  // 0 opaque, 1 mask, 2 blend, 3 additive
+uniform float u_alpha_cutoff;
+uniform bool u_unlit;
+uniform bool u_has_normals;
+uniform bool u_unshaded;  // points and lines
+uniform int u_texture_mask;
+uniform int u_uv_set[5];
+uniform mat3 u_uv_transform[5];
+uniform sampler2D u_textures[5];
+uniform vec3 u_camera_position;
+uniform vec3 u_up;
+uniform vec3 u_light_direction[3];
+uniform vec3 u_light_color[3];
+out vec4 o_color;
+
+const float PI = 3.14159265;
+
+bool has_texture(int slot) { return (u_texture_mask & (1 << slot)) != 0; }
+
+vec2 uv_for(int slot) {
+  vec2 uv = u_uv_set[slot] == 1 ? v_uv1 : v_uv0;
+  return (u_uv_transform[slot] * vec3(uv, 1.0)).xy;
+}
+
+vec4 sample_slot(int slot) {
+  // Sampler arrays need constant indices in GLSL ES 3.00.
+  vec2 uv = uv_for(slot);
+  if (slot == 0) return texture(u_textures[0], uv);
+  if (slot == 1) return texture(u_textures[1], uv);
+  if (slot == 2) return texture(u_textures[2], uv);
+  if (slot == 3) return texture(u_textures[3], uv);
+  return texture(u_textures[4], uv);
+}
+
+// Normal mapping without tangents: a cotangent frame from screen-space derivatives.
+vec3 perturb_normal(vec3 n, vec3 position, vec2 uv, vec3 map) {
+  vec3 dp1 = dFdx(position), dp2 = dFdy(position);
+  vec2 duv1 = dFdx(uv), duv2 = dFdy(uv);
+  vec3 dp2perp = cross(dp2, n), dp1perp = cross(n, dp1);
+  vec3 t = dp2perp * duv1.x + dp1perp * duv2.x;
+  vec3 b = dp2perp * duv1.y + dp1perp * duv2.y;
+  float scale = inversesqrt(max(max(dot(t, t), dot(b, b)), 1e-20));
+  // glTF's v axis points down the image while its normal maps have +Y up.
+  mat3 tbn = mat3(t * scale, -b * scale, n);
+  return normalize(tbn * map);
+}
+
+vec3 environment(vec3 direction) {
+  float h = dot(direction, u_up);
+  vec3 sky = vec3(0.85, 0.88, 0.95), horizon = vec3(0.55, 0.55, 0.56), ground = vec3(0.22, 0.21, 0.20);
+  return h > 0.0 ? mix(horizon, sky, smoothstep(0.0, 0.8, h)) : mix(horizon, ground, smoothstep(0.0, 0.5, -h));
+}
+
+// Karis' analytic approximation of the split-sum environment BRDF.
+vec2 environment_brdf(float n_dot_v, float roughness) {
+  const vec4 c0 = vec4(-1.0, -0.0275, -0.572, 0.022);
+  const vec4 c1 = vec4(1.0, 0.0425, 1.04, -0.04);
+  vec4 r = roughness * c0 + c1;
+  float a004 = min(r.x * r.x, exp2(-9.28 * n_dot_v)) * r.x + r.y;
+  return vec2(-1.04, 1.04) * a004 + r.zw;
+}
+
+// Khronos PBR Neutral tone mapping: keeps base colours recognisable, rolls off highlights.
+vec3 tone_map(vec3 color) {
+  float x = min(color.r, min(color.g, color.b));
+  float offset = x < 0.08 ? x - 6.25 * x * x : 0.04;
+  color -= offset;
+  float peak = max(color.r, max(color.g, color.b));
+  const float start = 0.76;
+  if (peak < start) return color;
+  const float d = 1.0 - start;
+  float new_peak = 1.0 - d * d / (peak + d - start);
+  color *= new_peak / peak;
+  float g = 1.0 - 1.0 / (0.15 * (peak - new_peak) + 1.0);
+  return mix(color, vec3(new_peak), g);
+}
+
+void main() {
+  vec4 base = u_base_color * v_color;
+  if (has_texture(0)) base *= sample_slot(0);
+  if (u_alpha_mode == 1) {
+    if (base.a < u_alpha_cutoff) discard;
+    base.a = 1.0;
+  } else if (u_alpha_mode == 0) {
+    base.a = 1.0;
+  }
+  vec3 emissive = u_emissive;
+  if (has_texture(4)) emissive *= sample_slot(4).rgb;
+
+  vec3 color;
+  if (u_unlit || u_unshaded) {
+    color = base.rgb + emissive;
+  } else {
+    vec3 flat_normal = normalize(cross(dFdx(v_world), dFdy(v_world)));
+    vec3 n = u_has_normals ? normalize(v_normal) : flat_normal;
+    if (u_has_normals && !gl_FrontFacing) n = -n;
+    if (has_texture(2)) {
+      vec3 map = sample_slot(2).xyz * 2.0 - 1.0;
+      map.xy *= u_normal_scale;
+      n = perturb_normal(n, v_world, uv_for(2), normalize(map));
+    }
+    float metallic = u_metallic, roughness = u_roughness;
+    if (has_texture(1)) {
+      vec4 mr = sample_slot(1);
+      roughness *= mr.g;
+      metallic *= mr.b;
+    }
+    roughness = clamp(roughness, 0.04, 1.0);
+    metallic = clamp(metallic, 0.0, 1.0);
+    float occlusion = has_texture(3) ? mix(1.0, sample_slot(3).r, u_occlusion_strength) : 1.0;
+
+    vec3 v = normalize(u_camera_position - v_world);
+    float n_dot_v = max(dot(n, v), 1e-4);
+    vec3 f0 = mix(vec3(0.04), base.rgb, metallic);
+    vec3 diffuse_color = base.rgb * (1.0 - metallic);
+    float a = roughness * roughness, a2 = a * a;
+
+    color = vec3(0.0);
+    for (int i = 0; i < 3; ++i) {
+      vec3 l = u_light_direction[i];
+      float n_dot_l = max(dot(n, l), 0.0);
+      if (n_dot_l <= 0.0) continue;
+      vec3 h = normalize(l + v);
+      float n_dot_h = max(dot(n, h), 0.0), v_dot_h = max(dot(v, h), 0.0);
+      float denom = n_dot_h * n_dot_h * (a2 - 1.0) + 1.0;
+      float distribution = a2 / (PI * denom * denom);
+      float k = a * 0.5;
+      float visibility = 0.25 / ((n_dot_l * (1.0 - k) + k) * (n_dot_v * (1.0 - k) + k));
+      vec3 fresnel = f0 + (1.0 - f0) * pow(1.0 - v_dot_h, 5.0);
+      vec3 specular = fresnel * distribution * visibility;
+      color += ((1.0 - fresnel) * diffuse_color / PI + specular) * u_light_color[i] * n_dot_l;
+    }
+    vec3 irradiance = mix(environment(-u_up), environment(u_up), dot(n, u_up) * 0.5 + 0.5);
+    vec3 reflected = environment(reflect(-v, n));
+    vec3 prefiltered = mix(reflected, irradiance, roughness);
+    vec2 brdf = environment_brdf(n_dot_v, roughness);
+    color += (diffuse_color * irradiance * 0.45 + prefiltered * (f0 * brdf.x + brdf.y) * 0.8) * occlusion;
+    color = tone_map(color + emissive);
+  }
+  if (u_alpha_mode == 3) {
+    o_color = vec4(color * base.a, 0.0);
+  } else {
+    o_color = vec4(color * base.a, base.a);
+  }
+}
+)";
+
+}  // namespace thumbgen::render::shaders

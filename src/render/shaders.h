@@ -1,0 +1,15 @@
+// GLSL ES 3.00 sources (run on GLES 3.0 through EGL and on WebGL2 unchanged).
+#pragma once
+
+namespace thumbgen::render::shaders {
+
+// Attribute locations shared by the mesh program and the vertex array setup.
+enum Attribute { kPosition = 0, kNormal = 1, kUv0 = 2, kUv1 = 3, kColor = 4 };
+
+// Texture units of a material's textures.
+enum TextureSlot { kBaseColorSlot = 0, kMetallicRoughnessSlot, kNormalSlot, kOcclusionSlot, kEmissiveSlot, kSlotCount };
+
+extern const char* const kMeshVertex;
+extern const char* const kMeshFragment;
+
+}  // namespace thumbgen::render::shaders

@@ -1,0 +1,261 @@
+#include "scene/assimp_gltf1.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "scene/assimp_io.h"
+#include "scene/load_error.h"
+
+namespace thumbgen::scene {
+namespace {
+
+using nlohmann::json;
+
+std::uint32_t read_u32(std::span<const std::uint8_t> bytes, size_t offset) {
+  std::uint32_t value = 0;
+  std::memcpy(&value, bytes.data() + offset, 4);
+  return value;  // little-endian hosts only (x86, wasm)
+}
+
+const json* member(const json& object, const char* key) {
+  if (!object.is_object()) return nullptr;
+  const auto it = object.find(key);
+  return it == object.end() ? nullptr : &*it;
+}
+
+// A texture parameter whose name says it is the colour: Tilt Brush "MainTex", common "diffuse"/"baseColor".
+bool is_colour_texture_parameter(std::string key) {
+  for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return key.find("maintex") != std::string::npos || key == "diffuse" || key == "u_diffuse" ||
+         key.find("basecolor") != std::string::npos;
+}
+
+// The image key for a texture id: its URI, or "glb:<image id>" after copying GLB-embedded bytes.
+std::string image_key(const json& root, const std::string& texture_id, std::span<const std::uint8_t> body,
+                      AssimpMaterialOptions& options) {
+  const json* textures = member(root, "textures");
+  const json* texture = textures ? member(*textures, texture_id.c_str()) : nullptr;
+  const json* source = texture ? member(*texture, "source") : nullptr;
+  if (source == nullptr || !source->is_string()) return {};
+  const std::string image_id = source->get<std::string>();
+  const json* images = member(root, "images");
+  const json* image = images ? member(*images, image_id.c_str()) : nullptr;
+  if (image == nullptr) return {};
+  const json* extensions = member(*image, "extensions");
+  const json* binary = extensions ? member(*extensions, "KHR_binary_glTF") : nullptr;
+  const json* view_id = binary ? member(*binary, "bufferView") : nullptr;
+  if (view_id != nullptr && view_id->is_string()) {
+    const json* views = member(root, "bufferViews");
+    const json* view = views ? member(*views, view_id->get<std::string>().c_str()) : nullptr;
+    const json* offset = view ? member(*view, "byteOffset") : nullptr;
+    const json* length = view ? member(*view, "byteLength") : nullptr;
+    if (length == nullptr || !length->is_number_unsigned()) return {};
+    const std::uint64_t start = offset && offset->is_number_unsigned() ? offset->get<std::uint64_t>() : 0;
+    const std::uint64_t size = length->get<std::uint64_t>();
+    if (start > body.size() || size > body.size() - start) return {};
+    std::string key = "glb:" + image_id;
+    options.extra_texture_bytes[key] = std::string(reinterpret_cast<const char*>(body.data() + start), size);
+    return key;
+  }
+  const json* uri = member(*image, "uri");
+  if (uri == nullptr || !uri->is_string()) return {};
+  std::string value = uri->get<std::string>();
+  if (value.starts_with("data:")) return {};  // assimp decodes data URIs it understands; rare for techniques
+  return value;
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> with_gltf1_version(std::span<const std::uint8_t> bytes) {
+  const bool glb = bytes.size() >= 20 && std::memcmp(bytes.data(), "glTF", 4) == 0;
+  size_t json_start = 0, json_size = bytes.size();
+  if (glb) {
+    if (read_u32(bytes, 4) != 1 || read_u32(bytes, 12) > bytes.size() - 20) return {};
+    json_start = 20;
+    json_size = read_u32(bytes, 12);
+  }
+  // A GLB a few bytes short of its declared length (seen in the wild: the last image cut off) still has its
+  // geometry: pad it rather than lose the model. Larger gaps stay errors.
+  constexpr std::uint64_t kMaxPadding = 4096;
+  const std::uint64_t declared = glb ? read_u32(bytes, 8) : bytes.size();
+  const std::uint64_t padding = declared > bytes.size() ? declared - bytes.size() : 0;
+  const auto text = bytes.subspan(json_start, json_size);
+  const json root = json::parse(text.begin(), text.end(), nullptr, false);
+  const json* asset = member(root, "asset");
+  const bool has_version = asset != nullptr && member(*asset, "version") != nullptr;
+  const bool needs_padding = glb && padding > 0 && padding <= kMaxPadding;
+  if (!root.is_object() || (has_version && !needs_padding)) return {};
+  const auto brace = std::find(text.begin(), text.end(), '{');
+  if (brace == text.end()) return {};
+  // A leading "asset" member wins over a later one (assimp's JSON lookup takes the first). Padded to a multiple
+  // of 4 bytes so the GLB body keeps its alignment.
+  std::string insert;
+  if (!has_version) {
+    insert = R"("asset":{"version":"1.0"},)";
+    insert.append((4 - insert.size() % 4) % 4, ' ');
+  }
+  const size_t at = json_start + static_cast<size_t>(brace - text.begin()) + 1;
+  std::vector<std::uint8_t> out(bytes.begin(), bytes.begin() + at);
+  out.insert(out.end(), insert.begin(), insert.end());
+  out.insert(out.end(), bytes.begin() + at, bytes.end());
+  if (glb) {
+    if (needs_padding) out.resize(out.size() + padding, 0);
+    const std::uint32_t total = static_cast<std::uint32_t>(out.size());
+    const std::uint32_t content = static_cast<std::uint32_t>(json_size + insert.size());
+    std::memcpy(out.data() + 8, &total, 4);
+    std::memcpy(out.data() + 12, &content, 4);
+  }
+  return out;
+}
+
+void find_gltf1_technique_textures(std::span<const std::uint8_t> bytes, AssimpMaterialOptions& options) {
+  std::span<const std::uint8_t> text = bytes;
+  std::span<const std::uint8_t> body;
+  if (bytes.size() >= 20 && std::memcmp(bytes.data(), "glTF", 4) == 0) {
+    if (read_u32(bytes, 4) != 1) return;
+    const std::uint64_t content_length = read_u32(bytes, 12);
+    if (content_length > bytes.size() - 20) return;
+    text = bytes.subspan(20, content_length);
+    body = bytes.subspan(20 + content_length);
+  }
+  const json root = json::parse(text.begin(), text.end(), nullptr, false);
+  const json* materials = member(root, "materials");
+  if (materials == nullptr || !materials->is_object()) return;
+  for (const auto& [id, material] : materials->items()) {
+    const json* values = member(material, "values");
+    if (values == nullptr || !values->is_object()) continue;
+    for (const auto& [parameter, value] : values->items()) {
+      if (!value.is_string() || !is_colour_texture_parameter(parameter)) continue;
+      const std::string key = image_key(root, value.get<std::string>(), body, options);
+      if (key.empty()) continue;
+      options.extra_base_textures.emplace(id, key);
+      if (const json* name = member(material, "name"); name && name->is_string())
+        options.extra_base_textures.emplace(name->get<std::string>(), key);
+      break;
+    }
+  }
+}
+
+namespace {
+
+// Splits a GLB v1 into its JSON and body; a .gltf is all JSON.
+void split_glb(std::span<const std::uint8_t> bytes, std::span<const std::uint8_t>& text,
+               std::span<const std::uint8_t>& body) {
+  text = bytes;
+  body = {};
+  if (bytes.size() >= 20 && std::memcmp(bytes.data(), "glTF", 4) == 0 && read_u32(bytes, 4) == 1) {
+    const std::uint64_t content_length = read_u32(bytes, 12);
+    if (content_length > bytes.size() - 20) return;
+    text = bytes.subspan(20, content_length);
+    body = bytes.subspan(20 + content_length);
+  }
+}
+
+std::uint64_t number(const json* value, std::uint64_t fallback = 0) {
+  return value != nullptr && value->is_number_unsigned() ? value->get<std::uint64_t>() : fallback;
+}
+
+// One colour accessor (float, or normalized unsigned byte/short; VEC3 or VEC4) → RGBA.
+std::vector<glm::vec4> read_color_accessor(const json& root, const std::string& accessor_id,
+                                           std::span<const std::uint8_t> body, FileAccess& files,
+                                           std::uint64_t max_file_bytes,
+                                           std::map<std::string, std::vector<std::uint8_t>>& buffers) {
+  const json* accessors = member(root, "accessors");
+  const json* accessor = accessors ? member(*accessors, accessor_id.c_str()) : nullptr;
+  if (accessor == nullptr) return {};
+  const json* type = member(*accessor, "type");
+  const int components = type && type->is_string() ? (*type == "VEC4" ? 4 : *type == "VEC3" ? 3 : 0) : 0;
+  const std::uint64_t component_type = number(member(*accessor, "componentType"));
+  const std::uint64_t component_size = component_type == 5126   ? 4
+                                       : component_type == 5123 ? 2
+                                       : component_type == 5121 ? 1
+                                                                : 0;
+  const json* view_id = member(*accessor, "bufferView");
+  const json* views = member(root, "bufferViews");
+  const json* view =
+      views && view_id && view_id->is_string() ? member(*views, view_id->get<std::string>().c_str()) : nullptr;
+  const json* buffer_id = view ? member(*view, "buffer") : nullptr;
+  if (components == 0 || component_size == 0 || buffer_id == nullptr || !buffer_id->is_string()) return {};
+
+  const std::string buffer_name = buffer_id->get<std::string>();
+  std::span<const std::uint8_t> buffer;
+  if (buffer_name == "binary_glTF") {
+    buffer = body;
+  } else {
+    auto it = buffers.find(buffer_name);
+    if (it == buffers.end()) {
+      const json* all = member(root, "buffers");
+      const json* entry = all ? member(*all, buffer_name.c_str()) : nullptr;
+      const json* uri = entry ? member(*entry, "uri") : nullptr;
+      std::vector<std::uint8_t> data;
+      if (uri && uri->is_string() && !uri->get<std::string>().starts_with("data:")) {
+        try {
+          data = read_side_file(files, uri->get<std::string>(), max_file_bytes);
+        } catch (const LoadError&) {
+        }
+      }
+      it = buffers.emplace(buffer_name, std::move(data)).first;
+    }
+    buffer = it->second;
+  }
+
+  const std::uint64_t count = number(member(*accessor, "count"));
+  const std::uint64_t element = component_size * components;
+  const std::uint64_t stride = std::max(number(member(*accessor, "byteStride")), element);
+  const std::uint64_t start = number(member(*view, "byteOffset")) + number(member(*accessor, "byteOffset"));
+  const std::uint64_t view_end = number(member(*view, "byteOffset")) + number(member(*view, "byteLength"));
+  if (count == 0 || count > (1u << 28) || view_end > buffer.size()) return {};
+  if (start > view_end || (count - 1) * stride + element > view_end - start) return {};
+
+  std::vector<glm::vec4> colors(count, glm::vec4(1.0f));
+  for (std::uint64_t i = 0; i < count; ++i) {
+    const std::uint8_t* p = buffer.data() + start + i * stride;
+    for (int c = 0; c < components; ++c) {
+      float value = 0.0f;
+      if (component_size == 4) {
+        std::memcpy(&value, p + c * 4, 4);
+      } else if (component_size == 2) {
+        std::uint16_t v;
+        std::memcpy(&v, p + c * 2, 2);
+        value = v / 65535.0f;
+      } else {
+        value = p[c] / 255.0f;
+      }
+      colors[i][c] = value;
+    }
+  }
+  return colors;
+}
+
+}  // namespace
+
+std::map<std::string, std::vector<glm::vec4>> read_gltf1_colors(std::span<const std::uint8_t> bytes, FileAccess& files,
+                                                                std::uint64_t max_file_bytes) {
+  std::map<std::string, std::vector<glm::vec4>> result;
+  std::span<const std::uint8_t> text, body;
+  split_glb(bytes, text, body);
+  const json root = json::parse(text.begin(), text.end(), nullptr, false);
+  const json* meshes = member(root, "meshes");
+  if (meshes == nullptr || !meshes->is_object()) return result;
+  std::map<std::string, std::vector<std::uint8_t>> buffers;
+  for (const auto& [id, mesh] : meshes->items()) {
+    const json* primitives = member(mesh, "primitives");
+    if (primitives == nullptr || !primitives->is_array()) continue;
+    for (size_t p = 0; p < primitives->size(); ++p) {
+      const json* attributes = member((*primitives)[p], "attributes");
+      const json* color = attributes ? member(*attributes, "COLOR") : nullptr;
+      if (color == nullptr && attributes != nullptr) color = member(*attributes, "COLOR_0");
+      if (color == nullptr || !color->is_string()) continue;
+      std::vector<glm::vec4> colors =
+          read_color_accessor(root, color->get<std::string>(), body, files, max_file_bytes, buffers);
+      if (colors.empty()) continue;
+      result[primitives->size() == 1 ? id : id + "-" + std::to_string(p)] = std::move(colors);
+    }
+  }
+  return result;
+}
+
+}  // namespace thumbgen::scene

@@ -1,0 +1,31 @@
+// glTF 1.0 material textures that assimp does not see: techniques name their colour texture freely
+// (Tilt Brush and Poly exports use "MainTex"), so this reads them from the JSON itself.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "scene/assimp_materials.h"
+#include "scene/file_access.h"
+#include "scene/scene.h"
+
+namespace thumbgen::scene {
+
+// Fills options.extra_base_textures (material id and name → image URI or embedded key) and, for GLB v1
+// (KHR_binary_glTF) images stored in the binary body, options.extra_texture_bytes. Ignores malformed input.
+void find_gltf1_technique_textures(std::span<const std::uint8_t> bytes, AssimpMaterialOptions& options);
+
+// assimp rejects glTF 1.0 files whose asset has no "version" (early exporters such as collada2gltf wrote none).
+// Returns a copy of `bytes` (JSON or GLB v1) that declares version 1.0, or an empty vector when no patch is needed.
+std::vector<std::uint8_t> with_gltf1_version(std::span<const std::uint8_t> bytes);
+
+// Vertex colours of glTF 1.0 primitives ("COLOR" / "COLOR_0"), which assimp 5.2.5 drops: Tilt Brush strokes keep
+// their colour there. Keyed by the names assimp gives meshes ("<mesh id>", or "<mesh id>-<primitive>" when a mesh
+// has several primitives); values are the stored (display) colours. Unreadable data is skipped.
+std::map<std::string, std::vector<glm::vec4>> read_gltf1_colors(std::span<const std::uint8_t> bytes, FileAccess& files,
+                                                                std::uint64_t max_file_bytes);
+
+}  // namespace thumbgen::scene

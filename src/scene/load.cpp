@@ -1,0 +1,119 @@
+#include "scene/load.h"
+
+#include <algorithm>
+#include <cctype>
+#include <string_view>
+
+#include "scene/gltf_loader.h"
+#include "scene/splat_loader.h"
+#if THUMBGEN_WITH_ASSIMP
+#include "scene/assimp_loader.h"
+#endif
+
+namespace thumbgen::scene {
+namespace {
+
+std::string lower_extension(std::string_view file_name) {
+  const auto dot = file_name.rfind('.');
+  if (dot == std::string_view::npos) return {};
+  std::string ext(file_name.substr(dot + 1));
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext;
+}
+
+bool starts_with(std::span<const std::uint8_t> bytes, std::string_view prefix) {
+  return bytes.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), bytes.begin());
+}
+
+std::string_view as_text(std::span<const std::uint8_t> bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
+// glTF JSON says its version in "asset": {"version": "2.0"}; glTF 1.0 files have "1.0" or no asset at all.
+FormatKind gltf_json_version(std::string_view head) {
+  const auto asset = head.find("\"asset\"");
+  if (asset == std::string_view::npos) return FormatKind::Gltf1;
+  const auto version = head.find("\"version\"", asset);
+  if (version == std::string_view::npos) return FormatKind::Gltf1;
+  const auto quote = head.find('"', head.find(':', version) + 1);
+  if (quote == std::string_view::npos || quote + 1 >= head.size()) return FormatKind::Gltf2;
+  return head[quote + 1] == '1' ? FormatKind::Gltf1 : FormatKind::Gltf2;
+}
+
+std::uint32_t read_u32(std::span<const std::uint8_t> bytes, std::size_t offset) {
+  return std::uint32_t(bytes[offset]) | std::uint32_t(bytes[offset + 1]) << 8 | std::uint32_t(bytes[offset + 2]) << 16 |
+         std::uint32_t(bytes[offset + 3]) << 24;
+}
+
+}  // namespace
+
+FormatKind detect_format(std::string_view file_name, std::span<const std::uint8_t> head) {
+  const std::string ext = lower_extension(file_name);
+  if (starts_with(head, "glTF") && head.size() >= 8) {
+    return read_u32(head, 4) == 1 ? FormatKind::Gltf1 : FormatKind::Gltf2;
+  }
+  if (starts_with(head, "PK\x03\x04")) {
+    // A .tilt sketch is a zip holding data.sketch (its name appears in the first local header or soon after).
+    if (ext == "tilt" || as_text(head).find("data.sketch") != std::string_view::npos) return FormatKind::TiltRaw;
+    return FormatKind::Other;
+  }
+  if (starts_with(head, "ply")) return is_splat_ply(head) ? FormatKind::SplatPly : FormatKind::Ply;
+  if (ext == "spz" || (starts_with(head, "\x1f\x8b") && ext != "gz")) return FormatKind::Spz;
+  if (ext == "splat") return FormatKind::Splat;
+  if (ext == "gltf") return gltf_json_version(as_text(head));
+  if (ext == "stl") return FormatKind::Stl;
+  if (ext == "obj") return FormatKind::Obj;
+  if (ext == "tilt") return FormatKind::TiltRaw;
+  if (ext == "glb") return FormatKind::Gltf2;  // a GLB without its magic: let the glTF loader say what is wrong
+  // A .json/.txt that is really glTF (some galleries store glTF under other names).
+  std::string_view text = as_text(head);
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && text[first] == '{' && text.find("\"asset\"") != std::string_view::npos) {
+    return gltf_json_version(text);
+  }
+  return FormatKind::Other;
+}
+
+Scene load_scene(const std::string& main_file, FileAccess& files, ImageDecoder& images, const LoadLimits& limits) {
+  const std::vector<std::uint8_t> bytes = files.read(main_file);
+  if (bytes.empty()) throw LoadError("empty file");
+  const std::span<const std::uint8_t> all(bytes);
+  const FormatKind kind = detect_format(main_file, all.first(std::min<std::size_t>(all.size(), 64 * 1024)));
+
+  Scene scene;
+  switch (kind) {
+    case FormatKind::TiltRaw:
+      throw LoadError("unsupported: raw Tilt Brush sketch");
+    case FormatKind::Gltf2:
+      scene = load_gltf(main_file, all, files, images, limits);
+      break;
+    case FormatKind::SplatPly:
+      scene.splats.push_back(load_splat_ply(all, limits));
+      scene.format = "3DGS PLY";
+      break;
+    case FormatKind::Spz:
+      scene.splats.push_back(load_spz(all, limits));
+      scene.format = "SPZ";
+      break;
+    case FormatKind::Splat:
+      scene.splats.push_back(load_dot_splat(all, limits));
+      scene.format = "SPLAT";
+      break;
+    case FormatKind::Gltf1:
+    case FormatKind::Ply:
+    case FormatKind::Stl:
+    case FormatKind::Obj:
+    case FormatKind::Other:
+    case FormatKind::Unknown:
+#if THUMBGEN_WITH_ASSIMP
+      scene = load_with_assimp(main_file, all, files, images, limits);
+      break;
+#else
+      throw LoadError("unsupported format in this build");
+#endif
+  }
+  if (!scene.has_geometry()) throw LoadError("no geometry: the model has nothing to draw");
+  return scene;
+}
+
+}  // namespace thumbgen::scene

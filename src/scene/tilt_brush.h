@@ -1,0 +1,24 @@
+// Tilt Brush / Open Brush brushes: how each brush must be drawn to look right (most of a real gallery).
+// Exports name materials after the brush ("brush_Light", "material_Fire", "Ink", or the brush GUID).
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "scene/scene.h"
+
+namespace thumbgen::scene {
+
+struct BrushLook {
+  AlphaMode alpha_mode = AlphaMode::Opaque;  // Additive for glow brushes (Light, Fire, Plasma, ...)
+  bool unlit = false;                        // emissive / flat brushes ignore scene lighting
+  bool double_sided = true;                  // strokes are ribbons, visible from both sides
+};
+
+// Recognises a brush from a material, technique or texture name, or a brush GUID. nullopt = not a brush.
+std::optional<BrushLook> tilt_brush_look(std::string_view name);
+
+// Applies the brush look to a material whose name is a brush; returns whether it was one.
+bool apply_tilt_brush_look(Material& material);
+
+}  // namespace thumbgen::scene

@@ -1,0 +1,17 @@
+// Small Scenes built in code for renderer and framing tests (no files, no loaders involved).
+#pragma once
+
+#include "scene/scene.h"
+
+namespace test_support {
+
+// An axis-aligned box mesh centred at `center` with per-face normals.
+thumbgen::scene::Mesh box_mesh(glm::vec3 center, glm::vec3 half_size);
+// A UV sphere with smooth normals.
+thumbgen::scene::Mesh sphere_mesh(glm::vec3 center, float radius, int segments = 32);
+
+// A scene with one mesh and one material of the given colour (linear), drawn with `transform`.
+thumbgen::scene::Scene single_mesh_scene(thumbgen::scene::Mesh mesh, glm::vec4 color, bool unlit,
+                                         glm::mat4 transform = glm::mat4(1.0f));
+
+}  // namespace test_support

@@ -1,0 +1,214 @@
+// Headless-Chromium smoke test of the WebAssembly build: serves <build>/web on 127.0.0.1, renders a GLB made
+// here (a red cube) with WebGL2, and checks the pixels. Usage: node web/smoke_test.mjs <build-dir>/web
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import {chromium} from 'playwright-core';
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'];
+const MIME = {'.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm'};
+
+// A unit cube (24 vertices: flat normals per face) with one red PBR material, as GLB v2.
+function makeCubeGlb() {
+  const faces = [  // normal, then two in-plane axes
+    [[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[-1, 0, 0], [0, 0, 1], [0, 1, 0]],
+    [[0, 1, 0], [0, 0, 1], [1, 0, 0]], [[0, -1, 0], [1, 0, 0], [0, 0, 1]],
+    [[0, 0, 1], [1, 0, 0], [0, 1, 0]], [[0, 0, -1], [0, 1, 0], [1, 0, 0]],
+  ];
+  const positions = [], normals = [], indices = [];
+  for (const [n, u, v] of faces) {
+    const base = positions.length / 3;
+    for (const [su, sv] of [[-1, -1], [1, -1], [1, 1], [-1, 1]]) {
+      for (let i = 0; i < 3; ++i) positions.push(0.5 * (n[i] + su * u[i] + sv * v[i]));
+      normals.push(...n);
+    }
+    indices.push(base, base + 1, base + 2, base, base + 2, base + 3);
+  }
+  const bin = Buffer.concat([Buffer.from(new Float32Array(positions).buffer), Buffer.from(new Float32Array(normals).buffer),
+    Buffer.from(new Uint16Array(indices).buffer)]);
+  const paddedBin = Buffer.concat([bin, Buffer.alloc((4 - bin.length % 4) % 4)]);
+  const vertexBytes = positions.length * 4;
+  const json = {
+    asset: {version: '2.0', generator: 'thumbgen web smoke test'},
+    scene: 0, scenes: [{nodes: [0]}], nodes: [{mesh: 0}],
+    meshes: [{primitives: [{attributes: {POSITION: 0, NORMAL: 1}, indices: 2, material: 0}]}],
+    materials: [{pbrMetallicRoughness: {baseColorFactor: [1, 0, 0, 1], metallicFactor: 0, roughnessFactor: 0.6}}],
+    buffers: [{byteLength: paddedBin.length}],
+    bufferViews: [
+      {buffer: 0, byteOffset: 0, byteLength: vertexBytes, target: 34962},
+      {buffer: 0, byteOffset: vertexBytes, byteLength: vertexBytes, target: 34962},
+      {buffer: 0, byteOffset: 2 * vertexBytes, byteLength: indices.length * 2, target: 34963},
+    ],
+    accessors: [
+      {bufferView: 0, componentType: 5126, count: 24, type: 'VEC3', min: [-0.5, -0.5, -0.5], max: [0.5, 0.5, 0.5]},
+      {bufferView: 1, componentType: 5126, count: 24, type: 'VEC3'},
+      {bufferView: 2, componentType: 5123, count: indices.length, type: 'SCALAR'},
+    ],
+  };
+  let jsonChunk = Buffer.from(JSON.stringify(json));
+  jsonChunk = Buffer.concat([jsonChunk, Buffer.alloc((4 - jsonChunk.length % 4) % 4, 0x20)]);
+  const header = Buffer.alloc(12);
+  header.write('glTF', 0);
+  header.writeUInt32LE(2, 4);
+  header.writeUInt32LE(12 + 8 + jsonChunk.length + 8 + paddedBin.length, 8);
+  const chunkHeader = (length, type) => {
+    const h = Buffer.alloc(8);
+    h.writeUInt32LE(length, 0);
+    h.write(type, 4);
+    return h;
+  };
+  return Buffer.concat([header, chunkHeader(jsonChunk.length, 'JSON'), jsonChunk, chunkHeader(paddedBin.length, 'BIN\0'),
+    paddedBin]);
+}
+
+// Serves the files of `root` (no directories, nothing outside it) on 127.0.0.1 at a free port.
+async function serve(root) {
+  const server = http.createServer((request, response) => {
+    const name = path.basename(decodeURIComponent(new URL(request.url, 'http://x').pathname)) || 'index.html';
+    const file = path.join(root, name);
+    fs.readFile(file, (error, data) => {
+      if (error) {
+        response.writeHead(404).end();
+        return;
+      }
+      response.writeHead(200, {'Content-Type': MIME[path.extname(name)] ?? 'application/octet-stream'}).end(data);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+// Runs in the page: renders `files` and measures the pixels against the background and the object's colour.
+async function renderInPage({glb, mainFile, width, height, background}) {
+  const {Thumbgen} = await import('./thumbgen.mjs');
+  let started = performance.now();
+  const thumbgen = await Thumbgen.create();
+  const initMs = performance.now() - started;
+  const files = {[mainFile]: new Uint8Array(glb)};
+  const renderOnce = () => {
+    try {
+      started = performance.now();
+      const result = thumbgen.render({mainFile, files, width, height, background});
+      return {result, ms: performance.now() - started};
+    } catch (error) {
+      return {error: `${error.name}: ${error.message}`};
+    }
+  };
+  const first = renderOnce();
+  if (first.error) return {error: first.error, gpu: thumbgen.gpuDescription};
+  const second = renderOnce();  // steady state: programs compiled, caches warm
+  const {pixels} = first.result;
+  const bg = background.slice(0, 3).map((c) => Math.round(c * 255));
+  let differing = 0, red = 0;
+  for (let i = 0; i < pixels.length; i += 4) {
+    const [r, g, b] = [pixels[i], pixels[i + 1], pixels[i + 2]];
+    if (Math.abs(r - bg[0]) + Math.abs(g - bg[1]) + Math.abs(b - bg[2]) > 24) ++differing;
+    if (r > 80 && r > 2 * g + 10 && r > 2 * b + 10) ++red;
+  }
+  const corner = [...pixels.subarray(0, 4)];
+  const png = await Thumbgen.encode(first.result, 'image/png');
+  const pngBytes = new Uint8Array(await png.arrayBuffer());
+  let pngBinary = '';
+  for (const byte of pngBytes) pngBinary += String.fromCharCode(byte);
+  let truncatedError = null;
+  try {
+    thumbgen.render({mainFile: 'broken.glb', files: {'broken.glb': new Uint8Array(glb).subarray(0, 40)}, width, height});
+  } catch (error) {
+    truncatedError = `${error.name}: ${error.message}`;
+  }
+
+  // The same render in a module Worker on an OffscreenCanvas (how a page keeps its UI responsive).
+  const workerSource = `import {Thumbgen} from '${new URL('./thumbgen.mjs', location.href)}';
+    onmessage = async ({data}) => {
+      try {
+        const result = (await Thumbgen.create()).render(data);
+        postMessage({pixels: result.pixels}, [result.pixels.buffer]);
+      } catch (error) {
+        postMessage({error: \`\${error.name}: \${error.message}\`});
+      }
+    };`;
+  const worker = new Worker(URL.createObjectURL(new Blob([workerSource], {type: 'text/javascript'})), {type: 'module'});
+  const fromWorker = await new Promise((resolve) => {
+    worker.onmessage = ({data}) => resolve(data);
+    worker.onerror = (event) => resolve({error: event.message ?? 'worker failed to start'});
+    worker.postMessage({mainFile, files, width, height, background});
+  });
+  worker.terminate();
+  let workerMismatch = null;
+  if (fromWorker.pixels?.length === pixels.length) {
+    workerMismatch = 0;
+    for (let i = 0; i < pixels.length; ++i) workerMismatch += Math.abs(pixels[i] - fromWorker.pixels[i]) > 2;
+    workerMismatch /= pixels.length;
+  }
+
+  const {pixels: _, ...info} = first.result;
+  return {gpu: thumbgen.gpuDescription, initMs, firstMs: first.ms, secondMs: second.error ? null : second.ms, info,
+    pixelCount: pixels.length / 4, differing, red, corner, truncatedError, png: btoa(pngBinary),
+    workerError: fromWorker.error, workerMismatch};
+}
+
+async function main() {
+  const root = path.resolve(process.argv[2] ?? 'build-web/web');
+  if (!fs.existsSync(path.join(root, 'thumbgen_wasm.wasm'))) throw new Error(`${root}/thumbgen_wasm.wasm missing: run web/build.sh`);
+  const server = await serve(root);
+  const browser = await chromium.launch({executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS});
+  const failures = [];
+  let passed = 0;
+  const check = (name, ok, detail) => {
+    console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? ` (${detail})` : ''}`);
+    ok ? ++passed : failures.push(name);
+  };
+  try {
+    const page = await browser.newPage();
+    const pageErrors = [];
+    page.on('pageerror', (error) => pageErrors.push(String(error)));
+    page.on('console', (message) => message.type() === 'error' && pageErrors.push(message.text()));
+    await page.goto(`http://127.0.0.1:${server.address().port}/index.html`);
+    const width = 256, height = 160, background = [0.1, 0.1, 0.1, 1];
+    const out = await page.evaluate(renderInPage, {glb: [...makeCubeGlb()], mainFile: 'cube.glb', width, height,
+      background});
+    console.log(`WebGL: ${out.gpu}`);
+    if (out.error) {
+      check('render a generated GLB cube in WebGL2', false, out.error);
+    } else {
+      console.log(`init ${out.initMs.toFixed(0)} ms, first render ${out.firstMs.toFixed(1)} ms, ` +
+          `second ${out.secondMs?.toFixed(1)} ms (${width}x${height}); ${JSON.stringify(out.info)}`);
+      const differing = out.differing / out.pixelCount, red = out.red / out.pixelCount;
+      const ok = out.info.width === width && out.info.height === height && differing > 0.02 && red > 0.01 &&
+          differing < 0.9 && Math.abs(out.corner[0] - 26) < 8;
+      check('render a generated GLB cube in WebGL2', ok, `${(100 * differing).toFixed(1)} % not background, ` +
+          `${(100 * red).toFixed(1)} % red, corner ${out.corner}`);
+      const png = Buffer.from(out.png, 'base64');
+      const pngFile = path.join(root, '..', 'smoke-test.png');
+      fs.writeFileSync(pngFile, png);
+      check('encode the render as PNG in the browser', png.subarray(1, 4).toString() === 'PNG' &&
+          png.readUInt32BE(16) === width && png.readUInt32BE(20) === height, `${png.length} bytes, ${pngFile}`);
+      check('same render in a Worker on an OffscreenCanvas', out.workerMismatch !== null && out.workerMismatch < 0.01,
+          out.workerError ?? `${(100 * out.workerMismatch).toFixed(2)} % of bytes differ`);
+      check('truncated GLB fails with a reason', /\S/.test(out.truncatedError ?? '') &&
+          out.truncatedError.startsWith('ThumbgenError'), out.truncatedError ?? 'no error');
+    }
+    check('no page errors', pageErrors.length === 0, pageErrors.join(' | '));
+  } finally {
+    await browser.close();
+    server.close();
+  }
+  console.log(`web smoke test: ${passed} passed, ${failures.length} failed`);
+  process.exitCode = failures.length ? 1 : 0;
+}
+
+// A hung browser or page must fail the test, not hang `make test`.
+const watchdog = setTimeout(() => {
+  console.log('web smoke test: timed out after 180 s');
+  console.log('web smoke test: 0 passed, 1 failed');
+  process.exit(1);
+}, 180_000);
+watchdog.unref();
+
+main().catch((error) => {
+  console.error(`web smoke test: error: ${error.stack ?? error}`);
+  console.log('web smoke test: 0 passed, 1 failed');
+  process.exitCode = 1;
+});
