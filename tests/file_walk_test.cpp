@@ -54,10 +54,24 @@ TEST_F(FileWalk, MapsOutputsUnderTheOutputFolderKeepingTheModelExtension) {
 TEST_F(FileWalk, ExplicitFilesUseTheirNameAndAnyExtension) {
   auto models = collect_model_files({root_ / "loose/thing.dat", root_ / "models/cars/b.obj"}, "out", "jpg");
   ASSERT_EQ(models.size(), 2u);
-  EXPECT_EQ(models[0].name, "thing.dat");
-  EXPECT_EQ(models[0].output, fs::path("out/thing.dat.jpg"));
-  EXPECT_EQ(models[1].name, "b.obj");
-  EXPECT_EQ(models[1].output, fs::path("out/b.obj.jpg"));
+  // Several files: named relative to the folder they share.
+  EXPECT_EQ(models[0].name, "loose/thing.dat");
+  EXPECT_EQ(models[0].output, fs::path("out/loose/thing.dat.jpg"));
+  EXPECT_EQ(models[1].name, "models/cars/b.obj");
+  EXPECT_EQ(models[1].output, fs::path("out/models/cars/b.obj.jpg"));
+  // One file: its own name.
+  auto single = collect_model_files({root_ / "models/cars/b.obj"}, "out", "jpg");
+  ASSERT_EQ(single.size(), 1u);
+  EXPECT_EQ(single[0].output, fs::path("out/b.obj.jpg"));
+}
+
+TEST_F(FileWalk, SameFileNameInDifferentFoldersDoesNotClash) {
+  auto models = collect_model_files({root_ / "models/a.glb", root_ / "models/cars/a.glb"}, "out", "jpg");
+  ASSERT_EQ(models.size(), 2u);
+  EXPECT_TRUE(models[0].problem.empty());
+  EXPECT_TRUE(models[1].problem.empty());
+  EXPECT_EQ(models[0].output, fs::path("out/a.glb.jpg"));
+  EXPECT_EQ(models[1].output, fs::path("out/cars/a.glb.jpg"));
 }
 
 TEST_F(FileWalk, MissingInputIsReportedNotDropped) {
@@ -69,11 +83,13 @@ TEST_F(FileWalk, MissingInputIsReportedNotDropped) {
 }
 
 TEST_F(FileWalk, SameModelTwiceIsListedOnceAndNameClashesFail) {
-  auto models = collect_model_files(
-      {root_ / "models/a.glb", root_ / "models/cars/../a.glb", root_ / "models/cars/a.glb"}, "out", "jpg");
-  ASSERT_EQ(models.size(), 2u);
+  // models/cars (a folder: its a.glb is named "a.glb") and models/a.glb given twice (one file: also "a.glb").
+  auto models = collect_model_files({root_ / "models/cars", root_ / "models/a.glb", root_ / "models/cars/../a.glb"},
+                                    "out", "jpg");
+  ASSERT_EQ(models.size(), 3u);  // cars/a.glb, cars/b.obj, a.glb (once)
   EXPECT_TRUE(models[0].problem.empty());
-  EXPECT_NE(models[1].problem.find("already used"), std::string::npos);
+  EXPECT_TRUE(models[1].problem.empty());
+  EXPECT_NE(models[2].problem.find("already used"), std::string::npos);
 }
 
 TEST_F(FileWalk, OrderIsDeterministic) {

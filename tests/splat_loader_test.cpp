@@ -1,5 +1,7 @@
 // Splat loaders on fixtures written here: 3DGS PLY, compressed PLY, SPZ (gzip v2/v3, zstd v4) and .splat,
 // plus hostile files (truncated, absurd counts, bad or bomb-like compressed data).
+#include "scene/splat_loader.h"
+
 #include <gtest/gtest.h>
 #include <zlib.h>
 
@@ -10,7 +12,6 @@
 #include <vector>
 
 #include "scene/load_error.h"
-#include "scene/splat_loader.h"
 
 #if THUMBGEN_WITH_ZSTD
 #include <zstd.h>
@@ -44,8 +45,8 @@ struct GsSplat {
 };
 
 std::string gs_header(std::uint64_t count) {
-  std::string h = "ply\nformat binary_little_endian 1.0\ncomment made by a test\nelement vertex " +
-                  std::to_string(count) + "\n";
+  std::string h =
+      "ply\nformat binary_little_endian 1.0\ncomment made by a test\nelement vertex " + std::to_string(count) + "\n";
   for (const char* p : {"x", "y", "z", "f_dc_0", "f_dc_1", "f_dc_2", "opacity", "rot_0", "rot_1", "rot_2", "rot_3",
                         "scale_0", "scale_1", "scale_2"}) {
     h += std::string("property float ") + p + "\n";
@@ -144,8 +145,9 @@ TEST(SplatPly, DetectsSplatPropertiesOnly) {
   const Bytes splat = gs_ply({kRedSplat});
   EXPECT_TRUE(thumbgen::scene::is_splat_ply(std::span(splat).first(gs_header(1).size())));  // header only
   Bytes mesh;
-  put_text(mesh, "ply\nformat binary_little_endian 1.0\nelement vertex 3\nproperty float x\nproperty float y\n"
-                 "property float z\nend_header\n");
+  put_text(mesh,
+           "ply\nformat binary_little_endian 1.0\nelement vertex 3\nproperty float x\nproperty float y\n"
+           "property float z\nend_header\n");
   EXPECT_FALSE(thumbgen::scene::is_splat_ply(mesh));
   Bytes junk;
   put_text(junk, "solid cube\n");
@@ -195,10 +197,11 @@ TEST(SplatPly, RejectsTruncatedAndAbsurdFiles) {
   expect_load_error([&] { thumbgen::scene::load_splat_ply(no_end, LoadLimits{}); }, "end_header");
 
   Bytes ascii;
-  put_text(ascii, "ply\nformat ascii 1.0\nelement vertex 0\nproperty float f_dc_0\nproperty float opacity\n"
-                  "property float x\nproperty float y\nproperty float z\nproperty float f_dc_1\nproperty float f_dc_2\n"
-                  "property float scale_0\nproperty float scale_1\nproperty float scale_2\nproperty float rot_0\n"
-                  "property float rot_1\nproperty float rot_2\nproperty float rot_3\nend_header\n");
+  put_text(ascii,
+           "ply\nformat ascii 1.0\nelement vertex 0\nproperty float f_dc_0\nproperty float opacity\n"
+           "property float x\nproperty float y\nproperty float z\nproperty float f_dc_1\nproperty float f_dc_2\n"
+           "property float scale_0\nproperty float scale_1\nproperty float scale_2\nproperty float rot_0\n"
+           "property float rot_1\nproperty float rot_2\nproperty float rot_3\nend_header\n");
   expect_load_error([&] { thumbgen::scene::load_splat_ply(ascii, LoadLimits{}); }, "ascii");
 
   LoadLimits one;
@@ -211,9 +214,9 @@ namespace {
 Bytes compressed_ply(std::uint64_t vertex_count, std::uint64_t chunk_count) {
   Bytes out;
   std::string h = "ply\nformat binary_little_endian 1.0\nelement chunk " + std::to_string(chunk_count) + "\n";
-  for (const char* p : {"min_x", "min_y", "min_z", "max_x", "max_y", "max_z", "min_scale_x", "min_scale_y",
-                        "min_scale_z", "max_scale_x", "max_scale_y", "max_scale_z", "min_r", "min_g", "min_b",
-                        "max_r", "max_g", "max_b"}) {
+  for (const char* p :
+       {"min_x", "min_y", "min_z", "max_x", "max_y", "max_z", "min_scale_x", "min_scale_y", "min_scale_z",
+        "max_scale_x", "max_scale_y", "max_scale_z", "min_r", "min_g", "min_b", "max_r", "max_g", "max_b"}) {
     h += std::string("property float ") + p + "\n";
   }
   h += "element vertex " + std::to_string(vertex_count) + "\n";
@@ -223,16 +226,16 @@ Bytes compressed_ply(std::uint64_t vertex_count, std::uint64_t chunk_count) {
   put_text(out, h + "end_header\n");
   for (std::uint64_t c = 0; c < chunk_count; ++c) {
     // Positions in [0,2]³, log scales in [-4,0], colours in [0,1].
-    for (float v : {0.0f, 0.0f, 0.0f, 2.0f, 2.0f, 2.0f, -4.0f, -4.0f, -4.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f,
-                    1.0f, 1.0f, 1.0f}) {
+    for (float v : {0.0f, 0.0f, 0.0f, 2.0f, 2.0f, 2.0f, -4.0f, -4.0f, -4.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 1.0f,
+                    1.0f, 1.0f}) {
       put(out, v);
     }
   }
   for (std::uint64_t i = 0; i < vertex_count; ++i) {
-    put(out, std::uint32_t{(2047u << 21) | (0u << 11) | 1023u});  // x max, y min, z ~half
+    put(out, std::uint32_t{(2047u << 21) | (0u << 11) | 1023u});               // x max, y min, z ~half
     put(out, std::uint32_t{(0u << 30) | (512u << 20) | (512u << 10) | 512u});  // w largest, others ≈ 0
-    put(out, std::uint32_t{(2047u << 21) | (1023u << 11) | 2047u});  // all max → log scale 0
-    put(out, std::uint32_t{(255u << 24) | (0u << 16) | (0u << 8) | 255u});  // red, opaque
+    put(out, std::uint32_t{(2047u << 21) | (1023u << 11) | 2047u});            // all max → log scale 0
+    put(out, std::uint32_t{(255u << 24) | (0u << 16) | (0u << 8) | 255u});     // red, opaque
   }
   return out;
 }
@@ -356,7 +359,7 @@ TEST(Spz, DecodesZstdVersion4) {
 TEST(DotSplat, DecodesRecords) {
   Bytes file;
   for (float v : {1.0f, 2.0f, 3.0f, 0.5f, 0.25f, 0.125f}) put(file, v);
-  file.insert(file.end(), {255, 0, 128, 255});  // colour + opacity
+  file.insert(file.end(), {255, 0, 128, 255});    // colour + opacity
   file.insert(file.end(), {255, 128, 128, 128});  // rotation ≈ identity
   const SplatCloud cloud = thumbgen::scene::load_dot_splat(file, LoadLimits{});
   ASSERT_EQ(cloud.size(), 1u);

@@ -1,14 +1,12 @@
 // The splat renderer into an sRGB framebuffer on a headless EGL context: colour, culling, sorting, footprint shape
 // and GL state hygiene. Also the GL-free sort.
+#include <GLES3/gl3.h>
 #include <gtest/gtest.h>
 
-#include <GLES3/gl3.h>
-
 #include <cstdlib>
+#include <glm/gtc/matrix_transform.hpp>
 #include <memory>
 #include <vector>
-
-#include <glm/gtc/matrix_transform.hpp>
 
 #include "platform/egl_context.h"
 #include "render/splat_projection.h"
@@ -175,11 +173,11 @@ TEST(SplatSort, OrdersFarthestFirst) {
 
 TEST(SplatProjection, CullsBehindOffscreenAndTransparent) {
   SplatCloud cloud;
-  add_splat(cloud, glm::vec3(0), glm::vec3(0.1f), glm::vec3(1));               // visible
-  add_splat(cloud, glm::vec3(0, 0, 10), glm::vec3(0.1f), glm::vec3(1));        // behind the eye
-  add_splat(cloud, glm::vec3(100, 0, 0), glm::vec3(0.1f), glm::vec3(1));       // far off screen
-  add_splat(cloud, glm::vec3(0), glm::vec3(0.1f), glm::vec3(1), 0.0f);         // transparent
-  add_splat(cloud, glm::vec3(0), glm::vec3(1e6f), glm::vec3(1));               // huge: kept but capped
+  add_splat(cloud, glm::vec3(0), glm::vec3(0.1f), glm::vec3(1));          // visible
+  add_splat(cloud, glm::vec3(0, 0, 10), glm::vec3(0.1f), glm::vec3(1));   // behind the eye
+  add_splat(cloud, glm::vec3(100, 0, 0), glm::vec3(0.1f), glm::vec3(1));  // far off screen
+  add_splat(cloud, glm::vec3(0), glm::vec3(0.1f), glm::vec3(1), 0.0f);    // transparent
+  add_splat(cloud, glm::vec3(0), glm::vec3(1e6f), glm::vec3(1));          // huge: kept but capped
   const glm::mat4 view = glm::lookAt(glm::vec3(0, 0, 5), glm::vec3(0), glm::vec3(0, 1, 0));
   const glm::mat4 projection = glm::perspective(glm::radians(45.0f), 1.0f, 0.1f, 100.0f);
   thumbgen::render::SplatDrawStats stats;

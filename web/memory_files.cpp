@@ -12,9 +12,8 @@ bool is_url(std::string_view path) {
   // "scheme:..." with a scheme of two or more letters; a single letter is a Windows drive ("C:\...").
   const auto colon = path.find(':');
   if (colon == std::string_view::npos || colon < 2) return false;
-  return std::all_of(path.begin(), path.begin() + static_cast<std::ptrdiff_t>(colon), [](unsigned char c) {
-    return std::isalnum(c) || c == '+' || c == '-' || c == '.';
-  });
+  return std::all_of(path.begin(), path.begin() + static_cast<std::ptrdiff_t>(colon),
+                     [](unsigned char c) { return std::isalnum(c) || c == '+' || c == '-' || c == '.'; });
 }
 
 std::string lower(std::string_view text) {
@@ -79,7 +78,8 @@ const std::vector<std::uint8_t>* MemoryFiles::find(std::string_view relative_pat
                         (relative_path.size() >= 2 && relative_path[1] == ':');
   if (!absolute) {
     for (const std::string& candidate :
-         {normalize(base_folder_.empty() ? std::string(relative_path) : base_folder_ + "/" + std::string(relative_path)),
+         {normalize(base_folder_.empty() ? std::string(relative_path)
+                                         : base_folder_ + "/" + std::string(relative_path)),
           normalize(relative_path)}) {
       if (candidate.empty()) continue;
       if (const auto it = files_.find(candidate); it != files_.end()) return &it->second;

@@ -10,8 +10,8 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
   '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'];
 const MIME = {'.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm'};
 
-// A unit cube (24 vertices: flat normals per face) with one red PBR material, as GLB v2.
-function makeCubeGlb() {
+// A unit cube (24 vertices: flat normals per face) with one red PBR material: glTF JSON + binary buffer.
+function makeCube() {
   const faces = [  // normal, then two in-plane axes
     [[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[-1, 0, 0], [0, 0, 1], [0, 1, 0]],
     [[0, 1, 0], [0, 0, 1], [1, 0, 0]], [[0, -1, 0], [1, 0, 0], [0, 0, 1]],
@@ -47,6 +47,12 @@ function makeCubeGlb() {
       {bufferView: 2, componentType: 5123, count: indices.length, type: 'SCALAR'},
     ],
   };
+  return {json, bin: paddedBin};
+}
+
+// The cube as GLB v2.
+function makeCubeGlb() {
+  const {json, bin: paddedBin} = makeCube();
   let jsonChunk = Buffer.from(JSON.stringify(json));
   jsonChunk = Buffer.concat([jsonChunk, Buffer.alloc((4 - jsonChunk.length % 4) % 4, 0x20)]);
   const header = Buffer.alloc(12);
@@ -81,7 +87,7 @@ async function serve(root) {
 }
 
 // Runs in the page: renders `files` and measures the pixels against the background and the object's colour.
-async function renderInPage({glb, mainFile, width, height, background}) {
+async function renderInPage({glb, gltf, bin, mainFile, width, height, background}) {
   const {Thumbgen} = await import('./thumbgen.mjs');
   let started = performance.now();
   const thumbgen = await Thumbgen.create();
@@ -119,6 +125,16 @@ async function renderInPage({glb, mainFile, width, height, background}) {
     truncatedError = `${error.name}: ${error.message}`;
   }
 
+  // A .gltf in a subfolder whose buffer URI is an absolute Windows path: found by base name among the side files.
+  let sideFiles;
+  try {
+    const result = thumbgen.render({mainFile: 'models/cube.gltf', width, height, background,
+      files: {'models/cube.gltf': new TextEncoder().encode(gltf), 'models/cube.bin': new Uint8Array(bin)}});
+    sideFiles = {triangles: result.triangles};
+  } catch (error) {
+    sideFiles = {error: `${error.name}: ${error.message}`};
+  }
+
   // The same render in a module Worker on an OffscreenCanvas (how a page keeps its UI responsive).
   const workerSource = `import {Thumbgen} from '${new URL('./thumbgen.mjs', location.href)}';
     onmessage = async ({data}) => {
@@ -146,7 +162,7 @@ async function renderInPage({glb, mainFile, width, height, background}) {
   const {pixels: _, ...info} = first.result;
   return {gpu: thumbgen.gpuDescription, initMs, firstMs: first.ms, secondMs: second.error ? null : second.ms, info,
     pixelCount: pixels.length / 4, differing, red, corner, truncatedError, png: btoa(pngBinary),
-    workerError: fromWorker.error, workerMismatch};
+    workerError: fromWorker.error, workerMismatch, sideFiles};
 }
 
 async function main() {
@@ -167,8 +183,10 @@ async function main() {
     page.on('console', (message) => message.type() === 'error' && pageErrors.push(message.text()));
     await page.goto(`http://127.0.0.1:${server.address().port}/index.html`);
     const width = 256, height = 160, background = [0.1, 0.1, 0.1, 1];
-    const out = await page.evaluate(renderInPage, {glb: [...makeCubeGlb()], mainFile: 'cube.glb', width, height,
-      background});
+    const cube = makeCube();
+    cube.json.buffers[0].uri = 'C:\\Users\\artist\\Desktop\\cube.bin';
+    const out = await page.evaluate(renderInPage, {glb: [...makeCubeGlb()], gltf: JSON.stringify(cube.json),
+      bin: [...cube.bin], mainFile: 'cube.glb', width, height, background});
     console.log(`WebGL: ${out.gpu}`);
     if (out.error) {
       check('render a generated GLB cube in WebGL2', false, out.error);
@@ -187,6 +205,8 @@ async function main() {
           png.readUInt32BE(16) === width && png.readUInt32BE(20) === height, `${png.length} bytes, ${pngFile}`);
       check('same render in a Worker on an OffscreenCanvas', out.workerMismatch !== null && out.workerMismatch < 0.01,
           out.workerError ?? `${(100 * out.workerMismatch).toFixed(2)} % of bytes differ`);
+      check('.gltf + .bin side file found by base name', out.sideFiles.triangles === 12,
+          out.sideFiles.error ?? `${out.sideFiles.triangles} triangles`);
       check('truncated GLB fails with a reason', /\S/.test(out.truncatedError ?? '') &&
           out.truncatedError.startsWith('ThumbgenError'), out.truncatedError ?? 'no error');
     }

@@ -6,10 +6,9 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "browser_image_decoder.h"
 #include "memory_files.h"
@@ -111,9 +110,8 @@ EMSCRIPTEN_KEEPALIVE int thumbgen_render(const char* main_file, int width, int h
     s.files.set_base_folder(slash == std::string::npos ? "" : main.substr(0, slash));
 
     const double start = emscripten_get_now();
-    const thumbgen::scene::Scene scene =
-        thumbgen::scene::load_scene(slash == std::string::npos ? main : main.substr(slash + 1), s.files, s.images,
-                                    s.limits);
+    const thumbgen::scene::Scene scene = thumbgen::scene::load_scene(
+        slash == std::string::npos ? main : main.substr(slash + 1), s.files, s.images, s.limits);
     const double loaded = emscripten_get_now();
     ViewOptions options;
     options.width = width;
@@ -124,12 +122,9 @@ EMSCRIPTEN_KEEPALIVE int thumbgen_render(const char* main_file, int width, int h
     const double rendered = emscripten_get_now();
 
     s.pixels = std::move(result.image);
-    s.result_json = nlohmann::json{{"format", scene.format},
-                                   {"triangles", scene.triangle_count()},
-                                   {"warnings", scene.warnings},
-                                   {"authored_camera", result.authored_camera},
-                                   {"load_ms", loaded - start},
-                                   {"render_ms", rendered - loaded}}
+    s.result_json = nlohmann::json{{"format", scene.format},     {"triangles", scene.triangle_count()},
+                                   {"warnings", scene.warnings}, {"authored_camera", result.authored_camera},
+                                   {"load_ms", loaded - start},  {"render_ms", rendered - loaded}}
                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   });
 }

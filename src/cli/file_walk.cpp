@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <optional>
 #include <set>
 #include <system_error>
 
@@ -45,6 +46,29 @@ void walk_folder(const fs::path& folder, std::vector<Found>& found) {
   found.insert(found.end(), models.begin(), models.end());
 }
 
+// The deepest folder holding every regular file among the inputs; empty when there are fewer than two.
+fs::path common_folder_of_files(const std::vector<fs::path>& inputs) {
+  std::optional<fs::path> common;
+  int files = 0;
+  for (const auto& input : inputs) {
+    std::error_code error;
+    if (!fs::is_regular_file(input, error)) continue;
+    const fs::path folder = fs::weakly_canonical(input, error).parent_path();
+    if (error) continue;
+    ++files;
+    if (!common) {
+      common = folder;
+      continue;
+    }
+    fs::path shared;
+    for (auto a = common->begin(), b = folder.begin(); a != common->end() && b != folder.end() && *a == *b; ++a, ++b) {
+      shared /= *a;
+    }
+    common = shared;
+  }
+  return files >= 2 && common ? *common : fs::path();
+}
+
 }  // namespace
 
 bool is_model_extension(std::string_view extension) {
@@ -55,6 +79,9 @@ bool is_model_extension(std::string_view extension) {
 
 std::vector<ModelFile> collect_model_files(const std::vector<fs::path>& inputs, const fs::path& output_dir,
                                            std::string_view image_extension) {
+  // Files named explicitly are named relative to the folder they all share, so a/Duck.gltf and b/Duck.gltf
+  // become thumbnails a/Duck.gltf.jpg and b/Duck.gltf.jpg rather than clashing.
+  const fs::path shared_folder = common_folder_of_files(inputs);
   std::vector<Found> found;
   for (const auto& input : inputs) {
     std::error_code error;
@@ -63,6 +90,7 @@ std::vector<ModelFile> collect_model_files(const std::vector<fs::path>& inputs, 
     if (fs::is_directory(status)) {
       walk_folder(input, found);
     } else if (fs::is_regular_file(status)) {
+      if (!shared_folder.empty()) name = fs::weakly_canonical(input, error).lexically_relative(shared_folder).generic_string();
       found.push_back({input, name, {}});
     } else {
       found.push_back({input, name.empty() ? input.string() : name,

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <fstream>
@@ -135,7 +136,10 @@ int run_render(const RenderOptions& options) {
   pool_options.timeout = options.timeout;
   pool_options.max_memory_bytes = options.max_memory_bytes;
   // Several processes each running llvmpipe's default one-thread-per-core would oversubscribe the CPUs.
-  if (options.jobs > 1) pool_options.environment.emplace_back("LP_NUM_THREADS", "1");
+  // One process alone keeps llvmpipe's own threads.
+  if (std::min<std::size_t>(options.jobs, items.size()) > 1) {
+    pool_options.environment.emplace_back("LP_NUM_THREADS", "1");
+  }
   WorkerPool pool(pool_options, make_render_setup(options.job));
   std::size_t not_started = 0;
   try {

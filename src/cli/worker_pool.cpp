@@ -216,6 +216,7 @@ void WorkerPool::worker_main(int job_fd, int result_fd) {
   if (!send_message(result_fd, {{"type", "ready"}})) ::_exit(1);
 
   while (auto message = receive_message(job_fd)) {
+    if (!message->is_object()) break;
     WorkOutcome outcome;
     try {
       outcome = job(WorkItem{message->value("input", ""), message->value("output", "")});

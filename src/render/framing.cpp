@@ -13,11 +13,15 @@ namespace {
 constexpr std::size_t kMaxSamples = 200'000;
 constexpr float kFill = 0.88f;  // the object's extent may use this fraction of the frame
 
-// Points and splats have floaters: keep the central 98 % of each axis. Meshes are taken whole.
+// Points and splats have floaters: per axis, the central 98 % plus a quarter of that range on each side, so
+// true outliers far away are dropped while a scan's real edges are kept. Meshes are taken whole.
 void add_robust(scene::Bounds& bounds, std::vector<glm::vec3>& samples) {
   if (samples.empty()) return;
+  scene::Bounds exact;
+  for (const auto& p : samples) exact.add(p);
   if (samples.size() < 100) {
-    for (const auto& p : samples) bounds.add(p);
+    bounds.add(exact.min);
+    bounds.add(exact.max);
     return;
   }
   glm::vec3 low, high;
@@ -26,9 +30,12 @@ void add_robust(scene::Bounds& bounds, std::vector<glm::vec3>& samples) {
     for (std::size_t i = 0; i < samples.size(); ++i) values[i] = samples[i][axis];
     const std::size_t lo = values.size() / 100, hi = values.size() - 1 - values.size() / 100;
     std::nth_element(values.begin(), values.begin() + static_cast<long>(lo), values.end());
-    low[axis] = values[lo];
+    const float p1 = values[lo];
     std::nth_element(values.begin(), values.begin() + static_cast<long>(hi), values.end());
-    high[axis] = values[hi];
+    const float p99 = values[hi];
+    const float reach = (p99 - p1) * 0.25f;
+    low[axis] = std::max(exact.min[axis], p1 - reach);
+    high[axis] = std::min(exact.max[axis], p99 + reach);
   }
   bounds.add(low);
   bounds.add(high);

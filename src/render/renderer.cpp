@@ -98,6 +98,22 @@ struct Renderer::Impl {
         mesh_program(shaders::kMeshVertex, shaders::kMeshFragment, "mesh"),
         uniforms(mesh_program) {}
 
+  // Dense clouds get small points; sparse ones bigger points so they still read as a shape (a few hundred
+  // 2-pixel dots would be a blank thumbnail).
+  static float point_size(const scene::Scene& scene, const ViewOptions& options) {
+    std::size_t points = 0;
+    for (const scene::Draw& draw : scene.draws) {
+      if (draw.mesh < 0 || static_cast<std::size_t>(draw.mesh) >= scene.meshes.size()) continue;
+      const scene::Mesh& mesh = scene.meshes[static_cast<std::size_t>(draw.mesh)];
+      if (mesh.primitive == scene::Primitive::Points) points += mesh.positions.size();
+    }
+    const float base = std::max(1.0f, std::round(options.height / 360.0f));
+    if (points == 0) return base;
+    const float area = 0.01f * static_cast<float>(options.width) * static_cast<float>(options.height);
+    const float sparse = std::sqrt(area / static_cast<float>(points));
+    return std::clamp(std::max(base, sparse), 1.0f, options.height / 40.0f);
+  }
+
   void set_lights(const ViewCamera& camera) {
     // Studio lights fixed to the camera: key from the upper right, fill from the left, rim from behind.
     const glm::mat3 camera_to_world = glm::inverse(glm::mat3(camera.view));
@@ -208,7 +224,7 @@ struct Renderer::Impl {
       glUniformMatrix4fv(uniforms.view_projection, 1, GL_FALSE, glm::value_ptr(view_projection));
       const GLint units[shaders::kSlotCount] = {0, 1, 2, 3, 4};
       glUniform1iv(uniforms.textures, shaders::kSlotCount, units);
-      glUniform1f(uniforms.point_size, std::max(1.0f, std::round(options.height / 360.0f)));
+      glUniform1f(uniforms.point_size, point_size(scene, options));
       set_lights(camera);
 
       int current_pass = -1;

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-
 #include <glm/gtc/quaternion.hpp>
 
 namespace thumbgen::render {
@@ -66,8 +65,8 @@ std::vector<SplatVertex> project_splats(const scene::SplatCloud& cloud, const gl
                                         SplatDrawStats& stats) {
   stats = {};
   stats.input = cloud.size();
-  const std::size_t count = std::min({cloud.positions.size(), cloud.scales.size(), cloud.rotations.size(),
-                                      cloud.colors.size()});
+  const std::size_t count =
+      std::min({cloud.positions.size(), cloud.scales.size(), cloud.rotations.size(), cloud.colors.size()});
   if (count == 0 || viewport_width <= 0 || viewport_height <= 0) return {};
 
   // Pass 1, in input order: culling, view depth and the EWA projection of each covariance R·S·Sᵀ·Rᵀ to pixels.
@@ -91,12 +90,11 @@ std::vector<SplatVertex> project_splats(const scene::SplatCloud& cloud, const gl
     const glm::vec4& color = cloud.colors[i];
     if (!(color.a >= kMinAlpha)) continue;
     const glm::vec3 eye = view_rotation * cloud.positions[i] + view_translation;
-    const glm::vec4 clip = glm::vec4(glm::dot(px, eye), glm::dot(py, eye), glm::dot(pz, eye), glm::dot(pw, eye)) +
-                           projection_translation;
+    const glm::vec4 clip =
+        glm::vec4(glm::dot(px, eye), glm::dot(py, eye), glm::dot(pz, eye), glm::dot(pw, eye)) + projection_translation;
     if (!(clip.w > 1e-6f)) continue;  // behind the eye (or NaN)
     const float bound = kFrustumMargin * clip.w;
-    if (clip.x < -bound || clip.x > bound || clip.y < -bound || clip.y > bound || clip.z < -clip.w ||
-        clip.z > clip.w) {
+    if (clip.x < -bound || clip.x > bound || clip.y < -bound || clip.y > bound || clip.z < -clip.w || clip.z > clip.w) {
       continue;
     }
     const glm::vec3 ndc = glm::vec3(clip) / clip.w;
@@ -121,12 +119,13 @@ std::vector<SplatVertex> project_splats(const scene::SplatCloud& cloud, const gl
     const float lambda2 = mid - radius;
     if (!(lambda2 > 0.0f) || !std::isfinite(lambda1)) continue;
     const glm::vec2 major = std::abs(b) > 1e-12f * mid ? glm::normalize(glm::vec2(b, lambda1 - a))
-                                                        : (a >= c ? glm::vec2(1, 0) : glm::vec2(0, 1));
+                                                       : (a >= c ? glm::vec2(1, 0) : glm::vec2(0, 1));
     const glm::vec2 minor(-major.y, major.x);
     // The quad ends where opacity·exp(−r²) falls below 1/255 (at most r = 2, i.e. 2.8σ): faint splats get
     // smaller quads, which saves fill on a software rasteriser.
     const float extent = std::sqrt(std::min(4.0f, std::log(255.0f * color.a)));
-    ellipses.push_back({ndc, extent * std::min(std::sqrt(2.0f * lambda1), max_axis) * major / half_viewport,
+    ellipses.push_back({ndc,
+                        extent * std::min(std::sqrt(2.0f * lambda1), max_axis) * major / half_viewport,
                         extent * std::min(std::sqrt(2.0f * lambda2), max_axis) * minor / half_viewport,
                         static_cast<std::int16_t>(std::lround(extent / kSplatOffsetScale * 32767.0f)),
                         {unorm16(color.r), unorm16(color.g), unorm16(color.b), unorm16(color.a)}});

@@ -121,8 +121,7 @@ class VertexBuffer {
   }
 
  private:
-  static void pointer(GLuint index, GLint size, GLenum type, GLboolean normalized, GLsizei stride,
-                      std::size_t offset) {
+  static void pointer(GLuint index, GLint size, GLenum type, GLboolean normalized, GLsizei stride, std::size_t offset) {
     glVertexAttribPointer(index, size, type, normalized, stride, reinterpret_cast<const void*>(offset));
   }
   GLuint vertex_array_ = 0;
@@ -142,8 +141,8 @@ GLuint make_quad_index_buffer() {
   glGetIntegerv(GL_ELEMENT_ARRAY_BUFFER_BINDING, &previous);
   glBindVertexArray(0);
   glBindBuffer(GL_ELEMENT_ARRAY_BUFFER, buffer);
-  glBufferData(GL_ELEMENT_ARRAY_BUFFER, static_cast<GLsizeiptr>(indices.size() * sizeof(std::uint16_t)),
-               indices.data(), GL_STATIC_DRAW);
+  glBufferData(GL_ELEMENT_ARRAY_BUFFER, static_cast<GLsizeiptr>(indices.size() * sizeof(std::uint16_t)), indices.data(),
+               GL_STATIC_DRAW);
   glBindBuffer(GL_ELEMENT_ARRAY_BUFFER, static_cast<GLuint>(previous));
   return buffer;
 }

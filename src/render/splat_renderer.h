@@ -4,9 +4,8 @@
 #pragma once
 
 #include <cstddef>
-#include <memory>
-
 #include <glm/glm.hpp>
+#include <memory>
 
 #include "scene/scene.h"
 
@@ -14,13 +13,13 @@ namespace thumbgen::render {
 
 // What the last draw() did, for benchmarks (CPU times; the GPU work itself is timed by the caller with glFinish).
 struct SplatDrawStats {
-  std::size_t input = 0;   // splats in the cloud
-  std::size_t drawn = 0;   // after culling (behind the camera, off screen, transparent)
-  double project_ms = 0;   // view depth + culling
-  double sort_ms = 0;      // counting sort
-  double ellipse_ms = 0;   // covariance projection and instance data
-  double upload_ms = 0;    // buffer creation and upload
-  double submit_ms = 0;    // draw call issue (not completion)
+  std::size_t input = 0;  // splats in the cloud
+  std::size_t drawn = 0;  // after culling (behind the camera, off screen, transparent)
+  double project_ms = 0;  // view depth + culling
+  double sort_ms = 0;     // counting sort
+  double ellipse_ms = 0;  // covariance projection and instance data
+  double upload_ms = 0;   // buffer creation and upload
+  double submit_ms = 0;   // draw call issue (not completion)
 };
 
 class SplatRenderer {

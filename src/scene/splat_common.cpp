@@ -78,9 +78,9 @@ void CloudBuilder::add(const glm::vec3& position, const glm::vec3& scale, const 
 
 SplatCloud CloudBuilder::finish() {
   if (cloud_.positions.empty()) {
-    throw LoadError(std::string(format_) +
-                    (dropped_ ? ": all " + std::to_string(dropped_) + " splats have non-finite values"
-                              : std::string(": file contains no splats")));
+    throw LoadError(std::string(format_) + (dropped_
+                                                ? ": all " + std::to_string(dropped_) + " splats have non-finite values"
+                                                : std::string(": file contains no splats")));
   }
   return std::move(cloud_);
 }

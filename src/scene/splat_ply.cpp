@@ -160,14 +160,13 @@ bool has_properties(const Element* e, std::initializer_list<const char*> names) 
 }
 
 bool is_3dgs(const Header& h) {
-  return has_properties(h.find("vertex"), {"x", "y", "z", "f_dc_0", "f_dc_1", "f_dc_2", "opacity", "scale_0",
-                                           "scale_1", "scale_2", "rot_0", "rot_1", "rot_2", "rot_3"});
+  return has_properties(h.find("vertex"), {"x", "y", "z", "f_dc_0", "f_dc_1", "f_dc_2", "opacity", "scale_0", "scale_1",
+                                           "scale_2", "rot_0", "rot_1", "rot_2", "rot_3"});
 }
 
 bool is_compressed(const Header& h) {
   return has_properties(h.find("chunk"), {"min_x", "min_y", "min_z", "max_x", "max_y", "max_z", "min_scale_x",
-                                          "min_scale_y", "min_scale_z", "max_scale_x", "max_scale_y",
-                                          "max_scale_z"}) &&
+                                          "min_scale_y", "min_scale_z", "max_scale_x", "max_scale_y", "max_scale_z"}) &&
          has_properties(h.find("vertex"), {"packed_position", "packed_rotation", "packed_scale", "packed_color"});
 }
 
@@ -262,8 +261,8 @@ class RowReader {
 SplatCloud load_3dgs(const Header& header, const std::vector<const std::uint8_t*>& starts, std::size_t vertex_index) {
   const Element& vertex = header.elements[vertex_index];
   const RowReader reader(vertex, starts[vertex_index],
-                         {"x", "y", "z", "scale_0", "scale_1", "scale_2", "rot_0", "rot_1", "rot_2", "rot_3",
-                          "f_dc_0", "f_dc_1", "f_dc_2", "opacity"});
+                         {"x", "y", "z", "scale_0", "scale_1", "scale_2", "rot_0", "rot_1", "rot_2", "rot_3", "f_dc_0",
+                          "f_dc_1", "f_dc_2", "opacity"});
   splat::CloudBuilder builder(vertex.count, splat::Axes::RightDownForward, "3DGS PLY");
   std::array<float, 14> v{};
   for (std::uint64_t i = 0; i < vertex.count; ++i) {
@@ -322,10 +321,10 @@ SplatCloud load_compressed(const Header& header, const std::vector<const std::ui
                           "min_scale_z", "max_scale_x", "max_scale_y", "max_scale_z"});
   // Newer files quantise colour against per-chunk ranges; older ones store it directly.
   const bool chunk_colors = has_properties(&chunk, {"min_r", "min_g", "min_b", "max_r", "max_g", "max_b"});
-  const RowReader chunk_color_reader(chunk, starts[chunk_index],
-                                     chunk_colors ? std::initializer_list<const char*>{"min_r", "min_g", "min_b",
-                                                                                       "max_r", "max_g", "max_b"}
-                                                  : std::initializer_list<const char*>{});
+  const RowReader chunk_color_reader(
+      chunk, starts[chunk_index],
+      chunk_colors ? std::initializer_list<const char*>{"min_r", "min_g", "min_b", "max_r", "max_g", "max_b"}
+                   : std::initializer_list<const char*>{});
   const RowReader packed(vertex, starts[vertex_index],
                          {"packed_position", "packed_rotation", "packed_scale", "packed_color"});
 
@@ -340,14 +339,13 @@ SplatCloud load_compressed(const Header& header, const std::vector<const std::ui
     const glm::vec3 p = unpack_11_10_11(packed.read_u32(i, 0));
     const glm::vec3 s = unpack_11_10_11(packed.read_u32(i, 2));
     const std::uint32_t c = packed.read_u32(i, 3);
-    const glm::vec3 position = glm::mix(glm::vec3(bounds[0], bounds[1], bounds[2]),
-                                        glm::vec3(bounds[3], bounds[4], bounds[5]), p);
-    const glm::vec3 log_scale = glm::mix(glm::vec3(bounds[6], bounds[7], bounds[8]),
-                                         glm::vec3(bounds[9], bounds[10], bounds[11]), s);
-    const glm::vec3 display =
-        glm::mix(glm::vec3(color_range[0], color_range[1], color_range[2]),
-                 glm::vec3(color_range[3], color_range[4], color_range[5]),
-                 glm::vec3(unorm(c >> 24, 8), unorm(c >> 16, 8), unorm(c >> 8, 8)));
+    const glm::vec3 position =
+        glm::mix(glm::vec3(bounds[0], bounds[1], bounds[2]), glm::vec3(bounds[3], bounds[4], bounds[5]), p);
+    const glm::vec3 log_scale =
+        glm::mix(glm::vec3(bounds[6], bounds[7], bounds[8]), glm::vec3(bounds[9], bounds[10], bounds[11]), s);
+    const glm::vec3 display = glm::mix(glm::vec3(color_range[0], color_range[1], color_range[2]),
+                                       glm::vec3(color_range[3], color_range[4], color_range[5]),
+                                       glm::vec3(unorm(c >> 24, 8), unorm(c >> 16, 8), unorm(c >> 8, 8)));
     const glm::vec3 linear(splat::srgb_to_linear(display.r), splat::srgb_to_linear(display.g),
                            splat::srgb_to_linear(display.b));
     builder.add(position, glm::exp(log_scale), unpack_rotation(packed.read_u32(i, 1)), linear, unorm(c, 8));

@@ -32,7 +32,9 @@ std::uint32_t read_u32(const std::uint8_t* p) {
   return p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
 }
 
-std::uint64_t read_u64(const std::uint8_t* p) { return read_u32(p) | (static_cast<std::uint64_t>(read_u32(p + 4)) << 32); }
+[[maybe_unused]] std::uint64_t read_u64(const std::uint8_t* p) {
+  return read_u32(p) | (static_cast<std::uint64_t>(read_u32(p + 4)) << 32);
+}
 
 struct SpzHeader {
   std::uint32_t version = 0;
@@ -168,7 +170,8 @@ class Inflater {
       } else if (out.size() == before && stream_.avail_in == 0) {
         throw LoadError("truncated SPZ: gzip stream ends early after " + std::to_string(out.size()) + " bytes");
       }
-      if (out.size() > cap) throw LoadError("SPZ: inflated data exceeds the " + std::to_string(cap) + " bytes the header allows");
+      if (out.size() > cap)
+        throw LoadError("SPZ: inflated data exceeds the " + std::to_string(cap) + " bytes the header allows");
     }
   }
   bool ended() const { return ended_; }
@@ -225,7 +228,8 @@ SplatCloud load_v4(std::span<const std::uint8_t> bytes, const SpzHeader& h) {
   const auto per_splat = stream_bytes_per_splat(h);
   const std::size_t expected_streams = h.sh_degree > 0 ? 6 : 5;
   if (stream_count != expected_streams) {
-    throw LoadError("SPZ v4: " + std::to_string(stream_count) + " streams, expected " + std::to_string(expected_streams));
+    throw LoadError("SPZ v4: " + std::to_string(stream_count) + " streams, expected " +
+                    std::to_string(expected_streams));
   }
   if (toc_offset < kV4HeaderBytes || toc_offset + stream_count * 16 > bytes.size()) {
     throw LoadError("truncated SPZ: v4 table of contents at " + std::to_string(toc_offset) + " lies outside the file");

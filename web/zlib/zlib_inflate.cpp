@@ -1,12 +1,12 @@
 // zlib's inflate API on stb_image's inflater (see zlib.h for why this exists and what it does not do).
-#include "zlib.h"
-
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <new>
 #include <span>
 #include <vector>
+
+#include "zlib.h"
 
 #define STB_IMAGE_STATIC
 #define STB_IMAGE_IMPLEMENTATION
@@ -63,7 +63,8 @@ int decode(z_streamp stream, State& state) {
   const bool gzip = in.size() >= 2 && in[0] == 0x1f && in[1] == 0x8b;
   if (state.wrapper == Wrapper::Gzip || (state.wrapper == Wrapper::Detect && gzip)) {
     if (!gzip_payload(in, deflate, guess)) {
-      return in.size() < 18 ? fail(stream, Z_BUF_ERROR, "truncated gzip header") : fail(stream, Z_DATA_ERROR, "incorrect header check");
+      return in.size() < 18 ? fail(stream, Z_BUF_ERROR, "truncated gzip header")
+                            : fail(stream, Z_DATA_ERROR, "incorrect header check");
     }
   } else if (state.wrapper != Wrapper::Raw) {
     if (in.size() < 6 || (in[0] & 15) != 8 || ((in[0] << 8) | in[1]) % 31 != 0 || (in[1] & 32)) {
@@ -81,9 +82,9 @@ int decode(z_streamp stream, State& state) {
     } catch (const std::bad_alloc&) {
       return fail(stream, Z_MEM_ERROR, "out of memory");
     }
-    const int length =
-        stbi_zlib_decode_noheader_buffer(reinterpret_cast<char*>(state.output.data()), static_cast<int>(capacity),
-                                         reinterpret_cast<const char*>(deflate.data()), static_cast<int>(deflate.size()));
+    const int length = stbi_zlib_decode_noheader_buffer(
+        reinterpret_cast<char*>(state.output.data()), static_cast<int>(capacity),
+        reinterpret_cast<const char*>(deflate.data()), static_cast<int>(deflate.size()));
     if (length >= 0) {
       state.output.resize(static_cast<std::size_t>(length));
       state.output.shrink_to_fit();
