@@ -10,11 +10,12 @@ BUILD_PKGS=(
   libturbojpeg0-dev libspng-dev libwebp-dev zlib1g-dev libzstd-dev libstb-dev
   libglm-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libboost1.81-dev libsqlite3-dev libsodium-dev libssl-dev libcurl4-openssl-dev sqlite3
 )
 # The WebAssembly build of the render core and its headless-browser smoke test.
 WEB_PKGS=(emscripten chromium)
 # Only for `make bench`: the peer renderer it compares against.
-BENCH_PKGS=(f3d xvfb xauth time python3 bc)
+BENCH_PKGS=(f3d xvfb xauth time python3 bc wrk)
 
 want=("${BUILD_PKGS[@]}" "${WEB_PKGS[@]}")
 [ "${1:-}" = "--bench" ] && want+=("${BENCH_PKGS[@]}")

@@ -219,3 +219,23 @@ TEST_F(RenderGolden, GpuMemoryDoesNotGrowWithTheNumberOfAssets) {
   const long after = resident_kib();
   EXPECT_LT(after - before, 16 * 1024) << "RSS grew from " << before << " KiB to " << after << " KiB";
 }
+
+TEST_F(RenderGolden, EachTextureSlotKeepsItsOwnTexture) {
+  // Base colour red, occlusion white, emissive black: uploading the later textures must not replace the first.
+  auto scene = single_mesh_scene(box_mesh({0, 0, 0}, {1, 1, 1}), {1, 1, 1, 1}, true);
+  auto solid = [](std::uint8_t r, std::uint8_t g, std::uint8_t b) {
+    scene::Image image;
+    image.width = image.height = 4;
+    for (int i = 0; i < 16; ++i) image.rgba.insert(image.rgba.end(), {r, g, b, 255});
+    return image;
+  };
+  scene.images = {solid(255, 0, 0), solid(255, 255, 255), solid(0, 0, 0)};
+  scene.meshes[0].uv0.assign(scene.meshes[0].positions.size(), glm::vec2(0.5f));
+  scene.materials[0].base_color_texture.image = 0;
+  scene.materials[0].occlusion_texture.image = 1;
+  scene.materials[0].emissive_texture.image = 2;
+  const std::uint8_t* centre = pixel(renderer_->render(scene, small_view()).image, 0.5f, 0.5f);
+  EXPECT_GT(centre[0], 240);
+  EXPECT_LT(centre[1], 10);
+  EXPECT_LT(centre[2], 10);
+}

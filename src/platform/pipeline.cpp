@@ -16,6 +16,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// An authored view whose content spans less than this fraction of the frame (both ways) is re-framed.
+constexpr float kSmallAuthoredView = 0.4f;
+
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
@@ -81,13 +84,20 @@ JobResult ThumbnailPipeline::run(const std::filesystem::path& model_file, const 
     render::RenderResult rendered = impl_->renderer.render(scene, options.view);
     std::optional<std::string> problem =
         render::check_quality(rendered.image, options.view.background, {.check_clipping = !rendered.authored_camera});
-    if (problem && rendered.authored_camera) {
-      // The asset's own camera shows nothing useful (looking away, inside the model): frame it ourselves.
+    if (rendered.authored_camera) {
       const float aspect = static_cast<float>(options.view.width) / static_cast<float>(options.view.height);
-      const render::ViewCamera camera = render::auto_frame(scene, render::kDefaultAngles, aspect);
-      rendered.image = impl_->renderer.render_with_camera(scene, camera, options.view);
-      problem = render::check_quality(rendered.image, options.view.background, {.check_clipping = true});
-      result.warnings.push_back("the asset's own camera showed nothing useful; auto-framed instead");
+      const render::ContentBox box = render::content_box(rendered.image, options.view.background);
+      const bool small = !box.empty && std::max(box.right - box.left, box.bottom - box.top) < kSmallAuthoredView;
+      if (problem || small) {
+        // The asset's own camera shows nothing useful (looking away, inside the model) or leaves the model
+        // tiny: frame the model ourselves, from the author's direction when it is visible at all.
+        const render::ViewCamera camera = problem ? render::auto_frame(scene, render::kDefaultAngles, aspect)
+                                                  : render::auto_frame_along(scene, scene.cameras.front(), aspect);
+        rendered.image = impl_->renderer.render_with_camera(scene, camera, options.view);
+        problem = render::check_quality(rendered.image, options.view.background, {.check_clipping = true});
+        result.warnings.push_back(small ? "the asset's own camera left the model small; re-framed along it"
+                                        : "the asset's own camera showed nothing useful; auto-framed instead");
+      }
     }
     result.render_ms = ms_since(start);
     if (problem) {

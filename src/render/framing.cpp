@@ -180,6 +180,15 @@ ViewCamera auto_frame(const scene::Scene& scene, const CameraAngles& angles, flo
   return camera;
 }
 
+ViewCamera auto_frame_along(const scene::Scene& scene, const scene::Camera& authored, float aspect) {
+  const glm::vec3 back = glm::normalize(glm::vec3(authored.world[2]));  // the camera looks down its local -Z
+  CameraAngles angles;
+  angles.pitch_degrees = glm::degrees(std::asin(std::clamp(back.y, -1.0f, 1.0f)));
+  angles.yaw_degrees = glm::degrees(std::atan2(back.x, back.z));
+  angles.vfov_degrees = authored.perspective ? glm::degrees(authored.yfov) : 45.0f;
+  return auto_frame(scene, angles, aspect);
+}
+
 ViewCamera authored_camera(const scene::Scene& scene, float aspect) {
   const scene::Camera& source = scene.cameras.front();
   ViewCamera camera;

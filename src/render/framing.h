@@ -20,6 +20,10 @@ scene::Bounds robust_bounds(const scene::Scene& scene);
 // Fits the robust bounding sphere inside both the vertical and horizontal FOV with a small margin.
 ViewCamera auto_frame(const scene::Scene& scene, const CameraAngles& angles, float aspect);
 
+// Auto-framing from the direction and field of view an authored camera looks along (its roll is dropped):
+// keeps the author's viewpoint when their camera leaves the model small or off-centre.
+ViewCamera auto_frame_along(const scene::Scene& scene, const scene::Camera& authored, float aspect);
+
 // The asset's first camera with the output's aspect ratio.
 ViewCamera authored_camera(const scene::Scene& scene, float aspect);
 

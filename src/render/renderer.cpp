@@ -139,8 +139,9 @@ struct Renderer::Impl {
     for (int slot = 0; slot < shaders::kSlotCount; ++slot) {
       const scene::TextureRef& ref = *slots[slot];
       const bool srgb = slot == shaders::kBaseColorSlot || slot == shaders::kEmissiveSlot;
-      const GLuint texture = ref.valid() ? gpu.texture(ref.image, srgb) : 0;
+      // Select the unit first: uploading a texture binds it to the active unit.
       glActiveTexture(GL_TEXTURE0 + slot);
+      const GLuint texture = ref.valid() ? gpu.texture(ref.image, srgb) : 0;
       glBindTexture(GL_TEXTURE_2D, texture);
       if (texture) {
         mask |= 1 << slot;

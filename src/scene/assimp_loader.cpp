@@ -330,7 +330,10 @@ Scene load_with_assimp(const std::string& main_file, std::span<const std::uint8_
       if (!scene.meshes[i].positions.empty()) scene.draws.push_back(Draw{static_cast<int>(i), glm::mat4(1.0f)});
   }
   if (scene.draws.empty()) throw LoadError("no geometry");
-  add_cameras(*ai, gltf1, scene);
+  // Only glTF 1.0 cameras are authored views (Poly / Tilt Brush exports). FBX/DAE/3DS files carry whatever cameras
+  // the modelling tool had open (measured on the corpus: spider.fbx and huesitos.fbx frame a close-up of a texture
+  // or a limb), so auto-framing gives the better thumbnail there.
+  if (gltf1) add_cameras(*ai, gltf1, scene);
   return scene;
 }
 
