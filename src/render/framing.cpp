@@ -13,9 +13,10 @@ namespace {
 constexpr std::size_t kMaxSamples = 200'000;
 constexpr float kFill = 0.88f;  // the object's extent may use this fraction of the frame
 
-// Points and splats have floaters: per axis, the central 98 % plus a quarter of that range on each side, so
-// true outliers far away are dropped while a scan's real edges are kept. Meshes are taken whole.
-void add_robust(scene::Bounds& bounds, std::vector<glm::vec3>& samples) {
+// Points and splats have floaters: per axis, the range between the `tail` and 1 − `tail` quantiles, widened by
+// `reach` × that range on each side (never beyond the exact box), so true outliers far away are dropped while a
+// scan's real edges are kept. Meshes are taken whole.
+void add_robust(scene::Bounds& bounds, std::vector<glm::vec3>& samples, float tail, float reach_fraction) {
   if (samples.empty()) return;
   scene::Bounds exact;
   for (const auto& p : samples) exact.add(p);
@@ -28,12 +29,13 @@ void add_robust(scene::Bounds& bounds, std::vector<glm::vec3>& samples) {
   for (int axis = 0; axis < 3; ++axis) {
     std::vector<float> values(samples.size());
     for (std::size_t i = 0; i < samples.size(); ++i) values[i] = samples[i][axis];
-    const std::size_t lo = values.size() / 100, hi = values.size() - 1 - values.size() / 100;
+    const auto cut = static_cast<std::size_t>(static_cast<float>(values.size()) * tail);
+    const std::size_t lo = cut, hi = values.size() - 1 - cut;
     std::nth_element(values.begin(), values.begin() + static_cast<long>(lo), values.end());
     const float p1 = values[lo];
     std::nth_element(values.begin(), values.begin() + static_cast<long>(hi), values.end());
     const float p99 = values[hi];
-    const float reach = (p99 - p1) * 0.25f;
+    const float reach = (p99 - p1) * reach_fraction;
     low[axis] = std::max(exact.min[axis], p1 - reach);
     high[axis] = std::min(exact.max[axis], p99 + reach);
   }
@@ -52,7 +54,7 @@ bool finite(const glm::vec3& p) { return std::isfinite(p.x) && std::isfinite(p.y
 
 scene::Bounds robust_bounds(const scene::Scene& scene) {
   scene::Bounds bounds;
-  std::vector<glm::vec3> scattered;  // positions of points and splats, sampled
+  std::vector<glm::vec3> scattered;  // positions of points, sampled
   for (const scene::Draw& draw : scene.draws) {
     if (draw.mesh < 0 || static_cast<std::size_t>(draw.mesh) >= scene.meshes.size()) continue;
     const scene::Mesh& mesh = scene.meshes[static_cast<std::size_t>(draw.mesh)];
@@ -68,15 +70,18 @@ scene::Bounds robust_bounds(const scene::Scene& scene) {
       }
     }
   }
+  add_robust(bounds, scattered, 0.01f, 0.25f);
+  // Captured splat scenes keep a sparse shell of background around the subject: frame the dense core.
+  std::vector<glm::vec3> splats;
   for (const scene::SplatCloud& cloud : scene.splats) {
     const std::size_t step = std::max<std::size_t>(1, cloud.size() / kMaxSamples);
     for (std::size_t i = 0; i < cloud.size(); i += step) {
       // Faint splats do not define the object's extent.
       if (cloud.colors[i].a < 0.1f || !finite(cloud.positions[i])) continue;
-      scattered.push_back(cloud.positions[i]);
+      splats.push_back(cloud.positions[i]);
     }
   }
-  add_robust(bounds, scattered);
+  add_robust(bounds, splats, 0.05f, 0.1f);
   return bounds;
 }
 
