@@ -5,13 +5,15 @@ import json, os, statistics, sys
 work, corpus, thumbgen_s, load_s, f3d_s = sys.argv[1], sys.argv[2], *map(float, sys.argv[3:6])
 entries = [line.rstrip("\n").split("\t") for line in open(os.path.join(work, "entries.tsv"))]
 size_class = {os.path.realpath(os.path.join(corpus, main)): cls for _, main, cls in entries}
+by_name = {main: os.path.realpath(os.path.join(corpus, main)) for _, main, _ in entries}
 
 thumbgen = {}
 for line in open(os.path.join(work, "thumbgen.jsonl")):
     if line.startswith("{"):
         record = json.loads(line)
         if "file" in record and "status" in record:
-            thumbgen[os.path.realpath(record["file"])] = record
+            # thumbgen names files relative to the folder they share (the corpus folder).
+            thumbgen[by_name.get(record["file"], os.path.realpath(record["file"]))] = record
 
 def rows(name):
     out = {}

@@ -94,7 +94,7 @@ bool up_to_date(const ModelFile& model) {
 WorkerSetup make_render_setup(const platform::JobOptions& job_options) {
   return [job_options]() -> JobFunction {
     platform::tune_malloc_for_software_gl();
-    auto pipeline = std::make_shared<platform::ThumbnailPipeline>();
+    auto pipeline = std::make_shared<platform::ThumbnailPipeline>(job_options.view);
     return [pipeline, job_options](const WorkItem& item) {
       platform::JobResult result = pipeline->run(item.input, job_options);
       if (!result.ok) return WorkOutcome{false, result.reason, result.warnings};

@@ -62,7 +62,9 @@ struct ThumbnailPipeline::Impl {
   render::Renderer renderer{*context};
 };
 
-ThumbnailPipeline::ThumbnailPipeline() : impl_(std::make_unique<Impl>()) {}
+ThumbnailPipeline::ThumbnailPipeline(const render::ViewOptions& warm_up_view) : impl_(std::make_unique<Impl>()) {
+  impl_->renderer.warm_up(warm_up_view);
+}
 ThumbnailPipeline::~ThumbnailPipeline() = default;
 
 std::string ThumbnailPipeline::gpu_description() const { return impl_->context->description(); }

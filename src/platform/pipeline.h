@@ -34,7 +34,9 @@ struct JobResult {
 
 class ThumbnailPipeline {
  public:
-  ThumbnailPipeline();  // creates the EGL context and compiles the programs; throws std::runtime_error
+  // Creates the EGL context, compiles the programs and warms the driver's shader variants up for this view, so
+  // no asset pays for them. Throws std::runtime_error when no context can be made.
+  explicit ThumbnailPipeline(const render::ViewOptions& warm_up_view = {});
   ~ThumbnailPipeline();
   JobResult run(const std::filesystem::path& model_file, const JobOptions& options);
   // Parse + decode only, no GL (the load-only pass of the benchmark).

@@ -63,10 +63,14 @@ void RenderTarget::bind(int width, int height, int samples) {
 }
 
 scene::Image RenderTarget::read_back() {
-  glBindFramebuffer(GL_READ_FRAMEBUFFER, draw_fbo_);
-  glBindFramebuffer(GL_DRAW_FRAMEBUFFER, resolve_fbo_);
-  glBlitFramebuffer(0, 0, width_, height_, 0, 0, width_, height_, GL_COLOR_BUFFER_BIT, GL_NEAREST);
-  glBindFramebuffer(GL_READ_FRAMEBUFFER, resolve_fbo_);
+  if (samples_ > 1) {
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, draw_fbo_);
+    glBindFramebuffer(GL_DRAW_FRAMEBUFFER, resolve_fbo_);
+    glBlitFramebuffer(0, 0, width_, height_, 0, 0, width_, height_, GL_COLOR_BUFFER_BIT, GL_NEAREST);
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, resolve_fbo_);
+  } else {
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, draw_fbo_);  // single-sampled: nothing to resolve
+  }
   scene::Image image;
   image.width = width_;
   image.height = height_;

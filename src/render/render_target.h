@@ -1,5 +1,6 @@
 // The offscreen target every thumbnail is drawn into (never the default framebuffer: no black captures):
-// a multisampled sRGB colour + depth buffer, resolved into a single-sample sRGB buffer for readback.
+// an sRGB colour + depth buffer, multisampled and resolved into a single-sample buffer for readback when
+// samples > 1 (GPUs), single-sampled otherwise (software GL anti-aliases on the CPU, see post_aa.h).
 #pragma once
 
 #include <GLES3/gl3.h>

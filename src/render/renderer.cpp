@@ -12,6 +12,7 @@
 
 #include "render/gl_program.h"
 #include "render/gpu_scene.h"
+#include "render/post_aa.h"
 #include "render/render_target.h"
 #include "render/shaders.h"
 #include "render/splat_renderer.h"
@@ -93,10 +94,22 @@ struct Renderer::Impl {
   RenderTarget target;
   SplatRenderer splat_renderer;
 
+  bool software_gl = false;
+
   explicit Impl(GlContext& gl)
       : context(gl),
         mesh_program(shaders::kMeshVertex, shaders::kMeshFragment, "mesh"),
-        uniforms(mesh_program) {}
+        uniforms(mesh_program) {
+    const char* name = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
+    const std::string renderer = name ? name : "";
+    software_gl = renderer.find("llvmpipe") != std::string::npos || renderer.find("softpipe") != std::string::npos ||
+                  renderer.find("SwiftShader") != std::string::npos;
+  }
+
+  int samples_for(const ViewOptions& options) const {
+    if (options.msaa_samples >= 0) return options.msaa_samples;
+    return software_gl ? 0 : 4;
+  }
 
   // Dense clouds get small points; sparse ones bigger points so they still read as a shape (a few hundred
   // 2-pixel dots would be a blank thumbnail).
@@ -208,7 +221,7 @@ struct Renderer::Impl {
 
   scene::Image draw(const scene::Scene& scene, const ViewCamera& camera, const ViewOptions& options) {
     context.make_current();
-    target.bind(options.width, options.height, options.msaa_samples);
+    target.bind(options.width, options.height, samples_for(options));
     const glm::vec4 bg = options.background;
     const bool transparent = bg.a < 1.0f;
     glClearColor(srgb_to_linear(bg.r) * bg.a, srgb_to_linear(bg.g) * bg.a, srgb_to_linear(bg.b) * bg.a, bg.a);
@@ -284,6 +297,7 @@ struct Renderer::Impl {
     glDepthMask(GL_TRUE);
 
     scene::Image image = target.read_back();
+    if (samples_for(options) <= 1) smooth_edges(image);
     if (transparent) unpremultiply(image);
     const GLenum error = glGetError();
     if (error != GL_NO_ERROR) {
@@ -334,6 +348,58 @@ RenderResult Renderer::render(const scene::Scene& scene, const ViewOptions& opti
   result.image = impl_->draw(scene, camera, options);
   result.authored_camera = use_authored;
   return result;
+}
+
+void Renderer::warm_up(const ViewOptions& options) {
+  scene::Scene scene;
+  scene::Image texture;
+  texture.width = texture.height = 4;
+  texture.rgba.assign(4 * 4 * 4, 200);
+  scene.images.push_back(texture);
+  auto add = [&](scene::Primitive primitive, scene::Material material, bool normals, glm::mat4 transform) {
+    scene::Mesh mesh;
+    mesh.primitive = primitive;
+    mesh.positions = {{0, 0, 0}, {1, 0, 0}, {0, 1, 0}};
+    if (normals) mesh.normals.assign(3, {0, 0, 1});
+    mesh.uv0.assign(3, {0.5f, 0.5f});
+    mesh.colors.assign(3, {1, 1, 1, 1});
+    mesh.material = static_cast<int>(scene.materials.size());
+    scene.materials.push_back(material);
+    scene.draws.push_back({static_cast<int>(scene.meshes.size()), transform});
+    scene.meshes.push_back(std::move(mesh));
+  };
+  scene::Material lit;
+  lit.base_color_texture.image = 0;
+  lit.metallic_roughness_texture.image = 0;
+  lit.normal_texture.image = 0;
+  lit.occlusion_texture.image = 0;
+  lit.emissive_texture.image = 0;
+  add(scene::Primitive::Triangles, lit, true, glm::mat4(1.0f));
+  add(scene::Primitive::Triangles, lit, false, glm::mat4(-1.0f));  // flat shading, mirrored winding
+  scene::Material plain;
+  plain.double_sided = true;
+  add(scene::Primitive::Triangles, plain, true, glm::mat4(1.0f));
+  for (scene::AlphaMode mode : {scene::AlphaMode::Mask, scene::AlphaMode::Blend, scene::AlphaMode::Additive}) {
+    scene::Material material = lit;
+    material.alpha_mode = mode;
+    material.unlit = mode == scene::AlphaMode::Additive;
+    add(scene::Primitive::Triangles, material, true, glm::mat4(1.0f));
+  }
+  add(scene::Primitive::Points, plain, false, glm::mat4(1.0f));
+  add(scene::Primitive::Lines, plain, false, glm::mat4(1.0f));
+  scene::SplatCloud splats;
+  for (int i = 0; i < 8; ++i) {
+    splats.positions.push_back({0.1f * static_cast<float>(i), 0.5f, 0.0f});
+    splats.scales.push_back(glm::vec3(0.1f));
+    splats.rotations.push_back(glm::quat(1, 0, 0, 0));
+    splats.colors.push_back({1, 1, 1, 0.8f});
+  }
+  scene.splats.push_back(std::move(splats));
+  for (const glm::vec4& background : {options.background, glm::vec4(0.0f)}) {
+    ViewOptions view = options;
+    view.background = background;
+    render(scene, view);
+  }
 }
 
 scene::Image Renderer::render_with_camera(const scene::Scene& scene, const ViewCamera& camera,

@@ -25,6 +25,10 @@ class Renderer {
   Renderer& operator=(const Renderer&) = delete;
 
   RenderResult render(const scene::Scene& scene, const ViewOptions& options);
+  // Draws a small scene that uses every pipeline state the renderer has (lit/flat/unlit, textures, mask, blend,
+  // additive, points, lines, culling, splats), so the driver's shader variants are compiled once at start-up
+  // instead of inside the first assets' time (llvmpipe JIT-compiles a variant per state: 50-700 ms each).
+  void warm_up(const ViewOptions& options);
   // Renders with an explicit camera (used by the pipeline to retry an authored view with auto-framing).
   scene::Image render_with_camera(const scene::Scene& scene, const ViewCamera& camera, const ViewOptions& options);
 

@@ -29,8 +29,9 @@ void main() {
 }
 )";
 
-// PBR metallic-roughness (GGX, Smith, Schlick) under a neutral studio: three lights fixed to the camera (key,
-// fill, rim) and an analytic sky/ground environment, so every asset is lit the same way without IBL textures.
+// PBR metallic-roughness (GGX, Smith, Schlick) under a neutral studio: three lights fixed to the camera (a
+// specular key, diffuse fill and rim) and an analytic sky/ground environment, so every asset is lit the same way
+// without IBL textures. Kept lean: on software GL the fragment shader is most of a thumbnail's time.
 // Output is linear, premultiplied; the sRGB framebuffer encodes it.
 const char* const kMeshFragment = R"(#version 300 es
 precision highp float;
@@ -92,10 +93,11 @@ vec3 perturb_normal(vec3 n, vec3 position, vec2 uv, vec3 map) {
   return normalize(tbn * map);
 }
 
+// A studio backdrop: bright sky above, mid-grey horizon, dark floor (a gradient, cheap enough for software GL).
 vec3 environment(vec3 direction) {
   float h = dot(direction, u_up);
-  vec3 sky = vec3(0.85, 0.88, 0.95), horizon = vec3(0.55, 0.55, 0.56), ground = vec3(0.22, 0.21, 0.20);
-  return h > 0.0 ? mix(horizon, sky, smoothstep(0.0, 0.8, h)) : mix(horizon, ground, smoothstep(0.0, 0.5, -h));
+  return h > 0.0 ? mix(vec3(0.55, 0.55, 0.56), vec3(0.85, 0.88, 0.95), h)
+                 : mix(vec3(0.55, 0.55, 0.56), vec3(0.22, 0.21, 0.20), min(-2.0 * h, 1.0));
 }
 
 // Karis' analytic approximation of the split-sum environment BRDF.
@@ -138,9 +140,13 @@ void main() {
   if (u_unlit || u_unshaded) {
     color = base.rgb + emissive;
   } else {
-    vec3 flat_normal = normalize(cross(dFdx(v_world), dFdy(v_world)));
-    vec3 n = u_has_normals ? normalize(v_normal) : flat_normal;
-    if (u_has_normals && !gl_FrontFacing) n = -n;
+    vec3 n;
+    if (u_has_normals) {
+      n = normalize(v_normal);
+      if (!gl_FrontFacing) n = -n;
+    } else {
+      n = normalize(cross(dFdx(v_world), dFdy(v_world)));  // flat shading from screen-space derivatives
+    }
     if (has_texture(2)) {
       vec3 map = sample_slot(2).xyz * 2.0 - 1.0;
       map.xy *= u_normal_scale;
@@ -162,24 +168,23 @@ void main() {
     vec3 diffuse_color = base.rgb * (1.0 - metallic);
     float a = roughness * roughness, a2 = a * a;
 
-    color = vec3(0.0);
-    for (int i = 0; i < 3; ++i) {
-      vec3 l = u_light_direction[i];
-      float n_dot_l = max(dot(n, l), 0.0);
-      if (n_dot_l <= 0.0) continue;
-      vec3 h = normalize(l + v);
-      float n_dot_h = max(dot(n, h), 0.0), v_dot_h = max(dot(v, h), 0.0);
-      float denom = n_dot_h * n_dot_h * (a2 - 1.0) + 1.0;
-      float distribution = a2 / (PI * denom * denom);
-      float k = a * 0.5;
-      float visibility = 0.25 / ((n_dot_l * (1.0 - k) + k) * (n_dot_v * (1.0 - k) + k));
-      vec3 fresnel = f0 + (1.0 - f0) * pow(1.0 - v_dot_h, 5.0);
-      vec3 specular = fresnel * distribution * visibility;
-      color += ((1.0 - fresnel) * diffuse_color / PI + specular) * u_light_color[i] * n_dot_l;
-    }
-    vec3 irradiance = mix(environment(-u_up), environment(u_up), dot(n, u_up) * 0.5 + 0.5);
-    vec3 reflected = environment(reflect(-v, n));
-    vec3 prefiltered = mix(reflected, irradiance, roughness);
+    // Key light: GGX specular + Lambert; fill and rim lights: Lambert only (they shape, the key shines).
+    vec3 l = u_light_direction[0];
+    float n_dot_l = max(dot(n, l), 0.0);
+    vec3 h = normalize(l + v);
+    float n_dot_h = max(dot(n, h), 0.0), v_dot_h = max(dot(v, h), 0.0);
+    float denom = n_dot_h * n_dot_h * (a2 - 1.0) + 1.0;
+    float k = a * 0.5;
+    float visibility = 0.25 / ((n_dot_l * (1.0 - k) + k) * (n_dot_v * (1.0 - k) + k));
+    float m = 1.0 - v_dot_h, m2 = m * m;
+    vec3 fresnel = f0 + (1.0 - f0) * (m2 * m2 * m);
+    vec3 specular = fresnel * (a2 / (PI * denom * denom)) * visibility;
+    color = ((1.0 - fresnel) * diffuse_color / PI + specular) * u_light_color[0] * n_dot_l;
+    color += diffuse_color / PI * (u_light_color[1] * max(dot(n, u_light_direction[1]), 0.0) +
+                                   u_light_color[2] * max(dot(n, u_light_direction[2]), 0.0));
+
+    vec3 irradiance = environment(n);
+    vec3 prefiltered = mix(environment(reflect(-v, n)), irradiance, roughness);
     vec2 brdf = environment_brdf(n_dot_v, roughness);
     color += (diffuse_color * irradiance * 0.45 + prefiltered * (f0 * brdf.x + brdf.y) * 0.8) * occlusion;
     color = tone_map(color + emissive);

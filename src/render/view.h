@@ -19,7 +19,9 @@ struct ViewOptions {
   glm::vec4 background{0.0f, 0.0f, 0.0f, 1.0f};  // sRGB colour; alpha 0 = transparent
   // Explicit camera angles (auto-framed). Without them the asset's own camera wins, else a 3/4 auto-frame.
   std::optional<CameraAngles> camera;
-  int msaa_samples = 4;
+  // Anti-aliasing: -1 = automatic (4x MSAA on a GPU; a CPU FXAA pass on software GL, where MSAA costs more than shading),
+  // 0 or 1 = FXAA, 2+ = that many MSAA samples.
+  int msaa_samples = -1;
 };
 
 // The default 3/4 view when the asset has no camera of its own.
