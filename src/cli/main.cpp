@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/render_command.h"
+#include "cli/serve_command.h"
 
 namespace {
 constexpr const char* kVersion = "0.1.0";
@@ -23,6 +24,9 @@ int main(int argc, char** argv) {
   // Each subcommand registers itself and hands back what runs it; add new ones here.
   std::map<std::string, std::function<int()>> commands;
   commands["render"] = thumbgen::cli::add_render_command(app);
+  commands["serve"] = thumbgen::cli::add_serve_command(app);
+  commands["import"] = thumbgen::cli::add_import_command(app);
+  commands["user"] = thumbgen::cli::add_user_command(app);
 
   if (argc < 2) {
     std::fputs(app.help().c_str(), stderr);

@@ -1,0 +1,72 @@
+// `thumbgen import DIR... [--data ./data]` and `thumbgen import --json FILE`.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/render_command.h"
+#include "cli/serve_command.h"
+#include "server/catalogue.h"
+#include "server/importer.h"
+
+namespace thumbgen::cli {
+
+namespace {
+
+struct ImportFlags {
+  std::vector<std::string> folders, json_files;
+  std::string data;
+};
+
+void print(const std::string& what, const server::ImportSummary& summary) {
+  std::printf("%s: %d added, %d updated, %d unchanged, %zu skipped\n", what.c_str(), summary.inserted, summary.updated,
+              summary.unchanged, summary.skipped.size());
+  for (const std::string& problem : summary.skipped) std::fprintf(stderr, "  skipped %s\n", problem.c_str());
+}
+
+int run_import(const ImportFlags& flags) {
+  if (flags.folders.empty() && flags.json_files.empty()) {
+    std::fputs("thumbgen import: give a folder or --json FILE\n", stderr);
+    return kExitUsage;
+  }
+  std::filesystem::path data = flags.data;
+  if (data.empty()) {
+    const char* env = std::getenv("THUMBGEN_DATA");
+    data = env && *env ? env : "data";
+  }
+  try {
+    std::filesystem::create_directories(data);
+    server::Catalogue catalogue(data / "catalogue.sqlite3", 1);
+    for (const std::string& folder : flags.folders) print(folder, server::import_folder(catalogue, folder));
+    for (const std::string& file : flags.json_files) {
+      std::ifstream in(file);
+      nlohmann::json document = nlohmann::json::parse(in, nullptr, false);
+      if (!in.is_open() || document.is_discarded()) {
+        std::fprintf(stderr, "thumbgen import: %s is not readable JSON\n", file.c_str());
+        return 1;
+      }
+      print(file, server::import_json(catalogue, document));
+    }
+    std::printf("catalogue %s: %lld assets\n", (data / "catalogue.sqlite3").c_str(),
+                static_cast<long long>(catalogue.count_assets()));
+    return kExitOk;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "thumbgen import: %s\n", error.what());
+    return 1;
+  }
+}
+
+}  // namespace
+
+std::function<int()> add_import_command(CLI::App& app) {
+  auto flags = std::make_shared<ImportFlags>();
+  CLI::App* import = app.add_subcommand("import", "Add models to the server's catalogue (idempotent)");
+  import->add_option("folders", flags->folders, "folders of models: one asset per model file");
+  import->add_option("--json", flags->json_files, "Icosa-API-shaped asset records ({\"assets\": [...]})");
+  import->add_option("--data", flags->data, "data folder (default $THUMBGEN_DATA or ./data)");
+  return [flags] { return run_import(*flags); };
+}
+
+}  // namespace thumbgen::cli

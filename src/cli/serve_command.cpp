@@ -1,0 +1,89 @@
+// `thumbgen serve --listen 127.0.0.1:8080 --data ./data [--config file.json] [--port-file FILE]`.
+#include "cli/serve_command.h"
+
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+
+#include "cli/render_command.h"
+#include "server/api_handlers.h"
+#include "server/catalogue.h"
+#include "server/http_server.h"
+#include "server/server_config.h"
+#include "server/storage_local.h"
+
+namespace thumbgen::cli {
+
+namespace {
+
+struct ServeFlags {
+  std::string config_file, listen, data, public_url, port_file;
+};
+
+int run_serve(const ServeFlags& flags) {
+  using namespace thumbgen::server;
+  ServerConfig config;
+  try {
+    config = load_server_config(flags.config_file.empty() ? std::nullopt
+                                                          : std::optional<std::filesystem::path>(flags.config_file));
+  } catch (const std::exception& error) {
+    spdlog::error("config: {}", error.what());
+    return kExitUsage;
+  }
+  if (!flags.listen.empty()) config.listen = flags.listen;
+  if (!flags.data.empty()) config.data = flags.data;
+  if (!flags.public_url.empty()) config.public_url = flags.public_url;
+
+  try {
+    auto [host, port] = split_listen_address(config.listen);
+    std::filesystem::create_directories(config.data);
+    Catalogue catalogue(config.data / "catalogue.sqlite3", static_cast<std::size_t>(config.http.worker_threads) + 2);
+    LocalStorage storage(config.data / "media");
+    JwtKeyring keyring = load_or_create_keyring(config.data / "keys");
+
+    std::unique_ptr<Api> api;
+    HttpServer server(config.http, [&api](const HttpRequest& request, const std::string& client) {
+      return api->dispatch(request, client);
+    });
+    unsigned short bound = server.listen(host, port);
+    ApiSettings settings;
+    settings.public_url = effective_public_url(config, bound);
+    settings.token_ttl_seconds = config.token_ttl_seconds;
+    settings.login_max_failures = config.login_max_failures;
+    settings.login_window_seconds = config.login_window_seconds;
+    api = std::make_unique<Api>(settings, catalogue, storage, std::move(keyring));
+
+    spdlog::info("listening on {}:{} (public url {}, data {})", host, bound, settings.public_url, config.data.string());
+    if (!flags.port_file.empty()) {
+      std::string temp = flags.port_file + ".tmp";
+      std::ofstream(temp) << bound << "\n";
+      std::filesystem::rename(temp, flags.port_file);  // readers never see a half-written file
+    }
+    server.run();
+    spdlog::info("stopped");
+    return kExitOk;
+  } catch (const std::exception& error) {
+    spdlog::error("serve: {}", error.what());
+    return 1;
+  }
+}
+
+}  // namespace
+
+std::function<int()> add_serve_command(CLI::App& app) {
+  auto flags = std::make_shared<ServeFlags>();
+  CLI::App* serve = app.add_subcommand("serve", "Serve the catalogue and the admin thumbnail API over HTTP");
+  serve->add_option("--config", flags->config_file,
+                    "JSON settings file (THUMBGEN_* environment variables override it)");
+  serve->add_option("--listen", flags->listen, "host:port to listen on (default 127.0.0.1:8080; port 0 = any free)");
+  serve->add_option("--data", flags->data, "data folder: catalogue.sqlite3, keys, media/ (default ./data)");
+  serve->add_option("--public-url", flags->public_url, "base URL clients reach this server at");
+  serve->add_option("--port-file", flags->port_file, "write the bound port to this file once listening");
+  return [flags] { return run_serve(*flags); };
+}
+
+}  // namespace thumbgen::cli

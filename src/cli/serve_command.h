@@ -1,0 +1,16 @@
+// `thumbgen serve`, `thumbgen import` and `thumbgen user`: the server side of thumbgen.
+#pragma once
+
+#include <functional>
+
+namespace CLI {
+class App;
+}
+
+namespace thumbgen::cli {
+
+std::function<int()> add_serve_command(CLI::App& app);
+std::function<int()> add_import_command(CLI::App& app);
+std::function<int()> add_user_command(CLI::App& app);
+
+}  // namespace thumbgen::cli

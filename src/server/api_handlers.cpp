@@ -1,0 +1,119 @@
+#include "server/api_handlers.h"
+
+#include <chrono>
+#include <ctime>
+
+#include "server/static_files.h"
+
+namespace thumbgen::server {
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string iso8601_utc(std::int64_t unix_seconds) {
+  std::time_t time = static_cast<std::time_t>(unix_seconds);
+  std::tm parts{};
+  gmtime_r(&time, &parts);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return text;
+}
+
+namespace {
+
+// Path segments of a URL we build: unreserved characters stay, everything else is %XX.
+std::string encode_path(std::string_view path, bool keep_slash) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || (keep_slash && c == '/')) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Api::Api(ApiSettings settings, Catalogue& catalogue, Storage& storage, JwtKeyring keyring)
+    : settings_(std::move(settings)),
+      catalogue_(catalogue),
+      storage_(storage),
+      keyring_(std::move(keyring)),
+      login_limiter_(settings_.login_max_failures, std::chrono::seconds(settings_.login_window_seconds)),
+      dummy_hash_(hash_password("not a real password")) {
+  router_.add(http::verb::post, "/api/v1/login/jwt", [this](ApiRequest& r) { return login(r); });
+  router_.add(http::verb::get, "/api/v1/admin/assets/missing-thumbnails",
+              [this](ApiRequest& r) { return missing_thumbnails(r); });
+  router_.add(http::verb::post, "/api/v1/admin/assets/{asset}/thumbnail",
+              [this](ApiRequest& r) { return upload_thumbnail(r); });
+  router_.add(http::verb::post, "/api/v1/admin/assets/{asset}/thumbnail-failure",
+              [this](ApiRequest& r) { return thumbnail_failure(r); });
+  router_.add(http::verb::get, "/media/*", [this](ApiRequest& r) { return media(r); });
+  router_.add(http::verb::get, "/files/{asset}/*", [this](ApiRequest& r) { return asset_file(r); });
+  router_.add(http::verb::get, "/healthz", [](ApiRequest&) {
+    return json_response(http::status::ok, {{"status", "ok"}});
+  });
+}
+
+std::string Api::file_url(const std::string& asset_url, const std::string& path) const {
+  if (path.starts_with("http://") || path.starts_with("https://")) return path;
+  return settings_.public_url + "/files/" + encode_path(asset_url, false) + "/" + encode_path(path, true);
+}
+
+std::variant<UserRecord, ApiResponse> Api::require_staff(ApiRequest& request) {
+  auto unauthorized = [](std::string_view detail) {
+    ApiResponse response = error_response(http::status::unauthorized, detail);
+    response.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return response;
+  };
+  std::string_view header = request.header(http::field::authorization);
+  constexpr std::string_view kBearer = "Bearer ";
+  if (header.size() <= kBearer.size() || !boost::beast::iequals(header.substr(0, kBearer.size()), kBearer)) {
+    return unauthorized("JWT token required");
+  }
+  std::string_view token = header.substr(kBearer.size());
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  auto verified = jwt_verify(keyring_, token, unix_now());
+  if (auto* error = std::get_if<JwtError>(&verified)) {
+    (void)error;
+    return unauthorized("Invalid or expired token");
+  }
+  const JwtClaims& claims = std::get<JwtClaims>(verified);
+  auto user = catalogue_.find_user(claims.subject);
+  if (!user || !user->is_active) return unauthorized("Invalid or expired token");
+  if (!user->is_staff) {
+    ApiResponse forbidden = error_response(http::status::forbidden, "Admin access required");
+    forbidden.user = user->username;
+    return forbidden;
+  }
+  return *user;
+}
+
+ApiResponse Api::media(ApiRequest& request) {
+  const std::string& key = request.params.at(0);
+  if (!is_valid_storage_key(key)) return error_response(http::status::not_found, "Not found");
+  auto path = storage_.local_path(key);
+  if (!path) return error_response(http::status::not_found, "Not found");
+  ApiResponse response = serve_file(*path, content_type_for(key), request.raw);
+  // Thumbnail keys are content-addressed: a key's bytes never change.
+  if (response.file && key.starts_with("thumbs/")) {
+    response.headers.emplace_back("Cache-Control", "public, max-age=31536000, immutable");
+  }
+  return response;
+}
+
+ApiResponse Api::asset_file(ApiRequest& request) {
+  auto served = catalogue_.find_served_file(request.params.at(0), request.params.at(1));
+  if (!served) return error_response(http::status::not_found, "Not found");
+  ApiResponse response = serve_file(served->file, served->content_type, request.raw);
+  response.headers.emplace_back("Content-Security-Policy", "sandbox");
+  return response;
+}
+
+}  // namespace thumbgen::server

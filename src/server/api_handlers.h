@@ -1,0 +1,65 @@
+// The HTTP API of the spec (login, missing-thumbnails, thumbnail upload) plus thumbnail-failure and file serving.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <variant>
+
+#include "server/auth_jwt.h"
+#include "server/auth_password.h"
+#include "server/catalogue.h"
+#include "server/http_router.h"
+#include "server/storage.h"
+#include "server/upload_validation.h"
+
+namespace thumbgen::server {
+
+struct ApiSettings {
+  std::string public_url;  // no trailing '/'
+  int token_ttl_seconds = 3600;
+  int login_max_failures = 10;
+  int login_window_seconds = 900;
+  UploadLimits upload_limits;
+};
+
+class Api {
+ public:
+  Api(ApiSettings settings, Catalogue& catalogue, Storage& storage, JwtKeyring keyring);
+
+  ApiResponse dispatch(const HttpRequest& request, const std::string& client_address) const {
+    return router_.dispatch(request, client_address);
+  }
+
+  // Public URL of an imported file or of a format root ("https://..." roots pass through).
+  std::string file_url(const std::string& asset_url, const std::string& path) const;
+
+ private:
+  ApiResponse login(ApiRequest& request);
+  ApiResponse missing_thumbnails(ApiRequest& request);
+  ApiResponse upload_thumbnail(ApiRequest& request);
+  ApiResponse thumbnail_failure(ApiRequest& request);
+  ApiResponse media(ApiRequest& request);
+  ApiResponse asset_file(ApiRequest& request);
+
+  // The staff user behind the request's bearer token, or the 401/403 answer.
+  std::variant<UserRecord, ApiResponse> require_staff(ApiRequest& request);
+
+  ApiSettings settings_;
+  Catalogue& catalogue_;
+  Storage& storage_;
+  JwtKeyring keyring_;
+  LoginRateLimiter login_limiter_;
+  std::string dummy_hash_;  // verified against when the user does not exist, so timing does not tell
+  // Upload of one asset is serialised (store, switch pointer, remove old), so a key removed by one upload is never
+  // the key another upload of the same image has just pointed the asset at.
+  std::array<std::mutex, 64> upload_locks_;
+  Router router_;
+};
+
+std::int64_t unix_now();
+std::string iso8601_utc(std::int64_t unix_seconds);
+
+}  // namespace thumbgen::server

@@ -1,0 +1,319 @@
+#include "server/catalogue.h"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+
+namespace thumbgen::server {
+
+namespace {
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// A stable digest of everything an import writes, so re-importing the same record is a no-op (FNV-1a 64).
+std::string fingerprint(const AssetRecord& asset) {
+  std::uint64_t hash = 1469598103934665603ull;
+  auto add = [&hash](std::string_view text) {
+    for (unsigned char c : text) hash = (hash ^ c) * 1099511628211ull;
+    hash = (hash ^ 0x1f) * 1099511628211ull;
+  };
+  add(asset.id ? std::to_string(*asset.id) : "");
+  add(asset.name), add(asset.owner_displayname), add(asset.visibility), add(asset.state), add(asset.license);
+  add(asset.thumbnail.value_or("")), add(asset.camera_json), add(asset.presentation_params_json);
+  add(asset.is_viewer_compatible ? "1" : "0"), add(asset.files_root);
+  for (const FormatRecord& format : asset.formats) {
+    add(format.format_type), add(format.root), add(format.is_preferred ? "1" : "0");
+    for (const ResourceRecord& resource : format.resources) add(resource.path), add(resource.content_type);
+  }
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
+  return text;
+}
+
+UserRecord read_user(const sql::Statement& row) {
+  UserRecord user;
+  user.id = row.int64(0);
+  user.username = row.text(1);
+  user.email = row.text(2);
+  user.display_name = row.text(3);
+  user.password_hash = row.text(4);
+  user.is_staff = row.int64(5) != 0;
+  user.is_active = row.int64(6) != 0;
+  user.created_at = row.int64(7);
+  return user;
+}
+
+constexpr const char* kUserColumns =
+    "SELECT id, username, email, display_name, password_hash, is_staff, is_active, created_at FROM users ";
+
+void insert_formats(sql::Connection& db, std::int64_t asset_id, const std::vector<FormatRecord>& formats) {
+  auto format_insert = db.prepare(
+      "INSERT INTO formats (asset_id, format_type, root_resource, is_preferred_for_gallery_viewer) VALUES (?,?,?,?)");
+  auto resource_insert = db.prepare("INSERT INTO resources (format_id, path, content_type) VALUES (?,?,?)");
+  for (const FormatRecord& format : formats) {
+    format_insert.reset();
+    format_insert.bind(1, asset_id).bind(2, format.format_type).bind(3, format.root).bind(4, format.is_preferred);
+    format_insert.run();
+    std::int64_t format_id = db.last_insert_id();
+    for (const ResourceRecord& resource : format.resources) {
+      resource_insert.reset();
+      resource_insert.bind(1, format_id).bind(2, resource.path).bind(3, resource.content_type);
+      resource_insert.run();
+    }
+  }
+}
+
+}  // namespace
+
+Catalogue::Catalogue(const std::filesystem::path& file, std::size_t pool_size)
+    : file_(file), pool_size_(std::max<std::size_t>(1, pool_size)) {
+  Lease lease(*this);
+  migrate(*lease.connection);
+}
+
+Catalogue::~Catalogue() = default;
+
+Catalogue::Lease::Lease(Catalogue& owner) : owner(owner) {
+  std::unique_lock lock(owner.mutex_);
+  owner.available_.wait(lock, [&] { return !owner.idle_.empty() || owner.open_ < owner.pool_size_; });
+  if (!owner.idle_.empty()) {
+    connection = std::move(owner.idle_.back());
+    owner.idle_.pop_back();
+    return;
+  }
+  ++owner.open_;
+  lock.unlock();
+  try {
+    connection = std::make_unique<sql::Connection>(owner.file_);
+  } catch (...) {
+    std::lock_guard relock(owner.mutex_);
+    --owner.open_;
+    owner.available_.notify_one();
+    throw;
+  }
+}
+
+Catalogue::Lease::~Lease() {
+  std::lock_guard lock(owner.mutex_);
+  owner.idle_.push_back(std::move(connection));
+  owner.available_.notify_one();
+}
+
+std::optional<UserRecord> Catalogue::find_user(std::string_view username) {
+  Lease lease(*this);
+  auto query = lease.connection->prepare(std::string(kUserColumns) + "WHERE username = ?");
+  query.bind(1, username);
+  if (!query.step()) return std::nullopt;
+  return read_user(query);
+}
+
+std::int64_t Catalogue::add_user(const UserRecord& user) {
+  Lease lease(*this);
+  auto insert = lease.connection->prepare(
+      "INSERT INTO users (username, email, display_name, password_hash, is_staff, is_active, created_at) "
+      "VALUES (?,?,?,?,?,?,?)");
+  insert.bind(1, user.username).bind(2, user.email).bind(3, user.display_name).bind(4, user.password_hash);
+  insert.bind(5, user.is_staff).bind(6, user.is_active).bind(7, user.created_at ? user.created_at : unix_now());
+  insert.run();
+  return lease.connection->last_insert_id();
+}
+
+bool Catalogue::set_password(std::string_view username, std::string_view password_hash) {
+  Lease lease(*this);
+  auto update = lease.connection->prepare("UPDATE users SET password_hash = ? WHERE username = ?");
+  update.bind(1, password_hash).bind(2, username).run();
+  return lease.connection->changes() > 0;
+}
+
+std::vector<UserRecord> Catalogue::list_users() {
+  Lease lease(*this);
+  auto query = lease.connection->prepare(std::string(kUserColumns) + "ORDER BY username");
+  std::vector<UserRecord> users;
+  while (query.step()) users.push_back(read_user(query));
+  return users;
+}
+
+UpsertOutcome Catalogue::upsert_asset(const AssetRecord& asset) {
+  Lease lease(*this);
+  sql::Connection& db = *lease.connection;
+  sql::Transaction transaction(db);
+  std::string digest = fingerprint(asset);
+  std::int64_t now = unix_now();
+
+  auto existing = db.prepare("SELECT id, import_fingerprint, thumbnail FROM assets WHERE url = ?");
+  existing.bind(1, asset.url);
+  if (existing.step()) {
+    std::int64_t id = existing.int64(0);
+    if (existing.text(1) == digest) return UpsertOutcome::Unchanged;
+    bool has_thumbnail = !existing.is_null(2);
+    auto update = db.prepare(
+        "UPDATE assets SET name=?, owner_displayname=?, visibility=?, state=?, license=?, camera=?, "
+        "presentation_params=?, is_viewer_compatible=?, files_root=?, import_fingerprint=?, updated_at=? "
+        "WHERE id=?");
+    update.bind(1, asset.name).bind(2, asset.owner_displayname).bind(3, asset.visibility).bind(4, asset.state);
+    update.bind(5, asset.license).bind(6, asset.camera_json).bind(7, asset.presentation_params_json);
+    update.bind(8, asset.is_viewer_compatible).bind(9, asset.files_root).bind(10, digest).bind(11, now).bind(12, id);
+    update.run();
+    if (!has_thumbnail && asset.thumbnail) {  // an imported thumbnail fills a gap, never replaces an upload
+      auto thumb = db.prepare("UPDATE assets SET thumbnail=?, preview_image=? WHERE id=?");
+      thumb.bind(1, *asset.thumbnail).bind(2, *asset.thumbnail).bind(3, id).run();
+    }
+    db.prepare("DELETE FROM formats WHERE asset_id = ?").bind(1, id).run();
+    insert_formats(db, id, asset.formats);
+    transaction.commit();
+    return UpsertOutcome::Updated;
+  }
+
+  auto insert = db.prepare(
+      "INSERT INTO assets (id, url, name, owner_displayname, visibility, state, license, thumbnail, preview_image, "
+      "camera, presentation_params, is_viewer_compatible, files_root, import_fingerprint, created_at, updated_at) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  if (asset.id) {
+    insert.bind(1, *asset.id);
+  } else {
+    insert.bind_null(1);
+  }
+  insert.bind(2, asset.url).bind(3, asset.name).bind(4, asset.owner_displayname).bind(5, asset.visibility);
+  insert.bind(6, asset.state).bind(7, asset.license).bind(8, asset.thumbnail).bind(9, asset.thumbnail);
+  insert.bind(10, asset.camera_json).bind(11, asset.presentation_params_json).bind(12, asset.is_viewer_compatible);
+  insert.bind(13, asset.files_root).bind(14, digest).bind(15, now).bind(16, now);
+  insert.run();
+  insert_formats(db, db.last_insert_id(), asset.formats);
+  transaction.commit();
+  return UpsertOutcome::Inserted;
+}
+
+std::optional<AssetRef> Catalogue::find_asset(std::string_view id_or_url) {
+  Lease lease(*this);
+  sql::Connection& db = *lease.connection;
+  std::int64_t id = 0;
+  auto [end, error] = std::from_chars(id_or_url.data(), id_or_url.data() + id_or_url.size(), id);
+  if (error == std::errc() && end == id_or_url.data() + id_or_url.size() && !id_or_url.empty()) {
+    auto by_id = db.prepare("SELECT id, url FROM assets WHERE id = ?");
+    by_id.bind(1, id);
+    if (by_id.step()) return AssetRef{by_id.int64(0), by_id.text(1)};
+  }
+  auto by_url = db.prepare("SELECT id, url FROM assets WHERE url = ?");
+  by_url.bind(1, id_or_url);
+  if (by_url.step()) return AssetRef{by_url.int64(0), by_url.text(1)};
+  return std::nullopt;
+}
+
+namespace {
+// The filter is written literally (not bound) so SQLite can pick the matching partial index.
+std::string missing_sql(bool viewer_compatible_only, bool with_cursor) {
+  std::string sql =
+      "SELECT id, url, name, owner_displayname, thumbnail_next_attempt_at FROM assets WHERE thumbnail IS NULL";
+  if (viewer_compatible_only) sql += " AND is_viewer_compatible = 1";
+  if (with_cursor) sql += " AND (thumbnail_next_attempt_at, id) > (?3, ?4)";
+  sql += " ORDER BY thumbnail_next_attempt_at, id LIMIT ?1 OFFSET ?2";
+  return sql;
+}
+}  // namespace
+
+MissingPage Catalogue::list_missing(const MissingQuery& query) {
+  Lease lease(*this);
+  sql::Connection& db = *lease.connection;
+  sql::Transaction snapshot(db, /*immediate=*/false);  // count and page from one consistent read
+  MissingPage page;
+  auto count = db.prepare("SELECT n FROM missing_counts WHERE k = ?");
+  count.bind(1, query.viewer_compatible_only ? 1 : 0);
+  if (count.step()) page.total_count = count.int64(0);
+
+  auto rows = db.prepare(missing_sql(query.viewer_compatible_only, query.after.has_value()));
+  rows.bind(1, query.limit).bind(2, query.offset);
+  if (query.after) rows.bind(3, query.after->first).bind(4, query.after->second);
+  auto formats = db.prepare(
+      "SELECT format_type, root_resource, is_preferred_for_gallery_viewer FROM formats WHERE asset_id = ? "
+      "ORDER BY is_preferred_for_gallery_viewer DESC, id");
+  while (rows.step()) {
+    MissingAsset asset;
+    asset.id = rows.int64(0);
+    asset.url = rows.text(1);
+    asset.name = rows.text(2);
+    asset.owner_displayname = rows.text(3);
+    asset.next_attempt_at = rows.int64(4);
+    formats.reset();
+    formats.bind(1, asset.id);
+    while (formats.step()) asset.formats.push_back({formats.text(0), formats.text(1), formats.int64(2) != 0});
+    page.assets.push_back(std::move(asset));
+  }
+  snapshot.commit();
+  return page;
+}
+
+std::int64_t Catalogue::count_assets() {
+  Lease lease(*this);
+  auto query = lease.connection->prepare("SELECT count(*) FROM assets");
+  query.step();
+  return query.int64(0);
+}
+
+std::string Catalogue::explain_missing_query(bool viewer_compatible_only, bool with_cursor) {
+  Lease lease(*this);
+  auto query = lease.connection->prepare("EXPLAIN QUERY PLAN " + missing_sql(viewer_compatible_only, with_cursor));
+  std::string plan;
+  while (query.step()) plan += query.text(3) + "\n";
+  return plan;
+}
+
+std::optional<std::string> Catalogue::set_thumbnail(std::int64_t asset_id, const std::string& key,
+                                                    const std::string& content_type, std::int64_t now) {
+  Lease lease(*this);
+  sql::Connection& db = *lease.connection;
+  sql::Transaction transaction(db);
+  auto old = db.prepare("SELECT thumbnail FROM assets WHERE id = ?");
+  old.bind(1, asset_id);
+  if (!old.step()) throw std::runtime_error("asset vanished");
+  std::optional<std::string> previous = old.optional_text(0);
+  auto update = db.prepare(
+      "UPDATE assets SET thumbnail=?1, preview_image=?1, thumbnail_content_type=?2, updated_at=?3, "
+      "thumbnail_last_error=NULL WHERE id=?4");
+  update.bind(1, key).bind(2, content_type).bind(3, now).bind(4, asset_id).run();
+  transaction.commit();
+  return previous;
+}
+
+std::optional<std::string> Catalogue::thumbnail_of(std::int64_t asset_id) {
+  Lease lease(*this);
+  auto query = lease.connection->prepare("SELECT thumbnail FROM assets WHERE id = ?");
+  query.bind(1, asset_id);
+  if (!query.step()) return std::nullopt;
+  return query.optional_text(0);
+}
+
+FailureRecord Catalogue::record_failure(std::int64_t asset_id, std::string_view reason, std::int64_t now) {
+  Lease lease(*this);
+  sql::Connection& db = *lease.connection;
+  sql::Transaction transaction(db);
+  auto current = db.prepare("SELECT thumbnail_attempts FROM assets WHERE id = ?");
+  current.bind(1, asset_id);
+  if (!current.step()) throw std::runtime_error("asset vanished");
+  FailureRecord record;
+  record.attempts = static_cast<int>(std::min<std::int64_t>(current.int64(0) + 1, 1'000'000));
+  int doublings = std::min(record.attempts - 1, 20);
+  std::int64_t backoff = std::min<std::int64_t>(std::int64_t{60} << doublings, kMaxBackoffSeconds);
+  record.next_attempt_at = now + backoff;
+  auto update = db.prepare(
+      "UPDATE assets SET thumbnail_attempts=?, thumbnail_last_error=?, thumbnail_last_attempt_at=?, "
+      "thumbnail_next_attempt_at=? WHERE id=?");
+  update.bind(1, record.attempts).bind(2, reason.substr(0, 2000)).bind(3, now).bind(4, record.next_attempt_at);
+  update.bind(5, asset_id).run();
+  transaction.commit();
+  return record;
+}
+
+std::optional<ServedFile> Catalogue::find_served_file(std::string_view asset_url, std::string_view path) {
+  Lease lease(*this);
+  auto query = lease.connection->prepare(
+      "SELECT a.files_root, r.content_type FROM assets a JOIN formats f ON f.asset_id = a.id "
+      "JOIN resources r ON r.format_id = f.id WHERE a.url = ? AND r.path = ? AND a.files_root != '' LIMIT 1");
+  query.bind(1, asset_url).bind(2, path);
+  if (!query.step()) return std::nullopt;
+  return ServedFile{std::filesystem::path(query.text(0)) / std::string(path), query.text(1)};
+}
+
+}  // namespace thumbgen::server

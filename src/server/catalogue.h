@@ -1,0 +1,151 @@
+// The catalogue: users, assets, their formats and resources, and thumbnail attempts, in SQLite (WAL).
+// Thread-safe: every call borrows a connection from a small pool, so HTTP workers read in parallel.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/sqlite.h"
+
+namespace thumbgen::server {
+
+struct UserRecord {
+  std::int64_t id = 0;
+  std::string username, email, display_name, password_hash;
+  bool is_staff = false, is_active = true;
+  std::int64_t created_at = 0;  // unix seconds
+};
+
+struct ResourceRecord {
+  std::string path;  // relative to the asset's files_root, or an absolute http(s) URL
+  std::string content_type;
+};
+
+struct FormatRecord {
+  std::string format_type;  // Icosa names: GLB, GLTF2, OBJ, ...
+  std::string root;         // relative path of the main file, or an absolute http(s) URL
+  bool is_preferred = false;
+  std::vector<ResourceRecord> resources;
+};
+
+// What an import writes. Thumbnail state (attempts, uploaded thumbnails) is never overwritten by a re-import.
+struct AssetRecord {
+  std::optional<std::int64_t> id;  // chosen by SQLite when absent
+  std::string url;                 // the public string id, unique
+  std::string name, owner_displayname, visibility = "PUBLIC", state = "COMPLETE", license;
+  std::optional<std::string> thumbnail;  // a storage key or an absolute URL; nullopt = missing
+  std::string camera_json, presentation_params_json;
+  bool is_viewer_compatible = true;
+  std::string files_root;  // folder the relative resource paths live in ("" for remote assets)
+  std::vector<FormatRecord> formats;
+};
+
+struct AssetRef {
+  std::int64_t id = 0;
+  std::string url;
+};
+
+struct MissingFormat {
+  std::string format_type, root;
+  bool is_preferred = false;
+};
+
+struct MissingAsset {
+  std::int64_t id = 0;
+  std::string url, name, owner_displayname;
+  std::int64_t next_attempt_at = 0;  // position in the queue (0 = never tried); used for the keyset cursor
+  std::vector<MissingFormat> formats;
+};
+
+struct MissingQuery {
+  int limit = 50;
+  std::int64_t offset = 0;
+  bool viewer_compatible_only = true;
+  // Keyset cursor: rows strictly after (next_attempt_at, id).
+  std::optional<std::pair<std::int64_t, std::int64_t>> after;
+};
+
+struct MissingPage {
+  std::vector<MissingAsset> assets;
+  std::int64_t total_count = 0;
+};
+
+struct FailureRecord {
+  int attempts = 0;
+  std::int64_t next_attempt_at = 0;  // unix seconds
+};
+
+struct ServedFile {
+  std::filesystem::path file;
+  std::string content_type;
+};
+
+enum class UpsertOutcome { Inserted, Updated, Unchanged };
+
+class Catalogue {
+ public:
+  // Opens or creates the database file and applies pending migrations.
+  explicit Catalogue(const std::filesystem::path& file, std::size_t pool_size = 8);
+  ~Catalogue();
+
+  // Users. add_user throws sql::Error (SQLITE_CONSTRAINT) when the name is taken.
+  std::optional<UserRecord> find_user(std::string_view username);
+  std::int64_t add_user(const UserRecord& user);
+  bool set_password(std::string_view username, std::string_view password_hash);
+  std::vector<UserRecord> list_users();
+
+  // Assets. Upsert is keyed by url and idempotent: the same record twice changes nothing.
+  UpsertOutcome upsert_asset(const AssetRecord& asset);
+  // A decimal 64-bit id, or else the asset url.
+  std::optional<AssetRef> find_asset(std::string_view id_or_url);
+  MissingPage list_missing(const MissingQuery& query);
+  std::int64_t count_assets();
+
+  // Points thumbnail and preview_image at `key` in one transaction; returns the key it replaced, if any.
+  std::optional<std::string> set_thumbnail(std::int64_t asset_id, const std::string& key,
+                                           const std::string& content_type, std::int64_t now);
+  std::optional<std::string> thumbnail_of(std::int64_t asset_id);
+  // attempts += 1, next attempt after 60 s × 2^(attempts-1), capped at one day.
+  FailureRecord record_failure(std::int64_t asset_id, std::string_view reason, std::int64_t now);
+
+  // An imported file of the asset with this url, only when the catalogue lists it (no path is ever built from
+  // the request alone, so traversal is impossible).
+  std::optional<ServedFile> find_served_file(std::string_view asset_url, std::string_view path);
+
+  // For tests and the benchmark: EXPLAIN QUERY PLAN of the listing query.
+  std::string explain_missing_query(bool viewer_compatible_only, bool with_cursor);
+  // Borrowed connection for bulk jobs (benchmark generation).
+  template <class Fn>
+  auto with_connection(Fn&& fn) {
+    Lease lease(*this);
+    return fn(*lease.connection);
+  }
+
+  static constexpr std::int64_t kMaxBackoffSeconds = 24 * 3600;
+
+ private:
+  struct Lease {
+    explicit Lease(Catalogue& owner);
+    ~Lease();
+    Catalogue& owner;
+    std::unique_ptr<sql::Connection> connection;
+  };
+  std::filesystem::path file_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<sql::Connection>> idle_;
+  std::size_t open_ = 0, pool_size_;
+};
+
+// The schema, versioned through PRAGMA user_version (catalogue_schema.cpp).
+void migrate(sql::Connection& connection);
+int schema_version();
+
+}  // namespace thumbgen::server

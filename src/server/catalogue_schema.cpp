@@ -1,0 +1,112 @@
+// Catalogue migrations, versioned in code: migration N brings PRAGMA user_version from N-1 to N.
+// Never edit a released migration; append a new one.
+#include <array>
+#include <string>
+
+#include "server/catalogue.h"
+
+namespace thumbgen::server {
+
+namespace {
+
+constexpr const char* kMigrations[] = {
+    // 1: the initial schema.
+    R"sql(
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  username TEXT NOT NULL UNIQUE,
+  email TEXT NOT NULL DEFAULT '',
+  display_name TEXT NOT NULL DEFAULT '',
+  password_hash TEXT NOT NULL,
+  is_staff INTEGER NOT NULL DEFAULT 0,
+  is_active INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE assets (
+  id INTEGER PRIMARY KEY,
+  url TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL DEFAULT '',
+  owner_displayname TEXT NOT NULL DEFAULT '',
+  visibility TEXT NOT NULL DEFAULT 'PUBLIC',
+  state TEXT NOT NULL DEFAULT 'COMPLETE',
+  license TEXT NOT NULL DEFAULT '',
+  thumbnail TEXT,
+  preview_image TEXT,
+  thumbnail_content_type TEXT,
+  camera TEXT NOT NULL DEFAULT '',
+  presentation_params TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  is_viewer_compatible INTEGER NOT NULL DEFAULT 1,
+  files_root TEXT NOT NULL DEFAULT '',
+  import_fingerprint TEXT NOT NULL DEFAULT '',
+  thumbnail_attempts INTEGER NOT NULL DEFAULT 0,
+  thumbnail_last_error TEXT,
+  thumbnail_last_attempt_at INTEGER,
+  thumbnail_next_attempt_at INTEGER NOT NULL DEFAULT 0  -- 0 = never tried: first in the queue
+);
+
+-- The missing-thumbnail queue: never-tried (0) first by id, then failed ones by when their backoff ends.
+CREATE INDEX assets_missing_queue ON assets(thumbnail_next_attempt_at, id) WHERE thumbnail IS NULL;
+CREATE INDEX assets_missing_viewer_queue ON assets(thumbnail_next_attempt_at, id)
+  WHERE thumbnail IS NULL AND is_viewer_compatible = 1;
+
+CREATE TABLE formats (
+  id INTEGER PRIMARY KEY,
+  asset_id INTEGER NOT NULL REFERENCES assets(id) ON DELETE CASCADE,
+  format_type TEXT NOT NULL,
+  root_resource TEXT NOT NULL DEFAULT '',
+  is_preferred_for_gallery_viewer INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX formats_by_asset ON formats(asset_id);
+
+CREATE TABLE resources (
+  id INTEGER PRIMARY KEY,
+  format_id INTEGER NOT NULL REFERENCES formats(id) ON DELETE CASCADE,
+  path TEXT NOT NULL,
+  content_type TEXT NOT NULL DEFAULT 'application/octet-stream'
+);
+CREATE INDEX resources_by_format ON resources(format_id, path);
+
+-- total_count without scanning 1M rows: kept by triggers. k = 0: all missing; k = 1: viewer-compatible missing.
+CREATE TABLE missing_counts (k INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+INSERT INTO missing_counts VALUES (0, 0), (1, 0);
+CREATE TRIGGER assets_count_insert AFTER INSERT ON assets WHEN NEW.thumbnail IS NULL BEGIN
+  UPDATE missing_counts SET n = n + 1 WHERE k = 0 OR (k = 1 AND NEW.is_viewer_compatible = 1);
+END;
+CREATE TRIGGER assets_count_delete AFTER DELETE ON assets WHEN OLD.thumbnail IS NULL BEGIN
+  UPDATE missing_counts SET n = n - 1 WHERE k = 0 OR (k = 1 AND OLD.is_viewer_compatible = 1);
+END;
+CREATE TRIGGER assets_count_update AFTER UPDATE OF thumbnail, is_viewer_compatible ON assets BEGIN
+  UPDATE missing_counts SET n = n - 1
+    WHERE OLD.thumbnail IS NULL AND (k = 0 OR (k = 1 AND OLD.is_viewer_compatible = 1));
+  UPDATE missing_counts SET n = n + 1
+    WHERE NEW.thumbnail IS NULL AND (k = 0 OR (k = 1 AND NEW.is_viewer_compatible = 1));
+END;
+)sql",
+};
+
+}  // namespace
+
+int schema_version() { return static_cast<int>(std::size(kMigrations)); }
+
+void migrate(sql::Connection& connection) {
+  sql::Transaction transaction(connection);
+  int version = 0;
+  {
+    auto statement = connection.prepare("PRAGMA user_version");
+    if (statement.step()) version = static_cast<int>(statement.int64(0));
+  }
+  if (version > schema_version()) {
+    throw sql::Error(SQLITE_ERROR, "catalogue schema version " + std::to_string(version) +
+                                       " is newer than this thumbgen (" + std::to_string(schema_version()) + ")");
+  }
+  for (int next = version; next < schema_version(); ++next) {
+    connection.exec(kMigrations[next]);
+    connection.exec(("PRAGMA user_version = " + std::to_string(next + 1)).c_str());
+  }
+  transaction.commit();
+}
+
+}  // namespace thumbgen::server

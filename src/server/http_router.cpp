@@ -1,0 +1,140 @@
+#include "server/http_router.h"
+
+namespace thumbgen::server {
+
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> segments;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    if (end > start) segments.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return segments;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string_view ApiRequest::header(http::field field) const {
+  auto found = raw.find(field);
+  return found == raw.end() ? std::string_view() : std::string_view(found->value().data(), found->value().size());
+}
+
+ApiResponse json_response(http::status status, const nlohmann::json& body) {
+  ApiResponse response;
+  response.status = status;
+  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return response;
+}
+
+ApiResponse error_response(http::status status, std::string_view detail) {
+  return json_response(status, {{"detail", detail}});
+}
+
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%') {
+      if (i + 2 >= text.size()) return std::nullopt;
+      int high = hex_value(text[i + 1]), low = hex_value(text[i + 2]);
+      if (high < 0 || low < 0) return std::nullopt;
+      c = static_cast<char>(high * 16 + low);
+      if (c == '\0') return std::nullopt;
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      c = ' ';
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::optional<std::map<std::string, std::string>> parse_query(std::string_view query) {
+  std::map<std::string, std::string> values;
+  std::size_t start = 0;
+  while (start < query.size()) {
+    std::size_t end = query.find('&', start);
+    if (end == std::string_view::npos) end = query.size();
+    std::string_view pair = query.substr(start, end - start);
+    start = end + 1;
+    if (pair.empty()) continue;
+    std::size_t equals = pair.find('=');
+    auto key = percent_decode(pair.substr(0, equals), true);
+    auto value = percent_decode(equals == std::string_view::npos ? "" : pair.substr(equals + 1), true);
+    if (!key || !value) return std::nullopt;
+    values[*key] = *value;
+  }
+  return values;
+}
+
+void Router::add(http::verb method, std::string pattern, Handler handler) {
+  Route route{method, {}, std::move(handler)};
+  for (std::string_view segment : split_path(pattern)) route.segments.emplace_back(segment);
+  routes_.push_back(std::move(route));
+}
+
+ApiResponse Router::dispatch(const HttpRequest& request, const std::string& client_address) const {
+  std::string_view target(request.target().data(), request.target().size());
+  std::size_t question = target.find('?');
+  auto path = percent_decode(target.substr(0, question), false);
+  auto query = parse_query(question == std::string_view::npos ? std::string_view() : target.substr(question + 1));
+  if (!path || !query) return error_response(http::status::bad_request, "Malformed URL");
+
+  // Segments are matched on the raw (still encoded) path so an encoded '/' stays inside one segment.
+  std::vector<std::string_view> raw_segments = split_path(target.substr(0, question));
+  bool path_matched = false;
+  for (const Route& route : routes_) {
+    std::vector<std::string> params;
+    bool match = true;
+    std::size_t i = 0;
+    for (; i < route.segments.size() && match; ++i) {
+      const std::string& want = route.segments[i];
+      if (want == "*") {
+        if (i >= raw_segments.size()) {
+          match = false;
+          break;
+        }
+        std::string rest;
+        for (std::size_t j = i; j < raw_segments.size(); ++j) {
+          auto decoded = percent_decode(raw_segments[j], false);
+          if (!decoded) return error_response(http::status::bad_request, "Malformed URL");
+          if (!rest.empty()) rest += '/';
+          rest += *decoded;
+        }
+        params.push_back(std::move(rest));
+        i = raw_segments.size();
+        break;
+      }
+      if (i >= raw_segments.size()) {
+        match = false;
+      } else if (want.size() > 2 && want.front() == '{' && want.back() == '}') {
+        auto decoded = percent_decode(raw_segments[i], false);
+        if (!decoded) return error_response(http::status::bad_request, "Malformed URL");
+        params.push_back(std::move(*decoded));
+      } else if (want != raw_segments[i]) {
+        match = false;
+      }
+    }
+    if (!match || i != raw_segments.size()) continue;
+    path_matched = true;
+    if (route.method != request.method()) continue;
+    ApiRequest api{request, *path, std::move(*query), std::move(params), client_address};
+    return route.handler(api);
+  }
+  if (path_matched) return error_response(http::status::method_not_allowed, "Method not allowed");
+  return error_response(http::status::not_found, "Not found");
+}
+
+}  // namespace thumbgen::server

@@ -1,0 +1,317 @@
+#include "server/http_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <optional>
+#include <thread>
+
+namespace thumbgen::server {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+using tcp = net::ip::tcp;
+
+void apply_cors(const HttpRequest& request, const std::vector<std::string>& origins,
+                http::response_header<>& response) {
+  auto origin = request.find(http::field::origin);
+  if (origin == request.end() || origins.empty()) return;
+  std::string_view value(origin->value().data(), origin->value().size());
+  bool any = std::find(origins.begin(), origins.end(), "*") != origins.end();
+  if (!any && std::find(origins.begin(), origins.end(), value) == origins.end()) return;
+  response.set(http::field::access_control_allow_origin, any ? "*" : value);
+  if (!any) response.set(http::field::vary, "Origin");
+  response.set(http::field::access_control_allow_methods, "GET, POST, OPTIONS");
+  response.set(http::field::access_control_allow_headers, "Authorization, Content-Type");
+  response.set(http::field::access_control_max_age, "600");
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(HttpServer& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {
+    ++server_.connections_;
+    beast::error_code ec;
+    auto endpoint = stream_.socket().remote_endpoint(ec);
+    if (!ec) client_ = endpoint.address().to_string();
+  }
+  ~Session() {
+    server_.untrack(this);
+    --server_.connections_;
+  }
+
+  void start() {
+    server_.track(this);
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_header(); });
+  }
+
+  void close_if_idle_async() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->close_if_idle(); });
+  }
+
+  // Runs on the session's strand during shutdown: a connection waiting for a request is closed now, one in the
+  // middle of a request finishes it first (and closes after its response).
+  void close_if_idle() {
+    if (!busy_) {
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      stream_.socket().close(ignored);
+    }
+  }
+
+ private:
+  void read_header() {
+    if (server_.stopping_) return close();
+    busy_ = false;
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(server_.options_.header_limit));
+    parser_->body_limit(server_.options_.body_limit);
+    stream_.expires_after(server_.options_.header_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec) {
+      // Beast checks Content-Length against body_limit while parsing the header: 413 before any body byte.
+      if (ec == http::error::body_limit) return reject(http::status::payload_too_large, "Request body too large");
+      if (ec == http::error::header_limit)
+        return reject(http::status::request_header_fields_too_large, "Headers too large");
+      if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted ||
+          ec == net::error::connection_reset || ec == net::error::bad_descriptor) {
+        return close();
+      }
+      return reject(http::status::bad_request, "Malformed request");
+    }
+    busy_ = true;
+    started_ = std::chrono::steady_clock::now();
+    const auto& header = parser_->get();
+    auto encoding = header.find(http::field::content_encoding);
+    if (encoding != header.end() && !beast::iequals(encoding->value(), "identity")) {
+      return reject(http::status::unsupported_media_type, "Compressed request bodies are not accepted");
+    }
+    auto length = parser_->content_length();
+    if (length && *length > server_.options_.body_limit) {
+      return reject(http::status::payload_too_large, "Request body too large");
+    }
+    stream_.expires_after(server_.options_.request_timeout);
+    auto expect = header.find(http::field::expect);
+    if (expect != header.end() && beast::iequals(expect->value(), "100-continue") && !parser_->is_done()) {
+      auto go_on = std::make_shared<http::response<http::empty_body>>(http::status::continue_, header.version());
+      return http::async_write(stream_, *go_on, [self = shared_from_this(), go_on](beast::error_code ec, std::size_t) {
+        if (ec) return self->close();
+        self->read_body();
+      });
+    }
+    read_body();
+  }
+
+  void read_body() {
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
+  }
+
+  void on_body(beast::error_code ec) {
+    if (ec == http::error::body_limit) return reject(http::status::payload_too_large, "Request body too large");
+    if (ec == beast::error::timeout) return reject(http::status::request_timeout, "Request timeout");
+    if (ec) return close();
+    request_ = parser_->release();
+    stream_.expires_never();
+    if (request_.method() == http::verb::options) {  // CORS preflight, answered here for every path
+      ApiResponse response;
+      response.status = http::status::no_content;
+      response.content_type.clear();
+      return send(std::move(response), false);
+    }
+    net::post(server_.workers_, [self = shared_from_this()] {
+      ApiResponse response;
+      try {
+        response = self->server_.dispatch_(self->request_, self->client_);
+      } catch (const std::exception& error) {
+        spdlog::error("handler failed: {} {}: {}", std::string(self->request_.method_string()),
+                      std::string(self->request_.target()), error.what());
+        response = error_response(http::status::internal_server_error, "Internal server error");
+      }
+      net::post(self->stream_.get_executor(),
+                [self, response = std::move(response)]() mutable { self->send(std::move(response), false); });
+    });
+  }
+
+  // An answer before the body was read: the connection cannot be reused.
+  void reject(http::status status, std::string_view detail) {
+    busy_ = true;
+    if (started_ == std::chrono::steady_clock::time_point()) started_ = std::chrono::steady_clock::now();
+    if (parser_ && parser_->is_header_done()) {
+      request_.base() = parser_->get().base();
+    } else {
+      request_ = {};
+    }
+    send(error_response(status, detail), true);
+  }
+
+  template <class Body>
+  void write_message(std::shared_ptr<http::response<Body>> message, bool close_after, int status, std::string user) {
+    stream_.expires_after(server_.options_.write_timeout);
+    http::async_write(stream_, *message,
+                      [self = shared_from_this(), message, close_after, status, user = std::move(user)](
+                          beast::error_code ec, std::size_t) { self->on_write(ec, close_after, status, user); });
+  }
+
+  void send(ApiResponse response, bool close_after) {
+    bool keep_alive = !close_after && request_.keep_alive() && !server_.stopping_;
+    auto fill = [&](auto& message) {
+      message.result(response.status);
+      message.version(request_.version() ? request_.version() : 11);
+      message.set(http::field::server, "thumbgen");
+      if (!response.content_type.empty()) message.set(http::field::content_type, response.content_type);
+      for (auto& [name, value] : response.headers) message.set(name, value);
+      apply_cors(request_, server_.options_.cors_origins, message.base());
+      message.keep_alive(keep_alive);
+      message.prepare_payload();
+    };
+    int status = static_cast<int>(response.status);
+    if (response.file && request_.method() != http::verb::head) {
+      auto message = std::make_shared<http::response<FileRangeBody>>();
+      message->body() = std::move(*response.file);
+      fill(*message);
+      write_message(std::move(message), !keep_alive, status, std::move(response.user));
+    } else {
+      auto message = std::make_shared<http::response<http::string_body>>();
+      message->body() = std::move(response.body);
+      fill(*message);
+      write_message(std::move(message), !keep_alive, status, std::move(response.user));
+    }
+  }
+
+  void on_write(beast::error_code ec, bool close_after, int status, const std::string& user) {
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
+    std::string_view target(request_.target().data(), request_.target().size());
+    spdlog::info("request method={} path={} status={} ms={:.1f} user={} client={}{}",
+                 std::string_view(request_.method_string().data(), request_.method_string().size()),
+                 target.substr(0, target.find('?')), status, ms, user.empty() ? "-" : user, client_,
+                 ec ? " write_error=" + ec.message() : "");
+    started_ = {};
+    if (ec || close_after) return close();
+    request_ = {};
+    read_header();
+  }
+
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.socket().close(ignored);
+  }
+
+  HttpServer& server_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  HttpRequest request_;
+  std::string client_;
+  bool busy_ = false;
+  std::chrono::steady_clock::time_point started_{};
+};
+
+HttpServer::HttpServer(HttpOptions options, Dispatch dispatch)
+    : options_(std::move(options)),
+      dispatch_(std::move(dispatch)),
+      acceptor_(io_),
+      workers_(static_cast<std::size_t>(std::max(1, options_.worker_threads))) {}
+
+HttpServer::~HttpServer() {
+  stop();
+  workers_.join();
+}
+
+unsigned short HttpServer::listen(const std::string& address, unsigned short port) {
+  tcp::endpoint endpoint(net::ip::make_address(address), port);
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(net::socket_base::reuse_address(true));
+  acceptor_.bind(endpoint);
+  acceptor_.listen(net::socket_base::max_listen_connections);
+  return acceptor_.local_endpoint().port();
+}
+
+void HttpServer::accept() {
+  acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
+    if (stopping_ || !acceptor_.is_open()) return;
+    if (ec) {  // e.g. out of file descriptors: back off briefly instead of spinning
+      auto timer = std::make_shared<net::steady_timer>(io_, std::chrono::milliseconds(50));
+      timer->async_wait([this, timer](beast::error_code) { accept(); });
+      return;
+    }
+    if (connections_.load() >= options_.max_connections) {
+      beast::error_code ignored;
+      socket.close(ignored);  // over the cap: shed the newcomer, keep serving the others
+    } else {
+      socket.set_option(tcp::no_delay(true), ec);
+      std::make_shared<Session>(*this, std::move(socket))->start();
+    }
+    accept();
+  });
+}
+
+void HttpServer::track(Session* session) {
+  std::lock_guard lock(sessions_mutex_);
+  sessions_.insert(session);
+}
+
+void HttpServer::untrack(Session* session) {
+  std::lock_guard lock(sessions_mutex_);
+  sessions_.erase(session);
+}
+
+void HttpServer::begin_shutdown() {
+  if (stopping_.exchange(true)) return;
+  spdlog::info("shutting down: finishing {} open connection(s)", connections_.load());
+  beast::error_code ignored;
+  acceptor_.close(ignored);
+  if (signals_) signals_->cancel(ignored);
+  {
+    std::lock_guard lock(sessions_mutex_);
+    for (Session* session : sessions_) {
+      std::weak_ptr<Session> weak = session->weak_from_this();
+      if (auto alive = weak.lock()) alive->close_if_idle_async();
+    }
+  }
+  // Poll until every connection is gone or the grace period is over.
+  auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
+  auto timer = std::make_shared<net::steady_timer>(io_);
+  auto poll = std::make_shared<std::function<void()>>();
+  *poll = [this, timer, deadline, poll] {
+    if (connections_.load() == 0) return;
+    if (std::chrono::steady_clock::now() > deadline) {
+      spdlog::warn("shutdown grace period over: dropping {} connection(s)", connections_.load());
+      io_.stop();
+      return;
+    }
+    timer->expires_after(std::chrono::milliseconds(20));
+    timer->async_wait([poll](beast::error_code) { (*poll)(); });
+  };
+  (*poll)();
+}
+
+void HttpServer::stop() {
+  net::post(io_, [this] { begin_shutdown(); });
+}
+
+void HttpServer::run(bool handle_signals) {
+  if (handle_signals) {
+    signals_.emplace(io_, SIGINT, SIGTERM);
+    signals_->async_wait([this](beast::error_code ec, int) {
+      if (!ec) begin_shutdown();
+    });
+  }
+  accept();
+  std::vector<std::thread> threads;
+  for (int i = 1; i < options_.io_threads; ++i) threads.emplace_back([this] { io_.run(); });
+  io_.run();
+  for (std::thread& thread : threads) thread.join();
+  workers_.join();
+}
+
+}  // namespace thumbgen::server

@@ -1,0 +1,76 @@
+// The HTTP/1.1 server on Boost.Beast: async I/O on a few threads, handlers on a separate worker pool (so slow
+// hashing or SQLite never stalls I/O), limits for every framing, deadlines, bounded connections, graceful stop.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "server/http_router.h"
+
+namespace thumbgen::server {
+
+struct HttpOptions {
+  std::size_t header_limit = 16 * 1024;
+  std::uint64_t body_limit = 24 * 1024 * 1024;        // enforced for Content-Length (before reading) and chunked bodies
+  std::chrono::milliseconds header_timeout{15'000};   // also the keep-alive idle time
+  std::chrono::milliseconds request_timeout{60'000};  // header + body, from the first byte
+  std::chrono::milliseconds write_timeout{300'000};   // one response (large files to slow clients)
+  std::chrono::milliseconds shutdown_grace{20'000};   // in-flight requests after SIGTERM
+  std::size_t max_connections = 1024;
+  int io_threads = 2;
+  int worker_threads = 4;
+  std::vector<std::string> cors_origins;  // exact origins, or "*"
+};
+
+class Session;
+
+class HttpServer {
+ public:
+  using Dispatch = std::function<ApiResponse(const HttpRequest&, const std::string& client_address)>;
+
+  HttpServer(HttpOptions options, Dispatch dispatch);
+  ~HttpServer();
+
+  // Binds and listens; returns the bound port (useful with port 0).
+  unsigned short listen(const std::string& address, unsigned short port);
+  // Serves until stop() or SIGINT/SIGTERM, then finishes in-flight requests and returns.
+  void run(bool handle_signals = true);
+  void stop();  // thread-safe
+
+  std::size_t open_connections() const { return connections_.load(); }
+
+ private:
+  friend class Session;
+  void accept();
+  void begin_shutdown();
+  void track(Session* session);
+  void untrack(Session* session);
+
+  HttpOptions options_;
+  Dispatch dispatch_;
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::thread_pool workers_;
+  std::optional<boost::asio::signal_set> signals_;
+  std::atomic<std::size_t> connections_{0};
+  std::atomic<bool> stopping_{false};
+  std::mutex sessions_mutex_;
+  std::unordered_set<Session*> sessions_;
+};
+
+// Adds CORS headers when the request's Origin is allowed; answers preflights. Exposed for tests.
+void apply_cors(const HttpRequest& request, const std::vector<std::string>& origins, http::response_header<>& response);
+
+}  // namespace thumbgen::server

@@ -1,0 +1,38 @@
+// Building a catalogue: from a folder of models (`thumbgen import DIR`) or from Icosa-API-shaped asset records
+// (`thumbgen import --json FILE`). Both are idempotent: assets are keyed by a stable url.
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/catalogue.h"
+
+namespace thumbgen::server {
+
+struct ImportSummary {
+  int inserted = 0, updated = 0, unchanged = 0;
+  std::vector<std::string> skipped;  // "what: why"
+};
+
+// One asset per model file found under `folder` (recursively, hidden entries skipped). The format is detected by
+// content; glTF/OBJ/FBX assets also list the other files of their folder as resources (textures, .bin, .mtl).
+ImportSummary import_folder(Catalogue& catalogue, const std::filesystem::path& folder);
+
+// {"assets":[...]}, a bare array, or one asset object. Lenient about field spellings (assetId/url, name,
+// authorName/owner_displayname, formats[].formatType/root.url/root.relativePath/resources, thumbnail).
+ImportSummary import_json(Catalogue& catalogue, const nlohmann::json& document);
+
+// The Icosa format type of a model file ("GLB", "GLTF2", ...), or "" when it is not a model thumbgen knows.
+std::string detect_format_type(const std::filesystem::path& file);
+
+// Lower rank = preferred for the gallery viewer (IMM > GLB > GLTF2 > GLTF1 > OBJ > FBX > splats > STL > ...).
+int format_preference_rank(std::string_view format_type);
+bool is_viewer_compatible_format(std::string_view format_type);
+
+// The stable url of an imported file: a readable slug of its relative path plus a hash, e.g. "cars-duck-glb-1a2b3c4d".
+std::string asset_url_for(std::string_view relative_path);
+
+}  // namespace thumbgen::server

@@ -1,0 +1,153 @@
+#include "server/server_config.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
+
+namespace thumbgen::server {
+
+namespace {
+
+std::vector<std::string> split_origins(std::string_view text) {
+  std::vector<std::string> origins;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find(',', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view item = text.substr(start, end - start);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) origins.emplace_back(item);
+    start = end + 1;
+  }
+  return origins;
+}
+
+long long parse_integer(std::string_view name, std::string_view text, long long min, long long max) {
+  long long value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < min || value > max) {
+    throw std::runtime_error(std::string(name) + ": expected an integer in [" + std::to_string(min) + ", " +
+                             std::to_string(max) + "], got '" + std::string(text) + "'");
+  }
+  return value;
+}
+
+// One setting, named the same in the file (snake_case) and the environment (THUMBGEN_ + upper case).
+struct Setting {
+  const char* name;
+  std::function<void(ServerConfig&, const std::string&)> apply;
+};
+
+template <class T>
+Setting integer(const char* name, T ServerConfig::*field, long long min, long long max) {
+  return {name,
+          [=](ServerConfig& c, const std::string& v) { c.*field = static_cast<T>(parse_integer(name, v, min, max)); }};
+}
+
+template <class T>
+Setting http_integer(const char* name, T HttpOptions::*field, long long min, long long max) {
+  return {name, [=](ServerConfig& c, const std::string& v) {
+            c.http.*field = static_cast<T>(parse_integer(name, v, min, max));
+          }};
+}
+
+Setting http_millis(const char* name, std::chrono::milliseconds HttpOptions::*field) {
+  return {name, [=](ServerConfig& c, const std::string& v) {
+            c.http.*field = std::chrono::milliseconds(parse_integer(name, v, 1, 24ll * 3600 * 1000));
+          }};
+}
+
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> all = {
+      {"listen", [](ServerConfig& c, const std::string& v) { c.listen = v; }},
+      {"data", [](ServerConfig& c, const std::string& v) { c.data = v; }},
+      {"public_url", [](ServerConfig& c, const std::string& v) { c.public_url = v; }},
+      {"cors_origins", [](ServerConfig& c, const std::string& v) { c.http.cors_origins = split_origins(v); }},
+      integer("token_ttl", &ServerConfig::token_ttl_seconds, 60, 30 * 24 * 3600),
+      integer("login_max_failures", &ServerConfig::login_max_failures, 1, 1'000'000),
+      integer("login_window", &ServerConfig::login_window_seconds, 1, 7 * 24 * 3600),
+      http_integer("body_limit", &HttpOptions::body_limit, 1024, 1ll << 30),
+      http_integer("header_limit", &HttpOptions::header_limit, 1024, 1 << 20),
+      http_integer("max_connections", &HttpOptions::max_connections, 1, 1'000'000),
+      http_integer("io_threads", &HttpOptions::io_threads, 1, 256),
+      http_integer("worker_threads", &HttpOptions::worker_threads, 1, 256),
+      http_millis("header_timeout_ms", &HttpOptions::header_timeout),
+      http_millis("request_timeout_ms", &HttpOptions::request_timeout),
+      http_millis("write_timeout_ms", &HttpOptions::write_timeout),
+      http_millis("shutdown_grace_ms", &HttpOptions::shutdown_grace),
+  };
+  return all;
+}
+
+std::string json_value_text(const nlohmann::json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_array()) {  // cors_origins as a list
+    std::string joined;
+    for (const auto& item : value) joined += (joined.empty() ? "" : ",") + json_value_text(item);
+    return joined;
+  }
+  return value.dump();
+}
+
+}  // namespace
+
+ServerConfig load_server_config(const std::optional<std::filesystem::path>& file,
+                                const std::function<const char*(const char*)>& getenv) {
+  ServerConfig config;
+  if (file) {
+    std::ifstream in(*file);
+    if (!in) throw std::runtime_error("cannot read config file " + file->string());
+    nlohmann::json json = nlohmann::json::parse(in, nullptr, false);
+    if (!json.is_object()) throw std::runtime_error(file->string() + ": expected a JSON object");
+    for (const auto& [key, value] : json.items()) {
+      bool known = false;
+      for (const Setting& setting : settings()) {
+        if (key == setting.name) {
+          setting.apply(config, json_value_text(value));
+          known = true;
+        }
+      }
+      if (!known) throw std::runtime_error(file->string() + ": unknown setting '" + key + "'");
+    }
+  }
+  auto lookup = getenv ? getenv : [](const char* name) -> const char* { return std::getenv(name); };
+  for (const Setting& setting : settings()) {
+    std::string variable = "THUMBGEN_";
+    for (const char* c = setting.name; *c; ++c) variable += static_cast<char>(std::toupper(*c));
+    if (const char* value = lookup(variable.c_str()); value && *value) setting.apply(config, value);
+  }
+  return config;
+}
+
+std::pair<std::string, unsigned short> split_listen_address(const std::string& listen) {
+  std::size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) throw std::invalid_argument("listen address needs a port: " + listen);
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) host = "0.0.0.0";
+  std::string port_text = listen.substr(colon + 1);
+  unsigned port = 0;
+  auto [end, error] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (error != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
+    throw std::invalid_argument("bad port in listen address: " + listen);
+  }
+  return {host, static_cast<unsigned short>(port)};
+}
+
+std::string effective_public_url(const ServerConfig& config, unsigned short bound_port) {
+  std::string url = config.public_url;
+  if (url.empty()) {
+    std::string host = split_listen_address(config.listen).first;
+    if (host == "0.0.0.0" || host == "::") host = "127.0.0.1";
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    url = "http://" + host + ":" + std::to_string(bound_port);
+  }
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+}  // namespace thumbgen::server

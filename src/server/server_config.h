@@ -1,0 +1,34 @@
+// `thumbgen serve` settings: defaults < config file (JSON) < THUMBGEN_* environment < command-line flags.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "server/http_server.h"
+
+namespace thumbgen::server {
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8080";
+  std::filesystem::path data = "data";
+  std::string public_url;  // base of thumbnail_url and root_url; default http://<listen>
+  int token_ttl_seconds = 3600;
+  int login_max_failures = 10;
+  int login_window_seconds = 900;
+  HttpOptions http;
+};
+
+// Reads `file` when given (throws std::runtime_error with the reason on a bad file or value), then applies the
+// environment through `getenv` (std::getenv by default).
+ServerConfig load_server_config(const std::optional<std::filesystem::path>& file,
+                                const std::function<const char*(const char*)>& getenv = nullptr);
+
+// "host:port", "[v6]:port" or ":port" (all interfaces). Throws std::invalid_argument.
+std::pair<std::string, unsigned short> split_listen_address(const std::string& listen);
+
+// The configured public URL, or http://<listen host>:<bound port>, without a trailing '/'.
+std::string effective_public_url(const ServerConfig& config, unsigned short bound_port);
+
+}  // namespace thumbgen::server

@@ -1,0 +1,35 @@
+#include <algorithm>
+#include <stdexcept>
+
+#include "server/storage.h"
+
+namespace thumbgen::server {
+
+bool is_valid_storage_key(std::string_view key) {
+  if (key.empty() || key.size() > 512 || key.front() == '/' || key.back() == '/') return false;
+  const bool allowed_characters = std::all_of(key.begin(), key.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == '-' || c == '/';
+  });
+  if (!allowed_characters) return false;
+  std::size_t start = 0;
+  while (start <= key.size()) {
+    std::size_t end = key.find('/', start);
+    if (end == std::string_view::npos) end = key.size();
+    const std::string_view segment = key.substr(start, end - start);
+    // Empty, "." and ".." segments could alias or escape; a leading '.' would also hide temp files and dotfiles.
+    if (segment.empty() || segment.front() == '.') return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+std::string thumbnail_key(std::int64_t asset_id, std::string_view sha256_hex) {
+  const bool hex = sha256_hex.size() == 64 && std::all_of(sha256_hex.begin(), sha256_hex.end(), [](char c) {
+                     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                   });
+  if (!hex) throw std::invalid_argument("thumbnail_key needs a lowercase sha256 hex digest");
+  return "thumbs/" + std::to_string(asset_id) + "/" + std::string(sha256_hex) + ".jpg";
+}
+
+}  // namespace thumbgen::server

@@ -1,0 +1,115 @@
+#include "server/storage_local.h"
+
+#include <fcntl.h>
+#include <openssl/rand.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <stdexcept>
+#include <system_error>
+#include <utility>
+
+namespace thumbgen::server {
+namespace {
+
+[[noreturn]] void throw_errno(const std::string& what) {
+  throw std::system_error(errno, std::generic_category(), what);
+}
+
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  int get() const { return fd_; }
+  int release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+};
+
+void write_all(int fd, std::span<const std::uint8_t> bytes, const std::string& path) {
+  while (!bytes.empty()) {
+    const ssize_t written = ::write(fd, bytes.data(), bytes.size());
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("write " + path);
+    }
+    bytes = bytes.subspan(static_cast<std::size_t>(written));
+  }
+}
+
+void fsync_directory(const std::filesystem::path& directory) {
+  FileDescriptor fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0) throw_errno("open directory " + directory.string());
+  if (::fsync(fd.get()) != 0) throw_errno("fsync directory " + directory.string());
+}
+
+// ".tmp-<16 hex>": a leading dot that valid keys can never have, so temp files are never served or overwritten.
+std::string temp_name(const std::string& base) {
+  unsigned char random[8];
+  if (RAND_bytes(random, sizeof random) != 1) throw std::runtime_error("RAND_bytes failed");
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string name = ".tmp-";
+  for (unsigned char byte : random) {
+    name += kHex[byte >> 4];
+    name += kHex[byte & 15];
+  }
+  return name + "-" + base;
+}
+
+}  // namespace
+
+LocalStorage::LocalStorage(std::filesystem::path root) : root_(std::move(root)) {
+  std::filesystem::create_directories(root_);
+  root_ = std::filesystem::canonical(root_);
+}
+
+std::string LocalStorage::put(std::string_view key, std::span<const std::uint8_t> bytes,
+                              std::string_view /*content_type: implied by the key's extension on disk*/) {
+  if (!is_valid_storage_key(key)) throw std::invalid_argument("invalid storage key");
+  const std::filesystem::path target = root_ / key;
+  const std::filesystem::path directory = target.parent_path();
+  std::filesystem::create_directories(directory);
+
+  const std::filesystem::path temp = directory / temp_name(target.filename().string());
+  FileDescriptor fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644));
+  if (fd.get() < 0) throw_errno("create " + temp.string());
+  try {
+    write_all(fd.get(), bytes, temp.string());
+    if (::fsync(fd.get()) != 0) throw_errno("fsync " + temp.string());
+    if (::close(fd.release()) != 0) throw_errno("close " + temp.string());
+    // rename(2) replaces the target atomically: readers see the old file or the whole new one.
+    if (::rename(temp.c_str(), target.c_str()) != 0) throw_errno("rename " + temp.string());
+  } catch (...) {
+    ::unlink(temp.c_str());
+    throw;
+  }
+  fsync_directory(directory);
+  return std::string(key);
+}
+
+std::optional<std::filesystem::path> LocalStorage::local_path(std::string_view key) const {
+  if (!is_valid_storage_key(key)) return std::nullopt;
+  return root_ / key;
+}
+
+void LocalStorage::remove(std::string_view key) {
+  if (!is_valid_storage_key(key)) throw std::invalid_argument("invalid storage key");
+  const std::filesystem::path target = root_ / key;
+  if (::unlink(target.c_str()) != 0) {
+    if (errno == ENOENT) return;
+    throw_errno("remove " + target.string());
+  }
+  fsync_directory(target.parent_path());
+}
+
+std::string LocalStorage::public_url(std::string_view key, std::string_view base_url) const {
+  while (base_url.ends_with('/')) base_url.remove_suffix(1);
+  return std::string(base_url) + "/media/" + std::string(key);
+}
+
+}  // namespace thumbgen::server

@@ -1,0 +1,27 @@
+// Local-disk Storage: temp file in the target directory (O_EXCL), write all, fsync, rename, fsync the directory.
+#pragma once
+
+#include <filesystem>
+
+#include "server/storage.h"
+
+namespace thumbgen::server {
+
+class LocalStorage final : public Storage {
+ public:
+  // Creates root if missing.
+  explicit LocalStorage(std::filesystem::path root);
+
+  std::string put(std::string_view key, std::span<const std::uint8_t> bytes, std::string_view content_type) override;
+  std::optional<std::filesystem::path> local_path(std::string_view key) const override;
+  void remove(std::string_view key) override;
+  // base_url (trailing '/' trimmed) + "/media/" + key.
+  std::string public_url(std::string_view key, std::string_view base_url) const override;
+
+  const std::filesystem::path& root() const { return root_; }
+
+ private:
+  std::filesystem::path root_;
+};
+
+}  // namespace thumbgen::server

@@ -1,0 +1,201 @@
+// Password hashing/verification (argon2id, Django formats) and the login rate limiter.
+#include "server/auth_password.h"
+
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <sodium.h>
+
+#include <chrono>
+#include <thread>
+
+#include "server/upload_base64.h"
+
+namespace thumbgen::server {
+namespace {
+
+TEST(PasswordTest, HashAndVerifyArgon2id) {
+  const std::string hash = hash_password("correct horse");
+  EXPECT_TRUE(hash.starts_with("$argon2id$v=19$")) << hash;
+  EXPECT_TRUE(verify_password("correct horse", hash));
+  EXPECT_FALSE(verify_password("correct horsE", hash));
+  EXPECT_FALSE(verify_password("", hash));
+  EXPECT_NE(hash, hash_password("correct horse"));  // salted
+  EXPECT_FALSE(password_needs_rehash(hash));
+}
+
+TEST(PasswordTest, DummyVerificationIsAlwaysFalseAndCostsAHash) {
+  verify_password_against_dummy("warm-up");  // the dummy hash is made once
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(verify_password_against_dummy("thumbgen dummy password for unknown users"));
+  EXPECT_FALSE(verify_password_against_dummy(""));
+  EXPECT_GT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(20));  // two argon2id runs
+}
+
+TEST(PasswordTest, EmptyAndUnicodePasswords) {
+  const std::string hash = hash_password("");
+  EXPECT_TRUE(verify_password("", hash));
+  EXPECT_FALSE(verify_password(" ", hash));
+  const std::string unicode = hash_password("l\xc3\xa8tmein");
+  EXPECT_TRUE(verify_password("l\xc3\xa8tmein", unicode));
+  EXPECT_FALSE(verify_password("letmein", unicode));
+}
+
+std::string django_pbkdf2(std::string_view password, std::string_view salt, int iterations) {
+  unsigned char derived[32];
+  PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
+                    reinterpret_cast<const unsigned char*>(salt.data()), static_cast<int>(salt.size()), iterations,
+                    EVP_sha256(), sizeof derived, derived);
+  return "pbkdf2_sha256$" + std::to_string(iterations) + "$" + std::string(salt) + "$" + encode_base64(derived);
+}
+
+TEST(PasswordTest, DjangoPbkdf2ComputedWithOpenSsl) {
+  const std::string stored = django_pbkdf2("l\xc3\xa8tmein", "seasalt", 1000);
+  EXPECT_TRUE(verify_password("l\xc3\xa8tmein", stored));
+  EXPECT_FALSE(verify_password("letmein", stored));
+  EXPECT_TRUE(password_needs_rehash(stored));
+}
+
+// RFC 7914 §11 PBKDF2-HMAC-SHA256 vector (P="passwd", S="salt", c=1), first 32 bytes, written in Django's format.
+// Cross-checked with Python's hashlib.pbkdf2_hmac, the function Django calls.
+TEST(PasswordTest, DjangoPbkdf2PublishedVector) {
+  const std::string stored = "pbkdf2_sha256$1$salt$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw=";
+  EXPECT_TRUE(verify_password("passwd", stored));
+  EXPECT_FALSE(verify_password("Passwd", stored));
+}
+
+TEST(PasswordTest, DjangoPbkdf2HostileVariants) {
+  const std::string good = django_pbkdf2("pw", "salt", 10);
+  ASSERT_TRUE(verify_password("pw", good));
+  for (const std::string& bad : std::initializer_list<std::string>{
+           "pbkdf2_sha256$0$salt$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw=",            // zero iterations
+           "pbkdf2_sha256$99999999999$salt$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw=",  // absurd cost
+           "pbkdf2_sha256$-1$salt$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw=",
+           "pbkdf2_sha256$01$salt$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw=",
+           "pbkdf2_sha256$1$salt$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw",  // padding missing
+           "pbkdf2_sha256$1$salt$",
+           "pbkdf2_sha256$1$$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw=",
+           "pbkdf2_sha256$1$salt$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw=$extra",
+           "pbkdf2_sha1$1$salt$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw=",
+           "PBKDF2_SHA256$1$salt$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw=",
+       })
+    EXPECT_FALSE(verify_password("passwd", bad)) << bad;
+}
+
+TEST(PasswordTest, DjangoArgon2FormatRoundTrip) {
+  // libsodium writes "$argon2id$v=19$m=..,t=..,p=..$salt$hash"; Django stores the same behind an "argon2" prefix.
+  const std::string sodium = hash_password("hunter2");
+  const std::string django = "argon2" + sodium;
+  EXPECT_TRUE(verify_password("hunter2", django));
+  EXPECT_FALSE(verify_password("hunter3", django));
+  EXPECT_TRUE(password_needs_rehash(django));
+}
+
+TEST(PasswordTest, DjangoArgon2WithCustomParameters) {
+  // Costs Django users might configure (t=2, 1 MiB) expressed by libsodium's own encoder, then converted.
+  char out[crypto_pwhash_STRBYTES];
+  ASSERT_EQ(sodium_init() >= 0, true);
+  ASSERT_EQ(crypto_pwhash_str_alg(out, "pw", 2, 2, 1 << 20, crypto_pwhash_ALG_ARGON2ID13), 0);
+  const std::string sodium = out;
+  EXPECT_NE(sodium.find("$m=1024,t=2,p=1$"), std::string::npos) << sodium;
+  EXPECT_TRUE(verify_password("pw", "argon2" + sodium));
+}
+
+TEST(PasswordTest, ArgonCostsAreCapped) {
+  // A stored hash claiming 4 GiB must be refused before libsodium allocates.
+  const std::string sodium = hash_password("pw");
+  const std::size_t m = sodium.find("m="), comma = sodium.find(',', m);
+  const std::string huge = sodium.substr(0, m) + "m=4194304" + sodium.substr(comma);
+  EXPECT_FALSE(verify_password("pw", huge));
+  const std::string lanes = sodium.substr(0, sodium.find("p=")) + "p=255" + sodium.substr(sodium.find("p=") + 3);
+  EXPECT_FALSE(verify_password("pw", lanes));
+}
+
+TEST(PasswordTest, GarbageHashesAreFalse) {
+  const std::string good = hash_password("pw");
+  for (const std::string& bad : std::initializer_list<std::string>{
+           std::string(),
+           std::string("pw"),
+           std::string("$argon2id$"),
+           std::string("$argon2i$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$aGFzaA"),
+           std::string("argon2$argon2i$v=19$m=512,t=2,p=2$c29tZXNhbHQ$aGFzaA"),
+           std::string("md5$salt$abc"),
+           std::string("bcrypt_sha256$$2b$12$abc"),
+           std::string("!unusable"),
+           good.substr(0, good.size() - 5),
+           good + "A",
+           good + std::string(600, 'A'),
+           "argon2" + good.substr(0, good.size() - 1),
+       })
+    EXPECT_FALSE(verify_password("pw", bad)) << bad;
+}
+
+using Clock = std::chrono::steady_clock;
+
+TEST(LoginRateLimiterTest, BlocksUserAfterFailuresAndRecoversAfterWindow) {
+  LoginRateLimiter limiter(3, std::chrono::seconds(60));
+  const Clock::time_point t0{};
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(limiter.allowed("alice", "10.0.0.1", t0 + std::chrono::seconds(i)));
+    limiter.record_failure("alice", "10.0.0.1", t0 + std::chrono::seconds(i));
+  }
+  EXPECT_FALSE(limiter.allowed("alice", "10.0.0.1", t0 + std::chrono::seconds(5)));
+  // Per user: another address is blocked for alice too.
+  EXPECT_FALSE(limiter.allowed("alice", "10.0.0.2", t0 + std::chrono::seconds(5)));
+  EXPECT_TRUE(limiter.allowed("bob", "10.0.0.2", t0 + std::chrono::seconds(5)));
+  EXPECT_FALSE(limiter.allowed("alice", "10.0.0.2", t0 + std::chrono::seconds(59)));
+  EXPECT_TRUE(limiter.allowed("alice", "10.0.0.2", t0 + std::chrono::seconds(61)));
+}
+
+TEST(LoginRateLimiterTest, BlocksAddressGuessingManyUsers) {
+  LoginRateLimiter limiter(3, std::chrono::seconds(60));
+  const Clock::time_point t0{};
+  for (const char* user : {"u1", "u2", "u3"}) limiter.record_failure(user, "192.0.2.9", t0);
+  EXPECT_FALSE(limiter.allowed("u4", "192.0.2.9", t0));
+  EXPECT_TRUE(limiter.allowed("u4", "192.0.2.10", t0));
+  // A success for one user does not clear the address.
+  limiter.record_success("u4", "192.0.2.9");
+  EXPECT_FALSE(limiter.allowed("u5", "192.0.2.9", t0));
+}
+
+TEST(LoginRateLimiterTest, SuccessClearsUserCounter) {
+  LoginRateLimiter limiter(2, std::chrono::seconds(60));
+  const Clock::time_point t0{};
+  limiter.record_failure("alice", "a1", t0);
+  limiter.record_failure("alice", "a2", t0);
+  EXPECT_FALSE(limiter.allowed("alice", "a3", t0));
+  limiter.record_success("alice", "a3");
+  EXPECT_TRUE(limiter.allowed("alice", "a3", t0));
+}
+
+TEST(LoginRateLimiterTest, MemoryIsBoundedByEvictingOldest) {
+  LoginRateLimiter limiter(1, std::chrono::seconds(600), 100);
+  const Clock::time_point t0{};
+  limiter.record_failure("first", "addr-first", t0);
+  EXPECT_FALSE(limiter.allowed("first", "elsewhere", t0));
+  for (int i = 0; i < 200; ++i) limiter.record_failure("user" + std::to_string(i), "addr" + std::to_string(i), t0);
+  EXPECT_TRUE(limiter.allowed("first", "elsewhere", t0));  // evicted
+  EXPECT_FALSE(limiter.allowed("user199", "x", t0));       // recent ones kept
+}
+
+TEST(LoginRateLimiterTest, ThreadSafe) {
+  LoginRateLimiter limiter(1000000, std::chrono::seconds(600), 1000);
+  const Clock::time_point t0{};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 2000; ++i) {
+        limiter.record_failure("user" + std::to_string(i % 700), "addr" + std::to_string(t), t0);
+        limiter.allowed("user" + std::to_string(i % 500), "addr" + std::to_string(t), t0);
+        if (i % 7 == 0) limiter.record_success("user" + std::to_string(i % 700), "addr");
+      }
+    });
+  for (auto& thread : threads) thread.join();
+  LoginRateLimiter strict(4, std::chrono::seconds(600));
+  std::vector<std::thread> racers;
+  for (int t = 0; t < 4; ++t) racers.emplace_back([&] { strict.record_failure("carol", "addr", t0); });
+  for (auto& thread : racers) thread.join();
+  EXPECT_FALSE(strict.allowed("carol", "other", t0));
+}
+
+}  // namespace
+}  // namespace thumbgen::server

@@ -1,0 +1,117 @@
+// `thumbgen import`: folders of models and Icosa-API-shaped JSON, both idempotent.
+#include "server/importer.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "support/gltf_writer.h"
+#include "support/scene_builders.h"
+
+namespace thumbgen::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ImporterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("thumbgen-import-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "models" / "duck" / "textures");
+    catalogue_ = std::make_unique<Catalogue>(dir_ / "c.sqlite3", 1);
+  }
+  void TearDown() override {
+    catalogue_.reset();
+    fs::remove_all(dir_);
+  }
+  void write(const fs::path& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+  MissingPage all() {
+    MissingQuery query;
+    query.viewer_compatible_only = false;
+    query.limit = 100;
+    return catalogue_->list_missing(query);
+  }
+  fs::path dir_;
+  std::unique_ptr<Catalogue> catalogue_;
+};
+
+TEST_F(ImporterTest, FolderImportDetectsFormatsByContentAndIsIdempotent) {
+  test::SimpleAsset cube;
+  cube.meshes.push_back(test::unit_cube());
+  cube.nodes.push_back({.mesh = 0, .matrix = glm::mat4(1.0f), .children = {}});
+  std::vector<std::uint8_t> glb = test::write_glb(cube);
+  std::ofstream(dir_ / "models" / "cube.glb", std::ios::binary)
+      .write(reinterpret_cast<const char*>(glb.data()), glb.size());
+  write(dir_ / "models" / "duck" / "duck.obj", "mtllib duck.mtl\nv 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n");
+  write(dir_ / "models" / "duck" / "duck.mtl", "newmtl a\nmap_Kd textures/a.png\n");
+  write(dir_ / "models" / "duck" / "textures" / "a.png", "png");
+  write(dir_ / "models" / "notes.txt", "not a model");
+  write(dir_ / "models" / ".hidden.glb", "glTF");
+
+  ImportSummary first = import_folder(*catalogue_, dir_ / "models");
+  EXPECT_EQ(first.inserted, 2);
+  EXPECT_TRUE(first.skipped.empty());
+  MissingPage page = all();
+  ASSERT_EQ(page.assets.size(), 2u);
+  std::map<std::string, std::string> types;
+  for (const auto& item : page.assets) types[item.name] = item.formats.at(0).format_type;
+  EXPECT_EQ(types["cube"], "GLB");
+  EXPECT_EQ(types["duck"], "OBJ");
+  std::string duck_url = asset_url_for("duck/duck.obj");
+  EXPECT_TRUE(catalogue_->find_served_file(duck_url, "duck.mtl"));
+  EXPECT_TRUE(catalogue_->find_served_file(duck_url, "textures/a.png"));
+  EXPECT_FALSE(catalogue_->find_served_file(duck_url, "../cube.glb"));
+
+  ImportSummary again = import_folder(*catalogue_, dir_ / "models");
+  EXPECT_EQ(again.inserted, 0);
+  EXPECT_EQ(again.updated, 0);
+  EXPECT_EQ(again.unchanged, 2);
+  EXPECT_EQ(catalogue_->count_assets(), 2);
+}
+
+TEST_F(ImporterTest, UrlsAreStableReadableAndDistinct) {
+  EXPECT_EQ(asset_url_for("a/b.glb"), asset_url_for("a/b.glb"));
+  EXPECT_NE(asset_url_for("a/b.glb"), asset_url_for("a-b.glb"));
+  EXPECT_TRUE(asset_url_for("Cars/Duck.glb").starts_with("cars-duck-glb-"));
+}
+
+TEST_F(ImporterTest, JsonImportIsLenientAndIdempotent) {
+  nlohmann::json document = nlohmann::json::parse(R"({
+    "assets": [
+      {"assetId": "abc", "name": "Chair", "authorName": "Ann",
+       "formats": [
+         {"formatType": "OBJ", "root": {"url": "https://cdn/x.obj"}, "resources": [{"url": "https://cdn/x.mtl"}]},
+         {"formatType": "GLB", "root": {"url": "https://cdn/x.glb"}}]},
+      {"url": "https://gallery.example/view/def", "id": "9007199254740993", "name": "Big",
+       "formats": [{"format_type": "TILT", "root_url": "https://cdn/y.tilt"}]},
+      {"url": "has-thumb", "thumbnail": {"url": "https://cdn/t.jpg"},
+       "formats": [{"formatType": "GLB", "root": "https://cdn/z.glb"}]},
+      {"name": "no id"},
+      42
+    ]})");
+  ImportSummary summary = import_json(*catalogue_, document);
+  EXPECT_EQ(summary.inserted, 3);
+  EXPECT_EQ(summary.skipped.size(), 2u);
+  EXPECT_EQ(catalogue_->find_asset("def")->id, 9007199254740993);
+  MissingPage page = all();
+  ASSERT_EQ(page.assets.size(), 2u);  // has-thumb has a thumbnail
+  for (const auto& item : page.assets) {
+    if (item.url == "abc") {
+      EXPECT_EQ(item.owner_displayname, "Ann");
+      ASSERT_EQ(item.formats.size(), 2u);
+      EXPECT_EQ(item.formats[0].format_type, "GLB");  // preferred first
+      EXPECT_TRUE(item.formats[0].is_preferred);
+    }
+  }
+  MissingQuery viewer_only;
+  EXPECT_EQ(catalogue_->list_missing(viewer_only).total_count, 1);  // the TILT asset is not viewer-compatible
+  ImportSummary again = import_json(*catalogue_, document);
+  EXPECT_EQ(again.unchanged, 3);
+  EXPECT_EQ(again.inserted + again.updated, 0);
+}
+
+}  // namespace
+}  // namespace thumbgen::server

@@ -1,0 +1,467 @@
+// The HTTP API over real HTTP on loopback against a real `thumbgen serve` process and a temporary catalogue.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <atomic>
+#include <boost/asio/write.hpp>
+#include <chrono>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "render/encode.h"
+#include "server/auth_jwt.h"
+#include "server/catalogue.h"
+#include "support/http_client.h"
+#include "support/server_process.h"
+
+namespace thumbgen {
+namespace {
+
+using server::AssetRecord;
+using server::Catalogue;
+using test::http_request;
+using test::HttpResult;
+using test::raw_request;
+using test::ServerProcess;
+
+constexpr std::int64_t kBigId = 9007199254740993;  // 2^53 + 1: a double cannot hold it
+constexpr std::uint64_t kBodyLimit = 4 * 1024 * 1024;
+
+std::string base64(const std::vector<std::uint8_t>& bytes) {
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    unsigned v = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out += {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63], kAlphabet[(v >> 6) & 63], kAlphabet[v & 63]};
+  }
+  if (i + 1 == bytes.size()) {
+    unsigned v = bytes[i] << 16;
+    out += {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63], '=', '='};
+  } else if (i + 2 == bytes.size()) {
+    unsigned v = (bytes[i] << 16) | (bytes[i + 1] << 8);
+    out += {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63], kAlphabet[(v >> 6) & 63], '='};
+  }
+  return out;
+}
+
+std::vector<std::uint8_t> test_jpeg(std::uint8_t shade, int width = 64, int height = 48) {
+  scene::Image image;
+  image.width = width;
+  image.height = height;
+  image.rgba.assign(static_cast<std::size_t>(width * height * 4), shade);
+  for (std::size_t i = 3; i < image.rgba.size(); i += 4) image.rgba[i] = 255;
+  return render::encode_image(image, render::ImageFormat::Jpeg, 90);
+}
+
+std::string upload_body(std::uint8_t shade) {
+  return nlohmann::json{{"thumbnail_base64", base64(test_jpeg(shade))}}.dump();
+}
+
+AssetRecord asset(std::string url, std::optional<std::int64_t> id = std::nullopt, bool compatible = true) {
+  AssetRecord record;
+  record.id = id;
+  record.url = std::move(url);
+  record.name = "Name of " + record.url;
+  record.owner_displayname = "Owner";
+  record.is_viewer_compatible = compatible;
+  record.formats.push_back({"GLB", "https://cdn.example/" + record.url + ".glb", true, {}});
+  return record;
+}
+
+class ServerApiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = new ServerProcess();
+    ASSERT_EQ(server_->add_user("admin", "admin-password", true), 0);
+    ASSERT_EQ(server_->add_user("viewer", "viewer-password", false), 0);
+    {
+      std::filesystem::create_directories(server_->data());
+      Catalogue catalogue(server_->data() / "catalogue.sqlite3", 1);
+      catalogue.upsert_asset(asset("big-one", kBigId));
+      for (int i = 0; i < 120; ++i) catalogue.upsert_asset(asset("bulk-" + std::to_string(i), 1000 + i));
+      catalogue.upsert_asset(asset("not-viewable", 5000, false));
+      catalogue.upsert_asset(asset("first", 1));
+      catalogue.upsert_asset(asset("second", 2));
+      server::UserRecord inactive;
+      inactive.username = "gone";
+      inactive.password_hash = "x";
+      inactive.is_staff = true;
+      inactive.is_active = false;
+      catalogue.add_user(inactive);
+    }
+    // A model folder to serve files from.
+    files_dir_ = server_->data().parent_path() / "models";
+    std::filesystem::create_directories(files_dir_ / "duck");
+    std::ofstream(files_dir_ / "duck" / "duck.obj") << "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n";
+    std::ofstream(files_dir_ / "duck" / "duck.mtl") << "newmtl a\n";
+    ASSERT_EQ(server_->import({files_dir_.string()}), 0);
+    server_->start({}, {"THUMBGEN_BODY_LIMIT=" + std::to_string(kBodyLimit)});
+    token_ = login("admin", "admin-password").json().value("access_token", "");
+    viewer_token_ = login("viewer", "viewer-password").json().value("access_token", "");
+    ASSERT_FALSE(token_.empty()) << server_->log();
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+
+  static HttpResult login(const std::string& user, const std::string& password) {
+    return http_request(server_->port(), "POST", "/api/v1/login/jwt",
+                        nlohmann::json{{"username", user}, {"password", password}}.dump());
+  }
+  static std::map<std::string, std::string> auth(const std::string& token) {
+    return {{"Authorization", "Bearer " + token}};
+  }
+  static HttpResult get(const std::string& target, const std::string& token = token_) {
+    return http_request(server_->port(), "GET", target, "",
+                        token.empty() ? std::map<std::string, std::string>{} : auth(token));
+  }
+  static HttpResult post(const std::string& target, const std::string& body, const std::string& token = token_) {
+    return http_request(server_->port(), "POST", target, body, auth(token));
+  }
+  static Catalogue& catalogue() {
+    static Catalogue instance(server_->data() / "catalogue.sqlite3", 2);
+    return instance;
+  }
+
+  static ServerProcess* server_;
+  static std::filesystem::path files_dir_;
+  static std::string token_, viewer_token_;
+};
+
+ServerProcess* ServerApiTest::server_ = nullptr;
+std::filesystem::path ServerApiTest::files_dir_;
+std::string ServerApiTest::token_, ServerApiTest::viewer_token_;
+
+TEST_F(ServerApiTest, LoginAnswersTheSpecShape) {
+  HttpResult result = login("admin", "admin-password");
+  ASSERT_EQ(result.status, 200);
+  auto json = result.json();
+  EXPECT_EQ(json["token_type"], "bearer");
+  EXPECT_EQ(json["expires_in"], 3600);
+  std::string token = json["access_token"];
+  EXPECT_EQ(std::count(token.begin(), token.end(), '.'), 2);
+}
+
+TEST_F(ServerApiTest, LoginRejectsBadCredentialsAndBadBodies) {
+  EXPECT_EQ(login("admin", "wrong-password").json()["detail"], "Invalid credentials");
+  EXPECT_EQ(login("admin", "wrong-password").status, 401);
+  EXPECT_EQ(login("nobody", "whatever-pass").status, 401);
+  EXPECT_EQ(login("gone", "x").status, 401);  // inactive
+  EXPECT_EQ(http_request(server_->port(), "POST", "/api/v1/login/jwt", "{not json").status, 400);
+  EXPECT_EQ(http_request(server_->port(), "POST", "/api/v1/login/jwt", R"({"username":"admin"})").status, 400);
+}
+
+TEST_F(ServerApiTest, AuthErrorsUseTheSpecTexts) {
+  const std::string target = "/api/v1/admin/assets/missing-thumbnails";
+  HttpResult none = get(target, "");
+  EXPECT_EQ(none.status, 401);
+  EXPECT_EQ(none.json()["detail"], "JWT token required");
+  HttpResult bad = get(target, "not.a.token");
+  EXPECT_EQ(bad.status, 401);
+  EXPECT_EQ(bad.json()["detail"], "Invalid or expired token");
+  HttpResult forbidden = get(target, viewer_token_);
+  EXPECT_EQ(forbidden.status, 403);
+  EXPECT_EQ(forbidden.json()["detail"], "Admin access required");
+
+  server::JwtKeyring keyring = server::load_or_create_keyring(server_->data() / "keys");
+  server::JwtClaims expired;
+  expired.subject = "admin";
+  expired.issued_at = std::time(nullptr) - 7200;
+  expired.expires_at = std::time(nullptr) - 3600;
+  EXPECT_EQ(get(target, server::jwt_sign(keyring, expired)).json()["detail"], "Invalid or expired token");
+  server::JwtClaims valid = expired;
+  valid.expires_at = std::time(nullptr) + 600;
+  EXPECT_EQ(get(target, server::jwt_sign(keyring, valid)).status, 200);
+  EXPECT_EQ(post("/api/v1/admin/assets/first/thumbnail", upload_body(10), viewer_token_).status, 403);
+  EXPECT_EQ(post("/api/v1/admin/assets/first/thumbnail", upload_body(10), "").status, 401);
+}
+
+TEST_F(ServerApiTest, MissingThumbnailsHasTheSpecShapeAndExact64BitIds) {
+  HttpResult result = get("/api/v1/admin/assets/missing-thumbnails");
+  ASSERT_EQ(result.status, 200) << result.body;
+  auto json = result.json();
+  EXPECT_EQ(json["assets"].size(), 50u);  // default limit
+  EXPECT_TRUE(json["has_more"].get<bool>());
+  EXPECT_GE(json["total_count"].get<int>(), 120);
+  const auto& first = json["assets"][0];
+  for (const char* key : {"id", "url", "name", "owner_displayname", "formats"}) EXPECT_TRUE(first.contains(key)) << key;
+  EXPECT_EQ(first["formats"][0]["format_type"], "GLB");
+  EXPECT_TRUE(first["formats"][0]["root_url"].get<std::string>().starts_with("https://cdn.example/"));
+  EXPECT_EQ(first["formats"][0]["is_preferred"], true);
+  bool found_big = false;
+  for (int offset = 0; offset < 200 && !found_big; offset += 100) {
+    auto page = get("/api/v1/admin/assets/missing-thumbnails?limit=100&offset=" + std::to_string(offset)).json();
+    for (const auto& item : page["assets"]) {
+      if (item["url"] == "big-one") {
+        found_big = true;
+        EXPECT_EQ(item["id_str"], "9007199254740993");
+        EXPECT_EQ(item["id"].get<std::int64_t>(), kBigId);
+      }
+    }
+  }
+  EXPECT_TRUE(found_big);
+  for (const auto& item : json["assets"]) EXPECT_NE(item["url"], "not-viewable");
+}
+
+TEST_F(ServerApiTest, MissingThumbnailsPaginationEdges) {
+  const std::string base = "/api/v1/admin/assets/missing-thumbnails?";
+  EXPECT_EQ(get(base + "limit=101").json()["assets"].size(), 100u);  // clamped to the spec's max
+  for (const char* bad : {"limit=0", "limit=-1", "limit=abc", "limit=", "offset=-1", "offset=x",
+                          "viewer_compatible_only=maybe", "after=garbage"}) {
+    HttpResult result = get(base + bad);
+    EXPECT_EQ(result.status, 400) << bad;
+    EXPECT_TRUE(result.json().contains("detail")) << bad;
+  }
+  auto past = get(base + "offset=100000").json();
+  EXPECT_EQ(past["assets"].size(), 0u);
+  EXPECT_FALSE(past["has_more"].get<bool>());
+  EXPECT_GT(past["total_count"].get<int>(), 0);
+
+  auto all = get(base + "viewer_compatible_only=false&limit=100&offset=100").json();
+  auto compatible = get(base + "viewer_compatible_only=1&limit=100&offset=100").json();
+  EXPECT_EQ(all["total_count"].get<int>(), compatible["total_count"].get<int>() + 1);
+  bool listed = false;
+  for (int offset = 0; offset < 300; offset += 100) {
+    auto page = get(base + "viewer_compatible_only=false&limit=100&offset=" + std::to_string(offset)).json();
+    for (const auto& item : page["assets"]) {
+      listed = listed || item["url"] == "not-viewable";
+    }
+  }
+  EXPECT_TRUE(listed);
+}
+
+TEST_F(ServerApiTest, KeysetCursorWalksEveryAssetOnce) {
+  std::set<std::string> seen;
+  std::string cursor;
+  int pages = 0, total = 0;
+  while (pages < 20) {
+    auto page =
+        get("/api/v1/admin/assets/missing-thumbnails?limit=37" + (cursor.empty() ? "" : "&after=" + cursor)).json();
+    total = page["total_count"].get<int>();
+    for (const auto& item : page["assets"]) EXPECT_TRUE(seen.insert(item["url"].get<std::string>()).second);
+    ++pages;
+    if (!page["has_more"].get<bool>()) {
+      EXPECT_TRUE(page["next_cursor"].is_null());
+      break;
+    }
+    cursor = page["next_cursor"].get<std::string>();
+  }
+  EXPECT_EQ(static_cast<int>(seen.size()), total);
+}
+
+TEST_F(ServerApiTest, UploadByUrlStoresAndServesTheThumbnail) {
+  HttpResult result = post("/api/v1/admin/assets/second/thumbnail", upload_body(200));
+  ASSERT_EQ(result.status, 200) << result.body;
+  auto json = result.json();
+  EXPECT_EQ(json["success"], true);
+  EXPECT_EQ(json["asset_url"], "second");
+  std::string url = json["thumbnail_url"];
+  std::string prefix = "http://127.0.0.1:" + std::to_string(server_->port());
+  ASSERT_TRUE(url.starts_with(prefix)) << url;
+  HttpResult image = get(url.substr(prefix.size()), "");
+  ASSERT_EQ(image.status, 200);
+  EXPECT_EQ(image.header("content-type"), "image/jpeg");
+  ASSERT_GT(image.body.size(), 4u);
+  EXPECT_EQ(static_cast<unsigned char>(image.body[0]), 0xFF);
+  EXPECT_EQ(static_cast<unsigned char>(image.body[1]), 0xD8);
+
+  // No longer missing; previews and thumbnails point at the same key.
+  auto listing = get("/api/v1/admin/assets/missing-thumbnails?limit=100").json();
+  for (const auto& item : listing["assets"]) {
+    EXPECT_NE(item["url"], "second");
+  }
+  auto id = catalogue().find_asset("second")->id;
+  EXPECT_TRUE(catalogue().thumbnail_of(id)->starts_with("thumbs/2/"));
+}
+
+TEST_F(ServerApiTest, UploadById64BitAndErrors) {
+  EXPECT_EQ(post("/api/v1/admin/assets/9007199254740993/thumbnail", upload_body(50)).status, 200);
+  EXPECT_EQ(catalogue().thumbnail_of(kBigId)->substr(0, 24), "thumbs/9007199254740993/");
+
+  HttpResult missing = post("/api/v1/admin/assets/no-such-asset/thumbnail", upload_body(50));
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.json()["detail"], "Asset not found");
+  EXPECT_EQ(post("/api/v1/admin/assets/bulk-1/thumbnail", "{oops").status, 400);
+  EXPECT_EQ(post("/api/v1/admin/assets/bulk-1/thumbnail", R"({"other":1})").status, 400);
+  EXPECT_EQ(post("/api/v1/admin/assets/bulk-1/thumbnail", R"({"thumbnail_base64":"@@@"})").status, 400);
+  EXPECT_EQ(post("/api/v1/admin/assets/bulk-1/thumbnail", R"({"thumbnail_base64":"R0lGODlhAQABAAAAACw="})").status,
+            415);
+  EXPECT_FALSE(catalogue().thumbnail_of(1001).has_value());
+}
+
+TEST_F(ServerApiTest, FailedUploadKeepsThePreviousThumbnail) {
+  ASSERT_EQ(post("/api/v1/admin/assets/bulk-2/thumbnail", upload_body(90)).status, 200);
+  std::string before = *catalogue().thumbnail_of(1002);
+  std::vector<std::uint8_t> truncated = test_jpeg(30);
+  truncated.resize(truncated.size() / 2);
+  HttpResult bad =
+      post("/api/v1/admin/assets/bulk-2/thumbnail", nlohmann::json{{"thumbnail_base64", base64(truncated)}}.dump());
+  EXPECT_EQ(bad.status, 422) << bad.body;
+  EXPECT_EQ(*catalogue().thumbnail_of(1002), before);
+  EXPECT_EQ(get("/media/" + before, "").status, 200);
+}
+
+TEST_F(ServerApiTest, FailureRecordsBackoffAndMovesTheAssetBehindNeverTriedOnes) {
+  auto first_page = get("/api/v1/admin/assets/missing-thumbnails?limit=1").json();
+  ASSERT_EQ(first_page["assets"][0]["url"], "first");
+  HttpResult result = post("/api/v1/admin/assets/first/thumbnail-failure", R"({"reason":"loader crashed"})");
+  ASSERT_EQ(result.status, 200) << result.body;
+  EXPECT_EQ(result.json()["success"], true);
+  EXPECT_EQ(result.json()["attempts"], 1);
+  EXPECT_TRUE(result.json()["next_attempt_at"].is_string());
+  EXPECT_EQ(post("/api/v1/admin/assets/first/thumbnail-failure", "{}").json()["attempts"], 2);
+  EXPECT_NE(get("/api/v1/admin/assets/missing-thumbnails?limit=1").json()["assets"][0]["url"], "first");
+  EXPECT_EQ(post("/api/v1/admin/assets/nope/thumbnail-failure", "{}").status, 404);
+}
+
+TEST_F(ServerApiTest, BodyOverTheLimitIsRefusedBeforeItIsSent) {
+  auto start = std::chrono::steady_clock::now();
+  HttpResult result = raw_request(server_->port(),
+                                  "POST /api/v1/admin/assets/first/thumbnail HTTP/1.1\r\nHost: x\r\n"
+                                  "Content-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n");
+  EXPECT_EQ(result.status, 413);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+}
+
+TEST_F(ServerApiTest, ChunkedBodyOverTheLimitIs413) {
+  std::string raw = "POST /api/v1/login/jwt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  std::string chunk(64 * 1024, 'a');
+  char size[16];
+  std::snprintf(size, sizeof size, "%zx\r\n", chunk.size());
+  for (std::uint64_t sent = 0; sent <= kBodyLimit; sent += chunk.size()) raw += size + chunk + "\r\n";
+  raw += "0\r\n\r\n";
+  EXPECT_EQ(raw_request(server_->port(), raw).status, 413);
+}
+
+TEST_F(ServerApiTest, CompressedBodyIs415) {
+  HttpResult result = http_request(server_->port(), "POST", "/api/v1/login/jwt", std::string("\x1f\x8b\x08\x00", 4),
+                                   {{"Content-Encoding", "gzip"}});
+  EXPECT_EQ(result.status, 415);
+}
+
+TEST_F(ServerApiTest, IdleConnectionsDoNotStopOtherClients) {
+  std::vector<std::unique_ptr<test::IdleConnection>> idle;
+  for (int i = 0; i < 200; ++i) idle.push_back(std::make_unique<test::IdleConnection>(server_->port()));
+  auto start = std::chrono::steady_clock::now();
+  HttpResult result = get("/api/v1/admin/assets/missing-thumbnails?limit=5");
+  EXPECT_EQ(result.status, 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+}
+
+TEST_F(ServerApiTest, ServesImportedFilesWithRangesAndNoTraversal) {
+  auto page = get("/api/v1/admin/assets/missing-thumbnails?limit=100&offset=100").json();
+  std::string root;
+  for (const auto& item : page["assets"]) {
+    if (item["formats"][0]["format_type"] == "OBJ") root = item["formats"][0]["root_url"];
+  }
+  ASSERT_FALSE(root.empty()) << page.dump();
+  std::string prefix = "http://127.0.0.1:" + std::to_string(server_->port());
+  std::string path = root.substr(prefix.size());
+  HttpResult whole = get(path, "");
+  ASSERT_EQ(whole.status, 200);
+  EXPECT_EQ(whole.body, "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n");
+  EXPECT_EQ(whole.header("content-type"), "model/obj");
+  auto ranged = http_request(server_->port(), "GET", path, "", {{"Range", "bytes=2-4"}});
+  EXPECT_EQ(ranged.status, 206);
+  EXPECT_EQ(ranged.body, "0 0");
+  EXPECT_EQ(ranged.header("content-range"), "bytes 2-4/32");
+  EXPECT_EQ(http_request(server_->port(), "GET", path, "", {{"Range", "bytes=-3"}}).body, " 3\n");
+  EXPECT_EQ(http_request(server_->port(), "GET", path, "", {{"Range", "bytes=0-1,0-1,0-1"}}).status, 200);
+  EXPECT_EQ(http_request(server_->port(), "GET", path, "", {{"Range", "bytes=999-"}}).status, 416);
+  std::string side = path.substr(0, path.rfind('/')) + "/duck.mtl";
+  EXPECT_EQ(get(side, "").status, 200);
+  std::string asset_prefix = path.substr(0, path.rfind('/'));
+  EXPECT_EQ(get(asset_prefix + "/../../../etc/passwd", "").status, 404);
+  EXPECT_EQ(get(asset_prefix + "/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "").status, 404);
+  EXPECT_EQ(get("/media/../keys", "").status, 404);
+  EXPECT_EQ(get("/media/keys", "").status, 404);
+}
+
+TEST_F(ServerApiTest, UnknownRoutesAndMethods) {
+  EXPECT_EQ(get("/nope").status, 404);
+  EXPECT_EQ(http_request(server_->port(), "DELETE", "/api/v1/login/jwt").status, 405);
+}
+
+TEST_F(ServerApiTest, ConcurrentUploadsToOneAssetLeaveOneCompleteThumbnail) {
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      if (post("/api/v1/admin/assets/bulk-7/thumbnail", upload_body(static_cast<std::uint8_t>(20 + i * 25))).status ==
+          200)
+        ++ok;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(ok.load(), 8);
+  std::string key = *catalogue().thumbnail_of(1007);
+  HttpResult image = get("/media/" + key, "");
+  ASSERT_EQ(image.status, 200);
+  ASSERT_GT(image.body.size(), 4u);
+  EXPECT_EQ(static_cast<unsigned char>(image.body[image.body.size() - 2]), 0xFF);
+  EXPECT_EQ(static_cast<unsigned char>(image.body[image.body.size() - 1]), 0xD9);
+  // Replaced thumbnails were removed: exactly one object left for the asset.
+  int objects = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(server_->data() / "media" / "thumbs" / "1007")) {
+    if (entry.path().extension() == ".jpg") ++objects;
+  }
+  EXPECT_EQ(objects, 1);
+}
+
+TEST(ServerProcessTest, LoginRateLimitAnswers429) {
+  ServerProcess server;
+  ASSERT_EQ(server.add_user("admin", "admin-password", true), 0);
+  server.start({}, {"THUMBGEN_LOGIN_MAX_FAILURES=3"});
+  auto login = [&](const std::string& password) {
+    return http_request(server.port(), "POST", "/api/v1/login/jwt",
+                        nlohmann::json{{"username", "admin"}, {"password", password}}.dump());
+  };
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(login("wrong-password").status, 401);
+  HttpResult limited = login("admin-password");
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_TRUE(limited.json().contains("detail"));
+}
+
+TEST(ServerProcessTest, CorsPreflightForConfiguredOrigins) {
+  ServerProcess server;
+  server.start({}, {"THUMBGEN_CORS_ORIGINS=https://admin.example, https://other.example"});
+  HttpResult preflight = http_request(server.port(), "OPTIONS", "/api/v1/admin/assets/missing-thumbnails", "",
+                                      {{"Origin", "https://admin.example"}, {"Access-Control-Request-Method", "GET"}});
+  EXPECT_EQ(preflight.status, 204);
+  EXPECT_EQ(preflight.header("access-control-allow-origin"), "https://admin.example");
+  EXPECT_NE(preflight.header("access-control-allow-headers").find("Authorization"), std::string::npos);
+  HttpResult stranger = http_request(server.port(), "GET", "/healthz", "", {{"Origin", "https://evil.example"}});
+  EXPECT_EQ(stranger.status, 200);
+  EXPECT_EQ(stranger.header("access-control-allow-origin"), "");
+}
+
+TEST(ServerProcessTest, SigtermFinishesTheRequestInFlightAndExitsZero) {
+  ServerProcess server;
+  ASSERT_EQ(server.add_user("admin", "admin-password", true), 0);
+  server.start();
+  test::IdleConnection idle(server.port());
+  std::string body = R"({"username":"admin","password":"admin-password"})";
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), server.port()});
+  std::string head =
+      "POST /api/v1/login/jwt HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 10);
+  boost::asio::write(socket, boost::asio::buffer(head));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::thread stopper([&] { EXPECT_EQ(server.stop(SIGTERM), 0); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  boost::asio::write(socket, boost::asio::buffer(body.substr(10)));
+  std::string response(4096, '\0');
+  boost::system::error_code ec;
+  std::size_t got = socket.read_some(boost::asio::buffer(response), ec);
+  stopper.join();
+  EXPECT_TRUE(response.substr(0, got).starts_with("HTTP/1.1 200")) << response.substr(0, got);
+  EXPECT_NE(server.log().find("stopped"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace thumbgen

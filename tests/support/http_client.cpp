@@ -1,0 +1,75 @@
+#include "support/http_client.h"
+
+#include <boost/algorithm/string/case_conv.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace thumbgen::test {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+HttpResult read_response(beast::tcp_stream& stream, std::chrono::milliseconds timeout) {
+  HttpResult result;
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(1ull << 30);
+  stream.expires_after(timeout);
+  beast::error_code ec;
+  http::read(stream, buffer, parser, ec);
+  if (ec && !parser.is_header_done()) return result;
+  const auto& response = parser.get();
+  result.status = static_cast<int>(response.result_int());
+  result.body = response.body();
+  for (const auto& field : response) {
+    result.headers[boost::algorithm::to_lower_copy(std::string(field.name_string()))] = std::string(field.value());
+  }
+  return result;
+}
+
+}  // namespace
+
+HttpResult http_request(unsigned short port, const std::string& method, const std::string& target,
+                        const std::string& body, const std::map<std::string, std::string>& headers,
+                        std::chrono::milliseconds timeout) {
+  net::io_context io;
+  beast::tcp_stream stream(io);
+  stream.expires_after(timeout);
+  beast::error_code ec;
+  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
+  if (ec) return {};
+  http::request<http::string_body> request(http::string_to_verb(method), target, 11);
+  request.set(http::field::host, "127.0.0.1");
+  for (const auto& [name, value] : headers) request.set(name, value);
+  if (!body.empty() && !request.count(http::field::content_type))
+    request.set(http::field::content_type, "application/json");
+  request.body() = body;
+  request.prepare_payload();
+  http::write(stream, request, ec);
+  if (ec) return {};
+  return read_response(stream, timeout);
+}
+
+HttpResult raw_request(unsigned short port, const std::string& raw, std::chrono::milliseconds timeout) {
+  net::io_context io;
+  beast::tcp_stream stream(io);
+  stream.expires_after(timeout);
+  beast::error_code ec;
+  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
+  if (ec) return {};
+  net::write(stream.socket(), net::buffer(raw), ec);  // the server may answer (and close) before reading it all
+  return read_response(stream, timeout);
+}
+
+IdleConnection::IdleConnection(unsigned short port) : socket_(io_) {
+  beast::error_code ec;
+  socket_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
+}
+
+bool IdleConnection::is_open() const { return socket_.is_open(); }
+
+}  // namespace thumbgen::test

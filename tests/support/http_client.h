@@ -1,0 +1,45 @@
+// A small synchronous HTTP/1.1 client on Boost.Beast for the server tests, plus raw-socket helpers for requests
+// a normal client would never send (lying Content-Length, oversized chunked bodies, idle connections).
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace thumbgen::test {
+
+struct HttpResult {
+  int status = 0;  // 0 = no response (connection closed or timed out)
+  std::string body;
+  std::map<std::string, std::string> headers;  // lower-case names
+  nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
+  std::string header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? std::string() : it->second;
+  }
+};
+
+// One request on a fresh connection to 127.0.0.1:port.
+HttpResult http_request(unsigned short port, const std::string& method, const std::string& target,
+                        const std::string& body = "", const std::map<std::string, std::string>& headers = {},
+                        std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
+// Sends `raw` bytes (and keeps the connection open for writing), then reads one response.
+HttpResult raw_request(unsigned short port, const std::string& raw,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// An open TCP connection that sends nothing (or whatever the test writes).
+class IdleConnection {
+ public:
+  explicit IdleConnection(unsigned short port);
+  bool is_open() const;
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::socket socket_;
+};
+
+}  // namespace thumbgen::test

@@ -1,0 +1,40 @@
+// A real `thumbgen serve` child process on a free loopback port with a temporary data folder, for the HTTP tests.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace thumbgen::test {
+
+class ServerProcess {
+ public:
+  // Creates a fresh data folder (removed by the destructor). Users can be added before start().
+  ServerProcess();
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  // `thumbgen user add NAME [--staff]` with the password on stdin; returns the exit code.
+  int add_user(const std::string& name, const std::string& password, bool staff);
+  // `thumbgen import ARGS... --data DIR`; returns the exit code.
+  int import(const std::vector<std::string>& args);
+  // Starts `thumbgen serve --listen 127.0.0.1:0 --data DIR --port-file ... EXTRA` with env "K=V" entries added;
+  // waits for the port (throws after 20 s).
+  void start(const std::vector<std::string>& extra_args = {}, const std::vector<std::string>& env = {});
+  // Sends `signal` and waits up to `timeout_ms`; returns the exit code (-1 if it had to be killed, 128+n signalled).
+  int stop(int signal = 15, int timeout_ms = 20000);
+
+  unsigned short port() const { return port_; }
+  const std::filesystem::path& data() const { return data_; }
+  std::string log() const;  // what the server printed
+
+ private:
+  std::filesystem::path dir_, data_;
+  pid_t pid_ = -1;
+  unsigned short port_ = 0;
+};
+
+}  // namespace thumbgen::test

@@ -1,0 +1,561 @@
+// The upload pipeline against hostile inputs; every fixture is made here with TurboJPEG, zlib or by hand.
+#include "server/upload_validation.h"
+
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <turbojpeg.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <functional>
+#include <memory>
+
+#include "server/upload_base64.h"
+
+namespace thumbgen::server {
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+
+std::string b64(const Bytes& bytes) { return encode_base64(bytes); }
+Bytes text_bytes(std::string_view text) { return Bytes(text.begin(), text.end()); }
+
+// ---- JPEG fixtures -------------------------------------------------------------------------------------------
+
+Bytes make_jpeg(int width, int height, int subsampling = TJSAMP_420, int flags = 0, int pixel_format = TJPF_RGB) {
+  const int channels = tjPixelSize[pixel_format];
+  Bytes pixels(static_cast<std::size_t>(width) * height * channels);
+  for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<std::uint8_t>((i * 7) ^ (i / 13));
+  tjhandle handle = tjInitCompress();
+  unsigned char* out = nullptr;
+  unsigned long size = 0;
+  const int rc =
+      tjCompress2(handle, pixels.data(), width, 0, height, pixel_format, &out, &size, subsampling, 90, flags);
+  EXPECT_EQ(rc, 0) << tjGetErrorStr2(handle);
+  Bytes jpeg(out, out + size);
+  tjFree(out);
+  tjDestroy(handle);
+  return jpeg;
+}
+
+// Offset of the first SOFn marker's segment (FF C0..C2).
+std::size_t find_sof(const Bytes& jpeg) {
+  for (std::size_t i = 2; i + 9 < jpeg.size(); ++i)
+    if (jpeg[i] == 0xFF && (jpeg[i + 1] == 0xC0 || jpeg[i + 1] == 0xC1 || jpeg[i + 1] == 0xC2)) return i;
+  ADD_FAILURE() << "no SOF";
+  return 0;
+}
+
+Bytes with_jpeg_dimensions(Bytes jpeg, int width, int height) {
+  const std::size_t sof = find_sof(jpeg);
+  jpeg[sof + 5] = static_cast<std::uint8_t>(height >> 8);
+  jpeg[sof + 6] = static_cast<std::uint8_t>(height);
+  jpeg[sof + 7] = static_cast<std::uint8_t>(width >> 8);
+  jpeg[sof + 8] = static_cast<std::uint8_t>(width);
+  return jpeg;
+}
+
+// Inserts an APP1 "Exif" segment with a marker string after SOI.
+Bytes with_exif(const Bytes& jpeg, std::string_view marker) {
+  std::string payload = "Exif";
+  payload += '\0';
+  payload += '\0';
+  payload += marker;
+  const std::size_t length = payload.size() + 2;
+  Bytes out = {0xFF, 0xD8, 0xFF, 0xE1, static_cast<std::uint8_t>(length >> 8), static_cast<std::uint8_t>(length)};
+  out.insert(out.end(), payload.begin(), payload.end());
+  out.insert(out.end(), jpeg.begin() + 2, jpeg.end());
+  return out;
+}
+
+// ---- PNG fixtures (hand-written so every field and checksum can be broken) ---------------------------------------
+
+void put_be32(Bytes& out, std::uint32_t value) {
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(value >> shift));
+}
+
+void append_chunk(Bytes& png, std::string_view type, const Bytes& data, bool corrupt_crc = false) {
+  put_be32(png, static_cast<std::uint32_t>(data.size()));
+  const std::size_t type_at = png.size();
+  png.insert(png.end(), type.begin(), type.end());
+  png.insert(png.end(), data.begin(), data.end());
+  std::uint32_t crc = static_cast<std::uint32_t>(crc32(0, png.data() + type_at, static_cast<uInt>(4 + data.size())));
+  if (corrupt_crc) crc ^= 1;
+  put_be32(png, crc);
+}
+
+Bytes zlib_compress(const Bytes& raw) {
+  uLongf size = compressBound(static_cast<uLong>(raw.size()));
+  Bytes out(size);
+  EXPECT_EQ(compress2(out.data(), &size, raw.data(), static_cast<uLong>(raw.size()), 9), Z_OK);
+  out.resize(size);
+  return out;
+}
+
+struct PngSpec {
+  std::uint32_t width = 8, height = 8;
+  int bit_depth = 8, color_type = 2;  // 2 = RGB, 6 = RGBA, 0 = gray, 3 = palette
+  bool interlaced = false;
+  std::vector<std::pair<std::string, Bytes>> extra_chunks = {};  // written before IDAT
+  bool bad_ihdr_crc = false, bad_idat_crc = false, omit_iend = false;
+  std::function<std::uint16_t(std::uint32_t x, std::uint32_t y, int channel)> sample =
+      [](std::uint32_t x, std::uint32_t y, int channel) {
+        return static_cast<std::uint16_t>(x * 31 + y * 17 + channel * 5);
+      };
+};
+
+int channels_of(int color_type) {
+  switch (color_type) {
+    case 0:
+      return 1;
+    case 2:
+      return 3;
+    case 3:
+      return 1;
+    case 4:
+      return 2;
+    default:
+      return 4;
+  }
+}
+
+// Filter-0 scanlines for a (sub)image whose pixel (i, j) is image pixel (x0 + i*dx, y0 + j*dy).
+void append_scanlines(Bytes& raw, const PngSpec& spec, std::uint32_t x0, std::uint32_t y0, std::uint32_t dx,
+                      std::uint32_t dy) {
+  const int channels = channels_of(spec.color_type);
+  for (std::uint32_t y = y0; y < spec.height; y += dy) {
+    if (x0 >= spec.width) return;
+    raw.push_back(0);
+    for (std::uint32_t x = x0; x < spec.width; x += dx)
+      for (int c = 0; c < channels; ++c) {
+        const std::uint16_t value = spec.sample(x, y, c);
+        if (spec.bit_depth == 16) raw.push_back(static_cast<std::uint8_t>(value >> 8));
+        raw.push_back(static_cast<std::uint8_t>(value));
+      }
+  }
+}
+
+Bytes raw_image_data(const PngSpec& spec) {
+  Bytes raw;
+  if (!spec.interlaced) {
+    append_scanlines(raw, spec, 0, 0, 1, 1);
+  } else {  // Adam7 passes
+    constexpr std::uint32_t kPass[7][4] = {{0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4},
+                                           {0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2}};
+    for (const auto& pass : kPass) append_scanlines(raw, spec, pass[0], pass[1], pass[2], pass[3]);
+  }
+  return raw;
+}
+
+Bytes make_png_with_idat(const PngSpec& spec, const Bytes& idat) {
+  Bytes png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  Bytes ihdr;
+  put_be32(ihdr, spec.width);
+  put_be32(ihdr, spec.height);
+  ihdr.insert(ihdr.end(), {static_cast<std::uint8_t>(spec.bit_depth), static_cast<std::uint8_t>(spec.color_type), 0, 0,
+                           static_cast<std::uint8_t>(spec.interlaced ? 1 : 0)});
+  append_chunk(png, "IHDR", ihdr, spec.bad_ihdr_crc);
+  for (const auto& [type, data] : spec.extra_chunks) append_chunk(png, type, data);
+  append_chunk(png, "IDAT", idat, spec.bad_idat_crc);
+  if (!spec.omit_iend) append_chunk(png, "IEND", {});
+  return png;
+}
+
+Bytes make_png(const PngSpec& spec) { return make_png_with_idat(spec, zlib_compress(raw_image_data(spec))); }
+
+// ---- assertions ------------------------------------------------------------------------------------------------
+
+int status_of(const std::variant<ValidatedThumbnail, UploadError>& result) {
+  return std::holds_alternative<UploadError>(result) ? std::get<UploadError>(result).http_status : 200;
+}
+std::string detail_of(const std::variant<ValidatedThumbnail, UploadError>& result) {
+  return std::holds_alternative<UploadError>(result) ? std::get<UploadError>(result).detail : "";
+}
+
+struct DecodedJpeg {
+  int width = 0, height = 0;
+  Bytes rgb;
+};
+
+DecodedJpeg decode_output(const Bytes& jpeg) {
+  DecodedJpeg out;
+  tjhandle handle = tjInitDecompress();
+  int subsampling = 0, colorspace = 0;
+  EXPECT_EQ(tjDecompressHeader3(handle, jpeg.data(), jpeg.size(), &out.width, &out.height, &subsampling, &colorspace),
+            0);
+  out.rgb.resize(static_cast<std::size_t>(out.width) * out.height * 3);
+  EXPECT_EQ(tjDecompress2(handle, jpeg.data(), jpeg.size(), out.rgb.data(), out.width, 0, out.height, TJPF_RGB,
+                          TJFLAG_STOPONWARNING),
+            0);
+  tjDestroy(handle);
+  return out;
+}
+
+const ValidatedThumbnail& expect_ok(const std::variant<ValidatedThumbnail, UploadError>& result, int width,
+                                    int height) {
+  static const ValidatedThumbnail kEmpty;
+  EXPECT_EQ(status_of(result), 200) << detail_of(result);
+  if (!std::holds_alternative<ValidatedThumbnail>(result)) return kEmpty;
+  const auto& thumb = std::get<ValidatedThumbnail>(result);
+  EXPECT_EQ(thumb.width, width);
+  EXPECT_EQ(thumb.height, height);
+  EXPECT_GE(thumb.jpeg.size(), 3u);
+  EXPECT_EQ(thumb.jpeg[0], 0xFF);
+  EXPECT_EQ(thumb.jpeg[1], 0xD8);
+  const DecodedJpeg decoded = decode_output(thumb.jpeg);
+  EXPECT_EQ(decoded.width, width);
+  EXPECT_EQ(decoded.height, height);
+  // Baseline: the re-encoded output has an SOF0 marker, never SOF2 (progressive).
+  EXPECT_EQ(thumb.jpeg[find_sof(thumb.jpeg) + 1], 0xC0);
+  unsigned char digest[32];
+  unsigned int length = 0;
+  EVP_Digest(thumb.jpeg.data(), thumb.jpeg.size(), digest, &length, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char byte : digest) (hex += kHex[byte >> 4]) += kHex[byte & 15];
+  EXPECT_EQ(thumb.sha256_hex, hex);
+  return thumb;
+}
+
+bool contains(const Bytes& haystack, std::string_view needle) {
+  return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) != haystack.end();
+}
+
+// ---- hostile table ---------------------------------------------------------------------------------------------
+
+struct HostileCase {
+  std::string name;
+  std::string body;
+  int status;
+};
+
+std::vector<HostileCase> hostile_cases() {
+  const Bytes jpeg = make_jpeg(64, 48);
+  const std::string jpeg64 = b64(jpeg);
+  const Bytes png = make_png({});
+  std::vector<HostileCase> cases;
+  auto add = [&](std::string name, std::string body, int status) {
+    cases.push_back({std::move(name), std::move(body), status});
+  };
+  auto add_bytes = [&](std::string name, const Bytes& bytes, int status) { add(std::move(name), b64(bytes), status); };
+
+  // Base64 layer → 400.
+  add("empty", "", 400);
+  add("only data prefix", "data:image/png;base64,", 400);
+  add("data prefix without comma", "data:image/png;base64", 400);
+  add("data prefix not base64", "data:image/png," + jpeg64, 400);
+  {
+    std::string urlsafe = jpeg64;
+    bool changed = false;
+    for (char& c : urlsafe) {
+      if (c == '+') c = '-', changed = true;
+      if (c == '/') c = '_', changed = true;
+    }
+    EXPECT_TRUE(changed);
+    add("urlsafe base64", urlsafe, 400);
+  }
+  {
+    std::string broken;
+    for (std::size_t i = 0; i < jpeg64.size(); i += 76) broken += jpeg64.substr(i, 76) + "\r\n";
+    add("base64 with CRLF line breaks", broken, 400);
+    std::string lf;
+    for (std::size_t i = 0; i < jpeg64.size(); i += 76) lf += jpeg64.substr(i, 76) + "\n";
+    add("base64 with LF line breaks", lf, 400);
+  }
+  add("base64 with spaces", jpeg64.substr(0, 40) + " " + jpeg64.substr(40), 400);
+  add("base64 with trailing newline", jpeg64 + "\n", 400);
+  add("base64 missing padding", b64(text_bytes("ab")).substr(0, 3), 400);
+  add("base64 excess padding", b64(Bytes{0xFF, 0xD8, 0xFF, 0xE0}) + "=", 400);
+  add("base64 padding in the middle", "AA==AAAA", 400);
+  add("trailing garbage after padding", b64(Bytes{0xFF, 0xD8, 0xFF, 0xE0}) + "QUJD", 400);
+  add("non-canonical trailing bits", "/9j/4B==", 400);
+  add("non-ASCII", jpeg64.substr(0, 8) + "\xc3\xa9" + jpeg64.substr(10), 400);
+  add("NUL byte", jpeg64.substr(0, 8) + std::string(1, '\0') + jpeg64.substr(9), 400);
+
+  // Type layer → 415.
+  add("data:image/gif prefix", "data:image/gif;base64," + jpeg64, 415);
+  add("data:text/html prefix", "data:text/html;base64," + jpeg64, 415);
+  add("data:image/svg+xml prefix", "data:image/svg+xml;base64," + jpeg64, 415);
+  add_bytes("GIF", text_bytes("GIF89a\x01\x00\x01\x00\x80\x00\x00"), 415);
+  add_bytes("SVG", text_bytes("<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>"), 415);
+  add_bytes("HTML", text_bytes("<!DOCTYPE html><html><script>alert(1)</script></html>"), 415);
+  add_bytes("WebP", text_bytes(std::string("RIFF\x24\x00\x00\x00WEBPVP8 ", 16)), 415);
+  add_bytes("ELF", Bytes{0x7F, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 415);
+  add_bytes("BMP", text_bytes(std::string("BM\x3a\x00\x00\x00\x00\x00\x00\x00\x36\x00\x00\x00", 14)), 415);
+  add_bytes("PDF", text_bytes("%PDF-1.7\n"), 415);
+  add_bytes("two bytes of JPEG magic", Bytes{0xFF, 0xD8}, 415);
+  add_bytes("PNG signature missing a byte", Bytes(png.begin(), png.begin() + 7), 415);
+  add_bytes(
+      "JPEG behind a UTF-8 BOM",
+      [&] {
+        Bytes bom = {0xEF, 0xBB, 0xBF};
+        bom.insert(bom.end(), jpeg.begin(), jpeg.end());
+        return bom;
+      }(),
+      415);
+
+  // Dimensions → 413 (too large) or 422 (zero).
+  add_bytes("JPEG huge declared dimensions", with_jpeg_dimensions(jpeg, 60000, 60000), 413);
+  add_bytes("JPEG 2049x10", make_jpeg(2049, 10), 413);
+  add_bytes("JPEG 10x2049", make_jpeg(10, 2049), 413);
+  add_bytes("JPEG zero height", with_jpeg_dimensions(jpeg, 64, 0), 422);
+  add_bytes("PNG decompression bomb (100000x100000, tiny IDAT)",
+            make_png_with_idat({.width = 100000, .height = 100000}, zlib_compress(Bytes(1024, 0))), 413);
+  add_bytes("PNG 5000x10", make_png({.width = 5000, .height = 10}), 413);
+  add_bytes("PNG 0x0", make_png_with_idat({.width = 0, .height = 0}, zlib_compress({})), 422);
+  add_bytes("PNG 1x0", make_png_with_idat({.width = 1, .height = 0}, zlib_compress({})), 422);
+  add_bytes("PNG width 2^31", make_png_with_idat({.width = 0x80000000u, .height = 1}, zlib_compress({})), 422);
+
+  // Corrupt content → 422.
+  add_bytes("JPEG magic only", Bytes{0xFF, 0xD8, 0xFF}, 422);
+  add_bytes("truncated JPEG", Bytes(jpeg.begin(), jpeg.begin() + jpeg.size() / 2), 422);
+  add_bytes("JPEG without EOI", Bytes(jpeg.begin(), jpeg.end() - 2), 422);
+  {
+    Bytes polyglot = {0xFF, 0xD8, 0xFF, 0xE0};
+    const std::string html = "<html><script>alert(document.cookie)</script></html>";
+    polyglot.insert(polyglot.end(), html.begin(), html.end());
+    add_bytes("polyglot: JPEG magic then HTML", polyglot, 422);
+  }
+  add_bytes("CMYK JPEG", make_jpeg(32, 32, TJSAMP_444, 0, TJPF_CMYK), 422);
+  add_bytes("truncated PNG", Bytes(png.begin(), png.begin() + png.size() / 2), 422);
+  add_bytes("PNG without IDAT", Bytes(png.begin(), png.begin() + 33), 422);
+  add_bytes("PNG bad IHDR CRC", make_png({.bad_ihdr_crc = true}), 422);
+  add_bytes("PNG bad IDAT CRC", make_png({.bad_idat_crc = true}), 422);
+  {
+    PngSpec spec;
+    spec.extra_chunks.push_back({"tEXt", text_bytes(std::string("Comment\0hello", 13))});
+    Bytes bad = make_png(spec);
+    bad[33 + 8 + 13] ^= 0xFF;  // inside tEXt's CRC
+    add_bytes("PNG bad ancillary CRC", bad, 422);
+  }
+  {
+    Bytes idat = zlib_compress(raw_image_data({}));
+    idat[idat.size() - 1] ^= 0xFF;  // Adler-32
+    add_bytes("PNG bad zlib checksum", make_png_with_idat({}, idat), 422);
+  }
+  add_bytes("PNG IDAT too short", make_png_with_idat({}, zlib_compress(Bytes(10, 0))), 422);
+  add_bytes("PNG IDAT not zlib", make_png_with_idat({}, text_bytes("<html>not zlib</html>")), 422);
+  add_bytes(
+      "PNG bad filter type",
+      [] {
+        PngSpec spec;
+        Bytes raw = raw_image_data(spec);
+        raw[0] = 9;
+        return make_png_with_idat(spec, zlib_compress(raw));
+      }(),
+      422);
+  add_bytes("PNG bad bit depth", make_png_with_idat({.bit_depth = 7}, zlib_compress(Bytes(100, 0))), 422);
+  add_bytes("PNG palette without PLTE", make_png({.color_type = 3}), 422);
+  add_bytes("PNG without IEND", make_png({.omit_iend = true}), 422);
+  add_bytes(
+      "PNG chunk length beyond the file",
+      [&] {
+        Bytes bad = png;
+        bad[33] = 0x7F;  // IDAT length high byte
+        return bad;
+      }(),
+      422);
+  add_bytes("PNG IHDR with bad CRC and huge dimensions",
+            make_png_with_idat({.width = 100000, .height = 100000, .bad_ihdr_crc = true}, zlib_compress(Bytes(16, 0))),
+            422);
+  return cases;
+}
+
+TEST(UploadValidationTest, HostileInputsGetTheirStatus) {
+  const auto cases = hostile_cases();
+  EXPECT_GE(cases.size(), 30u);
+  for (const auto& test : cases) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto result = validate_thumbnail_upload(test.body);
+    EXPECT_EQ(status_of(result), test.status) << test.name << ": " << detail_of(result);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2)) << test.name;
+  }
+}
+
+TEST(UploadValidationTest, ErrorTexts) {
+  EXPECT_EQ(detail_of(validate_thumbnail_upload("AAA")), "Invalid base64 data");
+  EXPECT_EQ(detail_of(validate_thumbnail_upload(b64(text_bytes("GIF89a")))),
+            "Unsupported image type: only JPEG and PNG are accepted");
+  EXPECT_EQ(detail_of(validate_thumbnail_upload(b64(make_jpeg(2049, 8)))), "Image too large: 2049x8 exceeds 2048x2048");
+  EXPECT_TRUE(detail_of(validate_thumbnail_upload(b64(Bytes{0xFF, 0xD8, 0xFF}))).starts_with("Corrupt image: "));
+}
+
+TEST(UploadValidationTest, OversizedTextRejectedBeforeDecoding) {
+  UploadLimits limits;
+  limits.max_base64_chars = 1000;
+  EXPECT_EQ(status_of(validate_thumbnail_upload(std::string(1001, '!'), limits)), 413);  // invalid base64, still 413
+  EXPECT_EQ(status_of(validate_thumbnail_upload(std::string(1000, '!'), limits)), 400);
+  // The default limit is what the HTTP layer relies on.
+  EXPECT_EQ(status_of(validate_thumbnail_upload(std::string(22 * 1024 * 1024 + 1, 'A'))), 413);
+}
+
+TEST(UploadValidationTest, ValidSmallJpegKeepsDimensions) {
+  const auto result = validate_thumbnail_upload(b64(make_jpeg(64, 48)));
+  expect_ok(result, 64, 48);
+}
+
+TEST(UploadValidationTest, DataUrlPrefixesAccepted) {
+  expect_ok(validate_thumbnail_upload("data:image/jpeg;base64," + b64(make_jpeg(16, 16))), 16, 16);
+  expect_ok(validate_thumbnail_upload("data:image/png;base64," + b64(make_png({}))), 8, 8);
+  // A prefix naming the other accepted type is fine: the bytes decide.
+  expect_ok(validate_thumbnail_upload("data:image/png;base64," + b64(make_jpeg(16, 16))), 16, 16);
+}
+
+TEST(UploadValidationTest, ProgressiveGrayscaleAndSubsampledJpegs) {
+  expect_ok(validate_thumbnail_upload(b64(make_jpeg(100, 60, TJSAMP_420, TJFLAG_PROGRESSIVE))), 100, 60);
+  expect_ok(validate_thumbnail_upload(b64(make_jpeg(33, 17, TJSAMP_GRAY))), 33, 17);
+  expect_ok(validate_thumbnail_upload(b64(make_jpeg(33, 17, TJSAMP_444))), 33, 17);
+  expect_ok(validate_thumbnail_upload(b64(make_jpeg(1, 1))), 1, 1);
+}
+
+TEST(UploadValidationTest, Jpeg2048SquareAccepted) {
+  expect_ok(validate_thumbnail_upload(b64(make_jpeg(2048, 2048))), 2048, 2048);
+}
+
+TEST(UploadValidationTest, MetadataAndAppendedPayloadsAreStripped) {
+  Bytes jpeg = with_exif(make_jpeg(32, 32), "SECRET-GPS-DATA");
+  const std::string html = "<html><script>alert(1)</script></html>";
+  jpeg.insert(jpeg.end(), html.begin(), html.end());  // polyglot: valid JPEG, then HTML after EOI
+  const auto result = validate_thumbnail_upload(b64(jpeg));
+  const auto& thumb = expect_ok(result, 32, 32);
+  EXPECT_FALSE(contains(thumb.jpeg, "SECRET-GPS-DATA"));
+  EXPECT_FALSE(contains(thumb.jpeg, "Exif"));
+  EXPECT_FALSE(contains(thumb.jpeg, "<script"));
+}
+
+TEST(UploadValidationTest, PngWithAlphaIsCompositedOverBlack) {
+  PngSpec spec{.width = 4, .height = 4, .color_type = 6};
+  spec.sample = [](std::uint32_t x, std::uint32_t, int channel) -> std::uint16_t {
+    if (channel == 3) return x < 2 ? 0 : 255;  // left half transparent
+    return 255;                                // white
+  };
+  const auto result = validate_thumbnail_upload(b64(make_png(spec)));
+  const auto& thumb = expect_ok(result, 4, 4);
+  const DecodedJpeg decoded = decode_output(thumb.jpeg);
+  ASSERT_EQ(decoded.rgb.size(), 4u * 4 * 3);
+  EXPECT_LT(decoded.rgb[0], 40);                 // transparent → black
+  EXPECT_GT(decoded.rgb[(4 * 2 + 3) * 3], 215);  // opaque white stays white
+}
+
+TEST(UploadValidationTest, PngVariantsAccepted) {
+  expect_ok(validate_thumbnail_upload(b64(make_png({.width = 13, .height = 7, .bit_depth = 16, .color_type = 2}))), 13,
+            7);
+  expect_ok(validate_thumbnail_upload(b64(make_png({.width = 13, .height = 7, .bit_depth = 16, .color_type = 6}))), 13,
+            7);
+  expect_ok(validate_thumbnail_upload(b64(make_png({.width = 13, .height = 11, .interlaced = true}))), 13, 11);
+  expect_ok(validate_thumbnail_upload(b64(make_png({.width = 5, .height = 3, .color_type = 0}))), 5, 3);
+  PngSpec palette{.width = 6, .height = 6, .color_type = 3};
+  palette.extra_chunks.push_back({"PLTE", Bytes(256 * 3, 0x80)});
+  palette.sample = [](std::uint32_t x, std::uint32_t y, int) { return static_cast<std::uint16_t>(x + y); };
+  expect_ok(validate_thumbnail_upload(b64(make_png(palette))), 6, 6);
+}
+
+TEST(UploadValidationTest, InterlacedPngDecodesToTheSamePixels) {
+  PngSpec plain{.width = 9, .height = 9};
+  PngSpec interlaced = plain;
+  interlaced.interlaced = true;
+  const auto a = validate_thumbnail_upload(b64(make_png(plain)));
+  const auto b = validate_thumbnail_upload(b64(make_png(interlaced)));
+  ASSERT_EQ(status_of(a), 200);
+  ASSERT_EQ(status_of(b), 200);
+  EXPECT_EQ(std::get<ValidatedThumbnail>(a).sha256_hex, std::get<ValidatedThumbnail>(b).sha256_hex);
+}
+
+TEST(UploadValidationTest, LargestAllowedPngDecodesWithinLimits) {
+  // 2048x2048 RGBA is exactly the 16 MiB decoded budget; a highly compressible IDAT (a "bomb" within limits).
+  expect_ok(validate_thumbnail_upload(
+                b64(make_png({.width = 2048,
+                              .height = 2048,
+                              .color_type = 6,
+                              .sample = [](std::uint32_t, std::uint32_t, int) -> std::uint16_t { return 0; }}))),
+            2048, 2048);
+  // 16-bit RGBA at the same size is still only 16 MiB after conversion to RGBA8.
+  UploadLimits tight;
+  tight.max_decoded_pixels_bytes = 1u << 20;
+  EXPECT_EQ(status_of(validate_thumbnail_upload(b64(make_png({.width = 600, .height = 600})), tight)), 413);
+}
+
+TEST(UploadValidationTest, OverlongIdatStreamIsBounded) {
+  // 8x8 RGB needs 200 bytes; this IDAT inflates to 64 MiB. libspng stops inflating once the image is complete, so
+  // the image is accepted and the excess never inflated (bounded time and memory).
+  const std::string body = b64(make_png_with_idat({}, zlib_compress(Bytes(64u << 20, 0))));
+  const auto start = std::chrono::steady_clock::now();
+  const auto result = validate_thumbnail_upload(body);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(50));
+  expect_ok(result, 8, 8);
+}
+
+TEST(UploadValidationTest, HugeAncillaryChunksAreRejected) {
+  PngSpec text_spec;
+  Bytes text = text_bytes(std::string("Comment\0", 8));
+  text.resize((1u << 20) + 1, 'x');  // just over the 1 MiB cap on non-IDAT chunks
+  text_spec.extra_chunks.push_back({"tEXt", text});
+  EXPECT_EQ(detail_of(validate_thumbnail_upload(b64(make_png(text_spec)))), "Corrupt image: PNG chunk too large");
+
+  // iCCP whose profile inflates to 64 MiB (a compression bomb in metadata; the chunk itself is ~64 KiB).
+  PngSpec iccp_spec;
+  Bytes iccp = text_bytes(std::string("icc\0\0", 5));
+  const Bytes bomb = zlib_compress(Bytes(64u << 20, 0));
+  iccp.insert(iccp.end(), bomb.begin(), bomb.end());
+  iccp_spec.extra_chunks.push_back({"iCCP", iccp});
+  const std::string body = b64(make_png(iccp_spec));
+  const auto start = std::chrono::steady_clock::now();
+  const auto iccp_result = validate_thumbnail_upload(body);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(100));
+  EXPECT_EQ(status_of(iccp_result), 422) << detail_of(iccp_result);
+
+  // A modest text chunk is fine and does not survive re-encoding.
+  PngSpec small_spec;
+  small_spec.extra_chunks.push_back({"tEXt", text_bytes(std::string("Comment\0<script>x</script>", 26))});
+  const auto small = validate_thumbnail_upload(b64(make_png(small_spec)));
+  EXPECT_FALSE(contains(expect_ok(small, 8, 8).jpeg, "<script"));
+}
+
+TEST(UploadValidationTest, DataAfterIendIsIgnoredAndDropped) {
+  Bytes png = make_png({});
+  const std::string html = "<html>after iend</html>";
+  png.insert(png.end(), html.begin(), html.end());
+  const auto result = validate_thumbnail_upload(b64(png));
+  EXPECT_FALSE(contains(expect_ok(result, 8, 8).jpeg, "after iend"));
+}
+
+TEST(UploadValidationTest, SameImageSameDigest) {
+  const std::string body = b64(make_jpeg(40, 30));
+  const auto a = validate_thumbnail_upload(body);
+  const auto b = validate_thumbnail_upload(body);
+  ASSERT_EQ(status_of(a), 200);
+  EXPECT_EQ(std::get<ValidatedThumbnail>(a).sha256_hex, std::get<ValidatedThumbnail>(b).sha256_hex);
+  EXPECT_EQ(std::get<ValidatedThumbnail>(a).sha256_hex.size(), 64u);
+}
+
+TEST(Base64Test, StrictDecoder) {
+  Bytes out;
+  EXPECT_TRUE(decode_base64_strict("", out));
+  EXPECT_TRUE(out.empty());
+  EXPECT_TRUE(decode_base64_strict("Zm9vYmFy", out));
+  EXPECT_EQ(std::string(out.begin(), out.end()), "foobar");
+  EXPECT_TRUE(decode_base64_strict("Zm9vYg==", out));
+  EXPECT_EQ(std::string(out.begin(), out.end()), "foob");
+  EXPECT_TRUE(decode_base64_strict("Zm9vYmE=", out));
+  EXPECT_EQ(std::string(out.begin(), out.end()), "fooba");
+  for (const char* bad : {"Zm9vYg=", "Zm9vYg", "Zm9vYh==", "Zm9v\nYmFy", "Zm9v YmFy", "Zm9vYmE==", "Zm9-YmFy",
+                          "Zm9_YmFy", "====", "Z===", "Zm9vYmFy="})
+    EXPECT_FALSE(decode_base64_strict(bad, out)) << bad;
+  EXPECT_TRUE(decode_base64url_strict("Zm9vYg", out));
+  EXPECT_FALSE(decode_base64url_strict("Zm9vYg==", out));
+  EXPECT_FALSE(decode_base64url_strict("Zm9vYh", out));
+  EXPECT_FALSE(decode_base64url_strict("Z", out));
+  for (int length = 0; length < 40; ++length) {
+    Bytes data(length);
+    for (int i = 0; i < length; ++i) data[i] = static_cast<std::uint8_t>(i * 37 + 250);
+    ASSERT_TRUE(decode_base64_strict(encode_base64(data), out));
+    EXPECT_EQ(out, data);
+    ASSERT_TRUE(decode_base64url_strict(encode_base64url(data), out));
+    EXPECT_EQ(out, data);
+  }
+}
+
+}  // namespace
+}  // namespace thumbgen::server
