@@ -44,3 +44,6 @@ done
 f3d_s=$(echo "$(date +%s.%N) - $start" | bc)
 
 python3 "$root/bench/report.py" "$work" "$corpus" "$thumbgen_s" "$load_s" "$f3d_s"
+
+# The server part: 1M-asset catalogue, listing and upload throughput, RSS, slow clients.
+bash "$root/bench/server_bench.sh" "$build"

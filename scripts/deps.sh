@@ -15,7 +15,7 @@ BUILD_PKGS=(
 # The WebAssembly build of the render core and its headless-browser smoke test.
 WEB_PKGS=(emscripten chromium)
 # Only for `make bench`: the peer renderer it compares against.
-BENCH_PKGS=(f3d xvfb xauth time python3 bc wrk)
+BENCH_PKGS=(f3d xvfb xauth time python3 bc wrk curl)
 
 want=("${BUILD_PKGS[@]}" "${WEB_PKGS[@]}")
 [ "${1:-}" = "--bench" ] && want+=("${BENCH_PKGS[@]}")

@@ -7,6 +7,7 @@
 
 #include "cli/render_command.h"
 #include "cli/serve_command.h"
+#include "cli/work_command.h"
 
 namespace {
 constexpr const char* kVersion = "0.1.0";
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   commands["serve"] = thumbgen::cli::add_serve_command(app);
   commands["import"] = thumbgen::cli::add_import_command(app);
   commands["user"] = thumbgen::cli::add_user_command(app);
+  commands["work"] = thumbgen::cli::add_work_command(app);
 
   if (argc < 2) {
     std::fputs(app.help().c_str(), stderr);

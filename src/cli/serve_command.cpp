@@ -55,6 +55,8 @@ int run_serve(const ServeFlags& flags) {
     settings.token_ttl_seconds = config.token_ttl_seconds;
     settings.login_max_failures = config.login_max_failures;
     settings.login_window_seconds = config.login_window_seconds;
+    settings.jobs.max_attempts = config.max_attempts;
+    settings.jobs.min_lease_seconds = config.min_lease_seconds;
     api = std::make_unique<Api>(settings, catalogue, storage, std::move(keyring));
 
     spdlog::info("listening on {}:{} (public url {}, data {})", host, bound, settings.public_url, config.data.string());

@@ -78,18 +78,13 @@ ApiResponse Api::missing_thumbnails(ApiRequest& request) {
 
   nlohmann::json assets = nlohmann::json::array();
   for (const MissingAsset& asset : page.assets) {
-    nlohmann::json formats = nlohmann::json::array();
-    for (const MissingFormat& format : asset.formats) {
-      formats.push_back({{"format_type", format.format_type},
-                         {"root_url", file_url(asset.url, format.root)},
-                         {"is_preferred", format.is_preferred}});
+    nlohmann::json item = asset_json(asset);
+    if (asset.job) {  // extra fields for `thumbgen work` and the admin UI; the spec's fields stay as they are
+      item["thumbnail_state"] = asset.job->state;
+      item["thumbnail_attempts"] = asset.job->attempts;
+      item["thumbnail_last_error"] = asset.job->last_error ? nlohmann::json(*asset.job->last_error) : nullptr;
     }
-    assets.push_back({{"id", asset.id},
-                      {"id_str", std::to_string(asset.id)},  // JavaScript rounds 64-bit numbers
-                      {"url", asset.url},
-                      {"name", asset.name},
-                      {"owner_displayname", asset.owner_displayname},
-                      {"formats", std::move(formats)}});
+    assets.push_back(std::move(item));
   }
   nlohmann::json body = {{"assets", std::move(assets)}, {"total_count", page.total_count}, {"has_more", has_more}};
   body["next_cursor"] = has_more ? nlohmann::json(make_cursor(page.assets.back())) : nlohmann::json(nullptr);
@@ -113,27 +108,53 @@ ApiResponse Api::upload_thumbnail(ApiRequest& request) {
   if (body.is_discarded() || !body.is_object()) {
     return with_user(error_response(http::status::bad_request, "Request body must be a JSON object"));
   }
+  return with_user(store_thumbnail(*asset, body, std::nullopt));
+}
+
+ApiResponse Api::store_thumbnail(const AssetRef& asset, const nlohmann::json& body,
+                                 const std::optional<ThumbnailFence>& fence) {
   auto field = body.find("thumbnail_base64");
   if (field == body.end() || !field->is_string()) {
-    return with_user(error_response(http::status::bad_request, "thumbnail_base64 is required"));
+    return error_response(http::status::bad_request, "thumbnail_base64 is required");
   }
   auto validated = validate_thumbnail_upload(field->get_ref<const std::string&>(), settings_.upload_limits);
   if (auto* error = std::get_if<UploadError>(&validated)) {
-    return with_user(error_response(static_cast<http::status>(error->http_status), error->detail));
+    return error_response(static_cast<http::status>(error->http_status), error->detail);
   }
   const ValidatedThumbnail& thumbnail = std::get<ValidatedThumbnail>(validated);
 
-  std::string key = thumbnail_key(asset->id, thumbnail.sha256_hex);
+  std::string key = thumbnail_key(asset.id, thumbnail.sha256_hex);
   {
-    std::lock_guard lock(upload_locks_[static_cast<std::uint64_t>(asset->id) % upload_locks_.size()]);
+    std::lock_guard lock(upload_locks_[static_cast<std::uint64_t>(asset.id) % upload_locks_.size()]);
     storage_.put(key, thumbnail.jpeg, "image/jpeg");
-    auto previous = catalogue_.set_thumbnail(asset->id, key, "image/jpeg", unix_now());
+    ThumbnailSwitch result = catalogue_.set_thumbnail_fenced(asset.id, key, "image/jpeg", unix_now(), fence);
+    if (!result.switched) {
+      // A stale job: the object we just wrote goes again, unless it is the very image the asset already shows.
+      if (result.previous != key) storage_.remove(key);
+      return error_response(http::status::conflict, "Stale fencing token");
+    }
     // The old object goes only after the pointer moved; imported URLs are not ours to delete.
+    const auto& previous = result.previous;
     if (previous && *previous != key && is_valid_storage_key(*previous)) storage_.remove(*previous);
   }
-  return with_user(json_response(http::status::ok, {{"success", true},
-                                                    {"thumbnail_url", storage_.public_url(key, settings_.public_url)},
-                                                    {"asset_url", asset->url}}));
+  return json_response(
+      http::status::ok,
+      {{"success", true}, {"thumbnail_url", storage_.public_url(key, settings_.public_url)}, {"asset_url", asset.url}});
+}
+
+nlohmann::json Api::asset_json(const MissingAsset& asset) const {
+  nlohmann::json formats = nlohmann::json::array();
+  for (const MissingFormat& format : asset.formats) {
+    formats.push_back({{"format_type", format.format_type},
+                       {"root_url", file_url(asset.url, format.root)},
+                       {"is_preferred", format.is_preferred}});
+  }
+  return {{"id", asset.id},
+          {"id_str", std::to_string(asset.id)},  // JavaScript rounds 64-bit numbers
+          {"url", asset.url},
+          {"name", asset.name},
+          {"owner_displayname", asset.owner_displayname},
+          {"formats", std::move(formats)}};
 }
 
 ApiResponse Api::thumbnail_failure(ApiRequest& request) {

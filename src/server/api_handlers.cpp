@@ -45,6 +45,7 @@ Api::Api(ApiSettings settings, Catalogue& catalogue, Storage& storage, JwtKeyrin
       catalogue_(catalogue),
       storage_(storage),
       keyring_(std::move(keyring)),
+      jobs_(catalogue, settings_.jobs),
       login_limiter_(settings_.login_max_failures, std::chrono::seconds(settings_.login_window_seconds)),
       dummy_hash_(hash_password("not a real password")) {
   router_.add(http::verb::post, "/api/v1/login/jwt", [this](ApiRequest& r) { return login(r); });
@@ -54,6 +55,7 @@ Api::Api(ApiSettings settings, Catalogue& catalogue, Storage& storage, JwtKeyrin
               [this](ApiRequest& r) { return upload_thumbnail(r); });
   router_.add(http::verb::post, "/api/v1/admin/assets/{asset}/thumbnail-failure",
               [this](ApiRequest& r) { return thumbnail_failure(r); });
+  add_job_routes();
   router_.add(http::verb::get, "/media/*", [this](ApiRequest& r) { return media(r); });
   router_.add(http::verb::get, "/files/{asset}/*", [this](ApiRequest& r) { return asset_file(r); });
   router_.add(http::verb::get, "/healthz", [](ApiRequest&) {

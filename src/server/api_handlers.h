@@ -1,4 +1,5 @@
-// The HTTP API of the spec (login, missing-thumbnails, thumbnail upload) plus thumbnail-failure and file serving.
+// The HTTP API of the spec (login, missing-thumbnails, thumbnail upload) plus thumbnail-failure, file serving and
+// the claim protocol of `thumbgen work` (api_jobs.cpp).
 #pragma once
 
 #include <array>
@@ -12,6 +13,7 @@
 #include "server/auth_password.h"
 #include "server/catalogue.h"
 #include "server/http_router.h"
+#include "server/job_queue.h"
 #include "server/storage.h"
 #include "server/upload_validation.h"
 
@@ -23,6 +25,7 @@ struct ApiSettings {
   int login_max_failures = 10;
   int login_window_seconds = 900;
   UploadLimits upload_limits;
+  JobSettings jobs;
 };
 
 class Api {
@@ -44,6 +47,24 @@ class Api {
   ApiResponse media(ApiRequest& request);
   ApiResponse asset_file(ApiRequest& request);
 
+  // The claim protocol of `thumbgen work` (api_jobs.cpp).
+  void add_job_routes();
+  ApiResponse claim_jobs(ApiRequest& request);
+  ApiResponse heartbeat_job(ApiRequest& request);
+  ApiResponse complete_job(ApiRequest& request);
+  ApiResponse fail_job(ApiRequest& request);
+  ApiResponse skip_job(ApiRequest& request);
+  ApiResponse create_jobs(ApiRequest& request);
+  ApiResponse retry_failed_jobs(ApiRequest& request);
+  ApiResponse job_stats(ApiRequest& request);
+
+  // The upload path shared by the spec's upload endpoint and job completion: validates body["thumbnail_base64"],
+  // stores it, switches the pointer (only while `fence` is current, when given) and answers 200 or the error.
+  ApiResponse store_thumbnail(const AssetRef& asset, const nlohmann::json& body,
+                              const std::optional<ThumbnailFence>& fence);
+  // An asset in the listing's shape (the claim answers the same objects).
+  nlohmann::json asset_json(const MissingAsset& asset) const;
+
   // The staff user behind the request's bearer token, or the 401/403 answer.
   std::variant<UserRecord, ApiResponse> require_staff(ApiRequest& request);
 
@@ -51,6 +72,7 @@ class Api {
   Catalogue& catalogue_;
   Storage& storage_;
   JwtKeyring keyring_;
+  JobQueue jobs_;
   LoginRateLimiter login_limiter_;
   std::string dummy_hash_;  // verified against when the user does not exist, so timing does not tell
   // Upload of one asset is serialised (store, switch pointer, remove old), so a key removed by one upload is never

@@ -203,6 +203,10 @@ std::optional<AssetRef> Catalogue::find_asset(std::string_view id_or_url) {
 }
 
 namespace {
+constexpr const char* kFormatsQuery =
+    "SELECT format_type, root_resource, is_preferred_for_gallery_viewer FROM formats WHERE asset_id = ? "
+    "ORDER BY is_preferred_for_gallery_viewer DESC, id";
+
 // The filter is written literally (not bound) so SQLite can pick the matching partial index.
 std::string missing_sql(bool viewer_compatible_only, bool with_cursor) {
   std::string sql =
@@ -226,9 +230,9 @@ MissingPage Catalogue::list_missing(const MissingQuery& query) {
   auto rows = db.prepare(missing_sql(query.viewer_compatible_only, query.after.has_value()));
   rows.bind(1, query.limit).bind(2, query.offset);
   if (query.after) rows.bind(3, query.after->first).bind(4, query.after->second);
-  auto formats = db.prepare(
-      "SELECT format_type, root_resource, is_preferred_for_gallery_viewer FROM formats WHERE asset_id = ? "
-      "ORDER BY is_preferred_for_gallery_viewer DESC, id");
+  auto formats = db.prepare(kFormatsQuery);
+  auto job = db.prepare("SELECT state, attempts, last_error, lease_expires_at FROM thumbnail_jobs WHERE asset_id = ?");
+  std::int64_t now = unix_now();
   while (rows.step()) {
     MissingAsset asset;
     asset.id = rows.int64(0);
@@ -239,6 +243,13 @@ MissingPage Catalogue::list_missing(const MissingQuery& query) {
     formats.reset();
     formats.bind(1, asset.id);
     while (formats.step()) asset.formats.push_back({formats.text(0), formats.text(1), formats.int64(2) != 0});
+    job.reset();
+    job.bind(1, asset.id);
+    if (job.step()) {
+      std::string state = job.text(0);
+      if (state == "leased" && job.int64(3) <= now) state = "queued";  // an expired lease is free to claim
+      asset.job = JobSummary{std::move(state), static_cast<int>(job.int64(1)), job.optional_text(2)};
+    }
     page.assets.push_back(std::move(asset));
   }
   snapshot.commit();
@@ -260,21 +271,51 @@ std::string Catalogue::explain_missing_query(bool viewer_compatible_only, bool w
   return plan;
 }
 
+std::optional<MissingAsset> read_listed_asset(sql::Connection& db, std::int64_t asset_id) {
+  auto row = db.prepare("SELECT id, url, name, owner_displayname, thumbnail_next_attempt_at FROM assets WHERE id = ?");
+  row.bind(1, asset_id);
+  if (!row.step()) return std::nullopt;
+  MissingAsset asset;
+  asset.id = row.int64(0);
+  asset.url = row.text(1);
+  asset.name = row.text(2);
+  asset.owner_displayname = row.text(3);
+  asset.next_attempt_at = row.int64(4);
+  auto formats = db.prepare(kFormatsQuery);
+  formats.bind(1, asset_id);
+  while (formats.step()) asset.formats.push_back({formats.text(0), formats.text(1), formats.int64(2) != 0});
+  return asset;
+}
+
 std::optional<std::string> Catalogue::set_thumbnail(std::int64_t asset_id, const std::string& key,
                                                     const std::string& content_type, std::int64_t now) {
+  return set_thumbnail_fenced(asset_id, key, content_type, now, std::nullopt).previous;
+}
+
+ThumbnailSwitch Catalogue::set_thumbnail_fenced(std::int64_t asset_id, const std::string& key,
+                                                const std::string& content_type, std::int64_t now,
+                                                const std::optional<ThumbnailFence>& fence) {
   Lease lease(*this);
   sql::Connection& db = *lease.connection;
   sql::Transaction transaction(db);
   auto old = db.prepare("SELECT thumbnail FROM assets WHERE id = ?");
   old.bind(1, asset_id);
   if (!old.step()) throw std::runtime_error("asset vanished");
-  std::optional<std::string> previous = old.optional_text(0);
+  ThumbnailSwitch result{false, old.optional_text(0)};
+  if (fence) {
+    // Checked inside the write transaction, so a re-claim cannot slip in between check and switch.
+    auto current = db.prepare(
+        "SELECT 1 FROM thumbnail_jobs WHERE job_id = ? AND asset_id = ? AND fencing_token = ? AND state = 'leased'");
+    current.bind(1, fence->job_id).bind(2, asset_id).bind(3, fence->fencing_token);
+    if (!current.step()) return result;
+  }
   auto update = db.prepare(
       "UPDATE assets SET thumbnail=?1, preview_image=?1, thumbnail_content_type=?2, updated_at=?3, "
       "thumbnail_last_error=NULL WHERE id=?4");
   update.bind(1, key).bind(2, content_type).bind(3, now).bind(4, asset_id).run();
-  transaction.commit();
-  return previous;
+  transaction.commit();  // the assets_job_done trigger has moved the asset's job to done
+  result.switched = true;
+  return result;
 }
 
 std::optional<std::string> Catalogue::thumbnail_of(std::int64_t asset_id) {

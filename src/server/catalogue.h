@@ -57,11 +57,19 @@ struct MissingFormat {
   bool is_preferred = false;
 };
 
+// The asset's work-queue job as listings show it (extra fields next to the spec's).
+struct JobSummary {
+  std::string state;  // queued | leased | done | dead
+  int attempts = 0;
+  std::optional<std::string> last_error;
+};
+
 struct MissingAsset {
   std::int64_t id = 0;
   std::string url, name, owner_displayname;
   std::int64_t next_attempt_at = 0;  // position in the queue (0 = never tried); used for the keyset cursor
   std::vector<MissingFormat> formats;
+  std::optional<JobSummary> job;
 };
 
 struct MissingQuery {
@@ -85,6 +93,16 @@ struct FailureRecord {
 struct ServedFile {
   std::filesystem::path file;
   std::string content_type;
+};
+
+// A thumbnail stored by a worker's job completion: the pointer switches only while this claim is current.
+struct ThumbnailFence {
+  std::int64_t job_id = 0, fencing_token = 0;
+};
+
+struct ThumbnailSwitch {
+  bool switched = false;                // false: the fence was stale, nothing changed
+  std::optional<std::string> previous;  // the key it replaced (or, when not switched, the current one)
 };
 
 enum class UpsertOutcome { Inserted, Updated, Unchanged };
@@ -111,6 +129,9 @@ class Catalogue {
   // Points thumbnail and preview_image at `key` in one transaction; returns the key it replaced, if any.
   std::optional<std::string> set_thumbnail(std::int64_t asset_id, const std::string& key,
                                            const std::string& content_type, std::int64_t now);
+  // The same switch, refused when `fence` is given and its job is no longer leased under that token.
+  ThumbnailSwitch set_thumbnail_fenced(std::int64_t asset_id, const std::string& key, const std::string& content_type,
+                                       std::int64_t now, const std::optional<ThumbnailFence>& fence);
   std::optional<std::string> thumbnail_of(std::int64_t asset_id);
   // attempts += 1, next attempt after 60 s × 2^(attempts-1), capped at one day.
   FailureRecord record_failure(std::int64_t asset_id, std::string_view reason, std::int64_t now);
@@ -143,6 +164,9 @@ class Catalogue {
   std::vector<std::unique_ptr<sql::Connection>> idle_;
   std::size_t open_ = 0, pool_size_;
 };
+
+// The asset as listings and claims show it (id, url, names, formats in preferred-first order); nullopt if unknown.
+std::optional<MissingAsset> read_listed_asset(sql::Connection& db, std::int64_t asset_id);
 
 // The schema, versioned through PRAGMA user_version (catalogue_schema.cpp).
 void migrate(sql::Connection& connection);

@@ -85,6 +85,51 @@ CREATE TRIGGER assets_count_update AFTER UPDATE OF thumbnail, is_viewer_compatib
     WHERE NEW.thumbnail IS NULL AND (k = 0 OR (k = 1 AND NEW.is_viewer_compatible = 1));
 END;
 )sql",
+    // 2: the work queue of `thumbgen work` (claim protocol, issue 4). One job per asset; a job exists for every
+    // viewer-compatible asset missing a thumbnail (kept so by triggers) and for assets selected explicitly.
+    R"sql(
+CREATE TABLE thumbnail_jobs (
+  job_id INTEGER PRIMARY KEY,
+  asset_id INTEGER NOT NULL UNIQUE REFERENCES assets(id) ON DELETE CASCADE,
+  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'leased', 'done', 'dead')),
+  explicit INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,          -- claims so far
+  fencing_token INTEGER NOT NULL DEFAULT 0,     -- of the latest claim; 0 = never claimed
+  worker TEXT,
+  lease_expires_at INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL DEFAULT 0,   -- 0 = never tried: first in the queue
+  last_error TEXT,
+  cancel_requested INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+-- Claim walks queued jobs in (next_attempt_at, job_id) order; the lease sweep finds expired leases; stats count.
+CREATE INDEX thumbnail_jobs_queue ON thumbnail_jobs(state, next_attempt_at);
+CREATE INDEX thumbnail_jobs_leases ON thumbnail_jobs(state, lease_expires_at);
+
+-- Server-wide monotonic counters (fencing tokens are never reused, even across jobs).
+CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT INTO counters VALUES ('fencing_token', 0);
+
+INSERT INTO thumbnail_jobs (asset_id, next_attempt_at, created_at, updated_at)
+  SELECT id, thumbnail_next_attempt_at, created_at, created_at FROM assets
+  WHERE thumbnail IS NULL AND is_viewer_compatible = 1;
+
+CREATE TRIGGER assets_job_insert AFTER INSERT ON assets
+  WHEN NEW.thumbnail IS NULL AND NEW.is_viewer_compatible = 1 BEGIN
+  INSERT OR IGNORE INTO thumbnail_jobs (asset_id, created_at, updated_at) VALUES (NEW.id, NEW.created_at, NEW.created_at);
+END;
+CREATE TRIGGER assets_job_compatible AFTER UPDATE OF is_viewer_compatible ON assets
+  WHEN NEW.thumbnail IS NULL AND NEW.is_viewer_compatible = 1 BEGIN
+  INSERT OR IGNORE INTO thumbnail_jobs (asset_id, created_at, updated_at) VALUES (NEW.id, NEW.updated_at, NEW.updated_at);
+END;
+-- An asset that gets a thumbnail by any path leaves the queue; its current token then no longer completes.
+CREATE TRIGGER assets_job_done AFTER UPDATE OF thumbnail ON assets WHEN NEW.thumbnail IS NOT NULL BEGIN
+  UPDATE thumbnail_jobs SET state = 'done', worker = NULL, cancel_requested = 0,
+    updated_at = CAST(strftime('%s', 'now') AS INTEGER)
+    WHERE asset_id = NEW.id AND state != 'done';
+END;
+)sql",
 };
 
 }  // namespace

@@ -282,7 +282,9 @@ void HttpServer::begin_shutdown() {
   auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
   auto timer = std::make_shared<net::steady_timer>(io_);
   auto poll = std::make_shared<std::function<void()>>();
-  *poll = [this, timer, deadline, poll] {
+  // The pending wait owns the poll; the poll only refers to itself weakly (a strong self-capture never frees).
+  std::weak_ptr<std::function<void()>> weak_poll = poll;
+  *poll = [this, timer, deadline, weak_poll] {
     if (connections_.load() == 0) return;
     if (std::chrono::steady_clock::now() > deadline) {
       spdlog::warn("shutdown grace period over: dropping {} connection(s)", connections_.load());
@@ -290,7 +292,7 @@ void HttpServer::begin_shutdown() {
       return;
     }
     timer->expires_after(std::chrono::milliseconds(20));
-    timer->async_wait([poll](beast::error_code) { (*poll)(); });
+    timer->async_wait([self = weak_poll.lock()](beast::error_code) { (*self)(); });
   };
   (*poll)();
 }

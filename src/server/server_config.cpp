@@ -70,6 +70,8 @@ const std::vector<Setting>& settings() {
       integer("token_ttl", &ServerConfig::token_ttl_seconds, 60, 30 * 24 * 3600),
       integer("login_max_failures", &ServerConfig::login_max_failures, 1, 1'000'000),
       integer("login_window", &ServerConfig::login_window_seconds, 1, 7 * 24 * 3600),
+      integer("max_attempts", &ServerConfig::max_attempts, 1, 1000),
+      integer("min_lease_seconds", &ServerConfig::min_lease_seconds, 1, 3600),
       http_integer("body_limit", &HttpOptions::body_limit, 1024, 1ll << 30),
       http_integer("header_limit", &HttpOptions::header_limit, 1024, 1 << 20),
       http_integer("max_connections", &HttpOptions::max_connections, 1, 1'000'000),

@@ -17,6 +17,8 @@ struct ServerConfig {
   int token_ttl_seconds = 3600;
   int login_max_failures = 10;
   int login_window_seconds = 900;
+  int max_attempts = 5;        // claims of a thumbnail job before it is dead
+  int min_lease_seconds = 10;  // shortest lease a worker may ask for (tests lower it)
   HttpOptions http;
 };
 

@@ -1,0 +1,162 @@
+#include "cli/work_command.h"
+
+#include <termios.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+
+#include "cli/render_command.h"
+#include "cli/render_options.h"
+#include "worker/worker_loop.h"
+
+namespace thumbgen::cli {
+namespace {
+
+constexpr const char* kWorkFooter = R"(
+Takes batches of assets without a thumbnail from the server (the claim protocol: leases, heartbeats, fencing
+tokens), downloads each asset's preferred format with its side files into --cache, renders it in crash-isolated
+render processes and uploads the thumbnail; failures are reported with their reason.
+Against a server without the claim protocol (the spec's two endpoints only) it lists missing thumbnails and
+uploads (compatibility mode): several workers then duplicate work.
+Credentials: --token T (or THUMBGEN_TOKEN), or --user U with the password in THUMBGEN_PASSWORD, else read from
+stdin (prompted on a terminal); with --user the worker logs in again before the token expires.
+Signals: SIGINT/SIGTERM finish the running renders and release the rest; SIGUSR1 pauses (no new work, running
+renders finish), SIGUSR2 resumes. --control FILE is read between assets: "pause", "resume", "stop", or "skip"
+(skips the asset being rendered; the file is then emptied).
+Exit status: 0 done, 1 some asset failed (--once), 2 usage error, 3 credentials refused or no render process could
+start, 4 server unreachable, 130 interrupted.)";
+
+struct WorkArguments {
+  std::string server, token, user, schedule, cache, control;
+  int batch = 50, lease = 300;
+  bool once = false, watch = false, compat = false;
+  RenderArguments render;
+};
+
+std::string default_cache_dir() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return std::string(xdg) + "/thumbgen/work";
+  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.cache/thumbgen/work";
+  return "/tmp/thumbgen-work-cache";
+}
+
+std::string read_password() {
+  if (const char* env = std::getenv("THUMBGEN_PASSWORD"); env && *env) return env;
+  bool terminal = ::isatty(STDIN_FILENO) == 1;
+  termios saved{};
+  if (terminal) {
+    std::fputs("Password: ", stderr);
+    std::fflush(stderr);
+    tcgetattr(STDIN_FILENO, &saved);
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string password;
+  std::getline(std::cin, password);
+  if (terminal) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    std::fputs("\n", stderr);
+  }
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  return password;
+}
+
+worker::WorkOptions resolve(WorkArguments args) {
+  worker::WorkOptions options;
+  if (args.server.rfind("http://", 0) != 0 && args.server.rfind("https://", 0) != 0) {
+    throw std::invalid_argument("--server: expected an http:// or https:// URL, got '" + args.server + "'");
+  }
+  options.server_url = args.server;
+  if (args.token.empty()) {
+    if (const char* env = std::getenv("THUMBGEN_TOKEN"); env) args.token = env;
+  }
+  if (args.token.empty() == args.user.empty()) throw std::invalid_argument("give either --token or --user");
+  if (args.once && args.watch) throw std::invalid_argument("--once and --watch exclude each other");
+  if (args.batch < 1 || args.batch > 100) throw std::invalid_argument("--batch: expected 1-100");
+  if (args.lease < 1 || args.lease > 3600) throw std::invalid_argument("--lease: expected 1-3600 seconds");
+  // The render options and their validation are `render`'s own.
+  args.render.inputs = {"-"};
+  args.render.output_dir = "-";
+  RenderOptions render = resolve_render_options(args.render);
+  options.job = render.job;
+  options.jobs = render.jobs;
+  options.timeout = render.timeout;
+  options.max_memory_bytes = render.max_memory_bytes;
+  options.json = args.render.json;
+  options.token = args.token;
+  options.user = args.user;
+  options.batch = args.batch;
+  options.lease_seconds = args.lease;
+  options.watch = args.watch;
+  if (!args.schedule.empty()) options.schedule = worker::parse_time_window(args.schedule);
+  options.cache_dir = args.cache.empty() ? default_cache_dir() : args.cache;
+  options.control_file = args.control;
+  options.force_compat = args.compat;
+  return options;
+}
+
+}  // namespace
+
+std::function<int()> add_work_command(CLI::App& app) {
+  auto args = std::make_shared<WorkArguments>();
+  CLI::App* command = app.add_subcommand("work", "Render the thumbnails a server is missing (a headless worker)");
+  command->add_option("--server", args->server, "Server base URL, e.g. http://127.0.0.1:8080")
+      ->required()
+      ->type_name("URL");
+  command->add_option("--token", args->token, "JWT of a staff user (or THUMBGEN_TOKEN)")->type_name("T");
+  command->add_option("--user", args->user, "Staff user to log in as (password: THUMBGEN_PASSWORD or stdin)")
+      ->type_name("U");
+  command->add_option("-j,--jobs", args->render.jobs, "Render processes (default: one per CPU core)")->type_name("N");
+  command->add_option("--batch", args->batch, "Assets taken from the server at a time (1-100)")
+      ->capture_default_str()
+      ->type_name("N");
+  command->add_option("--size", args->render.size, "Thumbnail size in pixels")->capture_default_str()->type_name("WxH");
+  command->add_option("--format", args->render.format, "Image format: jpg, png or webp")
+      ->capture_default_str()
+      ->type_name("FORMAT");
+  command->add_option("--quality", args->render.quality, "JPEG/WebP quality 1-100")
+      ->capture_default_str()
+      ->type_name("Q");
+  command->add_option("--background", args->render.background, "Background colour '#rrggbb' or 'transparent'")
+      ->capture_default_str()
+      ->type_name("COLOUR");
+  command->add_option("--camera", args->render.camera, "Camera angles in degrees (default: the model's own camera)")
+      ->type_name("YAW,PITCH[,FOV]");
+  command->add_option("--timeout", args->render.timeout, "Time limit per model")
+      ->capture_default_str()
+      ->type_name("TIME");
+  command->add_option("--max-memory", args->render.max_memory, "Memory limit per model render")
+      ->capture_default_str()
+      ->type_name("SIZE");
+  command->add_flag("--once", args->once, "Stop when the queue is empty (the default)");
+  command->add_flag("--watch", args->watch, "Keep polling for new work when the queue is empty");
+  command->add_option("--schedule", args->schedule, "Work only inside this local time window, e.g. 02:00-06:00")
+      ->type_name("HH:MM-HH:MM");
+  command->add_flag("--json", args->render.json, "Print one JSON object per asset to stdout, then a summary");
+  command->add_option("--cache", args->cache, "Download cache folder (default: ~/.cache/thumbgen/work)")
+      ->type_name("DIR");
+  command->add_option("--control", args->control, "Control file: pause, resume, stop or skip")->type_name("FILE");
+  command->add_option("--lease", args->lease, "Lease length asked for each job, in seconds")
+      ->capture_default_str()
+      ->type_name("S");
+  command->add_flag("--compat", args->compat,
+                    "Compatibility mode even if the server has the claim protocol (listing + upload only)");
+  command->footer(kWorkFooter);
+  return [args]() {
+    worker::WorkOptions options;
+    try {
+      options = resolve(*args);
+    } catch (const std::invalid_argument& error) {
+      std::fprintf(stderr, "thumbgen work: %s\nRun with --help for more information.\n", error.what());
+      return kExitUsage;
+    }
+    if (!options.user.empty()) options.password = read_password();
+    return worker::run_work(options);
+  };
+}
+
+}  // namespace thumbgen::cli

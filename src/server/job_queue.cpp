@@ -1,0 +1,228 @@
+#include "server/job_queue.h"
+
+#include <algorithm>
+#include <tuple>
+
+namespace thumbgen::server {
+
+namespace {
+
+constexpr std::size_t kMaxReasonLength = 2000;
+
+// A claimable job and the time that orders it in the queue.
+struct Candidate {
+  std::int64_t ready_at = 0, job_id = 0;
+};
+
+// Ready queued jobs, or expired leases, in queue order. The CROSS JOIN keeps the jobs index as the outer loop.
+std::vector<Candidate> candidates(sql::Connection& db, const char* state, const char* time_column, std::int64_t now,
+                                  int limit) {
+  std::string sql = std::string("SELECT j.") + time_column +
+                    ", j.job_id FROM thumbnail_jobs j CROSS JOIN assets a ON a.id = j.asset_id WHERE j.state = '" +
+                    state + "' AND j." + time_column +
+                    " <= ?1 AND a.thumbnail IS NULL AND (j.explicit = 1 OR a.is_viewer_compatible = 1) ORDER BY j." +
+                    time_column + ", j.job_id LIMIT ?2";
+  auto query = db.prepare(sql);
+  query.bind(1, now).bind(2, limit);
+  std::vector<Candidate> found;
+  while (query.step()) found.push_back({query.int64(0), query.int64(1)});
+  return found;
+}
+
+}  // namespace
+
+std::int64_t job_backoff_seconds(int attempts) {
+  int doublings = std::clamp(attempts - 1, 0, 20);
+  return std::min<std::int64_t>(std::int64_t{60} << doublings, Catalogue::kMaxBackoffSeconds);
+}
+
+JobQueue::JobQueue(Catalogue& catalogue, JobSettings settings) : catalogue_(catalogue), settings_(settings) {}
+
+std::vector<ClaimedJob> JobQueue::claim(std::string_view worker, int max, int lease_seconds, std::int64_t now) {
+  std::lock_guard lock(write_mutex_);
+  return catalogue_.with_connection([&](sql::Connection& db) {
+    sql::Transaction transaction(db);  // BEGIN IMMEDIATE: select and update under one write lock
+
+    // Expired leases that used up their attempts (a model that kills or stalls every worker), or that an admin
+    // asked to skip, are not handed out again.
+    auto bury = db.prepare(
+        "UPDATE thumbnail_jobs SET state = 'dead', worker = NULL, updated_at = ?1, last_error = CASE "
+        "WHEN cancel_requested = 1 THEN 'skipped by admin' "
+        "ELSE 'lease expired after ' || attempts || ' attempts (worker lost or too slow)' END "
+        "WHERE state = 'leased' AND lease_expires_at <= ?1 AND (attempts >= ?2 OR cancel_requested = 1)");
+    bury.bind(1, now).bind(2, settings_.max_attempts).run();
+
+    std::vector<Candidate> ready = candidates(db, "queued", "next_attempt_at", now, max);
+    std::vector<Candidate> expired = candidates(db, "leased", "lease_expires_at", now, max);
+    ready.insert(ready.end(), expired.begin(), expired.end());
+    std::sort(ready.begin(), ready.end(), [](const Candidate& a, const Candidate& b) {
+      return std::tie(a.ready_at, a.job_id) < std::tie(b.ready_at, b.job_id);
+    });
+    if (ready.size() > static_cast<std::size_t>(max)) ready.resize(static_cast<std::size_t>(max));
+
+    auto next_token = db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'fencing_token' RETURNING value");
+    auto lease = db.prepare(
+        "UPDATE thumbnail_jobs SET state = 'leased', attempts = attempts + 1, fencing_token = ?1, worker = ?2, "
+        "lease_expires_at = ?3, cancel_requested = 0, updated_at = ?4 WHERE job_id = ?5 RETURNING attempts, asset_id");
+    std::vector<ClaimedJob> claimed;
+    for (const Candidate& candidate : ready) {
+      next_token.reset();
+      if (!next_token.step()) throw std::runtime_error("fencing token counter missing");
+      ClaimedJob job;
+      job.job_id = candidate.job_id;
+      job.fencing_token = next_token.int64(0);
+      next_token.run();  // finish the RETURNING statement before the next one writes
+      job.lease_expires_at = now + lease_seconds;
+      lease.reset();
+      lease.bind(1, job.fencing_token).bind(2, worker).bind(3, job.lease_expires_at).bind(4, now).bind(5, job.job_id);
+      if (!lease.step()) continue;
+      job.attempt = static_cast<int>(lease.int64(0));
+      std::int64_t asset_id = lease.int64(1);
+      lease.run();
+      auto asset = read_listed_asset(db, asset_id);
+      if (!asset) throw std::runtime_error("job without asset");
+      job.asset = std::move(*asset);
+      claimed.push_back(std::move(job));
+    }
+    transaction.commit();
+    return claimed;
+  });
+}
+
+std::variant<HeartbeatResult, JobError> JobQueue::heartbeat(std::int64_t job_id, std::int64_t token, int lease_seconds,
+                                                            std::int64_t now) {
+  std::lock_guard lock(write_mutex_);
+  return catalogue_.with_connection([&](sql::Connection& db) -> std::variant<HeartbeatResult, JobError> {
+    sql::Transaction transaction(db);
+    auto extend = db.prepare(
+        "UPDATE thumbnail_jobs SET lease_expires_at = ?1, updated_at = ?2 "
+        "WHERE job_id = ?3 AND fencing_token = ?4 AND state = 'leased' RETURNING cancel_requested");
+    extend.bind(1, now + lease_seconds).bind(2, now).bind(3, job_id).bind(4, token);
+    if (!extend.step()) {
+      auto exists = db.prepare("SELECT 1 FROM thumbnail_jobs WHERE job_id = ?");
+      exists.bind(1, job_id);
+      return exists.step() ? JobError::Stale : JobError::NotFound;
+    }
+    HeartbeatResult result{now + lease_seconds, extend.int64(0) != 0};
+    extend.run();
+    transaction.commit();
+    return result;
+  });
+}
+
+std::variant<std::int64_t, JobError> JobQueue::leased_asset(std::int64_t job_id, std::int64_t token) {
+  return catalogue_.with_connection([&](sql::Connection& db) -> std::variant<std::int64_t, JobError> {
+    auto query = db.prepare("SELECT asset_id, fencing_token, state FROM thumbnail_jobs WHERE job_id = ?");
+    query.bind(1, job_id);
+    if (!query.step()) return JobError::NotFound;
+    if (query.int64(1) != token || query.text(2) != "leased") return JobError::Stale;
+    return query.int64(0);
+  });
+}
+
+std::variant<FailResult, JobError> JobQueue::fail(std::int64_t job_id, std::int64_t token, std::string_view reason,
+                                                  bool retryable, std::int64_t now) {
+  std::lock_guard lock(write_mutex_);
+  return catalogue_.with_connection([&](sql::Connection& db) -> std::variant<FailResult, JobError> {
+    sql::Transaction transaction(db);
+    auto current = db.prepare("SELECT attempts, fencing_token, state FROM thumbnail_jobs WHERE job_id = ?");
+    current.bind(1, job_id);
+    if (!current.step()) return JobError::NotFound;
+    if (current.int64(1) != token || current.text(2) != "leased") return JobError::Stale;
+    FailResult result;
+    result.attempts = static_cast<int>(current.int64(0));
+    result.state = (!retryable || result.attempts >= settings_.max_attempts) ? "dead" : "queued";
+    result.next_attempt_at = now + job_backoff_seconds(result.attempts);
+    auto update = db.prepare(
+        "UPDATE thumbnail_jobs SET state = ?1, next_attempt_at = ?2, last_error = ?3, worker = NULL, "
+        "lease_expires_at = 0, cancel_requested = 0, updated_at = ?4 WHERE job_id = ?5");
+    update.bind(1, result.state).bind(2, result.next_attempt_at).bind(3, reason.substr(0, kMaxReasonLength));
+    update.bind(4, now).bind(5, job_id).run();
+    transaction.commit();
+    return result;
+  });
+}
+
+std::optional<JobError> JobQueue::skip(std::int64_t job_id, std::int64_t now) {
+  std::lock_guard lock(write_mutex_);
+  return catalogue_.with_connection([&](sql::Connection& db) -> std::optional<JobError> {
+    sql::Transaction transaction(db);
+    auto current = db.prepare("SELECT state FROM thumbnail_jobs WHERE job_id = ?");
+    current.bind(1, job_id);
+    if (!current.step()) return JobError::NotFound;
+    if (current.text(0) != "leased") return JobError::NotLeased;
+    auto update = db.prepare("UPDATE thumbnail_jobs SET cancel_requested = 1, updated_at = ? WHERE job_id = ?");
+    update.bind(1, now).bind(2, job_id).run();
+    transaction.commit();
+    return std::nullopt;
+  });
+}
+
+int JobQueue::create_explicit(const std::vector<std::int64_t>& asset_ids, std::int64_t now) {
+  std::lock_guard lock(write_mutex_);
+  return catalogue_.with_connection([&](sql::Connection& db) {
+    sql::Transaction transaction(db);
+    // Only assets still missing a thumbnail; an existing job becomes explicit, and a dead one gets a fresh start.
+    auto upsert = db.prepare(
+        "INSERT INTO thumbnail_jobs (asset_id, explicit, created_at, updated_at) "
+        "SELECT id, 1, ?2, ?2 FROM assets WHERE id = ?1 AND thumbnail IS NULL "
+        "ON CONFLICT(asset_id) DO UPDATE SET explicit = 1, updated_at = ?2, "
+        "attempts = CASE WHEN state = 'dead' THEN 0 ELSE attempts END, "
+        "next_attempt_at = CASE WHEN state = 'dead' THEN ?2 ELSE next_attempt_at END, "
+        "state = CASE WHEN state = 'dead' THEN 'queued' ELSE state END "
+        "WHERE explicit = 0 OR state = 'dead'");
+    int changed = 0;
+    for (std::int64_t id : asset_ids) {
+      upsert.reset();
+      upsert.bind(1, id).bind(2, now).run();
+      changed += db.changes();
+    }
+    transaction.commit();
+    return changed;
+  });
+}
+
+int JobQueue::retry_failed(const std::optional<std::vector<std::int64_t>>& asset_ids, std::int64_t now) {
+  std::lock_guard lock(write_mutex_);
+  return catalogue_.with_connection([&](sql::Connection& db) {
+    sql::Transaction transaction(db);
+    std::string sql =
+        "UPDATE thumbnail_jobs SET state = 'queued', attempts = 0, next_attempt_at = ?1, cancel_requested = 0, "
+        "updated_at = ?1 WHERE state = 'dead'";
+    if (asset_ids) sql += " AND asset_id = ?2";
+    auto update = db.prepare(sql);
+    int changed = 0;
+    if (!asset_ids) {
+      update.bind(1, now).run();
+      changed = db.changes();
+    }
+    for (std::int64_t id : asset_ids.value_or(std::vector<std::int64_t>{})) {
+      update.reset();
+      update.bind(1, now).bind(2, id).run();
+      changed += db.changes();
+    }
+    transaction.commit();
+    return changed;
+  });
+}
+
+JobStats JobQueue::stats(std::int64_t now) {
+  return catalogue_.with_connection([&](sql::Connection& db) {
+    auto query = db.prepare(
+        "SELECT CASE WHEN state = 'leased' AND lease_expires_at <= ?1 THEN 'queued' ELSE state END AS s, count(*) "
+        "FROM thumbnail_jobs GROUP BY s");
+    query.bind(1, now);
+    JobStats stats;
+    while (query.step()) {
+      std::string state = query.text(0);
+      std::int64_t count = query.int64(1);
+      if (state == "queued") stats.queued += count;
+      if (state == "leased") stats.leased += count;
+      if (state == "done") stats.done += count;
+      if (state == "dead") stats.dead += count;
+    }
+    return stats;
+  });
+}
+
+}  // namespace thumbgen::server

@@ -1,0 +1,150 @@
+#include "worker/http_client.h"
+
+#include <curl/curl.h>
+#include <openssl/evp.h>
+
+#include <cstdio>
+#include <mutex>
+
+namespace thumbgen::worker {
+namespace {
+
+std::once_flag g_curl_init;
+
+struct Transfer {
+  std::string* body = nullptr;
+  std::FILE* sink = nullptr;
+  std::uint64_t received = 0, max_bytes = 0;
+  bool too_large = false;
+  std::map<std::string, std::string>* headers = nullptr;
+};
+
+std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
+  auto& transfer = *static_cast<Transfer*>(user);
+  std::size_t bytes = size * count;
+  transfer.received += bytes;
+  if (transfer.received > transfer.max_bytes) {
+    transfer.too_large = true;
+    return 0;  // aborts the transfer
+  }
+  if (transfer.sink) return std::fwrite(data, 1, bytes, transfer.sink);
+  transfer.body->append(data, bytes);
+  return bytes;
+}
+
+std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
+  auto& transfer = *static_cast<Transfer*>(user);
+  std::size_t bytes = size * count;
+  std::string line(data, bytes);
+  if (line.starts_with("HTTP/")) transfer.headers->clear();  // a new response (after 100 Continue)
+  std::size_t colon = line.find(':');
+  if (colon != std::string::npos) {
+    std::string name = line.substr(0, colon);
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.erase(0, 1);
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.pop_back();
+    (*transfer.headers)[name] = value;
+  }
+  return bytes;
+}
+
+}  // namespace
+
+std::string HttpResponse::header(const std::string& name) const {
+  auto it = headers.find(name);
+  return it == headers.end() ? std::string() : it->second;
+}
+
+nlohmann::json HttpResponse::json() const { return nlohmann::json::parse(body, nullptr, false); }
+
+HttpClient::HttpClient(HttpLimits limits) : limits_(limits) {
+  std::call_once(g_curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  curl_ = curl_easy_init();
+  if (!curl_) throw std::runtime_error("cannot initialise libcurl");
+}
+
+HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
+
+HttpResponse HttpClient::get(const std::string& url, const std::map<std::string, std::string>& headers) {
+  return perform("GET", url, nullptr, headers, true, nullptr, limits_.max_response_bytes);
+}
+
+HttpResponse HttpClient::post_json(const std::string& url, const nlohmann::json& body) {
+  std::string text = body.dump();
+  return perform("POST", url, &text, {{"Content-Type", "application/json"}}, true, nullptr, limits_.max_response_bytes);
+}
+
+HttpResponse HttpClient::download(const std::string& url, const std::filesystem::path& file, std::uint64_t max_bytes,
+                                  const std::map<std::string, std::string>& headers) {
+  std::filesystem::path temp = file;
+  temp += ".part";
+  std::FILE* sink = std::fopen(temp.c_str(), "wb");
+  if (!sink) throw std::runtime_error("cannot write " + temp.string());
+  HttpResponse response;
+  try {
+    response = perform("GET", url, nullptr, headers, false, sink, max_bytes);
+  } catch (...) {
+    std::fclose(sink);
+    std::filesystem::remove(temp);
+    throw;
+  }
+  bool written = std::fclose(sink) == 0;
+  std::error_code error;
+  if (response.status == 200 && written) {
+    std::filesystem::rename(temp, file, error);
+    if (error) throw std::runtime_error("cannot write " + file.string() + ": " + error.message());
+  } else {
+    std::filesystem::remove(temp, error);
+    if (response.status == 200) throw std::runtime_error("cannot write " + file.string());
+  }
+  return response;
+}
+
+HttpResponse HttpClient::perform(const std::string& method, const std::string& url, const std::string* body,
+                                 const std::map<std::string, std::string>& headers, bool with_bearer, std::FILE* sink,
+                                 std::uint64_t max_bytes) {
+  CURL* curl = static_cast<CURL*>(curl_);
+  curl_easy_reset(curl);  // keeps the connection cache: keep-alive survives
+  HttpResponse response;
+  Transfer transfer{&response.body, sink, 0, max_bytes, false, &response.headers};
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM from DNS timeouts in a multi-threaded process
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, limits_.connect_timeout_ms);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, limits_.timeout_ms);
+  curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(max_bytes));
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, "thumbgen-work/0.1");
+  if (method == "POST") {
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body ? body->data() : "");
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body ? body->size() : 0));
+  }
+  curl_slist* list = nullptr;
+  for (const auto& [name, value] : headers) list = curl_slist_append(list, (name + ": " + value).c_str());
+  if (with_bearer && !bearer_.empty()) list = curl_slist_append(list, ("Authorization: Bearer " + bearer_).c_str());
+  list = curl_slist_append(list, "Expect:");  // no 100-continue round trip for uploads
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+  CURLcode code = curl_easy_perform(curl);
+  curl_slist_free_all(list);
+  if (transfer.too_large || code == CURLE_FILESIZE_EXCEEDED) {
+    throw TooLargeError(method + " " + url + ": answer larger than " + std::to_string(max_bytes) + " bytes");
+  }
+  if (code != CURLE_OK) throw NetworkError(method + " " + url + ": " + curl_easy_strerror(code));
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+  return response;
+}
+
+std::string base64_encode(const std::uint8_t* data, std::size_t size) {
+  std::string out(4 * ((size + 2) / 3) + 1, '\0');
+  int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(size));
+  out.resize(static_cast<std::size_t>(written));
+  return out;
+}
+
+}  // namespace thumbgen::worker

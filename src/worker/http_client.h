@@ -1,0 +1,70 @@
+// A small blocking HTTP client on libcurl for the worker: one easy handle reused (keep-alive), timeouts, a cap on
+// response sizes, only http/https, no redirects (a redirect could lead to a host the server did not name).
+// Not thread-safe: one client per thread.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+
+namespace thumbgen::worker {
+
+struct HttpLimits {
+  long connect_timeout_ms = 10'000;
+  long timeout_ms = 120'000;                     // whole transfer
+  std::uint64_t max_response_bytes = 64u << 20;  // API answers (downloads give their own cap)
+};
+
+struct HttpResponse {
+  long status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string header(const std::string& name) const;
+  nlohmann::json json() const;  // discarded value when the body is not JSON
+};
+
+// The request never got an answer: connection refused, timeout, reset. Worth retrying.
+class NetworkError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The answer was bigger than allowed. Not worth retrying.
+class TooLargeError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class HttpClient {
+ public:
+  explicit HttpClient(HttpLimits limits = {});
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  void set_bearer(const std::string& token) { bearer_ = token; }
+
+  HttpResponse get(const std::string& url, const std::map<std::string, std::string>& headers = {});
+  HttpResponse post_json(const std::string& url, const nlohmann::json& body);
+  // GET into `file` (written only on a 200; other statuses keep their body in the response). Sends no bearer token:
+  // model files may live on another host.
+  HttpResponse download(const std::string& url, const std::filesystem::path& file, std::uint64_t max_bytes,
+                        const std::map<std::string, std::string>& headers = {});
+
+ private:
+  HttpResponse perform(const std::string& method, const std::string& url, const std::string* body,
+                       const std::map<std::string, std::string>& headers, bool with_bearer, std::FILE* sink,
+                       std::uint64_t max_bytes);
+
+  HttpLimits limits_;
+  void* curl_ = nullptr;  // CURL*
+  std::string bearer_;
+};
+
+// Standard base64 of bytes (thumbnail uploads).
+std::string base64_encode(const std::uint8_t* data, std::size_t size);
+
+}  // namespace thumbgen::worker

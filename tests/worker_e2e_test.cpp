@@ -1,0 +1,397 @@
+// `thumbgen work` end to end over loopback: a real `thumbgen serve` on a catalogue imported from generated models
+// (GLB, OBJ + MTL, STL, one corrupt GLB), real worker processes, results checked through the API and the server log.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "support/gltf_writer.h"
+#include "support/http_client.h"
+#include "support/process.h"
+#include "support/server_process.h"
+
+namespace thumbgen {
+namespace {
+
+namespace fs = std::filesystem;
+using test::http_request;
+using test::ServerProcess;
+
+constexpr const char* kPassword = "worker-password";
+
+void write_file(const fs::path& file, const std::string& text) {
+  fs::create_directories(file.parent_path());
+  std::ofstream(file, std::ios::binary) << text;
+}
+
+// Good models: `copies` GLB cubes, an OBJ with its MTL, an ASCII STL; plus one corrupt GLB.
+void write_models(const fs::path& folder, int copies) {
+  test::SimpleAsset cube;
+  cube.meshes.push_back(test::unit_cube());
+  auto glb = test::write_glb(cube);
+  fs::create_directories(folder);
+  for (int i = 0; i < copies; ++i) {
+    std::ofstream(fs::path(folder) / ("cube-" + std::to_string(i) + ".glb"), std::ios::binary)
+        .write(reinterpret_cast<const char*>(glb.data()), static_cast<std::streamsize>(glb.size()));
+  }
+  write_file(folder / "objs" / "tri.obj",
+             "mtllib tri.mtl\nv 0 0 0\nv 1 0 0\nv 0 1 0\nv 0 0 1\nusemtl red\n"
+             "f 1 2 3\nf 1 3 4\nf 1 2 4\n");
+  write_file(folder / "objs" / "tri.mtl", "newmtl red\nKd 0.8 0.1 0.1\n");
+  write_file(folder / "wedge.stl",
+             "solid w\nfacet normal 0 0 1\nouter loop\nvertex 0 0 0\nvertex 1 0 0\nvertex 0 1 0\nendloop\nendfacet\n"
+             "facet normal 0 1 0\nouter loop\nvertex 0 0 0\nvertex 0 0 1\nvertex 1 0 0\nendloop\nendfacet\n"
+             "endsolid w\n");
+  write_file(folder / "corrupt.glb", std::string("glTF\x02\x00\x00\x00", 8) + std::string(40, '\x7f'));
+}
+
+struct WorkRun {
+  int exit_code = -1;
+  std::string out, err;
+  double seconds = 0;
+};
+
+class WorkerE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(server_.add_user("admin", kPassword, true), 0);
+    models_ = server_.data().parent_path() / "models";
+    cache_ = server_.data().parent_path() / "cache";
+  }
+
+  void start(int copies, const std::vector<std::string>& env = {}) {
+    write_models(models_, copies);
+    ASSERT_EQ(server_.import({models_.string()}), 0);
+    server_.start({}, env);
+    good_assets_ = copies + 2;
+  }
+
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(server_.port()); }
+
+  std::vector<std::string> work_args(std::vector<std::string> extra, const std::string& size = "96x64") const {
+    std::vector<std::string> args = {THUMBGEN_BINARY, "work",    "--server",      url(),    "--user",
+                                     "admin",         "--cache", cache_.string(), "--size", size};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+
+  WorkRun work(std::vector<std::string> extra, const char* password = kPassword) {
+    ::setenv("THUMBGEN_PASSWORD", password, 1);
+    auto started = std::chrono::steady_clock::now();
+    auto result = test::run_process(work_args(std::move(extra)));
+    ::unsetenv("THUMBGEN_PASSWORD");
+    return {result.exit_code, result.out, result.err,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()};
+  }
+
+  std::string token() {
+    auto login = http_request(server_.port(), "POST", "/api/v1/login/jwt",
+                              nlohmann::json{{"username", "admin"}, {"password", kPassword}}.dump());
+    return login.json().value("access_token", "");
+  }
+
+  nlohmann::json missing() {
+    auto result = http_request(server_.port(), "GET", "/api/v1/admin/assets/missing-thumbnails?limit=100", "",
+                               {{"Authorization", "Bearer " + token()}});
+    return result.json();
+  }
+
+  // How many times each path was answered with `status` in the server's request log.
+  std::map<std::string, int> requests(const std::string& path_pattern, int status) {
+    std::map<std::string, int> counts;
+    std::regex line("path=(" + path_pattern + ") status=" + std::to_string(status) + " ");
+    std::string log = server_.log();
+    for (std::sregex_iterator it(log.begin(), log.end(), line), end; it != end; ++it) ++counts[(*it)[1]];
+    return counts;
+  }
+
+  // The server logs a request after answering it: waits (up to 5 s) until `total` such lines are there, then a
+  // little longer so that any extra ones would show too; returns the total seen.
+  int settled_count(const std::string& path_pattern, int status, int total) {
+    auto count = [&] {
+      int sum = 0;
+      for (const auto& [path, n] : requests(path_pattern, status)) sum += n;
+      return sum;
+    };
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (count() < total && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    return count();
+  }
+
+  ServerProcess server_;
+  fs::path models_, cache_;
+  int good_assets_ = 0;
+};
+
+TEST_F(WorkerE2eTest, OnceRendersEveryGoodAssetAndRecordsTheCorruptOne) {
+  start(3);
+  WorkRun run = work({"--once", "--json", "-j", "2"});
+  EXPECT_EQ(run.exit_code, 1) << run.err;  // one asset failed
+  EXPECT_NE(run.err.find("corrupt"), std::string::npos) << run.err;
+  auto listing = missing();
+  ASSERT_EQ(listing["assets"].size(), 1u) << listing.dump();
+  const auto& left = listing["assets"][0];
+  EXPECT_NE(left["url"].get<std::string>().find("corrupt"), std::string::npos);
+  if (left.contains("thumbnail_state")) {  // the claim protocol's extra fields
+    EXPECT_EQ(left["thumbnail_state"], "dead") << left.dump();
+    EXPECT_FALSE(left["thumbnail_last_error"].get<std::string>().empty()) << left.dump();
+  }
+  // --json: one record per asset, the failure with its reason, and the summary.
+  int ok = 0, failed = 0;
+  std::stringstream lines(run.out);
+  for (std::string text; std::getline(lines, text);) {
+    auto record = nlohmann::json::parse(text, nullptr, false);
+    if (record.value("status", "") == "ok") ++ok;
+    if (record.value("status", "") == "failed") {
+      ++failed;
+      EXPECT_FALSE(record.value("reason", "").empty());
+    }
+  }
+  EXPECT_EQ(ok, good_assets_);
+  EXPECT_EQ(failed, 1);
+  // Each completion is a real stored thumbnail the server serves.
+  auto completes = requests("/api/v1/admin/thumbnail-jobs/[0-9]+/complete", 200);
+  auto uploads = requests("/api/v1/admin/assets/[^ ]+/thumbnail", 200);
+  EXPECT_EQ(static_cast<int>(completes.size() + uploads.size()), good_assets_) << server_.log();
+}
+
+TEST_F(WorkerE2eTest, CompatibilityModeUploadsAndKeepsItsOwnFailedList) {
+  start(2);
+  WorkRun run = work({"--once", "--compat"});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.err.find("duplicate work"), std::string::npos) << run.err;  // the warning
+  EXPECT_EQ(missing()["assets"].size(), 1u);
+  EXPECT_EQ(requests("/api/v1/admin/assets/[^ /]+/thumbnail", 200).size(), static_cast<std::size_t>(good_assets_));
+  EXPECT_EQ(requests("/api/v1/admin/assets/[^ /]+/thumbnail-failure", 200).size(), 1u);
+  EXPECT_TRUE(requests("/api/v1/admin/thumbnail-jobs/[^ ]+", 200).empty());  // nothing claimed
+
+  // A second run skips the asset on its failed list: nothing rendered, nothing reported again.
+  WorkRun again = work({"--once", "--compat"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  auto failures = requests("/api/v1/admin/assets/[^ /]+/thumbnail-failure", 200);
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(failures.begin()->second, 1);
+}
+
+TEST_F(WorkerE2eTest, WrongCredentialsGiveOneClearErrorAndExitThree) {
+  start(1);
+  WorkRun bad_password = work({"--once"}, "not-the-password");
+  EXPECT_EQ(bad_password.exit_code, 3) << bad_password.err;
+  EXPECT_NE(bad_password.err.find("Invalid credentials"), std::string::npos) << bad_password.err;
+  EXPECT_LT(bad_password.seconds, 10);
+  EXPECT_EQ(settled_count("/api/v1/login/jwt", 401, 1), 1) << server_.log();  // no retry storm
+
+  auto args = work_args({"--once"});
+  args[4] = "--token";  // replaces --user
+  args[5] = "not.a.token";
+  auto started = std::chrono::steady_clock::now();
+  auto result = test::run_process(args);
+  EXPECT_EQ(result.exit_code, 3) << result.err;
+  EXPECT_NE(result.err.find("Invalid or expired token"), std::string::npos) << result.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+  // The bad login above + one request with the bad token.
+  EXPECT_EQ(settled_count("[^ ]+", 401, 2), 2) << server_.log();
+}
+
+TEST_F(WorkerE2eTest, TwoWorkersThumbnailEveryAssetExactlyOnce) {
+  start(16);
+  WorkRun first, second;
+  std::thread a([&] { first = work({"--once", "--batch", "3", "-j", "1"}); });
+  std::thread b([&] { second = work({"--once", "--batch", "3", "-j", "1"}); });
+  a.join();
+  b.join();
+  EXPECT_EQ(first.exit_code == 0 || first.exit_code == 1, true) << first.err;
+  EXPECT_EQ(second.exit_code == 0 || second.exit_code == 1, true) << second.err;
+  EXPECT_EQ(missing()["assets"].size(), 1u);  // only the corrupt one
+  auto completes = requests("/api/v1/admin/thumbnail-jobs/[0-9]+/complete", 200);
+  EXPECT_EQ(static_cast<int>(completes.size()), good_assets_);
+  for (const auto& [path, count] : completes) EXPECT_EQ(count, 1) << path;
+  EXPECT_TRUE(requests("/api/v1/admin/thumbnail-jobs/[0-9]+/complete", 409).empty());
+}
+
+// A worker process started in the background, its stderr in a file.
+class BackgroundWorker {
+ public:
+  BackgroundWorker(const std::vector<std::string>& args, const fs::path& log) : log_(log) {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(fd, 2);
+      int null = ::open("/dev/null", O_RDWR);
+      ::dup2(null, 0);
+      ::dup2(null, 1);
+      std::vector<char*> argv;
+      for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+  }
+  ~BackgroundWorker() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  void signal(int number) { ::kill(pid_, number); }
+  int wait(std::chrono::seconds limit = std::chrono::seconds(60)) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    int status = 0;
+    while (::waitpid(pid_, &status, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() > deadline) return -1;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  std::string log() const {
+    std::ifstream in(log_);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+  int count(const std::string& word) const {
+    std::string text = log();
+    int n = 0;
+    for (std::size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) ++n;
+    return n;
+  }
+  bool wait_for(const std::string& word, int times, std::chrono::seconds limit = std::chrono::seconds(30)) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (count(word) < times) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+  }
+
+ private:
+  fs::path log_;
+  pid_t pid_ = -1;
+};
+
+TEST_F(WorkerE2eTest, PauseAndResumeWithSignals) {
+  start(12);
+  ::setenv("THUMBGEN_PASSWORD", kPassword, 1);
+  // Large renders keep the worker busy long enough to pause it mid-run.
+  auto args = work_args({"--once", "-j", "1"}, "1024x1024");
+  BackgroundWorker worker(args, server_.data().parent_path() / "worker.log");
+  ::unsetenv("THUMBGEN_PASSWORD");
+  ASSERT_TRUE(worker.wait_for("ok ", 1)) << worker.log();
+  worker.signal(SIGUSR1);
+  ASSERT_TRUE(worker.wait_for("paused", 1)) << worker.log();
+  int done_when_paused = worker.count("ok ");
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  // At most the renders already running finish while paused.
+  EXPECT_LE(worker.count("ok "), done_when_paused + 1) << worker.log();
+  EXPECT_GT(static_cast<int>(missing()["assets"].size()), 1);
+  worker.signal(SIGUSR2);
+  EXPECT_EQ(worker.wait(), 1) << worker.log();  // the corrupt one failed
+  EXPECT_NE(worker.log().find("resumed"), std::string::npos);
+  EXPECT_EQ(missing()["assets"].size(), 1u) << worker.log();
+}
+
+TEST_F(WorkerE2eTest, KilledWorkersJobsAreReclaimedAfterTheLease) {
+  start(8, {"THUMBGEN_MIN_LEASE_SECONDS=1"});
+  ::setenv("THUMBGEN_PASSWORD", kPassword, 1);
+  // One worker claims everything (one batch) and is killed after its first thumbnail.
+  BackgroundWorker doomed(work_args({"--once", "-j", "1", "--lease", "2"}, "1024x1024"),
+                          server_.data().parent_path() / "doomed.log");
+  ::unsetenv("THUMBGEN_PASSWORD");
+  ASSERT_TRUE(doomed.wait_for("ok ", 1)) << doomed.log();
+  doomed.signal(SIGKILL);
+  doomed.wait();
+  int completed_before = static_cast<int>(requests("/api/v1/admin/thumbnail-jobs/[0-9]+/complete", 200).size());
+  ASSERT_LT(completed_before, good_assets_) << "the worker finished before it could be killed";
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // the lease runs out
+  WorkRun rescue = work({"--once"});
+  EXPECT_TRUE(rescue.exit_code == 0 || rescue.exit_code == 1) << rescue.err;  // 1 if the corrupt one was left to it
+  EXPECT_NE(rescue.err.find("ok "), std::string::npos) << rescue.err;
+  EXPECT_EQ(missing()["assets"].size(), 1u) << rescue.err;
+  auto completes = requests("/api/v1/admin/thumbnail-jobs/[0-9]+/complete", 200);
+  EXPECT_EQ(static_cast<int>(completes.size()), good_assets_);
+  for (const auto& [path, count] : completes) EXPECT_EQ(count, 1) << path;
+}
+
+}  // namespace
+}  // namespace thumbgen
+
+namespace thumbgen {
+namespace {
+
+TEST_F(WorkerE2eTest, SigtermReleasesTheClaimedJobsAndExitsCleanly) {
+  start(10);
+  ::setenv("THUMBGEN_PASSWORD", kPassword, 1);
+  BackgroundWorker worker(work_args({"--once", "-j", "1"}, "1024x1024"), server_.data().parent_path() / "w.log");
+  ::unsetenv("THUMBGEN_PASSWORD");
+  ASSERT_TRUE(worker.wait_for("ok ", 1)) << worker.log();
+  worker.signal(SIGTERM);
+  EXPECT_EQ(worker.wait(), 0) << worker.log();
+  auto stats = http_request(server_.port(), "GET", "/api/v1/admin/thumbnail-jobs/stats", "",
+                            {{"Authorization", "Bearer " + token()}})
+                   .json();
+  EXPECT_EQ(stats.value("leased", -1), 0) << stats.dump();  // nothing left held by the stopped worker
+  EXPECT_FALSE(requests("/api/v1/admin/thumbnail-jobs/[0-9]+/fail", 200).empty()) << server_.log();
+  EXPECT_GT(static_cast<int>(missing()["assets"].size()), 1);
+}
+
+TEST_F(WorkerE2eTest, ControlFileSkipsTheCurrentAsset) {
+  start(6);
+  fs::path control = server_.data().parent_path() / "control";
+  write_file(control, "");
+  ::setenv("THUMBGEN_PASSWORD", kPassword, 1);
+  BackgroundWorker worker(work_args({"--once", "-j", "1", "--control", control.string()}, "1024x1024"),
+                          server_.data().parent_path() / "w.log");
+  ::unsetenv("THUMBGEN_PASSWORD");
+  ASSERT_TRUE(worker.wait_for("ok ", 1)) << worker.log();
+  write_file(control, "skip\n");
+  EXPECT_EQ(worker.wait(), 1) << worker.log();
+  EXPECT_EQ(worker.count("skipped by operator"), 1) << worker.log();
+  EXPECT_EQ(fs::file_size(control), 0u);  // consumed
+  // The skipped asset is dead with its reason; only it and the corrupt one are left.
+  auto listing = missing();
+  EXPECT_EQ(listing["assets"].size(), 2u) << listing.dump();
+}
+
+}  // namespace
+}  // namespace thumbgen
+
+namespace thumbgen {
+namespace {
+
+TEST_F(WorkerE2eTest, ServerCancelSkipsTheAssetsOfTheLease) {
+  start(16, {"THUMBGEN_MIN_LEASE_SECONDS=1"});
+  ::setenv("THUMBGEN_PASSWORD", kPassword, 1);
+  // A 3 s lease: heartbeats every second, so the cancel is seen within a render or two.
+  BackgroundWorker worker(work_args({"--once", "-j", "1", "--lease", "3"}, "2048x2048"),
+                          server_.data().parent_path() / "w.log");
+  ::unsetenv("THUMBGEN_PASSWORD");
+  ASSERT_TRUE(worker.wait_for("ok ", 1)) << worker.log();
+  std::string bearer = "Bearer " + token();
+  int cancelled = 0;
+  for (int job = 1; job <= 20; ++job) {
+    auto result = http_request(server_.port(), "POST", "/api/v1/admin/thumbnail-jobs/" + std::to_string(job) + "/skip",
+                               "{}", {{"Authorization", bearer}});
+    cancelled += result.status == 200;
+  }
+  ASSERT_GT(cancelled, 0) << "the worker finished before the cancel";
+  EXPECT_EQ(worker.wait(), 1) << worker.log();
+  EXPECT_GE(worker.count("skipped by admin"), 1) << worker.log();
+}
+
+}  // namespace
+}  // namespace thumbgen

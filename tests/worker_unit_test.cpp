@@ -1,0 +1,153 @@
+// The worker's pure parts: --schedule windows, format choice, side-file references, path safety, host checks,
+// and the usage errors of `thumbgen work`.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "support/process.h"
+#include "worker/asset_fetcher.h"
+#include "worker/schedule.h"
+
+namespace thumbgen::worker {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(TimeWindowTest, ParsesAndContainsPlainWindows) {
+  TimeWindow window = parse_time_window("02:00-06:00");
+  EXPECT_EQ(window.start_minute, 120);
+  EXPECT_EQ(window.end_minute, 360);
+  EXPECT_FALSE(window.contains(119));
+  EXPECT_TRUE(window.contains(120));
+  EXPECT_TRUE(window.contains(359));
+  EXPECT_FALSE(window.contains(360));
+  EXPECT_EQ(window.minutes_until_open(60), 60);
+  EXPECT_EQ(window.minutes_until_open(360), 20 * 60);
+  EXPECT_EQ(window.minutes_until_open(200), 0);
+}
+
+TEST(TimeWindowTest, CrossesMidnight) {
+  TimeWindow window = parse_time_window("22:30 - 05:15");
+  EXPECT_TRUE(window.contains(22 * 60 + 30));
+  EXPECT_TRUE(window.contains(23 * 60 + 59));
+  EXPECT_TRUE(window.contains(0));
+  EXPECT_TRUE(window.contains(5 * 60 + 14));
+  EXPECT_FALSE(window.contains(5 * 60 + 15));
+  EXPECT_FALSE(window.contains(12 * 60));
+  EXPECT_EQ(window.minutes_until_open(22 * 60), 30);
+}
+
+TEST(TimeWindowTest, MidnightEnds) {
+  EXPECT_TRUE(parse_time_window("20:00-24:00").contains(23 * 60 + 59));
+  EXPECT_FALSE(parse_time_window("20:00-24:00").contains(0));
+  TimeWindow all_day = parse_time_window("00:00-24:00");
+  for (int minute : {0, 720, 1439}) EXPECT_TRUE(all_day.contains(minute));
+}
+
+TEST(TimeWindowTest, RejectsMalformedWindows) {
+  for (const char* bad : {"", "02:00", "2-6", "02:00-06", "25:00-06:00", "02:60-06:00", "06:00-06:00", "-1:00-02:00",
+                          "02:00-06:00x", "ab:cd-ef:gh", "24:00-02:00"}) {
+    EXPECT_THROW(parse_time_window(bad), std::invalid_argument) << bad;
+  }
+  try {
+    parse_time_window("nonsense");
+  } catch (const std::invalid_argument& error) {
+    EXPECT_NE(std::string(error.what()).find("--schedule"), std::string::npos);
+  }
+}
+
+TEST(ChooseFormatTest, FollowsThePreferenceOrder) {
+  std::vector<FormatInfo> formats = {{"STL", "http://h/a.stl", false},
+                                     {"OBJ", "http://h/a.obj", false},
+                                     {"GLTF2", "http://h/a.gltf", false},
+                                     {"SPZ", "http://h/a.spz", true}};
+  EXPECT_EQ(choose_format(formats)->format_type, "GLTF2");
+  formats.push_back({"GLB", "http://h/a.glb", false});
+  EXPECT_EQ(choose_format(formats)->format_type, "GLB");
+  EXPECT_EQ(choose_format({{"WEIRD", "http://h/x", false}, {"VOX", "http://h/a.vox", false}})->format_type, "VOX");
+  EXPECT_EQ(choose_format({}), nullptr);
+}
+
+TEST(ReferencesTest, GltfBuffersAndImagesOnlyRelative) {
+  std::string gltf = R"({"buffers":[{"uri":"mesh.bin"},{"uri":"data:application/octet-stream;base64,AAAA"}],
+    "images":[{"uri":"tex/a%20b.png"},{"uri":"https://evil.example/x.png"},{"bufferView":0}]})";
+  EXPECT_EQ(gltf_references(gltf), (std::vector<std::string>{"mesh.bin", "tex/a%20b.png"}));
+  std::string gltf1 = R"({"buffers":{"b0":{"uri":"old.bin"}},"images":{"i0":{"uri":"old.png"}}})";
+  EXPECT_EQ(gltf_references(gltf1), (std::vector<std::string>{"old.bin", "old.png"}));
+  EXPECT_TRUE(gltf_references("not json").empty());
+}
+
+TEST(ReferencesTest, ObjMaterialLibrariesAndMtlMaps) {
+  EXPECT_EQ(obj_material_libraries("v 0 0 0\nmtllib my materials.mtl\r\n  mtllib b.mtl\nmtllibx c.mtl\n"),
+            (std::vector<std::string>{"my materials.mtl", "b.mtl"}));
+  std::string mtl = "newmtl a\nmap_Kd tex/diffuse.png\nmap_Bump -bm 0.5 bump.png\nbump  n.png\nKd 1 1 1\n";
+  EXPECT_EQ(mtl_texture_maps(mtl), (std::vector<std::string>{"tex/diffuse.png", "bump.png", "n.png"}));
+}
+
+TEST(SafePathTest, NeverLeavesTheFolder) {
+  EXPECT_EQ(safe_relative_path("a/b.png"), fs::path("a/b.png"));
+  EXPECT_EQ(safe_relative_path("a%20b.png"), fs::path("a b.png"));
+  EXPECT_EQ(safe_relative_path("./a//b.png"), fs::path("a/b.png"));
+  EXPECT_EQ(safe_relative_path("a\\b.png"), fs::path("a/b.png"));
+  for (const char* bad : {"../x", "a/../../x", "%2e%2e/x", "..%2fx", "/etc/passwd", "\\\\server\\x", "C:/x", "a/..", "",
+                          "%zz", "a%00b"}) {
+    EXPECT_FALSE(safe_relative_path(bad).has_value()) << bad;
+  }
+  EXPECT_EQ(encode_reference("a b/c#d.png"), "a%20b/c%23d.png");
+}
+
+TEST(UrlAuthorityTest, MakesThePortExplicit) {
+  EXPECT_EQ(url_authority("http://Example.com/x"), "example.com:80");
+  EXPECT_EQ(url_authority("https://example.com/x"), "example.com:443");
+  EXPECT_EQ(url_authority("http://127.0.0.1:8080"), "127.0.0.1:8080");
+  EXPECT_EQ(url_authority("http://user@evil.example/x"), "");
+  EXPECT_EQ(url_authority("file:///etc/passwd"), "");
+  EXPECT_EQ(url_authority("ftp://example.com/x"), "");
+}
+
+TEST(AssetFetcherTest, RefusesHostsTheServerDidNotName) {
+  fs::path cache = fs::temp_directory_path() / ("thumbgen-fetch-test-" + std::to_string(::getpid()));
+  AssetFetcher fetcher(cache, {"127.0.0.1:9"});
+  AssetInfo asset;
+  asset.id = "1";
+  asset.formats = {{"GLB", "http://evil.example/model.glb", true}};
+  try {
+    fetcher.fetch(asset);
+    FAIL() << "fetched from a host nobody named";
+  } catch (const FetchError& error) {
+    EXPECT_FALSE(error.transient);
+    EXPECT_NE(std::string(error.what()).find("evil.example:80"), std::string::npos) << error.what();
+  }
+  asset.formats = {{"GLB", "file:///etc/passwd", true}};
+  EXPECT_THROW(fetcher.fetch(asset), FetchError);
+  asset.formats = {};
+  EXPECT_THROW(fetcher.fetch(asset), FetchError);
+  // A named host that does not answer is a transient failure (worth retrying later).
+  asset.formats = {{"GLB", "http://127.0.0.1:9/model.glb", true}};
+  try {
+    fetcher.fetch(asset);
+    FAIL();
+  } catch (const FetchError& error) {
+    EXPECT_TRUE(error.transient) << error.what();
+  }
+  fs::remove_all(cache);
+}
+
+TEST(WorkCommandTest, UsageErrorsExitWithTwo) {
+  const std::string binary = THUMBGEN_BINARY;
+  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
+           {"work", "--server", "http://127.0.0.1:9"},
+           {"work", "--server", "http://127.0.0.1:9", "--token", "t", "--user", "u"},
+           {"work", "--server", "127.0.0.1:9", "--token", "t"},
+           {"work", "--server", "http://127.0.0.1:9", "--token", "t", "--once", "--watch"},
+           {"work", "--server", "http://127.0.0.1:9", "--token", "t", "--schedule", "25:00-26:00"},
+           {"work", "--server", "http://127.0.0.1:9", "--token", "t", "--size", "0x0"},
+           {"work", "--server", "http://127.0.0.1:9", "--token", "t", "--batch", "500"}}) {
+    args.insert(args.begin(), binary);
+    auto result = test::run_process(args);
+    EXPECT_EQ(result.exit_code, 2) << args.back() << "\n" << result.err;
+  }
+}
+
+}  // namespace
+}  // namespace thumbgen::worker
