@@ -6,11 +6,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "support/process.h"
 
@@ -47,8 +46,8 @@ TEST(Corpus, EveryEntryRendersOrFailsWithAReason) {
 
   const fs::path out = fs::temp_directory_path() / ("thumbgen-corpus-" + std::to_string(::getpid()));
   fs::remove_all(out);
-  std::vector<std::string> args = {THUMBGEN_BINARY, "render", "-o", out.string(), "--json", "--jobs", "2",
-                                   "--timeout", "120s"};
+  std::vector<std::string> args = {THUMBGEN_BINARY, "render", "-o",        out.string(), "--json",
+                                   "--jobs",        "2",      "--timeout", "120s"};
   for (const Entry& entry : entries) args.push_back((corpus / entry.main).string());
   const thumbgen::test::ProcessResult run = thumbgen::test::run_process(args);
   ASSERT_NE(run.exit_code, 2) << run.err;

@@ -1,12 +1,12 @@
 // The whole pipeline on files: load → frame → render → quality gate → encode, and its camera fall-backs.
+#include "platform/pipeline.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
-
 #include <glm/gtc/matrix_transform.hpp>
 
-#include "platform/pipeline.h"
 #include "support/gltf_writer.h"
 
 namespace fs = std::filesystem;
@@ -27,8 +27,8 @@ class Pipeline : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   fs::path write(const std::string& name, const std::vector<std::uint8_t>& bytes) {
-    std::ofstream(dir_ / name, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                                      static_cast<std::streamsize>(bytes.size()));
+    std::ofstream(dir_ / name, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     return dir_ / name;
   }
 
@@ -103,8 +103,8 @@ TEST_F(Pipeline, MissingFileFails) {
 TEST_F(Pipeline, LoadOnlyParsesWithoutRendering) {
   test::SimpleAsset asset;
   asset.meshes.push_back(test::unit_cube());
-  const platform::JobResult result = platform::ThumbnailPipeline::load_only(write("c.glb", test::write_glb(asset)),
-                                                                            options_);
+  const platform::JobResult result =
+      platform::ThumbnailPipeline::load_only(write("c.glb", test::write_glb(asset)), options_);
   EXPECT_TRUE(result.ok) << result.reason;
   EXPECT_TRUE(result.encoded.empty());
 }

@@ -3,9 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <memory>
-
 #include <glm/gtc/matrix_transform.hpp>
+#include <memory>
 
 #include "platform/egl_context.h"
 #include "render/quality_gate.h"

@@ -12,6 +12,7 @@
 #include "render/encode.h"
 #include "server/auth_jwt.h"
 #include "server/catalogue.h"
+#include "server/upload_base64.h"
 #include "support/http_client.h"
 #include "support/server_process.h"
 
@@ -28,23 +29,7 @@ using test::ServerProcess;
 constexpr std::int64_t kBigId = 9007199254740993;  // 2^53 + 1: a double cannot hold it
 constexpr std::uint64_t kBodyLimit = 4 * 1024 * 1024;
 
-std::string base64(const std::vector<std::uint8_t>& bytes) {
-  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    unsigned v = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    out += {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63], kAlphabet[(v >> 6) & 63], kAlphabet[v & 63]};
-  }
-  if (i + 1 == bytes.size()) {
-    unsigned v = bytes[i] << 16;
-    out += {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63], '=', '='};
-  } else if (i + 2 == bytes.size()) {
-    unsigned v = (bytes[i] << 16) | (bytes[i + 1] << 8);
-    out += {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63], kAlphabet[(v >> 6) & 63], '='};
-  }
-  return out;
-}
+std::string base64(const std::vector<std::uint8_t>& bytes) { return server::encode_base64(bytes); }
 
 std::vector<std::uint8_t> test_jpeg(std::uint8_t shade, int width = 64, int height = 48) {
   scene::Image image;

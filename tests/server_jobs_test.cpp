@@ -9,6 +9,7 @@
 
 #include "render/encode.h"
 #include "server/catalogue.h"
+#include "server/upload_base64.h"
 #include "support/http_client.h"
 #include "support/server_process.h"
 
@@ -24,23 +25,7 @@ using test::ServerProcess;
 constexpr int kAssets = 200;
 const std::string kJobs = "/api/v1/admin/thumbnail-jobs";
 
-std::string base64(const std::vector<std::uint8_t>& bytes) {
-  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    unsigned v = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    out += {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63], kAlphabet[(v >> 6) & 63], kAlphabet[v & 63]};
-  }
-  if (i + 1 == bytes.size()) {
-    unsigned v = bytes[i] << 16;
-    out += {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63], '=', '='};
-  } else if (i + 2 == bytes.size()) {
-    unsigned v = (bytes[i] << 16) | (bytes[i + 1] << 8);
-    out += {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63], kAlphabet[(v >> 6) & 63], '='};
-  }
-  return out;
-}
+std::string base64(const std::vector<std::uint8_t>& bytes) { return server::encode_base64(bytes); }
 
 std::vector<std::uint8_t> test_jpeg(std::uint8_t shade) {
   scene::Image image;

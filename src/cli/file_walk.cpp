@@ -90,7 +90,8 @@ std::vector<ModelFile> collect_model_files(const std::vector<fs::path>& inputs, 
     if (fs::is_directory(status)) {
       walk_folder(input, found);
     } else if (fs::is_regular_file(status)) {
-      if (!shared_folder.empty()) name = fs::weakly_canonical(input, error).lexically_relative(shared_folder).generic_string();
+      if (!shared_folder.empty())
+        name = fs::weakly_canonical(input, error).lexically_relative(shared_folder).generic_string();
       found.push_back({input, name, {}});
     } else {
       found.push_back({input, name.empty() ? input.string() : name,

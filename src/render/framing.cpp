@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <vector>
-
 #include <glm/gtc/matrix_transform.hpp>
+#include <vector>
 
 namespace thumbgen::render {
 namespace {

@@ -4,11 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <stdexcept>
-#include <vector>
-
 #include <glm/gtc/matrix_inverse.hpp>
 #include <glm/gtc/type_ptr.hpp>
+#include <stdexcept>
+#include <vector>
 
 #include "render/gl_program.h"
 #include "render/gpu_scene.h"
@@ -97,9 +96,7 @@ struct Renderer::Impl {
   bool software_gl = false;
 
   explicit Impl(GlContext& gl)
-      : context(gl),
-        mesh_program(shaders::kMeshVertex, shaders::kMeshFragment, "mesh"),
-        uniforms(mesh_program) {
+      : context(gl), mesh_program(shaders::kMeshVertex, shaders::kMeshFragment, "mesh"), uniforms(mesh_program) {
     const char* name = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
     const std::string renderer = name ? name : "";
     software_gl = renderer.find("llvmpipe") != std::string::npos || renderer.find("softpipe") != std::string::npos ||

@@ -1,9 +1,8 @@
 // How a thumbnail should look: size, background, camera choice.
 #pragma once
 
-#include <optional>
-
 #include <glm/glm.hpp>
+#include <optional>
 
 namespace thumbgen::render {
 
@@ -19,8 +18,8 @@ struct ViewOptions {
   glm::vec4 background{0.0f, 0.0f, 0.0f, 1.0f};  // sRGB colour; alpha 0 = transparent
   // Explicit camera angles (auto-framed). Without them the asset's own camera wins, else a 3/4 auto-frame.
   std::optional<CameraAngles> camera;
-  // Anti-aliasing: -1 = automatic (4x MSAA on a GPU; a CPU FXAA pass on software GL, where MSAA costs more than shading),
-  // 0 or 1 = FXAA, 2+ = that many MSAA samples.
+  // Anti-aliasing: -1 = automatic (4x MSAA on a GPU; a CPU FXAA pass on software GL, where MSAA costs more than
+  // shading), 0 or 1 = FXAA, 2+ = that many MSAA samples.
   int msaa_samples = -1;
 };
 

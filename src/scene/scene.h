@@ -3,11 +3,10 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
-#include <vector>
-
 #include <glm/glm.hpp>
 #include <glm/gtc/quaternion.hpp>
+#include <string>
+#include <vector>
 
 namespace thumbgen::scene {
 
@@ -47,7 +46,7 @@ struct Material {
   float normal_scale = 1.0f;
   TextureRef occlusion_texture;  // linear: R
   float occlusion_strength = 1.0f;
-  glm::vec3 emissive{0.0f};  // linear, emissive_strength already folded in
+  glm::vec3 emissive{0.0f};     // linear, emissive_strength already folded in
   TextureRef emissive_texture;  // sRGB-encoded image
   AlphaMode alpha_mode = AlphaMode::Opaque;
   float alpha_cutoff = 0.5f;
@@ -64,9 +63,9 @@ struct Mesh {
   std::vector<glm::vec3> normals;  // empty: the renderer uses flat shading from derivatives
   std::vector<glm::vec2> uv0;
   std::vector<glm::vec2> uv1;
-  std::vector<glm::vec4> colors;  // linear RGBA vertex colours
+  std::vector<glm::vec4> colors;       // linear RGBA vertex colours
   std::vector<std::uint32_t> indices;  // empty: non-indexed (triangle list / line list / points)
-  int material = -1;  // index into Scene::materials, -1 = default material
+  int material = -1;                   // index into Scene::materials, -1 = default material
 };
 
 // A mesh placed in the world (glTF node instancing, assimp node tree).
@@ -88,7 +87,7 @@ struct SplatCloud {
 struct Camera {
   glm::mat4 world{1.0f};
   bool perspective = true;
-  float yfov = 0.7853982f;  // radians
+  float yfov = 0.7853982f;         // radians
   float xmag = 1.0f, ymag = 1.0f;  // orthographic half extents
   float znear = 0.01f;
   float zfar = 0.0f;  // 0 = infinite / choose from bounds
@@ -112,9 +111,9 @@ struct Scene {
   std::vector<Mesh> meshes;
   std::vector<Draw> draws;
   std::vector<SplatCloud> splats;
-  std::vector<Camera> cameras;  // the first one is the asset's own view
+  std::vector<Camera> cameras;        // the first one is the asset's own view
   std::vector<std::string> warnings;  // non-fatal problems (missing texture, unsupported extension)
-  std::string format;  // what the loader recognised, e.g. "glTF 2.0 (GLB)", "OBJ", "3DGS PLY"
+  std::string format;                 // what the loader recognised, e.g. "glTF 2.0 (GLB)", "OBJ", "3DGS PLY"
 
   bool has_geometry() const;
   std::size_t triangle_count() const;

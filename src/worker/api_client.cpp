@@ -8,20 +8,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string encode_segment(const std::string& text) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+std::string encode_segment(const std::string& text) { return percent_encode(text, false); }
 
 std::string string_field(const nlohmann::json& object, const char* key) {
   auto it = object.find(key);

@@ -174,20 +174,7 @@ std::optional<fs::path> safe_relative_path(const std::string& reference) {
   return checked_relative(decoded);
 }
 
-std::string encode_reference(const std::string& reference) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : reference) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+std::string encode_reference(const std::string& reference) { return percent_encode(reference, true); }
 
 AssetFetcher::AssetFetcher(fs::path cache_dir, std::set<std::string> allowed_hosts, FetchLimits limits)
     : cache_dir_(std::move(cache_dir)),

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <set>
 
+#include "server/upload_base64.h"
+
 namespace thumbgen::test {
 namespace {
 
@@ -129,21 +131,7 @@ std::string GltfBuilder::gltf() const {
   return doc.dump();
 }
 
-std::string base64_encode(std::span<const std::uint8_t> bytes) {
-  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  for (std::size_t i = 0; i < bytes.size(); i += 3) {
-    const std::uint32_t chunk = (std::uint32_t{bytes[i]} << 16) |
-                                (i + 1 < bytes.size() ? std::uint32_t{bytes[i + 1]} << 8 : 0) |
-                                (i + 2 < bytes.size() ? std::uint32_t{bytes[i + 2]} : 0);
-    out.push_back(alphabet[(chunk >> 18) & 63]);
-    out.push_back(alphabet[(chunk >> 12) & 63]);
-    out.push_back(i + 1 < bytes.size() ? alphabet[(chunk >> 6) & 63] : '=');
-    out.push_back(i + 2 < bytes.size() ? alphabet[chunk & 63] : '=');
-  }
-  return out;
-}
+std::string base64_encode(std::span<const std::uint8_t> bytes) { return server::encode_base64(bytes); }
 
 GltfBuilder build(const SimpleAsset& asset) {
   GltfBuilder b;
