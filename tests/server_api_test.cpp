@@ -14,6 +14,7 @@
 #include "server/catalogue.h"
 #include "server/upload_base64.h"
 #include "support/http_client.h"
+#include "support/server_fixtures.h"
 #include "support/server_process.h"
 
 namespace thumbgen {
@@ -21,39 +22,17 @@ namespace {
 
 using server::AssetRecord;
 using server::Catalogue;
+using test::base64;
 using test::http_request;
 using test::HttpResult;
 using test::raw_request;
 using test::ServerProcess;
+using test::test_asset;
+using test::test_jpeg;
+using test::upload_body;
 
 constexpr std::int64_t kBigId = 9007199254740993;  // 2^53 + 1: a double cannot hold it
 constexpr std::uint64_t kBodyLimit = 4 * 1024 * 1024;
-
-std::string base64(const std::vector<std::uint8_t>& bytes) { return server::encode_base64(bytes); }
-
-std::vector<std::uint8_t> test_jpeg(std::uint8_t shade, int width = 64, int height = 48) {
-  scene::Image image;
-  image.width = width;
-  image.height = height;
-  image.rgba.assign(static_cast<std::size_t>(width * height * 4), shade);
-  for (std::size_t i = 3; i < image.rgba.size(); i += 4) image.rgba[i] = 255;
-  return render::encode_image(image, render::ImageFormat::Jpeg, 90);
-}
-
-std::string upload_body(std::uint8_t shade) {
-  return nlohmann::json{{"thumbnail_base64", base64(test_jpeg(shade))}}.dump();
-}
-
-AssetRecord asset(std::string url, std::optional<std::int64_t> id = std::nullopt, bool compatible = true) {
-  AssetRecord record;
-  record.id = id;
-  record.url = std::move(url);
-  record.name = "Name of " + record.url;
-  record.owner_displayname = "Owner";
-  record.is_viewer_compatible = compatible;
-  record.formats.push_back({"GLB", "https://cdn.example/" + record.url + ".glb", true, {}});
-  return record;
-}
 
 class ServerApiTest : public ::testing::Test {
  protected:
@@ -64,11 +43,11 @@ class ServerApiTest : public ::testing::Test {
     {
       std::filesystem::create_directories(server_->data());
       Catalogue catalogue(server_->data() / "catalogue.sqlite3", 1);
-      catalogue.upsert_asset(asset("big-one", kBigId));
-      for (int i = 0; i < 120; ++i) catalogue.upsert_asset(asset("bulk-" + std::to_string(i), 1000 + i));
-      catalogue.upsert_asset(asset("not-viewable", 5000, false));
-      catalogue.upsert_asset(asset("first", 1));
-      catalogue.upsert_asset(asset("second", 2));
+      catalogue.upsert_asset(test_asset("big-one", kBigId));
+      for (int i = 0; i < 120; ++i) catalogue.upsert_asset(test_asset("bulk-" + std::to_string(i), 1000 + i));
+      catalogue.upsert_asset(test_asset("not-viewable", 5000, false));
+      catalogue.upsert_asset(test_asset("first", 1));
+      catalogue.upsert_asset(test_asset("second", 2));
       server::UserRecord inactive;
       inactive.username = "gone";
       inactive.password_hash = "x";

@@ -11,6 +11,7 @@
 #include "server/catalogue.h"
 #include "server/upload_base64.h"
 #include "support/http_client.h"
+#include "support/server_fixtures.h"
 #include "support/server_process.h"
 
 namespace thumbgen {
@@ -18,34 +19,16 @@ namespace {
 
 using server::AssetRecord;
 using server::Catalogue;
+using test::base64;
 using test::http_request;
 using test::HttpResult;
 using test::ServerProcess;
+using test::test_asset;
+using test::test_jpeg;
+using test::upload_body;
 
 constexpr int kAssets = 200;
 const std::string kJobs = "/api/v1/admin/thumbnail-jobs";
-
-std::string base64(const std::vector<std::uint8_t>& bytes) { return server::encode_base64(bytes); }
-
-std::vector<std::uint8_t> test_jpeg(std::uint8_t shade) {
-  scene::Image image;
-  image.width = 64;
-  image.height = 48;
-  image.rgba.assign(static_cast<std::size_t>(image.width * image.height * 4), shade);
-  for (std::size_t i = 3; i < image.rgba.size(); i += 4) image.rgba[i] = 255;
-  return render::encode_image(image, render::ImageFormat::Jpeg, 90);
-}
-
-AssetRecord asset(std::string url, std::int64_t id, bool compatible = true) {
-  AssetRecord record;
-  record.id = id;
-  record.url = std::move(url);
-  record.name = "Name of " + record.url;
-  record.owner_displayname = "Owner";
-  record.is_viewer_compatible = compatible;
-  record.formats.push_back({"GLB", "https://cdn.example/" + record.url + ".glb", true, {}});
-  return record;
-}
 
 class ServerJobsTest : public ::testing::Test {
  protected:
@@ -56,8 +39,8 @@ class ServerJobsTest : public ::testing::Test {
     {
       std::filesystem::create_directories(server_->data());
       Catalogue catalogue(server_->data() / "catalogue.sqlite3", 1);
-      for (int i = 0; i < kAssets; ++i) catalogue.upsert_asset(asset("asset-" + std::to_string(i), 1000 + i));
-      catalogue.upsert_asset(asset("not-viewable", 5000, false));
+      for (int i = 0; i < kAssets; ++i) catalogue.upsert_asset(test_asset("asset-" + std::to_string(i), 1000 + i));
+      catalogue.upsert_asset(test_asset("not-viewable", 5000, false));
     }
     server_->start({}, {"THUMBGEN_MIN_LEASE_SECONDS=1", "THUMBGEN_MAX_ATTEMPTS=2"});
     token_ = login("admin", "admin-password");

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <optional>
 
+#include "scene/gallery_formats.h"
 #include "scene/load.h"
 #include "server/static_files.h"
 
@@ -98,17 +99,26 @@ std::string last_path_segment(std::string url) {
   return slash == std::string::npos ? url : url.substr(slash + 1);
 }
 
-}  // namespace
-
-int format_preference_rank(std::string_view type) {
-  static const std::array<const char*, 16> kOrder = {"IMM",  "GLB", "GLTF2",  "GLTF1", "OBJ",    "FBX",
-                                                     "SPZ",  "PLY", "SOG",    "SPLAT", "KSPLAT", "STL",
-                                                     "USDZ", "VOX", "BLOCKS", "TILT"};
-  for (std::size_t i = 0; i < kOrder.size(); ++i) {
-    if (type == kOrder[i]) return static_cast<int>(i);
+// Inserts or updates one asset and counts the outcome; a failure skips that asset with its reason.
+void upsert_counted(Catalogue& catalogue, const AssetRecord& asset, ImportSummary& summary, const std::string& label) {
+  try {
+    switch (catalogue.upsert_asset(asset)) {
+      case UpsertOutcome::Inserted:
+        ++summary.inserted;
+        break;
+      case UpsertOutcome::Updated:
+        ++summary.updated;
+        break;
+      case UpsertOutcome::Unchanged:
+        ++summary.unchanged;
+        break;
+    }
+  } catch (const std::exception& failure) {
+    summary.skipped.push_back(label + ": " + failure.what());
   }
-  return static_cast<int>(kOrder.size());
 }
+
+}  // namespace
 
 bool is_viewer_compatible_format(std::string_view type) {
   static const std::array<const char*, 10> kViewable = {"GLB", "GLTF2", "GLTF1", "OBJ",   "FBX",
@@ -210,21 +220,7 @@ ImportSummary import_folder(Catalogue& catalogue, const fs::path& folder) {
     asset.is_viewer_compatible = is_viewer_compatible_format(type);
     asset.files_root = model_folder.string();
     asset.formats.push_back(std::move(format));
-    try {
-      switch (catalogue.upsert_asset(asset)) {
-        case UpsertOutcome::Inserted:
-          ++summary.inserted;
-          break;
-        case UpsertOutcome::Updated:
-          ++summary.updated;
-          break;
-        case UpsertOutcome::Unchanged:
-          ++summary.unchanged;
-          break;
-      }
-    } catch (const std::exception& failure) {
-      summary.skipped.push_back(relative + ": " + failure.what());
-    }
+    upsert_counted(catalogue, asset, summary, relative);
   }
   if (error) summary.skipped.push_back(folder.string() + ": " + error.message());
   return summary;
@@ -312,7 +308,7 @@ ImportSummary import_json(Catalogue& catalogue, const nlohmann::json& document) 
         std::any_of(asset.formats.begin(), asset.formats.end(), [](auto& f) { return f.is_preferred; });
     if (!any_preferred && !asset.formats.empty()) {
       std::min_element(asset.formats.begin(), asset.formats.end(), [](const FormatRecord& a, const FormatRecord& b) {
-        return format_preference_rank(a.format_type) < format_preference_rank(b.format_type);
+        return scene::gallery_format_rank(a.format_type) < scene::gallery_format_rank(b.format_type);
       })->is_preferred = true;
     }
     if (const nlohmann::json* compatible = field(record, {"isViewerCompatible", "is_viewer_compatible"});
@@ -322,21 +318,7 @@ ImportSummary import_json(Catalogue& catalogue, const nlohmann::json& document) 
       asset.is_viewer_compatible = std::any_of(asset.formats.begin(), asset.formats.end(),
                                                [](auto& f) { return is_viewer_compatible_format(f.format_type); });
     }
-    try {
-      switch (catalogue.upsert_asset(asset)) {
-        case UpsertOutcome::Inserted:
-          ++summary.inserted;
-          break;
-        case UpsertOutcome::Updated:
-          ++summary.updated;
-          break;
-        case UpsertOutcome::Unchanged:
-          ++summary.unchanged;
-          break;
-      }
-    } catch (const std::exception& failure) {
-      summary.skipped.push_back(where + " (" + asset.url + "): " + failure.what());
-    }
+    upsert_counted(catalogue, asset, summary, where + " (" + asset.url + ")");
   }
   return summary;
 }

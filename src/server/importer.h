@@ -28,8 +28,6 @@ ImportSummary import_json(Catalogue& catalogue, const nlohmann::json& document);
 // The Icosa format type of a model file ("GLB", "GLTF2", ...), or "" when it is not a model thumbgen knows.
 std::string detect_format_type(const std::filesystem::path& file);
 
-// Lower rank = preferred for the gallery viewer (IMM > GLB > GLTF2 > GLTF1 > OBJ > FBX > splats > STL > ...).
-int format_preference_rank(std::string_view format_type);
 bool is_viewer_compatible_format(std::string_view format_type);
 
 // The stable url of an imported file: a readable slug of its relative path plus a hash, e.g. "cars-duck-glb-1a2b3c4d".

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "scene/gallery_formats.h"
+
 namespace thumbgen::worker {
 namespace fs = std::filesystem;
 namespace {
@@ -13,16 +15,6 @@ namespace {
 std::string lower(std::string text) {
   for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;
-}
-
-int format_rank(const std::string& type) {
-  static const std::array<const char*, 16> kOrder = {"IMM",  "GLB", "GLTF2",  "GLTF1", "OBJ",    "FBX",
-                                                     "SPZ",  "PLY", "SOG",    "SPLAT", "KSPLAT", "STL",
-                                                     "USDZ", "VOX", "BLOCKS", "TILT"};
-  for (std::size_t i = 0; i < kOrder.size(); ++i) {
-    if (type == kOrder[i]) return static_cast<int>(i);
-  }
-  return static_cast<int>(kOrder.size());
 }
 
 std::string read_text(const fs::path& file, std::size_t max_bytes) {
@@ -103,7 +95,8 @@ const FormatInfo* choose_format(const std::vector<FormatInfo>& formats) {
       best = &format;
       continue;
     }
-    int rank = format_rank(format.format_type), best_rank = format_rank(best->format_type);
+    int rank = scene::gallery_format_rank(format.format_type),
+        best_rank = scene::gallery_format_rank(best->format_type);
     if (rank < best_rank || (rank == best_rank && format.is_preferred && !best->is_preferred)) best = &format;
   }
   return best;
