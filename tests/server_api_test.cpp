@@ -416,7 +416,7 @@ TEST(ServerProcessTest, SigtermFinishesTheRequestInFlightAndExitsZero) {
       std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 10);
   boost::asio::write(socket, boost::asio::buffer(head));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  std::thread stopper([&] { EXPECT_EQ(server.stop(SIGTERM), 0); });
+  std::thread stopper([&] { EXPECT_EQ(server.stop(SIGTERM, 30000), 0); });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   boost::asio::write(socket, boost::asio::buffer(body.substr(10)));
   std::string response(4096, '\0');
@@ -424,7 +424,9 @@ TEST(ServerProcessTest, SigtermFinishesTheRequestInFlightAndExitsZero) {
   std::size_t got = socket.read_some(boost::asio::buffer(response), ec);
   stopper.join();
   EXPECT_TRUE(response.substr(0, got).starts_with("HTTP/1.1 200")) << response.substr(0, got);
-  EXPECT_NE(server.log().find("stopped"), std::string::npos);
+  std::string log = server.log();
+  EXPECT_NE(log.find("stopped"), std::string::npos) << log;
+  EXPECT_EQ(log.find("grace period over"), std::string::npos) << log;  // every connection was closed, none dropped
 }
 
 }  // namespace

@@ -59,6 +59,7 @@ int run_serve(const ServeFlags& flags) {
     settings.jobs.min_lease_seconds = config.min_lease_seconds;
     api = std::make_unique<Api>(settings, catalogue, storage, std::move(keyring));
 
+    server.catch_stop_signals();
     spdlog::info("listening on {}:{} (public url {}, data {})", host, bound, settings.public_url, config.data.string());
     if (!flags.port_file.empty()) {
       std::string temp = flags.port_file + ".tmp";

@@ -219,7 +219,7 @@ class Session : public std::enable_shared_from_this<Session> {
 HttpServer::HttpServer(HttpOptions options, Dispatch dispatch)
     : options_(std::move(options)),
       dispatch_(std::move(dispatch)),
-      acceptor_(io_),
+      acceptor_(net::make_strand(io_)),
       workers_(static_cast<std::size_t>(std::max(1, options_.worker_threads))) {}
 
 HttpServer::~HttpServer() {
@@ -237,6 +237,8 @@ unsigned short HttpServer::listen(const std::string& address, unsigned short por
 }
 
 void HttpServer::accept() {
+  // The handler runs on the acceptor's strand, as does begin_shutdown's close: the acceptor is never used by two
+  // threads at once (a close racing a re-armed accept could leave an operation that never completes).
   acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
     if (stopping_ || !acceptor_.is_open()) return;
     if (ec) {  // e.g. out of file descriptors: back off briefly instead of spinning
@@ -268,9 +270,14 @@ void HttpServer::untrack(Session* session) {
 void HttpServer::begin_shutdown() {
   if (stopping_.exchange(true)) return;
   spdlog::info("shutting down: finishing {} open connection(s)", connections_.load());
-  beast::error_code ignored;
-  acceptor_.close(ignored);
-  if (signals_) signals_->cancel(ignored);
+  net::post(acceptor_.get_executor(), [this] {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+  });
+  if (signals_) {
+    beast::error_code ignored;
+    signals_->cancel(ignored);
+  }
   {
     std::lock_guard lock(sessions_mutex_);
     for (Session* session : sessions_) {
@@ -278,14 +285,18 @@ void HttpServer::begin_shutdown() {
       if (auto alive = weak.lock()) alive->close_if_idle_async();
     }
   }
-  // Poll until every connection is gone or the grace period is over.
+  // Poll until every connection is gone or the grace period is over, then stop the loop explicitly: run() must
+  // return even if some operation outside the sessions were still queued.
   auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
   auto timer = std::make_shared<net::steady_timer>(io_);
   auto poll = std::make_shared<std::function<void()>>();
   // The pending wait owns the poll; the poll only refers to itself weakly (a strong self-capture never frees).
   std::weak_ptr<std::function<void()>> weak_poll = poll;
   *poll = [this, timer, deadline, weak_poll] {
-    if (connections_.load() == 0) return;
+    if (connections_.load() == 0) {
+      io_.stop();
+      return;
+    }
     if (std::chrono::steady_clock::now() > deadline) {
       spdlog::warn("shutdown grace period over: dropping {} connection(s)", connections_.load());
       io_.stop();
@@ -301,13 +312,14 @@ void HttpServer::stop() {
   net::post(io_, [this] { begin_shutdown(); });
 }
 
-void HttpServer::run(bool handle_signals) {
-  if (handle_signals) {
-    signals_.emplace(io_, SIGINT, SIGTERM);
-    signals_->async_wait([this](beast::error_code ec, int) {
-      if (!ec) begin_shutdown();
-    });
-  }
+void HttpServer::catch_stop_signals() {
+  signals_.emplace(io_, SIGINT, SIGTERM);
+  signals_->async_wait([this](beast::error_code ec, int) {
+    if (!ec) begin_shutdown();
+  });
+}
+
+void HttpServer::run() {
   accept();
   std::vector<std::thread> threads;
   for (int i = 1; i < options_.io_threads; ++i) threads.emplace_back([this] { io_.run(); });

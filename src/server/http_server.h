@@ -45,8 +45,11 @@ class HttpServer {
 
   // Binds and listens; returns the bound port (useful with port 0).
   unsigned short listen(const std::string& address, unsigned short port);
-  // Serves until stop() or SIGINT/SIGTERM, then finishes in-flight requests and returns.
-  void run(bool handle_signals = true);
+  // SIGINT/SIGTERM start a graceful shutdown from now on. Call before announcing the port, so that a signal sent
+  // as soon as the server is reachable is never handled by the default action (death without finishing requests).
+  void catch_stop_signals();
+  // Serves until stop() or a caught signal, then finishes in-flight requests and returns.
+  void run();
   void stop();  // thread-safe
 
   std::size_t open_connections() const { return connections_.load(); }

@@ -74,6 +74,12 @@ void ServerProcess::start(const std::vector<std::string>& extra_args, const std:
   if (pid_ < 0) throw std::runtime_error("cannot start thumbgen serve");
   if (pid_ == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);  // a crashed test never leaves a server behind
+    // The server must see the signals the tests send, whatever mask or ignored set the test runner passed down.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::signal(SIGTERM, SIG_DFL);
+    ::signal(SIGINT, SIG_DFL);
     int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (log >= 0) {
       ::dup2(log, 1);
