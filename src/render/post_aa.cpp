@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace thumbgen::render {
@@ -32,7 +33,9 @@ struct Sampler {
   }
 };
 
-float luma_of(const float c[4]) { return (0.299f * c[0] + 0.587f * c[1] + 0.114f * c[2]) / 255.0f + c[3] * 1e-5f; }
+float luma_of(const float c[4]) {
+  return (0.299f / 255.0f) * c[0] + (0.587f / 255.0f) * c[1] + (0.114f / 255.0f) * c[2] + 1e-5f * c[3];
+}
 
 }  // namespace
 
@@ -40,23 +43,31 @@ void smooth_edges(scene::Image& image) {
   const int w = image.width, h = image.height;
   if (w < 3 || h < 3) return;
   const std::vector<std::uint8_t> source = image.rgba;
-  std::vector<float> luma(static_cast<std::size_t>(w) * h);
+  std::vector<std::uint32_t> pixels(static_cast<std::size_t>(w) * h);
+  std::memcpy(pixels.data(), source.data(), pixels.size() * 4);
+  std::vector<float> luma(pixels.size());
+  // Alpha takes part so edges against a transparent background are found too.
+  constexpr float kR = 0.299f / 255.0f, kG = 0.587f / 255.0f, kB = 0.114f / 255.0f, kA = 1e-5f;
   for (std::size_t i = 0; i < luma.size(); ++i) {
     const std::uint8_t* p = &source[i * 4];
-    // Alpha takes part so edges against a transparent background are found too.
-    luma[i] = (0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2]) / 255.0f + p[3] * 1e-5f;
+    luma[i] = kR * p[0] + kG * p[1] + kB * p[2] + kA * p[3];
   }
   const Sampler sampler{source, w, h};
   for (int y = 1; y < h - 1; ++y) {
-    const float* row_up = &luma[static_cast<std::size_t>(y - 1) * w];
-    const float* row = &luma[static_cast<std::size_t>(y) * w];
-    const float* row_down = &luma[static_cast<std::size_t>(y + 1) * w];
+    const std::size_t up = static_cast<std::size_t>(y - 1) * w, mid = up + w, down = mid + w;
     for (int x = 1; x < w - 1; ++x) {
-      const float l_m = row[x];
-      const float l_nw = row_up[x - 1], l_ne = row_up[x + 1], l_sw = row_down[x - 1], l_se = row_down[x + 1];
-      const float l_min = std::min({l_m, l_nw, l_ne, l_sw, l_se});
-      const float l_max = std::max({l_m, l_nw, l_ne, l_sw, l_se});
-      if (l_max - l_min < std::max(0.0312f, l_max * 0.125f)) continue;  // flat: most pixels stop here
+      // Background and flat colours: the pixel equals its four diagonal neighbours (the cheap test first).
+      const std::uint32_t p = pixels[mid + x];
+      if (pixels[up + x - 1] == p && pixels[up + x + 1] == p && pixels[down + x - 1] == p &&
+          pixels[down + x + 1] == p) {
+        continue;
+      }
+      const float l_m = luma[mid + x];
+      const float l_nw = luma[up + x - 1], l_ne = luma[up + x + 1], l_sw = luma[down + x - 1],
+                  l_se = luma[down + x + 1];
+      const float l_min = std::min(std::min(std::min(l_m, l_nw), std::min(l_ne, l_sw)), l_se);
+      const float l_max = std::max(std::max(std::max(l_m, l_nw), std::max(l_ne, l_sw)), l_se);
+      if (l_max - l_min < std::max(0.0312f, l_max * 0.125f)) continue;  // low contrast: most pixels stop here
 
       float dir_x = -((l_nw + l_ne) - (l_sw + l_se));
       float dir_y = (l_nw + l_sw) - (l_ne + l_se);
@@ -78,8 +89,9 @@ void smooth_edges(scene::Image& image) {
       }
       const float l_b = luma_of(b);
       const float* chosen = (l_b < l_min || l_b > l_max) ? a : b;
-      std::uint8_t* out = &image.rgba[(static_cast<std::size_t>(y) * w + x) * 4];
-      for (int c = 0; c < 4; ++c) out[c] = static_cast<std::uint8_t>(std::lround(std::clamp(chosen[c], 0.0f, 255.0f)));
+      std::uint8_t* out = &image.rgba[(mid + x) * 4];
+      // Values are never negative: adding a half and truncating rounds like lround, without the libm call.
+      for (int c = 0; c < 4; ++c) out[c] = static_cast<std::uint8_t>(std::clamp(chosen[c], 0.0f, 255.0f) + 0.5f);
     }
   }
 }

@@ -3,6 +3,7 @@
 #include <GLES3/gl3.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <glm/gtc/matrix_inverse.hpp>
 #include <glm/gtc/type_ptr.hpp>
@@ -11,6 +12,7 @@
 
 #include "render/gl_program.h"
 #include "render/gpu_scene.h"
+#include "render/mesh_programs.h"
 #include "render/post_aa.h"
 #include "render/render_target.h"
 #include "render/shaders.h"
@@ -32,39 +34,6 @@ GLint gl_wrap(scene::Wrap wrap) {
   }
   return GL_REPEAT;
 }
-
-struct MeshUniforms {
-  GLint model, normal_matrix, view_projection, point_size;
-  GLint base_color, metallic, roughness, normal_scale, occlusion_strength, emissive;
-  GLint alpha_mode, alpha_cutoff, unlit, has_normals, unshaded, texture_mask;
-  GLint uv_set, uv_transform, textures;
-  GLint camera_position, up, light_direction, light_color;
-
-  explicit MeshUniforms(const Program& p)
-      : model(p.uniform("u_model")),
-        normal_matrix(p.uniform("u_normal_matrix")),
-        view_projection(p.uniform("u_view_projection")),
-        point_size(p.uniform("u_point_size")),
-        base_color(p.uniform("u_base_color")),
-        metallic(p.uniform("u_metallic")),
-        roughness(p.uniform("u_roughness")),
-        normal_scale(p.uniform("u_normal_scale")),
-        occlusion_strength(p.uniform("u_occlusion_strength")),
-        emissive(p.uniform("u_emissive")),
-        alpha_mode(p.uniform("u_alpha_mode")),
-        alpha_cutoff(p.uniform("u_alpha_cutoff")),
-        unlit(p.uniform("u_unlit")),
-        has_normals(p.uniform("u_has_normals")),
-        unshaded(p.uniform("u_unshaded")),
-        texture_mask(p.uniform("u_texture_mask")),
-        uv_set(p.uniform("u_uv_set")),
-        uv_transform(p.uniform("u_uv_transform")),
-        textures(p.uniform("u_textures")),
-        camera_position(p.uniform("u_camera_position")),
-        up(p.uniform("u_up")),
-        light_direction(p.uniform("u_light_direction")),
-        light_color(p.uniform("u_light_color")) {}
-};
 
 // A draw in the order it must be drawn: opaque first, then blended back to front, then additive glow.
 struct QueuedDraw {
@@ -88,15 +57,14 @@ const scene::Material kDefaultMaterial = [] {
 
 struct Renderer::Impl {
   GlContext& context;
-  Program mesh_program;
-  MeshUniforms uniforms;
+  MeshPrograms programs;
+  unsigned frame = 0;
   RenderTarget target;
   SplatRenderer splat_renderer;
 
   bool software_gl = false;
 
-  explicit Impl(GlContext& gl)
-      : context(gl), mesh_program(shaders::kMeshVertex, shaders::kMeshFragment, "mesh"), uniforms(mesh_program) {
+  explicit Impl(GlContext& gl) : context(gl) {
     const char* name = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
     const std::string renderer = name ? name : "";
     software_gl = renderer.find("llvmpipe") != std::string::npos || renderer.find("softpipe") != std::string::npos ||
@@ -124,7 +92,13 @@ struct Renderer::Impl {
     return std::clamp(std::max(base, sparse), 1.0f, options.height / 40.0f);
   }
 
-  void set_lights(const ViewCamera& camera) {
+  // The uniforms every draw of a frame shares; set once per frame in each program used.
+  static void set_frame_uniforms(const MeshUniforms& uniforms, const ViewCamera& camera, float point_size) {
+    const glm::mat4 view_projection = camera.projection * camera.view;
+    glUniformMatrix4fv(uniforms.view_projection, 1, GL_FALSE, glm::value_ptr(view_projection));
+    const GLint units[shaders::kSlotCount] = {0, 1, 2, 3, 4};
+    glUniform1iv(uniforms.textures, shaders::kSlotCount, units);
+    glUniform1f(uniforms.point_size, point_size);
     // Studio lights fixed to the camera: key from the upper right, fill from the left, rim from behind.
     const glm::mat3 camera_to_world = glm::inverse(glm::mat3(camera.view));
     const glm::vec3 key = glm::normalize(camera_to_world * glm::vec3(0.5f, 0.8f, 0.6f));
@@ -139,15 +113,17 @@ struct Renderer::Impl {
     glUniform3fv(uniforms.camera_position, 1, glm::value_ptr(camera.position));
   }
 
-  void bind_material(GpuScene& gpu, const scene::Material& material) {
-    const scene::TextureRef* slots[shaders::kSlotCount] = {
-        &material.base_color_texture, &material.metallic_roughness_texture, &material.normal_texture,
-        &material.occlusion_texture, &material.emissive_texture};
+  static std::array<const scene::TextureRef*, shaders::kSlotCount> texture_slots(const scene::Material& material) {
+    return {&material.base_color_texture, &material.metallic_roughness_texture, &material.normal_texture,
+            &material.occlusion_texture, &material.emissive_texture};
+  }
+
+  // Binds the material's textures to their units (state shared by every program); returns the slots bound.
+  static int bind_textures(GpuScene& gpu, const scene::Material& material) {
+    const auto slots = texture_slots(material);
     int mask = 0;
-    GLint uv_sets[shaders::kSlotCount] = {};
-    float transforms[shaders::kSlotCount * 9];
     for (int slot = 0; slot < shaders::kSlotCount; ++slot) {
-      const scene::TextureRef& ref = *slots[slot];
+      const scene::TextureRef& ref = *slots[static_cast<std::size_t>(slot)];
       const bool srgb = slot == shaders::kBaseColorSlot || slot == shaders::kEmissiveSlot;
       // Select the unit first: uploading a texture binds it to the active unit.
       glActiveTexture(GL_TEXTURE0 + slot);
@@ -160,10 +136,19 @@ struct Renderer::Impl {
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, ref.nearest ? GL_NEAREST : GL_LINEAR_MIPMAP_LINEAR);
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, ref.nearest ? GL_NEAREST : GL_LINEAR);
       }
+    }
+    return mask;
+  }
+
+  static void set_material_uniforms(const MeshUniforms& uniforms, const scene::Material& material) {
+    const auto slots = texture_slots(material);
+    GLint uv_sets[shaders::kSlotCount] = {};
+    float transforms[shaders::kSlotCount * 9];
+    for (int slot = 0; slot < shaders::kSlotCount; ++slot) {
+      const scene::TextureRef& ref = *slots[static_cast<std::size_t>(slot)];
       uv_sets[slot] = ref.texcoord == 1 ? 1 : 0;
       std::copy_n(glm::value_ptr(ref.transform), 9, transforms + slot * 9);
     }
-    glUniform1i(uniforms.texture_mask, mask);
     glUniform1iv(uniforms.uv_set, shaders::kSlotCount, uv_sets);
     glUniformMatrix3fv(uniforms.uv_transform, shaders::kSlotCount, GL_FALSE, transforms);
     glUniform4fv(uniforms.base_color, 1, glm::value_ptr(material.base_color));
@@ -172,9 +157,7 @@ struct Renderer::Impl {
     glUniform1f(uniforms.normal_scale, material.normal_scale);
     glUniform1f(uniforms.occlusion_strength, material.occlusion_strength);
     glUniform3fv(uniforms.emissive, 1, glm::value_ptr(material.emissive));
-    glUniform1i(uniforms.alpha_mode, static_cast<int>(material.alpha_mode));
     glUniform1f(uniforms.alpha_cutoff, material.alpha_cutoff);
-    glUniform1i(uniforms.unlit, material.unlit ? 1 : 0);
   }
 
   static void set_pass_state(int pass) {
@@ -230,32 +213,47 @@ struct Renderer::Impl {
 
     {
       GpuScene gpu(scene);
-      glUseProgram(mesh_program.id());
-      const glm::mat4 view_projection = camera.projection * camera.view;
-      glUniformMatrix4fv(uniforms.view_projection, 1, GL_FALSE, glm::value_ptr(view_projection));
-      const GLint units[shaders::kSlotCount] = {0, 1, 2, 3, 4};
-      glUniform1iv(uniforms.textures, shaders::kSlotCount, units);
-      glUniform1f(uniforms.point_size, point_size(scene, options));
-      set_lights(camera);
-
+      ++frame;
+      const float points = point_size(scene, options);
       int current_pass = -1;
       const scene::Material* current_material = nullptr;
+      int texture_mask = 0;
+      MeshProgram* current_program = nullptr;
+      bool material_uniforms_stale = true;
       for (const QueuedDraw& queued : queue(scene, gpu, camera)) {
         if (queued.pass != current_pass) {
           set_pass_state(queued.pass);
           current_pass = queued.pass;
         }
         if (queued.material != current_material) {
-          bind_material(gpu, *queued.material);
+          texture_mask = bind_textures(gpu, *queued.material);
           current_material = queued.material;
+          material_uniforms_stale = true;
         }
         const GpuMesh& mesh = gpu.mesh(static_cast<std::size_t>(queued.draw->mesh));
+        MeshFeatures features;
+        features.texture_mask = texture_mask;
+        features.shaded = !queued.material->unlit && mesh.mode == GL_TRIANGLES;
+        features.has_normals = mesh.has_normals;
+        features.alpha_mode = static_cast<int>(queued.material->alpha_mode);
+        MeshProgram& program = programs.get(features);
+        if (&program != current_program) {
+          glUseProgram(program.program.id());
+          if (program.frame != frame) {
+            set_frame_uniforms(program.uniforms, camera, points);
+            program.frame = frame;
+          }
+          current_program = &program;
+          material_uniforms_stale = true;
+        }
+        if (material_uniforms_stale) {
+          set_material_uniforms(program.uniforms, *queued.material);
+          material_uniforms_stale = false;
+        }
         const glm::mat4& model = queued.draw->transform;
-        glUniformMatrix4fv(uniforms.model, 1, GL_FALSE, glm::value_ptr(model));
+        glUniformMatrix4fv(program.uniforms.model, 1, GL_FALSE, glm::value_ptr(model));
         const glm::mat3 normal_matrix = glm::inverseTranspose(glm::mat3(model));
-        glUniformMatrix3fv(uniforms.normal_matrix, 1, GL_FALSE, glm::value_ptr(normal_matrix));
-        glUniform1i(uniforms.has_normals, mesh.has_normals ? 1 : 0);
-        glUniform1i(uniforms.unshaded, mesh.mode == GL_TRIANGLES ? 0 : 1);
+        glUniformMatrix3fv(program.uniforms.normal_matrix, 1, GL_FALSE, glm::value_ptr(normal_matrix));
         // Mirrored transforms flip the winding; single-sided materials cull their back faces.
         glFrontFace(glm::determinant(glm::mat3(model)) < 0.0f ? GL_CW : GL_CCW);
         if (queued.material->double_sided || mesh.mode != GL_TRIANGLES) {

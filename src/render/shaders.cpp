@@ -32,8 +32,9 @@ void main() {
 // PBR metallic-roughness (GGX, Smith, Schlick) under a neutral studio: three lights fixed to the camera (a
 // specular key, diffuse fill and rim) and an analytic sky/ground environment, so every asset is lit the same way
 // without IBL textures. Kept lean: on software GL the fragment shader is most of a thumbnail's time.
-// Output is linear, premultiplied; the sRGB framebuffer encodes it.
-const char* const kMeshFragment = R"(#version 300 es
+// Output is linear, premultiplied; the sRGB framebuffer encodes it. The renderer prepends `#version` and the
+// constants TEXTURE_MASK, SHADED, HAS_NORMALS and ALPHA_MODE of the program variant (mesh_programs.cpp).
+const char* const kMeshFragmentBody = R"(
 precision highp float;
 in vec3 v_world;
 in vec3 v_normal;
@@ -46,12 +47,7 @@ uniform float u_roughness;
 uniform float u_normal_scale;
 uniform float u_occlusion_strength;
 uniform vec3 u_emissive;
-uniform int u_alpha_mode;  // 0 opaque, 1 mask, 2 blend, 3 additive
 uniform float u_alpha_cutoff;
-uniform bool u_unlit;
-uniform bool u_has_normals;
-uniform bool u_unshaded;  // points and lines
-uniform int u_texture_mask;
 uniform int u_uv_set[5];
 uniform mat3 u_uv_transform[5];
 uniform sampler2D u_textures[5];
@@ -63,7 +59,7 @@ out vec4 o_color;
 
 const float PI = 3.14159265;
 
-bool has_texture(int slot) { return (u_texture_mask & (1 << slot)) != 0; }
+bool has_texture(int slot) { return (TEXTURE_MASK & (1 << slot)) != 0; }
 
 vec2 uv_for(int slot) {
   vec2 uv = u_uv_set[slot] == 1 ? v_uv1 : v_uv0;
@@ -127,21 +123,21 @@ vec3 tone_map(vec3 color) {
 void main() {
   vec4 base = u_base_color * v_color;
   if (has_texture(0)) base *= sample_slot(0);
-  if (u_alpha_mode == 1) {
+  if (ALPHA_MODE == 1) {
     if (base.a < u_alpha_cutoff) discard;
     base.a = 1.0;
-  } else if (u_alpha_mode == 0) {
+  } else if (ALPHA_MODE == 0) {
     base.a = 1.0;
   }
   vec3 emissive = u_emissive;
   if (has_texture(4)) emissive *= sample_slot(4).rgb;
 
   vec3 color;
-  if (u_unlit || u_unshaded) {
+  if (!SHADED) {
     color = base.rgb + emissive;
   } else {
     vec3 n;
-    if (u_has_normals) {
+    if (HAS_NORMALS) {
       n = normalize(v_normal);
       if (!gl_FrontFacing) n = -n;
     } else {
@@ -189,7 +185,7 @@ void main() {
     color += (diffuse_color * irradiance * 0.45 + prefiltered * (f0 * brdf.x + brdf.y) * 0.8) * occlusion;
     color = tone_map(color + emissive);
   }
-  if (u_alpha_mode == 3) {
+  if (ALPHA_MODE == 3) {
     o_color = vec4(color * base.a, 0.0);
   } else {
     o_color = vec4(color * base.a, base.a);

@@ -10,6 +10,7 @@ enum Attribute { kPosition = 0, kNormal = 1, kUv0 = 2, kUv1 = 3, kColor = 4 };
 enum TextureSlot { kBaseColorSlot = 0, kMetallicRoughnessSlot, kNormalSlot, kOcclusionSlot, kEmissiveSlot, kSlotCount };
 
 extern const char* const kMeshVertex;
-extern const char* const kMeshFragment;
+// Without its #version line and feature constants: see MeshPrograms.
+extern const char* const kMeshFragmentBody;
 
 }  // namespace thumbgen::render::shaders

@@ -1,0 +1,63 @@
+#include "render/mesh_programs.h"
+
+#include <string>
+
+#include "render/shaders.h"
+
+namespace thumbgen::render {
+
+MeshFeatures MeshFeatures::normalized() const {
+  MeshFeatures result = *this;
+  if (!result.shaded) {  // unlit: only the base colour and emissive textures are read
+    result.texture_mask &= (1 << shaders::kBaseColorSlot) | (1 << shaders::kEmissiveSlot);
+    result.has_normals = false;
+  }
+  return result;
+}
+
+int MeshFeatures::key() const {
+  return texture_mask | (shaded ? 1 << 5 : 0) | (has_normals ? 1 << 6 : 0) | (alpha_mode & 3) << 7;
+}
+
+MeshUniforms::MeshUniforms(const Program& p)
+    : model(p.uniform("u_model")),
+      normal_matrix(p.uniform("u_normal_matrix")),
+      view_projection(p.uniform("u_view_projection")),
+      point_size(p.uniform("u_point_size")),
+      base_color(p.uniform("u_base_color")),
+      metallic(p.uniform("u_metallic")),
+      roughness(p.uniform("u_roughness")),
+      normal_scale(p.uniform("u_normal_scale")),
+      occlusion_strength(p.uniform("u_occlusion_strength")),
+      emissive(p.uniform("u_emissive")),
+      alpha_cutoff(p.uniform("u_alpha_cutoff")),
+      uv_set(p.uniform("u_uv_set")),
+      uv_transform(p.uniform("u_uv_transform")),
+      textures(p.uniform("u_textures")),
+      camera_position(p.uniform("u_camera_position")),
+      up(p.uniform("u_up")),
+      light_direction(p.uniform("u_light_direction")),
+      light_color(p.uniform("u_light_color")) {}
+
+MeshProgram& MeshPrograms::get(const MeshFeatures& wanted) {
+  const MeshFeatures features = wanted.normalized();
+  auto [it, inserted] = programs_.try_emplace(features.key());
+  if (inserted) {
+    const std::string fragment =
+        std::string("#version 300 es\n") + "const int TEXTURE_MASK = " + std::to_string(features.texture_mask) + ";\n" +
+        "const bool SHADED = " + (features.shaded ? "true" : "false") + ";\n" +
+        "const bool HAS_NORMALS = " + (features.has_normals ? "true" : "false") + ";\n" +
+        "const int ALPHA_MODE = " + std::to_string(features.alpha_mode) + ";\n" + shaders::kMeshFragmentBody;
+    try {
+      Program program(shaders::kMeshVertex, fragment.c_str(), "mesh " + std::to_string(features.key()));
+      MeshUniforms uniforms(program);
+      it->second = std::make_unique<MeshProgram>(MeshProgram{std::move(program), uniforms});
+    } catch (...) {
+      programs_.erase(it);
+      throw;
+    }
+  }
+  return *it->second;
+}
+
+}  // namespace thumbgen::render
