@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "platform/folder_access.h"
+#include "scene/assimp_ply.h"
 
 namespace thumbgen::scene {
 namespace {
@@ -197,6 +198,31 @@ TEST(AssimpLoader, PlyAsciiMeshWithColours) {
   EXPECT_NEAR(mesh.colors[0].r, 1.0f, 1e-4f);
   EXPECT_NEAR(mesh.colors[0].g, 0.2158f, 2e-3f);  // 128/255 in sRGB → linear
   EXPECT_NEAR(mesh.colors[0].b, 0.0f, 1e-6f);
+}
+
+TEST(AssimpLoader, PlyDiffuseColourNamesAreVertexColours) {
+  Fixture f;
+  std::string ply(kPlyAsciiMesh);
+  for (const char* channel : {"red", "green", "blue"}) {
+    const std::string plain = std::string("uchar ") + channel + "\n";
+    ply.replace(ply.find(plain), plain.size(), std::string("uchar diffuse_") + channel + "\n");
+  }
+  ASSERT_NE(ply.find("diffuse_green"), std::string::npos);
+  const Scene scene = f.load("d.ply", ply);
+  const Mesh& mesh = scene.meshes.at(scene.draws[0].mesh);
+  ASSERT_EQ(mesh.colors.size(), mesh.positions.size());
+  EXPECT_NEAR(mesh.colors[0].r, 1.0f, 1e-4f);
+  EXPECT_NEAR(mesh.colors[0].g, 0.2158f, 2e-3f);
+  EXPECT_NEAR(mesh.colors[0].b, 0.0f, 1e-6f);
+}
+
+TEST(AssimpLoader, PlyHeaderRenameLeavesOtherFilesAlone) {
+  const std::string plain(kPlyAsciiMesh);
+  EXPECT_TRUE(with_plain_ply_colour_names(std::span(reinterpret_cast<const std::uint8_t*>(plain.data()), plain.size()))
+                  .empty());
+  const std::string other = "solid x\nendsolid x\n";
+  EXPECT_TRUE(with_plain_ply_colour_names(std::span(reinterpret_cast<const std::uint8_t*>(other.data()), other.size()))
+                  .empty());
 }
 
 std::string binary_ply(int vertices, bool with_face) {

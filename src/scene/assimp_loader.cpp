@@ -15,6 +15,7 @@
 #include "scene/assimp_guards.h"
 #include "scene/assimp_io.h"
 #include "scene/assimp_materials.h"
+#include "scene/assimp_ply.h"
 #include "scene/load_error.h"
 #include "scene/tilt_brush.h"
 
@@ -260,7 +261,7 @@ Scene load_with_assimp(const std::string& main_file, std::span<const std::uint8_
   const std::string extension_hint = extension_of(main_file);
   const bool gltf1 = is_gltf1(bytes, extension_hint);
   std::vector<std::uint8_t> patched;
-  if (gltf1) patched = with_gltf1_version(bytes);
+  patched = gltf1 ? with_gltf1_version(bytes) : with_plain_ply_colour_names(bytes);
   const std::span<const std::uint8_t> served = patched.empty() ? bytes : std::span<const std::uint8_t>(patched);
 
   // assimp sees the main file by its bare name, so the side files it derives ("model.mtl", "model.bin") are
