@@ -109,7 +109,11 @@ TEST(RenderOptions, Defaults) {
   EXPECT_EQ(options.jobs, default_job_count());
   EXPECT_GE(options.jobs, 1);
   EXPECT_EQ(options.timeout, 30s);
+#if defined(__SANITIZE_ADDRESS__)
   EXPECT_EQ(options.max_memory_bytes, 0u);
+#else
+  EXPECT_EQ(options.max_memory_bytes, 4ull << 30);
+#endif
   EXPECT_FALSE(options.json);
   EXPECT_FALSE(options.force);
 }

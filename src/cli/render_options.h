@@ -17,6 +17,15 @@ class App;
 
 namespace thumbgen::cli {
 
+// A hostile model must not take the machine's memory: by default each model may use 4 GiB on top of the
+// renderer. AddressSanitizer reserves terabytes of address space, so a sanitizer build cannot run under an
+// address-space limit and keeps no default.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr const char* kDefaultMaxMemory = "none";
+#else
+inline constexpr const char* kDefaultMaxMemory = "4G";
+#endif
+
 // What the user typed; defaults are the documented defaults.
 struct RenderArguments {
   std::vector<std::string> inputs;
@@ -28,7 +37,7 @@ struct RenderArguments {
   std::string camera;  // empty: the asset's own camera, else a 3/4 auto-frame
   int jobs = 0;        // 0: one per CPU core
   std::string timeout = "30s";
-  std::string max_memory = "none";
+  std::string max_memory = kDefaultMaxMemory;
   bool json = false;
   bool force = false;
 };
