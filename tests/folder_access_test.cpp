@@ -128,3 +128,27 @@ TEST_F(FolderAccessTest, RefusesFilesOverTheSizeLimit) {
 }
 
 }  // namespace
+
+TEST_F(FolderAccessTest, WebUrlsAreServedByFileNameFromTheBrushTextureFolder) {
+  const fs::path brushes = root_ / "brushes";
+  write_file(brushes / "Ink-f5c336cf" / "Ink-f5c336cf-v10.0-MainTex.png", "ink");
+  FolderAccess files(model_, 1000, brushes);
+  EXPECT_EQ(
+      as_string(files.read("https://www.tiltbrush.com/shaders/brushes/Ink-f5c336cf/Ink-f5c336cf-v10.0-MainTex.png")),
+      "ink");
+  EXPECT_EQ(as_string(files.read("HTTP://host/elsewhere/Ink-f5c336cf-v10.0-MainTex.png?v=2#x")), "ink");
+  EXPECT_EQ(as_string(files.read("scene.gltf")), "main");  // model files as before
+  for (const char* missing :
+       {"https://www.tiltbrush.com/shaders/brushes/Other/Other-MainTex.png", "https://host", "https://host/"}) {
+    try {
+      files.read(missing);
+      FAIL() << missing << " should not resolve";
+    } catch (const LoadError& e) {
+      EXPECT_NE(std::string(e.what()).find("not found"), std::string::npos) << e.what();
+    }
+  }
+  // Other schemes stay refused, and nothing outside either folder is reachable through a URL.
+  EXPECT_THROW(files.read("file:///etc/passwd"), LoadError);
+  EXPECT_THROW(files.read("https://host/../outside/secret.txt"), LoadError);
+  EXPECT_THROW(files.read("https://host/secret.txt"), LoadError);
+}

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <glm/gtc/matrix_transform.hpp>
 
+#include "platform/texture_decoder.h"
+#include "render/encode.h"
 #include "support/gltf_writer.h"
 
 namespace fs = std::filesystem;
@@ -107,4 +109,37 @@ TEST_F(Pipeline, LoadOnlyParsesWithoutRendering) {
       platform::ThumbnailPipeline::load_only(write("c.glb", test::write_glb(asset)), options_);
   EXPECT_TRUE(result.ok) << result.reason;
   EXPECT_TRUE(result.encoded.empty());
+}
+
+// Tilt Brush exports name brush textures by URL; an operator's brush texture folder stands in for the web.
+TEST_F(Pipeline, BrushTextureUrlsAreServedFromTheBrushTextureFolder) {
+  scene::Image red{4, 4, std::vector<std::uint8_t>(4 * 4 * 4)};
+  for (std::size_t i = 0; i < red.rgba.size(); i += 4) red.rgba[i] = red.rgba[i + 3] = 255;
+  test::SimpleAsset asset;
+  asset.meshes.push_back(test::unit_cube());
+  asset.meshes[0].texture = render::encode_image(red, render::ImageFormat::Png, 100);
+  asset.meshes[0].unlit = true;
+  test::GltfBuilder builder = test::build(asset);
+  const std::string url = "https://www.tiltbrush.com/shaders/brushes/Ink-f5c336cf/Ink-f5c336cf-v10.0-MainTex.png";
+  builder.json["images"][0] = {{"uri", url}};
+  const std::string gltf = builder.gltf();
+  const fs::path model = write("stroke.gltf", std::vector<std::uint8_t>(gltf.begin(), gltf.end()));
+  const fs::path brushes = dir_ / "brushes";
+  fs::create_directories(brushes);
+  write("brushes/Ink-f5c336cf-v10.0-MainTex.png", asset.meshes[0].texture);
+
+  auto centre_colour = [&](const platform::JobResult& result) {
+    EXPECT_TRUE(result.ok) << result.reason;
+    const scene::Image image = platform::TextureDecoder().decode(result.encoded, 0);
+    const std::size_t centre = (static_cast<std::size_t>(image.height / 2) * image.width + image.width / 2) * 4;
+    return glm::ivec3(image.rgba[centre], image.rgba[centre + 1], image.rgba[centre + 2]);
+  };
+  options_.format = render::ImageFormat::Png;
+  const glm::ivec3 untextured = centre_colour(pipeline_->run(model, options_));
+  EXPECT_GT(untextured.g, 200);  // white: the URL is refused and the texture left out
+  options_.brush_texture_folder = brushes;
+  const glm::ivec3 textured = centre_colour(pipeline_->run(model, options_));
+  EXPECT_GT(textured.r, 200);
+  EXPECT_LT(textured.g, 40);
+  EXPECT_LT(textured.b, 40);
 }

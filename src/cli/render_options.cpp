@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <stdexcept>
 #include <thread>
 
@@ -166,6 +167,11 @@ void add_render_arguments(CLI::App& command, RenderArguments& args) {
                   "Memory one render process may use for a model on top of the renderer's own, e.g. 2G, 512M")
       ->capture_default_str()
       ->type_name("SIZE");
+  command
+      .add_option("--brush-textures", args.brush_textures,
+                  "Folder of Tilt Brush / Open Brush brush textures: texture URLs in models are served from it by "
+                  "file name (default: $THUMBGEN_BRUSH_TEXTURES)")
+      ->type_name("DIR");
   command.add_flag("--json", args.json, "Print one JSON object per model to stdout, then a summary object");
   command.add_flag("--force", args.force, "Render even when the thumbnail is newer than the model");
 }
@@ -194,6 +200,14 @@ RenderOptions resolve_render_options(const RenderArguments& args) {
   options.jobs = args.jobs == 0 ? default_job_count() : args.jobs;
   options.timeout = parse_duration(args.timeout);
   options.max_memory_bytes = parse_memory_size(args.max_memory);
+  std::string brush_textures = args.brush_textures;
+  if (const char* from_env = std::getenv("THUMBGEN_BRUSH_TEXTURES"); brush_textures.empty() && from_env)
+    brush_textures = from_env;
+  if (!brush_textures.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(brush_textures, ec)) fail("--brush-textures: not a folder: " + brush_textures);
+    options.job.brush_texture_folder = std::filesystem::absolute(brush_textures, ec);
+  }
   options.json = args.json;
   options.force = args.force;
   return options;

@@ -38,6 +38,7 @@ struct RenderArguments {
   int jobs = 0;        // 0: one per CPU core
   std::string timeout = "30s";
   std::string max_memory = kDefaultMaxMemory;
+  std::string brush_textures;  // empty: $THUMBGEN_BRUSH_TEXTURES, else none
   bool json = false;
   bool force = false;
 };

@@ -35,6 +35,20 @@ bool has_url_scheme(std::string_view name) {
   });
 }
 
+bool is_web_url(std::string_view name) {
+  return lower_ascii(name.substr(0, 8)) == "https://" || lower_ascii(name.substr(0, 7)) == "http://";
+}
+
+// The last path component of a URL, without query or fragment ("" when it has none).
+std::string url_file_name(std::string_view url) {
+  url = url.substr(0, url.find_first_of("?#"));
+  const std::size_t authority = url.find("://");
+  if (authority != std::string_view::npos) url.remove_prefix(authority + 3);
+  const std::size_t slash = url.rfind('/');
+  if (slash == std::string_view::npos) return {};  // only a host
+  return std::string(url.substr(slash + 1));
+}
+
 // Paths from another machine that can only be found by file name: "C:/x", "C:", "//server/share".
 bool is_foreign_absolute(std::string_view slashed) {
   const bool drive = slashed.size() >= 2 && std::isalpha(static_cast<unsigned char>(slashed[0])) && slashed[1] == ':' &&
@@ -55,7 +69,10 @@ int common_suffix(const std::vector<std::string>& wanted, const fs::path& candid
 
 }  // namespace
 
-FolderAccess::FolderAccess(fs::path model_folder, std::uint64_t max_file_bytes) : max_file_bytes_(max_file_bytes) {
+FolderAccess::FolderAccess(fs::path model_folder, std::uint64_t max_file_bytes, const fs::path& url_stand_in_folder)
+    : max_file_bytes_(max_file_bytes) {
+  if (!url_stand_in_folder.empty())
+    url_stand_ins_ = std::make_unique<FolderAccess>(url_stand_in_folder, max_file_bytes);
   std::error_code ec;
   fs::path absolute = fs::absolute(model_folder, ec);
   if (ec) absolute = model_folder;
@@ -64,6 +81,8 @@ FolderAccess::FolderAccess(fs::path model_folder, std::uint64_t max_file_bytes) 
   if (!folder_.has_filename() && folder_.has_parent_path() && folder_ != folder_.root_path())
     folder_ = folder_.parent_path();  // drop a trailing separator so component-wise prefix checks work
 }
+
+FolderAccess::~FolderAccess() = default;
 
 bool FolderAccess::inside_folder(const fs::path& canonical) const {
   // Component-wise, so "/models/a" is not taken to contain "/models/ab".
@@ -112,7 +131,16 @@ fs::path FolderAccess::resolve(std::string_view name) {
   const std::string shown = display_name(name);
   if (name.empty()) throw scene::LoadError("(empty file name): not found");
   if (name.find('\0') != std::string_view::npos) throw scene::LoadError(shown + ": invalid file name (NUL byte)");
-  if (has_url_scheme(name)) throw scene::LoadError(shown + ": URLs are not allowed, only files in the model folder");
+  if (has_url_scheme(name)) {
+    if (url_stand_ins_ && is_web_url(name)) {
+      const std::string file = url_file_name(name);
+      if (!file.empty()) {
+        if (auto found = url_stand_ins_->find_by_file_name(file)) return *found;
+      }
+      throw scene::LoadError(shown + ": not found (URLs are served from the brush texture folder by file name)");
+    }
+    throw scene::LoadError(shown + ": URLs are not allowed, only files in the model folder");
+  }
 
   std::string slashed(name);
   std::replace(slashed.begin(), slashed.end(), '\\', '/');

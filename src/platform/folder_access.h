@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,11 +18,17 @@ namespace thumbgen::platform {
 // "..", absolute paths and symlinks) outside the folder. When a name does not resolve — Windows paths such as
 // C:\Users\x\tex.PNG, paths from the author's machine, wrong letter case — falls back to a file with the same
 // base name (case-insensitive) anywhere under the folder. Never reads outside the folder.
+//
+// Optionally an http(s) URL is served from a second, operator-given folder by the URL's file name: Tilt Brush and
+// Open Brush exports name their brush textures by URL (https://www.tiltbrush.com/shaders/brushes/…/…-MainTex.png)
+// and a render machine has no network. Other URLs are refused as before.
 class FolderAccess final : public scene::FileAccess {
  public:
   static constexpr std::size_t kMaxIndexedEntries = 10'000;
 
-  FolderAccess(std::filesystem::path model_folder, std::uint64_t max_file_bytes);
+  FolderAccess(std::filesystem::path model_folder, std::uint64_t max_file_bytes,
+               const std::filesystem::path& url_stand_in_folder = {});
+  ~FolderAccess() override;
 
   std::vector<std::uint8_t> read(std::string_view relative_path) override;
   bool exists(std::string_view relative_path) override;
@@ -37,6 +44,7 @@ class FolderAccess final : public scene::FileAccess {
 
   std::filesystem::path folder_;  // canonical
   std::uint64_t max_file_bytes_;
+  std::unique_ptr<FolderAccess> url_stand_ins_;  // null: URLs are refused
   bool indexed_ = false;
   // Lower-case file name → canonical paths of regular files inside the folder with that name.
   std::map<std::string, std::vector<std::filesystem::path>> index_;

@@ -37,8 +37,8 @@ bool load_into(const std::filesystem::path& model_file, const JobOptions& option
                JobResult& result) {
   const auto start = Clock::now();
   try {
-    FolderAccess files(model_file.parent_path().empty() ? "." : model_file.parent_path(),
-                       options.limits.max_file_bytes);
+    FolderAccess files(model_file.parent_path().empty() ? "." : model_file.parent_path(), options.limits.max_file_bytes,
+                       options.brush_texture_folder);
     TextureDecoder decoder;
     scene = scene::load_scene(model_file.filename().string(), files, decoder, limits_for(options));
     result.detected_format = scene.format;

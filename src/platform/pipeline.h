@@ -20,6 +20,8 @@ struct JobOptions {
   render::ImageFormat format = render::ImageFormat::Jpeg;
   int quality = 85;
   scene::LoadLimits limits;
+  // Serves http(s) texture URLs (Tilt Brush brush textures) by file name from this folder; empty: URLs refused.
+  std::filesystem::path brush_texture_folder;
 };
 
 struct JobResult {
