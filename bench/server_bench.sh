@@ -3,6 +3,8 @@
 # missing-thumbnail listing and the upload pipeline, the server's peak RSS, and the listing again while 500 idle or
 # trickling connections are held open. Every figure printed is measured here, next to its target.
 #   bash bench/server_bench.sh [BUILD_DIR=build]     (ASSETS=N overrides the catalogue size, DURATION=s each run)
+# While iterating: KEEP_DATA=DIR generates the catalogue into DIR once and reuses it afterwards (delete DIR to
+# regenerate), and LISTING_ONLY=1 runs only the listing measurement (uploads would change a kept catalogue).
 set -euo pipefail
 build=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,6 +18,8 @@ done
 command -v wrk >/dev/null || { echo "server bench: wrk missing (bash scripts/deps.sh --bench)"; exit 1; }
 
 work=$(mktemp -d /tmp/thumbgen-server-bench.XXXXXX)
+data="$work/data"
+[ -n "${KEEP_DATA:-}" ] && data=$KEEP_DATA
 cleanup() {
   [ -n "${holder_pid:-}" ] && kill "$holder_pid" 2>/dev/null || true
   [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
@@ -24,10 +28,14 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== server bench: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-"$make_catalogue" "$work/data" "$assets" bench bench-password
+if [ -n "${KEEP_DATA:-}" ] && [ -f "$data/catalogue.sqlite3" ]; then
+  echo "reusing the catalogue in $data"
+else
+  "$make_catalogue" "$data" "$assets" bench bench-password
+fi
 "$make_catalogue" --upload-body "$work/upload.json"
 
-"$thumbgen" serve --listen 127.0.0.1:0 --data "$work/data" --port-file "$work/port" > "$work/server.log" 2>&1 &
+"$thumbgen" serve --listen 127.0.0.1:0 --data "$data" --port-file "$work/port" > "$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 200); do [ -s "$work/port" ] && break; sleep 0.1; done
 [ -s "$work/port" ] || { echo "server did not start:"; cat "$work/server.log"; exit 1; }
@@ -78,6 +86,10 @@ check() {  # check VALUE OP TARGET → PASS/MISS
 echo "== missing-thumbnails listing (limit 50, $assets assets, 50 connections, ${duration}s)"
 read -r list_rps list_p99 list_bad < <(run_wrk list 50 "$work/list.lua")
 echo "listing: $list_rps req/s, p99 $list_p99, non-2xx $list_bad   [target >= 5000 req/s on 2 cores: $(check "$list_rps" '>=' 5000)]"
+if [ -n "${LISTING_ONLY:-}" ]; then
+  echo "server peak RSS (VmHWM): $(( $(rss_kb VmHWM) / 1024 )) MB; load average now $(cut -d' ' -f1-3 /proc/loadavg)"
+  exit 0
+fi
 
 # A deep offset is an O(offset) index walk in SQLite: measured on its own (the cursor is the answer for deep pages).
 cat > "$work/deep.lua" <<EOF
@@ -91,7 +103,7 @@ echo "listing at offset=100000: $deep_rps req/s, p99 $deep_p99, non-2xx $deep_ba
 echo "== uploads (1280x720 JPEG, strict decode + re-encode + fsync, 8 connections, ${duration}s)"
 read -r up_rps up_p99 up_bad < <(run_wrk upload 8 "$work/upload.lua")
 echo "uploads: $up_rps validated uploads/s, p99 $up_p99, non-2xx $up_bad   [target >= 200/s: $(check "$up_rps" '>=' 200)]"
-stored=$(find "$work/data/media" -name '*.jpg' | wc -l)
+stored=$(find "$data/media" -name '*.jpg' | wc -l)
 echo "thumbnails stored by the run: $stored"
 
 hwm_mb=$(( $(rss_kb VmHWM) / 1024 ))

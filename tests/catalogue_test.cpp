@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <sstream>
 
 namespace thumbgen::server {
 namespace {
@@ -111,8 +112,99 @@ TEST_F(CatalogueTest, ListingUsesThePartialIndexesWithoutSorting) {
       EXPECT_NE(plan.find(viewer_only ? "assets_missing_viewer_queue" : "assets_missing_queue"), std::string::npos)
           << plan;
       EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
+      // Jobs and formats of the page: one index lookup per asset, never a scan.
+      EXPECT_NE(plan.find("formats_by_asset (asset_id=?)"), std::string::npos) << plan;
+      EXPECT_NE(plan.find("sqlite_autoindex_thumbnail_jobs_1 (asset_id=?)"), std::string::npos) << plan;
+      // Scans only of the page and, in order, of the partial index (LIMIT stops them); never of a table.
+      std::istringstream lines(plan);
+      for (std::string line; std::getline(lines, line);) {
+        if (line.starts_with("SCAN ")) {
+          EXPECT_TRUE(line == "SCAN p" || line.starts_with("SCAN assets USING INDEX assets_missing_")) << plan;
+        }
+      }
+      // The cursor seeks both keys: a row-value comparison would seek the first only and walk every never-tried
+      // asset before the cursor.
+      if (cursor) {
+        EXPECT_NE(plan.find("thumbnail_next_attempt_at=? AND id>?"), std::string::npos) << plan;
+      }
     }
   }
+}
+
+TEST_F(CatalogueTest, PageCarriesFormatsPreferredFirstAndJobs) {
+  AssetRecord many = asset("many");
+  many.formats = {{"OBJ", "m.obj", false, {}}, {"GLB", "m.glb", true, {}}, {"GLTF2", "m.gltf", false, {}}};
+  catalogue_->upsert_asset(many);
+  AssetRecord none = asset("none");
+  none.formats.clear();
+  catalogue_->upsert_asset(none);
+  catalogue_->upsert_asset(asset("plain"));
+  MissingPage page = catalogue_->list_missing({});
+  ASSERT_EQ(page.assets.size(), 3u);
+  EXPECT_EQ(page.total_count, 3);
+  const MissingAsset& first = page.assets[0];
+  EXPECT_EQ(first.url, "many");
+  ASSERT_EQ(first.formats.size(), 3u);
+  EXPECT_EQ(first.formats[0].format_type, "GLB");  // preferred, then catalogue order
+  EXPECT_TRUE(first.formats[0].is_preferred);
+  EXPECT_EQ(first.formats[1].format_type, "OBJ");
+  EXPECT_EQ(first.formats[2].format_type, "GLTF2");
+  EXPECT_EQ(first.formats[1].root, "m.obj");
+  EXPECT_TRUE(page.assets[1].formats.empty());
+  EXPECT_EQ(page.assets[1].url, "none");
+  for (const MissingAsset& item : page.assets) {
+    ASSERT_TRUE(item.job) << item.url;  // every viewer-compatible missing asset has a queued job
+    EXPECT_EQ(item.job->state, "queued");
+    EXPECT_EQ(item.job->attempts, 0);
+  }
+  // The same asset read the way claims read it.
+  auto listed = catalogue_->with_connection([&](sql::Connection& db) { return read_listed_asset(db, first.id); });
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->formats.size(), 3u);
+  EXPECT_EQ(listed->formats[0].format_type, "GLB");
+}
+
+TEST_F(CatalogueTest, CursorCrossesFromNeverTriedToBackedOffAssets) {
+  for (int i = 0; i < 10; ++i) catalogue_->upsert_asset(asset("a" + std::to_string(i)));
+  for (int i : {2, 5, 7}) catalogue_->record_failure(catalogue_->find_asset("a" + std::to_string(i))->id, "x", 100 + i);
+  std::vector<std::string> walked;
+  MissingQuery query;
+  query.limit = 3;
+  for (int pages = 0; pages < 10; ++pages) {
+    MissingPage page = catalogue_->list_missing(query);
+    for (const MissingAsset& item : page.assets) walked.push_back(item.url);
+    if (page.assets.empty()) break;
+    query.after = std::make_pair(page.assets.back().next_attempt_at, page.assets.back().id);
+  }
+  EXPECT_EQ(walked, (std::vector<std::string>{"a0", "a1", "a3", "a4", "a6", "a8", "a9", "a2", "a5", "a7"}));
+  query.after.reset();
+  query.offset = 8;
+  MissingPage tail = catalogue_->list_missing(query);
+  ASSERT_EQ(tail.assets.size(), 2u);
+  EXPECT_EQ(tail.assets[0].url, "a5");
+  EXPECT_EQ(tail.total_count, 10);
+}
+
+TEST_F(CatalogueTest, CachedStatementsAreResetAndNestedUseGetsItsOwn) {
+  catalogue_->with_connection([](sql::Connection& db) {
+    db.exec("CREATE TABLE t (x INTEGER)");
+    for (int i = 1; i <= 3; ++i) db.cached("INSERT INTO t VALUES (?)")->bind(1, i).run();
+    const char* count = "SELECT count(*) FROM t WHERE x >= ?";
+    {
+      auto outer = db.cached(count);
+      outer->bind(1, 2);
+      ASSERT_TRUE(outer->step());
+      EXPECT_EQ(outer->int64(0), 2);
+      auto inner = db.cached(count);  // the same SQL while the first is still borrowed
+      inner->bind(1, 1);
+      ASSERT_TRUE(inner->step());
+      EXPECT_EQ(inner->int64(0), 3);
+      EXPECT_EQ(outer->int64(0), 2);
+    }
+    auto again = db.cached(count);  // reset, bindings cleared: NULL matches nothing
+    ASSERT_TRUE(again->step());
+    EXPECT_EQ(again->int64(0), 0);
+  });
 }
 
 TEST_F(CatalogueTest, ServedFilesMustBeCatalogued) {

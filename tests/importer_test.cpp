@@ -113,5 +113,31 @@ TEST_F(ImporterTest, JsonImportIsLenientAndIdempotent) {
   EXPECT_EQ(again.inserted + again.updated, 0);
 }
 
+TEST_F(ImporterTest, JsonImportRefusesRootsItCouldNeverServe) {
+  nlohmann::json document = nlohmann::json::parse(R"({
+    "assets": [
+      {"assetId": "relative", "formats": [{"formatType": "GLB", "root": {"relativePath": "model.glb"}}]},
+      {"assetId": "traversal", "formats": [{"formatType": "OBJ", "root": "../../etc/passwd"}]},
+      {"assetId": "mixed", "formats": [{"formatType": "GLB", "root": {"url": "https://cdn/m.glb"}},
+                                       {"formatType": "OBJ", "root": "/srv/m.obj"}]},
+      {"assetId": "other-scheme", "formats": [{"formatType": "GLB", "root": "file:///srv/m.glb"}]},
+      {"assetId": "fine", "formats": [{"formatType": "GLB",
+                                       "root": {"url": "https://cdn/f.glb", "relativePath": "f.glb"}}]}
+    ]})");
+  ImportSummary summary = import_json(*catalogue_, document);
+  EXPECT_EQ(summary.inserted, 1);
+  ASSERT_EQ(summary.skipped.size(), 4u);
+  EXPECT_NE(summary.skipped[0].find("assets[0] (relative): format GLB root \"model.glb\" is not an http(s) URL"),
+            std::string::npos)
+      << summary.skipped[0];
+  EXPECT_NE(summary.skipped[0].find("thumbgen import DIR"), std::string::npos);
+  EXPECT_NE(summary.skipped[2].find("/srv/m.obj"), std::string::npos) << summary.skipped[2];
+  EXPECT_FALSE(catalogue_->find_asset("relative"));
+  EXPECT_FALSE(catalogue_->find_asset("mixed"));  // never half a record
+  MissingPage page = all();
+  ASSERT_EQ(page.assets.size(), 1u);
+  EXPECT_EQ(page.assets[0].formats.at(0).root, "https://cdn/f.glb");  // the url wins over relativePath
+}
+
 }  // namespace
 }  // namespace thumbgen::server

@@ -47,6 +47,11 @@ class ServerApiTest : public ::testing::Test {
       for (int i = 0; i < 120; ++i) catalogue.upsert_asset(test_asset("bulk-" + std::to_string(i), 1000 + i));
       catalogue.upsert_asset(test_asset("not-viewable", 5000, false));
       catalogue.upsert_asset(test_asset("first", 1));
+      AssetRecord awkward = test_asset("awkward", 900);
+      awkward.name = "Quote \" back\\slash \x01 tab\t caf\xc3\xa9 \xe6\xbc\xa2";
+      awkward.owner_displayname = "bad utf-8 \xff\xfe end";
+      awkward.formats.push_back({"OBJ", "https://cdn.example/a \"b\".obj", false, {}});
+      catalogue.upsert_asset(awkward);
       catalogue.upsert_asset(test_asset("second", 2));
       server::UserRecord inactive;
       inactive.username = "gone";
@@ -342,6 +347,99 @@ TEST_F(ServerApiTest, ServesImportedFilesWithRangesAndNoTraversal) {
   EXPECT_EQ(get(asset_prefix + "/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "").status, 404);
   EXPECT_EQ(get("/media/../keys", "").status, 404);
   EXPECT_EQ(get("/media/keys", "").status, 404);
+}
+
+TEST_F(ServerApiTest, ListingEscapesEveryStringItWrites) {
+  nlohmann::json found;
+  for (int offset = 0; offset < 200 && found.is_null(); offset += 100) {
+    HttpResult page = get("/api/v1/admin/assets/missing-thumbnails?limit=100&offset=" + std::to_string(offset));
+    ASSERT_EQ(page.status, 200);
+    nlohmann::json json = page.json();
+    ASSERT_FALSE(json.is_discarded()) << page.body;
+    for (const auto& item : json["assets"]) {
+      if (item["url"] == "awkward") found = item;
+    }
+  }
+  ASSERT_FALSE(found.is_null());
+  EXPECT_EQ(found["name"], "Quote \" back\\slash \x01 tab\t caf\xc3\xa9 \xe6\xbc\xa2");
+  EXPECT_EQ(found["owner_displayname"], "bad utf-8 \xef\xbf\xbd\xef\xbf\xbd end");  // U+FFFD for each bad byte
+  ASSERT_EQ(found["formats"].size(), 2u);
+  EXPECT_EQ(found["formats"][0]["format_type"], "GLB");  // the preferred one first
+  EXPECT_EQ(found["formats"][1]["root_url"], "https://cdn.example/a \"b\".obj");
+  EXPECT_EQ(found["formats"][1]["is_preferred"], false);
+  EXPECT_EQ(found["id"], 900);
+  EXPECT_EQ(found["id_str"], "900");
+  EXPECT_EQ(found["thumbnail_state"], "queued");
+  EXPECT_TRUE(found["thumbnail_last_error"].is_null());
+}
+
+TEST_F(ServerApiTest, PostBodiesMustBeJsonOrUntypedOrCurlsDefault) {
+  const std::string target = "/api/v1/admin/assets/bulk-7/thumbnail-failure";
+  std::map<std::string, std::string> headers = auth(token_);
+  headers["Content-Type"] = "text/plain";
+  HttpResult plain = http_request(server_->port(), "POST", target, R"({"reason":"x"})", headers);
+  EXPECT_EQ(plain.status, 415);
+  EXPECT_EQ(plain.json()["detail"], "Content-Type must be application/json");
+  // curl -d without -H: read as JSON like the original API did; a real form body is bad JSON.
+  headers["Content-Type"] = "application/x-www-form-urlencoded";
+  EXPECT_EQ(http_request(server_->port(), "POST", target, R"({"reason":"x"})", headers).status, 200);
+  EXPECT_EQ(http_request(server_->port(), "POST", target, "reason=x", headers).status, 400);
+  headers["Content-Type"] = "Application/JSON; charset=utf-8";
+  EXPECT_EQ(http_request(server_->port(), "POST", target, R"({"reason":"x"})", headers).status, 200);
+  headers["Content-Type"] = "application/problem+json";
+  EXPECT_EQ(http_request(server_->port(), "POST", target, R"({"reason":"x"})", headers).status, 200);
+  headers["Content-Type"] = "application/jsonx";
+  EXPECT_EQ(http_request(server_->port(), "POST", target, R"({"reason":"x"})", headers).status, 415);
+  // No Content-Type at all: accepted, as the spec shows bodies without headers.
+  std::string body = R"({"reason":"no type"})";
+  HttpResult untyped =
+      raw_request(server_->port(), "POST " + target + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token_ +
+                                       "\r\nContent-Length: " + std::to_string(body.size()) +
+                                       "\r\nConnection: close\r\n\r\n" + body);
+  EXPECT_EQ(untyped.status, 200) << untyped.body;
+  // Login too.
+  HttpResult login_xml =
+      http_request(server_->port(), "POST", "/api/v1/login/jwt", R"({"username":"admin","password":"admin-password"})",
+                   {{"Content-Type", "application/xml"}});
+  EXPECT_EQ(login_xml.status, 415);
+  HttpResult login_curl =
+      http_request(server_->port(), "POST", "/api/v1/login/jwt", R"({"username":"admin","password":"admin-password"})",
+                   {{"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(login_curl.status, 200);
+}
+
+TEST_F(ServerApiTest, HeadAnswersLikeGetWithoutTheBody) {
+  auto head = [](const std::string& target, const std::string& extra = "") {
+    return raw_request(server_->port(),
+                       "HEAD " + target + " HTTP/1.1\r\nHost: x\r\n" + extra + "Connection: close\r\n\r\n");
+  };
+  HttpResult health = get("/healthz", "");
+  HttpResult health_head = head("/healthz");
+  EXPECT_EQ(health_head.status, 200);
+  EXPECT_TRUE(health_head.body.empty());
+  EXPECT_EQ(health_head.header("content-length"), std::to_string(health.body.size()));
+  EXPECT_EQ(health_head.header("content-type"), "application/json");
+
+  const std::string listing = "/api/v1/admin/assets/missing-thumbnails?limit=3";
+  HttpResult listed = head(listing, "Authorization: Bearer " + token_ + "\r\n");
+  EXPECT_EQ(listed.status, 200);
+  EXPECT_TRUE(listed.body.empty());
+  EXPECT_EQ(listed.header("content-length"), std::to_string(get(listing).body.size()));
+  EXPECT_EQ(head(listing).status, 401);  // the same checks as GET
+
+  auto page = get("/api/v1/admin/assets/missing-thumbnails?limit=100&offset=100").json();
+  std::string root;
+  for (const auto& item : page["assets"]) {
+    if (item["formats"][0]["format_type"] == "OBJ") root = item["formats"][0]["root_url"];
+  }
+  ASSERT_FALSE(root.empty());
+  std::string path = root.substr(("http://127.0.0.1:" + std::to_string(server_->port())).size());
+  HttpResult file = head(path);
+  EXPECT_EQ(file.status, 200);
+  EXPECT_TRUE(file.body.empty());
+  EXPECT_EQ(file.header("content-length"), "32");
+  EXPECT_EQ(file.header("content-type"), "model/obj");
+  EXPECT_EQ(head("/api/v1/login/jwt").status, 405);  // a POST-only route
 }
 
 TEST_F(ServerApiTest, UnknownRoutesAndMethods) {

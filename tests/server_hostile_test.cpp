@@ -245,13 +245,14 @@ std::vector<HostileUpload> hostile_uploads() {
       {"JsonString", json_text(R"("thumbnail_base64")"), 400},
       {"JsonTruncated", json_text(R"({"thumbnail_base64":"/9j/)"), 400},
       {"EmptyBody", json_text(""), 400},
-      {"RawJpegBody", [jpeg] { return std::string(jpeg.begin(), jpeg.end()); }, 400, "image/jpeg"},
+      // Bodies that say they are not JSON: 415 before anything is parsed.
+      {"RawJpegBody", [jpeg] { return std::string(jpeg.begin(), jpeg.end()); }, 415, "image/jpeg"},
       {"MultipartForm",
        [jpeg] {
          return "--x\r\nContent-Disposition: form-data; name=\"thumbnail\"; filename=\"a.jpg\"\r\n\r\n" +
                 std::string(jpeg.begin(), jpeg.end()) + "\r\n--x--\r\n";
        },
-       400, "multipart/form-data; boundary=x"},
+       415, "multipart/form-data; boundary=x"},
       {"FormUrlEncoded", json_text("thumbnail_base64=" + b64(text_bytes("abc"))), 400,
        "application/x-www-form-urlencoded"},
   };

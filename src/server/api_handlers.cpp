@@ -23,9 +23,8 @@ std::string iso8601_utc(std::int64_t unix_seconds) {
 namespace {
 
 // Path segments of a URL we build: unreserved characters stay, everything else is %XX.
-std::string encode_path(std::string_view path, bool keep_slash) {
+void encode_path(std::string& out, std::string_view path, bool keep_slash) {
   static const char* kHex = "0123456789ABCDEF";
-  std::string out;
   for (unsigned char c : path) {
     if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || (keep_slash && c == '/')) {
       out.push_back(static_cast<char>(c));
@@ -35,7 +34,6 @@ std::string encode_path(std::string_view path, bool keep_slash) {
       out += kHex[c & 15];
     }
   }
-  return out;
 }
 
 }  // namespace
@@ -64,8 +62,21 @@ Api::Api(ApiSettings settings, Catalogue& catalogue, Storage& storage, JwtKeyrin
 }
 
 std::string Api::file_url(const std::string& asset_url, const std::string& path) const {
-  if (path.starts_with("http://") || path.starts_with("https://")) return path;
-  return settings_.public_url + "/files/" + encode_path(asset_url, false) + "/" + encode_path(path, true);
+  std::string url;
+  append_file_url(url, asset_url, path);
+  return url;
+}
+
+void Api::append_file_url(std::string& out, std::string_view asset_url, std::string_view path) const {
+  if (path.starts_with("http://") || path.starts_with("https://")) {
+    out += path;
+    return;
+  }
+  out += settings_.public_url;
+  out += "/files/";
+  encode_path(out, asset_url, false);
+  out += '/';
+  encode_path(out, path, true);
 }
 
 std::variant<UserRecord, ApiResponse> Api::require_staff(ApiRequest& request) {

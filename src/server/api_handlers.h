@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -38,10 +39,13 @@ class Api {
 
   // Public URL of an imported file or of a format root ("https://..." roots pass through).
   std::string file_url(const std::string& asset_url, const std::string& path) const;
+  // The same, appended to `out` (the listing's hot path).
+  void append_file_url(std::string& out, std::string_view asset_url, std::string_view path) const;
 
  private:
   ApiResponse login(ApiRequest& request);
   ApiResponse missing_thumbnails(ApiRequest& request);
+  ApiResponse list_missing_page(ApiRequest& request);  // after the staff check
   ApiResponse upload_thumbnail(ApiRequest& request);
   ApiResponse thumbnail_failure(ApiRequest& request);
   ApiResponse media(ApiRequest& request);
@@ -67,6 +71,10 @@ class Api {
 
   // The staff user behind the request's bearer token, or the 401/403 answer.
   std::variant<UserRecord, ApiResponse> require_staff(ApiRequest& request);
+  // The prelude of the admin endpoints: `handler` runs for a staff user only (else 401/403), and on the asset the
+  // path's {asset} names (a numeric id or the url; else 404). The user is logged with whatever is answered.
+  ApiResponse for_staff(ApiRequest& request, const std::function<ApiResponse()>& handler);
+  ApiResponse for_staff_on_asset(ApiRequest& request, const std::function<ApiResponse(const AssetRef&)>& handler);
 
   ApiSettings settings_;
   Catalogue& catalogue_;

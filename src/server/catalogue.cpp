@@ -104,10 +104,11 @@ Catalogue::Lease::~Lease() {
 
 std::optional<UserRecord> Catalogue::find_user(std::string_view username) {
   Lease lease(*this);
-  auto query = lease.connection->prepare(std::string(kUserColumns) + "WHERE username = ?");
-  query.bind(1, username);
-  if (!query.step()) return std::nullopt;
-  return read_user(query);
+  static const std::string sql = std::string(kUserColumns) + "WHERE username = ?";
+  auto query = lease.connection->cached(sql);
+  query->bind(1, username);
+  if (!query->step()) return std::nullopt;
+  return read_user(*query);
 }
 
 std::int64_t Catalogue::add_user(const UserRecord& user) {
@@ -192,13 +193,13 @@ std::optional<AssetRef> Catalogue::find_asset(std::string_view id_or_url) {
   std::int64_t id = 0;
   auto [end, error] = std::from_chars(id_or_url.data(), id_or_url.data() + id_or_url.size(), id);
   if (error == std::errc() && end == id_or_url.data() + id_or_url.size() && !id_or_url.empty()) {
-    auto by_id = db.prepare("SELECT id, url FROM assets WHERE id = ?");
-    by_id.bind(1, id);
-    if (by_id.step()) return AssetRef{by_id.int64(0), by_id.text(1)};
+    auto by_id = db.cached("SELECT id, url FROM assets WHERE id = ?");
+    by_id->bind(1, id);
+    if (by_id->step()) return AssetRef{by_id->int64(0), by_id->text(1)};
   }
-  auto by_url = db.prepare("SELECT id, url FROM assets WHERE url = ?");
-  by_url.bind(1, id_or_url);
-  if (by_url.step()) return AssetRef{by_url.int64(0), by_url.text(1)};
+  auto by_url = db.cached("SELECT id, url FROM assets WHERE url = ?");
+  by_url->bind(1, id_or_url);
+  if (by_url->step()) return AssetRef{by_url->int64(0), by_url->text(1)};
   return std::nullopt;
 }
 
@@ -207,14 +208,37 @@ constexpr const char* kFormatsQuery =
     "SELECT format_type, root_resource, is_preferred_for_gallery_viewer FROM formats WHERE asset_id = ? "
     "ORDER BY is_preferred_for_gallery_viewer DESC, id";
 
-// The filter is written literally (not bound) so SQLite can pick the matching partial index.
-std::string missing_sql(bool viewer_compatible_only, bool with_cursor) {
-  std::string sql =
+// One query for a whole page: the page of assets (a subquery, so OFFSET skips index entries only and the joins run
+// for the rows kept), each with its job and its formats. The filter is written literally (not bound) so SQLite
+// picks the matching partial index. Rows come grouped by asset; list_missing() puts them in order.
+std::string make_missing_sql(bool viewer_compatible_only, bool with_cursor) {
+  std::string select =
       "SELECT id, url, name, owner_displayname, thumbnail_next_attempt_at FROM assets WHERE thumbnail IS NULL";
-  if (viewer_compatible_only) sql += " AND is_viewer_compatible = 1";
-  if (with_cursor) sql += " AND (thumbnail_next_attempt_at, id) > (?3, ?4)";
-  sql += " ORDER BY thumbnail_next_attempt_at, id LIMIT ?1 OFFSET ?2";
-  return sql;
+  if (viewer_compatible_only) select += " AND is_viewer_compatible = 1";
+  // The cursor as two index ranges merged in order: SQLite seeks a row value (a, b) > (?, ?) on `a` only, which
+  // walks every never-tried asset before the cursor.
+  std::string page = with_cursor ? select + " AND thumbnail_next_attempt_at = ?3 AND id > ?4 UNION ALL " + select +
+                                       " AND thumbnail_next_attempt_at > ?3"
+                                 : select;
+  page += " ORDER BY thumbnail_next_attempt_at, id LIMIT ?1 OFFSET ?2";
+  return "SELECT p.id, p.url, p.name, p.owner_displayname, p.thumbnail_next_attempt_at, "
+         "j.state, j.attempts, j.last_error, j.lease_expires_at, "
+         "f.id, f.format_type, f.root_resource, f.is_preferred_for_gallery_viewer "
+         "FROM (" +
+         page + ") AS p LEFT JOIN thumbnail_jobs j ON j.asset_id = p.id LEFT JOIN formats f ON f.asset_id = p.id";
+}
+
+const std::string& missing_sql(bool viewer_compatible_only, bool with_cursor) {
+  static const std::string variants[4] = {make_missing_sql(false, false), make_missing_sql(false, true),
+                                          make_missing_sql(true, false), make_missing_sql(true, true)};
+  return variants[(viewer_compatible_only ? 2 : 0) + (with_cursor ? 1 : 0)];
+}
+
+// Copies a text column into `out`, reusing its buffer.
+void read_text(const sql::Statement& row, int column, std::string& out) {
+  const unsigned char* data = sqlite3_column_text(row.handle(), column);
+  out.assign(data ? reinterpret_cast<const char*>(data) : "",
+             static_cast<std::size_t>(sqlite3_column_bytes(row.handle(), column)));
 }
 }  // namespace
 
@@ -223,44 +247,85 @@ MissingPage Catalogue::list_missing(const MissingQuery& query) {
   sql::Connection& db = *lease.connection;
   sql::Transaction snapshot(db, /*immediate=*/false);  // count and page from one consistent read
   MissingPage page;
-  auto count = db.prepare("SELECT n FROM missing_counts WHERE k = ?");
-  count.bind(1, query.viewer_compatible_only ? 1 : 0);
-  if (count.step()) page.total_count = count.int64(0);
+  {
+    auto count = db.cached("SELECT n FROM missing_counts WHERE k = ?");
+    count->bind(1, query.viewer_compatible_only ? 1 : 0);
+    if (count->step()) page.total_count = count->int64(0);
+  }
 
-  auto rows = db.prepare(missing_sql(query.viewer_compatible_only, query.after.has_value()));
-  rows.bind(1, query.limit).bind(2, query.offset);
-  if (query.after) rows.bind(3, query.after->first).bind(4, query.after->second);
-  auto formats = db.prepare(kFormatsQuery);
-  auto job = db.prepare("SELECT state, attempts, last_error, lease_expires_at FROM thumbnail_jobs WHERE asset_id = ?");
-  std::int64_t now = unix_now();
-  while (rows.step()) {
+  struct Listed {
     MissingAsset asset;
-    asset.id = rows.int64(0);
-    asset.url = rows.text(1);
-    asset.name = rows.text(2);
-    asset.owner_displayname = rows.text(3);
-    asset.next_attempt_at = rows.int64(4);
-    formats.reset();
-    formats.bind(1, asset.id);
-    while (formats.step()) asset.formats.push_back({formats.text(0), formats.text(1), formats.int64(2) != 0});
-    job.reset();
-    job.bind(1, asset.id);
-    if (job.step()) {
-      std::string state = job.text(0);
-      if (state == "leased" && job.int64(3) <= now) state = "queued";  // an expired lease is free to claim
-      asset.job = JobSummary{std::move(state), static_cast<int>(job.int64(1)), job.optional_text(2)};
+    std::vector<std::int64_t> format_ids;  // parallel to asset.formats, for their order
+  };
+  std::vector<Listed> listed;
+  listed.reserve(static_cast<std::size_t>(std::clamp(query.limit, 0, 1000)));
+  std::int64_t now = unix_now();
+  {
+    auto rows = db.cached(missing_sql(query.viewer_compatible_only, query.after.has_value()));
+    rows->bind(1, query.limit).bind(2, query.offset);
+    if (query.after) rows->bind(3, query.after->first).bind(4, query.after->second);
+    while (rows->step()) {
+      std::int64_t id = rows->int64(0);
+      // Rows of one asset are adjacent in practice; the search from the back finds them at once.
+      auto same = std::find_if(listed.rbegin(), listed.rend(), [id](const Listed& l) { return l.asset.id == id; });
+      Listed* item = same != listed.rend() ? &*same : nullptr;
+      if (!item) {
+        item = &listed.emplace_back();
+        MissingAsset& asset = item->asset;
+        asset.id = id;
+        read_text(*rows, 1, asset.url);
+        read_text(*rows, 2, asset.name);
+        read_text(*rows, 3, asset.owner_displayname);
+        asset.next_attempt_at = rows->int64(4);
+        asset.formats.reserve(4);
+        item->format_ids.reserve(4);
+        if (!rows->is_null(5)) {
+          std::string state = rows->text(5);
+          if (state == "leased" && rows->int64(8) <= now) state = "queued";  // an expired lease is free to claim
+          asset.job = JobSummary{std::move(state), static_cast<int>(rows->int64(6)), rows->optional_text(7)};
+        }
+      }
+      if (rows->is_null(9)) continue;  // an asset without formats
+      item->format_ids.push_back(rows->int64(9));
+      item->asset.formats.push_back({rows->text(10), rows->text(11), rows->int64(12) != 0});
     }
-    page.assets.push_back(std::move(asset));
   }
   snapshot.commit();
+
+  // The listing's order: queue position, then id; formats preferred first, then in catalogue order.
+  // (The join nearly always yields this order already: sorting is then skipped.)
+  auto queue_order = [](const Listed& a, const Listed& b) {
+    return std::pair(a.asset.next_attempt_at, a.asset.id) < std::pair(b.asset.next_attempt_at, b.asset.id);
+  };
+  if (!std::is_sorted(listed.begin(), listed.end(), queue_order)) std::sort(listed.begin(), listed.end(), queue_order);
+  page.assets.reserve(listed.size());
+  for (Listed& item : listed) {
+    std::vector<MissingFormat>& formats = item.asset.formats;
+    auto format_order = [&](std::size_t a, std::size_t b) {
+      return std::pair(!formats[a].is_preferred, item.format_ids[a]) <
+             std::pair(!formats[b].is_preferred, item.format_ids[b]);
+    };
+    bool in_order = true;
+    for (std::size_t i = 1; i < formats.size() && in_order; ++i) in_order = !format_order(i, i - 1);
+    if (!in_order) {
+      std::vector<std::size_t> order(formats.size());
+      for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+      std::sort(order.begin(), order.end(), format_order);
+      std::vector<MissingFormat> sorted;
+      sorted.reserve(formats.size());
+      for (std::size_t i : order) sorted.push_back(std::move(formats[i]));
+      formats = std::move(sorted);
+    }
+    page.assets.push_back(std::move(item.asset));
+  }
   return page;
 }
 
 std::int64_t Catalogue::count_assets() {
   Lease lease(*this);
-  auto query = lease.connection->prepare("SELECT count(*) FROM assets");
-  query.step();
-  return query.int64(0);
+  auto query = lease.connection->cached("SELECT count(*) FROM assets");
+  query->step();
+  return query->int64(0);
 }
 
 std::string Catalogue::explain_missing_query(bool viewer_compatible_only, bool with_cursor) {
@@ -272,18 +337,18 @@ std::string Catalogue::explain_missing_query(bool viewer_compatible_only, bool w
 }
 
 std::optional<MissingAsset> read_listed_asset(sql::Connection& db, std::int64_t asset_id) {
-  auto row = db.prepare("SELECT id, url, name, owner_displayname, thumbnail_next_attempt_at FROM assets WHERE id = ?");
-  row.bind(1, asset_id);
-  if (!row.step()) return std::nullopt;
+  auto row = db.cached("SELECT id, url, name, owner_displayname, thumbnail_next_attempt_at FROM assets WHERE id = ?");
+  row->bind(1, asset_id);
+  if (!row->step()) return std::nullopt;
   MissingAsset asset;
-  asset.id = row.int64(0);
-  asset.url = row.text(1);
-  asset.name = row.text(2);
-  asset.owner_displayname = row.text(3);
-  asset.next_attempt_at = row.int64(4);
-  auto formats = db.prepare(kFormatsQuery);
-  formats.bind(1, asset_id);
-  while (formats.step()) asset.formats.push_back({formats.text(0), formats.text(1), formats.int64(2) != 0});
+  asset.id = row->int64(0);
+  asset.url = row->text(1);
+  asset.name = row->text(2);
+  asset.owner_displayname = row->text(3);
+  asset.next_attempt_at = row->int64(4);
+  auto formats = db.cached(kFormatsQuery);
+  formats->bind(1, asset_id);
+  while (formats->step()) asset.formats.push_back({formats->text(0), formats->text(1), formats->int64(2) != 0});
   return asset;
 }
 

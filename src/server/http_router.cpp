@@ -23,6 +23,23 @@ int hex_value(char c) {
   return -1;
 }
 
+// Media types accepted for a JSON body: application/json with any parameters (charset=utf-8), and the
+// structured-syntax suffix +json. A missing Content-Type is accepted too: the spec shows the upload body without
+// any headers, so clients written from it may send none. So is curl's default for -d,
+// application/x-www-form-urlencoded: the original API read the body as JSON whatever its type, and scripts written
+// against it omit the header; a real form body still fails, as bad JSON (400).
+bool is_json_content_type(std::string_view value) {
+  std::string_view type = value.substr(0, value.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  constexpr std::string_view kJson = "application/json", kApplication = "application/", kSuffix = "+json";
+  if (boost::beast::iequals(type, kJson) || boost::beast::iequals(type, "application/x-www-form-urlencoded"))
+    return true;
+  return type.size() > kApplication.size() + kSuffix.size() &&
+         boost::beast::iequals(type.substr(0, kApplication.size()), kApplication) &&
+         boost::beast::iequals(type.substr(type.size() - kSuffix.size()), kSuffix);
+}
+
 }  // namespace
 
 std::string_view ApiRequest::header(http::field field) const {
@@ -129,7 +146,17 @@ ApiResponse Router::dispatch(const HttpRequest& request, const std::string& clie
     }
     if (!match || i != raw_segments.size()) continue;
     path_matched = true;
-    if (route.method != request.method()) continue;
+    // HEAD is GET without the body (the HTTP layer drops it and keeps the length).
+    bool head_as_get = request.method() == http::verb::head && route.method == http::verb::get;
+    if (route.method != request.method() && !head_as_get) continue;
+    // Every POST of this API takes a JSON body.
+    if (route.method == http::verb::post) {
+      auto content_type = request.find(http::field::content_type);
+      if (content_type != request.end() &&
+          !is_json_content_type(std::string_view(content_type->value().data(), content_type->value().size()))) {
+        return error_response(http::status::unsupported_media_type, "Content-Type must be application/json");
+      }
+    }
     ApiRequest api{request, *path, std::move(*query), std::move(params), client_address};
     return route.handler(api);
   }

@@ -45,7 +45,8 @@ class Router {
  public:
   // Pattern segments: literal, "{name}" (one segment) or a final "*" (the rest of the path, may contain '/').
   void add(http::verb method, std::string pattern, Handler handler);
-  // 404 {"detail":"Not found"} or 405 when the path matches under another method.
+  // 404 {"detail":"Not found"} or 405 when the path matches under another method. HEAD runs the GET route; a POST
+  // with a Content-Type other than JSON gets 415 before its handler runs.
   ApiResponse dispatch(const HttpRequest& request, const std::string& client_address) const;
 
  private:

@@ -174,7 +174,13 @@ class Session : public std::enable_shared_from_this<Session> {
       message.prepare_payload();
     };
     int status = static_cast<int>(response.status);
-    if (response.file && request_.method() != http::verb::head) {
+    if (request_.method() == http::verb::head) {  // GET's headers, its length included, and no body
+      std::uint64_t length = response.file ? response.file->length : response.body.size();
+      auto message = std::make_shared<http::response<http::empty_body>>();
+      fill(*message);
+      message->content_length(length);
+      write_message(std::move(message), !keep_alive, status, std::move(response.user));
+    } else if (response.file) {
       auto message = std::make_shared<http::response<FileRangeBody>>();
       message->body() = std::move(*response.file);
       fill(*message);

@@ -93,6 +93,14 @@ std::string location_of(const nlohmann::json& value) {
   return text_field(value, {"url", "relativePath", "relative_path", "path"});
 }
 
+// The roots the listing passes through as they are (Api::file_url); anything else would be taken for a local path.
+bool is_http_url(std::string_view location) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (location.starts_with(scheme) && location.size() > scheme.size()) return true;
+  }
+  return false;
+}
+
 std::string last_path_segment(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
   std::size_t slash = url.rfind('/');
@@ -280,6 +288,7 @@ ImportSummary import_json(Catalogue& catalogue, const nlohmann::json& document) 
       std::string url = location_of(*thumbnail);
       if (!url.empty()) asset.thumbnail = url;
     }
+    std::string unservable;  // why a format of this record could not be served, if one cannot
     if (const nlohmann::json* formats = field(record, {"formats"}); formats && formats->is_array()) {
       for (const nlohmann::json& entry : *formats) {
         FormatRecord format;
@@ -287,6 +296,14 @@ ImportSummary import_json(Catalogue& catalogue, const nlohmann::json& document) 
         if (const nlohmann::json* root = field(entry, {"root", "root_url", "rootUrl"}))
           format.root = location_of(*root);
         if (format.format_type.empty() || format.root.empty()) continue;
+        // A JSON record names no folder its relative paths live in, so /files could never serve them: listing such a
+        // root_url would send every client to a 404. The whole record is refused, with the reason.
+        if (!is_http_url(format.root)) {
+          unservable = "format " + format.format_type + " root \"" + format.root +
+                       "\" is not an http(s) URL (files of a JSON import are not served; import a folder with "
+                       "`thumbgen import DIR` to serve local files)";
+          break;
+        }
         if (const nlohmann::json* resources = field(entry, {"resources"}); resources && resources->is_array()) {
           for (const nlohmann::json& resource : *resources) {
             std::string location = location_of(resource);
@@ -302,6 +319,10 @@ ImportSummary import_json(Catalogue& catalogue, const nlohmann::json& document) 
         }
         asset.formats.push_back(std::move(format));
       }
+    }
+    if (!unservable.empty()) {
+      summary.skipped.push_back(where + " (" + asset.url + "): " + unservable);
+      continue;
     }
     // No explicit preference: the best format by the gallery viewer's order.
     bool any_preferred =

@@ -26,7 +26,10 @@ Connection::Connection(const std::filesystem::path& file, int busy_timeout_ms) {
   exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
 }
 
-Connection::~Connection() { sqlite3_close_v2(db_); }
+Connection::~Connection() {
+  cache_.clear();  // finalized before the connection closes
+  sqlite3_close_v2(db_);
+}
 
 void Connection::exec(const char* sql) {
   char* message = nullptr;
@@ -39,6 +42,22 @@ void Connection::exec(const char* sql) {
 }
 
 Statement Connection::prepare(std::string_view sql) { return Statement(db_, sql); }
+
+CachedStatement Connection::cached(std::string_view sql) {
+  auto found = cache_.find(sql);
+  if (found == cache_.end()) {
+    auto statement = std::make_unique<Statement>(db_, sql);
+    found = cache_.emplace(std::string(sql), CacheEntry{std::move(statement), false}).first;
+  }
+  if (found->second.in_use) return CachedStatement(std::make_unique<Statement>(db_, sql));
+  return CachedStatement(found->second);
+}
+
+CachedStatement::~CachedStatement() {
+  if (!entry_) return;  // an owned statement finalizes itself
+  statement_->reset();
+  entry_->in_use = false;
+}
 
 Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
   int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
@@ -99,21 +118,22 @@ std::optional<std::string> Statement::optional_text(int column) const {
   return text(column);
 }
 
+// BEGIN, COMMIT and ROLLBACK are cached too: every read of the listing runs in a transaction.
 Transaction::Transaction(Connection& connection, bool immediate) : connection_(connection) {
-  connection_.exec(immediate ? "BEGIN IMMEDIATE" : "BEGIN");
+  connection_.cached(immediate ? "BEGIN IMMEDIATE" : "BEGIN")->run();
 }
 
 Transaction::~Transaction() {
   if (!done_) {
     try {
-      connection_.exec("ROLLBACK");
+      connection_.cached("ROLLBACK")->run();
     } catch (...) {
     }
   }
 }
 
 void Transaction::commit() {
-  connection_.exec("COMMIT");
+  connection_.cached("COMMIT")->run();
   done_ = true;
 }
 

@@ -7,10 +7,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace thumbgen::server::sql {
 
@@ -24,6 +26,7 @@ class Error : public std::runtime_error {
 };
 
 class Statement;
+class CachedStatement;
 
 class Connection {
  public:
@@ -35,12 +38,25 @@ class Connection {
 
   void exec(const char* sql);  // one or more statements, no results
   Statement prepare(std::string_view sql);
+  // The statement for `sql`, prepared on first use and kept for the connection's lifetime: hot paths skip
+  // sqlite3_prepare. Reset, with bindings cleared, when the returned handle goes out of scope.
+  CachedStatement cached(std::string_view sql);
   std::int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
   int changes() const { return sqlite3_changes(db_); }
   sqlite3* handle() const { return db_; }
 
  private:
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>()(text); }
+  };
+  struct CacheEntry {
+    std::unique_ptr<Statement> statement;
+    bool in_use = false;
+  };
   sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, CacheEntry, StringHash, std::equal_to<>> cache_;
+  friend class CachedStatement;
 };
 
 class Statement {
@@ -77,6 +93,32 @@ class Statement {
   void check(int rc) const;
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
+};
+
+// A borrowed cached statement (see Connection::cached); not to be kept beyond its connection's lease. When the same
+// SQL is already borrowed (a nested use), it owns a fresh statement instead, so two users never share one.
+class CachedStatement {
+ public:
+  ~CachedStatement();
+  CachedStatement(CachedStatement&& other) noexcept
+      : entry_(other.entry_), statement_(other.statement_), owned_(std::move(other.owned_)) {
+    other.entry_ = nullptr;
+    other.statement_ = nullptr;
+  }
+  CachedStatement(const CachedStatement&) = delete;
+  CachedStatement& operator=(const CachedStatement&) = delete;
+  Statement& operator*() const { return *statement_; }
+  Statement* operator->() const { return statement_; }
+
+ private:
+  friend class Connection;
+  explicit CachedStatement(Connection::CacheEntry& entry) : entry_(&entry), statement_(entry.statement.get()) {
+    entry.in_use = true;
+  }
+  explicit CachedStatement(std::unique_ptr<Statement> owned) : statement_(owned.get()), owned_(std::move(owned)) {}
+  Connection::CacheEntry* entry_ = nullptr;
+  Statement* statement_ = nullptr;
+  std::unique_ptr<Statement> owned_;
 };
 
 // BEGIN IMMEDIATE (takes the write lock up front: a read-then-write never fails with SQLITE_BUSY half way);
