@@ -43,11 +43,12 @@ MeshProgram& MeshPrograms::get(const MeshFeatures& wanted) {
   const MeshFeatures features = wanted.normalized();
   auto [it, inserted] = programs_.try_emplace(features.key());
   if (inserted) {
-    const std::string fragment =
-        std::string("#version 300 es\n") + "const int TEXTURE_MASK = " + std::to_string(features.texture_mask) + ";\n" +
-        "const bool SHADED = " + (features.shaded ? "true" : "false") + ";\n" +
-        "const bool HAS_NORMALS = " + (features.has_normals ? "true" : "false") + ";\n" +
-        "const int ALPHA_MODE = " + std::to_string(features.alpha_mode) + ";\n" + shaders::kMeshFragmentBody;
+    const std::string fragment = std::string("#version 300 es\n") +
+                                 "const int TEXTURE_MASK = " + std::to_string(features.texture_mask) + ";\n" +
+                                 "const bool SHADED = " + (features.shaded ? "true" : "false") + ";\n" +
+                                 "const bool HAS_NORMALS = " + (features.has_normals ? "true" : "false") + ";\n" +
+                                 "const int ALPHA_MODE = " + std::to_string(features.alpha_mode) + ";\n" +
+                                 "precision highp float;\n" + shaders::kFastExp2 + shaders::kMeshFragmentBody;
     try {
       Program program(shaders::kMeshVertex, fragment.c_str(), "mesh " + std::to_string(features.key()));
       MeshUniforms uniforms(program);

@@ -6,9 +6,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "render/gl_program.h"
+#include "render/shaders.h"
 #include "render/splat_projection.h"
 
 namespace thumbgen::render {
@@ -29,13 +31,12 @@ void main() {
 )";
 
 // exp(−|offset|²) is the Gaussian exp(−d²/2σ²) because the axes are √2·σ long.
-constexpr const char* kFragmentShader = R"(#version 300 es
-precision mediump float;
+constexpr const char* kFragmentShaderBody = R"(
 in vec2 v_offset;
 in vec4 v_color;
 out vec4 frag_color;
 void main() {
-  float alpha = v_color.a * exp(-dot(v_offset, v_offset));
+  float alpha = v_color.a * fast_exp2(-1.442695 * dot(v_offset, v_offset));
   if (alpha < 1.0 / 255.0) discard;
   frag_color = vec4(v_color.rgb * alpha, alpha);  // premultiplied, linear (the sRGB target encodes)
 }
@@ -150,7 +151,10 @@ GLuint make_quad_index_buffer() {
 }  // namespace
 
 struct SplatRenderer::Impl {
-  Program program{kVertexShader, kFragmentShader, "splat"};
+  Program program{
+      kVertexShader,
+      (std::string("#version 300 es\nprecision mediump float;\n") + shaders::kFastExp2 + kFragmentShaderBody).c_str(),
+      "splat"};
   GLuint quad_indices = make_quad_index_buffer();  // fixed size, lives as long as the renderer
   SplatDrawStats stats;
   ~Impl() { glDeleteBuffers(1, &quad_indices); }
