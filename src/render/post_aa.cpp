@@ -45,17 +45,32 @@ void smooth_edges(scene::Image& image) {
   const std::vector<std::uint8_t> source = image.rgba;
   std::vector<std::uint32_t> pixels(static_cast<std::size_t>(w) * h);
   std::memcpy(pixels.data(), source.data(), pixels.size() * 4);
-  std::vector<float> luma(pixels.size());
-  // Alpha takes part so edges against a transparent background are found too.
+  // Thumbnails are mostly background: luma is computed only between the first and last pixel of each row that
+  // differs from the corner pixel; the rest is the background's luma, and the scan below skips it.
   constexpr float kR = 0.299f / 255.0f, kG = 0.587f / 255.0f, kB = 0.114f / 255.0f, kA = 1e-5f;
-  for (std::size_t i = 0; i < luma.size(); ++i) {
+  auto luma_at = [&](std::size_t i) {
     const std::uint8_t* p = &source[i * 4];
-    luma[i] = kR * p[0] + kG * p[1] + kB * p[2] + kA * p[3];
+    return kR * p[0] + kG * p[1] + kB * p[2] + kA * p[3];  // alpha too: edges against transparency count
+  };
+  const std::uint32_t background = pixels[0];
+  std::vector<float> luma(pixels.size(), luma_at(0));
+  std::vector<int> first(static_cast<std::size_t>(h)), last(static_cast<std::size_t>(h));  // empty row: first > last
+  for (int y = 0; y < h; ++y) {
+    const std::size_t row = static_cast<std::size_t>(y) * w;
+    int lo = 0, hi = w - 1;
+    while (lo < w && pixels[row + lo] == background) ++lo;
+    while (hi >= lo && pixels[row + hi] == background) --hi;
+    first[y] = lo;
+    last[y] = hi;
+    for (int x = lo; x <= hi; ++x) luma[row + x] = luma_at(row + x);
   }
   const Sampler sampler{source, w, h};
   for (int y = 1; y < h - 1; ++y) {
     const std::size_t up = static_cast<std::size_t>(y - 1) * w, mid = up + w, down = mid + w;
-    for (int x = 1; x < w - 1; ++x) {
+    // Outside these columns the pixel and its diagonal neighbours are all background.
+    const int begin = std::max(1, std::min({first[y - 1], first[y], first[y + 1]}) - 1);
+    const int end = std::min(w - 2, std::max({last[y - 1], last[y], last[y + 1]}) + 1);
+    for (int x = begin; x <= end; ++x) {
       // Background and flat colours: the pixel equals its four diagonal neighbours (the cheap test first).
       const std::uint32_t p = pixels[mid + x];
       if (pixels[up + x - 1] == p && pixels[up + x + 1] == p && pixels[down + x - 1] == p &&
