@@ -47,3 +47,4 @@ python3 "$root/bench/report.py" "$work" "$corpus" "$thumbgen_s" "$load_s" "$f3d_
 
 # The server part: 1M-asset catalogue, listing and upload throughput, RSS, slow clients.
 bash "$root/bench/server_bench.sh" "$build"
+bash "$root/bench/worker_bench.sh" "$build"

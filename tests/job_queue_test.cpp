@@ -212,6 +212,50 @@ TEST_F(JobQueueTest, ALeaseLostOnTheLastAttemptEndsDead) {
   EXPECT_EQ(strict.stats(now).dead, 1);
 }
 
+TEST_F(JobQueueTest, ReleaseUndoesTheClaimsAttemptWithoutBackoff) {
+  add("a");
+  add("b");
+  ClaimedJob job = claim_one();
+  EXPECT_EQ(job.attempt, 1);
+  auto released = queue_->release(job.job_id, job.fencing_token, kNow + 5);
+  ASSERT_TRUE(std::holds_alternative<FailResult>(released));
+  EXPECT_EQ(std::get<FailResult>(released).attempts, 0);
+  EXPECT_EQ(std::get<FailResult>(released).state, "queued");
+  EXPECT_LE(std::get<FailResult>(released).next_attempt_at, kNow);
+  // Claimable at once, ahead of the job that was behind it, still on its first attempt, under a new token.
+  ClaimedJob again = claim_one(kNow + 5);
+  EXPECT_EQ(again.job_id, job.job_id);
+  EXPECT_EQ(again.attempt, 1);
+  EXPECT_NE(again.fencing_token, job.fencing_token);
+  EXPECT_EQ(std::get<JobError>(queue_->release(job.job_id, job.fencing_token, kNow + 6)), JobError::Stale);
+  EXPECT_EQ(std::get<JobError>(queue_->release(999999, 1, kNow)), JobError::NotFound);
+
+  // After a real failure, a release keeps that failure's count and its backoff.
+  auto failed = std::get<FailResult>(queue_->fail(again.job_id, again.fencing_token, "crashed", true, kNow + 10));
+  ASSERT_EQ(failed.attempts, 1);
+  ClaimedJob other = claim_one(kNow + 10);  // "b": "a" is backing off
+  EXPECT_NE(other.job_id, job.job_id);
+  ClaimedJob second = claim_one(failed.next_attempt_at);
+  EXPECT_EQ(second.attempt, 2);
+  auto back = std::get<FailResult>(queue_->release(second.job_id, second.fencing_token, failed.next_attempt_at));
+  EXPECT_EQ(back.attempts, 1);
+  EXPECT_EQ(claim_one(failed.next_attempt_at).attempt, 2);
+}
+
+TEST_F(JobQueueTest, ReleasingAJobAnAdminSkippedEndsItDead) {
+  add("a");
+  ClaimedJob job = claim_one();
+  ASSERT_FALSE(queue_->skip(job.job_id, kNow).has_value());
+  auto released = std::get<FailResult>(queue_->release(job.job_id, job.fencing_token, kNow + 1));
+  EXPECT_EQ(released.state, "dead");
+  EXPECT_TRUE(queue_->claim("w", 10, 300, kNow + 100000).empty());
+  MissingQuery query;
+  auto listed = catalogue_->list_missing(query).assets;
+  ASSERT_EQ(listed.size(), 1u);
+  ASSERT_TRUE(listed[0].job.has_value());
+  EXPECT_EQ(listed[0].job->last_error.value_or(""), "skipped by admin");
+}
+
 TEST_F(JobQueueTest, SkipSetsCancelForTheCurrentLease) {
   add("a");
   ClaimedJob job = claim_one();

@@ -112,9 +112,15 @@ class ServerJobsTest : public ::testing::Test {
 
 TEST_F(ServerJobsTest, EveryJobEndpointRequiresAStaffToken) {
   const std::vector<std::pair<std::string, std::string>> endpoints = {
-      {"POST", kJobs + "/claim"},        {"POST", kJobs + "/1/heartbeat"}, {"POST", kJobs + "/1/complete"},
-      {"POST", kJobs + "/1/fail"},       {"POST", kJobs + "/1/skip"},      {"POST", kJobs},
-      {"POST", kJobs + "/retry-failed"}, {"GET", kJobs + "/stats"},
+      {"POST", kJobs + "/claim"},
+      {"POST", kJobs + "/1/heartbeat"},
+      {"POST", kJobs + "/1/complete"},
+      {"POST", kJobs + "/1/fail"},
+      {"POST", kJobs + "/1/skip"},
+      {"POST", kJobs + "/1/release"},
+      {"POST", kJobs},
+      {"POST", kJobs + "/retry-failed"},
+      {"GET", kJobs + "/stats"},
   };
   for (const auto& [method, target] : endpoints) {
     HttpResult none = http_request(server_->port(), method, target, "{}");
@@ -290,6 +296,26 @@ TEST_F(ServerJobsTest, FailuresBackOffDieAfterMaxAttemptsAndRetryFailedRequeues)
   EXPECT_EQ(revived["job_id"], first["job_id"]);
   EXPECT_EQ(revived["attempt"], 1);
   EXPECT_EQ(post(kJobs + "/retry-failed", nlohmann::json::object()).json()["requeued"], 0);
+}
+
+TEST_F(ServerJobsTest, ReleaseHandsTheJobBackUntriedAndInItsPlace) {
+  nlohmann::json job = claim(1)[0];
+  ASSERT_EQ(job["asset"]["url"], "asset-0");
+  HttpResult released = post(job_path(job, "release"), {{"fencing_token", job["fencing_token"]}});
+  ASSERT_EQ(released.status, 200) << released.body;
+  EXPECT_EQ(released.json()["success"], true);
+  EXPECT_EQ(released.json()["attempts"], 0);
+  EXPECT_EQ(released.json()["state"], "queued");
+  EXPECT_EQ(get(kJobs + "/stats", token_).json()["leased"], 0);
+  // First in the queue again, at once (no backoff), and still its first attempt.
+  nlohmann::json again = claim(1)[0];
+  EXPECT_EQ(again["job_id"], job["job_id"]);
+  EXPECT_EQ(again["attempt"], 1);
+  EXPECT_EQ(post(job_path(job, "release"), {{"fencing_token", job["fencing_token"]}}).status, 409);
+  EXPECT_EQ(post(job_path(again, "release"), nlohmann::json::object()).status, 400);
+  EXPECT_EQ(post(kJobs + "/999999/release", {{"fencing_token", "1"}}).status, 404);
+  nlohmann::json item = listed("asset-0");
+  EXPECT_EQ(item["thumbnail_attempts"], 1);
 }
 
 TEST_F(ServerJobsTest, SkipAsksTheHolderToCancel) {

@@ -55,6 +55,23 @@ void write_models(const fs::path& folder, int copies) {
   write_file(folder / "corrupt.glb", std::string("glTF\x02\x00\x00\x00", 8) + std::string(40, '\x7f'));
 }
 
+// Polls `condition` until it holds or `limit` passes (generous limits: CI machines can be slow and loaded).
+template <class Condition>
+bool wait_until(Condition&& condition, std::chrono::seconds limit = std::chrono::seconds(60)) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+int occurrences(const std::string& text, const std::string& word) {
+  int n = 0;
+  for (std::size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) ++n;
+  return n;
+}
+
 struct WorkRun {
   int exit_code = -1;
   std::string out, err;
@@ -94,16 +111,26 @@ class WorkerE2eTest : public ::testing::Test {
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()};
   }
 
+  // One login per test (password hashing is slow on purpose): the tests poll with it.
   std::string token() {
-    auto login = http_request(server_.port(), "POST", "/api/v1/login/jwt",
-                              nlohmann::json{{"username", "admin"}, {"password", kPassword}}.dump());
-    return login.json().value("access_token", "");
+    if (admin_token_.empty()) {
+      auto login = http_request(server_.port(), "POST", "/api/v1/login/jwt",
+                                nlohmann::json{{"username", "admin"}, {"password", kPassword}}.dump());
+      admin_token_ = login.json().value("access_token", "");
+    }
+    return admin_token_;
   }
 
   nlohmann::json missing() {
     auto result = http_request(server_.port(), "GET", "/api/v1/admin/assets/missing-thumbnails?limit=100", "",
                                {{"Authorization", "Bearer " + token()}});
     return result.json();
+  }
+
+  nlohmann::json stats() {
+    return http_request(server_.port(), "GET", "/api/v1/admin/thumbnail-jobs/stats", "",
+                        {{"Authorization", "Bearer " + token()}})
+        .json();
   }
 
   // How many times each path was answered with `status` in the server's request log.
@@ -117,6 +144,12 @@ class WorkerE2eTest : public ::testing::Test {
 
   // The server logs a request after answering it: waits (up to 5 s) until `total` such lines are there, then a
   // little longer so that any extra ones would show too; returns the total seen.
+  int total(const std::string& path_pattern, int status) {
+    int sum = 0;
+    for (const auto& [path, n] : requests(path_pattern, status)) sum += n;
+    return sum;
+  }
+
   int settled_count(const std::string& path_pattern, int status, int total) {
     auto count = [&] {
       int sum = 0;
@@ -132,6 +165,7 @@ class WorkerE2eTest : public ::testing::Test {
   }
 
   ServerProcess server_;
+  std::string admin_token_;
   fs::path models_, cache_;
   int good_assets_ = 0;
 };
@@ -333,7 +367,7 @@ TEST_F(WorkerE2eTest, KilledWorkersJobsAreReclaimedAfterTheLease) {
 namespace thumbgen {
 namespace {
 
-TEST_F(WorkerE2eTest, SigtermReleasesTheClaimedJobsAndExitsCleanly) {
+TEST_F(WorkerE2eTest, SigtermReleasesTheClaimedJobsWithoutCostingAnAttempt) {
   start(10);
   ::setenv("THUMBGEN_PASSWORD", kPassword, 1);
   BackgroundWorker worker(work_args({"--once", "-j", "1"}, "1024x1024"), server_.data().parent_path() / "w.log");
@@ -341,12 +375,22 @@ TEST_F(WorkerE2eTest, SigtermReleasesTheClaimedJobsAndExitsCleanly) {
   ASSERT_TRUE(worker.wait_for("ok ", 1)) << worker.log();
   worker.signal(SIGTERM);
   EXPECT_EQ(worker.wait(), 0) << worker.log();
-  auto stats = http_request(server_.port(), "GET", "/api/v1/admin/thumbnail-jobs/stats", "",
-                            {{"Authorization", "Bearer " + token()}})
-                   .json();
-  EXPECT_EQ(stats.value("leased", -1), 0) << stats.dump();  // nothing left held by the stopped worker
-  EXPECT_FALSE(requests("/api/v1/admin/thumbnail-jobs/[0-9]+/fail", 200).empty()) << server_.log();
-  EXPECT_GT(static_cast<int>(missing()["assets"].size()), 1);
+  EXPECT_EQ(stats().value("leased", -1), 0);  // nothing left held by the stopped worker
+  EXPECT_FALSE(requests("/api/v1/admin/thumbnail-jobs/[0-9]+/release", 200).empty()) << server_.log();
+  // Released jobs are queued untried: no attempt counted, no backoff.
+  auto listing = missing();
+  ASSERT_GT(listing["assets"].size(), 1u) << worker.log();
+  int released = 0;
+  for (const auto& asset : listing["assets"]) {
+    if (asset.value("thumbnail_state", "") != "queued") continue;
+    ++released;
+    EXPECT_EQ(asset.value("thumbnail_attempts", -1), 0) << asset.dump();
+  }
+  EXPECT_GT(released, 0) << listing.dump();
+  // So another worker takes them at once (a 60 s backoff would leave them to a later run).
+  WorkRun next = work({"--once"});
+  EXPECT_TRUE(next.exit_code == 0 || next.exit_code == 1) << next.err;
+  EXPECT_EQ(missing()["assets"].size(), 1u) << next.err;
 }
 
 TEST_F(WorkerE2eTest, ControlFileSkipsTheCurrentAsset) {
@@ -391,6 +435,153 @@ TEST_F(WorkerE2eTest, ServerCancelSkipsTheAssetsOfTheLease) {
   ASSERT_GT(cancelled, 0) << "the worker finished before the cancel";
   EXPECT_EQ(worker.wait(), 1) << worker.log();
   EXPECT_GE(worker.count("skipped by admin"), 1) << worker.log();
+}
+
+}  // namespace
+}  // namespace thumbgen
+
+namespace thumbgen {
+namespace {
+
+TEST_F(WorkerE2eTest, ControlFileSkipWhilePausedSkipsNothing) {
+  start(6);
+  fs::path control = server_.data().parent_path() / "control";
+  write_file(control, "");
+  ::setenv("THUMBGEN_PASSWORD", kPassword, 1);
+  BackgroundWorker worker(work_args({"--once", "-j", "1", "--control", control.string()}, "1024x1024"),
+                          server_.data().parent_path() / "w.log");
+  ::unsetenv("THUMBGEN_PASSWORD");
+  ASSERT_TRUE(worker.wait_for("ok ", 1)) << worker.log();
+  worker.signal(SIGUSR1);
+  ASSERT_TRUE(worker.wait_for("paused", 1)) << worker.log();
+  // Paused: nothing renders, so there is nothing to skip (the next asset must not pay for it).
+  write_file(control, "skip\n");
+  ASSERT_TRUE(wait_until([&] { return fs::file_size(control) == 0; })) << worker.log();
+  ASSERT_TRUE(worker.wait_for("no asset is being rendered", 1)) << worker.log();
+  worker.signal(SIGUSR2);
+  EXPECT_EQ(worker.wait(), 1) << worker.log();  // the corrupt one
+  EXPECT_EQ(worker.count("skipped by operator"), 0) << worker.log();
+  EXPECT_EQ(missing()["assets"].size(), 1u) << worker.log();
+}
+
+TEST_F(WorkerE2eTest, ControlFileSkipActsOnTheRendersRunningNow) {
+  start(16);
+  fs::path control = server_.data().parent_path() / "control";
+  write_file(control, "");
+  ::setenv("THUMBGEN_PASSWORD", kPassword, 1);
+  BackgroundWorker worker(work_args({"--once", "-j", "2", "--control", control.string()}, "2048x2048"),
+                          server_.data().parent_path() / "w.log");
+  ::unsetenv("THUMBGEN_PASSWORD");
+  ASSERT_TRUE(worker.wait_for("ok ", 1)) << worker.log();
+  write_file(control, "skip\n");
+  // Emptied once the renders running now are marked.
+  ASSERT_TRUE(wait_until([&] { return fs::file_size(control) == 0; })) << worker.log();
+  int ok_when_marked = worker.count("ok ");
+  EXPECT_EQ(worker.wait(), 1) << worker.log();
+  std::string log = worker.log();
+  int skipped = occurrences(log, "skipped by operator");
+  EXPECT_GE(skipped, 1) << log;
+  EXPECT_LE(skipped, 2) << log;  // one per render process at most
+  // Within one asset's time: at most the one result being handled while the marks were set comes first.
+  std::size_t first_skip = log.find("skipped by operator");
+  ASSERT_NE(first_skip, std::string::npos);
+  EXPECT_LE(occurrences(log.substr(0, first_skip), "ok "), ok_when_marked + 1) << log;
+  EXPECT_EQ(static_cast<int>(missing()["assets"].size()), skipped + 1) << log;
+}
+
+TEST_F(WorkerE2eTest, ServerRestartedMidRunTheWorkerRetriesAndTheRunCompletes) {
+  start(24);
+  ::setenv("THUMBGEN_PASSWORD", kPassword, 1);
+  // Small batches: the worker needs the server again soon after any point of the run.
+  BackgroundWorker worker(work_args({"--once", "-j", "1", "--batch", "2"}, "2048x2048"),
+                          server_.data().parent_path() / "w.log");
+  ::unsetenv("THUMBGEN_PASSWORD");
+  ASSERT_TRUE(worker.wait_for("ok ", 1)) << worker.log();
+  EXPECT_EQ(server_.stop(SIGTERM), 0) << server_.log();
+  // The worker sees the server gone and backs off (it has at least 30 s before it gives up)...
+  ASSERT_TRUE(worker.wait_for("server unreachable", 1, std::chrono::seconds(120))) << worker.log();
+  server_.restart();                                                     // same port, same data
+  EXPECT_EQ(worker.wait(std::chrono::seconds(300)), 1) << worker.log();  // 1: the corrupt asset
+  EXPECT_NE(worker.log().find("retrying in"), std::string::npos) << worker.log();
+  // ...and every good asset got its thumbnail exactly once.
+  EXPECT_EQ(missing()["assets"].size(), 1u) << worker.log();
+  auto completes = requests("/api/v1/admin/thumbnail-jobs/[0-9]+/complete", 200);
+  EXPECT_EQ(static_cast<int>(completes.size()), good_assets_) << server_.log();
+  for (const auto& [path, count] : completes) EXPECT_EQ(count, 1) << path;
+  EXPECT_TRUE(requests("/api/v1/admin/thumbnail-jobs/[0-9]+/complete", 409).empty()) << server_.log();
+}
+
+TEST_F(WorkerE2eTest, AStalledWorkersLateResultIsRejectedByFencing) {
+  start(16, {"THUMBGEN_MIN_LEASE_SECONDS=1"});
+  ::setenv("THUMBGEN_PASSWORD", kPassword, 1);
+  // One batch holds every job under a 2 s lease.
+  BackgroundWorker stalled(work_args({"--once", "-j", "1", "--lease", "2"}, "2048x2048"),
+                           server_.data().parent_path() / "stalled.log");
+  ::unsetenv("THUMBGEN_PASSWORD");
+  ASSERT_TRUE(stalled.wait_for("ok ", 1)) << stalled.log();
+  stalled.signal(SIGSTOP);  // its render process goes on and finishes the asset it has
+  int ok_before = stalled.count("ok ");
+  ASSERT_LT(total("/api/v1/admin/thumbnail-jobs/[0-9]+/complete", 200), good_assets_) << "finished too early";
+  // No heartbeats: the leases lapse, and another worker takes every job over.
+  ASSERT_TRUE(wait_until([&] { return stats().value("leased", -1) == 0; })) << stats().dump();
+  WorkRun rescue = work({"--once"});
+  EXPECT_TRUE(rescue.exit_code == 0 || rescue.exit_code == 1) << rescue.err;
+  EXPECT_EQ(missing()["assets"].size(), 1u) << rescue.err;
+
+  stalled.signal(SIGCONT);
+  int code = stalled.wait(std::chrono::seconds(120));
+  EXPECT_TRUE(code == 0 || code == 1) << stalled.log();
+  std::string log = stalled.log();
+  // Its late result is refused (stale fencing token) and dropped with a clear line; it renders no more of the
+  // jobs it lost, and nothing it did after the stall counts.
+  int dropped = occurrences(log, "taken over by another worker after its lease expired");
+  EXPECT_GE(dropped, 1) << log;
+  EXPECT_LE(dropped, 3) << log;
+  EXPECT_EQ(stalled.count("ok "), ok_before) << log;
+  EXPECT_GE(total("/api/v1/admin/thumbnail-jobs/[0-9]+/(complete|heartbeat)", 409), 1) << server_.log();
+  auto completes = requests("/api/v1/admin/thumbnail-jobs/[0-9]+/complete", 200);
+  EXPECT_EQ(static_cast<int>(completes.size()), good_assets_) << server_.log();
+  for (const auto& [path, count] : completes) EXPECT_EQ(count, 1) << path;
+}
+
+// Seconds since midnight of a server log line's "[YYYY-MM-DD HH:MM:SS.mmm]" stamp; -1 without one.
+double log_seconds(const std::string& line) {
+  std::smatch stamp;
+  static const std::regex pattern(R"(\[\d{4}-\d{2}-\d{2} (\d{2}):(\d{2}):(\d{2}\.\d+)\])");
+  if (!std::regex_search(line, stamp, pattern)) return -1;
+  return std::stoi(stamp[1]) * 3600 + std::stoi(stamp[2]) * 60 + std::stod(stamp[3]);
+}
+
+TEST_F(WorkerE2eTest, TheWorkerRenewsItsTokenBeforeItExpires) {
+  // The shortest token lifetime the server allows (60 s); the worker logs in again a fifth of it early.
+  start(2, {"THUMBGEN_TOKEN_TTL=60"});
+  ::setenv("THUMBGEN_PASSWORD", kPassword, 1);
+  BackgroundWorker worker(work_args({"--watch", "--poll", "2", "-j", "1"}), server_.data().parent_path() / "w.log");
+  ::unsetenv("THUMBGEN_PASSWORD");
+  auto logins = [&] {
+    std::vector<double> times;
+    std::stringstream lines(server_.log());
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find("path=/api/v1/login/jwt status=200 ") != std::string::npos) times.push_back(log_seconds(line));
+    }
+    return times;
+  };
+  ASSERT_TRUE(wait_until([&] { return logins().size() >= 2; }, std::chrono::seconds(150))) << worker.log();
+  auto times = logins();
+  double renewed_after = times[1] - times[0];
+  if (renewed_after < 0) renewed_after += 24 * 3600;  // across midnight
+  EXPECT_LT(renewed_after, 60) << server_.log();
+  EXPECT_GT(renewed_after, 30) << server_.log();  // not a login per request either
+
+  // The renewed token works: re-queue the corrupt asset and watch the worker fail it again.
+  auto retried = http_request(server_.port(), "POST", "/api/v1/admin/thumbnail-jobs/retry-failed", "{}",
+                              {{"Authorization", "Bearer " + token()}});
+  ASSERT_EQ(retried.json().value("requeued", 0), 1) << retried.body;
+  EXPECT_TRUE(wait_until([&] { return total("/api/v1/admin/thumbnail-jobs/[0-9]+/fail", 200) >= 2; })) << worker.log();
+  worker.signal(SIGTERM);
+  EXPECT_EQ(worker.wait(), 0) << worker.log();
+  EXPECT_EQ(total("[^ ]+", 401), 0) << server_.log();  // never an expired token sent
+  EXPECT_EQ(missing()["assets"].size(), 1u);
 }
 
 }  // namespace

@@ -1,10 +1,15 @@
 // The worker's pure parts: --schedule windows, format choice, side-file references, path safety, host checks,
-// and the usage errors of `thumbgen work`.
+// the API client's retries, and the usage errors of `thumbgen work`.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <filesystem>
 
 #include "support/process.h"
+#include "worker/api_client.h"
 #include "worker/asset_fetcher.h"
 #include "worker/schedule.h"
 
@@ -133,6 +138,37 @@ TEST(AssetFetcherTest, RefusesHostsTheServerDidNotName) {
   fs::remove_all(cache);
 }
 
+TEST(ApiClientTest, RetriesAnUnreachableServerWithBackoffAndSaysSo) {
+  // A port nobody listens on: bind one, note it, close it.
+  int probe = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(probe, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  socklen_t length = sizeof address;
+  ::getsockname(probe, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(probe);
+  ApiClient client("http://127.0.0.1:" + std::to_string(ntohs(address.sin_port)),
+                   RetryPolicy{3, std::chrono::milliseconds(20), std::chrono::milliseconds(40)});
+  std::vector<std::string> retries;
+  client.on_retry([&](const std::string& line) { retries.push_back(line); });
+  client.use_token("t");
+  auto started = std::chrono::steady_clock::now();
+  try {
+    client.list_missing(1, 0);
+    FAIL() << "no error";
+  } catch (const ApiError& error) {
+    EXPECT_EQ(error.status, 0);
+    EXPECT_NE(std::string(error.what()).find("missing-thumbnails"), std::string::npos) << error.what();
+  }
+  ASSERT_EQ(retries.size(), 2u);  // before the 2nd and the 3rd try
+  EXPECT_NE(retries[0].find("retrying in"), std::string::npos) << retries[0];
+  EXPECT_NE(retries[1].find("try 3 of 3"), std::string::npos) << retries[1];
+  // Waits within [cap/2, cap]: 10-20 ms, then 20-40 ms.
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(30));
+  EXPECT_EQ(client.requests_sent(), 3);
+}
+
 TEST(WorkCommandTest, UsageErrorsExitWithTwo) {
   const std::string binary = THUMBGEN_BINARY;
   for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
@@ -142,7 +178,8 @@ TEST(WorkCommandTest, UsageErrorsExitWithTwo) {
            {"work", "--server", "http://127.0.0.1:9", "--token", "t", "--once", "--watch"},
            {"work", "--server", "http://127.0.0.1:9", "--token", "t", "--schedule", "25:00-26:00"},
            {"work", "--server", "http://127.0.0.1:9", "--token", "t", "--size", "0x0"},
-           {"work", "--server", "http://127.0.0.1:9", "--token", "t", "--batch", "500"}}) {
+           {"work", "--server", "http://127.0.0.1:9", "--token", "t", "--batch", "500"},
+           {"work", "--server", "http://127.0.0.1:9", "--token", "t", "--watch", "--poll", "0"}}) {
     args.insert(args.begin(), binary);
     auto result = test::run_process(args);
     EXPECT_EQ(result.exit_code, 2) << args.back() << "\n" << result.err;

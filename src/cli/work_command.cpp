@@ -24,15 +24,16 @@ Against a server without the claim protocol (the spec's two endpoints only) it l
 uploads (compatibility mode): several workers then duplicate work.
 Credentials: --token T (or THUMBGEN_TOKEN), or --user U with the password in THUMBGEN_PASSWORD, else read from
 stdin (prompted on a terminal); with --user the worker logs in again before the token expires.
-Signals: SIGINT/SIGTERM finish the running renders and release the rest; SIGUSR1 pauses (no new work, running
-renders finish), SIGUSR2 resumes. --control FILE is read between assets: "pause", "resume", "stop", or "skip"
-(skips the asset being rendered; the file is then emptied).
+Signals: SIGINT/SIGTERM finish the running renders and hand the rest back to the server (no attempt counted);
+SIGUSR1 pauses (no new work, running renders finish), SIGUSR2 resumes. --control FILE is read every 100 ms:
+"pause", "resume", "stop", or "skip" (skips the assets being rendered right now, one per render process; the
+file is then emptied).
 Exit status: 0 done, 1 some asset failed (--once), 2 usage error, 3 credentials refused or no render process could
 start, 4 server unreachable, 130 interrupted.)";
 
 struct WorkArguments {
   std::string server, token, user, schedule, cache, control;
-  int batch = 50, lease = 300;
+  int batch = 50, lease = 300, poll = 60;
   bool once = false, watch = false, compat = false;
   RenderArguments render;
 };
@@ -78,6 +79,7 @@ worker::WorkOptions resolve(WorkArguments args) {
   if (args.once && args.watch) throw std::invalid_argument("--once and --watch exclude each other");
   if (args.batch < 1 || args.batch > 100) throw std::invalid_argument("--batch: expected 1-100");
   if (args.lease < 1 || args.lease > 3600) throw std::invalid_argument("--lease: expected 1-3600 seconds");
+  if (args.poll < 1 || args.poll > 3600) throw std::invalid_argument("--poll: expected 1-3600 seconds");
   // The render options and their validation are `render`'s own.
   args.render.inputs = {"-"};
   args.render.output_dir = "-";
@@ -92,6 +94,7 @@ worker::WorkOptions resolve(WorkArguments args) {
   options.batch = args.batch;
   options.lease_seconds = args.lease;
   options.watch = args.watch;
+  options.idle_poll_max = std::chrono::seconds(args.poll);
   if (!args.schedule.empty()) options.schedule = worker::parse_time_window(args.schedule);
   options.cache_dir = args.cache.empty() ? default_cache_dir() : args.cache;
   options.control_file = args.control;
@@ -134,6 +137,9 @@ std::function<int()> add_work_command(CLI::App& app) {
       ->type_name("SIZE");
   command->add_flag("--once", args->once, "Stop when the queue is empty (the default)");
   command->add_flag("--watch", args->watch, "Keep polling for new work when the queue is empty");
+  command->add_option("--poll", args->poll, "With --watch: longest wait between polls of an empty queue, in seconds")
+      ->capture_default_str()
+      ->type_name("S");
   command->add_option("--schedule", args->schedule, "Work only inside this local time window, e.g. 02:00-06:00")
       ->type_name("HH:MM-HH:MM");
   command->add_flag("--json", args->render.json, "Print one JSON object per asset to stdout, then a summary");

@@ -1,4 +1,4 @@
-// The claim protocol of `thumbgen work` (issue 4): claim, heartbeat, complete, fail, skip, explicit jobs,
+// The claim protocol of `thumbgen work` (issue 4): claim, heartbeat, complete, fail, release, skip, explicit jobs,
 // retry-failed and stats, all under staff auth. 64-bit ids travel as JSON strings (JavaScript rounds numbers).
 #include <charconv>
 #include <nlohmann/json.hpp>
@@ -81,6 +81,21 @@ void Api::add_job_routes() {
   router_.add(http::verb::post, base + "/{job}/complete", [this](ApiRequest& r) { return complete_job(r); });
   router_.add(http::verb::post, base + "/{job}/fail", [this](ApiRequest& r) { return fail_job(r); });
   router_.add(http::verb::post, base + "/{job}/skip", [this](ApiRequest& r) { return skip_job(r); });
+  // Release: a stopping worker hands its untried jobs back without costing them an attempt or a backoff. A lambda
+  // here rather than a member keeps this extension out of the shared api_handlers.h.
+  router_.add(http::verb::post, base + "/{job}/release", [this](ApiRequest& request) {
+    return as_staff(require_staff(request), request, [&](const nlohmann::json& body) {
+      auto job_id = parse_int64(request.params.at(0));
+      if (!job_id) return job_error(JobError::NotFound);
+      auto token = body.contains("fencing_token") ? json_int64(body["fencing_token"]) : std::nullopt;
+      if (!token) return error_response(http::status::bad_request, "fencing_token is required");
+      auto result = jobs_.release(*job_id, *token, unix_now());
+      if (auto* failed = std::get_if<JobError>(&result)) return job_error(*failed);
+      const auto& released = std::get<FailResult>(result);
+      return json_response(http::status::ok,
+                           {{"success", true}, {"attempts", released.attempts}, {"state", released.state}});
+    });
+  });
 }
 
 ApiResponse Api::claim_jobs(ApiRequest& request) {

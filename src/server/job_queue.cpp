@@ -143,6 +143,30 @@ std::variant<FailResult, JobError> JobQueue::fail(std::int64_t job_id, std::int6
   });
 }
 
+std::variant<FailResult, JobError> JobQueue::release(std::int64_t job_id, std::int64_t token, std::int64_t now) {
+  std::lock_guard lock(write_mutex_);
+  return catalogue_.with_connection([&](sql::Connection& db) -> std::variant<FailResult, JobError> {
+    sql::Transaction transaction(db);
+    auto update = db.prepare(
+        "UPDATE thumbnail_jobs SET worker = NULL, lease_expires_at = 0, updated_at = ?1, "
+        "attempts = CASE WHEN cancel_requested = 1 THEN attempts ELSE max(attempts - 1, 0) END, "
+        "state = CASE WHEN cancel_requested = 1 THEN 'dead' ELSE 'queued' END, "
+        "last_error = CASE WHEN cancel_requested = 1 THEN 'skipped by admin' ELSE last_error END, "
+        "cancel_requested = 0 "
+        "WHERE job_id = ?2 AND fencing_token = ?3 AND state = 'leased' RETURNING attempts, state, next_attempt_at");
+    update.bind(1, now).bind(2, job_id).bind(3, token);
+    if (!update.step()) {
+      auto exists = db.prepare("SELECT 1 FROM thumbnail_jobs WHERE job_id = ?");
+      exists.bind(1, job_id);
+      return exists.step() ? JobError::Stale : JobError::NotFound;
+    }
+    FailResult result{static_cast<int>(update.int64(0)), update.text(1), update.int64(2)};
+    update.run();
+    transaction.commit();
+    return result;
+  });
+}
+
 std::optional<JobError> JobQueue::skip(std::int64_t job_id, std::int64_t now) {
   std::lock_guard lock(write_mutex_);
   return catalogue_.with_connection([&](sql::Connection& db) -> std::optional<JobError> {

@@ -66,6 +66,10 @@ class JobQueue {
   // Backoff 60 s × 2^(attempts−1), capped at a day; dead after max_attempts or when not retryable.
   std::variant<FailResult, JobError> fail(std::int64_t job_id, std::int64_t token, std::string_view reason,
                                           bool retryable, std::int64_t now);
+  // Hands a leased job back untried (its worker is stopping): the claim's attempt is undone and it is claimable at
+  // once, in its old place in the queue, no backoff. A job an admin asked to skip ends dead instead, as when its
+  // lease runs out.
+  std::variant<FailResult, JobError> release(std::int64_t job_id, std::int64_t token, std::int64_t now);
   std::optional<JobError> skip(std::int64_t job_id, std::int64_t now);
 
   // Makes these assets (missing a thumbnail) claimable even when not viewer-compatible; dead ones are re-queued.

@@ -20,6 +20,12 @@ std::string string_field(const nlohmann::json& object, const char* key) {
 
 bool transient(long status) { return status >= 500 || status == 429 || status == 408; }
 
+std::string seconds_text(std::chrono::milliseconds wait) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f s", static_cast<double>(wait.count()) / 1000);
+  return text;
+}
+
 }  // namespace
 
 AssetInfo parse_asset(const nlohmann::json& object) {
@@ -93,6 +99,7 @@ void ApiClient::login_locked() {
     if (attempt > 0) {
       auto cap = std::min(retry_.max_delay, retry_.first_delay * (1 << std::min(attempt - 1, 16)));
       auto wait = std::chrono::milliseconds(std::uniform_int_distribution<long>(cap.count() / 2, cap.count())(random));
+      if (on_retry_) on_retry_(last + ": retrying in " + seconds_text(wait));
       for (auto end = Clock::now() + wait; Clock::now() < end && !(stopping_ && stopping_());)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
       if (stopping_ && stopping_()) break;
@@ -141,6 +148,10 @@ HttpResponse ApiClient::send(const std::string& method, const std::string& path,
       // Full jitter within [cap/2, cap]: workers that failed together do not come back together.
       auto cap = std::min(retry_.max_delay, retry_.first_delay * (1 << std::min(attempt - 1, 16)));
       auto wait = std::chrono::milliseconds(std::uniform_int_distribution<long>(cap.count() / 2, cap.count())(random));
+      if (on_retry_) {
+        on_retry_(last + ": retrying in " + seconds_text(wait) + " (try " + std::to_string(attempt + 1) + " of " +
+                  std::to_string(retry_.attempts) + ")");
+      }
       for (auto end = Clock::now() + wait; Clock::now() < end && !(stopping_ && stopping_());)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
       if (stopping_ && stopping_()) break;
@@ -151,7 +162,7 @@ HttpResponse ApiClient::send(const std::string& method, const std::string& path,
       ++requests_;
       response = method == "GET" ? http_.get(server_url_ + path) : http_.post_json(server_url_ + path, body);
     } catch (const NetworkError& error) {
-      last = error.what();
+      last = error.what();  // names the method and URL
       continue;
     }
     if (response.status == 401) {
@@ -252,6 +263,18 @@ void ApiClient::fail(const Job& job, const std::string& reason, bool retryable) 
                                {{"fencing_token", job.fencing_token}, {"reason", reason}, {"retryable", retryable}});
   if (response.status != 200 && response.status != 409) {
     throw ApiError(response.status, "fail: HTTP " + std::to_string(response.status) + ": " + error_detail(response));
+  }
+}
+
+void ApiClient::release(const Job& job) {
+  HttpResponse response = send("POST", "/api/v1/admin/thumbnail-jobs/" + encode_segment(job.job_id) + "/release",
+                               {{"fencing_token", job.fencing_token}});
+  if (response.status == 404 || response.status == 405) {
+    fail(job, "worker stopped", true);  // an older server: the job comes back after a backoff
+    return;
+  }
+  if (response.status != 200 && response.status != 409) {
+    throw ApiError(response.status, "release: HTTP " + std::to_string(response.status) + ": " + error_detail(response));
   }
 }
 

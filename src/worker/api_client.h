@@ -67,7 +67,7 @@ class ApiError : public std::runtime_error {
 };
 
 struct RetryPolicy {
-  int attempts = 6;  // tries in all
+  int attempts = 8;  // tries in all: the waits add up to 31-62 s, enough to ride out a server restart
   std::chrono::milliseconds first_delay{500}, max_delay{30'000};
 };
 
@@ -75,6 +75,9 @@ class ApiClient {
  public:
   // `server_url` like "http://127.0.0.1:8080" (a trailing '/' is dropped). `stopping` makes retry waits end early.
   ApiClient(std::string server_url, RetryPolicy retry = {}, std::function<bool()> stopping = {});
+
+  // Called (under the client's lock) before each wait for a retry, with what failed and how long the wait is.
+  void on_retry(std::function<void(const std::string&)> log) { on_retry_ = std::move(log); }
 
   void use_token(const std::string& token);
   // Logs in and remembers the credentials to log in again before the token expires.
@@ -91,6 +94,9 @@ class ApiClient {
   HeartbeatAnswer heartbeat(const Job& job, int lease_seconds);
   std::string complete(const Job& job, const std::vector<std::uint8_t>& jpeg);  // throws StaleTokenError
   void fail(const Job& job, const std::string& reason, bool retryable);         // a stale token is ignored
+  // Hands an untried job back (the worker stops): no attempt counted, no backoff. A stale token is ignored; a
+  // server without the release route gets a retryable fail instead.
+  void release(const Job& job);
 
   const std::string& server_url() const { return server_url_; }
   std::string server_host() const;  // "host:port" of server_url
@@ -104,6 +110,7 @@ class ApiClient {
   std::string server_url_;
   RetryPolicy retry_;
   std::function<bool()> stopping_;
+  std::function<void(const std::string&)> on_retry_;
   std::recursive_mutex mutex_;
   HttpClient http_;
   std::string user_, password_;

@@ -5,7 +5,10 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
+#include <exception>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -123,8 +126,71 @@ struct Task {
   fs::path model, output;
   std::atomic<bool> finished{false};
   std::atomic<bool> lost{false};  // our fencing token went stale: the result is no longer ours to report
-  std::mutex mutex;
-  std::string skip_reason;  // set: discard the render and report this
+  // Guarded by Worker::tasks_mutex_: whether a render process has (or is about to get) this asset, and why its
+  // render must be discarded (skip).
+  bool rendering = false;
+  std::string skip_reason;
+};
+
+// Runs the server calls that end an asset (upload, failure report, release) on one background thread, in order, so
+// the render processes never wait for the network. The first exception a call throws is kept for rethrow().
+class Reporter {
+ public:
+  Reporter() : thread_([this] { loop(); }) {}
+  ~Reporter() {
+    {
+      std::lock_guard lock(mutex_);
+      closing_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+  void post(std::function<void()> call) {
+    {
+      std::lock_guard lock(mutex_);
+      queue_.push_back(std::move(call));
+    }
+    wake_.notify_all();
+  }
+  // Waits until every posted call ran.
+  void wait_idle() {
+    std::unique_lock lock(mutex_);
+    idle_.wait(lock, [&] { return queue_.empty() && !busy_; });
+  }
+  void rethrow() {
+    std::lock_guard lock(mutex_);
+    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+  }
+
+ private:
+  void loop() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [&] { return closing_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // closing, and everything ran
+      auto call = std::move(queue_.front());
+      queue_.pop_front();
+      busy_ = true;
+      lock.unlock();
+      std::exception_ptr error;
+      try {
+        call();
+      } catch (...) {
+        error = std::current_exception();
+      }
+      lock.lock();
+      busy_ = false;
+      if (error && !error_) error_ = error;
+      if (queue_.empty()) idle_.notify_all();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_, idle_;
+  std::deque<std::function<void()>> queue_;
+  bool busy_ = false, closing_ = false;
+  std::exception_ptr error_;
+  std::thread thread_;  // last: starts after the rest is set up
 };
 
 class Worker {
@@ -134,6 +200,7 @@ class Worker {
         api_(options.server_url, RetryPolicy{}, [] { return stopping(); }),
         fetcher_(options.cache_dir / "downloads", {}),
         progress_(0, ::isatty(STDERR_FILENO) == 1, options.json) {
+    api_.on_retry([this](const std::string& what) { log("server unreachable or busy: " + what); });
     char host[256] = "host";
     ::gethostname(host, sizeof host - 1);
     worker_name_ = std::string(host) + ":" + std::to_string(::getpid());
@@ -144,7 +211,15 @@ class Worker {
   int run();
 
  private:
-  void log(const std::string& line) { progress_.note(terminal() ? line : timestamp() + " " + line); }
+  // The watcher thread logs too: progress output takes turns.
+  void log(const std::string& line) {
+    std::lock_guard lock(progress_mutex_);
+    progress_.note(terminal() ? line : timestamp() + " " + line);
+  }
+  void record(const cli::AssetRecord& record) {
+    std::lock_guard lock(progress_mutex_);
+    progress_.record(record);
+  }
   bool terminal() const { return ::isatty(STDERR_FILENO) == 1; }
   bool wait_until_allowed();  // false when stopping
   std::vector<std::unique_ptr<Task>> next_batch();
@@ -153,8 +228,14 @@ class Worker {
   void render(std::vector<Task*>& pending);
   void report_success(Task& task, double ms);
   void report_failure(Task& task, const std::string& reason, bool retryable, double ms, bool count = true);
-  void release(Task& task, const std::string& reason) { report_failure(task, reason, true, 0, false); }
+  void release(Task& task);
+  void log_taken_over(const Task& task) {
+    log("job " + task.job->job_id + " (" + task.asset.display() +
+        ") was taken over by another worker after its lease expired (stale fencing token): result dropped");
+  }
   void watch_jobs(std::vector<Task*> tasks, std::atomic<bool>& done);
+  void heartbeat(const std::vector<Task*>& tasks);
+  void stop_pool();  // the running renders finish, no new one starts
   void check_control_file(const std::vector<Task*>& tasks);
   void load_failed_list();
   void enter_compat_mode(const std::string& why) {
@@ -173,10 +254,16 @@ class Worker {
   std::string worker_name_;
   bool compat_ = false;
   std::atomic<bool> control_stop_{false};
+  std::atomic<bool> heartbeat_now_{false};  // a stale token was seen: check the rest of the batch at once
+  std::mutex progress_mutex_;
+  std::mutex tasks_mutex_;    // Task::rendering and Task::skip_reason
+  std::mutex control_mutex_;  // one reader of the control file at a time
+  std::mutex pool_mutex_;     // g_pool stays alive while another thread stops it
   fs::path failed_file_;
   nlohmann::json failed_list_ = nlohmann::json::object();  // compatibility mode: asset id → {reason, at}
   std::map<std::string, Clock::time_point> retry_after_;   // compatibility mode: transient failures
-  std::size_t failures_ = 0;
+  std::atomic<std::size_t> failures_{0};
+  Reporter reporter_;  // last: its thread stops before the rest goes away
 };
 
 bool Worker::wait_until_allowed() {
@@ -203,8 +290,14 @@ bool Worker::wait_until_allowed() {
   }
 }
 
-void Worker::check_control_file(const std::vector<Task*>& running) {
+void Worker::stop_pool() {
+  std::lock_guard lock(pool_mutex_);
+  if (cli::WorkerPool* pool = g_pool.load(); pool && !pool->stop_requested()) pool->request_stop();
+}
+
+void Worker::check_control_file(const std::vector<Task*>& tasks) {
   if (options_.control_file.empty()) return;
+  std::lock_guard control_lock(control_mutex_);
   std::ifstream in(options_.control_file);
   std::string word;
   in >> word;
@@ -215,18 +308,22 @@ void Worker::check_control_file(const std::vector<Task*>& running) {
     g_paused = false;
   } else if (word == "stop" && !control_stop_) {
     control_stop_ = true;
-    if (cli::WorkerPool* pool = g_pool.load(); pool && !pool->stop_requested()) pool->request_stop();
+    stop_pool();
   } else if (word == "skip") {
-    // A one-shot command: consumed, so it skips only what runs now. The assets rendering now are the first
-    // unfinished ones of the batch (the pool starts them in order).
-    std::ofstream(options_.control_file, std::ios::trunc);
-    int marked = 0;
-    for (Task* task : running) {
-      if (task->finished || marked >= options_.jobs) continue;
-      std::lock_guard lock(task->mutex);
-      if (task->skip_reason.empty()) task->skip_reason = "skipped by operator";
-      ++marked;
+    // A one-shot command for exactly the assets being rendered now (one per render process): marked first, then
+    // consumed, so whoever sees the file emptied knows the marks are set. Their renders are discarded when they end.
+    std::vector<std::string> skipped;
+    {
+      std::lock_guard lock(tasks_mutex_);
+      for (Task* task : tasks) {
+        if (!task->rendering || task->finished || !task->skip_reason.empty()) continue;
+        task->skip_reason = "skipped by operator";
+        skipped.push_back(task->asset.display());
+      }
     }
+    std::ofstream(options_.control_file, std::ios::trunc);
+    if (skipped.empty()) log("control file: skip, but no asset is being rendered");
+    for (const std::string& name : skipped) log("control file: skip " + name);
   }
 }
 
@@ -289,13 +386,23 @@ void Worker::report_success(Task& task, double ms) {
   fs::remove(task.output, ignored);
   try {
     std::string url = task.job ? api_.complete(*task.job, jpeg) : api_.upload_thumbnail(task.asset.id, jpeg);
-    progress_.record({task.asset.display(), AssetStatus::Ok, ms, {}, url, {}});
+    record({task.asset.display(), AssetStatus::Ok, ms, {}, url, {}});
   } catch (const StaleTokenError&) {
-    log("job " + task.job->job_id + " (" + task.asset.display() +
-        ") was taken over after its lease expired: result dropped");
+    task.lost = true;
+    log_taken_over(task);
+    heartbeat_now_ = true;  // the rest of the batch was probably taken over too
   } catch (const ApiError& error) {
     // Refused (400/413/415/422) or unreachable: a failure of this asset, retryable when the server was away.
     report_failure(task, error.what(), error.status == 0, ms);
+  }
+}
+
+void Worker::release(Task& task) {
+  if (!task.job) return;  // compatibility mode holds nothing
+  try {
+    api_.release(*task.job);
+  } catch (const ApiError& error) {
+    log("cannot release job " + task.job->job_id + " (" + task.asset.display() + "): " + error.what());
   }
 }
 
@@ -317,7 +424,7 @@ void Worker::report_failure(Task& task, const std::string& reason, bool retryabl
   }
   if (count) {
     ++failures_;
-    progress_.record({task.asset.display(), AssetStatus::Failed, ms, reason, {}, {}});
+    record({task.asset.display(), AssetStatus::Failed, ms, reason, {}, {}});
   }
 }
 
@@ -327,32 +434,41 @@ void Worker::watch_jobs(std::vector<Task*> tasks, std::atomic<bool>& done) {
   auto heartbeat_every = std::chrono::seconds(std::max(1, options_.lease_seconds / 3));
   auto next_heartbeat = Clock::now() + heartbeat_every;
   while (!done) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
     check_control_file(tasks);
-    if (compat_ || Clock::now() < next_heartbeat) continue;
+    if (compat_ || (Clock::now() < next_heartbeat && !heartbeat_now_)) continue;
+    heartbeat_now_ = false;
     next_heartbeat = Clock::now() + heartbeat_every;
-    for (Task* task : tasks) {
-      if (done) break;
-      if (task->finished || task->lost) continue;
-      try {
-        HeartbeatAnswer answer = api_.heartbeat(*task->job, options_.lease_seconds);
-        if (answer.stale) task->lost = true;
-        if (answer.cancel) {
-          std::lock_guard lock(task->mutex);
-          if (task->skip_reason.empty()) task->skip_reason = "skipped by admin";
-        }
-      } catch (const std::exception& error) {
-        // The lease may lapse; completion then tells (409) whether someone else took the job.
-        log("heartbeat of job " + task->job->job_id + " failed: " + error.what());
+    heartbeat(tasks);
+  }
+}
+
+void Worker::heartbeat(const std::vector<Task*>& tasks) {
+  bool lost_unstarted = false;
+  for (Task* task : tasks) {
+    if (task->finished || task->lost) continue;
+    try {
+      HeartbeatAnswer answer = api_.heartbeat(*task->job, options_.lease_seconds);
+      std::lock_guard lock(tasks_mutex_);
+      if (answer.stale) {
+        task->lost = true;
+        lost_unstarted = lost_unstarted || !task->rendering;
       }
+      if (answer.cancel && task->skip_reason.empty()) task->skip_reason = "skipped by admin";
+    } catch (const std::exception& error) {
+      // The lease may lapse; completion then tells (409) whether someone else took the job.
+      log("heartbeat of job " + task->job->job_id + " failed: " + error.what());
     }
   }
+  // Jobs taken over before their render started are not rendered: the pool stops after its current renders and
+  // render() goes on without them.
+  if (lost_unstarted) stop_pool();
 }
 
 void Worker::render(std::vector<Task*>& pending) {
   while (!pending.empty()) {
     if (stopping() || control_stop_) {
-      for (Task* task : pending) release(*task, "worker stopped");
+      for (Task* task : pending) reporter_.post([this, task] { release(*task); });
       pending.clear();
       return;
     }
@@ -360,6 +476,26 @@ void Worker::render(std::vector<Task*>& pending) {
       wait_until_allowed();
       continue;
     }
+    // Taken over by another worker, or skipped while the pool stopped before it got them: nothing to render.
+    std::erase_if(pending, [&](Task* task) {
+      std::string skip;
+      {
+        std::lock_guard lock(tasks_mutex_);
+        skip = task->skip_reason;
+      }
+      if (task->lost) {
+        log("job " + task->job->job_id + " (" + task->asset.display() +
+            ") was taken over by another worker (stale fencing token): not rendering it");
+      } else if (!skip.empty()) {
+        reporter_.post([this, task, skip] { report_failure(*task, skip, false, 0); });
+      } else {
+        return false;
+      }
+      task->finished = true;
+      return true;
+    });
+    if (pending.empty()) return;
+
     std::vector<cli::WorkItem> items;
     for (Task* task : pending) items.push_back({task->model.string(), task->output.string()});
     cli::PoolOptions pool_options;
@@ -370,31 +506,60 @@ void Worker::render(std::vector<Task*>& pending) {
       pool_options.environment.emplace_back("LP_NUM_THREADS", "1");  // as `render`: no CPU oversubscription
     }
     cli::WorkerPool pool(pool_options, make_setup(options_.job));
-    g_pool = &pool;
+    {
+      std::lock_guard lock(pool_mutex_);
+      g_pool = &pool;
+    }
     if (stopping() || g_paused || control_stop_) pool.request_stop();  // a signal between the checks and here
     struct Reset {
-      ~Reset() { g_pool = nullptr; }
-    } reset;
+      Worker& worker;
+      ~Reset() {
+        std::lock_guard lock(worker.pool_mutex_);
+        g_pool = nullptr;
+      }
+    } reset{*this};
+
+    // The pool starts items in order, one per process, and gives a process the next item as soon as it delivered a
+    // result (unless stopping): so the assets rendering are known exactly, for skip.
+    std::size_t started = std::min<std::size_t>(static_cast<std::size_t>(options_.jobs), items.size());
+    {
+      std::lock_guard lock(tasks_mutex_);
+      for (std::size_t i = 0; i < started; ++i) pending[i]->rendering = true;
+    }
     pool.run(items, [&](const cli::WorkResult& result) {
       Task& task = *pending[result.index];
-      task.finished = true;
       std::string skip;
       {
-        std::lock_guard lock(task.mutex);
+        std::lock_guard lock(tasks_mutex_);
+        task.finished = true;
+        task.rendering = false;
         skip = task.skip_reason;
+        if (started < items.size() && !pool.stop_requested()) pending[started++]->rendering = true;
+      }
+      Task* done = &task;
+      double ms = result.ms;
+      if (!result.ok || task.lost || !skip.empty()) {
+        std::error_code ignored;
+        fs::remove(task.output, ignored);  // no upload will read it
       }
       if (task.lost) {
-        log("job " + task.job->job_id + " (" + task.asset.display() + ") is no longer ours: result dropped");
+        log_taken_over(task);
       } else if (!skip.empty()) {
-        report_failure(task, skip, false, result.ms);
+        reporter_.post([this, done, skip, ms] { report_failure(*done, skip, false, ms); });
       } else if (result.ok) {
-        report_success(task, result.ms);
+        reporter_.post([this, done, ms] { report_success(*done, ms); });
       } else if (result.reason == "interrupted") {
-        release(task, "worker stopped");
+        reporter_.post([this, done] { release(*done); });
       } else {
-        report_failure(task, result.reason, retryable_render_failure(result.reason), result.ms);
+        std::string reason = result.reason;
+        reporter_.post(
+            [this, done, reason, ms] { report_failure(*done, reason, retryable_render_failure(reason), ms); });
       }
     });
+    {
+      std::lock_guard lock(tasks_mutex_);
+      for (Task* task : pending) task->rendering = false;
+    }
     std::erase_if(pending, [](Task* task) { return task->finished.load(); });
   }
 }
@@ -404,14 +569,17 @@ void Worker::process(std::vector<std::unique_ptr<Task>>& tasks) {
   for (auto& task : tasks) all.push_back(task.get());
   std::atomic<bool> done{false};
   std::thread watcher([&] { watch_jobs(all, done); });
+  // On every way out (an exception included) the batch's tasks outlive the threads that use them.
   struct Join {
     std::atomic<bool>& done;
     std::thread& thread;
+    Reporter& reporter;
     ~Join() {
+      reporter.wait_idle();
       done = true;
       thread.join();
     }
-  } join{done, watcher};
+  } join{done, watcher, reporter_};
 
   std::vector<Task*> pending;
   fs::create_directories(options_.cache_dir / "out");
@@ -420,7 +588,7 @@ void Worker::process(std::vector<std::unique_ptr<Task>>& tasks) {
   for (Task* task : all) {
     if (stopping() || control_stop_) {
       task->finished = true;
-      release(*task, "worker stopped");
+      reporter_.post([this, task] { release(*task); });
       continue;
     }
     for (const FormatInfo& format : task->asset.formats) fetcher_.allow_host(url_authority(format.root_url));
@@ -434,10 +602,14 @@ void Worker::process(std::vector<std::unique_ptr<Task>>& tasks) {
     } catch (const FetchError& error) {
       task->finished = true;
       double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-      report_failure(*task, std::string("download failed: ") + error.what(), error.transient, ms);
+      std::string reason = std::string("download failed: ") + error.what();
+      bool retryable = error.transient;
+      reporter_.post([this, task, reason, retryable, ms] { report_failure(*task, reason, retryable, ms); });
     }
   }
   render(pending);
+  reporter_.wait_idle();
+  reporter_.rethrow();  // a refused token (AuthError) during an upload is as fatal as anywhere else
 }
 
 int Worker::run() {
@@ -459,8 +631,10 @@ int Worker::run() {
       auto tasks = next_batch();
       if (tasks.empty()) {
         if (!options_.watch) break;
-        for (auto end = Clock::now() + idle_wait; Clock::now() < end && !stopping() && !control_stop_;)
+        for (auto end = Clock::now() + idle_wait; Clock::now() < end && !stopping() && !control_stop_ && !g_paused;) {
           std::this_thread::sleep_for(std::chrono::milliseconds(200));
+          check_control_file({});
+        }
         idle_wait = std::min<std::chrono::seconds>(idle_wait * 2, options_.idle_poll_max);
         continue;
       }

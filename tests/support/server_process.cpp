@@ -54,9 +54,33 @@ int ServerProcess::import(const std::vector<std::string>& args) {
 }
 
 void ServerProcess::start(const std::vector<std::string>& extra_args, const std::vector<std::string>& env) {
+  launch("127.0.0.1:0", extra_args, env);
+}
+
+void ServerProcess::restart(const std::vector<std::string>& extra_args, const std::vector<std::string>& env) {
+  if (port_ == 0) throw std::logic_error("restart() before start()");
+  if (pid_ > 0) throw std::logic_error("restart() while the server runs: stop() it first");
+  std::string listen = "127.0.0.1:" + std::to_string(port_);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  for (;;) {
+    std::size_t log_size = log().size();
+    try {
+      launch(listen, extra_args, env);
+      return;
+    } catch (const std::runtime_error& error) {
+      // Only "the port is still taken" is worth another try (a socket of the old server, or a brief other user).
+      bool in_use = log().find("in use", log_size) != std::string::npos;
+      if (!in_use || std::chrono::steady_clock::now() > deadline) throw;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+void ServerProcess::launch(const std::string& listen, const std::vector<std::string>& extra_args,
+                           const std::vector<std::string>& env) {
   fs::path port_file = dir_ / "port";
   fs::remove(port_file);
-  std::vector<std::string> args = {THUMBGEN_BINARY, "serve",        "--listen",    "127.0.0.1:0",
+  std::vector<std::string> args = {THUMBGEN_BINARY, "serve",        "--listen",    listen,
                                    "--data",        data_.string(), "--port-file", port_file.string()};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::vector<char*> argv;

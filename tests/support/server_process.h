@@ -24,6 +24,9 @@ class ServerProcess {
   // Starts `thumbgen serve --listen 127.0.0.1:0 --data DIR --port-file ... EXTRA` with env "K=V" entries added;
   // waits for the port (throws after 20 s).
   void start(const std::vector<std::string>& extra_args = {}, const std::vector<std::string>& env = {});
+  // After stop(): starts the server again on the port of the last start(), with the same data folder (what a
+  // restart looks like to clients). Retries while the port is still in use, up to 20 s; the log keeps growing.
+  void restart(const std::vector<std::string>& extra_args = {}, const std::vector<std::string>& env = {});
   // Sends `signal` and waits up to `timeout_ms`; returns the exit code (-1 if it had to be killed, 128+n signalled).
   int stop(int signal = 15, int timeout_ms = 20000);
 
@@ -32,6 +35,9 @@ class ServerProcess {
   std::string log() const;  // what the server printed
 
  private:
+  void launch(const std::string& listen, const std::vector<std::string>& extra_args,
+              const std::vector<std::string>& env);
+
   std::filesystem::path dir_, data_;
   pid_t pid_ = -1;
   unsigned short port_ = 0;
