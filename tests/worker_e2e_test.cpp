@@ -482,10 +482,11 @@ TEST_F(WorkerE2eTest, ControlFileSkipActsOnTheRendersRunningNow) {
   int skipped = occurrences(log, "skipped by operator");
   EXPECT_GE(skipped, 1) << log;
   EXPECT_LE(skipped, 2) << log;  // one per render process at most
-  // Within one asset's time: at most the one result being handled while the marks were set comes first.
+  // Within one asset's time: uploads log "ok" from a background thread, so renders that ended before the marks
+  // (at most one per render process) may still log theirs first; nothing started after the marks may.
   std::size_t first_skip = log.find("skipped by operator");
   ASSERT_NE(first_skip, std::string::npos);
-  EXPECT_LE(occurrences(log.substr(0, first_skip), "ok "), ok_when_marked + 1) << log;
+  EXPECT_LE(occurrences(log.substr(0, first_skip), "ok "), ok_when_marked + 2) << log;
   EXPECT_EQ(static_cast<int>(missing()["assets"].size()), skipped + 1) << log;
 }
 

@@ -284,6 +284,20 @@ void WorkerPool::bury(Worker& worker) {
   worker.state = Worker::State::Dead;
 }
 
+void WorkerPool::end_idle_workers() {
+  // Closing its job pipe ends an idle worker's loop; one still starting is not worth waiting for.
+  for (auto& worker : workers_) {
+    if (worker.state != Worker::State::Idle) continue;
+    close_fd(worker.job_fd);
+    while (::waitpid(worker.pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    worker.pid = -1;
+    bury(worker);
+  }
+}
+
+void WorkerPool::clear_stop_requests() { stop_requests_.store(0); }
+
 void WorkerPool::kill_all() {
   for (auto& worker : workers_) bury(worker);
 }
@@ -299,14 +313,21 @@ std::size_t WorkerPool::run(const std::vector<WorkItem>& items,
     WorkerPool& pool;
     struct sigaction previous;
     ~Restore() {
-      pool.kill_all();
+      // Idle processes may serve the next run; any other state (an exception, an interrupted item) is unknown.
+      for (auto& worker : pool.workers_) {
+        if (!pool.options_.keep_idle_workers || worker.state != Worker::State::Idle) pool.bury(worker);
+      }
       ::sigaction(SIGPIPE, &previous, nullptr);
     }
   } restore{*this, previous};
 
   std::size_t next = 0;
-  workers_.assign(std::min<std::size_t>(static_cast<std::size_t>(options_.workers), items.size()), Worker{});
-  for (auto& worker : workers_) spawn(worker);
+  const std::size_t wanted = std::min<std::size_t>(static_cast<std::size_t>(options_.workers), items.size());
+  if (!options_.keep_idle_workers) workers_.clear();
+  if (workers_.size() < wanted) workers_.resize(wanted);
+  for (std::size_t i = 0; i < wanted; ++i) {
+    if (workers_[i].state == Worker::State::Dead && stop_requests_.load() == 0) spawn(workers_[i]);
+  }
 
   auto ended_worker = [&](Worker& worker) {
     int status = 0;
@@ -409,15 +430,7 @@ std::size_t WorkerPool::run(const std::vector<WorkItem>& items,
       }
     }
   }
-  // Closing its job pipe ends an idle worker's loop; one still starting is not worth waiting for.
-  for (auto& worker : workers_) {
-    if (worker.state != Worker::State::Idle) continue;
-    close_fd(worker.job_fd);
-    while (::waitpid(worker.pid, nullptr, 0) < 0 && errno == EINTR) {
-    }
-    worker.pid = -1;
-    bury(worker);
-  }
+  if (!options_.keep_idle_workers) end_idle_workers();
   return items.size() - next;
 }
 

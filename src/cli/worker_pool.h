@@ -43,6 +43,9 @@ struct PoolOptions {
   std::uint64_t max_memory_bytes = 0;
   // Set in each worker before setup, unless already set (e.g. LP_NUM_THREADS).
   std::vector<std::pair<std::string, std::string>> environment;
+  // run() leaves its idle render processes running for the next run(): a caller that renders in batches
+  // (thumbgen work) pays for process start-up and warm-up once, not per batch.
+  bool keep_idle_workers = false;
 };
 
 struct WorkResult {
@@ -73,6 +76,10 @@ class WorkerPool {
   // (reported as "interrupted").
   void request_stop();
   bool stop_requested() const { return stop_requests_.load() > 0; }
+  // Forgets earlier stop requests so the next run() starts items again (with keep_idle_workers).
+  void clear_stop_requests();
+  // Ends the idle render processes kept by keep_idle_workers (their memory goes back to the system).
+  void end_idle_workers();
 
  private:
   struct Worker;

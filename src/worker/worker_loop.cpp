@@ -256,9 +256,10 @@ class Worker {
   std::atomic<bool> control_stop_{false};
   std::atomic<bool> heartbeat_now_{false};  // a stale token was seen: check the rest of the batch at once
   std::mutex progress_mutex_;
-  std::mutex tasks_mutex_;    // Task::rendering and Task::skip_reason
-  std::mutex control_mutex_;  // one reader of the control file at a time
-  std::mutex pool_mutex_;     // g_pool stays alive while another thread stops it
+  std::mutex tasks_mutex_;                 // Task::rendering and Task::skip_reason
+  std::mutex control_mutex_;               // one reader of the control file at a time
+  std::mutex pool_mutex_;                  // g_pool stays alive while another thread stops it
+  std::unique_ptr<cli::WorkerPool> pool_;  // render processes, kept from batch to batch
   fs::path failed_file_;
   nlohmann::json failed_list_ = nlohmann::json::object();  // compatibility mode: asset id → {reason, at}
   std::map<std::string, Clock::time_point> retry_after_;   // compatibility mode: transient failures
@@ -473,6 +474,7 @@ void Worker::render(std::vector<Task*>& pending) {
       return;
     }
     if (g_paused) {
+      if (pool_) pool_->end_idle_workers();  // paused: hand their memory back
       wait_until_allowed();
       continue;
     }
@@ -498,16 +500,22 @@ void Worker::render(std::vector<Task*>& pending) {
 
     std::vector<cli::WorkItem> items;
     for (Task* task : pending) items.push_back({task->model.string(), task->output.string()});
-    cli::PoolOptions pool_options;
-    pool_options.workers = options_.jobs;
-    pool_options.timeout = options_.timeout;
-    pool_options.max_memory_bytes = options_.max_memory_bytes;
-    if (std::min<std::size_t>(options_.jobs, items.size()) > 1) {
-      pool_options.environment.emplace_back("LP_NUM_THREADS", "1");  // as `render`: no CPU oversubscription
+    if (!pool_) {
+      // One set of render processes for the whole run: start-up and warm-up are paid once, not per batch.
+      cli::PoolOptions pool_options;
+      pool_options.workers = options_.jobs;
+      pool_options.timeout = options_.timeout;
+      pool_options.max_memory_bytes = options_.max_memory_bytes;
+      pool_options.keep_idle_workers = true;
+      if (options_.jobs > 1) {
+        pool_options.environment.emplace_back("LP_NUM_THREADS", "1");  // as `render`: no CPU oversubscription
+      }
+      pool_ = std::make_unique<cli::WorkerPool>(pool_options, make_setup(options_.job));
     }
-    cli::WorkerPool pool(pool_options, make_setup(options_.job));
+    cli::WorkerPool& pool = *pool_;
     {
       std::lock_guard lock(pool_mutex_);
+      pool.clear_stop_requests();  // a pause or skip stopped the previous run; stopping() is checked below
       g_pool = &pool;
     }
     if (stopping() || g_paused || control_stop_) pool.request_stop();  // a signal between the checks and here
@@ -631,6 +639,7 @@ int Worker::run() {
       auto tasks = next_batch();
       if (tasks.empty()) {
         if (!options_.watch) break;
+        if (pool_) pool_->end_idle_workers();  // nothing to do for a while: hand their memory back
         for (auto end = Clock::now() + idle_wait; Clock::now() < end && !stopping() && !control_stop_ && !g_paused;) {
           std::this_thread::sleep_for(std::chrono::milliseconds(200));
           check_control_file({});
