@@ -203,5 +203,35 @@ TEST(DescribeDuration, ReadsNaturally) {
   EXPECT_EQ(describe_duration(120s), "120 s");
 }
 
+TEST(WorkerPool, KeptIdleWorkersServeTheNextRunAndEndOnRequest) {
+  PoolOptions options;
+  options.workers = 1;
+  options.keep_idle_workers = true;
+  WorkerPool pool(options, fake_setup());
+  const std::string first = run_all(pool, items_from({"pid"})).at(0).reason;
+  const std::string second = run_all(pool, items_from({"pid"})).at(0).reason;
+  EXPECT_EQ(first, second);  // the same process rendered both runs
+  ASSERT_GT(std::stoi(first), 0);
+  EXPECT_EQ(::kill(std::stoi(first), 0), 0);  // and is still alive between runs
+
+  pool.request_stop();  // a stopped run starts nothing...
+  std::size_t not_started = 0;
+  EXPECT_TRUE(run_all(pool, items_from({"pid"}), &not_started).empty());
+  EXPECT_EQ(not_started, 1u);
+  pool.clear_stop_requests();  // ...until the stop is forgotten
+  EXPECT_EQ(run_all(pool, items_from({"pid"})).at(0).reason, first);
+
+  pool.end_idle_workers();
+  EXPECT_NE(::kill(std::stoi(first), 0), 0);  // reaped: no such process
+  const std::string fresh = run_all(pool, items_from({"pid"})).at(0).reason;
+  EXPECT_NE(fresh, first);
+}
+
+TEST(WorkerPool, WithoutKeepingRunsEndTheirProcesses) {
+  WorkerPool pool(PoolOptions{}, fake_setup());
+  const std::string pid = run_all(pool, items_from({"pid"})).at(0).reason;
+  EXPECT_NE(::kill(std::stoi(pid), 0), 0);
+}
+
 }  // namespace
 }  // namespace thumbgen::cli
