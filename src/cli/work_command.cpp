@@ -135,6 +135,10 @@ std::function<int()> add_work_command(CLI::App& app) {
   command->add_option("--max-memory", args->render.max_memory, "Memory limit per model render")
       ->capture_default_str()
       ->type_name("SIZE");
+  command
+      ->add_option("--brush-textures", args->render.brush_textures,
+                   "Folder serving Tilt Brush brush texture URLs by file name (default: $THUMBGEN_BRUSH_TEXTURES)")
+      ->type_name("DIR");
   command->add_flag("--once", args->once, "Stop when the queue is empty (the default)");
   command->add_flag("--watch", args->watch, "Keep polling for new work when the queue is empty");
   command->add_option("--poll", args->poll, "With --watch: longest wait between polls of an empty queue, in seconds")
