@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <random>
 #include <string>
 
@@ -132,7 +133,7 @@ TEST_F(FolderAccessTest, RefusesFilesOverTheSizeLimit) {
 TEST_F(FolderAccessTest, WebUrlsAreServedByFileNameFromTheBrushTextureFolder) {
   const fs::path brushes = root_ / "brushes";
   write_file(brushes / "Ink-f5c336cf" / "Ink-f5c336cf-v10.0-MainTex.png", "ink");
-  FolderAccess files(model_, 1000, brushes);
+  FolderAccess files(model_, 1000, std::make_shared<FolderAccess>(brushes, 1000));
   EXPECT_EQ(
       as_string(files.read("https://www.tiltbrush.com/shaders/brushes/Ink-f5c336cf/Ink-f5c336cf-v10.0-MainTex.png")),
       "ink");

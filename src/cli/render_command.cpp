@@ -118,28 +118,25 @@ int run_render(const RenderOptions& options) {
   Progress progress(models.size(), ::isatty(STDERR_FILENO) == 1, options.json);
   if (models.empty()) progress.note("no model files found");
 
-  std::vector<const ModelFile*> item_models;
+  // Largest files first: a big model started last would leave the other render processes idle at the end.
+  std::vector<std::pair<std::uintmax_t, const ModelFile*>> by_size;
   for (const auto& model : models) {
     if (!model.problem.empty()) {
       progress.record({model.name, AssetStatus::Failed, 0, model.problem, {}, {}});
     } else if (!options.force && up_to_date(model)) {
       progress.record({model.name, AssetStatus::Skipped, 0, "thumbnail is up to date", model.output.string(), {}});
     } else {
-      item_models.push_back(&model);
+      std::error_code ignored;
+      const std::uintmax_t size = std::filesystem::file_size(model.source, ignored);
+      by_size.emplace_back(ignored ? 0 : size, &model);
     }
-  }
-  // Largest files first: a big model started last would leave the other render processes idle at the end.
-  std::vector<std::pair<std::uintmax_t, const ModelFile*>> by_size;
-  for (const ModelFile* model : item_models) {
-    std::error_code ignored;
-    const std::uintmax_t size = std::filesystem::file_size(model->source, ignored);
-    by_size.emplace_back(ignored ? 0 : size, model);
   }
   std::stable_sort(by_size.begin(), by_size.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   std::vector<WorkItem> items;
-  for (std::size_t i = 0; i < by_size.size(); ++i) {
-    item_models[i] = by_size[i].second;
-    items.push_back({item_models[i]->source.string(), item_models[i]->output.string()});
+  std::vector<const ModelFile*> item_models;
+  for (const auto& [size, model] : by_size) {
+    items.push_back({model->source.string(), model->output.string()});
+    item_models.push_back(model);
   }
 
   PoolOptions pool_options;

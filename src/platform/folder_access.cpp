@@ -69,10 +69,9 @@ int common_suffix(const std::vector<std::string>& wanted, const fs::path& candid
 
 }  // namespace
 
-FolderAccess::FolderAccess(fs::path model_folder, std::uint64_t max_file_bytes, const fs::path& url_stand_in_folder)
-    : max_file_bytes_(max_file_bytes) {
-  if (!url_stand_in_folder.empty())
-    url_stand_ins_ = std::make_unique<FolderAccess>(url_stand_in_folder, max_file_bytes);
+FolderAccess::FolderAccess(fs::path model_folder, std::uint64_t max_file_bytes,
+                           std::shared_ptr<FolderAccess> url_stand_ins)
+    : max_file_bytes_(max_file_bytes), url_stand_ins_(std::move(url_stand_ins)) {
   std::error_code ec;
   fs::path absolute = fs::absolute(model_folder, ec);
   if (ec) absolute = model_folder;

@@ -26,8 +26,9 @@ class FolderAccess final : public scene::FileAccess {
  public:
   static constexpr std::size_t kMaxIndexedEntries = 10'000;
 
+  // `url_stand_ins` (may be null) serves http(s) URLs; share one across models so its folder is indexed once.
   FolderAccess(std::filesystem::path model_folder, std::uint64_t max_file_bytes,
-               const std::filesystem::path& url_stand_in_folder = {});
+               std::shared_ptr<FolderAccess> url_stand_ins = nullptr);
   ~FolderAccess() override;
 
   std::vector<std::uint8_t> read(std::string_view relative_path) override;
@@ -44,7 +45,7 @@ class FolderAccess final : public scene::FileAccess {
 
   std::filesystem::path folder_;  // canonical
   std::uint64_t max_file_bytes_;
-  std::unique_ptr<FolderAccess> url_stand_ins_;  // null: URLs are refused
+  std::shared_ptr<FolderAccess> url_stand_ins_;  // null: URLs are refused
   bool indexed_ = false;
   // Lower-case file name → canonical paths of regular files inside the folder with that name.
   std::map<std::string, std::vector<std::filesystem::path>> index_;

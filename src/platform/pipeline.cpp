@@ -33,12 +33,26 @@ scene::LoadLimits limits_for(const JobOptions& options) {
   return limits;
 }
 
+// The brush texture folder, indexed once per process however many models ask for it.
+std::shared_ptr<FolderAccess> brush_textures(const JobOptions& options) {
+  static std::filesystem::path cached_folder;
+  static std::uint64_t cached_limit = 0;
+  static std::shared_ptr<FolderAccess> cached;
+  if (options.brush_texture_folder.empty()) return nullptr;
+  if (!cached || cached_folder != options.brush_texture_folder || cached_limit != options.limits.max_file_bytes) {
+    cached = std::make_shared<FolderAccess>(options.brush_texture_folder, options.limits.max_file_bytes);
+    cached_folder = options.brush_texture_folder;
+    cached_limit = options.limits.max_file_bytes;
+  }
+  return cached;
+}
+
 bool load_into(const std::filesystem::path& model_file, const JobOptions& options, scene::Scene& scene,
                JobResult& result) {
   const auto start = Clock::now();
   try {
     FolderAccess files(model_file.parent_path().empty() ? "." : model_file.parent_path(), options.limits.max_file_bytes,
-                       options.brush_texture_folder);
+                       brush_textures(options));
     TextureDecoder decoder;
     scene = scene::load_scene(model_file.filename().string(), files, decoder, limits_for(options));
     result.detected_format = scene.format;

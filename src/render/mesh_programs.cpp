@@ -48,7 +48,7 @@ MeshProgram& MeshPrograms::get(const MeshFeatures& wanted) {
                                  "const bool SHADED = " + (features.shaded ? "true" : "false") + ";\n" +
                                  "const bool HAS_NORMALS = " + (features.has_normals ? "true" : "false") + ";\n" +
                                  "const int ALPHA_MODE = " + std::to_string(features.alpha_mode) + ";\n" +
-                                 "precision highp float;\n" + shaders::kFastExp2 + shaders::kMeshFragmentBody;
+                                 shaders::kFastExp2 + shaders::kMeshFragmentBody;
     try {
       Program program(shaders::kMeshVertex, fragment.c_str(), "mesh " + std::to_string(features.key()));
       MeshUniforms uniforms(program);

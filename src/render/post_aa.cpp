@@ -43,8 +43,13 @@ void smooth_edges(scene::Image& image) {
   const int w = image.width, h = image.height;
   if (w < 3 || h < 3) return;
   const std::vector<std::uint8_t> source = image.rgba;
-  std::vector<std::uint32_t> pixels(static_cast<std::size_t>(w) * h);
-  std::memcpy(pixels.data(), source.data(), pixels.size() * 4);
+  const std::size_t count = static_cast<std::size_t>(w) * h;
+  // A pixel as one 32-bit value: equal colours compare in one instruction.
+  auto pixel = [&](std::size_t i) {
+    std::uint32_t value;
+    std::memcpy(&value, &source[i * 4], 4);
+    return value;
+  };
   // Thumbnails are mostly background: luma is computed only between the first and last pixel of each row that
   // differs from the corner pixel; the rest is the background's luma, and the scan below skips it.
   constexpr float kR = 0.299f / 255.0f, kG = 0.587f / 255.0f, kB = 0.114f / 255.0f, kA = 1e-5f;
@@ -52,14 +57,14 @@ void smooth_edges(scene::Image& image) {
     const std::uint8_t* p = &source[i * 4];
     return kR * p[0] + kG * p[1] + kB * p[2] + kA * p[3];  // alpha too: edges against transparency count
   };
-  const std::uint32_t background = pixels[0];
-  std::vector<float> luma(pixels.size(), luma_at(0));
+  const std::uint32_t background = pixel(0);
+  std::vector<float> luma(count, luma_at(0));
   std::vector<int> first(static_cast<std::size_t>(h)), last(static_cast<std::size_t>(h));  // empty row: first > last
   for (int y = 0; y < h; ++y) {
     const std::size_t row = static_cast<std::size_t>(y) * w;
     int lo = 0, hi = w - 1;
-    while (lo < w && pixels[row + lo] == background) ++lo;
-    while (hi >= lo && pixels[row + hi] == background) --hi;
+    while (lo < w && pixel(row + lo) == background) ++lo;
+    while (hi >= lo && pixel(row + hi) == background) --hi;
     first[y] = lo;
     last[y] = hi;
     for (int x = lo; x <= hi; ++x) luma[row + x] = luma_at(row + x);
@@ -72,9 +77,8 @@ void smooth_edges(scene::Image& image) {
     const int end = std::min(w - 2, std::max({last[y - 1], last[y], last[y + 1]}) + 1);
     for (int x = begin; x <= end; ++x) {
       // Background and flat colours: the pixel equals its four diagonal neighbours (the cheap test first).
-      const std::uint32_t p = pixels[mid + x];
-      if (pixels[up + x - 1] == p && pixels[up + x + 1] == p && pixels[down + x - 1] == p &&
-          pixels[down + x + 1] == p) {
+      const std::uint32_t p = pixel(mid + x);
+      if (pixel(up + x - 1) == p && pixel(up + x + 1) == p && pixel(down + x - 1) == p && pixel(down + x + 1) == p) {
         continue;
       }
       const float l_m = luma[mid + x];

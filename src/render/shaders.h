@@ -10,7 +10,8 @@ enum Attribute { kPosition = 0, kNormal = 1, kUv0 = 2, kUv1 = 3, kColor = 4 };
 enum TextureSlot { kBaseColorSlot = 0, kMetallicRoughnessSlot, kNormalSlot, kOcclusionSlot, kEmissiveSlot, kSlotCount };
 
 extern const char* const kMeshVertex;
-// GLSL function `highp float fast_exp2(highp float x)` for x <= 0, to paste after a shader's precision line.
+// GLSL function `highp float fast_exp2(highp float x)` for x <= 0 (explicit precisions: it may precede any
+// precision statement).
 extern const char* const kFastExp2;
 
 // Without its #version line and feature constants: see MeshPrograms.

@@ -24,7 +24,7 @@ std::vector<std::uint8_t> with_plain_ply_colour_names(std::span<const std::uint8
     if (keyword == "element") in_vertex = line.starts_with("element vertex ");
     if (in_vertex && keyword == "property") {
       for (const char* plain : {" red", " green", " blue", " alpha"}) {
-        if (line.ends_with(plain) && !line.ends_with(std::string(" diffuse_") + (plain + 1))) has_plain = true;
+        if (line.ends_with(plain)) has_plain = true;  // " diffuse_red" does not end in " red"
       }
       const size_t at = line.rfind(" diffuse_");
       if (at != std::string::npos) {

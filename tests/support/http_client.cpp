@@ -31,6 +31,14 @@ HttpResult read_response(beast::tcp_stream& stream, std::chrono::milliseconds ti
   return result;
 }
 
+// Connects to the server on loopback with the whole exchange's deadline set.
+bool connect_local(beast::tcp_stream& stream, unsigned short port, std::chrono::milliseconds timeout) {
+  stream.expires_after(timeout);
+  beast::error_code ec;
+  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
+  return !ec;
+}
+
 }  // namespace
 
 HttpResult http_request(unsigned short port, const std::string& method, const std::string& target,
@@ -38,10 +46,8 @@ HttpResult http_request(unsigned short port, const std::string& method, const st
                         std::chrono::milliseconds timeout) {
   net::io_context io;
   beast::tcp_stream stream(io);
-  stream.expires_after(timeout);
+  if (!connect_local(stream, port, timeout)) return {};
   beast::error_code ec;
-  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
-  if (ec) return {};
   http::request<http::string_body> request(http::string_to_verb(method), target, 11);
   request.set(http::field::host, "127.0.0.1");
   for (const auto& [name, value] : headers) request.set(name, value);
@@ -57,10 +63,8 @@ HttpResult http_request(unsigned short port, const std::string& method, const st
 HttpResult raw_request(unsigned short port, const std::string& raw, std::chrono::milliseconds timeout) {
   net::io_context io;
   beast::tcp_stream stream(io);
-  stream.expires_after(timeout);
+  if (!connect_local(stream, port, timeout)) return {};
   beast::error_code ec;
-  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
-  if (ec) return {};
   net::write(stream.socket(), net::buffer(raw), ec);  // the server may answer (and close) before reading it all
   return read_response(stream, timeout);
 }
