@@ -143,11 +143,8 @@ int run_render(const RenderOptions& options) {
   pool_options.workers = options.jobs;
   pool_options.timeout = options.timeout;
   pool_options.max_memory_bytes = options.max_memory_bytes;
-  // Several processes each running llvmpipe's default one-thread-per-core would oversubscribe the CPUs.
   // One process alone keeps llvmpipe's own threads.
-  if (std::min<std::size_t>(options.jobs, items.size()) > 1) {
-    pool_options.environment.emplace_back("LP_NUM_THREADS", "1");
-  }
+  if (std::min<std::size_t>(options.jobs, items.size()) > 1) pool_options.one_core_per_worker();
   WorkerPool pool(pool_options, make_render_setup(options.job));
   std::size_t not_started = 0;
   try {

@@ -507,9 +507,7 @@ void Worker::render(std::vector<Task*>& pending) {
       pool_options.timeout = options_.timeout;
       pool_options.max_memory_bytes = options_.max_memory_bytes;
       pool_options.keep_idle_workers = true;
-      if (options_.jobs > 1) {
-        pool_options.environment.emplace_back("LP_NUM_THREADS", "1");  // as `render`: no CPU oversubscription
-      }
+      if (options_.jobs > 1) pool_options.one_core_per_worker();  // as `render`
       pool_ = std::make_unique<cli::WorkerPool>(pool_options, make_setup(options_.job));
     }
     cli::WorkerPool& pool = *pool_;
