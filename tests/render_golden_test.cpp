@@ -199,6 +199,29 @@ TEST_F(RenderGolden, SplatsAreDrawnAsBlobsNotDots) {
   EXPECT_GT(box.coverage, 0.15f) << "50 overlapping Gaussians cover an area, not 50 pixels";
 }
 
+TEST_F(RenderGolden, MeshesHideTheSplatsBehindThem) {
+  // A green unlit card in front of a wall of red splats, seen from the front: green in the middle, red around.
+  auto scene = single_mesh_scene(box_mesh({0, 0, 0.5f}, {0.3f, 0.3f, 0.05f}), {0, 1, 0, 1}, /*unlit=*/true);
+  scene::SplatCloud wall;
+  for (int y = -10; y <= 10; ++y)
+    for (int x = -10; x <= 10; ++x) {
+      wall.positions.push_back({x * 0.1f, y * 0.1f, 0});
+      wall.scales.push_back({0.06f, 0.06f, 0.01f});
+      wall.rotations.push_back(glm::quat(1, 0, 0, 0));
+      wall.colors.push_back({1, 0, 0, 1});
+    }
+  scene.splats.push_back(wall);
+  render::ViewOptions view = small_view();
+  view.camera = render::CameraAngles{0, 0, 45};
+  const scene::Image image = renderer_->render(scene, view).image;
+  const std::uint8_t* middle = pixel(image, 0.5f, 0.5f);
+  EXPECT_GT(middle[1], 200);
+  EXPECT_LT(middle[0], 60) << "a splat behind the card shows through it";
+  const std::uint8_t* side = pixel(image, 0.5f, 0.9f);
+  EXPECT_GT(side[0], 150);
+  EXPECT_LT(side[1], 60);
+}
+
 TEST_F(RenderGolden, GpuMemoryDoesNotGrowWithTheNumberOfAssets) {
 #if defined(__SANITIZE_ADDRESS__)
   GTEST_SKIP() << "AddressSanitizer's quarantine keeps freed memory resident; RSS says nothing here";

