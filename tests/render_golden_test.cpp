@@ -199,6 +199,37 @@ TEST_F(RenderGolden, SplatsAreDrawnAsBlobsNotDots) {
   EXPECT_GT(box.coverage, 0.15f) << "50 overlapping Gaussians cover an area, not 50 pixels";
 }
 
+TEST_F(RenderGolden, SplatsAloneBlendInDisplayColoursLikeTheReferenceRasteriser) {
+  // A white splat at half opacity over black is half white in display values (128), as 3DGS composites; blending
+  // in linear light would give 188. With a transparent background the colour is white at half alpha.
+  scene::Scene scene;
+  scene::SplatCloud cloud;
+  cloud.positions.push_back({0, 0, 0});
+  cloud.scales.push_back({0.5f, 0.5f, 0.5f});
+  cloud.rotations.push_back(glm::quat(1, 0, 0, 0));
+  cloud.colors.push_back({1, 1, 1, 0.5f});
+  // Two faint companions give the framing a size (one splat alone is a point to frame).
+  for (float x : {-2.0f, 2.0f}) {
+    cloud.positions.push_back({x, 0, 0});
+    cloud.scales.push_back({0.05f, 0.05f, 0.05f});
+    cloud.rotations.push_back(glm::quat(1, 0, 0, 0));
+    cloud.colors.push_back({1, 1, 1, 0.02f});
+  }
+  scene.splats.push_back(cloud);
+  render::ViewOptions view = small_view();
+  view.camera = render::CameraAngles{0, 0, 45};
+  const scene::Image image = renderer_->render(scene, view).image;
+  const std::uint8_t* centre = pixel(image, 0.5f, 0.5f);
+  EXPECT_NEAR(centre[0], 128, 3);
+  EXPECT_EQ(centre[3], 255);
+
+  view.background = glm::vec4(0.0f);
+  const scene::Image transparent = renderer_->render(scene, view).image;
+  const std::uint8_t* over_nothing = pixel(transparent, 0.5f, 0.5f);
+  EXPECT_NEAR(over_nothing[0], 255, 3);
+  EXPECT_NEAR(over_nothing[3], 128, 3);
+}
+
 TEST_F(RenderGolden, MeshesHideTheSplatsBehindThem) {
   // A green unlit card in front of a wall of red splats, seen from the front: green in the middle, red around.
   auto scene = single_mesh_scene(box_mesh({0, 0, 0.5f}, {0.3f, 0.3f, 0.05f}), {0, 1, 0, 1}, /*unlit=*/true);

@@ -26,8 +26,6 @@ namespace {
 
 constexpr float kShC0 = 0.28209479177387814f;
 
-float srgb_to_linear(float c) { return c <= 0.04045f ? c / 12.92f : std::pow((c + 0.055f) / 1.055f, 2.4f); }
-
 template <typename T>
 void put(Bytes& out, T value) {
   const auto* p = reinterpret_cast<const std::uint8_t*>(&value);
@@ -163,11 +161,11 @@ TEST(SplatPly, ConvertsActivationsColourAndAxes) {
   // Identity (after normalising (2,0,0,0)) turned by 180° about X is the quaternion (w 0, x 1, y 0, z 0).
   EXPECT_NEAR(std::abs(cloud.rotations[0].x), 1.0f, 1e-6f);
   EXPECT_NEAR(cloud.rotations[0].w, 0.0f, 1e-6f);
-  // Display colour 0.5 + C0·f_dc, stored linear; opacity is the sigmoid.
+  // Display colour 0.5 + C0·f_dc, kept as display colour; opacity is the sigmoid.
   const glm::vec4 c = cloud.colors[0];
-  EXPECT_NEAR(c.r, srgb_to_linear(0.5f + kShC0), 2e-3f);
-  EXPECT_NEAR(c.g, srgb_to_linear(0.5f - kShC0), 2e-3f);
-  EXPECT_NEAR(c.b, srgb_to_linear(0.5f), 2e-3f);
+  EXPECT_NEAR(c.r, 0.5f + kShC0, 1e-5f);
+  EXPECT_NEAR(c.g, 0.5f - kShC0, 1e-5f);
+  EXPECT_NEAR(c.b, 0.5f, 1e-5f);
   EXPECT_NEAR(c.a, 0.5f, 1e-6f);
 }
 
@@ -276,7 +274,7 @@ TEST(Spz, DecodesGzipVersions2And3) {
     EXPECT_NEAR(cloud.colors[0].a, 1.0f, 1e-6f);
     EXPECT_NEAR(cloud.colors[1].a, 128.0f / 255.0f, 1e-6f);
     const float f_dc = (230.0f / 255.0f - 0.5f) / 0.15f;
-    EXPECT_NEAR(cloud.colors[0].r, srgb_to_linear(std::min(1.0f, 0.5f + kShC0 * f_dc)), 2e-3f);
+    EXPECT_NEAR(cloud.colors[0].r, std::min(1.0f, 0.5f + kShC0 * f_dc), 1e-4f);
     EXPECT_LT(cloud.colors[0].g, cloud.colors[0].r);
     EXPECT_NEAR(cloud.rotations[1].w, 1.0f, 1e-2f);
   }
@@ -366,7 +364,7 @@ TEST(DotSplat, DecodesRecords) {
   expect_near_vec(cloud.positions[0], {1.0f, -2.0f, -3.0f}, 1e-6f);
   expect_near_vec(cloud.scales[0], {0.5f, 0.25f, 0.125f}, 1e-6f);
   EXPECT_NEAR(cloud.colors[0].r, 1.0f, 1e-3f);
-  EXPECT_NEAR(cloud.colors[0].b, srgb_to_linear(128.0f / 255.0f), 2e-3f);
+  EXPECT_NEAR(cloud.colors[0].b, 128.0f / 255.0f, 1e-5f);
   EXPECT_NEAR(cloud.colors[0].a, 1.0f, 1e-6f);
 
   file.push_back(0);

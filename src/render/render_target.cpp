@@ -19,12 +19,12 @@ void RenderTarget::release() {
   samples_ = -1;
 }
 
-void RenderTarget::bind(int width, int height, int samples) {
+void RenderTarget::bind(int width, int height, int samples, bool srgb) {
   GLint max_samples = 0;
   glGetIntegerv(GL_MAX_SAMPLES, &max_samples);
   samples = std::clamp(samples, 0, static_cast<int>(max_samples));
   if (samples == 1) samples = 0;
-  if (width != width_ || height != height_ || samples != samples_) {
+  if (width != width_ || height != height_ || samples != samples_ || srgb != srgb_) {
     release();
     GLint max_size = 0;
     glGetIntegerv(GL_MAX_RENDERBUFFER_SIZE, &max_size);
@@ -34,7 +34,8 @@ void RenderTarget::bind(int width, int height, int samples) {
     }
     glGenRenderbuffers(1, &color_rb_);
     glBindRenderbuffer(GL_RENDERBUFFER, color_rb_);
-    glRenderbufferStorageMultisample(GL_RENDERBUFFER, samples, GL_SRGB8_ALPHA8, width, height);
+    const GLenum color_format = srgb ? GL_SRGB8_ALPHA8 : GL_RGBA8;
+    glRenderbufferStorageMultisample(GL_RENDERBUFFER, samples, color_format, width, height);
     glGenRenderbuffers(1, &depth_rb_);
     glBindRenderbuffer(GL_RENDERBUFFER, depth_rb_);
     glRenderbufferStorageMultisample(GL_RENDERBUFFER, samples, GL_DEPTH_COMPONENT24, width, height);
@@ -48,7 +49,7 @@ void RenderTarget::bind(int width, int height, int samples) {
     }
     glGenRenderbuffers(1, &resolve_rb_);
     glBindRenderbuffer(GL_RENDERBUFFER, resolve_rb_);
-    glRenderbufferStorage(GL_RENDERBUFFER, GL_SRGB8_ALPHA8, width, height);
+    glRenderbufferStorage(GL_RENDERBUFFER, color_format, width, height);
     glGenFramebuffers(1, &resolve_fbo_);
     glBindFramebuffer(GL_FRAMEBUFFER, resolve_fbo_);
     glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER, resolve_rb_);
@@ -56,7 +57,7 @@ void RenderTarget::bind(int width, int height, int samples) {
       release();
       throw std::runtime_error("the resolve framebuffer is incomplete");
     }
-    width_ = width, height_ = height, samples_ = samples;
+    width_ = width, height_ = height, samples_ = samples, srgb_ = srgb;
   }
   glBindFramebuffer(GL_FRAMEBUFFER, draw_fbo_);
   glViewport(0, 0, width_, height_);

@@ -113,6 +113,13 @@ struct Renderer::Impl {
     glUniform3fv(uniforms.camera_position, 1, glm::value_ptr(camera.position));
   }
 
+  static bool has_meshes(const scene::Scene& scene) {
+    return std::any_of(scene.draws.begin(), scene.draws.end(), [&](const scene::Draw& draw) {
+      return draw.mesh >= 0 && static_cast<std::size_t>(draw.mesh) < scene.meshes.size() &&
+             !scene.meshes[static_cast<std::size_t>(draw.mesh)].positions.empty();
+    });
+  }
+
   static std::array<const scene::TextureRef*, shaders::kSlotCount> texture_slots(const scene::Material& material) {
     return {&material.base_color_texture, &material.metallic_roughness_texture, &material.normal_texture,
             &material.occlusion_texture, &material.emissive_texture};
@@ -201,10 +208,16 @@ struct Renderer::Impl {
 
   scene::Image draw(const scene::Scene& scene, const ViewCamera& camera, const ViewOptions& options) {
     context.make_current();
-    target.bind(options.width, options.height, samples_for(options));
+    // Splats alone are composited in display colours, like the reference rasteriser (see SplatCompositing);
+    // everything else in linear light, encoded by the sRGB target.
+    const bool splats_alone = !scene.splats.empty() && !has_meshes(scene);
+    const bool srgb_target = !splats_alone;
+    target.bind(options.width, options.height, samples_for(options), srgb_target);
     const glm::vec4 bg = options.background;
     const bool transparent = bg.a < 1.0f;
-    glClearColor(srgb_to_linear(bg.r) * bg.a, srgb_to_linear(bg.g) * bg.a, srgb_to_linear(bg.b) * bg.a, bg.a);
+    const glm::vec3 clear =
+        srgb_target ? glm::vec3(srgb_to_linear(bg.r), srgb_to_linear(bg.g), srgb_to_linear(bg.b)) : glm::vec3(bg);
+    glClearColor(clear.r * bg.a, clear.g * bg.a, clear.b * bg.a, bg.a);
     glClearDepthf(1.0f);
     glDepthMask(GL_TRUE);
     glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
@@ -220,9 +233,7 @@ struct Renderer::Impl {
       int texture_mask = 0;
       MeshProgram* current_program = nullptr;
       bool material_uniforms_stale = true;
-      bool meshes_drawn = false;
       for (const QueuedDraw& queued : queue(scene, gpu, camera)) {
-        meshes_drawn = true;
         if (queued.pass != current_pass) {
           set_pass_state(queued.pass);
           current_pass = queued.pass;
@@ -280,7 +291,8 @@ struct Renderer::Impl {
         glBlendFunc(GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
         glDepthMask(GL_FALSE);
         for (const scene::SplatCloud& cloud : scene.splats) {
-          splat_renderer.draw(cloud, camera.view, camera.projection, options.width, options.height, meshes_drawn);
+          splat_renderer.draw(cloud, camera.view, camera.projection, options.width, options.height,
+                              splats_alone ? SplatCompositing::Alone : SplatCompositing::AmongMeshes);
         }
       }
       glUseProgram(0);
@@ -295,7 +307,7 @@ struct Renderer::Impl {
 
     scene::Image image = target.read_back();
     if (samples_for(options) <= 1) smooth_edges(image);
-    if (transparent) unpremultiply(image);
+    if (transparent) unpremultiply(image, srgb_target);
     const GLenum error = glGetError();
     if (error != GL_NO_ERROR) {
       char code[16];
@@ -305,8 +317,20 @@ struct Renderer::Impl {
     return image;
   }
 
-  // Blending produced premultiplied colour (stored sRGB-encoded); a transparent PNG/WebP wants straight alpha.
-  static void unpremultiply(scene::Image& image) {
+  // Blending produced premultiplied colour (in linear light, stored sRGB-encoded, when `srgb_target`); a
+  // transparent PNG/WebP wants straight alpha.
+  static void unpremultiply(scene::Image& image, bool srgb_target) {
+    if (!srgb_target) {
+      for (std::size_t i = 0; i + 3 < image.rgba.size(); i += 4) {
+        const unsigned alpha = image.rgba[i + 3];
+        if (alpha == 0 || alpha == 255) continue;
+        for (int c = 0; c < 3; ++c) {
+          std::uint8_t& value = image.rgba[i + static_cast<std::size_t>(c)];
+          value = static_cast<std::uint8_t>(std::min(255u, (value * 255u + alpha / 2) / alpha));
+        }
+      }
+      return;
+    }
     static const auto tables = [] {
       std::pair<std::vector<float>, std::vector<float>> t;
       t.first.resize(256);

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <glm/gtc/quaternion.hpp>
 
+#include "scene/splat_common.h"
+
 namespace thumbgen::render {
 namespace {
 
@@ -62,7 +64,7 @@ struct Ellipse {
 
 std::vector<SplatVertex> project_splats(const scene::SplatCloud& cloud, const glm::mat4& view,
                                         const glm::mat4& projection, int viewport_width, int viewport_height,
-                                        SplatDrawStats& stats) {
+                                        bool linear_colour, SplatDrawStats& stats) {
   stats = {};
   stats.input = cloud.size();
   const std::size_t count =
@@ -124,11 +126,15 @@ std::vector<SplatVertex> project_splats(const scene::SplatCloud& cloud, const gl
     // The quad ends where opacity·exp(−r²) falls below 1/255 (at most r = 2, i.e. 2.8σ): faint splats get
     // smaller quads, which saves fill on a software rasteriser.
     const float extent = std::sqrt(std::min(4.0f, std::log(255.0f * color.a)));
+    const glm::vec3 rgb = linear_colour
+                              ? glm::vec3(scene::splat::srgb_to_linear(color.r), scene::splat::srgb_to_linear(color.g),
+                                          scene::splat::srgb_to_linear(color.b))
+                              : glm::vec3(color);
     ellipses.push_back({ndc,
                         extent * std::min(std::sqrt(2.0f * lambda1), max_axis) * major / half_viewport,
                         extent * std::min(std::sqrt(2.0f * lambda2), max_axis) * minor / half_viewport,
                         static_cast<std::int16_t>(std::lround(extent / kSplatOffsetScale * 32767.0f)),
-                        {unorm16(color.r), unorm16(color.g), unorm16(color.b), unorm16(color.a)}});
+                        {unorm16(rgb.r), unorm16(rgb.g), unorm16(rgb.b), unorm16(color.a)}});
     depth.push_back(-eye.z);
   }
   stats.project_ms = ms_since(start);

@@ -17,7 +17,7 @@ namespace thumbgen::render {
 struct SplatVertex {
   float position[3];       // NDC
   std::int16_t offset[2];  // corner in units of the ellipse axes (each √2·σ long), normalised: value/32767 × 2
-  std::uint16_t color[4];  // linear RGB + opacity, normalised
+  std::uint16_t color[4];  // RGB (display or linear) + opacity, normalised
 };
 static_assert(sizeof(SplatVertex) == 24);
 inline constexpr float kSplatOffsetScale = 2.0f;  // offset ±32767 ↔ ±2 axes
@@ -27,9 +27,10 @@ inline constexpr float kSplatOffsetScale = 2.0f;  // offset ±32767 ↔ ±2 axes
 std::vector<std::uint32_t> sort_back_to_front(std::span<const float> depth);
 
 // Quads of the visible splats, farthest first. Splats behind the camera, outside the frustum (with a margin for
-// their extent), nearly transparent or degenerate on screen are dropped. `stats` receives counts and timings.
+// their extent), nearly transparent or degenerate on screen are dropped. Colours stay display colours, or are
+// made linear (`linear_colour`, for an sRGB target). `stats` receives counts and timings.
 std::vector<SplatVertex> project_splats(const scene::SplatCloud& cloud, const glm::mat4& view,
                                         const glm::mat4& projection, int viewport_width, int viewport_height,
-                                        SplatDrawStats& stats);
+                                        bool linear_colour, SplatDrawStats& stats);
 
 }  // namespace thumbgen::render

@@ -38,7 +38,7 @@ out vec4 frag_color;
 void main() {
   float alpha = v_color.a * fast_exp2(-1.442695 * dot(v_offset, v_offset));
   if (alpha < 1.0 / 255.0) discard;
-  frag_color = vec4(v_color.rgb * alpha, alpha);  // premultiplied, linear (the sRGB target encodes)
+  frag_color = vec4(v_color.rgb * alpha, alpha);  // premultiplied
 }
 )";
 
@@ -166,10 +166,10 @@ SplatRenderer::~SplatRenderer() = default;
 const SplatDrawStats& SplatRenderer::last_stats() const { return impl_->stats; }
 
 void SplatRenderer::draw(const scene::SplatCloud& cloud, const glm::mat4& view, const glm::mat4& projection,
-                         int viewport_width, int viewport_height, bool behind_meshes) {
+                         int viewport_width, int viewport_height, SplatCompositing compositing) {
   SplatDrawStats& stats = impl_->stats;
-  const std::vector<SplatVertex> vertices =
-      project_splats(cloud, view, projection, viewport_width, viewport_height, stats);
+  const std::vector<SplatVertex> vertices = project_splats(cloud, view, projection, viewport_width, viewport_height,
+                                                           compositing == SplatCompositing::AmongMeshes, stats);
   if (vertices.empty()) return;
 
   const SavedState saved;
@@ -179,7 +179,7 @@ void SplatRenderer::draw(const scene::SplatCloud& cloud, const glm::mat4& view, 
 
   start = Clock::now();
   glUseProgram(impl_->program.id());
-  if (behind_meshes) {
+  if (compositing == SplatCompositing::AmongMeshes) {
     glEnable(GL_DEPTH_TEST);  // meshes hide the splats behind them
   } else {
     glDisable(GL_DEPTH_TEST);

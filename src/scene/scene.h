@@ -79,7 +79,9 @@ struct SplatCloud {
   std::vector<glm::vec3> positions;
   std::vector<glm::vec3> scales;     // linear standard deviations along the local axes
   std::vector<glm::quat> rotations;  // normalised
-  std::vector<glm::vec4> colors;     // linear RGB + opacity in [0,1]
+  // Display RGB as the splat formats define it (sRGB-encoded, the space 3DGS scenes are trained and
+  // composited in) + opacity, all in [0,1].
+  std::vector<glm::vec4> colors;
   std::size_t size() const { return positions.size(); }
 };
 

@@ -36,9 +36,8 @@ float srgb_to_linear(float c) {
   return srgb_table()[std::min<std::size_t>(index, kSrgbTableSize)];
 }
 
-glm::vec3 dc_to_linear_rgb(const glm::vec3& f_dc) {
-  const glm::vec3 display = glm::vec3(0.5f) + kShC0 * f_dc;
-  return {srgb_to_linear(display.r), srgb_to_linear(display.g), srgb_to_linear(display.b)};
+glm::vec3 dc_to_display_rgb(const glm::vec3& f_dc) {
+  return glm::clamp(glm::vec3(0.5f) + kShC0 * f_dc, glm::vec3(0.0f), glm::vec3(1.0f));
 }
 
 void check_splat_count(std::uint64_t count, const LoadLimits& limits, const char* format) {

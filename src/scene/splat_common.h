@@ -22,10 +22,10 @@ enum class Axes {
 };
 
 float sigmoid(float x);
-// sRGB-encoded [0,1] → linear (table lookup: the loaders call it millions of times).
+// sRGB-encoded [0,1] → linear (table lookup: called per splat when splats are drawn among meshes).
 float srgb_to_linear(float c);
-// 3DGS degree-0 coefficients → the display colour 0.5 + C0·f_dc (clamped) → linear RGB for the sRGB target.
-glm::vec3 dc_to_linear_rgb(const glm::vec3& f_dc);
+// 3DGS degree-0 coefficients → the display colour 0.5 + C0·f_dc, clamped to [0,1].
+glm::vec3 dc_to_display_rgb(const glm::vec3& f_dc);
 
 // Throws LoadError when `count` splats exceed the limit (call before allocating).
 void check_splat_count(std::uint64_t count, const LoadLimits& limits, const char* format);
@@ -34,7 +34,7 @@ class CloudBuilder {
  public:
   // `format` names the file type in errors ("SPZ", ".splat", ...).
   CloudBuilder(std::size_t expected, Axes axes, const char* format);
-  // scale: linear standard deviations; rotation: (w, x, y, z), any length; colour: linear RGB; opacity in [0,1].
+  // scale: linear standard deviations; rotation: (w, x, y, z), any length; colour: display RGB; opacity in [0,1].
   void add(const glm::vec3& position, const glm::vec3& scale, const glm::quat& rotation, const glm::vec3& color,
            float opacity);
   std::size_t dropped() const { return dropped_; }

@@ -34,8 +34,7 @@ SplatCloud load_dot_splat(std::span<const std::uint8_t> bytes, const LoadLimits&
     const std::uint8_t* rgba = record + 24;
     const std::uint8_t* rot = record + 28;
     const auto unit = [](std::uint8_t v) { return (static_cast<float>(v) - 128.0f) / 128.0f; };
-    const glm::vec3 color(splat::srgb_to_linear(rgba[0] / 255.0f), splat::srgb_to_linear(rgba[1] / 255.0f),
-                          splat::srgb_to_linear(rgba[2] / 255.0f));
+    const glm::vec3 color(rgba[0] / 255.0f, rgba[1] / 255.0f, rgba[2] / 255.0f);
     builder.add(read_vec3(record), read_vec3(record + 12),
                 glm::quat(unit(rot[0]), unit(rot[1]), unit(rot[2]), unit(rot[3])), color, rgba[3] / 255.0f);
   }

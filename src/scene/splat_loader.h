@@ -1,6 +1,6 @@
 // Gaussian splat files → SplatCloud: 3DGS PLY (INRIA layout and PlayCanvas compressed PLY), Niantic SPZ (v1–v4)
 // and antimatter15 .splat. Every loader returns a cloud in the Y-up scene convention with linear scales,
-// normalised rotations, linear RGB colour and opacity in [0,1]; splats with non-finite values are dropped.
+// normalised rotations, display (sRGB-encoded) colour and opacity in [0,1]; splats with non-finite values are dropped.
 // Counts and sizes are checked against LoadLimits before anything is allocated; problems throw LoadError.
 #pragma once
 

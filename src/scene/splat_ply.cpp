@@ -268,7 +268,7 @@ SplatCloud load_3dgs(const Header& header, const std::vector<const std::uint8_t*
   for (std::uint64_t i = 0; i < vertex.count; ++i) {
     reader.read(i, v);
     builder.add({v[0], v[1], v[2]}, glm::exp(glm::vec3(v[3], v[4], v[5])), glm::quat(v[6], v[7], v[8], v[9]),
-                splat::dc_to_linear_rgb({v[10], v[11], v[12]}), splat::sigmoid(v[13]));
+                splat::dc_to_display_rgb({v[10], v[11], v[12]}), splat::sigmoid(v[13]));
   }
   return builder.finish();
 }
@@ -346,9 +346,8 @@ SplatCloud load_compressed(const Header& header, const std::vector<const std::ui
     const glm::vec3 display = glm::mix(glm::vec3(color_range[0], color_range[1], color_range[2]),
                                        glm::vec3(color_range[3], color_range[4], color_range[5]),
                                        glm::vec3(unorm(c >> 24, 8), unorm(c >> 16, 8), unorm(c >> 8, 8)));
-    const glm::vec3 linear(splat::srgb_to_linear(display.r), splat::srgb_to_linear(display.g),
-                           splat::srgb_to_linear(display.b));
-    builder.add(position, glm::exp(log_scale), unpack_rotation(packed.read_u32(i, 1)), linear, unorm(c, 8));
+    builder.add(position, glm::exp(log_scale), unpack_rotation(packed.read_u32(i, 1)),
+                glm::clamp(display, glm::vec3(0.0f), glm::vec3(1.0f)), unorm(c, 8));
   }
   return builder.finish();
 }

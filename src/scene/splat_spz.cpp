@@ -134,7 +134,7 @@ SplatCloud decode(const SpzHeader& h, const Streams& s) {
     }
     const std::uint8_t* c = s.colors + i * 3;
     const glm::vec3 f_dc = (glm::vec3(c[0], c[1], c[2]) / 255.0f - 0.5f) / kColorScale;
-    builder.add(position, scale, rotation, splat::dc_to_linear_rgb(f_dc), s.alphas[i] / 255.0f);
+    builder.add(position, scale, rotation, splat::dc_to_display_rgb(f_dc), s.alphas[i] / 255.0f);
   }
   return builder.finish();
 }
