@@ -97,10 +97,10 @@ run_workers() {
   [ -s "$work/$name.port" ] || { echo "server did not start:"; cat "$work/$name-server.log"; exit 1; }
   local url="http://127.0.0.1:$(cat "$work/$name.port")" pids=() w
   start=$(now)
-  # One rasteriser thread per render process whenever there are several, as `render --jobs N>1` and a single
+  # Rasterising inline in each render process whenever there are several, as `render --jobs N>1` and a single
   # `work --jobs N>1` do by themselves: otherwise two workers with --jobs 1 would each use every core.
   local environment=(THUMBGEN_PASSWORD=bench-password)
-  if [ "$jobs" -gt 1 ]; then environment+=(LP_NUM_THREADS=1); fi
+  if [ "$jobs" -gt 1 ]; then environment+=(LP_NUM_THREADS=0); fi
   for (( w = 1; w <= workers; w++ )); do
     env "${environment[@]}" /usr/bin/time -f '%M' -o "$work/$name-$w.rss" \
       "$thumbgen" work --server "$url" --user bench --once --jobs "$each" ${WORK_ARGS:-} --cache "$work/$name-cache-$w" --json \
