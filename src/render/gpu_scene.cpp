@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "render/mipmaps.h"
 #include "render/shaders.h"
 
 namespace thumbgen::render {
@@ -80,7 +81,7 @@ GpuMesh upload(const scene::Mesh& mesh) {
 
 }  // namespace
 
-GpuScene::GpuScene(const scene::Scene& scene) : scene_(scene) {
+GpuScene::GpuScene(const scene::Scene& scene, bool cpu_mipmaps) : scene_(scene), cpu_mipmaps_(cpu_mipmaps) {
   meshes_.reserve(scene.meshes.size());
   for (const scene::Mesh& mesh : scene.meshes) meshes_.push_back(upload(mesh));
 }
@@ -103,9 +104,18 @@ GLuint GpuScene::texture(int image, bool srgb) {
   glGenTextures(1, &it->second);
   glBindTexture(GL_TEXTURE_2D, it->second);
   glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-  glTexImage2D(GL_TEXTURE_2D, 0, srgb ? GL_SRGB8_ALPHA8 : GL_RGBA8, source.width, source.height, 0, GL_RGBA,
-               GL_UNSIGNED_BYTE, source.rgba.data());
-  glGenerateMipmap(GL_TEXTURE_2D);
+  const GLenum format = srgb ? GL_SRGB8_ALPHA8 : GL_RGBA8;
+  glTexImage2D(GL_TEXTURE_2D, 0, format, source.width, source.height, 0, GL_RGBA, GL_UNSIGNED_BYTE, source.rgba.data());
+  if (!cpu_mipmaps_) {
+    glGenerateMipmap(GL_TEXTURE_2D);
+    return it->second;
+  }
+  scene::Image level;
+  for (GLint index = 1; source.width >> (index - 1) > 1 || source.height >> (index - 1) > 1; ++index) {
+    level = next_mip_level(index == 1 ? source : level, srgb);
+    glTexImage2D(GL_TEXTURE_2D, index, format, level.width, level.height, 0, GL_RGBA, GL_UNSIGNED_BYTE,
+                 level.rgba.data());
+  }
   return it->second;
 }
 

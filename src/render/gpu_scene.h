@@ -25,7 +25,8 @@ struct GpuMesh {
 
 class GpuScene {
  public:
-  explicit GpuScene(const scene::Scene& scene);
+  // `cpu_mipmaps`: build mipmap levels on the CPU (software GL, see mipmaps.h) instead of glGenerateMipmap.
+  GpuScene(const scene::Scene& scene, bool cpu_mipmaps);
   ~GpuScene();
   GpuScene(const GpuScene&) = delete;
   GpuScene& operator=(const GpuScene&) = delete;
@@ -36,6 +37,7 @@ class GpuScene {
 
  private:
   const scene::Scene& scene_;
+  bool cpu_mipmaps_;
   std::vector<GpuMesh> meshes_;
   std::map<std::pair<int, bool>, GLuint> textures_;
 };

@@ -225,7 +225,7 @@ struct Renderer::Impl {
     glDepthFunc(GL_LEQUAL);
 
     {
-      GpuScene gpu(scene);
+      GpuScene gpu(scene, /*cpu_mipmaps=*/software_gl);
       ++frame;
       const float points = point_size(scene, options);
       int current_pass = -1;
