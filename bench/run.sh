@@ -45,6 +45,8 @@ f3d_s=$(echo "$(date +%s.%N) - $start" | bc)
 
 python3 "$root/bench/report.py" "$work" "$corpus" "$thumbgen_s" "$load_s" "$f3d_s"
 
-# The server part: 1M-asset catalogue, listing and upload throughput, RSS, slow clients.
+# The server part: 1M-asset catalogue, listing and upload throughput, RSS, slow clients; then the workers.
+# RENDER_ONLY=1 stops after the renderer's figures.
+[ -n "${RENDER_ONLY:-}" ] && exit 0
 bash "$root/bench/server_bench.sh" "$build"
 bash "$root/bench/worker_bench.sh" "$build"
