@@ -569,6 +569,27 @@ TEST(GltfLoader, ReadsMaterialFactorsAndExtensions) {
   EXPECT_FALSE(sg.unlit);
 }
 
+TEST(GltfLoader, SpecGlossAssetWithMetalRoughFallbackUsesTheFallbackAndSkipsItsTextures) {
+  GltfBuilder b = single_mesh(triangle_primitive(0));
+  add_triangle(b);
+  for (int i = 0; i < 2; ++i) {
+    b.append("images", {{"bufferView", b.add_view(fake_image(2, 2))}, {"mimeType", "image/png"}});
+    b.append("textures", {{"source", i}});
+  }
+  b.append("materials", {{"pbrMetallicRoughness", {{"baseColorTexture", {{"index", 0}}}, {"metallicFactor", 0.7}}},
+                         {"extensions",
+                          {{"KHR_materials_pbrSpecularGlossiness",
+                            {{"diffuseFactor", {0.9, 0.8, 0.7, 1.0}}, {"diffuseTexture", {{"index", 1}}}}}}}});
+  Loader loader;
+  const Scene scene = loader.load(b.glb());
+  ASSERT_EQ(scene.materials.size(), 1u);
+  const Material& m = scene.materials[0];
+  EXPECT_EQ(m.base_color_texture.image, 0);
+  EXPECT_FLOAT_EQ(m.metallic, 0.7f);
+  EXPECT_EQ(m.base_color, glm::vec4(1.0f));
+  EXPECT_EQ(scene.images.size(), 1u) << "the spec-gloss diffuse texture was decoded for nothing";
+}
+
 TEST(GltfLoader, AppliesTiltBrushLookToBrushMaterials) {
   GltfBuilder b = single_mesh(triangle_primitive(0));
   add_triangle(b);

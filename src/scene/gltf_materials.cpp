@@ -164,8 +164,12 @@ Material build_material(const tinygltf::Material& source, MaterialBuilder& build
   }
   material.unlit = find_extension(source.extensions, "KHR_materials_unlit") != nullptr;
 
-  // Older assets only carry specular-glossiness: keep the diffuse as base colour, as a dielectric.
-  if (const tinygltf::Value* sg = find_extension(source.extensions, "KHR_materials_pbrSpecularGlossiness")) {
+  // Older assets only carry specular-glossiness: keep the diffuse as base colour, as a dielectric. An asset that
+  // also gives textured metallic-roughness (the fallback the extension asks authors for) is drawn with that:
+  // this renderer is metallic-roughness, and the spec-gloss textures are then never decoded.
+  const bool has_core_textures = pbr.baseColorTexture.index >= 0 || pbr.metallicRoughnessTexture.index >= 0;
+  const tinygltf::Value* sg = find_extension(source.extensions, "KHR_materials_pbrSpecularGlossiness");
+  if (sg && !has_core_textures) {
     if (const tinygltf::Value* diffuse = find_member(*sg, "diffuseFactor");
         diffuse && diffuse->IsArray() && diffuse->ArrayLen() >= 4) {
       for (int c = 0; c < 4; ++c) material.base_color[c] = static_cast<float>(number_or(&diffuse->Get(c), 1.0));
