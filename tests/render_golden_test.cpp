@@ -12,6 +12,7 @@
 #include "support/scene_builders.h"
 
 using namespace thumbgen;
+using test_support::add_splat;
 using test_support::box_mesh;
 using test_support::single_mesh_scene;
 using test_support::sphere_mesh;
@@ -187,10 +188,8 @@ TEST_F(RenderGolden, SplatsAreDrawnAsBlobsNotDots) {
   scene::Scene scene;
   scene::SplatCloud cloud;
   for (int i = 0; i < 50; ++i) {
-    cloud.positions.push_back({static_cast<float>(i % 10) * 0.2f, static_cast<float>(i / 10) * 0.2f, 0});
-    cloud.scales.push_back({0.08f, 0.08f, 0.08f});
-    cloud.rotations.push_back(glm::quat(1, 0, 0, 0));
-    cloud.colors.push_back({1, 0.5f, 0, 1});
+    add_splat(cloud, {static_cast<float>(i % 10) * 0.2f, static_cast<float>(i / 10) * 0.2f, 0}, glm::vec3(0.08f),
+              {1, 0.5f, 0});
   }
   scene.splats.push_back(cloud);
   const scene::Image image = renderer_->render(scene, small_view()).image;
@@ -204,17 +203,9 @@ TEST_F(RenderGolden, SplatsAloneBlendInDisplayColoursLikeTheReferenceRasteriser)
   // in linear light would give 188. With a transparent background the colour is white at half alpha.
   scene::Scene scene;
   scene::SplatCloud cloud;
-  cloud.positions.push_back({0, 0, 0});
-  cloud.scales.push_back({0.5f, 0.5f, 0.5f});
-  cloud.rotations.push_back(glm::quat(1, 0, 0, 0));
-  cloud.colors.push_back({1, 1, 1, 0.5f});
+  add_splat(cloud, {0, 0, 0}, glm::vec3(0.5f), glm::vec3(1.0f), 0.5f);
   // Two faint companions give the framing a size (one splat alone is a point to frame).
-  for (float x : {-2.0f, 2.0f}) {
-    cloud.positions.push_back({x, 0, 0});
-    cloud.scales.push_back({0.05f, 0.05f, 0.05f});
-    cloud.rotations.push_back(glm::quat(1, 0, 0, 0));
-    cloud.colors.push_back({1, 1, 1, 0.02f});
-  }
+  for (float x : {-2.0f, 2.0f}) add_splat(cloud, {x, 0, 0}, glm::vec3(0.05f), glm::vec3(1.0f), 0.02f);
   scene.splats.push_back(cloud);
   render::ViewOptions view = small_view();
   view.camera = render::CameraAngles{0, 0, 45};
@@ -235,12 +226,7 @@ TEST_F(RenderGolden, MeshesHideTheSplatsBehindThem) {
   auto scene = single_mesh_scene(box_mesh({0, 0, 0.5f}, {0.3f, 0.3f, 0.05f}), {0, 1, 0, 1}, /*unlit=*/true);
   scene::SplatCloud wall;
   for (int y = -10; y <= 10; ++y)
-    for (int x = -10; x <= 10; ++x) {
-      wall.positions.push_back({x * 0.1f, y * 0.1f, 0});
-      wall.scales.push_back({0.06f, 0.06f, 0.01f});
-      wall.rotations.push_back(glm::quat(1, 0, 0, 0));
-      wall.colors.push_back({1, 0, 0, 1});
-    }
+    for (int x = -10; x <= 10; ++x) add_splat(wall, {x * 0.1f, y * 0.1f, 0}, {0.06f, 0.06f, 0.01f}, {1, 0, 0});
   scene.splats.push_back(wall);
   render::ViewOptions view = small_view();
   view.camera = render::CameraAngles{0, 0, 45};

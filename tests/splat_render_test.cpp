@@ -11,19 +11,14 @@
 #include "platform/egl_context.h"
 #include "render/splat_projection.h"
 #include "render/splat_renderer.h"
+#include "support/scene_builders.h"
 
+using test_support::add_splat;
 using thumbgen::scene::SplatCloud;
 
 namespace {
 
 constexpr int kSize = 96;
-
-void add_splat(SplatCloud& cloud, glm::vec3 position, glm::vec3 scale, glm::vec3 color, float opacity = 1.0f) {
-  cloud.positions.push_back(position);
-  cloud.scales.push_back(scale);
-  cloud.rotations.emplace_back(1.0f, 0.0f, 0.0f, 0.0f);
-  cloud.colors.emplace_back(color, opacity);
-}
 
 struct Pixel {
   int r, g, b;

@@ -60,4 +60,12 @@ Scene single_mesh_scene(Mesh mesh, glm::vec4 color, bool unlit, glm::mat4 transf
   return scene;
 }
 
+void add_splat(thumbgen::scene::SplatCloud& cloud, glm::vec3 position, glm::vec3 scale, glm::vec3 color,
+               float opacity) {
+  cloud.positions.push_back(position);
+  cloud.scales.push_back(scale);
+  cloud.rotations.emplace_back(1.0f, 0.0f, 0.0f, 0.0f);
+  cloud.colors.emplace_back(color, opacity);
+}
+
 }  // namespace test_support
