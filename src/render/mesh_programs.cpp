@@ -22,7 +22,8 @@ int MeshFeatures::key() const {
 MeshUniforms::MeshUniforms(const Program& p)
     : model(p.uniform("u_model")),
       normal_matrix(p.uniform("u_normal_matrix")),
-      view_projection(p.uniform("u_view_projection")),
+      view(p.uniform("u_view")),
+      projection(p.uniform("u_projection")),
       point_size(p.uniform("u_point_size")),
       base_color(p.uniform("u_base_color")),
       metallic(p.uniform("u_metallic")),
@@ -33,11 +34,7 @@ MeshUniforms::MeshUniforms(const Program& p)
       alpha_cutoff(p.uniform("u_alpha_cutoff")),
       uv_set(p.uniform("u_uv_set")),
       uv_transform(p.uniform("u_uv_transform")),
-      textures(p.uniform("u_textures")),
-      camera_position(p.uniform("u_camera_position")),
-      up(p.uniform("u_up")),
-      light_direction(p.uniform("u_light_direction")),
-      light_color(p.uniform("u_light_color")) {}
+      textures(p.uniform("u_textures")) {}
 
 MeshProgram& MeshPrograms::get(const MeshFeatures& wanted) {
   const MeshFeatures features = wanted.normalized();

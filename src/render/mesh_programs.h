@@ -25,10 +25,9 @@ struct MeshFeatures {
 };
 
 struct MeshUniforms {
-  GLint model, normal_matrix, view_projection, point_size;
+  GLint model, normal_matrix, view, projection, point_size;
   GLint base_color, metallic, roughness, normal_scale, occlusion_strength, emissive;
   GLint alpha_cutoff, uv_set, uv_transform, textures;
-  GLint camera_position, up, light_direction, light_color;
 
   explicit MeshUniforms(const Program& program);
 };

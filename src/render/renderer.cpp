@@ -94,23 +94,11 @@ struct Renderer::Impl {
 
   // The uniforms every draw of a frame shares; set once per frame in each program used.
   static void set_frame_uniforms(const MeshUniforms& uniforms, const ViewCamera& camera, float point_size) {
-    const glm::mat4 view_projection = camera.projection * camera.view;
-    glUniformMatrix4fv(uniforms.view_projection, 1, GL_FALSE, glm::value_ptr(view_projection));
+    glUniformMatrix4fv(uniforms.view, 1, GL_FALSE, glm::value_ptr(camera.view));
+    glUniformMatrix4fv(uniforms.projection, 1, GL_FALSE, glm::value_ptr(camera.projection));
     const GLint units[shaders::kSlotCount] = {0, 1, 2, 3, 4};
     glUniform1iv(uniforms.textures, shaders::kSlotCount, units);
     glUniform1f(uniforms.point_size, point_size);
-    // Studio lights fixed to the camera: key from the upper right, fill from the left, rim from behind.
-    const glm::mat3 camera_to_world = glm::inverse(glm::mat3(camera.view));
-    const glm::vec3 key = glm::normalize(camera_to_world * glm::vec3(0.5f, 0.8f, 0.6f));
-    const glm::vec3 fill = glm::normalize(camera_to_world * glm::vec3(-0.7f, 0.2f, 0.5f));
-    const glm::vec3 rim = glm::normalize(camera_to_world * glm::vec3(0.0f, 0.6f, -0.8f));
-    const float directions[9] = {key.x, key.y, key.z, fill.x, fill.y, fill.z, rim.x, rim.y, rim.z};
-    const float colors[9] = {2.6f, 2.55f, 2.45f, 0.9f, 0.95f, 1.05f, 1.2f, 1.2f, 1.2f};
-    glUniform3fv(uniforms.light_direction, 3, directions);
-    glUniform3fv(uniforms.light_color, 3, colors);
-    const glm::vec3 up = glm::normalize(camera_to_world * glm::vec3(0.0f, 1.0f, 0.0f));
-    glUniform3fv(uniforms.up, 1, glm::value_ptr(up));
-    glUniform3fv(uniforms.camera_position, 1, glm::value_ptr(camera.position));
   }
 
   static bool has_meshes(const scene::Scene& scene) {
@@ -265,7 +253,7 @@ struct Renderer::Impl {
         }
         const glm::mat4& model = queued.draw->transform;
         glUniformMatrix4fv(program.uniforms.model, 1, GL_FALSE, glm::value_ptr(model));
-        const glm::mat3 normal_matrix = glm::inverseTranspose(glm::mat3(model));
+        const glm::mat3 normal_matrix = glm::inverseTranspose(glm::mat3(camera.view * model));
         glUniformMatrix3fv(program.uniforms.normal_matrix, 1, GL_FALSE, glm::value_ptr(normal_matrix));
         // Mirrored transforms flip the winding; single-sided materials cull their back faces.
         glFrontFace(glm::determinant(glm::mat3(model)) < 0.0f ? GL_CW : GL_CCW);
