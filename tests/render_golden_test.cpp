@@ -2,6 +2,7 @@
 // not exact pixels, on the real EGL context (llvmpipe on CPU-only machines).
 #include <gtest/gtest.h>
 
+#include <array>
 #include <fstream>
 #include <glm/gtc/matrix_transform.hpp>
 #include <memory>
@@ -260,6 +261,33 @@ TEST_F(RenderGolden, GpuMemoryDoesNotGrowWithTheNumberOfAssets) {
   for (int i = 0; i < 25; ++i) renderer_->render(scene, small_view());
   const long after = resident_kib();
   EXPECT_LT(after - before, 16 * 1024) << "RSS grew from " << before << " KiB to " << after << " KiB";
+}
+
+TEST_F(RenderGolden, TexturesReadTheirUvSetThroughTheirTransform) {
+  // A 2x1 texture, red left and green right, on an unlit box whose first UV set points at red and second at
+  // green: texcoord 1 reads green; texcoord 0 with a half-width offset reads green too; plain texcoord 0 red.
+  auto scene = single_mesh_scene(box_mesh({0, 0, 0}, {1, 1, 1}), {1, 1, 1, 1}, /*unlit=*/true);
+  scene::Image texture;
+  texture.width = 2;
+  texture.height = 1;
+  texture.rgba = {255, 0, 0, 255, 0, 255, 0, 255};
+  scene.images = {texture};
+  scene.meshes[0].uv0.assign(scene.meshes[0].positions.size(), glm::vec2(0.25f, 0.5f));
+  scene.meshes[0].uv1.assign(scene.meshes[0].positions.size(), glm::vec2(0.75f, 0.5f));
+  scene::TextureRef& ref = scene.materials[0].base_color_texture;
+  ref.image = 0;
+  ref.nearest = true;
+  auto centre_colour = [&] {
+    const scene::Image image = renderer_->render(scene, small_view()).image;
+    const std::uint8_t* centre = pixel(image, 0.5f, 0.5f);
+    return std::array<int, 3>{centre[0], centre[1], centre[2]};
+  };
+  EXPECT_GT(centre_colour()[0], 200);
+  ref.texcoord = 1;
+  EXPECT_GT(centre_colour()[1], 200) << "the second UV set was not read";
+  ref.texcoord = 0;
+  ref.transform = glm::mat3(1, 0, 0, 0, 1, 0, 0.5f, 0, 1);  // offset u by half the texture
+  EXPECT_GT(centre_colour()[1], 200) << "the texture transform was not applied";
 }
 
 TEST_F(RenderGolden, EachTextureSlotKeepsItsOwnTexture) {

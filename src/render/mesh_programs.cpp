@@ -12,11 +12,13 @@ MeshFeatures MeshFeatures::normalized() const {
     result.texture_mask &= (1 << shaders::kBaseColorSlot) | (1 << shaders::kEmissiveSlot);
     result.has_normals = false;
   }
+  if (result.texture_mask == 0) result.uv1 = result.uv_transforms = false;
   return result;
 }
 
 int MeshFeatures::key() const {
-  return texture_mask | (shaded ? 1 << 5 : 0) | (has_normals ? 1 << 6 : 0) | (alpha_mode & 3) << 7;
+  return texture_mask | (shaded ? 1 << 5 : 0) | (has_normals ? 1 << 6 : 0) | (alpha_mode & 3) << 7 |
+         (uv1 ? 1 << 9 : 0) | (uv_transforms ? 1 << 10 : 0);
 }
 
 MeshUniforms::MeshUniforms(const Program& p)
@@ -45,6 +47,8 @@ MeshProgram& MeshPrograms::get(const MeshFeatures& wanted) {
                                  "const bool SHADED = " + (features.shaded ? "true" : "false") + ";\n" +
                                  "const bool HAS_NORMALS = " + (features.has_normals ? "true" : "false") + ";\n" +
                                  "const int ALPHA_MODE = " + std::to_string(features.alpha_mode) + ";\n" +
+                                 "const bool UV1 = " + (features.uv1 ? "true" : "false") + ";\n" +
+                                 "const bool UV_TRANSFORMS = " + (features.uv_transforms ? "true" : "false") + ";\n" +
                                  shaders::kFastExp2 + shaders::kMeshFragmentBody;
     try {
       Program program(shaders::kMeshVertex, fragment.c_str(), "mesh " + std::to_string(features.key()));

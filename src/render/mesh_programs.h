@@ -17,7 +17,9 @@ struct MeshFeatures {
   int texture_mask = 0;  // bit per shaders::TextureSlot with a bound texture
   bool shaded = true;    // lit triangles; false for unlit materials, points and lines
   bool has_normals = true;
-  int alpha_mode = 0;  // scene::AlphaMode: 0 opaque, 1 mask, 2 blend, 3 additive
+  int alpha_mode = 0;          // scene::AlphaMode: 0 opaque, 1 mask, 2 blend, 3 additive
+  bool uv1 = false;            // a bound texture reads the second UV set
+  bool uv_transforms = false;  // a bound texture has a KHR_texture_transform
 
   // Drops what cannot change the result, so equivalent draws share one program.
   MeshFeatures normalized() const;

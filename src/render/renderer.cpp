@@ -113,6 +113,16 @@ struct Renderer::Impl {
             &material.occlusion_texture, &material.emissive_texture};
   }
 
+  static void set_uv_features(const scene::Material& material, int texture_mask, MeshFeatures& features) {
+    const auto slots = texture_slots(material);
+    for (int slot = 0; slot < shaders::kSlotCount; ++slot) {
+      if (!(texture_mask & (1 << slot))) continue;
+      const scene::TextureRef& ref = *slots[static_cast<std::size_t>(slot)];
+      features.uv1 = features.uv1 || ref.texcoord == 1;
+      features.uv_transforms = features.uv_transforms || ref.transform != glm::mat3(1.0f);
+    }
+  }
+
   // Binds the material's textures to their units (state shared by every program); returns the slots bound.
   static int bind_textures(GpuScene& gpu, const scene::Material& material) {
     const auto slots = texture_slots(material);
@@ -237,6 +247,7 @@ struct Renderer::Impl {
         features.shaded = !queued.material->unlit && mesh.mode == GL_TRIANGLES;
         features.has_normals = mesh.has_normals;
         features.alpha_mode = static_cast<int>(queued.material->alpha_mode);
+        set_uv_features(*queued.material, texture_mask, features);
         MeshProgram& program = programs.get(features);
         if (&program != current_program) {
           glUseProgram(program.program.id());

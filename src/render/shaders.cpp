@@ -47,7 +47,8 @@ highp float fast_exp2(highp float x) {
 // done in view space, where the camera and the lights are constants: llvmpipe loads every uniform for every
 // block of pixels, and constants fold (a tiny model rendered 15 % faster than with them as uniforms).
 // Output is linear, premultiplied; the sRGB framebuffer encodes it. The renderer prepends `#version` and the
-// constants TEXTURE_MASK, SHADED, HAS_NORMALS and ALPHA_MODE of the program variant (mesh_programs.cpp).
+// constants TEXTURE_MASK, SHADED, HAS_NORMALS, ALPHA_MODE, UV1 and UV_TRANSFORMS of the program variant
+// (mesh_programs.cpp).
 const char* const kMeshFragmentBody = R"(
 precision highp float;
 in vec3 v_view;
@@ -78,9 +79,10 @@ const vec3 RIM_COLOR = vec3(1.2, 1.2, 1.2);
 
 bool has_texture(int slot) { return (TEXTURE_MASK & (1 << slot)) != 0; }
 
+// Most materials use the first UV set untransformed: then no uniform is read here.
 vec2 uv_for(int slot) {
-  vec2 uv = u_uv_set[slot] == 1 ? v_uv1 : v_uv0;
-  return (u_uv_transform[slot] * vec3(uv, 1.0)).xy;
+  vec2 uv = UV1 && u_uv_set[slot] == 1 ? v_uv1 : v_uv0;
+  return UV_TRANSFORMS ? (u_uv_transform[slot] * vec3(uv, 1.0)).xy : uv;
 }
 
 vec4 sample_slot(int slot) {
