@@ -505,6 +505,34 @@ TEST_F(WorkerE2eTest, ServerRestartedMidRunTheWorkerRetriesAndTheRunCompletes) {
   EXPECT_TRUE(requests("/api/v1/admin/thumbnail-jobs/[0-9]+/complete", 409).empty()) << server_.log();
 }
 
+TEST_F(WorkerE2eTest, ModelDownloadsRideOutTheirFileServerBeingDown) {
+  // The models live on a second server (a gallery whose files are served elsewhere). It is down when the worker
+  // first asks for them and comes back while the worker waits to try again: no asset may fail for that.
+  ServerProcess files;
+  ASSERT_EQ(files.add_user("admin", kPassword, true), 0);
+  write_models(models_, 1);
+  ASSERT_EQ(files.import({models_.string()}), 0);
+  files.start();
+  auto login = http_request(files.port(), "POST", "/api/v1/login/jwt",
+                            nlohmann::json{{"username", "admin"}, {"password", kPassword}}.dump());
+  auto listing = http_request(files.port(), "GET", "/api/v1/admin/assets/missing-thumbnails?limit=100", "",
+                              {{"Authorization", "Bearer " + login.json().value("access_token", "")}});
+  const fs::path catalogue = server_.data().parent_path() / "catalogue.json";
+  write_file(catalogue, listing.json()["assets"].dump());
+  ASSERT_EQ(server_.import({"--json", catalogue.string()}), 0);
+  ASSERT_EQ(files.stop(SIGTERM), 0) << files.log();
+  server_.start();
+  good_assets_ = 3;
+
+  BackgroundWorker worker(work_args({"--once", "-j", "1"}), server_.data().parent_path() / "w.log");
+  ASSERT_TRUE(worker.wait_for("retrying in", 1, std::chrono::seconds(60))) << worker.log();
+  files.restart();
+  EXPECT_EQ(worker.wait(std::chrono::seconds(120)), 1) << worker.log();  // 1: the corrupt asset
+  EXPECT_EQ(missing()["assets"].size(), 1u) << worker.log();
+  EXPECT_EQ(total("/api/v1/admin/thumbnail-jobs/[0-9]+/complete", 200), good_assets_) << server_.log();
+  EXPECT_EQ(total("/api/v1/admin/thumbnail-jobs/[0-9]+/fail", 200), 1) << worker.log();  // the corrupt asset only
+}
+
 TEST_F(WorkerE2eTest, AStalledWorkersLateResultIsRejectedByFencing) {
   start(16, {"THUMBGEN_MIN_LEASE_SECONDS=1"});
   // One batch holds every job under a 2 s lease.

@@ -138,24 +138,30 @@ void ApiClient::refresh_token_if_due() {
   if (!user_.empty() && Clock::now() >= token_refresh_at_) login_locked();
 }
 
+bool ApiClient::wait_to_retry(int attempt, const std::string& what) {
+  if (attempt >= retry_.attempts || (stopping_ && stopping_())) return false;
+  // Full jitter within [cap/2, cap]: workers that failed together do not come back together.
+  thread_local std::mt19937 random(std::random_device{}());
+  auto cap = std::min(retry_.max_delay, retry_.first_delay * (1 << std::min(attempt - 1, 16)));
+  auto wait = std::chrono::milliseconds(std::uniform_int_distribution<long>(cap.count() / 2, cap.count())(random));
+  {
+    std::lock_guard lock(mutex_);
+    if (on_retry_) {
+      on_retry_(what + ": retrying in " + seconds_text(wait) + " (try " + std::to_string(attempt + 1) + " of " +
+                std::to_string(retry_.attempts) + ")");
+    }
+  }
+  for (auto end = Clock::now() + wait; Clock::now() < end && !(stopping_ && stopping_());)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  return !(stopping_ && stopping_());
+}
+
 HttpResponse ApiClient::send(const std::string& method, const std::string& path, const nlohmann::json& body) {
   std::lock_guard lock(mutex_);
-  std::mt19937 random(std::random_device{}());
   std::string last;
   bool relogged = false;
   for (int attempt = 0; attempt < retry_.attempts; ++attempt) {
-    if (attempt > 0) {
-      // Full jitter within [cap/2, cap]: workers that failed together do not come back together.
-      auto cap = std::min(retry_.max_delay, retry_.first_delay * (1 << std::min(attempt - 1, 16)));
-      auto wait = std::chrono::milliseconds(std::uniform_int_distribution<long>(cap.count() / 2, cap.count())(random));
-      if (on_retry_) {
-        on_retry_(last + ": retrying in " + seconds_text(wait) + " (try " + std::to_string(attempt + 1) + " of " +
-                  std::to_string(retry_.attempts) + ")");
-      }
-      for (auto end = Clock::now() + wait; Clock::now() < end && !(stopping_ && stopping_());)
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      if (stopping_ && stopping_()) break;
-    }
+    if (attempt > 0 && !wait_to_retry(attempt, last)) break;
     refresh_token_if_due();
     HttpResponse response;
     try {

@@ -98,6 +98,10 @@ class ApiClient {
   // server without the release route gets a retryable fail instead.
   void release(const Job& job);
 
+  // Before try `attempt + 1` of something that failed transiently (`what` says what): logs it through on_retry
+  // and waits the client's backoff. False, without waiting, when the tries are used up or the worker stops.
+  bool wait_to_retry(int attempt, const std::string& what);
+
   const std::string& server_url() const { return server_url_; }
   std::string server_host() const;  // "host:port" of server_url
   int requests_sent() const { return requests_.load(); }

@@ -229,6 +229,18 @@ class Worker {
   void report_success(Task& task, double ms);
   void report_failure(Task& task, const std::string& reason, bool retryable, double ms, bool count = true);
   void release(Task& task);
+  // Files on the gallery's server ride out a restart like its API: a transient failure (network, 5xx) is tried
+  // again with the same backoff before the asset is failed.
+  FetchedAsset fetch_with_retries(const AssetInfo& asset) {
+    for (int attempt = 1;; ++attempt) {
+      try {
+        return fetcher_.fetch(asset);
+      } catch (const FetchError& error) {
+        if (!error.transient || !api_.wait_to_retry(attempt, "download of " + asset.display() + ": " + error.what()))
+          throw;
+      }
+    }
+  }
   void log_taken_over(const Task& task) {
     log("job " + task.job->job_id + " (" + task.asset.display() +
         ") was taken over by another worker after its lease expired (stale fencing token): result dropped");
@@ -600,13 +612,17 @@ void Worker::process(std::vector<std::unique_ptr<Task>>& tasks) {
     for (const FormatInfo& format : task->asset.formats) fetcher_.allow_host(url_authority(format.root_url));
     auto started = Clock::now();
     try {
-      FetchedAsset fetched = fetcher_.fetch(task->asset);
+      FetchedAsset fetched = fetch_with_retries(task->asset);
       task->model = fetched.main_file;
       task->output =
           options_.cache_dir / "out" / (std::to_string(::getpid()) + "-" + std::to_string(sequence++) + extension);
       pending.push_back(task);
     } catch (const FetchError& error) {
       task->finished = true;
+      if (stopping() || control_stop_) {  // stopped while waiting to try again: not the asset's fault
+        reporter_.post([this, task] { release(*task); });
+        continue;
+      }
       double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
       std::string reason = std::string("download failed: ") + error.what();
       bool retryable = error.transient;
