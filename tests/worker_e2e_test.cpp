@@ -286,7 +286,14 @@ class BackgroundWorker {
       ::waitpid(pid_, nullptr, 0);
     }
   }
-  void signal(int number) { ::kill(pid_, number); }
+  // SIGSTOP returns once the worker has stopped (kill() only queues the signal: it could still log a line).
+  void signal(int number) {
+    ::kill(pid_, number);
+    if (number == SIGSTOP) {
+      int status = 0;
+      ::waitpid(pid_, &status, WUNTRACED);
+    }
+  }
   int wait(std::chrono::seconds limit = std::chrono::seconds(60)) {
     auto deadline = std::chrono::steady_clock::now() + limit;
     int status = 0;
@@ -553,11 +560,12 @@ TEST_F(WorkerE2eTest, AStalledWorkersLateResultIsRejectedByFencing) {
   EXPECT_TRUE(code == 0 || code == 1) << stalled.log();
   std::string log = stalled.log();
   // Its late result is refused (stale fencing token) and dropped with a clear line; it renders no more of the
-  // jobs it lost, and nothing it did after the stall counts.
+  // jobs it lost, and nothing it did after the stall counts. (One upload may have been answered while it was
+  // stopped: that result, sent before the stall, is read and logged after it.)
   int dropped = occurrences(log, "taken over by another worker after its lease expired");
   EXPECT_GE(dropped, 1) << log;
   EXPECT_LE(dropped, 3) << log;
-  EXPECT_EQ(stalled.count("ok "), ok_before) << log;
+  EXPECT_LE(stalled.count("ok "), ok_before + 1) << log;
   EXPECT_GE(total("/api/v1/admin/thumbnail-jobs/[0-9]+/(complete|heartbeat)", 409), 1) << server_.log();
   auto completes = requests("/api/v1/admin/thumbnail-jobs/[0-9]+/complete", 200);
   EXPECT_EQ(static_cast<int>(completes.size()), good_assets_) << server_.log();

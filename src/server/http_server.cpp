@@ -284,13 +284,17 @@ void HttpServer::begin_shutdown() {
     beast::error_code ignored;
     signals_->cancel(ignored);
   }
+  // The sessions are collected under the lock and used (and let go) after it: the last reference to a session
+  // dropped while holding the lock ran its destructor there, whose untrack() waited for the same lock forever.
+  std::vector<std::shared_ptr<Session>> open;
   {
     std::lock_guard lock(sessions_mutex_);
     for (Session* session : sessions_) {
-      std::weak_ptr<Session> weak = session->weak_from_this();
-      if (auto alive = weak.lock()) alive->close_if_idle_async();
+      if (auto alive = session->weak_from_this().lock()) open.push_back(std::move(alive));
     }
   }
+  for (const auto& session : open) session->close_if_idle_async();
+  open.clear();
   // Poll until every connection is gone or the grace period is over, then stop the loop explicitly: run() must
   // return even if some operation outside the sessions were still queued.
   auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
