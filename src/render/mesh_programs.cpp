@@ -27,13 +27,6 @@ MeshUniforms::MeshUniforms(const Program& p)
       view(p.uniform("u_view")),
       projection(p.uniform("u_projection")),
       point_size(p.uniform("u_point_size")),
-      base_color(p.uniform("u_base_color")),
-      metallic(p.uniform("u_metallic")),
-      roughness(p.uniform("u_roughness")),
-      normal_scale(p.uniform("u_normal_scale")),
-      occlusion_strength(p.uniform("u_occlusion_strength")),
-      emissive(p.uniform("u_emissive")),
-      alpha_cutoff(p.uniform("u_alpha_cutoff")),
       uv_set(p.uniform("u_uv_set")),
       uv_transform(p.uniform("u_uv_transform")),
       textures(p.uniform("u_textures")) {}

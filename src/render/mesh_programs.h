@@ -28,8 +28,7 @@ struct MeshFeatures {
 
 struct MeshUniforms {
   GLint model, normal_matrix, view, projection, point_size;
-  GLint base_color, metallic, roughness, normal_scale, occlusion_strength, emissive;
-  GLint alpha_cutoff, uv_set, uv_transform, textures;
+  GLint uv_set, uv_transform, textures;
 
   explicit MeshUniforms(const Program& program);
 };

@@ -156,13 +156,12 @@ struct Renderer::Impl {
     }
     glUniform1iv(uniforms.uv_set, shaders::kSlotCount, uv_sets);
     glUniformMatrix3fv(uniforms.uv_transform, shaders::kSlotCount, GL_FALSE, transforms);
-    glUniform4fv(uniforms.base_color, 1, glm::value_ptr(material.base_color));
-    glUniform1f(uniforms.metallic, material.metallic);
-    glUniform1f(uniforms.roughness, material.roughness);
-    glUniform1f(uniforms.normal_scale, material.normal_scale);
-    glUniform1f(uniforms.occlusion_strength, material.occlusion_strength);
-    glUniform3fv(uniforms.emissive, 1, glm::value_ptr(material.emissive));
-    glUniform1f(uniforms.alpha_cutoff, material.alpha_cutoff);
+    // The material's constants are vertex attributes without arrays (shaders.cpp says why).
+    glVertexAttrib4fv(shaders::kBaseColorAttribute, glm::value_ptr(material.base_color));
+    glVertexAttrib4f(shaders::kMaterialAttribute, material.metallic, material.roughness, material.normal_scale,
+                     material.occlusion_strength);
+    glVertexAttrib4f(shaders::kEmissiveAttribute, material.emissive.r, material.emissive.g, material.emissive.b,
+                     material.alpha_cutoff);
   }
 
   static void set_pass_state(int pass) {

@@ -8,6 +8,11 @@ layout(location = 1) in vec3 a_normal;
 layout(location = 2) in vec2 a_uv0;
 layout(location = 3) in vec2 a_uv1;
 layout(location = 4) in vec4 a_color;
+// The material's constants, one value per draw (glVertexAttrib4f, no array), passed on flat: llvmpipe reads a flat
+// input more cheaply than a uniform (120 box renders 926 -> 870 ms).
+layout(location = 5) in vec4 a_base_color;
+layout(location = 6) in vec4 a_material;  // metallic, roughness, normal scale, occlusion strength
+layout(location = 7) in vec4 a_emissive;  // emissive RGB, alpha cutoff
 uniform mat4 u_model;
 uniform mat3 u_normal_matrix;  // model to view space, for normals
 uniform mat4 u_view;
@@ -18,6 +23,9 @@ out vec3 v_normal;
 out vec2 v_uv0;
 out vec2 v_uv1;
 out vec4 v_color;
+flat out vec4 v_base_color;
+flat out vec4 v_material;
+flat out vec4 v_emissive;
 void main() {
   vec4 view = u_view * (u_model * vec4(a_position, 1.0));
   v_view = view.xyz;
@@ -25,6 +33,9 @@ void main() {
   v_uv0 = a_uv0;
   v_uv1 = a_uv1;
   v_color = a_color;
+  v_base_color = a_base_color;
+  v_material = a_material;
+  v_emissive = a_emissive;
   gl_Position = u_projection * view;
   gl_PointSize = u_point_size;
 }
@@ -56,13 +67,9 @@ in vec3 v_normal;
 in vec2 v_uv0;
 in vec2 v_uv1;
 in vec4 v_color;
-uniform vec4 u_base_color;
-uniform float u_metallic;
-uniform float u_roughness;
-uniform float u_normal_scale;
-uniform float u_occlusion_strength;
-uniform vec3 u_emissive;
-uniform float u_alpha_cutoff;
+flat in vec4 v_base_color;
+flat in vec4 v_material;  // metallic, roughness, normal scale, occlusion strength
+flat in vec4 v_emissive;  // emissive RGB, alpha cutoff
 uniform int u_uv_set[5];
 uniform mat3 u_uv_transform[5];
 uniform sampler2D u_textures[5];
@@ -141,15 +148,15 @@ vec3 tone_map(vec3 color) {
 }
 
 void main() {
-  vec4 base = u_base_color * v_color;
+  vec4 base = v_base_color * v_color;
   if (has_texture(0)) base *= sample_slot(0);
   if (ALPHA_MODE == 1) {
-    if (base.a < u_alpha_cutoff) discard;
+    if (base.a < v_emissive.a) discard;
     base.a = 1.0;
   } else if (ALPHA_MODE == 0) {
     base.a = 1.0;
   }
-  vec3 emissive = u_emissive;
+  vec3 emissive = v_emissive.rgb;
   if (has_texture(4)) emissive *= sample_slot(4).rgb;
 
   vec3 color;
@@ -165,10 +172,10 @@ void main() {
     }
     if (has_texture(2)) {
       vec3 map = sample_slot(2).xyz * 2.0 - 1.0;
-      map.xy *= u_normal_scale;
+      map.xy *= v_material.z;
       n = perturb_normal(n, v_view, uv_for(2), normalize(map));
     }
-    float metallic = u_metallic, roughness = u_roughness;
+    float metallic = v_material.x, roughness = v_material.y;
     if (has_texture(1)) {
       vec4 mr = sample_slot(1);
       roughness *= mr.g;
@@ -176,7 +183,7 @@ void main() {
     }
     roughness = clamp(roughness, 0.04, 1.0);
     metallic = clamp(metallic, 0.0, 1.0);
-    float occlusion = has_texture(3) ? mix(1.0, sample_slot(3).r, u_occlusion_strength) : 1.0;
+    float occlusion = has_texture(3) ? mix(1.0, sample_slot(3).r, v_material.w) : 1.0;
 
     vec3 v = normalize(-v_view);
     float n_dot_v = max(dot(n, v), 1e-4);

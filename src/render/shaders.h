@@ -5,6 +5,8 @@ namespace thumbgen::render::shaders {
 
 // Attribute locations shared by the mesh program and the vertex array setup.
 enum Attribute { kPosition = 0, kNormal = 1, kUv0 = 2, kUv1 = 3, kColor = 4 };
+// The material's constants: attributes without arrays, one value per draw (see kMeshVertex).
+enum MaterialAttribute { kBaseColorAttribute = 5, kMaterialAttribute = 6, kEmissiveAttribute = 7 };
 
 // Texture units of a material's textures.
 enum TextureSlot { kBaseColorSlot = 0, kMetallicRoughnessSlot, kNormalSlot, kOcclusionSlot, kEmissiveSlot, kSlotCount };
