@@ -19,23 +19,23 @@ Size fit_within(int width, int height, int max_dimension) {
   return {scale(width), scale(height)};
 }
 
-RowDownscaler::RowDownscaler(int src_width, int src_height, Size dst)
-    : src_width_(src_width), src_height_(src_height), column_begin_(static_cast<std::size_t>(dst.width) + 1) {
+RowDownscaler::RowDownscaler(int src_width, int src_height, Size dst) : src_width_(src_width), src_height_(src_height) {
   out_.width = dst.width;
   out_.height = dst.height;
   out_.rgba.resize(static_cast<std::size_t>(dst.width) * dst.height * 4);
+  halving_ = src_width == 2 * dst.width && src_height == 2 * dst.height;
+  if (halving_) {
+    even_row_.resize(static_cast<std::size_t>(src_width) * 4);
+    return;
+  }
   // Source column x lands in destination column x * dst / src: each destination column takes a run of
   // consecutive source columns, [column_begin_[dx], column_begin_[dx + 1]).
+  column_begin_.resize(static_cast<std::size_t>(dst.width) + 1);
   for (int dx = 0; dx <= dst.width; ++dx) {
     column_begin_[static_cast<std::size_t>(dx)] =
         static_cast<int>((static_cast<long long>(dx) * src_width + dst.width - 1) / dst.width);
   }
-  halving_ = src_width == 2 * dst.width && src_height == 2 * dst.height;
-  if (halving_) {
-    even_row_.resize(static_cast<std::size_t>(src_width) * 4);
-  } else {
-    sums_.assign(static_cast<std::size_t>(dst.width) * kSums, 0);
-  }
+  sums_.assign(static_cast<std::size_t>(dst.width) * kSums, 0);
 }
 
 // Power-of-two textures halved (2048 → 1024) are the common case: 2×2 blocks straight from two rows, the

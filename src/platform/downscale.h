@@ -31,10 +31,10 @@ class RowDownscaler {
 
   int src_width_, src_height_;
   scene::Image out_;
-  std::vector<int> column_begin_;       // first source column of each destination column, then src_width
-  std::vector<std::uint64_t> sums_;     // per destination pixel: r*a, g*a, b*a, a, r, g, b, count
   bool halving_ = false;                // exactly 2:1 both ways: a path of its own
   std::vector<std::uint8_t> even_row_;  // halving: the first row of the current pair
+  std::vector<int> column_begin_;       // otherwise: first source column of each destination column, then src_width
+  std::vector<std::uint64_t> sums_;     // otherwise, per destination pixel: r*a, g*a, b*a, a, r, g, b, count
   int next_src_row_ = 0;
   int current_dst_row_ = 0;
 };

@@ -111,8 +111,9 @@ GLuint GpuScene::texture(int image, bool srgb) {
     return it->second;
   }
   scene::Image level;
-  for (GLint index = 1; source.width >> (index - 1) > 1 || source.height >> (index - 1) > 1; ++index) {
-    level = next_mip_level(index == 1 ? source : level, srgb);
+  const scene::Image* previous = &source;
+  for (GLint index = 1; previous->width > 1 || previous->height > 1; ++index, previous = &level) {
+    level = next_mip_level(*previous, srgb);
     glTexImage2D(GL_TEXTURE_2D, index, format, level.width, level.height, 0, GL_RGBA, GL_UNSIGNED_BYTE,
                  level.rgba.data());
   }

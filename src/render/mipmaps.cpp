@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "scene/srgb.h"
+
 namespace thumbgen::render {
 namespace {
 
@@ -21,12 +23,12 @@ const SrgbTables& srgb_tables() {
     constexpr double kMax = (1 << kLinearBits) - 1;
     for (int i = 0; i < 256; ++i) {
       const double c = i / 255.0;
-      const double linear = c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4);
+      const double linear = scene::srgb_to_linear(c);
       t.to_linear[static_cast<std::size_t>(i)] = static_cast<std::uint16_t>(std::lround(linear * kMax));
     }
     for (int i = 0; i < (1 << kLinearBits); ++i) {
       const double linear = i / kMax;
-      const double c = linear <= 0.0031308 ? linear * 12.92 : 1.055 * std::pow(linear, 1 / 2.4) - 0.055;
+      const double c = scene::linear_to_srgb(linear);
       t.from_linear[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(std::lround(c * 255.0));
     }
     return t;

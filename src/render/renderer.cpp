@@ -17,11 +17,13 @@
 #include "render/render_target.h"
 #include "render/shaders.h"
 #include "render/splat_renderer.h"
+#include "scene/srgb.h"
 
 namespace thumbgen::render {
 namespace {
 
-float srgb_to_linear(float c) { return c <= 0.04045f ? c / 12.92f : std::pow((c + 0.055f) / 1.055f, 2.4f); }
+using scene::linear_to_srgb;
+using scene::srgb_to_linear;
 
 GLint gl_wrap(scene::Wrap wrap) {
   switch (wrap) {
@@ -43,6 +45,13 @@ struct QueuedDraw {
   float view_depth;
   int pass;  // 0 opaque/mask, 1 blend, 2 additive
 };
+
+// The mesh a draw names, when there is one with vertices to draw.
+const scene::Mesh* drawable_mesh(const scene::Scene& scene, const scene::Draw& draw) {
+  if (draw.mesh < 0 || static_cast<std::size_t>(draw.mesh) >= scene.meshes.size()) return nullptr;
+  const scene::Mesh& mesh = scene.meshes[static_cast<std::size_t>(draw.mesh)];
+  return mesh.positions.empty() ? nullptr : &mesh;
+}
 
 const scene::Material kDefaultMaterial = [] {
   scene::Material material;
@@ -81,9 +90,8 @@ struct Renderer::Impl {
   static float point_size(const scene::Scene& scene, const ViewOptions& options) {
     std::size_t points = 0;
     for (const scene::Draw& draw : scene.draws) {
-      if (draw.mesh < 0 || static_cast<std::size_t>(draw.mesh) >= scene.meshes.size()) continue;
-      const scene::Mesh& mesh = scene.meshes[static_cast<std::size_t>(draw.mesh)];
-      if (mesh.primitive == scene::Primitive::Points) points += mesh.positions.size();
+      const scene::Mesh* mesh = drawable_mesh(scene, draw);
+      if (mesh && mesh->primitive == scene::Primitive::Points) points += mesh->positions.size();
     }
     const float base = std::max(1.0f, std::round(options.height / 360.0f));
     if (points == 0) return base;
@@ -102,10 +110,8 @@ struct Renderer::Impl {
   }
 
   static bool has_meshes(const scene::Scene& scene) {
-    return std::any_of(scene.draws.begin(), scene.draws.end(), [&](const scene::Draw& draw) {
-      return draw.mesh >= 0 && static_cast<std::size_t>(draw.mesh) < scene.meshes.size() &&
-             !scene.meshes[static_cast<std::size_t>(draw.mesh)].positions.empty();
-    });
+    return std::any_of(scene.draws.begin(), scene.draws.end(),
+                       [&](const scene::Draw& draw) { return drawable_mesh(scene, draw) != nullptr; });
   }
 
   static std::array<const scene::TextureRef*, shaders::kSlotCount> texture_slots(const scene::Material& material) {
@@ -183,9 +189,9 @@ struct Renderer::Impl {
     std::vector<QueuedDraw> draws;
     draws.reserve(scene.draws.size());
     for (const scene::Draw& draw : scene.draws) {
-      if (draw.mesh < 0 || static_cast<std::size_t>(draw.mesh) >= scene.meshes.size()) continue;
-      const scene::Mesh& mesh = scene.meshes[static_cast<std::size_t>(draw.mesh)];
-      if (mesh.positions.empty()) continue;
+      const scene::Mesh* drawable = drawable_mesh(scene, draw);
+      if (!drawable) continue;
+      const scene::Mesh& mesh = *drawable;
       const bool has_material = mesh.material >= 0 && static_cast<std::size_t>(mesh.material) < scene.materials.size();
       const scene::Material& material =
           has_material ? scene.materials[static_cast<std::size_t>(mesh.material)] : kDefaultMaterial;
@@ -342,7 +348,7 @@ struct Renderer::Impl {
       const float a = alpha / 255.0f;
       for (int c = 0; c < 3; ++c) {
         const float linear = std::min(1.0f, to_linear[image.rgba[i + static_cast<std::size_t>(c)]] / a);
-        const float encoded = linear <= 0.0031308f ? linear * 12.92f : 1.055f * std::pow(linear, 1 / 2.4f) - 0.055f;
+        const float encoded = linear_to_srgb(linear);
         image.rgba[i + static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(std::lround(encoded * 255.0f));
       }
     }

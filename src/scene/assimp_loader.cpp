@@ -17,6 +17,7 @@
 #include "scene/assimp_materials.h"
 #include "scene/assimp_ply.h"
 #include "scene/load_error.h"
+#include "scene/srgb.h"
 #include "scene/tilt_brush.h"
 
 namespace thumbgen::scene {
@@ -77,13 +78,9 @@ glm::mat4 to_glm(const aiMatrix4x4& m) {
   return glm::mat4(m.a1, m.b1, m.c1, m.d1, m.a2, m.b2, m.c2, m.d2, m.a3, m.b3, m.c3, m.d3, m.a4, m.b4, m.c4, m.d4);
 }
 
-float srgb_to_linear(float c) {
-  c = std::clamp(c, 0.0f, 1.0f);
-  return c <= 0.04045f ? c / 12.92f : std::pow((c + 0.055f) / 1.055f, 2.4f);
-}
-
 glm::vec4 display_to_linear(const glm::vec4& c) {
-  return glm::vec4(srgb_to_linear(c.r), srgb_to_linear(c.g), srgb_to_linear(c.b), std::clamp(c.a, 0.0f, 1.0f));
+  auto linear = [](float channel) { return srgb_to_linear(std::clamp(channel, 0.0f, 1.0f)); };
+  return glm::vec4(linear(c.r), linear(c.g), linear(c.b), std::clamp(c.a, 0.0f, 1.0f));
 }
 
 // What the post-processing steps rely on: every face index names a vertex. Faceless meshes are allowed.
