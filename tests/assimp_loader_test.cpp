@@ -295,6 +295,46 @@ TEST(AssimpLoader, StlAsciiAndBinary) {
   EXPECT_EQ(vertex_count(binary), 15u);
 }
 
+// Some exporters leave bytes after the last triangle; assimp alone fails such a file ("Failed to determine STL
+// storage representation"). A "solid" header does not make a binary file ASCII.
+TEST(AssimpLoader, BinaryStlWithTrailingBytesLoads) {
+  Fixture f;
+  EXPECT_EQ(f.load("padded.stl", binary_stl(4, 4) + "\n\n\0junk").triangle_count(), 4u);
+  std::string solid = binary_stl(2, 2) + "tail";
+  solid.replace(0, 6, "solid ");
+  solid[10] = '\xC3';  // a byte no ASCII STL has in its first 500
+  EXPECT_EQ(f.load("solid.stl", solid).triangle_count(), 2u);
+}
+
+// Truncated files say so, not what the library stumbled on next.
+TEST(AssimpLoader, TruncatedFilesSayTheyAreTruncated) {
+  Fixture f;
+  auto reason = [&](const std::string& name, const std::string& content) {
+    try {
+      f.load(name, content);
+    } catch (const LoadError& error) {
+      return std::string(error.what());
+    }
+    return std::string("(loaded)");
+  };
+  EXPECT_EQ(reason("t.stl", binary_stl(1000, 3)),
+            "truncated STL: the header declares 1000 triangles (50084 bytes), the file has 234");
+  EXPECT_EQ(reason("short.stl", std::string(40, 'x')), "truncated STL: 40 bytes, no triangle count");
+  EXPECT_EQ(reason("cut.ply", "ply\nformat ascii 1.0\nelement vertex 3\nprop"),
+            "truncated PLY: header has no end_header");
+  // GLB v1: 20-byte header (magic, version 1, total length, JSON length, JSON format 0), then the JSON.
+  auto glb1 = [](std::uint32_t declared_extra, std::uint32_t json_extra) {
+    const std::string json = R"({"asset": {"version": "1.0"}})";
+    const std::uint32_t words[4] = {1, static_cast<std::uint32_t>(20 + json.size()) + declared_extra,
+                                    static_cast<std::uint32_t>(json.size()) + json_extra, 0};
+    return "glTF" + std::string(reinterpret_cast<const char*>(words), sizeof(words)) + json;
+  };
+  EXPECT_EQ(reason("a.glb", glb1(0, 100)), "truncated GLB: JSON chunk exceeds file size");
+  EXPECT_EQ(reason("b.glb", glb1(5000, 0)), "truncated GLB: header length exceeds file size");
+  const std::string gltf1 = R"({"asset": {"version": "1.0"}, "meshes": {"m": {"primitives": [)";
+  EXPECT_TRUE(reason("cut.gltf", gltf1).starts_with("invalid glTF JSON: ")) << reason("cut.gltf", gltf1);
+}
+
 TEST(AssimpLoader, HostileFilesThrowLoadError) {
   Fixture f;
   EXPECT_THROW(f.load("t.stl", binary_stl(1000, 3)), LoadError);  // truncated binary STL

@@ -72,6 +72,20 @@ TEST_F(ImporterTest, FolderImportDetectsFormatsByContentAndIsIdempotent) {
   EXPECT_EQ(catalogue_->count_assets(), 2);
 }
 
+// The format type follows the document's own asset.version, even when "asset" comes after the first 64 KiB.
+TEST_F(ImporterTest, GltfGenerationIsReadFromTheAssetVersion) {
+  test::SimpleAsset cube;
+  cube.meshes.push_back(test::unit_cube());
+  std::string late = test::write_gltf(cube);
+  late.insert(1, R"("extras": {"padding": ")" + std::string(100000, 'x') + R"("}, )");
+  write(dir_ / "late.gltf", late);
+  write(dir_ / "old.gltf", R"({"asset": {"version": "1.0"}, "meshes": {}})");
+  write(dir_ / "broken.gltf", R"({"meshes": [)");
+  EXPECT_EQ(detect_format_type(dir_ / "late.gltf"), "GLTF2");
+  EXPECT_EQ(detect_format_type(dir_ / "old.gltf"), "GLTF1");
+  EXPECT_EQ(detect_format_type(dir_ / "broken.gltf"), "GLTF1");  // as the head suggests; rendering says why
+}
+
 TEST_F(ImporterTest, UrlsAreStableReadableAndDistinct) {
   EXPECT_EQ(asset_url_for("a/b.glb"), asset_url_for("a/b.glb"));
   EXPECT_NE(asset_url_for("a/b.glb"), asset_url_for("a-b.glb"));

@@ -96,6 +96,21 @@ TEST_F(Pipeline, CorruptFileFailsWithItsReason) {
   EXPECT_NE(result.reason.find("GLB"), std::string::npos) << result.reason;
 }
 
+// A JSON parse error quotes the token it stopped in: for a truncated data URI that is the rest of the file. The
+// reason stays one readable line (logs, JSON records and the catalogue keep it).
+TEST_F(Pipeline, ReasonsQuotingHugeInputsAreCut) {
+  test::SimpleAsset asset;
+  asset.meshes.push_back(test::unit_cube());
+  asset.meshes[0].texture.assign(200000, 'x');
+  std::string text = test::write_gltf(asset);
+  text.resize(text.size() / 2);  // cut inside the image's data URI
+  const platform::JobResult result = pipeline_->run(write("cut.gltf", {text.begin(), text.end()}), options_);
+  EXPECT_FALSE(result.ok);
+  EXPECT_TRUE(result.reason.starts_with("invalid glTF JSON: ")) << result.reason.substr(0, 200);
+  EXPECT_LE(result.reason.size(), 303u);
+  EXPECT_TRUE(result.reason.ends_with("...")) << result.reason;
+}
+
 TEST_F(Pipeline, MissingFileFails) {
   const platform::JobResult result = pipeline_->run(dir_ / "nothing.glb", options_);
   EXPECT_FALSE(result.ok);

@@ -23,6 +23,17 @@ double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
+// Library messages may quote their input (a JSON parse error quotes the last token read: a truncated data URI is
+// megabytes), while a reason is one line of a log, a JSON record and a catalogue field. Cut on a UTF-8 boundary.
+constexpr std::size_t kMaxMessageBytes = 300;
+std::string bounded(std::string message) {
+  if (message.size() <= kMaxMessageBytes) return message;
+  std::size_t end = kMaxMessageBytes;
+  while (end > 0 && (static_cast<unsigned char>(message[end]) & 0xC0) == 0x80) --end;
+  message.resize(end);
+  return message + "...";
+}
+
 // A thumbnail never needs textures much larger than itself: half the next power of two above the output's
 // larger side (1024 for 1280×720), never below 512 nor above the caller's limit.
 scene::LoadLimits limits_for(const JobOptions& options) {
@@ -57,13 +68,13 @@ bool load_into(const std::filesystem::path& model_file, const JobOptions& option
     scene = scene::load_scene(model_file.filename().string(), files, decoder, limits_for(options));
     result.detected_format = scene.format;
     result.triangles = scene.triangle_count();
-    result.warnings = scene.warnings;
+    for (const std::string& warning : scene.warnings) result.warnings.push_back(bounded(warning));
   } catch (const scene::LoadError& error) {
-    result.reason = error.what();
+    result.reason = bounded(error.what());
   } catch (const std::bad_alloc&) {
     result.reason = "out of memory while loading";
   } catch (const std::exception& error) {
-    result.reason = std::string("load failed: ") + error.what();
+    result.reason = bounded(std::string("load failed: ") + error.what());
   }
   result.load_ms = ms_since(start);
   return result.reason.empty();
@@ -127,7 +138,7 @@ JobResult ThumbnailPipeline::run(const std::filesystem::path& model_file, const 
   } catch (const std::bad_alloc&) {
     result.reason = "out of memory while rendering";
   } catch (const std::exception& error) {
-    result.reason = std::string("render failed: ") + error.what();
+    result.reason = bounded(std::string("render failed: ") + error.what());
   }
   return result;
 }

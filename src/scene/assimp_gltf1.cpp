@@ -73,7 +73,8 @@ std::vector<std::uint8_t> with_gltf1_version(std::span<const std::uint8_t> bytes
   const bool glb = bytes.size() >= 20 && std::memcmp(bytes.data(), "glTF", 4) == 0;
   size_t json_start = 0, json_size = bytes.size();
   if (glb) {
-    if (read_u32(bytes, 4) != 1 || read_u32(bytes, 12) > bytes.size() - 20) return {};
+    if (read_u32(bytes, 4) != 1) return {};
+    if (read_u32(bytes, 12) > bytes.size() - 20) throw LoadError("truncated GLB: JSON chunk exceeds file size");
     json_start = 20;
     json_size = read_u32(bytes, 12);
   }
@@ -82,11 +83,18 @@ std::vector<std::uint8_t> with_gltf1_version(std::span<const std::uint8_t> bytes
   constexpr std::uint64_t kMaxPadding = 4096;
   const std::uint64_t declared = glb ? read_u32(bytes, 8) : bytes.size();
   const std::uint64_t padding = declared > bytes.size() ? declared - bytes.size() : 0;
+  if (padding > kMaxPadding) throw LoadError("truncated GLB: header length exceeds file size");
   const auto text = bytes.subspan(json_start, json_size);
-  const json root = json::parse(text.begin(), text.end(), nullptr, false);
+  json root;
+  try {
+    root = json::parse(text.begin(), text.end());
+  } catch (const json::exception& e) {
+    // Said here: assimp would only report that no reader suits the file.
+    throw LoadError(std::string("invalid glTF JSON: ") + e.what());
+  }
   const json* asset = member(root, "asset");
   const bool has_version = asset != nullptr && member(*asset, "version") != nullptr;
-  const bool needs_padding = glb && padding > 0 && padding <= kMaxPadding;
+  const bool needs_padding = glb && padding > 0;
   if (!root.is_object() || (has_version && !needs_padding)) return {};
   const auto brace = std::find(text.begin(), text.end(), '{');
   if (brace == text.end()) return {};

@@ -20,6 +20,7 @@ void find_gltf1_technique_textures(std::span<const std::uint8_t> bytes, AssimpMa
 
 // assimp rejects glTF 1.0 files whose asset has no "version" (early exporters such as collada2gltf wrote none).
 // Returns a copy of `bytes` (JSON or GLB v1) that declares version 1.0, or an empty vector when no patch is needed.
+// Throws LoadError when its JSON does not parse or a GLB is cut short ("invalid glTF JSON: ...", "truncated GLB: ...").
 std::vector<std::uint8_t> with_gltf1_version(std::span<const std::uint8_t> bytes);
 
 // Vertex colours of glTF 1.0 primitives ("COLOR" / "COLOR_0"), which assimp 5.2.5 drops: Tilt Brush strokes keep

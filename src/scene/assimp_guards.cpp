@@ -1,5 +1,7 @@
 #include "scene/assimp_guards.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstring>
 #include <sstream>
@@ -27,7 +29,10 @@ void check_ply_header(std::span<const std::uint8_t> bytes, const LoadLimits& lim
   const std::string_view text(reinterpret_cast<const char*>(bytes.data()), std::min<size_t>(bytes.size(), 1 << 16));
   if (!text.starts_with("ply")) return;
   const size_t end = text.find("end_header");
-  if (end == std::string_view::npos) throw LoadError("PLY: no end_header in the first 64 KiB");
+  if (end == std::string_view::npos) {
+    if (bytes.size() < text.size() + 1) throw LoadError("truncated PLY: header has no end_header");
+    throw LoadError("PLY: no end_header in the first 64 KiB");
+  }
   const size_t body_start = text.find('\n', end);
   const std::uint64_t body_size = body_start == std::string_view::npos ? 0 : bytes.size() - body_start - 1;
 
@@ -69,6 +74,28 @@ void check_ply_header(std::span<const std::uint8_t> bytes, const LoadLimits& lim
   close_element();
   if (ascii && minimum_bytes > 0) --minimum_bytes;  // the last value may lack its newline
   if (minimum_bytes > body_size) throw LoadError("truncated PLY: the header declares more data than the file holds");
+}
+
+std::size_t binary_stl_bytes(std::span<const std::uint8_t> bytes) {
+  // ASCII as assimp decides it: "solid" after leading spaces, and no byte above 127 in the first 500 (binary files
+  // often start their header with "solid" too).
+  std::size_t first = 0;
+  while (first < bytes.size() && std::isspace(bytes[first])) ++first;
+  const std::string_view text(reinterpret_cast<const char*>(bytes.data()) + first, bytes.size() - first);
+  const bool ascii =
+      text.starts_with("solid") && std::none_of(text.begin(), text.begin() + std::min<std::size_t>(text.size(), 500),
+                                                [](char c) { return static_cast<unsigned char>(c) > 127; });
+  if (ascii) return bytes.size();
+  if (bytes.size() < 84)
+    throw LoadError("truncated STL: " + std::to_string(bytes.size()) + " bytes, no triangle count");
+  std::uint32_t triangles = 0;
+  std::memcpy(&triangles, bytes.data() + 80, 4);  // little-endian, as STL is
+  const std::uint64_t expected = 84 + 50 * std::uint64_t{triangles};
+  if (bytes.size() < expected) {
+    throw LoadError("truncated STL: the header declares " + std::to_string(triangles) + " triangles (" +
+                    std::to_string(expected) + " bytes), the file has " + std::to_string(bytes.size()));
+  }
+  return static_cast<std::size_t>(expected);
 }
 
 }  // namespace thumbgen::scene

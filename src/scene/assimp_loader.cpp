@@ -259,7 +259,8 @@ Scene load_with_assimp(const std::string& main_file, std::span<const std::uint8_
   const bool gltf1 = is_gltf1(bytes, extension_hint);
   std::vector<std::uint8_t> patched;
   patched = gltf1 ? with_gltf1_version(bytes) : with_plain_ply_colour_names(bytes);
-  const std::span<const std::uint8_t> served = patched.empty() ? bytes : std::span<const std::uint8_t>(patched);
+  std::span<const std::uint8_t> served = patched.empty() ? bytes : std::span<const std::uint8_t>(patched);
+  if (extension_hint == "stl") served = served.first(binary_stl_bytes(served));
 
   // assimp sees the main file by its bare name, so the side files it derives ("model.mtl", "model.bin") are
   // relative to the model, as FileAccess wants them.

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <string_view>
 
+#include "scene/gltf_generation.h"
 #include "scene/gltf_loader.h"
 #include "scene/splat_loader.h"
 #if THUMBGEN_WITH_ASSIMP
@@ -78,7 +79,10 @@ Scene load_scene(const std::string& main_file, FileAccess& files, ImageDecoder& 
   const std::vector<std::uint8_t> bytes = files.read(main_file);
   if (bytes.empty()) throw LoadError("empty file");
   const std::span<const std::uint8_t> all(bytes);
-  const FormatKind kind = detect_format(main_file, all.first(std::min<std::size_t>(all.size(), 64 * 1024)));
+  FormatKind kind = detect_format(main_file, all.first(std::min<std::size_t>(all.size(), 64 * 1024)));
+  // The head only hints at a glTF JSON document's generation: its "asset" may come after the first 64 KiB.
+  const bool gltf_json = (kind == FormatKind::Gltf1 || kind == FormatKind::Gltf2) && !starts_with(all, "glTF");
+  if (gltf_json) kind = gltf_json_generation(all);
 
   Scene scene;
   switch (kind) {

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "scene/gallery_formats.h"
+#include "scene/gltf_generation.h"
 #include "scene/load.h"
 #include "server/static_files.h"
 
@@ -143,7 +144,18 @@ std::string detect_format_type(const fs::path& file) {
   head.resize(static_cast<std::size_t>(std::max<std::streamsize>(0, in.gcount())));
   if (head.empty()) return {};
   bool glb_magic = head.size() >= 4 && std::equal(head.begin(), head.begin() + 4, "glTF");
-  switch (scene::detect_format(file.filename().string(), head)) {
+  scene::FormatKind kind = scene::detect_format(file.filename().string(), head);
+  if ((kind == scene::FormatKind::Gltf1 || kind == scene::FormatKind::Gltf2) && !glb_magic) {
+    // The head only hints at a .gltf document's generation ("asset" may come later): read on to its version.
+    in.clear();
+    in.seekg(0);
+    try {
+      kind = scene::gltf_json_generation(in);
+    } catch (const scene::LoadError&) {
+      // Malformed JSON: keep the hint; rendering it will fail with the reason.
+    }
+  }
+  switch (kind) {
     case scene::FormatKind::Gltf2:
       return glb_magic || extension == "glb" ? "GLB" : "GLTF2";
     case scene::FormatKind::Gltf1:
