@@ -30,7 +30,7 @@ void check_ply_header(std::span<const std::uint8_t> bytes, const LoadLimits& lim
   if (!text.starts_with("ply")) return;
   const size_t end = text.find("end_header");
   if (end == std::string_view::npos) {
-    if (bytes.size() < text.size() + 1) throw LoadError("truncated PLY: header has no end_header");
+    if (text.size() == bytes.size()) throw LoadError("truncated PLY: header has no end_header");
     throw LoadError("PLY: no end_header in the first 64 KiB");
   }
   const size_t body_start = text.find('\n', end);

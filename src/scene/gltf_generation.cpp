@@ -16,7 +16,6 @@ using nlohmann::json;
 class AssetVersionReader final : public nlohmann::json_sax<json> {
  public:
   std::optional<std::string> version;
-  bool asset_ended = false;
   std::string error;
 
   bool null() override { return value(std::nullopt); }
@@ -47,10 +46,7 @@ class AssetVersionReader final : public nlohmann::json_sax<json> {
     return true;
   }
   bool close() {
-    if (depth_ == 2 && in_asset_) {
-      asset_ended = true;  // an asset without a version: nothing more to learn
-      return false;
-    }
+    if (depth_ == 2 && in_asset_) return false;  // an asset without a version: nothing more to learn
     --depth_;
     return true;
   }
