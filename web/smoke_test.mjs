@@ -10,8 +10,8 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
   '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'];
 const MIME = {'.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm'};
 
-// A unit cube (24 vertices: flat normals per face) with one red PBR material: glTF JSON + binary buffer.
-function makeCube() {
+// A unit cube (24 vertices: flat normals per face) with one PBR material (red by default): glTF JSON + binary buffer.
+function makeCube(material = {pbrMetallicRoughness: {baseColorFactor: [1, 0, 0, 1], metallicFactor: 0, roughnessFactor: 0.6}}) {
   const faces = [  // normal, then two in-plane axes
     [[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[-1, 0, 0], [0, 0, 1], [0, 1, 0]],
     [[0, 1, 0], [0, 0, 1], [1, 0, 0]], [[0, -1, 0], [1, 0, 0], [0, 0, 1]],
@@ -34,7 +34,7 @@ function makeCube() {
     asset: {version: '2.0', generator: 'thumbgen web smoke test'},
     scene: 0, scenes: [{nodes: [0]}], nodes: [{mesh: 0}],
     meshes: [{primitives: [{attributes: {POSITION: 0, NORMAL: 1}, indices: 2, material: 0}]}],
-    materials: [{pbrMetallicRoughness: {baseColorFactor: [1, 0, 0, 1], metallicFactor: 0, roughnessFactor: 0.6}}],
+    materials: [material],
     buffers: [{byteLength: paddedBin.length}],
     bufferViews: [
       {buffer: 0, byteOffset: 0, byteLength: vertexBytes, target: 34962},
@@ -51,8 +51,8 @@ function makeCube() {
 }
 
 // The cube as GLB v2.
-function makeCubeGlb() {
-  const {json, bin: paddedBin} = makeCube();
+function makeCubeGlb(material) {
+  const {json, bin: paddedBin} = makeCube(material);
   let jsonChunk = Buffer.from(JSON.stringify(json));
   jsonChunk = Buffer.concat([jsonChunk, Buffer.alloc((4 - jsonChunk.length % 4) % 4, 0x20)]);
   const header = Buffer.alloc(12);
@@ -87,7 +87,7 @@ async function serve(root) {
 }
 
 // Runs in the page: renders `files` and measures the pixels against the background and the object's colour.
-async function renderInPage({glb, gltf, bin, mainFile, width, height, background}) {
+async function renderInPage({glb, invisibleGlb, gltf, bin, mainFile, width, height, background}) {
   const {Thumbgen} = await import('./thumbgen.mjs');
   let started = performance.now();
   const thumbgen = await Thumbgen.create();
@@ -123,6 +123,15 @@ async function renderInPage({glb, gltf, bin, mainFile, width, height, background
     thumbgen.render({mainFile: 'broken.glb', files: {'broken.glb': new Uint8Array(glb).subarray(0, 40)}, width, height});
   } catch (error) {
     truncatedError = `${error.name}: ${error.message}`;
+  }
+
+  // A model that draws nothing visible: the thumbnail rules native applies refuse the frame here too.
+  let invisibleError = null;
+  try {
+    thumbgen.render({mainFile: 'invisible.glb', files: {'invisible.glb': new Uint8Array(invisibleGlb)}, width, height,
+      background});
+  } catch (error) {
+    invisibleError = `${error.name}: ${error.message}`;
   }
 
   // A .gltf in a subfolder whose buffer URI is an absolute Windows path: found by base name among the side files.
@@ -161,7 +170,7 @@ async function renderInPage({glb, gltf, bin, mainFile, width, height, background
 
   const {pixels: _, ...info} = first.result;
   return {gpu: thumbgen.gpuDescription, initMs, firstMs: first.ms, secondMs: second.error ? null : second.ms, info,
-    pixelCount: pixels.length / 4, differing, red, corner, truncatedError, png: btoa(pngBinary),
+    pixelCount: pixels.length / 4, differing, red, corner, truncatedError, invisibleError, png: btoa(pngBinary),
     workerError: fromWorker.error, workerMismatch, sideFiles};
 }
 
@@ -185,7 +194,8 @@ async function main() {
     const width = 256, height = 160, background = [0.1, 0.1, 0.1, 1];
     const cube = makeCube();
     cube.json.buffers[0].uri = 'C:\\Users\\artist\\Desktop\\cube.bin';
-    const out = await page.evaluate(renderInPage, {glb: [...makeCubeGlb()], gltf: JSON.stringify(cube.json),
+    const invisible = {alphaMode: 'BLEND', pbrMetallicRoughness: {baseColorFactor: [1, 0, 0, 0], metallicFactor: 0}};
+    const out = await page.evaluate(renderInPage, {glb: [...makeCubeGlb()], invisibleGlb: [...makeCubeGlb(invisible)], gltf: JSON.stringify(cube.json),
       bin: [...cube.bin], mainFile: 'cube.glb', width, height, background});
     console.log(`WebGL: ${out.gpu}`);
     if (out.error) {
@@ -207,6 +217,8 @@ async function main() {
           out.workerError ?? `${(100 * out.workerMismatch).toFixed(2)} % of bytes differ`);
       check('.gltf + .bin side file found by base name', out.sideFiles.triangles === 12,
           out.sideFiles.error ?? `${out.sideFiles.triangles} triangles`);
+      check('an invisible model is refused by the quality gate', /blank render/.test(out.invisibleError ?? ''),
+          out.invisibleError ?? 'rendered without an error');
       check('truncated GLB fails with a reason', /\S/.test(out.truncatedError ?? '') &&
           out.truncatedError.startsWith('ThumbgenError'), out.truncatedError ?? 'no error');
     }

@@ -13,13 +13,14 @@
 #include "browser_image_decoder.h"
 #include "memory_files.h"
 #include "render/renderer.h"
+#include "render/thumbnail_rules.h"
 #include "scene/load.h"
 #include "webgl_context.h"
 
 namespace {
 
 using thumbgen::render::Renderer;
-using thumbgen::render::RenderResult;
+using thumbgen::render::Thumbnail;
 using thumbgen::render::ViewOptions;
 using thumbgen::scene::LoadLimits;
 
@@ -48,11 +49,11 @@ int guarded(const char* what, Body&& body) {
     body(s);
     return 0;
   } catch (const thumbgen::scene::LoadError& e) {
-    s.error = e.what();
+    s.error = thumbgen::render::bounded_reason(e.what());
   } catch (const std::bad_alloc&) {
     s.error = std::string(what) + ": out of memory";
   } catch (const std::exception& e) {
-    s.error = std::string(what) + ": " + e.what();
+    s.error = thumbgen::render::bounded_reason(std::string(what) + ": " + e.what());
   }
   return -1;
 }
@@ -94,8 +95,10 @@ EMSCRIPTEN_KEEPALIVE void thumbgen_clear() {
   s.result_json = "{}";
 }
 
-// Loads `main_file` from the handed-in files and renders it: background is sRGB, alpha 0 = transparent.
-// On success the pixels are at thumbgen_pixels() (width × height × 4, row 0 at the top).
+// Loads `main_file` from the handed-in files and renders it under the thumbnail rules native applies (textures
+// capped to the output, a useless authored camera re-framed, blank / uniform / clipped frames refused with their
+// reason): background is sRGB, alpha 0 = transparent. On success the pixels are at thumbgen_pixels() (width ×
+// height × 4, row 0 at the top); a refused frame is an error, never pixels.
 EMSCRIPTEN_KEEPALIVE int thumbgen_render(const char* main_file, int width, int height, float background_r,
                                          float background_g, float background_b, float background_a) {
   return guarded("render", [&](State& s) {
@@ -108,23 +111,28 @@ EMSCRIPTEN_KEEPALIVE int thumbgen_render(const char* main_file, int width, int h
     const std::string main(main_file);
     const auto slash = main.find_last_of("/\\");
     s.files.set_base_folder(slash == std::string::npos ? "" : main.substr(0, slash));
-
-    const double start = emscripten_get_now();
-    const thumbgen::scene::Scene scene = thumbgen::scene::load_scene(
-        slash == std::string::npos ? main : main.substr(slash + 1), s.files, s.images, s.limits);
-    const double loaded = emscripten_get_now();
     ViewOptions options;
     options.width = width;
     options.height = height;
     options.background = {background_r, background_g, background_b, background_a};
-    s.context->make_current();
-    RenderResult result = s.renderer->render(scene, options);
-    const double rendered = emscripten_get_now();
 
-    s.pixels = std::move(result.image);
-    s.result_json = nlohmann::json{{"format", scene.format},     {"triangles", scene.triangle_count()},
-                                   {"warnings", scene.warnings}, {"authored_camera", result.authored_camera},
-                                   {"load_ms", loaded - start},  {"render_ms", rendered - loaded}}
+    const double start = emscripten_get_now();
+    const thumbgen::scene::Scene scene =
+        thumbgen::scene::load_scene(slash == std::string::npos ? main : main.substr(slash + 1), s.files, s.images,
+                                    thumbgen::render::thumbnail_load_limits(s.limits, options));
+    const double loaded = emscripten_get_now();
+    s.context->make_current();
+    Thumbnail thumbnail = thumbgen::render::render_thumbnail(*s.renderer, scene, options);
+    const double rendered = emscripten_get_now();
+    if (thumbnail.problem) throw thumbgen::scene::LoadError(*thumbnail.problem);
+
+    std::vector<std::string> warnings;
+    for (const std::string& warning : scene.warnings) warnings.push_back(thumbgen::render::bounded_reason(warning));
+    warnings.insert(warnings.end(), thumbnail.warnings.begin(), thumbnail.warnings.end());
+    s.pixels = std::move(thumbnail.image);
+    s.result_json = nlohmann::json{{"format", scene.format},    {"triangles", scene.triangle_count()},
+                                   {"warnings", warnings},      {"authored_camera", thumbnail.authored_camera},
+                                   {"load_ms", loaded - start}, {"render_ms", rendered - loaded}}
                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   });
 }

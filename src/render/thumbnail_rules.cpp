@@ -1,0 +1,57 @@
+#include "render/thumbnail_rules.h"
+
+#include <algorithm>
+#include <bit>
+
+#include "render/framing.h"
+#include "render/quality_gate.h"
+
+namespace thumbgen::render {
+namespace {
+
+// An authored view whose content spans less than this fraction of the frame (both ways) is re-framed.
+constexpr float kSmallAuthoredView = 0.4f;
+constexpr std::size_t kMaxReasonBytes = 300;
+
+}  // namespace
+
+scene::LoadLimits thumbnail_load_limits(scene::LoadLimits limits, const ViewOptions& view) {
+  const unsigned side = static_cast<unsigned>(std::max({view.width, view.height, 1}));
+  const int wanted = std::max(512, static_cast<int>(std::bit_ceil(side) / 2));
+  limits.max_texture_dimension = std::min(limits.max_texture_dimension, wanted);
+  return limits;
+}
+
+Thumbnail render_thumbnail(Renderer& renderer, const scene::Scene& scene, const ViewOptions& view) {
+  RenderResult rendered = renderer.render(scene, view);
+  Thumbnail thumbnail;
+  thumbnail.authored_camera = rendered.authored_camera;
+  thumbnail.problem = check_quality(rendered.image, view.background, {.check_clipping = !rendered.authored_camera});
+  if (rendered.authored_camera) {
+    const float aspect = static_cast<float>(view.width) / static_cast<float>(view.height);
+    const ContentBox box = content_box(rendered.image, view.background);
+    const bool small = !box.empty && std::max(box.right - box.left, box.bottom - box.top) < kSmallAuthoredView;
+    if (thumbnail.problem || small) {
+      // The asset's own camera shows nothing useful (looking away, inside the model) or leaves the model tiny:
+      // frame the model ourselves, from the author's direction when it is visible at all.
+      const ViewCamera camera = thumbnail.problem ? auto_frame(scene, kDefaultAngles, aspect)
+                                                  : auto_frame_along(scene, scene.cameras.front(), aspect);
+      rendered.image = renderer.render_with_camera(scene, camera, view);
+      thumbnail.problem = check_quality(rendered.image, view.background, {.check_clipping = true});
+      thumbnail.warnings.push_back(small ? "the asset's own camera left the model small; re-framed along it"
+                                         : "the asset's own camera showed nothing useful; auto-framed instead");
+    }
+  }
+  thumbnail.image = std::move(rendered.image);
+  return thumbnail;
+}
+
+std::string bounded_reason(std::string message) {
+  if (message.size() <= kMaxReasonBytes) return message;
+  std::size_t end = kMaxReasonBytes;
+  while (end > 0 && (static_cast<unsigned char>(message[end]) & 0xC0) == 0x80) --end;
+  message.resize(end);
+  return message + "...";
+}
+
+}  // namespace thumbgen::render
