@@ -17,7 +17,7 @@
 
 #include "server/auth_password.h"
 #include "server/catalogue.h"
-#include "server/upload_base64.h"
+#include "util/base64.h"
 
 namespace {
 
@@ -103,7 +103,7 @@ int write_upload_body(const char* file) {
   const int rc = tjCompress2(handle, rgb.data(), width, 0, height, TJPF_RGB, &jpeg, &size, TJSAMP_420, 90, 0);
   tjDestroy(handle);
   if (rc != 0) return 1;
-  std::string base64 = thumbgen::server::encode_base64({jpeg, size});
+  std::string base64 = thumbgen::util::encode_base64({jpeg, size});
   tjFree(jpeg);
   std::ofstream(file) << R"({"thumbnail_base64":")" << base64 << R"("})";
   std::printf("upload body: %lu-byte 1280x720 JPEG, %zu bytes of JSON\n", size, base64.size() + 24);

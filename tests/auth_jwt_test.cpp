@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "server/upload_base64.h"
+#include "util/base64.h"
 
 namespace thumbgen::server {
 namespace {
@@ -19,7 +19,7 @@ constexpr std::int64_t kNow = 1'700'000'000;
 JwtKey fixed_key(std::string kid, std::uint8_t fill) { return {std::move(kid), std::vector<std::uint8_t>(32, fill)}; }
 
 std::string b64url(std::string_view text) {
-  return encode_base64url({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+  return util::encode_base64url({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
 }
 
 std::string hmac(const EVP_MD* md, const std::vector<std::uint8_t>& secret, std::string_view data) {
@@ -27,7 +27,7 @@ std::string hmac(const EVP_MD* md, const std::vector<std::uint8_t>& secret, std:
   unsigned int length = 0;
   HMAC(md, secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(data.data()),
        data.size(), mac, &length);
-  return encode_base64url({mac, length});
+  return util::encode_base64url({mac, length});
 }
 
 // Builds a token from raw JSON texts, signed with HMAC(md) under secret.
@@ -64,7 +64,7 @@ TEST_F(JwtTest, RoundTrip) {
 TEST_F(JwtTest, HeaderNamesAlgTypAndKid) {
   const std::string token = jwt_sign(keyring, claims());
   std::vector<std::uint8_t> header;
-  ASSERT_TRUE(decode_base64url_strict(token.substr(0, token.find('.')), header));
+  ASSERT_TRUE(util::decode_base64url_strict(token.substr(0, token.find('.')), header));
   const std::string text(header.begin(), header.end());
   EXPECT_NE(text.find(R"("alg":"HS256")"), std::string::npos) << text;
   EXPECT_NE(text.find(R"("kid":"k1")"), std::string::npos) << text;
@@ -299,8 +299,8 @@ TEST_F(KeyFileTest, RotationFileWithTwoKeys) {
   {
     std::ofstream out(file);
     out << "# rotated\n"
-        << a.kid << " " << encode_base64(a.secret) << "\n"
-        << b.kid << " " << encode_base64(b.secret) << "\n";
+        << a.kid << " " << util::encode_base64(a.secret) << "\n"
+        << b.kid << " " << util::encode_base64(b.secret) << "\n";
   }
   std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   const JwtKeyring keyring = load_or_create_keyring(file);

@@ -8,7 +8,7 @@
 #include <chrono>
 #include <thread>
 
-#include "server/upload_base64.h"
+#include "util/base64.h"
 
 namespace thumbgen::server {
 namespace {
@@ -45,7 +45,7 @@ std::string django_pbkdf2(std::string_view password, std::string_view salt, int 
   PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
                     reinterpret_cast<const unsigned char*>(salt.data()), static_cast<int>(salt.size()), iterations,
                     EVP_sha256(), sizeof derived, derived);
-  return "pbkdf2_sha256$" + std::to_string(iterations) + "$" + std::string(salt) + "$" + encode_base64(derived);
+  return "pbkdf2_sha256$" + std::to_string(iterations) + "$" + std::string(salt) + "$" + util::encode_base64(derived);
 }
 
 TEST(PasswordTest, DjangoPbkdf2ComputedWithOpenSsl) {

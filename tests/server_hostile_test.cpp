@@ -18,7 +18,7 @@
 
 #include "server/auth_jwt.h"
 #include "server/catalogue.h"
-#include "server/upload_base64.h"
+#include "util/base64.h"
 #include "support/http_client.h"
 #include "support/server_process.h"
 
@@ -41,7 +41,7 @@ const std::string kEmptyAsset = "hostile-empty", kKeptAsset = "hostile-kept";
 // ---- fixtures ------------------------------------------------------------------------------------------------
 
 Bytes text_bytes(std::string_view text) { return Bytes(text.begin(), text.end()); }
-std::string b64(const Bytes& bytes) { return server::encode_base64(bytes); }
+std::string b64(const Bytes& bytes) { return util::encode_base64(bytes); }
 std::string upload_json(const std::string& base64_text) {
   return nlohmann::json{{"thumbnail_base64", base64_text}}.dump();
 }
@@ -460,14 +460,14 @@ TEST_F(ServerHostileTest, GzipBodyIs415EvenWhenItHoldsAValidUpload) {
 
 // ---- JWT attacks over HTTP -------------------------------------------------------------------------------------
 
-std::string b64url(std::string_view text) { return server::encode_base64url(Bytes(text.begin(), text.end())); }
+std::string b64url(std::string_view text) { return util::encode_base64url(Bytes(text.begin(), text.end())); }
 
 std::string hmac_b64url(const EVP_MD* md, const Bytes& secret, std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   HMAC(md, secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(data.data()),
        data.size(), digest, &length);
-  return server::encode_base64url(Bytes(digest, digest + length));
+  return util::encode_base64url(Bytes(digest, digest + length));
 }
 
 std::string craft(const std::string& header, const std::string& payload, const Bytes& secret,

@@ -9,7 +9,7 @@
 
 #include "render/encode.h"
 #include "server/catalogue.h"
-#include "server/upload_base64.h"
+#include "util/base64.h"
 #include "support/http_client.h"
 #include "support/server_fixtures.h"
 #include "support/server_process.h"

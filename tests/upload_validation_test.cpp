@@ -12,14 +12,14 @@
 #include <functional>
 #include <memory>
 
-#include "server/upload_base64.h"
+#include "util/base64.h"
 
 namespace thumbgen::server {
 namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 
-std::string b64(const Bytes& bytes) { return encode_base64(bytes); }
+std::string b64(const Bytes& bytes) { return util::encode_base64(bytes); }
 Bytes text_bytes(std::string_view text) { return Bytes(text.begin(), text.end()); }
 
 // ---- JPEG fixtures -------------------------------------------------------------------------------------------
@@ -532,27 +532,27 @@ TEST(UploadValidationTest, SameImageSameDigest) {
 
 TEST(Base64Test, StrictDecoder) {
   Bytes out;
-  EXPECT_TRUE(decode_base64_strict("", out));
+  EXPECT_TRUE(util::decode_base64_strict("", out));
   EXPECT_TRUE(out.empty());
-  EXPECT_TRUE(decode_base64_strict("Zm9vYmFy", out));
+  EXPECT_TRUE(util::decode_base64_strict("Zm9vYmFy", out));
   EXPECT_EQ(std::string(out.begin(), out.end()), "foobar");
-  EXPECT_TRUE(decode_base64_strict("Zm9vYg==", out));
+  EXPECT_TRUE(util::decode_base64_strict("Zm9vYg==", out));
   EXPECT_EQ(std::string(out.begin(), out.end()), "foob");
-  EXPECT_TRUE(decode_base64_strict("Zm9vYmE=", out));
+  EXPECT_TRUE(util::decode_base64_strict("Zm9vYmE=", out));
   EXPECT_EQ(std::string(out.begin(), out.end()), "fooba");
   for (const char* bad : {"Zm9vYg=", "Zm9vYg", "Zm9vYh==", "Zm9v\nYmFy", "Zm9v YmFy", "Zm9vYmE==", "Zm9-YmFy",
                           "Zm9_YmFy", "====", "Z===", "Zm9vYmFy="})
-    EXPECT_FALSE(decode_base64_strict(bad, out)) << bad;
-  EXPECT_TRUE(decode_base64url_strict("Zm9vYg", out));
-  EXPECT_FALSE(decode_base64url_strict("Zm9vYg==", out));
-  EXPECT_FALSE(decode_base64url_strict("Zm9vYh", out));
-  EXPECT_FALSE(decode_base64url_strict("Z", out));
+    EXPECT_FALSE(util::decode_base64_strict(bad, out)) << bad;
+  EXPECT_TRUE(util::decode_base64url_strict("Zm9vYg", out));
+  EXPECT_FALSE(util::decode_base64url_strict("Zm9vYg==", out));
+  EXPECT_FALSE(util::decode_base64url_strict("Zm9vYh", out));
+  EXPECT_FALSE(util::decode_base64url_strict("Z", out));
   for (int length = 0; length < 40; ++length) {
     Bytes data(length);
     for (int i = 0; i < length; ++i) data[i] = static_cast<std::uint8_t>(i * 37 + 250);
-    ASSERT_TRUE(decode_base64_strict(encode_base64(data), out));
+    ASSERT_TRUE(util::decode_base64_strict(util::encode_base64(data), out));
     EXPECT_EQ(out, data);
-    ASSERT_TRUE(decode_base64url_strict(encode_base64url(data), out));
+    ASSERT_TRUE(util::decode_base64url_strict(util::encode_base64url(data), out));
     EXPECT_EQ(out, data);
   }
 }

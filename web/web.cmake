@@ -6,7 +6,7 @@
 # private include dir links to just these headers (made at configure time, never committed).
 set(WEB_THIRD_PARTY_INCLUDE ${CMAKE_BINARY_DIR}/third_party_include)
 file(MAKE_DIRECTORY ${WEB_THIRD_PARTY_INCLUDE})
-foreach(header tiny_gltf.h nlohmann glm stb)
+foreach(header tiny_gltf.h nlohmann glm stb boost)
   if(NOT EXISTS /usr/include/${header})
     message(FATAL_ERROR "/usr/include/${header} is missing: run scripts/deps.sh")
   endif()
@@ -15,14 +15,14 @@ foreach(header tiny_gltf.h nlohmann glm stb)
   endif()
 endforeach()
 
-# Everything under src/scene and src/render except what needs a native library Emscripten does not have.
+# Everything under src/util, src/scene and src/render except what needs a native library Emscripten does not have.
 # Draco / meshoptimizer / assimp code guards itself with THUMBGEN_WITH_* (left undefined here) and compiles;
 # only whole-file native code is excluded. Encoding uses the browser's canvas.toBlob / convertToBlob instead.
 set(WEB_EXCLUDED_SOURCES
   "/scene/assimp_[^/]*\\.cpp$"
   "/render/encode\\.cpp$"
 )
-file(GLOB WEB_SCENE_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/scene/*.cpp)
+file(GLOB WEB_SCENE_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/scene/*.cpp ${PROJECT_SOURCE_DIR}/src/util/*.cpp)
 file(GLOB WEB_RENDER_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/render/*.cpp)
 foreach(pattern ${WEB_EXCLUDED_SOURCES})
   list(FILTER WEB_SCENE_SOURCES EXCLUDE REGEX "${pattern}")

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "render/encode.h"
+#include "util/ascii.h"
 
 namespace thumbgen::cli {
 namespace {
@@ -18,11 +19,6 @@ namespace {
 constexpr int kMaxDimension = 8192;
 constexpr int kMaxJobs = 256;
 constexpr std::uint64_t kMinMemory = 64ull << 20;
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
 
 // A whole-string decimal number ("1.5"); nullopt when anything else is there.
 std::optional<double> parse_number(std::string_view text) {
@@ -38,7 +34,7 @@ std::optional<double> parse_number(std::string_view text) {
 std::pair<std::string_view, std::string> split_unit(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
-  return {text.substr(0, i), lower(std::string(text.substr(i)))};
+  return {text.substr(0, i), util::to_lower_ascii(text.substr(i))};
 }
 
 std::vector<std::string> split(const std::string& text, char separator) {
@@ -58,7 +54,7 @@ std::vector<std::string> split(const std::string& text, char separator) {
 }  // namespace
 
 ImageSize parse_image_size(const std::string& text) {
-  auto parts = split(lower(text), 'x');
+  auto parts = split(util::to_lower_ascii(text), 'x');
   ImageSize size;
   if (parts.size() == 2) {
     auto width = parse_number(parts[0]), height = parse_number(parts[1]);
@@ -72,7 +68,7 @@ ImageSize parse_image_size(const std::string& text) {
 }
 
 glm::vec4 parse_background(const std::string& text) {
-  std::string value = lower(text);
+  std::string value = util::to_lower_ascii(text);
   if (value == "transparent") return {0.0f, 0.0f, 0.0f, 0.0f};
   bool hex = value.size() > 1 && value[0] == '#' &&
              std::all_of(value.begin() + 1, value.end(), [](unsigned char c) { return std::isxdigit(c); });
@@ -118,7 +114,7 @@ std::chrono::milliseconds parse_duration(const std::string& text) {
 }
 
 std::uint64_t parse_memory_size(const std::string& text) {
-  std::string value = lower(text);
+  std::string value = util::to_lower_ascii(text);
   if (value == "none" || value == "unlimited" || value == "0") return 0;
   auto [number, unit] = split_unit(value);
   if (unit.size() == 3 && unit.ends_with("ib")) unit.resize(1);  // "GiB" → "g"
@@ -186,7 +182,7 @@ RenderOptions resolve_render_options(const RenderArguments& args) {
   options.job.view.width = size.width;
   options.job.view.height = size.height;
   try {
-    options.job.format = render::parse_image_format(lower(args.format));
+    options.job.format = render::parse_image_format(util::to_lower_ascii(args.format));
   } catch (const std::invalid_argument&) {
     fail("--format: expected jpg, png or webp, got '" + args.format + "'");
   }

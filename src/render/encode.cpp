@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "util/ascii.h"
+
 namespace thumbgen::render {
 
 namespace {
@@ -112,8 +114,7 @@ std::vector<std::uint8_t> encode_webp(const scene::Image& image, int quality) {
 }  // namespace
 
 ImageFormat parse_image_format(const std::string& name) {
-  std::string lower(name);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string lower = util::to_lower_ascii(name);
   if (lower == "jpg" || lower == "jpeg") return ImageFormat::Jpeg;
   if (lower == "png") return ImageFormat::Png;
   if (lower == "webp") return ImageFormat::Webp;

@@ -8,6 +8,7 @@
 
 #include "scene/assimp_io.h"
 #include "scene/load_error.h"
+#include "util/ascii.h"
 
 namespace thumbgen::scene {
 namespace {
@@ -27,8 +28,8 @@ const json* member(const json& object, const char* key) {
 }
 
 // A texture parameter whose name says it is the colour: Tilt Brush "MainTex", common "diffuse"/"baseColor".
-bool is_colour_texture_parameter(std::string key) {
-  for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+bool is_colour_texture_parameter(std::string_view name) {
+  const std::string key = util::to_lower_ascii(name);
   return key.find("maintex") != std::string::npos || key == "diffuse" || key == "u_diffuse" ||
          key.find("basecolor") != std::string::npos;
 }

@@ -19,6 +19,7 @@
 #include "scene/load_error.h"
 #include "scene/srgb.h"
 #include "scene/tilt_brush.h"
+#include "util/ascii.h"
 
 namespace thumbgen::scene {
 namespace {
@@ -30,17 +31,11 @@ namespace {
 constexpr unsigned kPostProcess =
     aiProcess_Triangulate | aiProcess_SortByPType | aiProcess_FindInvalidData | aiProcess_FlipUVs;
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
 std::string extension_of(std::string_view name) {
   const size_t dot = name.find_last_of('.');
   const size_t slash = name.find_last_of("/\\");
   if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) return {};
-  return lower(name.substr(dot + 1));
+  return util::to_lower_ascii(name.substr(dot + 1));
 }
 
 std::string base_name(std::string_view path) {
@@ -70,7 +65,7 @@ std::string format_name(const std::string& extension, bool gltf1, const Assimp::
   const size_t index = importer.GetImporterIndex(extension.c_str());
   if (const aiImporterDesc* desc = index == static_cast<size_t>(-1) ? nullptr : importer.GetImporterInfo(index))
     return desc->mName;
-  return extension.empty() ? "assimp" : lower(extension);
+  return extension.empty() ? "assimp" : util::to_lower_ascii(extension);
 }
 
 glm::mat4 to_glm(const aiMatrix4x4& m) {

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "scene/load_error.h"
+#include "util/percent_encoding.h"
 
 namespace thumbgen::scene::gltf {
 namespace {
@@ -82,25 +83,7 @@ bool is_meshopt_fallback(const nlohmann::json& buffer) {
 
 }  // namespace
 
-std::string percent_decode(std::string_view uri) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  out.reserve(uri.size());
-  for (std::size_t i = 0; i < uri.size(); ++i) {
-    if (uri[i] == '%' && i + 2 < uri.size() && hex(uri[i + 1]) >= 0 && hex(uri[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex(uri[i + 1]) * 16 + hex(uri[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(uri[i]);
-    }
-  }
-  return out;
-}
+std::string uri_to_file_name(const std::string& uri) { return util::percent_decode(uri).value_or(uri); }
 
 Document parse_document(std::span<const std::uint8_t> bytes, FileAccess& files, const LoadLimits& limits) {
   Document doc(files, limits);
@@ -200,7 +183,7 @@ std::span<const std::uint8_t> Document::buffer_bytes(int buffer) {
     } else if (source.uri.rfind("data:", 0) == 0) {
       throw LoadError("buffer " + std::to_string(buffer) + ": unsupported data URI");
     } else {
-      loaded = files_.read(percent_decode(source.uri));
+      loaded = files_.read(uri_to_file_name(source.uri));
     }
     data = loaded_buffers_.emplace(buffer, std::move(loaded)).first->second;
   }
@@ -240,7 +223,7 @@ std::vector<std::uint8_t> Document::image_bytes(int image) {
   if (source.uri.empty()) throw LoadError("image " + std::to_string(image) + " has no data");
   if (auto decoded = decode_base64_data_uri(source.uri)) return std::move(*decoded);
   if (source.uri.rfind("data:", 0) == 0) throw LoadError("image " + std::to_string(image) + ": unsupported data URI");
-  return files_.read(percent_decode(source.uri));
+  return files_.read(uri_to_file_name(source.uri));
 }
 
 const tinygltf::Value* find_member(const tinygltf::Value& object, const char* name) {

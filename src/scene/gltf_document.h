@@ -29,8 +29,9 @@ namespace thumbgen::scene::gltf {
 // "data:<mime>;base64,<payload>" → bytes; nullopt when `uri` is not a base64 data URI (tinygltf_impl.cpp).
 std::optional<std::vector<std::uint8_t>> decode_base64_data_uri(const std::string& uri);
 
-// "%20" → " ": glTF URIs are percent-encoded, FileAccess wants plain relative paths.
-std::string percent_decode(std::string_view uri);
+// A glTF URI as the relative file name FileAccess wants: percent-decoded ("%20" → " "); a URI with a malformed
+// escape is taken as written (a file may be named so).
+std::string uri_to_file_name(const std::string& uri);
 
 // Where an image's encoded bytes live.
 struct ImageSource {

@@ -12,6 +12,8 @@
 #include <cctype>
 #include <string>
 
+#include "util/ascii.h"
+
 namespace thumbgen::scene {
 namespace {
 
@@ -161,13 +163,7 @@ std::string squash(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (const char c : text)
-    if (std::isalnum(static_cast<unsigned char>(c))) out.push_back(static_cast<char>(std::tolower(c)));
-  return out;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (std::isalnum(static_cast<unsigned char>(c))) out.push_back(util::to_lower_ascii(c));
   return out;
 }
 
@@ -201,7 +197,7 @@ const BrushRow* find_by_name(std::string_view squashed) {
 }  // namespace
 
 std::optional<BrushLook> tilt_brush_look(std::string_view name) {
-  const std::string text = lower(name);
+  const std::string text = util::to_lower_ascii(name);
   if (const BrushRow* row = find_by_guid(text)) return row->look;
 
   // Export prefixes: "brush_Light" (Open Brush glTF), "material_Light", "ob-Light" (new Open Brush glb),

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server/api_handlers.h"
+#include "util/ascii.h"
 
 namespace thumbgen::server {
 
@@ -17,8 +18,8 @@ std::optional<T> parse_integer(std::string_view text) {
   return value;
 }
 
-std::optional<bool> parse_bool(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+std::optional<bool> parse_bool(std::string_view raw) {
+  const std::string text = util::to_lower_ascii(raw);
   if (text == "true" || text == "1" || text == "yes") return true;
   if (text == "false" || text == "0" || text == "no") return false;
   return std::nullopt;

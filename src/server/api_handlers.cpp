@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "server/static_files.h"
+#include "util/percent_encoding.h"
 
 namespace thumbgen::server {
 
@@ -19,24 +20,6 @@ std::string iso8601_utc(std::int64_t unix_seconds) {
   std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
   return text;
 }
-
-namespace {
-
-// Path segments of a URL we build: unreserved characters stay, everything else is %XX.
-void encode_path(std::string& out, std::string_view path, bool keep_slash) {
-  static const char* kHex = "0123456789ABCDEF";
-  for (unsigned char c : path) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || (keep_slash && c == '/')) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-}
-
-}  // namespace
 
 Api::Api(ApiSettings settings, Catalogue& catalogue, Storage& storage, JwtKeyring keyring)
     : settings_(std::move(settings)),
@@ -74,9 +57,9 @@ void Api::append_file_url(std::string& out, std::string_view asset_url, std::str
   }
   out += settings_.public_url;
   out += "/files/";
-  encode_path(out, asset_url, false);
+  out += util::percent_encode(asset_url, false);
   out += '/';
-  encode_path(out, path, true);
+  out += util::percent_encode(path, true);
 }
 
 std::variant<UserRecord, ApiResponse> Api::require_staff(ApiRequest& request) {

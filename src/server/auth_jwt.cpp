@@ -18,7 +18,7 @@
 #include <stdexcept>
 #include <system_error>
 
-#include "server/upload_base64.h"
+#include "util/base64.h"
 
 namespace thumbgen::server {
 namespace {
@@ -53,7 +53,7 @@ std::string_view as_text(const std::vector<std::uint8_t>& bytes) {
 // Parses a base64url segment holding a JSON object; nullopt-like discarded value on any error.
 nlohmann::json parse_segment(std::string_view segment) {
   std::vector<std::uint8_t> bytes;
-  if (!decode_base64url_strict(segment, bytes)) return nlohmann::json(nlohmann::json::value_t::discarded);
+  if (!util::decode_base64url_strict(segment, bytes)) return nlohmann::json(nlohmann::json::value_t::discarded);
   auto json = nlohmann::json::parse(as_text(bytes), nullptr, /*allow_exceptions=*/false);
   if (!json.is_object()) return nlohmann::json(nlohmann::json::value_t::discarded);
   return json;
@@ -111,11 +111,11 @@ std::string jwt_sign(const JwtKeyring& keyring, const JwtClaims& claims) {
   if (claims.not_before != 0) payload["nbf"] = claims.not_before;
   auto encode_json = [](const nlohmann::json& json) {
     const std::string text = json.dump();
-    return encode_base64url({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+    return util::encode_base64url({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
   };
   std::string token = encode_json(header) + "." + encode_json(payload);
   const Mac mac = hmac_sha256(key.secret, token);
-  return token + "." + encode_base64url(mac);
+  return token + "." + util::encode_base64url(mac);
 }
 
 std::variant<JwtClaims, JwtError> jwt_verify(const JwtKeyring& keyring, std::string_view token, std::int64_t now_unix,
@@ -147,8 +147,8 @@ std::variant<JwtClaims, JwtError> jwt_verify(const JwtKeyring& keyring, std::str
   }
 
   std::vector<std::uint8_t> signature, payload_bytes;
-  if (!decode_base64url_strict(signature_segment, signature) ||
-      !decode_base64url_strict(payload_segment, payload_bytes))
+  if (!util::decode_base64url_strict(signature_segment, signature) ||
+      !util::decode_base64url_strict(payload_segment, payload_bytes))
     return JwtError::Malformed;
   const Mac expected = hmac_sha256(key->secret, token.substr(0, second_dot));
   if (signature.size() != expected.size() || CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) != 0)
@@ -203,7 +203,7 @@ JwtKeyring load_or_create_keyring(const std::filesystem::path& file) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd >= 0) {
     const JwtKey key = JwtKeyring::generate_key("k1");
-    const std::string line = key.kid + " " + encode_base64(key.secret) + "\n";
+    const std::string line = key.kid + " " + util::encode_base64(key.secret) + "\n";
     const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
     ::close(fd);
     if (!ok) {
@@ -233,7 +233,8 @@ JwtKeyring load_or_create_keyring(const std::filesystem::path& file) {
     std::istringstream fields(line);
     JwtKey key;
     std::string secret_text, extra;
-    if (!(fields >> key.kid >> secret_text) || (fields >> extra) || !decode_base64_strict(secret_text, key.secret))
+    if (!(fields >> key.kid >> secret_text) || (fields >> extra) ||
+        !util::decode_base64_strict(secret_text, key.secret))
       throw std::runtime_error("JWT key file " + path + ": bad line " + std::to_string(line_number));
     keys.push_back(std::move(key));
   }

@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "server/upload_base64.h"
+#include "util/base64.h"
 
 namespace thumbgen::server {
 namespace {
@@ -76,7 +76,7 @@ bool verify_django_pbkdf2(std::string_view password, std::string_view stored) {
   std::uint64_t iterations = 0;
   if (!parse_decimal(parts[1], iterations) || iterations < 1 || iterations > kMaxPbkdf2Iterations) return false;
   std::vector<std::uint8_t> expected;
-  if (!decode_base64_strict(parts[3], expected) || expected.size() < 16 || expected.size() > 64) return false;
+  if (!util::decode_base64_strict(parts[3], expected) || expected.size() < 16 || expected.size() > 64) return false;
   std::vector<std::uint8_t> derived(expected.size());
   if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
                         reinterpret_cast<const unsigned char*>(parts[2].data()), static_cast<int>(parts[2].size()),

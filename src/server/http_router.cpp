@@ -1,5 +1,7 @@
 #include "server/http_router.h"
 
+#include "util/percent_encoding.h"
+
 namespace thumbgen::server {
 
 namespace {
@@ -14,13 +16,6 @@ std::vector<std::string_view> split_path(std::string_view path) {
     start = end + 1;
   }
   return segments;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 // Media types accepted for a JSON body: application/json with any parameters (charset=utf-8), and the
@@ -58,26 +53,6 @@ ApiResponse error_response(http::status status, std::string_view detail) {
   return json_response(status, {{"detail", detail}});
 }
 
-std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '%') {
-      if (i + 2 >= text.size()) return std::nullopt;
-      int high = hex_value(text[i + 1]), low = hex_value(text[i + 2]);
-      if (high < 0 || low < 0) return std::nullopt;
-      c = static_cast<char>(high * 16 + low);
-      if (c == '\0') return std::nullopt;
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      c = ' ';
-    }
-    out.push_back(c);
-  }
-  return out;
-}
-
 std::optional<std::map<std::string, std::string>> parse_query(std::string_view query) {
   std::map<std::string, std::string> values;
   std::size_t start = 0;
@@ -88,8 +63,8 @@ std::optional<std::map<std::string, std::string>> parse_query(std::string_view q
     start = end + 1;
     if (pair.empty()) continue;
     std::size_t equals = pair.find('=');
-    auto key = percent_decode(pair.substr(0, equals), true);
-    auto value = percent_decode(equals == std::string_view::npos ? "" : pair.substr(equals + 1), true);
+    auto key = util::percent_decode(pair.substr(0, equals), true);
+    auto value = util::percent_decode(equals == std::string_view::npos ? "" : pair.substr(equals + 1), true);
     if (!key || !value) return std::nullopt;
     values[*key] = *value;
   }
@@ -105,7 +80,7 @@ void Router::add(http::verb method, std::string pattern, Handler handler) {
 ApiResponse Router::dispatch(const HttpRequest& request, const std::string& client_address) const {
   std::string_view target(request.target().data(), request.target().size());
   std::size_t question = target.find('?');
-  auto path = percent_decode(target.substr(0, question), false);
+  auto path = util::percent_decode(target.substr(0, question), false);
   auto query = parse_query(question == std::string_view::npos ? std::string_view() : target.substr(question + 1));
   if (!path || !query) return error_response(http::status::bad_request, "Malformed URL");
 
@@ -125,7 +100,7 @@ ApiResponse Router::dispatch(const HttpRequest& request, const std::string& clie
         }
         std::string rest;
         for (std::size_t j = i; j < raw_segments.size(); ++j) {
-          auto decoded = percent_decode(raw_segments[j], false);
+          auto decoded = util::percent_decode(raw_segments[j], false);
           if (!decoded) return error_response(http::status::bad_request, "Malformed URL");
           if (!rest.empty()) rest += '/';
           rest += *decoded;
@@ -137,7 +112,7 @@ ApiResponse Router::dispatch(const HttpRequest& request, const std::string& clie
       if (i >= raw_segments.size()) {
         match = false;
       } else if (want.size() > 2 && want.front() == '{' && want.back() == '}') {
-        auto decoded = percent_decode(raw_segments[i], false);
+        auto decoded = util::percent_decode(raw_segments[i], false);
         if (!decoded) return error_response(http::status::bad_request, "Malformed URL");
         params.push_back(std::move(*decoded));
       } else if (want != raw_segments[i]) {

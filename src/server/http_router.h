@@ -58,8 +58,7 @@ class Router {
   std::vector<Route> routes_;
 };
 
-// Percent-decoding ('+' is a space only in queries). nullopt on a malformed escape or a decoded NUL.
-std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
+// Query parameters, percent-decoded with '+' as a space; nullopt on a malformed escape or a decoded NUL.
 std::optional<std::map<std::string, std::string>> parse_query(std::string_view query);
 
 }  // namespace thumbgen::server

@@ -5,6 +5,8 @@
 #include <optional>
 #include <utility>
 
+#include "util/ascii.h"
+
 namespace thumbgen::server {
 
 namespace {
@@ -52,10 +54,7 @@ std::string lower_extension(std::string_view file_name) {
   std::size_t dot = file_name.rfind('.');
   std::size_t slash = file_name.rfind('/');
   if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) return {};
-  std::string extension(file_name.substr(dot + 1));
-  std::transform(extension.begin(), extension.end(), extension.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return extension;
+  return util::to_lower_ascii(file_name.substr(dot + 1));
 }
 
 }  // namespace

@@ -13,7 +13,7 @@
 #include <optional>
 #include <stdexcept>
 
-#include "server/upload_base64.h"
+#include "util/base64.h"
 
 namespace thumbgen::server {
 namespace {
@@ -195,7 +195,7 @@ std::variant<ValidatedThumbnail, UploadError> validate_thumbnail_upload(std::str
   if (text.empty()) return UploadError{400, "Invalid base64 data: empty"};
 
   std::vector<std::uint8_t> bytes;
-  if (!decode_base64_strict(text, bytes)) return UploadError{400, "Invalid base64 data"};
+  if (!util::decode_base64_strict(text, bytes)) return UploadError{400, "Invalid base64 data"};
 
   std::variant<Decoded, UploadError> decoded = UploadError{415, kUnsupportedType};
   if (starts_with_bytes(bytes, {0xFF, 0xD8, 0xFF})) {

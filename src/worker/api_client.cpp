@@ -3,12 +3,15 @@
 #include <random>
 #include <thread>
 
+#include "util/base64.h"
+#include "util/percent_encoding.h"
+
 namespace thumbgen::worker {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string encode_segment(const std::string& text) { return percent_encode(text, false); }
+std::string encode_segment(const std::string& text) { return util::percent_encode(text, false); }
 
 std::string string_field(const nlohmann::json& object, const char* key) {
   auto it = object.find(key);
@@ -210,7 +213,7 @@ MissingPage ApiClient::list_missing(int limit, std::int64_t offset) {
 
 std::string ApiClient::upload_thumbnail(const std::string& asset_key, const std::vector<std::uint8_t>& jpeg) {
   HttpResponse response = send("POST", "/api/v1/admin/assets/" + encode_segment(asset_key) + "/thumbnail",
-                               {{"thumbnail_base64", base64_encode(jpeg.data(), jpeg.size())}});
+                               {{"thumbnail_base64", util::encode_base64(jpeg)}});
   if (response.status != 200) {
     throw ApiError(response.status,
                    "upload refused: HTTP " + std::to_string(response.status) + ": " + error_detail(response));
@@ -253,9 +256,8 @@ HeartbeatAnswer ApiClient::heartbeat(const Job& job, int lease_seconds) {
 }
 
 std::string ApiClient::complete(const Job& job, const std::vector<std::uint8_t>& jpeg) {
-  HttpResponse response =
-      send("POST", "/api/v1/admin/thumbnail-jobs/" + encode_segment(job.job_id) + "/complete",
-           {{"fencing_token", job.fencing_token}, {"thumbnail_base64", base64_encode(jpeg.data(), jpeg.size())}});
+  HttpResponse response = send("POST", "/api/v1/admin/thumbnail-jobs/" + encode_segment(job.job_id) + "/complete",
+                               {{"fencing_token", job.fencing_token}, {"thumbnail_base64", util::encode_base64(jpeg)}});
   if (response.status == 409) throw StaleTokenError("job " + job.job_id + ": " + error_detail(response));
   if (response.status != 200) {
     throw ApiError(response.status,

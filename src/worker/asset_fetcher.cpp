@@ -7,15 +7,12 @@
 #include <sstream>
 
 #include "scene/gallery_formats.h"
+#include "util/ascii.h"
+#include "util/percent_encoding.h"
 
 namespace thumbgen::worker {
 namespace fs = std::filesystem;
 namespace {
-
-std::string lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
 
 // Sized by the file, not by the cap: zero-filling a 64 MiB buffer per OBJ/MTL cost ~40 ms an asset.
 std::string read_text(const fs::path& file, std::size_t max_bytes) {
@@ -51,24 +48,6 @@ std::string line_argument(const std::string& line, std::size_t start) {
   while (!value.empty() && std::isspace(static_cast<unsigned char>(value.front()))) value.erase(0, 1);
   while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back()))) value.pop_back();
   return value;
-}
-
-std::string percent_decode(const std::string& text, bool* ok) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out.push_back(text[i]);
-      continue;
-    }
-    if (i + 2 >= text.size() || !std::isxdigit(static_cast<unsigned char>(text[i + 1])) ||
-        !std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-      *ok = false;
-      return {};
-    }
-    out.push_back(static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16)));
-    i += 2;
-  }
-  return out;
 }
 
 std::optional<fs::path> checked_relative(const std::string& path_text) {
@@ -148,7 +127,8 @@ std::vector<std::string> mtl_texture_maps(const std::string& mtl_text) {
     std::size_t start = line.find_first_not_of(" \t");
     if (start == std::string::npos) continue;
     std::size_t end = line.find_first_of(" \t", start);
-    std::string keyword = lower(line.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    std::string keyword =
+        util::to_lower_ascii(line.substr(start, end == std::string::npos ? std::string::npos : end - start));
     if (!keyword.starts_with("map_") && keyword != "bump" && keyword != "disp" && keyword != "decal" &&
         keyword != "norm" && keyword != "refl") {
       continue;
@@ -164,14 +144,13 @@ std::vector<std::string> mtl_texture_maps(const std::string& mtl_text) {
 }
 
 std::optional<fs::path> safe_relative_path(const std::string& reference) {
-  bool ok = true;
-  std::string query_free = reference.substr(0, reference.find_first_of("?#"));
-  std::string decoded = percent_decode(query_free, &ok);
-  if (!ok) return std::nullopt;
-  return checked_relative(decoded);
+  const std::optional<std::string> decoded =
+      util::percent_decode(std::string_view(reference).substr(0, reference.find_first_of("?#")));
+  if (!decoded) return std::nullopt;
+  return checked_relative(*decoded);
 }
 
-std::string encode_reference(const std::string& reference) { return percent_encode(reference, true); }
+std::string encode_reference(const std::string& reference) { return util::percent_encode(reference, true); }
 
 AssetFetcher::AssetFetcher(fs::path cache_dir, std::set<std::string> allowed_hosts, FetchLimits limits)
     : cache_dir_(std::move(cache_dir)),
@@ -244,7 +223,7 @@ FetchedAsset AssetFetcher::fetch(const AssetInfo& asset) {
     std::string kind;  // "gltf", "obj", "mtl", ""
   };
   auto kind_of = [](const fs::path& file) {
-    std::string extension = lower(file.extension().string());
+    std::string extension = util::to_lower_ascii(file.extension().string());
     return extension == ".gltf" ? std::string("gltf") : extension == ".obj" ? "obj" : extension == ".mtl" ? "mtl" : "";
   };
   std::deque<Pending> queue{{main_relative, kind_of(main_relative)}};

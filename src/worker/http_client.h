@@ -65,9 +65,4 @@ class HttpClient {
   std::string bearer_;
 };
 
-// Standard base64 of bytes (thumbnail uploads).
-std::string base64_encode(const std::uint8_t* data, std::size_t size);
-// RFC 3986 percent-encoding of everything but unreserved characters (and '/' when keep_slash: URL paths).
-std::string percent_encode(std::string_view text, bool keep_slash);
-
 }  // namespace thumbgen::worker

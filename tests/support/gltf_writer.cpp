@@ -4,7 +4,7 @@
 #include <cstring>
 #include <set>
 
-#include "server/upload_base64.h"
+#include "util/base64.h"
 
 namespace thumbgen::test {
 namespace {
@@ -131,7 +131,7 @@ std::string GltfBuilder::gltf() const {
   return doc.dump();
 }
 
-std::string base64_encode(std::span<const std::uint8_t> bytes) { return server::encode_base64(bytes); }
+std::string base64_encode(std::span<const std::uint8_t> bytes) { return util::encode_base64(bytes); }
 
 GltfBuilder build(const SimpleAsset& asset) {
   GltfBuilder b;

@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "render/encode.h"
-#include "server/upload_base64.h"
+#include "util/base64.h"
 
 namespace thumbgen::test {
 
@@ -16,7 +16,7 @@ std::vector<std::uint8_t> test_jpeg(std::uint8_t shade, int width, int height) {
   return render::encode_image(image, render::ImageFormat::Jpeg, 90);
 }
 
-std::string base64(const std::vector<std::uint8_t>& bytes) { return server::encode_base64(bytes); }
+std::string base64(const std::vector<std::uint8_t>& bytes) { return util::encode_base64(bytes); }
 
 std::string upload_body(std::uint8_t shade) {
   return nlohmann::json{{"thumbnail_base64", base64(test_jpeg(shade))}}.dump();

@@ -1,8 +1,8 @@
-#include "server/upload_base64.h"
+#include "util/base64.h"
 
 #include <array>
 
-namespace thumbgen::server {
+namespace thumbgen::util {
 namespace {
 
 constexpr char kStandard[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -81,4 +81,4 @@ bool decode_base64url_strict(std::string_view text, std::vector<std::uint8_t>& o
   return decode_unpadded(text, kUrlsafeTable, out);
 }
 
-}  // namespace thumbgen::server
+}  // namespace thumbgen::util
