@@ -15,10 +15,10 @@
 #include <sstream>
 #include <thread>
 
-#include "cli/progress.h"
-#include "cli/worker_pool.h"
 #include "platform/egl_context.h"
 #include "render/encode.h"
+#include "runner/progress.h"
+#include "runner/render_process_pool.h"
 #include "worker/api_client.h"
 #include "worker/asset_fetcher.h"
 
@@ -27,18 +27,18 @@ namespace fs = std::filesystem;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using cli::AssetStatus;
+using runner::AssetStatus;
 
 // Signal state: handlers only touch atomics and the pool's async-signal-safe request_stop().
 std::atomic<int> g_stop_signals{0};
 std::atomic<int> g_last_signal{0};
 std::atomic<bool> g_paused{false};
-std::atomic<cli::WorkerPool*> g_pool{nullptr};
+std::atomic<runner::WorkerPool*> g_pool{nullptr};
 
 void on_stop(int signal) {
   g_last_signal = signal;
   int count = ++g_stop_signals;
-  if (cli::WorkerPool* pool = g_pool.load()) {
+  if (runner::WorkerPool* pool = g_pool.load()) {
     // First: start nothing new, finish what runs. Second: kill the running renders too.
     if (count == 1 && !pool->stop_requested()) pool->request_stop();
     if (count >= 2) {
@@ -50,7 +50,7 @@ void on_stop(int signal) {
 
 void on_pause(int) {
   g_paused = true;
-  if (cli::WorkerPool* pool = g_pool.load(); pool && !pool->stop_requested()) pool->request_stop();
+  if (runner::WorkerPool* pool = g_pool.load(); pool && !pool->stop_requested()) pool->request_stop();
 }
 
 void on_resume(int) { g_paused = false; }
@@ -103,18 +103,18 @@ std::vector<std::uint8_t> read_file(const fs::path& file) {
 }
 
 // Writes the encoded thumbnail next to nothing else: the parent reads it back and uploads it.
-cli::WorkerSetup make_setup(const platform::JobOptions& job_options) {
-  return [job_options]() -> cli::JobFunction {
+runner::WorkerSetup make_setup(const platform::JobOptions& job_options) {
+  return [job_options]() -> runner::JobFunction {
     platform::tune_malloc_for_software_gl();
     auto pipeline = std::make_shared<platform::ThumbnailPipeline>(job_options.view);
-    return [pipeline, job_options](const cli::WorkItem& item) {
+    return [pipeline, job_options](const runner::WorkItem& item) {
       platform::JobResult result = pipeline->run(item.input, job_options);
-      if (!result.ok) return cli::WorkOutcome{false, result.reason, result.warnings};
+      if (!result.ok) return runner::WorkOutcome{false, result.reason, result.warnings};
       std::ofstream out(item.output, std::ios::binary | std::ios::trunc);
       out.write(reinterpret_cast<const char*>(result.encoded.data()),
                 static_cast<std::streamsize>(result.encoded.size()));
-      if (!out.flush()) return cli::WorkOutcome{false, "cannot write " + item.output, result.warnings};
-      return cli::WorkOutcome{true, {}, result.warnings};
+      if (!out.flush()) return runner::WorkOutcome{false, "cannot write " + item.output, result.warnings};
+      return runner::WorkOutcome{true, {}, result.warnings};
     };
   };
 }
@@ -216,7 +216,7 @@ class Worker {
     std::lock_guard lock(progress_mutex_);
     progress_.note(terminal() ? line : timestamp() + " " + line);
   }
-  void record(const cli::AssetRecord& record) {
+  void record(const runner::AssetRecord& record) {
     std::lock_guard lock(progress_mutex_);
     progress_.record(record);
   }
@@ -262,16 +262,16 @@ class Worker {
   const WorkOptions& options_;
   ApiClient api_;
   AssetFetcher fetcher_;
-  cli::Progress progress_;
+  runner::Progress progress_;
   std::string worker_name_;
   bool compat_ = false;
   std::atomic<bool> control_stop_{false};
   std::atomic<bool> heartbeat_now_{false};  // a stale token was seen: check the rest of the batch at once
   std::mutex progress_mutex_;
-  std::mutex tasks_mutex_;                 // Task::rendering and Task::skip_reason
-  std::mutex control_mutex_;               // one reader of the control file at a time
-  std::mutex pool_mutex_;                  // g_pool stays alive while another thread stops it
-  std::unique_ptr<cli::WorkerPool> pool_;  // render processes, kept from batch to batch
+  std::mutex tasks_mutex_;                    // Task::rendering and Task::skip_reason
+  std::mutex control_mutex_;                  // one reader of the control file at a time
+  std::mutex pool_mutex_;                     // g_pool stays alive while another thread stops it
+  std::unique_ptr<runner::WorkerPool> pool_;  // render processes, kept from batch to batch
   fs::path failed_file_;
   nlohmann::json failed_list_ = nlohmann::json::object();  // compatibility mode: asset id → {reason, at}
   std::map<std::string, Clock::time_point> retry_after_;   // compatibility mode: transient failures
@@ -305,7 +305,7 @@ bool Worker::wait_until_allowed() {
 
 void Worker::stop_pool() {
   std::lock_guard lock(pool_mutex_);
-  if (cli::WorkerPool* pool = g_pool.load(); pool && !pool->stop_requested()) pool->request_stop();
+  if (runner::WorkerPool* pool = g_pool.load(); pool && !pool->stop_requested()) pool->request_stop();
 }
 
 void Worker::check_control_file(const std::vector<Task*>& tasks) {
@@ -510,19 +510,19 @@ void Worker::render(std::vector<Task*>& pending) {
     });
     if (pending.empty()) return;
 
-    std::vector<cli::WorkItem> items;
+    std::vector<runner::WorkItem> items;
     for (Task* task : pending) items.push_back({task->model.string(), task->output.string()});
     if (!pool_) {
       // One set of render processes for the whole run: start-up and warm-up are paid once, not per batch.
-      cli::PoolOptions pool_options;
+      runner::PoolOptions pool_options;
       pool_options.workers = options_.jobs;
       pool_options.timeout = options_.timeout;
       pool_options.max_memory_bytes = options_.max_memory_bytes;
       pool_options.keep_idle_workers = true;
       if (options_.jobs > 1) pool_options.one_core_per_worker();  // as `render`
-      pool_ = std::make_unique<cli::WorkerPool>(pool_options, make_setup(options_.job));
+      pool_ = std::make_unique<runner::WorkerPool>(pool_options, make_setup(options_.job));
     }
-    cli::WorkerPool& pool = *pool_;
+    runner::WorkerPool& pool = *pool_;
     {
       std::lock_guard lock(pool_mutex_);
       pool.clear_stop_requests();  // a pause or skip stopped the previous run; stopping() is checked below
@@ -544,7 +544,7 @@ void Worker::render(std::vector<Task*>& pending) {
       std::lock_guard lock(tasks_mutex_);
       for (std::size_t i = 0; i < started; ++i) pending[i]->rendering = true;
     }
-    pool.run(items, [&](const cli::WorkResult& result) {
+    pool.run(items, [&](const runner::WorkResult& result) {
       Task& task = *pending[result.index];
       std::string skip;
       {
@@ -643,7 +643,7 @@ int Worker::run() {
     }
     fetcher_.allow_host(api_.server_host());
     MissingPage first = api_.list_missing(1, 0);  // checks the token too, before any work is claimed
-    progress_ = cli::Progress(static_cast<std::size_t>(first.total_count), terminal(), options_.json);
+    progress_ = runner::Progress(static_cast<std::size_t>(first.total_count), terminal(), options_.json);
     log("thumbgen work: " + std::to_string(first.total_count) + " asset(s) without a thumbnail on " +
         api_.server_url() + " (worker " + worker_name_ + ", " + std::to_string(options_.jobs) + " render process(es))");
 
@@ -667,7 +667,7 @@ int Worker::run() {
   } catch (const AuthError& error) {
     std::fprintf(stderr, "thumbgen work: %s (check --token, or --user and THUMBGEN_PASSWORD)\n", error.what());
     return kWorkExitFatal;
-  } catch (const cli::WorkerStartupError& error) {
+  } catch (const runner::WorkerStartupError& error) {
     std::fprintf(stderr, "thumbgen work: cannot start a render process: %s\n", error.what());
     return kWorkExitFatal;
   } catch (const ApiError& error) {

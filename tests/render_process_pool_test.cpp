@@ -1,5 +1,5 @@
 // The supervisor with fake job functions (no GL): crashes, hangs and memory hogs must cost one item each.
-#include "cli/worker_pool.h"
+#include "runner/render_process_pool.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 #include <cstring>
 #include <map>
 
-namespace thumbgen::cli {
+namespace thumbgen::runner {
 namespace {
 
 using namespace std::chrono_literals;
@@ -234,4 +234,4 @@ TEST(WorkerPool, WithoutKeepingRunsEndTheirProcesses) {
 }
 
 }  // namespace
-}  // namespace thumbgen::cli
+}  // namespace thumbgen::runner

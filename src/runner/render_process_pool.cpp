@@ -1,4 +1,4 @@
-#include "cli/worker_pool.h"
+#include "runner/render_process_pool.h"
 
 #include <fcntl.h>
 #include <malloc.h>
@@ -19,7 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-namespace thumbgen::cli {
+namespace thumbgen::runner {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -435,4 +435,4 @@ std::size_t WorkerPool::run(const std::vector<WorkItem>& items,
   return items.size() - next;
 }
 
-}  // namespace thumbgen::cli
+}  // namespace thumbgen::runner

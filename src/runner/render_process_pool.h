@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-namespace thumbgen::cli {
+namespace thumbgen::runner {
 
 struct WorkItem {
   std::string input;
@@ -107,4 +107,4 @@ std::string describe_exit(int wait_status);
 // "30 s", "500 ms", "1.5 s"
 std::string describe_duration(std::chrono::milliseconds duration);
 
-}  // namespace thumbgen::cli
+}  // namespace thumbgen::runner
