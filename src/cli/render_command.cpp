@@ -32,16 +32,16 @@ then {"summary":{...}}.
 Exit status: 0 all rendered or skipped, 1 some model failed, 2 usage error, 3 no render process could start
 (no OpenGL ES 3 context), 130 interrupted.)";
 
-std::atomic<runner::WorkerPool*> g_running_pool{nullptr};
+std::atomic<runner::RenderProcessPool*> g_running_pool{nullptr};
 
 void on_stop_signal(int) {
-  if (runner::WorkerPool* pool = g_running_pool.load()) pool->request_stop();
+  if (runner::RenderProcessPool* pool = g_running_pool.load()) pool->request_stop();
 }
 
 // Installs SIGINT/SIGTERM handlers that stop `pool` for as long as it lives; restores the old ones after.
 class StopSignals {
  public:
-  explicit StopSignals(runner::WorkerPool& pool) {
+  explicit StopSignals(runner::RenderProcessPool& pool) {
     g_running_pool = &pool;
     struct sigaction action {};
     action.sa_handler = on_stop_signal;  // no SA_RESTART: poll() must wake up
@@ -91,7 +91,7 @@ bool up_to_date(const ModelFile& model) {
 }
 
 // Runs in each render process: one EGL context and compiled programs for the whole batch.
-runner::WorkerSetup make_render_setup(const platform::JobOptions& job_options) {
+runner::RenderProcessSetup make_render_setup(const platform::JobOptions& job_options) {
   return [job_options]() -> runner::JobFunction {
     platform::tune_malloc_for_software_gl();
     auto pipeline = std::make_shared<platform::ThumbnailPipeline>(job_options.view);
@@ -141,12 +141,12 @@ int run_render(const RenderOptions& options) {
   }
 
   runner::PoolOptions pool_options;
-  pool_options.workers = options.jobs;
+  pool_options.processes = options.jobs;
   pool_options.timeout = options.timeout;
   pool_options.max_memory_bytes = options.max_memory_bytes;
   // One process alone keeps llvmpipe's own threads.
-  if (std::min<std::size_t>(options.jobs, items.size()) > 1) pool_options.one_core_per_worker();
-  runner::WorkerPool pool(pool_options, make_render_setup(options.job));
+  if (std::min<std::size_t>(options.jobs, items.size()) > 1) pool_options.one_core_per_process();
+  runner::RenderProcessPool pool(pool_options, make_render_setup(options.job));
   std::size_t not_started = 0;
   try {
     StopSignals stop_signals(pool);
@@ -155,7 +155,7 @@ int run_render(const RenderOptions& options) {
       progress.record({model.name, result.ok ? runner::AssetStatus::Ok : runner::AssetStatus::Failed, result.ms,
                        result.reason, result.ok ? model.output.string() : std::string(), result.warnings});
     });
-  } catch (const runner::WorkerStartupError& startup) {
+  } catch (const runner::RenderProcessStartupError& startup) {
     progress.note(std::string("thumbgen render: cannot start a render process: ") + startup.what());
     return kExitRendererUnavailable;
   }

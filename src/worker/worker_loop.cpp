@@ -33,12 +33,12 @@ using runner::AssetStatus;
 std::atomic<int> g_stop_signals{0};
 std::atomic<int> g_last_signal{0};
 std::atomic<bool> g_paused{false};
-std::atomic<runner::WorkerPool*> g_pool{nullptr};
+std::atomic<runner::RenderProcessPool*> g_pool{nullptr};
 
 void on_stop(int signal) {
   g_last_signal = signal;
   int count = ++g_stop_signals;
-  if (runner::WorkerPool* pool = g_pool.load()) {
+  if (runner::RenderProcessPool* pool = g_pool.load()) {
     // First: start nothing new, finish what runs. Second: kill the running renders too.
     if (count == 1 && !pool->stop_requested()) pool->request_stop();
     if (count >= 2) {
@@ -50,7 +50,7 @@ void on_stop(int signal) {
 
 void on_pause(int) {
   g_paused = true;
-  if (runner::WorkerPool* pool = g_pool.load(); pool && !pool->stop_requested()) pool->request_stop();
+  if (runner::RenderProcessPool* pool = g_pool.load(); pool && !pool->stop_requested()) pool->request_stop();
 }
 
 void on_resume(int) { g_paused = false; }
@@ -103,7 +103,7 @@ std::vector<std::uint8_t> read_file(const fs::path& file) {
 }
 
 // Writes the encoded thumbnail next to nothing else: the parent reads it back and uploads it.
-runner::WorkerSetup make_setup(const platform::JobOptions& job_options) {
+runner::RenderProcessSetup make_setup(const platform::JobOptions& job_options) {
   return [job_options]() -> runner::JobFunction {
     platform::tune_malloc_for_software_gl();
     auto pipeline = std::make_shared<platform::ThumbnailPipeline>(job_options.view);
@@ -268,10 +268,10 @@ class Worker {
   std::atomic<bool> control_stop_{false};
   std::atomic<bool> heartbeat_now_{false};  // a stale token was seen: check the rest of the batch at once
   std::mutex progress_mutex_;
-  std::mutex tasks_mutex_;                    // Task::rendering and Task::skip_reason
-  std::mutex control_mutex_;                  // one reader of the control file at a time
-  std::mutex pool_mutex_;                     // g_pool stays alive while another thread stops it
-  std::unique_ptr<runner::WorkerPool> pool_;  // render processes, kept from batch to batch
+  std::mutex tasks_mutex_;                           // Task::rendering and Task::skip_reason
+  std::mutex control_mutex_;                         // one reader of the control file at a time
+  std::mutex pool_mutex_;                            // g_pool stays alive while another thread stops it
+  std::unique_ptr<runner::RenderProcessPool> pool_;  // render processes, kept from batch to batch
   fs::path failed_file_;
   nlohmann::json failed_list_ = nlohmann::json::object();  // compatibility mode: asset id → {reason, at}
   std::map<std::string, Clock::time_point> retry_after_;   // compatibility mode: transient failures
@@ -305,7 +305,7 @@ bool Worker::wait_until_allowed() {
 
 void Worker::stop_pool() {
   std::lock_guard lock(pool_mutex_);
-  if (runner::WorkerPool* pool = g_pool.load(); pool && !pool->stop_requested()) pool->request_stop();
+  if (runner::RenderProcessPool* pool = g_pool.load(); pool && !pool->stop_requested()) pool->request_stop();
 }
 
 void Worker::check_control_file(const std::vector<Task*>& tasks) {
@@ -486,7 +486,7 @@ void Worker::render(std::vector<Task*>& pending) {
       return;
     }
     if (g_paused) {
-      if (pool_) pool_->end_idle_workers();  // paused: hand their memory back
+      if (pool_) pool_->end_idle_processes();  // paused: hand their memory back
       wait_until_allowed();
       continue;
     }
@@ -515,14 +515,14 @@ void Worker::render(std::vector<Task*>& pending) {
     if (!pool_) {
       // One set of render processes for the whole run: start-up and warm-up are paid once, not per batch.
       runner::PoolOptions pool_options;
-      pool_options.workers = options_.jobs;
+      pool_options.processes = options_.jobs;
       pool_options.timeout = options_.timeout;
       pool_options.max_memory_bytes = options_.max_memory_bytes;
-      pool_options.keep_idle_workers = true;
-      if (options_.jobs > 1) pool_options.one_core_per_worker();  // as `render`
-      pool_ = std::make_unique<runner::WorkerPool>(pool_options, make_setup(options_.job));
+      pool_options.keep_idle_processes = true;
+      if (options_.jobs > 1) pool_options.one_core_per_process();  // as `render`
+      pool_ = std::make_unique<runner::RenderProcessPool>(pool_options, make_setup(options_.job));
     }
-    runner::WorkerPool& pool = *pool_;
+    runner::RenderProcessPool& pool = *pool_;
     {
       std::lock_guard lock(pool_mutex_);
       pool.clear_stop_requests();  // a pause or skip stopped the previous run; stopping() is checked below
@@ -653,7 +653,7 @@ int Worker::run() {
       auto tasks = next_batch();
       if (tasks.empty()) {
         if (!options_.watch) break;
-        if (pool_) pool_->end_idle_workers();  // nothing to do for a while: hand their memory back
+        if (pool_) pool_->end_idle_processes();  // nothing to do for a while: hand their memory back
         for (auto end = Clock::now() + idle_wait; Clock::now() < end && !stopping() && !control_stop_ && !g_paused;) {
           std::this_thread::sleep_for(std::chrono::milliseconds(200));
           check_control_file({});
@@ -667,7 +667,7 @@ int Worker::run() {
   } catch (const AuthError& error) {
     std::fprintf(stderr, "thumbgen work: %s (check --token, or --user and THUMBGEN_PASSWORD)\n", error.what());
     return kWorkExitFatal;
-  } catch (const runner::WorkerStartupError& error) {
+  } catch (const runner::RenderProcessStartupError& error) {
     std::fprintf(stderr, "thumbgen work: cannot start a render process: %s\n", error.what());
     return kWorkExitFatal;
   } catch (const ApiError& error) {
