@@ -1,5 +1,7 @@
-// The `thumbgen work` loop: take a batch of assets from the server (claim protocol, or the spec's listing in
-// compatibility mode), fetch them, render them in the crash-isolated worker pool, upload or report the failure.
+// `thumbgen work`: the options and exit codes, and the loop. It waits while paused or outside --schedule, takes a
+// batch of assets from the server (a JobSource: the claim protocol, or the spec's listing in compatibility mode)
+// and runs it (BatchRunner: fetch, render in src/runner's crash-isolated render processes, upload or report the
+// failure); with --watch it polls an empty queue ever less often, up to --poll.
 #pragma once
 
 #include <chrono>
