@@ -80,7 +80,7 @@ worker::WorkOptions resolve(WorkArguments args) {
   if (args.batch < 1 || args.batch > 100) throw std::invalid_argument("--batch: expected 1-100");
   if (args.lease < 1 || args.lease > 3600) throw std::invalid_argument("--lease: expected 1-3600 seconds");
   if (args.poll < 1 || args.poll > 3600) throw std::invalid_argument("--poll: expected 1-3600 seconds");
-  // The render options and their validation are `render`'s own.
+  // The rendering options are validated as `render` validates them; its inputs and --output are placeholders here.
   args.render.inputs = {"-"};
   args.render.output_dir = "-";
   RenderOptions render = resolve_render_options(args.render);
