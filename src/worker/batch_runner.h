@@ -19,7 +19,7 @@
 #include "worker/task.h"
 #include "worker/task_outcomes.h"
 #include "worker/work_log.h"
-#include "worker/worker_loop.h"
+#include "worker/work_options.h"
 
 namespace thumbgen::worker {
 
