@@ -1,4 +1,4 @@
-// thumbgen: one executable, one subcommand per job (render now; serve, work, import, user later).
+// thumbgen: one executable, one subcommand per job: render, serve, import, user and work.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <functional>

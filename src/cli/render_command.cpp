@@ -12,10 +12,10 @@
 #include <system_error>
 
 #include "cli/file_walk.h"
-#include "cli/progress.h"
-#include "cli/worker_pool.h"
 #include "platform/egl_context.h"
 #include "platform/pipeline.h"
+#include "runner/progress.h"
+#include "runner/render_process_pool.h"
 
 namespace thumbgen::cli {
 namespace fs = std::filesystem;
@@ -32,16 +32,16 @@ then {"summary":{...}}.
 Exit status: 0 all rendered or skipped, 1 some model failed, 2 usage error, 3 no render process could start
 (no OpenGL ES 3 context), 130 interrupted.)";
 
-std::atomic<WorkerPool*> g_running_pool{nullptr};
+std::atomic<runner::RenderProcessPool*> g_running_pool{nullptr};
 
 void on_stop_signal(int) {
-  if (WorkerPool* pool = g_running_pool.load()) pool->request_stop();
+  if (runner::RenderProcessPool* pool = g_running_pool.load()) pool->request_stop();
 }
 
 // Installs SIGINT/SIGTERM handlers that stop `pool` for as long as it lives; restores the old ones after.
 class StopSignals {
  public:
-  explicit StopSignals(WorkerPool& pool) {
+  explicit StopSignals(runner::RenderProcessPool& pool) {
     g_running_pool = &pool;
     struct sigaction action {};
     action.sa_handler = on_stop_signal;  // no SA_RESTART: poll() must wake up
@@ -91,15 +91,15 @@ bool up_to_date(const ModelFile& model) {
 }
 
 // Runs in each render process: one EGL context and compiled programs for the whole batch.
-WorkerSetup make_render_setup(const platform::JobOptions& job_options) {
-  return [job_options]() -> JobFunction {
+runner::RenderProcessSetup make_render_setup(const platform::JobOptions& job_options) {
+  return [job_options]() -> runner::JobFunction {
     platform::tune_malloc_for_software_gl();
     auto pipeline = std::make_shared<platform::ThumbnailPipeline>(job_options.view);
-    return [pipeline, job_options](const WorkItem& item) {
+    return [pipeline, job_options](const runner::WorkItem& item) {
       platform::JobResult result = pipeline->run(item.input, job_options);
-      if (!result.ok) return WorkOutcome{false, result.reason, result.warnings};
+      if (!result.ok) return runner::WorkOutcome{false, result.reason, result.warnings};
       write_atomically(item.output, result.encoded);
-      return WorkOutcome{true, {}, result.warnings};
+      return runner::WorkOutcome{true, {}, result.warnings};
     };
   };
 }
@@ -115,16 +115,17 @@ int run_render(const RenderOptions& options) {
     return kExitUsage;
   }
   auto models = collect_model_files(options.inputs, options.output_dir, render::file_extension(options.job.format));
-  Progress progress(models.size(), ::isatty(STDERR_FILENO) == 1, options.json);
+  runner::Progress progress(models.size(), ::isatty(STDERR_FILENO) == 1, options.json);
   if (models.empty()) progress.note("no model files found");
 
   // Largest files first: a big model started last would leave the other render processes idle at the end.
   std::vector<std::pair<std::uintmax_t, const ModelFile*>> by_size;
   for (const auto& model : models) {
     if (!model.problem.empty()) {
-      progress.record({model.name, AssetStatus::Failed, 0, model.problem, {}, {}});
+      progress.record({model.name, runner::AssetStatus::Failed, 0, model.problem, {}, {}});
     } else if (!options.force && up_to_date(model)) {
-      progress.record({model.name, AssetStatus::Skipped, 0, "thumbnail is up to date", model.output.string(), {}});
+      progress.record(
+          {model.name, runner::AssetStatus::Skipped, 0, "thumbnail is up to date", model.output.string(), {}});
     } else {
       std::error_code ignored;
       const std::uintmax_t size = std::filesystem::file_size(model.source, ignored);
@@ -132,33 +133,33 @@ int run_render(const RenderOptions& options) {
     }
   }
   std::stable_sort(by_size.begin(), by_size.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-  std::vector<WorkItem> items;
+  std::vector<runner::WorkItem> items;
   std::vector<const ModelFile*> item_models;
   for (const auto& [size, model] : by_size) {
     items.push_back({model->source.string(), model->output.string()});
     item_models.push_back(model);
   }
 
-  PoolOptions pool_options;
-  pool_options.workers = options.jobs;
+  runner::PoolOptions pool_options;
+  pool_options.processes = options.jobs;
   pool_options.timeout = options.timeout;
   pool_options.max_memory_bytes = options.max_memory_bytes;
   // One process alone keeps llvmpipe's own threads.
-  if (std::min<std::size_t>(options.jobs, items.size()) > 1) pool_options.one_core_per_worker();
-  WorkerPool pool(pool_options, make_render_setup(options.job));
+  if (std::min<std::size_t>(options.jobs, items.size()) > 1) pool_options.one_core_per_process();
+  runner::RenderProcessPool pool(pool_options, make_render_setup(options.job));
   std::size_t not_started = 0;
   try {
     StopSignals stop_signals(pool);
-    not_started = pool.run(items, [&](const WorkResult& result) {
+    not_started = pool.run(items, [&](const runner::WorkResult& result) {
       const ModelFile& model = *item_models[result.index];
-      progress.record({model.name, result.ok ? AssetStatus::Ok : AssetStatus::Failed, result.ms, result.reason,
-                       result.ok ? model.output.string() : std::string(), result.warnings});
+      progress.record({model.name, result.ok ? runner::AssetStatus::Ok : runner::AssetStatus::Failed, result.ms,
+                       result.reason, result.ok ? model.output.string() : std::string(), result.warnings});
     });
-  } catch (const WorkerStartupError& startup) {
+  } catch (const runner::RenderProcessStartupError& startup) {
     progress.note(std::string("thumbgen render: cannot start a render process: ") + startup.what());
     return kExitRendererUnavailable;
   }
-  Summary summary = progress.finish(not_started, pool.stop_requested());
+  runner::Summary summary = progress.finish(not_started, pool.stop_requested());
   if (summary.interrupted) return kExitInterrupted;
   if (summary.failed > 0) return kExitSomeFailed;
   return kExitOk;

@@ -136,13 +136,16 @@ int default_job_count() {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-void add_render_arguments(CLI::App& command, RenderArguments& args) {
-  command.add_option("inputs", args.inputs, "Model files and folders (folders are searched recursively)")
-      ->required()
-      ->type_name("FILES|DIRS...");
-  command.add_option("-o,--output", args.output_dir, "Folder for the thumbnails (created if missing)")
-      ->required()
-      ->type_name("OUT_DIR");
+void add_render_arguments(CLI::App& command, RenderArguments& args, RenderArgumentSet set) {
+  const bool all = set == RenderArgumentSet::All;
+  if (all) {
+    command.add_option("inputs", args.inputs, "Model files and folders (folders are searched recursively)")
+        ->required()
+        ->type_name("FILES|DIRS...");
+    command.add_option("-o,--output", args.output_dir, "Folder for the thumbnails (created if missing)")
+        ->required()
+        ->type_name("OUT_DIR");
+  }
   command.add_option("--size", args.size, "Thumbnail size in pixels")->capture_default_str()->type_name("WxH");
   command.add_option("--format", args.format, "Image format: jpg, png or webp")
       ->capture_default_str()
@@ -168,8 +171,10 @@ void add_render_arguments(CLI::App& command, RenderArguments& args) {
                   "Folder of Tilt Brush / Open Brush brush textures: texture URLs in models are served from it by "
                   "file name (default: $THUMBGEN_BRUSH_TEXTURES)")
       ->type_name("DIR");
-  command.add_flag("--json", args.json, "Print one JSON object per model to stdout, then a summary object");
-  command.add_flag("--force", args.force, "Render even when the thumbnail is newer than the model");
+  if (all) {
+    command.add_flag("--json", args.json, "Print one JSON object per model to stdout, then a summary object");
+    command.add_flag("--force", args.force, "Render even when the thumbnail is newer than the model");
+  }
 }
 
 RenderOptions resolve_render_options(const RenderArguments& args) {

@@ -1,4 +1,5 @@
-// Options of `thumbgen render`: the strings as typed (bound to CLI11) and their validated, parsed form.
+// Options of `thumbgen render` (its rendering options `work` takes too): the strings as typed (bound to CLI11)
+// and their validated, parsed form.
 #pragma once
 
 #include <chrono>
@@ -54,8 +55,12 @@ struct RenderOptions {
   bool force = false;
 };
 
-// Declares the options and positional inputs of `render` on `command`, bound to `args`.
-void add_render_arguments(CLI::App& command, RenderArguments& args);
+// Which of `render`'s options a command declares: all of them, or only how to render (`work`, whose models come
+// from a server and whose thumbnails go back to it: no inputs, --output, --force; its own --json).
+enum class RenderArgumentSet { All, RenderingOnly };
+
+// Declares the options (and with All the positional inputs) of `render` on `command`, bound to `args`.
+void add_render_arguments(CLI::App& command, RenderArguments& args, RenderArgumentSet set = RenderArgumentSet::All);
 
 // Validates and parses everything; throws std::invalid_argument with a message naming the option.
 RenderOptions resolve_render_options(const RenderArguments& args);

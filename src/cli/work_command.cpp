@@ -80,7 +80,7 @@ worker::WorkOptions resolve(WorkArguments args) {
   if (args.batch < 1 || args.batch > 100) throw std::invalid_argument("--batch: expected 1-100");
   if (args.lease < 1 || args.lease > 3600) throw std::invalid_argument("--lease: expected 1-3600 seconds");
   if (args.poll < 1 || args.poll > 3600) throw std::invalid_argument("--poll: expected 1-3600 seconds");
-  // The render options and their validation are `render`'s own.
+  // The rendering options are validated as `render` validates them; its inputs and --output are placeholders here.
   args.render.inputs = {"-"};
   args.render.output_dir = "-";
   RenderOptions render = resolve_render_options(args.render);
@@ -113,32 +113,10 @@ std::function<int()> add_work_command(CLI::App& app) {
   command->add_option("--token", args->token, "JWT of a staff user (or THUMBGEN_TOKEN)")->type_name("T");
   command->add_option("--user", args->user, "Staff user to log in as (password: THUMBGEN_PASSWORD or stdin)")
       ->type_name("U");
-  command->add_option("-j,--jobs", args->render.jobs, "Render processes (default: one per CPU core)")->type_name("N");
+  add_render_arguments(*command, args->render, RenderArgumentSet::RenderingOnly);
   command->add_option("--batch", args->batch, "Assets taken from the server at a time (1-100)")
       ->capture_default_str()
       ->type_name("N");
-  command->add_option("--size", args->render.size, "Thumbnail size in pixels")->capture_default_str()->type_name("WxH");
-  command->add_option("--format", args->render.format, "Image format: jpg, png or webp")
-      ->capture_default_str()
-      ->type_name("FORMAT");
-  command->add_option("--quality", args->render.quality, "JPEG/WebP quality 1-100")
-      ->capture_default_str()
-      ->type_name("Q");
-  command->add_option("--background", args->render.background, "Background colour '#rrggbb' or 'transparent'")
-      ->capture_default_str()
-      ->type_name("COLOUR");
-  command->add_option("--camera", args->render.camera, "Camera angles in degrees (default: the model's own camera)")
-      ->type_name("YAW,PITCH[,FOV]");
-  command->add_option("--timeout", args->render.timeout, "Time limit per model")
-      ->capture_default_str()
-      ->type_name("TIME");
-  command->add_option("--max-memory", args->render.max_memory, "Memory limit per model render")
-      ->capture_default_str()
-      ->type_name("SIZE");
-  command
-      ->add_option("--brush-textures", args->render.brush_textures,
-                   "Folder serving Tilt Brush brush texture URLs by file name (default: $THUMBGEN_BRUSH_TEXTURES)")
-      ->type_name("DIR");
   command->add_flag("--once", args->once, "Stop when the queue is empty (the default)");
   command->add_flag("--watch", args->watch, "Keep polling for new work when the queue is empty");
   command->add_option("--poll", args->poll, "With --watch: longest wait between polls of an empty queue, in seconds")

@@ -1,5 +1,5 @@
 // The server's API as the worker uses it: login, the spec's missing-thumbnails listing and upload, the
-// thumbnail-failure report, and the claim protocol (claim / heartbeat / complete / fail).
+// thumbnail-failure report, and the claim protocol (claim / heartbeat / complete / fail / release).
 // Transient failures (no answer, 5xx, 429) are retried with exponential backoff and jitter; a 401 after a fresh
 // login (or on login itself) is AuthError, never retried. Thread-safe: calls are serialised on one connection.
 #pragma once

@@ -1,5 +1,5 @@
 // The supervisor with fake job functions (no GL): crashes, hangs and memory hogs must cost one item each.
-#include "cli/worker_pool.h"
+#include "runner/render_process_pool.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -9,13 +9,13 @@
 #include <cstring>
 #include <map>
 
-namespace thumbgen::cli {
+namespace thumbgen::runner {
 namespace {
 
 using namespace std::chrono_literals;
 
 // Job: the input names what to do. "ok:x" succeeds with reason "x"; "throw", "abort", "segv", "hang", "hog",
-// "exit" misbehave; "pid" and "env" report the worker's pid or LP_TEST_VAR.
+// "exit" misbehave; "pid" and "env" report the render process's pid or LP_TEST_VAR.
 WorkOutcome fake_job(const WorkItem& item) {
   const std::string& what = item.input;
   if (what == "throw") throw std::runtime_error("truncated OBJ: line 3");
@@ -36,7 +36,7 @@ WorkOutcome fake_job(const WorkItem& item) {
   return {true, what, {}};
 }
 
-WorkerSetup fake_setup() {
+RenderProcessSetup fake_setup() {
   return [] { return JobFunction(fake_job); };
 }
 
@@ -47,7 +47,7 @@ std::vector<WorkItem> items_from(const std::vector<std::string>& inputs) {
 }
 
 // Runs and returns results keyed by item index, checking each index comes back exactly once.
-std::map<std::size_t, WorkResult> run_all(WorkerPool& pool, const std::vector<WorkItem>& items,
+std::map<std::size_t, WorkResult> run_all(RenderProcessPool& pool, const std::vector<WorkItem>& items,
                                           std::size_t* not_started = nullptr) {
   std::map<std::size_t, WorkResult> results;
   std::size_t left = pool.run(items, [&](const WorkResult& result) {
@@ -58,10 +58,10 @@ std::map<std::size_t, WorkResult> run_all(WorkerPool& pool, const std::vector<Wo
   return results;
 }
 
-TEST(WorkerPool, RunsEveryItemOnce) {
+TEST(RenderProcessPool, RunsEveryItemOnce) {
   PoolOptions options;
-  options.workers = 3;
-  WorkerPool pool(options, fake_setup());
+  options.processes = 3;
+  RenderProcessPool pool(options, fake_setup());
   std::vector<std::string> inputs;
   for (int i = 0; i < 40; ++i) inputs.push_back("item" + std::to_string(i));
   auto results = run_all(pool, items_from(inputs));
@@ -73,12 +73,12 @@ TEST(WorkerPool, RunsEveryItemOnce) {
   }
 }
 
-TEST(WorkerPool, JobsRunInOtherProcessesWithTheEnvironment) {
+TEST(RenderProcessPool, JobsRunInOtherProcessesWithTheEnvironment) {
   PoolOptions options;
-  options.workers = 2;
+  options.processes = 2;
   options.environment = {{"LP_TEST_VAR", "1"}};
   ::unsetenv("LP_TEST_VAR");
-  WorkerPool pool(options, fake_setup());
+  RenderProcessPool pool(options, fake_setup());
   auto results = run_all(pool, items_from({"pid", "env"}));
   ASSERT_EQ(results.size(), 2u);
   EXPECT_NE(results[0].reason, std::to_string(::getpid()));
@@ -86,10 +86,10 @@ TEST(WorkerPool, JobsRunInOtherProcessesWithTheEnvironment) {
   EXPECT_EQ(std::getenv("LP_TEST_VAR"), nullptr);  // the parent's environment is untouched
 }
 
-TEST(WorkerPool, FailuresAndCrashesCostOneItemEach) {
+TEST(RenderProcessPool, FailuresAndCrashesCostOneItemEach) {
   PoolOptions options;
-  options.workers = 2;
-  WorkerPool pool(options, fake_setup());
+  options.processes = 2;
+  RenderProcessPool pool(options, fake_setup());
   auto results = run_all(
       pool, items_from({"ok:a", "throw", "abort", "ok:b", "segv", "exit", "ok:c", "warn", "abort", "ok:d", "ok:e"}));
   ASSERT_EQ(results.size(), 11u);
@@ -102,14 +102,14 @@ TEST(WorkerPool, FailuresAndCrashesCostOneItemEach) {
   EXPECT_EQ(results[5].reason, "render process exited with status 7");
   EXPECT_EQ(results[8].reason, "crashed (signal 6 SIGABRT)");
   EXPECT_EQ(results[7].warnings, std::vector<std::string>{"missing texture a.png"});
-  for (std::size_t i : {0, 3, 6, 7, 9, 10}) EXPECT_TRUE(results[i].ok) << i;  // respawned workers go on
+  for (std::size_t i : {0, 3, 6, 7, 9, 10}) EXPECT_TRUE(results[i].ok) << i;  // respawned processes go on
 }
 
-TEST(WorkerPool, TimeoutKillsTheWorkerAndTheRestGoOn) {
+TEST(RenderProcessPool, TimeoutKillsTheProcessAndTheRestGoOn) {
   PoolOptions options;
-  options.workers = 1;
+  options.processes = 1;
   options.timeout = 300ms;
-  WorkerPool pool(options, fake_setup());
+  RenderProcessPool pool(options, fake_setup());
   auto started = std::chrono::steady_clock::now();
   auto results = run_all(pool, items_from({"ok:a", "hang", "ok:b", "hang", "ok:c"}));
   auto elapsed = std::chrono::steady_clock::now() - started;
@@ -121,14 +121,14 @@ TEST(WorkerPool, TimeoutKillsTheWorkerAndTheRestGoOn) {
   EXPECT_LT(elapsed, 5s);
 }
 
-TEST(WorkerPool, MemoryLimitFailsTheHogOnly) {
+TEST(RenderProcessPool, MemoryLimitFailsTheHogOnly) {
 #if defined(__SANITIZE_ADDRESS__)
   GTEST_SKIP() << "an address-space limit cannot coexist with AddressSanitizer's shadow memory";
 #endif
   PoolOptions options;
-  options.workers = 1;
+  options.processes = 1;
   options.max_memory_bytes = 256ull << 20;
-  WorkerPool pool(options, fake_setup());
+  RenderProcessPool pool(options, fake_setup());
   auto results = run_all(pool, items_from({"hog", "ok:after"}));
   ASSERT_EQ(results.size(), 2u);
   EXPECT_FALSE(results[0].ok);
@@ -136,29 +136,29 @@ TEST(WorkerPool, MemoryLimitFailsTheHogOnly) {
   EXPECT_TRUE(results[1].ok);
 }
 
-TEST(WorkerPool, SetupFailureIsFatalWithItsReason) {
+TEST(RenderProcessPool, SetupFailureIsFatalWithItsReason) {
   PoolOptions options;
-  options.workers = 2;
-  WorkerPool pool(options,
-                  []() -> JobFunction { throw std::runtime_error("eglInitialize failed: EGL_NOT_INITIALIZED"); });
+  options.processes = 2;
+  RenderProcessPool pool(
+      options, []() -> JobFunction { throw std::runtime_error("eglInitialize failed: EGL_NOT_INITIALIZED"); });
   try {
     pool.run(items_from({"ok:a", "ok:b"}), [](const WorkResult&) { ADD_FAILURE() << "no item can run"; });
-    FAIL() << "expected WorkerStartupError";
-  } catch (const WorkerStartupError& error) {
+    FAIL() << "expected RenderProcessStartupError";
+  } catch (const RenderProcessStartupError& error) {
     EXPECT_STREQ(error.what(), "eglInitialize failed: EGL_NOT_INITIALIZED");
   }
 }
 
-TEST(WorkerPool, SetupCrashIsFatal) {
+TEST(RenderProcessPool, SetupCrashIsFatal) {
   PoolOptions options;
-  WorkerPool pool(options, []() -> JobFunction { std::abort(); });
-  EXPECT_THROW(pool.run(items_from({"ok:a"}), [](const WorkResult&) {}), WorkerStartupError);
+  RenderProcessPool pool(options, []() -> JobFunction { std::abort(); });
+  EXPECT_THROW(pool.run(items_from({"ok:a"}), [](const WorkResult&) {}), RenderProcessStartupError);
 }
 
-TEST(WorkerPool, FirstStopLetsRunningItemsFinishAndStartsNoMore) {
+TEST(RenderProcessPool, FirstStopLetsRunningItemsFinishAndStartsNoMore) {
   PoolOptions options;
-  options.workers = 1;
-  WorkerPool pool(options, fake_setup());
+  options.processes = 1;
+  RenderProcessPool pool(options, fake_setup());
   std::vector<std::string> inputs(10, "ok:x");
   std::size_t not_started = 0;
   std::map<std::size_t, WorkResult> results;
@@ -172,11 +172,11 @@ TEST(WorkerPool, FirstStopLetsRunningItemsFinishAndStartsNoMore) {
   EXPECT_EQ(not_started, 9u);
 }
 
-TEST(WorkerPool, SecondStopInterruptsRunningItems) {
+TEST(RenderProcessPool, SecondStopInterruptsRunningItems) {
   PoolOptions options;
-  options.workers = 2;
+  options.processes = 2;
   options.timeout = 30s;
-  WorkerPool pool(options, fake_setup());
+  RenderProcessPool pool(options, fake_setup());
   std::map<std::size_t, WorkResult> results;
   std::size_t not_started = pool.run(items_from({"hang", "ok:a", "ok:never"}), [&](const WorkResult& result) {
     results[result.index] = result;
@@ -191,8 +191,8 @@ TEST(WorkerPool, SecondStopInterruptsRunningItems) {
   EXPECT_EQ(not_started, 1u);
 }
 
-TEST(WorkerPool, NoItemsNoWorkers) {
-  WorkerPool pool(PoolOptions{}, []() -> JobFunction { std::abort(); });
+TEST(RenderProcessPool, NoItemsNoProcesses) {
+  RenderProcessPool pool(PoolOptions{}, []() -> JobFunction { std::abort(); });
   EXPECT_EQ(pool.run({}, [](const WorkResult&) { ADD_FAILURE(); }), 0u);
 }
 
@@ -203,11 +203,11 @@ TEST(DescribeDuration, ReadsNaturally) {
   EXPECT_EQ(describe_duration(120s), "120 s");
 }
 
-TEST(WorkerPool, KeptIdleWorkersServeTheNextRunAndEndOnRequest) {
+TEST(RenderProcessPool, KeptIdleProcessesServeTheNextRunAndEndOnRequest) {
   PoolOptions options;
-  options.workers = 1;
-  options.keep_idle_workers = true;
-  WorkerPool pool(options, fake_setup());
+  options.processes = 1;
+  options.keep_idle_processes = true;
+  RenderProcessPool pool(options, fake_setup());
   const std::string first = run_all(pool, items_from({"pid"})).at(0).reason;
   const std::string second = run_all(pool, items_from({"pid"})).at(0).reason;
   EXPECT_EQ(first, second);  // the same process rendered both runs
@@ -221,17 +221,17 @@ TEST(WorkerPool, KeptIdleWorkersServeTheNextRunAndEndOnRequest) {
   pool.clear_stop_requests();  // ...until the stop is forgotten
   EXPECT_EQ(run_all(pool, items_from({"pid"})).at(0).reason, first);
 
-  pool.end_idle_workers();
+  pool.end_idle_processes();
   EXPECT_NE(::kill(std::stoi(first), 0), 0);  // reaped: no such process
   const std::string fresh = run_all(pool, items_from({"pid"})).at(0).reason;
   EXPECT_NE(fresh, first);
 }
 
-TEST(WorkerPool, WithoutKeepingRunsEndTheirProcesses) {
-  WorkerPool pool(PoolOptions{}, fake_setup());
+TEST(RenderProcessPool, WithoutKeepingRunsEndTheirProcesses) {
+  RenderProcessPool pool(PoolOptions{}, fake_setup());
   const std::string pid = run_all(pool, items_from({"pid"})).at(0).reason;
   EXPECT_NE(::kill(std::stoi(pid), 0), 0);
 }
 
 }  // namespace
-}  // namespace thumbgen::cli
+}  // namespace thumbgen::runner

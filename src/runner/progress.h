@@ -1,5 +1,5 @@
-// What a `render` run tells the user: a progress bar on a terminal, one line per model otherwise, one JSON object
-// per model with --json, and a summary at the end.
+// What a `render` or `work` run tells the user: a progress bar on a terminal, one line per model otherwise, one
+// JSON object per model with --json, and a summary at the end.
 #pragma once
 
 #include <chrono>
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace thumbgen::cli {
+namespace thumbgen::runner {
 
 enum class AssetStatus { Ok, Failed, Skipped };
 
@@ -51,4 +51,4 @@ class Progress {
 std::string to_json_line(const AssetRecord& record);
 std::string summary_line(const Summary& summary);
 
-}  // namespace thumbgen::cli
+}  // namespace thumbgen::runner

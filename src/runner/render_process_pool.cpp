@@ -1,4 +1,4 @@
-#include "cli/worker_pool.h"
+#include "runner/render_process_pool.h"
 
 #include <fcntl.h>
 #include <malloc.h>
@@ -19,7 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-namespace thumbgen::cli {
+namespace thumbgen::runner {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -59,7 +59,7 @@ bool read_exact(int fd, void* data, std::size_t size) {
   return true;
 }
 
-// Blocking read of one message (worker side); nullopt at end of input.
+// Blocking read of one message (render process side); nullopt at end of input.
 std::optional<json> receive_message(int fd) {
   std::uint32_t size = 0;
   if (!read_exact(fd, &size, sizeof size) || size > kMaxMessageBytes) return std::nullopt;
@@ -121,12 +121,12 @@ std::string describe_duration(std::chrono::milliseconds duration) {
   return text;
 }
 
-struct WorkerPool::Worker {
+struct RenderProcessPool::Process {
   enum class State { Dead, Starting, Idle, Busy };
   State state = State::Dead;
   pid_t pid = -1;
-  int job_fd = -1;     // parent → worker
-  int result_fd = -1;  // worker → parent (non-blocking in the parent)
+  int job_fd = -1;     // parent → process
+  int result_fd = -1;  // process → parent (non-blocking in the parent)
   std::string buffer;  // bytes read but not yet a whole message
   std::string startup_failure;
   std::size_t item = 0;
@@ -134,26 +134,26 @@ struct WorkerPool::Worker {
   Clock::time_point deadline;
 };
 
-WorkerPool::WorkerPool(PoolOptions options, WorkerSetup setup)
+RenderProcessPool::RenderProcessPool(PoolOptions options, RenderProcessSetup setup)
     : options_(std::move(options)), setup_(std::move(setup)) {
-  if (options_.workers < 1) options_.workers = 1;
+  if (options_.processes < 1) options_.processes = 1;
   if (::pipe2(wake_pipe_, O_CLOEXEC | O_NONBLOCK) != 0)
     throw std::runtime_error("pipe: " + std::string(strerror(errno)));
 }
 
-WorkerPool::~WorkerPool() {
+RenderProcessPool::~RenderProcessPool() {
   kill_all();
   close_fd(wake_pipe_[0]);
   close_fd(wake_pipe_[1]);
 }
 
-void WorkerPool::request_stop() {
+void RenderProcessPool::request_stop() {
   stop_requests_.fetch_add(1);
   char byte = 1;
   [[maybe_unused]] auto ignored = ::write(wake_pipe_[1], &byte, 1);
 }
 
-void WorkerPool::spawn(Worker& worker) {
+void RenderProcessPool::spawn(Process& process) {
   int jobs[2], results[2];
   if (::pipe2(jobs, O_CLOEXEC) != 0) throw std::runtime_error("pipe: " + std::string(strerror(errno)));
   if (::pipe2(results, O_CLOEXEC) != 0) {
@@ -161,25 +161,25 @@ void WorkerPool::spawn(Worker& worker) {
     ::close(jobs[1]);
     throw std::runtime_error("pipe: " + std::string(strerror(errno)));
   }
-  std::fflush(nullptr);  // or the worker would inherit and later repeat buffered output
+  std::fflush(nullptr);  // or the render process would inherit and later repeat buffered output
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork: " + std::string(strerror(errno)));
   if (pid == 0) {
     ::close(jobs[1]);
     ::close(results[0]);
-    worker_main(jobs[0], results[1]);
+    process_main(jobs[0], results[1]);
   }
   ::close(jobs[0]);
   ::close(results[1]);
   ::fcntl(results[0], F_SETFL, O_NONBLOCK);
-  worker.state = Worker::State::Starting;
-  worker.pid = pid;
-  worker.job_fd = jobs[1];
-  worker.result_fd = results[0];
-  worker.buffer.clear();
-  worker.startup_failure.clear();
-  worker.started = Clock::now();
-  worker.deadline = worker.started + options_.startup_timeout;
+  process.state = Process::State::Starting;
+  process.pid = pid;
+  process.job_fd = jobs[1];
+  process.result_fd = results[0];
+  process.buffer.clear();
+  process.startup_failure.clear();
+  process.started = Clock::now();
+  process.deadline = process.started + options_.startup_timeout;
 }
 
 namespace {
@@ -199,7 +199,7 @@ void return_memory_after_large_job() {
 
 }  // namespace
 
-void WorkerPool::worker_main(int job_fd, int result_fd) {
+void RenderProcessPool::process_main(int job_fd, int result_fd) {
   // Die with the parent; check it did not die before prctl took effect.
   pid_t parent = ::getppid();
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -210,8 +210,8 @@ void WorkerPool::worker_main(int job_fd, int result_fd) {
   ::signal(SIGPIPE, SIG_DFL);
   // Whatever a library prints must not end up in the parent's stdout (the --json stream).
   ::dup2(STDERR_FILENO, STDOUT_FILENO);
-  // Other workers' pipe ends, inherited from the parent, would keep their pipes open after they die.
-  for (auto& other : workers_) {
+  // Other render processes' pipe ends, inherited from the parent, would keep their pipes open after they die.
+  for (auto& other : processes_) {
     close_fd(other.job_fd);
     close_fd(other.result_fd);
   }
@@ -257,133 +257,134 @@ void WorkerPool::worker_main(int job_fd, int result_fd) {
   ::_exit(0);
 }
 
-void WorkerPool::dispatch(Worker& worker, std::size_t index, const WorkItem& item) {
-  worker.state = Worker::State::Busy;
-  worker.item = index;
-  worker.started = Clock::now();
-  worker.deadline = worker.started + options_.timeout;
-  // A failed write means the worker died; its closed result pipe reports that as a crash of this item.
-  send_message(worker.job_fd, {{"input", item.input}, {"output", item.output}});
+void RenderProcessPool::dispatch(Process& process, std::size_t index, const WorkItem& item) {
+  process.state = Process::State::Busy;
+  process.item = index;
+  process.started = Clock::now();
+  process.deadline = process.started + options_.timeout;
+  // A failed write means the process died; its closed result pipe reports that as a crash of this item.
+  send_message(process.job_fd, {{"input", item.input}, {"output", item.output}});
 }
 
-void WorkerPool::finish(Worker& worker, WorkResult result, const std::function<void(const WorkResult&)>& on_result) {
-  result.index = worker.item;
-  result.ms = std::chrono::duration<double, std::milli>(Clock::now() - worker.started).count();
-  worker.state = Worker::State::Idle;
+void RenderProcessPool::finish(Process& process, WorkResult result,
+                               const std::function<void(const WorkResult&)>& on_result) {
+  result.index = process.item;
+  result.ms = std::chrono::duration<double, std::milli>(Clock::now() - process.started).count();
+  process.state = Process::State::Idle;
   on_result(result);
 }
 
-void WorkerPool::bury(Worker& worker) {
-  close_fd(worker.job_fd);
-  close_fd(worker.result_fd);
-  if (worker.pid > 0) {
-    ::kill(worker.pid, SIGKILL);
-    while (::waitpid(worker.pid, nullptr, 0) < 0 && errno == EINTR) {
+void RenderProcessPool::bury(Process& process) {
+  close_fd(process.job_fd);
+  close_fd(process.result_fd);
+  if (process.pid > 0) {
+    ::kill(process.pid, SIGKILL);
+    while (::waitpid(process.pid, nullptr, 0) < 0 && errno == EINTR) {
     }
   }
-  worker.pid = -1;
-  worker.state = Worker::State::Dead;
+  process.pid = -1;
+  process.state = Process::State::Dead;
 }
 
-void WorkerPool::end_idle_workers() {
-  // Closing its job pipe ends an idle worker's loop; one still starting is not worth waiting for.
-  for (auto& worker : workers_) {
-    if (worker.state != Worker::State::Idle) continue;
-    close_fd(worker.job_fd);
-    while (::waitpid(worker.pid, nullptr, 0) < 0 && errno == EINTR) {
+void RenderProcessPool::end_idle_processes() {
+  // Closing its job pipe ends an idle process's loop; one still starting is not worth waiting for.
+  for (auto& process : processes_) {
+    if (process.state != Process::State::Idle) continue;
+    close_fd(process.job_fd);
+    while (::waitpid(process.pid, nullptr, 0) < 0 && errno == EINTR) {
     }
-    worker.pid = -1;
-    bury(worker);
+    process.pid = -1;
+    bury(process);
   }
 }
 
-void WorkerPool::clear_stop_requests() { stop_requests_.store(0); }
+void RenderProcessPool::clear_stop_requests() { stop_requests_.store(0); }
 
-void WorkerPool::kill_all() {
-  for (auto& worker : workers_) bury(worker);
+void RenderProcessPool::kill_all() {
+  for (auto& process : processes_) bury(process);
 }
 
-std::size_t WorkerPool::run(const std::vector<WorkItem>& items,
-                            const std::function<void(const WorkResult&)>& on_result) {
-  // Writing to a dead worker's pipe must fail with EPIPE, not kill the parent.
+std::size_t RenderProcessPool::run(const std::vector<WorkItem>& items,
+                                   const std::function<void(const WorkResult&)>& on_result) {
+  // Writing to a dead process's pipe must fail with EPIPE, not kill the parent.
   struct sigaction ignore {
   }, previous{};
   ignore.sa_handler = SIG_IGN;
   ::sigaction(SIGPIPE, &ignore, &previous);
   struct Restore {
-    WorkerPool& pool;
+    RenderProcessPool& pool;
     struct sigaction previous;
     ~Restore() {
       // Idle processes may serve the next run; any other state (an exception, an interrupted item) is unknown.
-      for (auto& worker : pool.workers_) {
-        if (!pool.options_.keep_idle_workers || worker.state != Worker::State::Idle) pool.bury(worker);
+      for (auto& process : pool.processes_) {
+        if (!pool.options_.keep_idle_processes || process.state != Process::State::Idle) pool.bury(process);
       }
       ::sigaction(SIGPIPE, &previous, nullptr);
     }
   } restore{*this, previous};
 
   std::size_t next = 0;
-  const std::size_t wanted = std::min<std::size_t>(static_cast<std::size_t>(options_.workers), items.size());
-  if (!options_.keep_idle_workers) workers_.clear();
-  if (workers_.size() < wanted) workers_.resize(wanted);
+  const std::size_t wanted = std::min<std::size_t>(static_cast<std::size_t>(options_.processes), items.size());
+  if (!options_.keep_idle_processes) processes_.clear();
+  if (processes_.size() < wanted) processes_.resize(wanted);
   for (std::size_t i = 0; i < wanted; ++i) {
-    if (workers_[i].state == Worker::State::Dead && stop_requests_.load() == 0) spawn(workers_[i]);
+    if (processes_[i].state == Process::State::Dead && stop_requests_.load() == 0) spawn(processes_[i]);
   }
 
-  auto ended_worker = [&](Worker& worker) {
+  auto ended_process = [&](Process& process) {
     int status = 0;
-    close_fd(worker.job_fd);
-    close_fd(worker.result_fd);
-    while (::waitpid(worker.pid, &status, 0) < 0 && errno == EINTR) {
+    close_fd(process.job_fd);
+    close_fd(process.result_fd);
+    while (::waitpid(process.pid, &status, 0) < 0 && errno == EINTR) {
     }
-    worker.pid = -1;
-    if (worker.state == Worker::State::Starting) {
-      throw WorkerStartupError(worker.startup_failure.empty()
-                                   ? "render process " + describe_exit(status) + " while starting"
-                                   : worker.startup_failure);
+    process.pid = -1;
+    if (process.state == Process::State::Starting) {
+      throw RenderProcessStartupError(process.startup_failure.empty()
+                                          ? "render process " + describe_exit(status) + " while starting"
+                                          : process.startup_failure);
     }
-    if (worker.state == Worker::State::Busy) {
+    if (process.state == Process::State::Busy) {
       std::string reason = describe_exit(status);
       // Under RLIMIT_AS, allocation failures inside the GL driver or LLVM abort rather than throw.
       if (WIFSIGNALED(status) && options_.max_memory_bytes > 0) {
         reason += " under --max-memory " + describe_bytes(options_.max_memory_bytes);
       }
-      finish(worker, {0, false, 0, reason, {}}, on_result);
+      finish(process, {0, false, 0, reason, {}}, on_result);
     }
-    worker.state = Worker::State::Dead;
-    if (next < items.size() && stop_requests_.load() == 0) spawn(worker);
+    process.state = Process::State::Dead;
+    if (next < items.size() && stop_requests_.load() == 0) spawn(process);
   };
 
   for (;;) {
     int stops = stop_requests_.load();
     if (stops >= 2) {
-      for (auto& worker : workers_) {
-        if (worker.state != Worker::State::Busy) continue;
-        finish(worker, {0, false, 0, "interrupted", {}}, on_result);
-        bury(worker);
+      for (auto& process : processes_) {
+        if (process.state != Process::State::Busy) continue;
+        finish(process, {0, false, 0, "interrupted", {}}, on_result);
+        bury(process);
       }
     }
     bool busy = false;
-    for (auto& worker : workers_) {
-      if (worker.state == Worker::State::Idle && stops == 0 && next < items.size()) {
-        dispatch(worker, next, items[next]);
+    for (auto& process : processes_) {
+      if (process.state == Process::State::Idle && stops == 0 && next < items.size()) {
+        dispatch(process, next, items[next]);
         ++next;
       }
-      busy = busy || worker.state == Worker::State::Busy ||
-             (worker.state == Worker::State::Starting && stops == 0 && next < items.size());
+      busy = busy || process.state == Process::State::Busy ||
+             (process.state == Process::State::Starting && stops == 0 && next < items.size());
     }
     if (!busy) break;
 
     std::vector<pollfd> fds{{wake_pipe_[0], POLLIN, 0}};
-    std::vector<Worker*> polled;
+    std::vector<Process*> polled;
     auto now = Clock::now();
     auto wait = std::chrono::milliseconds::max();
-    for (auto& worker : workers_) {
-      if (worker.state == Worker::State::Dead) continue;
-      fds.push_back({worker.result_fd, POLLIN, 0});
-      polled.push_back(&worker);
-      if (worker.state != Worker::State::Idle) {
-        wait = std::min(wait, std::chrono::ceil<std::chrono::milliseconds>(worker.deadline - now));
+    for (auto& process : processes_) {
+      if (process.state == Process::State::Dead) continue;
+      fds.push_back({process.result_fd, POLLIN, 0});
+      polled.push_back(&process);
+      if (process.state != Process::State::Idle) {
+        wait = std::min(wait, std::chrono::ceil<std::chrono::milliseconds>(process.deadline - now));
       }
     }
     int timeout_ms = wait == std::chrono::milliseconds::max() ? -1 : static_cast<int>(std::max<long>(0, wait.count()));
@@ -396,43 +397,44 @@ std::size_t WorkerPool::run(const std::vector<WorkItem>& items,
     }
 
     for (std::size_t i = 0; ready > 0 && i < polled.size(); ++i) {
-      Worker& worker = *polled[i];
+      Process& process = *polled[i];
       if (fds[i + 1].revents == 0) continue;
       char chunk[65536];
       ssize_t n;
-      while ((n = ::read(worker.result_fd, chunk, sizeof chunk)) > 0) worker.buffer.append(chunk, n);
+      while ((n = ::read(process.result_fd, chunk, sizeof chunk)) > 0) process.buffer.append(chunk, n);
       bool ended = n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR);
-      while (auto message = take_message(worker.buffer)) {
+      while (auto message = take_message(process.buffer)) {
         std::string type = message->is_object() ? message->value("type", "") : "";
-        if (type == "ready" && worker.state == Worker::State::Starting) {
-          worker.state = Worker::State::Idle;
+        if (type == "ready" && process.state == Process::State::Starting) {
+          process.state = Process::State::Idle;
         } else if (type == "startup_failed") {
-          worker.startup_failure = message->value("reason", "unknown reason");
-        } else if (type == "result" && worker.state == Worker::State::Busy) {
+          process.startup_failure = message->value("reason", "unknown reason");
+        } else if (type == "result" && process.state == Process::State::Busy) {
           WorkResult result;
           result.ok = message->value("ok", false);
           result.reason = message->value("reason", "");
           result.warnings = message->value("warnings", std::vector<std::string>{});
-          finish(worker, std::move(result), on_result);
+          finish(process, std::move(result), on_result);
         }
       }
-      if (ended) ended_worker(worker);
+      if (ended) ended_process(process);
     }
 
     now = Clock::now();
-    for (auto& worker : workers_) {
-      if (worker.state == Worker::State::Starting && now >= worker.deadline) {
-        throw WorkerStartupError("render process did not start within " + describe_duration(options_.startup_timeout));
+    for (auto& process : processes_) {
+      if (process.state == Process::State::Starting && now >= process.deadline) {
+        throw RenderProcessStartupError("render process did not start within " +
+                                        describe_duration(options_.startup_timeout));
       }
-      if (worker.state == Worker::State::Busy && now >= worker.deadline) {
-        finish(worker, {0, false, 0, "timeout after " + describe_duration(options_.timeout), {}}, on_result);
-        bury(worker);
-        if (next < items.size() && stop_requests_.load() == 0) spawn(worker);
+      if (process.state == Process::State::Busy && now >= process.deadline) {
+        finish(process, {0, false, 0, "timeout after " + describe_duration(options_.timeout), {}}, on_result);
+        bury(process);
+        if (next < items.size() && stop_requests_.load() == 0) spawn(process);
       }
     }
   }
-  if (!options_.keep_idle_workers) end_idle_workers();
+  if (!options_.keep_idle_processes) end_idle_processes();
   return items.size() - next;
 }
 
-}  // namespace thumbgen::cli
+}  // namespace thumbgen::runner

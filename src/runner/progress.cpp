@@ -1,9 +1,9 @@
-#include "cli/progress.h"
+#include "runner/progress.h"
 
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-namespace thumbgen::cli {
+namespace thumbgen::runner {
 namespace {
 
 const char* status_name(AssetStatus status) {
@@ -122,4 +122,4 @@ Summary Progress::finish(std::size_t not_started, bool interrupted) {
   return summary_;
 }
 
-}  // namespace thumbgen::cli
+}  // namespace thumbgen::runner

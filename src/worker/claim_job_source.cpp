@@ -1,0 +1,45 @@
+#include "worker/claim_job_source.h"
+
+#include <algorithm>
+
+namespace thumbgen::worker {
+
+ClaimJobSource::ClaimJobSource(ApiClient& api, std::string worker_name, int batch, int lease_seconds,
+                               std::mutex& tasks_mutex, WorkLog& log)
+    : api_(api),
+      worker_name_(std::move(worker_name)),
+      batch_(batch),
+      lease_seconds_(lease_seconds),
+      log_(log),
+      leases_(api, lease_seconds, tasks_mutex, log) {}
+
+std::optional<Batch> ClaimJobSource::next_batch() {
+  auto jobs = api_.claim(worker_name_, std::clamp(batch_, 1, 100), lease_seconds_);
+  if (!jobs) return std::nullopt;
+  Batch tasks;
+  for (Job& job : *jobs) {
+    auto task = std::make_unique<Task>();
+    task->asset = job.asset;
+    task->job = std::move(job);
+    tasks.push_back(std::move(task));
+  }
+  return tasks;
+}
+
+std::string ClaimJobSource::deliver(const Task& task, const std::vector<std::uint8_t>& thumbnail) {
+  return api_.complete(*task.job, thumbnail);
+}
+
+void ClaimJobSource::report_failure(const Task& task, const std::string& reason, bool retryable) {
+  api_.fail(*task.job, reason, retryable);
+}
+
+void ClaimJobSource::release(const Task& task) {
+  try {
+    api_.release(*task.job);
+  } catch (const ApiError& error) {
+    log_.note("cannot release job " + task.job->job_id + " (" + task.asset.display() + "): " + error.what());
+  }
+}
+
+}  // namespace thumbgen::worker

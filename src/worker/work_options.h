@@ -1,0 +1,34 @@
+// What `thumbgen work` was asked to do: its options, resolved and validated by the command line (cli/work_command).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "platform/pipeline.h"
+#include "worker/schedule.h"
+
+namespace thumbgen::worker {
+
+struct WorkOptions {
+  std::string server_url;
+  std::string token;           // either a token...
+  std::string user, password;  // ...or credentials (logged in again before the token expires)
+  platform::JobOptions job;
+  int jobs = 1;
+  std::chrono::milliseconds timeout{30'000};
+  std::uint64_t max_memory_bytes = 0;
+  int batch = 50;
+  bool watch = false;  // false: --once
+  std::optional<TimeWindow> schedule;
+  bool json = false;
+  std::filesystem::path cache_dir;
+  std::filesystem::path control_file;  // empty: none
+  int lease_seconds = 300;
+  bool force_compat = false;  // use the spec's listing + upload even when the server has the claim protocol
+  std::chrono::seconds idle_poll_max{60};  // --watch: longest wait between polls of an empty queue
+};
+
+}  // namespace thumbgen::worker
