@@ -3,6 +3,7 @@
 #include <cctype>
 #include <fstream>
 
+#include "util/ascii.h"
 #include "worker/work_signals.h"
 
 namespace thumbgen::worker {
@@ -14,9 +15,9 @@ void ControlFile::check(const std::vector<Task*>& tasks) {
   if (file_.empty()) return;
   std::lock_guard read_lock(read_mutex_);
   std::ifstream in(file_);
-  std::string word;
-  in >> word;
-  for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string text;
+  in >> text;
+  const std::string word = util::to_lower_ascii(text);
   if (word == "pause" && !work_paused()) {
     pause_work();
   } else if (word == "resume" && work_paused()) {
