@@ -78,6 +78,23 @@ class JsonOut {
   std::string& out_;
 };
 
+// The spec's fields of one listed asset, "{" included and "}" left open for callers' extra fields: one home for the
+// shape the listing writes and the claim answers embed (asset_json).
+template <typename AppendFileUrl>
+void append_asset_fields(JsonOut& out, const MissingAsset& asset, std::string& scratch, AppendFileUrl append_file_url) {
+  out.raw(R"({"id":)").integer(asset.id).raw(R"(,"id_str":")").integer(asset.id);  // JavaScript rounds 64-bit ids
+  out.raw(R"(","url":)").string(asset.url).raw(R"(,"name":)").string(asset.name);
+  out.raw(R"(,"owner_displayname":)").string(asset.owner_displayname).raw(R"(,"formats":[)");
+  for (const MissingFormat& format : asset.formats) {
+    if (&format != &asset.formats.front()) out.raw(",");
+    scratch.clear();
+    append_file_url(scratch, asset.url, format.root);
+    out.raw(R"({"format_type":)").string(format.format_type).raw(R"(,"root_url":)").string(scratch);
+    out.raw(R"(,"is_preferred":)").boolean(format.is_preferred).raw("}");
+  }
+  out.raw("]");
+}
+
 }  // namespace
 
 ApiResponse Api::for_staff(ApiRequest& request, const std::function<ApiResponse()>& handler) {
@@ -138,17 +155,10 @@ ApiResponse Api::list_missing_page(ApiRequest& request) {
   out.raw(R"({"assets":[)");
   for (const MissingAsset& asset : page.assets) {
     if (&asset != &page.assets.front()) out.raw(",");
-    out.raw(R"({"id":)").integer(asset.id).raw(R"(,"id_str":")").integer(asset.id);  // JavaScript rounds 64-bit ids
-    out.raw(R"(","url":)").string(asset.url).raw(R"(,"name":)").string(asset.name);
-    out.raw(R"(,"owner_displayname":)").string(asset.owner_displayname).raw(R"(,"formats":[)");
-    for (const MissingFormat& format : asset.formats) {
-      if (&format != &asset.formats.front()) out.raw(",");
-      scratch.clear();
-      append_file_url(scratch, asset.url, format.root);
-      out.raw(R"({"format_type":)").string(format.format_type).raw(R"(,"root_url":)").string(scratch);
-      out.raw(R"(,"is_preferred":)").boolean(format.is_preferred).raw("}");
-    }
-    out.raw("]");
+    append_asset_fields(out, asset, scratch,
+                        [this](std::string& url, const std::string& asset_url, const std::string& root) {
+                          append_file_url(url, asset_url, root);
+                        });
     if (asset.job) {  // extra fields for `thumbgen work` and the admin UI; the spec's fields stay as they are
       out.raw(R"(,"thumbnail_state":)").string(asset.job->state);
       out.raw(R"(,"thumbnail_attempts":)").integer(asset.job->attempts).raw(R"(,"thumbnail_last_error":)");
@@ -212,20 +222,16 @@ ApiResponse Api::store_thumbnail(const AssetRef& asset, const nlohmann::json& bo
       {{"success", true}, {"thumbnail_url", storage_.public_url(key, settings_.public_url)}, {"asset_url", asset.url}});
 }
 
-// The claim answers embed this; the listing writes the same shape straight into its body (list_missing_page).
+// The claim answers embed the listing's asset shape; claims are not a hot path, so the text is parsed back.
 nlohmann::json Api::asset_json(const MissingAsset& asset) const {
-  nlohmann::json formats = nlohmann::json::array();
-  for (const MissingFormat& format : asset.formats) {
-    formats.push_back({{"format_type", format.format_type},
-                       {"root_url", file_url(asset.url, format.root)},
-                       {"is_preferred", format.is_preferred}});
-  }
-  return {{"id", asset.id},
-          {"id_str", std::to_string(asset.id)},  // JavaScript rounds 64-bit numbers
-          {"url", asset.url},
-          {"name", asset.name},
-          {"owner_displayname", asset.owner_displayname},
-          {"formats", std::move(formats)}};
+  std::string text, scratch;
+  JsonOut out(text);
+  append_asset_fields(out, asset, scratch,
+                      [this](std::string& url, const std::string& asset_url, const std::string& root) {
+                        append_file_url(url, asset_url, root);
+                      });
+  out.raw("}");
+  return nlohmann::json::parse(text);
 }
 
 ApiResponse Api::thumbnail_failure(ApiRequest& request) {
