@@ -13,10 +13,10 @@
 #include "support/scene_builders.h"
 
 using namespace thumbgen;
-using test_support::add_splat;
-using test_support::box_mesh;
-using test_support::single_mesh_scene;
-using test_support::sphere_mesh;
+using thumbgen::test::add_splat;
+using thumbgen::test::box_mesh;
+using thumbgen::test::single_mesh_scene;
+using thumbgen::test::sphere_mesh;
 
 namespace {
 
