@@ -17,6 +17,7 @@
 #include "scene/gltf_materials.h"
 #include "scene/gltf_meshes.h"
 #include "scene/tilt_brush.h"
+#include "support/bytes.h"
 #include "support/gltf_writer.h"
 
 namespace thumbgen::scene {
@@ -706,7 +707,7 @@ TEST(GltfLoader, DecodesMeshoptCompressedViews) {
 
   // Corrupt compressed bytes fail cleanly.
   doc["buffers"][0]["uri"] =
-      "data:application/octet-stream;base64," + test::base64_encode(std::vector<std::uint8_t>(b.bin.size(), 0x55));
+      "data:application/octet-stream;base64," + test::base64(std::vector<std::uint8_t>(b.bin.size(), 0x55));
   EXPECT_THROW(loader.load(doc.dump()), LoadError);
   // A count far beyond what the compressed bytes can hold is refused before allocating.
   doc["bufferViews"][2]["extensions"]["EXT_meshopt_compression"]["count"] = 4'000'000'000ull;
