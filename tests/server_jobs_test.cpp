@@ -2,6 +2,7 @@
 // temporary catalogue (one fresh server per test, so tests never see each other's claims).
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <set>
@@ -69,6 +70,22 @@ class ServerJobsTest : public ::testing::Test {
     HttpResult result = post(kJobs + "/claim", {{"worker", worker}, {"max", max}, {"lease_seconds", lease_seconds}});
     EXPECT_EQ(result.status, 200) << result.body;
     return result.json()["jobs"];
+  }
+  // Once the 1 s lease of the only claimable job has run out (THUMBGEN_MIN_LEASE_SECONDS=1), that job claimed by
+  // `worker`: asks every 50 ms rather than sleeping a fixed time (the server counts whole seconds: at most 1 s).
+  nlohmann::json claim_when_lease_expires(const std::string& worker) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+      HttpResult result = post(kJobs + "/claim", {{"worker", worker}, {"max", 1}, {"lease_seconds", 300}});
+      if (result.status != 200) {
+        ADD_FAILURE() << result.body;
+        return nullptr;
+      }
+      if (!result.json()["jobs"].empty()) return result.json()["jobs"][0];
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "no lease expired within 10 s";
+    return nullptr;
   }
   std::string job_path(const nlohmann::json& job, const std::string& action) {
     return kJobs + "/" + job["job_id"].get<std::string>() + "/" + action;
@@ -199,8 +216,7 @@ TEST_F(ServerJobsTest, ConcurrentClaimersGetEveryAssetExactlyOnce) {
 TEST_F(ServerJobsTest, AnExpiredLeaseReturnsTheJobAndFencesTheOldHolder) {
   nlohmann::json old = claim(1, 1)[0];
   drain_never_tried();
-  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
-  nlohmann::json fresh = claim(1, 300, "test:2")[0];
+  nlohmann::json fresh = claim_when_lease_expires("test:2");
   EXPECT_EQ(fresh["job_id"], old["job_id"]);
   EXPECT_EQ(fresh["attempt"], 2);
 
@@ -260,8 +276,7 @@ TEST_F(ServerJobsTest, FailuresBackOffDieAfterMaxAttemptsAndRetryFailedRequeues)
   // THUMBGEN_MAX_ATTEMPTS=2: one lease lost, then a reported failure makes it dead.
   nlohmann::json first = claim(1, 1)[0];
   drain_never_tried();
-  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
-  nlohmann::json second = claim(1)[0];
+  nlohmann::json second = claim_when_lease_expires("test:1");
   ASSERT_EQ(second["job_id"], first["job_id"]);
   HttpResult failed =
       post(job_path(second, "fail"),
