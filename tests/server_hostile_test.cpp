@@ -22,6 +22,7 @@
 #include "server/upload_base64.h"
 #include "support/http_client.h"
 #include "support/images.h"
+#include "support/server_login.h"
 #include "support/server_process.h"
 
 namespace thumbgen {
@@ -30,9 +31,11 @@ namespace {
 namespace fs = std::filesystem;
 using server::Catalogue;
 using test::base64;
+using test::bearer;
 using test::Bytes;
 using test::http_request;
 using test::HttpResult;
+using test::login_token;
 using test::make_jpeg;
 using test::make_png;
 using test::make_png_with_idat;
@@ -232,10 +235,7 @@ class ServerHostileTest : public ::testing::Test {
       }
     }
     server_->start({}, {"THUMBGEN_BODY_LIMIT=" + std::to_string(kBodyLimit)});
-    token_ = http_request(server_->port(), "POST", "/api/v1/login/jwt",
-                          R"({"username":"admin","password":"admin-password"})")
-                 .json()
-                 .value("access_token", "");
+    token_ = login_token(server_->port(), "admin", "admin-password");
     ASSERT_FALSE(token_.empty()) << server_->log();
     HttpResult kept = upload(kKeptAsset, upload_json(base64(make_jpeg(40, 30))));
     ASSERT_EQ(kept.status, 200) << kept.body;
@@ -490,7 +490,7 @@ TEST_F(ServerHostileTest, JwtAttacksAre401WithTheSpecDetail) {
   Snapshot before = snapshot();
   for (const auto& [name, token] : attacks) {
     HttpResult result = http_request(server_->port(), "POST", "/api/v1/admin/assets/" + kEmptyAsset + "/thumbnail",
-                                     upload_json(base64(make_jpeg(16, 16))), {{"Authorization", "Bearer " + token}});
+                                     upload_json(base64(make_jpeg(16, 16))), bearer(token));
     EXPECT_EQ(result.status, 401) << name;
   }
   expect_nothing_stored(before);
@@ -537,7 +537,7 @@ TEST_F(ServerHostileTest, FiveHundredIdleAndSlowConnectionsDoNotStopOtherClients
     for (int i = 0; i < 5; ++i) {
       auto start = Clock::now();
       HttpResult result = http_request(server_->port(), "GET", "/api/v1/admin/assets/missing-thumbnails?limit=5", "",
-                                       {{"Authorization", "Bearer " + token_}}, std::chrono::seconds(5));
+                                       bearer(token_), std::chrono::seconds(5));
       EXPECT_EQ(result.status, 200);
       EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(2000)) << "round " << round;
     }
@@ -560,10 +560,7 @@ TEST(ServerSlowClientTest, SlowBodyTimesOutWhileOthersAreServed) {
     catalogue.upsert_asset(record);
   }
   server.start({}, {"THUMBGEN_REQUEST_TIMEOUT_MS=2000", "THUMBGEN_HEADER_TIMEOUT_MS=1500"});
-  std::string token =
-      http_request(server.port(), "POST", "/api/v1/login/jwt", R"({"username":"admin","password":"admin-password"})")
-          .json()
-          .value("access_token", "");
+  std::string token = login_token(server.port(), "admin", "admin-password");
   ASSERT_FALSE(token.empty()) << server.log();
 
   // A complete, valid upload, whose body then dribbles in.
