@@ -1,5 +1,6 @@
-// Golden renders of scenes built in code: checks content (visible, centred, inside the frame, expected colours),
-// not exact pixels, on the real EGL context (llvmpipe on CPU-only machines).
+// Properties of renders of scenes built in code: content visible, centred and inside the frame, expected colours,
+// shading, alpha, culling, cameras, textures, splats, memory; not exact pixels (render_golden_test compares those),
+// on the real EGL context (llvmpipe on CPU-only machines).
 #include <gtest/gtest.h>
 
 #include <array>
@@ -7,9 +8,9 @@
 #include <glm/gtc/matrix_transform.hpp>
 #include <memory>
 
-#include "platform/egl_context.h"
 #include "render/quality_gate.h"
 #include "render/renderer.h"
+#include "support/render_fixture.h"
 #include "support/scene_builders.h"
 
 using namespace thumbgen;
@@ -20,32 +21,15 @@ using thumbgen::test::sphere_mesh;
 
 namespace {
 
-class RenderGolden : public ::testing::Test {
+class RenderProperties : public test::RendererTest {
  protected:
-  static void SetUpTestSuite() {
-    platform::tune_malloc_for_software_gl();
-    context_ = platform::create_egl_context().release();
-    renderer_ = new render::Renderer(*context_);
-  }
-  static void TearDownTestSuite() {
-    delete renderer_;
-    delete context_;
-  }
   static render::ViewOptions small_view() {
     render::ViewOptions view;
     view.width = 320;
     view.height = 180;
     return view;
   }
-  static const std::uint8_t* pixel(const scene::Image& image, float fx, float fy) {
-    const int x = static_cast<int>(fx * (image.width - 1)), y = static_cast<int>(fy * (image.height - 1));
-    return &image.rgba[(static_cast<std::size_t>(y) * image.width + x) * 4];
-  }
-  static render::GlContext* context_;
-  static render::Renderer* renderer_;
 };
-render::GlContext* RenderGolden::context_ = nullptr;
-render::Renderer* RenderGolden::renderer_ = nullptr;
 
 long resident_kib() {
   std::ifstream status("/proc/self/status");
@@ -60,10 +44,10 @@ long resident_kib() {
 
 }  // namespace
 
-TEST_F(RenderGolden, UnlitBoxIsCentredInsideTheFrameWithItsColour) {
+TEST_F(RenderProperties, UnlitBoxIsCentredInsideTheFrameWithItsColour) {
   const auto scene = single_mesh_scene(box_mesh({5, -3, 2}, {1, 1, 1}), {1, 0, 0, 1}, /*unlit=*/true);
   const render::ViewOptions view = small_view();
-  const render::RenderResult result = renderer_->render(scene, view);
+  const render::RenderResult result = renderer().render(scene, view);
   ASSERT_EQ(result.image.width, 320);
   ASSERT_EQ(result.image.height, 180);
   EXPECT_FALSE(result.authored_camera);
@@ -85,11 +69,11 @@ TEST_F(RenderGolden, UnlitBoxIsCentredInsideTheFrameWithItsColour) {
   EXPECT_EQ(render::check_quality(result.image, view.background, {}), std::nullopt);
 }
 
-TEST_F(RenderGolden, BackgroundColourIsExactInSrgb) {
+TEST_F(RenderProperties, BackgroundColourIsExactInSrgb) {
   auto scene = single_mesh_scene(sphere_mesh({0, 0, 0}, 1), {0.2f, 0.8f, 0.2f, 1}, false);
   render::ViewOptions view = small_view();
   view.background = glm::vec4(0x33 / 255.0f, 0x66 / 255.0f, 0x99 / 255.0f, 1.0f);
-  const scene::Image image = renderer_->render(scene, view).image;
+  const scene::Image image = renderer().render(scene, view).image;
   const std::uint8_t* corner = pixel(image, 0.0f, 0.0f);
   EXPECT_NEAR(corner[0], 0x33, 1);
   EXPECT_NEAR(corner[1], 0x66, 1);
@@ -99,9 +83,9 @@ TEST_F(RenderGolden, BackgroundColourIsExactInSrgb) {
   EXPECT_GT(centre[1], centre[0] + 40) << "a lit green sphere stays green";
 }
 
-TEST_F(RenderGolden, LitSphereIsShadedNotFlat) {
+TEST_F(RenderProperties, LitSphereIsShadedNotFlat) {
   const auto scene = single_mesh_scene(sphere_mesh({0, 0, 0}, 1), {0.8f, 0.8f, 0.8f, 1}, false);
-  const scene::Image image = renderer_->render(scene, small_view()).image;
+  const scene::Image image = renderer().render(scene, small_view()).image;
   const render::ContentBox box = render::content_box(image, {0, 0, 0, 1});
   ASSERT_FALSE(box.empty);
   // Key light from the upper right: the upper-right part of the sphere is brighter than the lower-left.
@@ -112,59 +96,59 @@ TEST_F(RenderGolden, LitSphereIsShadedNotFlat) {
   EXPECT_GT(lit[0], dark[0] + 20);
 }
 
-TEST_F(RenderGolden, TransparentBackgroundKeepsAlphaOutsideTheObject) {
+TEST_F(RenderProperties, TransparentBackgroundKeepsAlphaOutsideTheObject) {
   const auto scene = single_mesh_scene(box_mesh({0, 0, 0}, {1, 1, 1}), {0, 0, 1, 1}, true);
   render::ViewOptions view = small_view();
   view.background = glm::vec4(0.0f);
-  const scene::Image image = renderer_->render(scene, view).image;
+  const scene::Image image = renderer().render(scene, view).image;
   EXPECT_EQ(pixel(image, 0.02f, 0.02f)[3], 0);
   const std::uint8_t* centre = pixel(image, 0.5f, 0.5f);
   EXPECT_EQ(centre[3], 255);
   EXPECT_GT(centre[2], 240);
 }
 
-TEST_F(RenderGolden, MirroredTransformStillShowsFrontFaces) {
+TEST_F(RenderProperties, MirroredTransformStillShowsFrontFaces) {
   // A single-sided box under a negative scale: without flipping the winding, culling would show its inside.
   glm::mat4 mirror = glm::scale(glm::mat4(1.0f), glm::vec3(-1, 1, 1));
   auto scene = single_mesh_scene(box_mesh({0, 0, 0}, {1, 1, 1}), {1, 1, 0, 1}, true, mirror);
-  const scene::Image mirrored = renderer_->render(scene, small_view()).image;
+  const scene::Image mirrored = renderer().render(scene, small_view()).image;
   scene.draws[0].transform = glm::mat4(1.0f);
-  const scene::Image plain = renderer_->render(scene, small_view()).image;
+  const scene::Image plain = renderer().render(scene, small_view()).image;
   const render::ContentBox a = render::content_box(mirrored, {0, 0, 0, 1});
   const render::ContentBox b = render::content_box(plain, {0, 0, 0, 1});
   EXPECT_NEAR(a.coverage, b.coverage, 0.01f);
   EXPECT_GT(a.coverage, 0.1f);
 }
 
-TEST_F(RenderGolden, AuthoredCameraIsUsedAndCanLookAway) {
+TEST_F(RenderProperties, AuthoredCameraIsUsedAndCanLookAway) {
   auto scene = single_mesh_scene(box_mesh({0, 0, 0}, {1, 1, 1}), {1, 1, 1, 1}, true);
   scene::Camera camera;
   camera.world = glm::inverse(glm::lookAt(glm::vec3(0, 0, 10), glm::vec3(0), glm::vec3(0, 1, 0)));
   camera.yfov = glm::radians(20.0f);
   scene.cameras.push_back(camera);
-  render::RenderResult result = renderer_->render(scene, small_view());
+  render::RenderResult result = renderer().render(scene, small_view());
   EXPECT_TRUE(result.authored_camera);
   EXPECT_FALSE(render::content_box(result.image, {0, 0, 0, 1}).empty);
 
   scene.cameras[0].world = glm::inverse(glm::lookAt(glm::vec3(0, 0, 10), glm::vec3(0, 0, 20), glm::vec3(0, 1, 0)));
-  result = renderer_->render(scene, small_view());
+  result = renderer().render(scene, small_view());
   EXPECT_TRUE(render::content_box(result.image, {0, 0, 0, 1}).empty) << "looking away shows nothing";
   EXPECT_NE(render::check_quality(result.image, {0, 0, 0, 1}, {}), std::nullopt);
 }
 
-TEST_F(RenderGolden, ExplicitAnglesOverrideTheAuthoredCamera) {
+TEST_F(RenderProperties, ExplicitAnglesOverrideTheAuthoredCamera) {
   auto scene = single_mesh_scene(box_mesh({0, 0, 0}, {1, 1, 1}), {1, 1, 1, 1}, true);
   scene::Camera camera;
   camera.world = glm::inverse(glm::lookAt(glm::vec3(0, 0, 10), glm::vec3(0, 0, 20), glm::vec3(0, 1, 0)));
   scene.cameras.push_back(camera);
   render::ViewOptions view = small_view();
   view.camera = render::CameraAngles{0, 0, 45};
-  const render::RenderResult result = renderer_->render(scene, view);
+  const render::RenderResult result = renderer().render(scene, view);
   EXPECT_FALSE(result.authored_camera);
   EXPECT_EQ(render::check_quality(result.image, view.background, {}), std::nullopt);
 }
 
-TEST_F(RenderGolden, PointsAndLinesAreDrawn) {
+TEST_F(RenderProperties, PointsAndLinesAreDrawn) {
   scene::Mesh points;
   points.primitive = scene::Primitive::Points;
   for (int i = 0; i < 2000; ++i) {
@@ -173,19 +157,19 @@ TEST_F(RenderGolden, PointsAndLinesAreDrawn) {
     points.colors.push_back({0, 1, 0, 1});
   }
   const auto cloud = single_mesh_scene(points, {1, 1, 1, 1}, false);
-  const scene::Image image = renderer_->render(cloud, small_view()).image;
+  const scene::Image image = renderer().render(cloud, small_view()).image;
   EXPECT_EQ(render::check_quality(image, {0, 0, 0, 1}, {}), std::nullopt);
 
   scene::Mesh lines;
   lines.primitive = scene::Primitive::Lines;
   lines.positions = {{-1, -1, 0}, {1, 1, 0}, {-1, 1, 0}, {1, -1, 0}};
   const auto cross = single_mesh_scene(lines, {1, 1, 1, 1}, false);
-  const render::ContentBox box = render::content_box(renderer_->render(cross, small_view()).image, {0, 0, 0, 1});
+  const render::ContentBox box = render::content_box(renderer().render(cross, small_view()).image, {0, 0, 0, 1});
   EXPECT_FALSE(box.empty);
   EXPECT_LT(box.coverage, 0.05f);
 }
 
-TEST_F(RenderGolden, SplatsAreDrawnAsBlobsNotDots) {
+TEST_F(RenderProperties, SplatsAreDrawnAsBlobsNotDots) {
   scene::Scene scene;
   scene::SplatCloud cloud;
   for (int i = 0; i < 50; ++i) {
@@ -193,13 +177,13 @@ TEST_F(RenderGolden, SplatsAreDrawnAsBlobsNotDots) {
               {1, 0.5f, 0});
   }
   scene.splats.push_back(cloud);
-  const scene::Image image = renderer_->render(scene, small_view()).image;
+  const scene::Image image = renderer().render(scene, small_view()).image;
   const render::ContentBox box = render::content_box(image, {0, 0, 0, 1});
   ASSERT_FALSE(box.empty);
   EXPECT_GT(box.coverage, 0.15f) << "50 overlapping Gaussians cover an area, not 50 pixels";
 }
 
-TEST_F(RenderGolden, SplatsAloneBlendInDisplayColoursLikeTheReferenceRasteriser) {
+TEST_F(RenderProperties, SplatsAloneBlendInDisplayColoursLikeTheReferenceRasteriser) {
   // A white splat at half opacity over black is half white in display values (128), as 3DGS composites; blending
   // in linear light would give 188. With a transparent background the colour is white at half alpha.
   scene::Scene scene;
@@ -210,19 +194,19 @@ TEST_F(RenderGolden, SplatsAloneBlendInDisplayColoursLikeTheReferenceRasteriser)
   scene.splats.push_back(cloud);
   render::ViewOptions view = small_view();
   view.camera = render::CameraAngles{0, 0, 45};
-  const scene::Image image = renderer_->render(scene, view).image;
+  const scene::Image image = renderer().render(scene, view).image;
   const std::uint8_t* centre = pixel(image, 0.5f, 0.5f);
   EXPECT_NEAR(centre[0], 128, 3);
   EXPECT_EQ(centre[3], 255);
 
   view.background = glm::vec4(0.0f);
-  const scene::Image transparent = renderer_->render(scene, view).image;
+  const scene::Image transparent = renderer().render(scene, view).image;
   const std::uint8_t* over_nothing = pixel(transparent, 0.5f, 0.5f);
   EXPECT_NEAR(over_nothing[0], 255, 3);
   EXPECT_NEAR(over_nothing[3], 128, 3);
 }
 
-TEST_F(RenderGolden, MeshesHideTheSplatsBehindThem) {
+TEST_F(RenderProperties, MeshesHideTheSplatsBehindThem) {
   // A green unlit card in front of a wall of red splats, seen from the front: green in the middle, red around.
   auto scene = single_mesh_scene(box_mesh({0, 0, 0.5f}, {0.3f, 0.3f, 0.05f}), {0, 1, 0, 1}, /*unlit=*/true);
   scene::SplatCloud wall;
@@ -231,7 +215,7 @@ TEST_F(RenderGolden, MeshesHideTheSplatsBehindThem) {
   scene.splats.push_back(wall);
   render::ViewOptions view = small_view();
   view.camera = render::CameraAngles{0, 0, 45};
-  const scene::Image image = renderer_->render(scene, view).image;
+  const scene::Image image = renderer().render(scene, view).image;
   const std::uint8_t* middle = pixel(image, 0.5f, 0.5f);
   EXPECT_GT(middle[1], 200);
   EXPECT_LT(middle[0], 60) << "a splat behind the card shows through it";
@@ -240,7 +224,7 @@ TEST_F(RenderGolden, MeshesHideTheSplatsBehindThem) {
   EXPECT_LT(side[1], 60);
 }
 
-TEST_F(RenderGolden, GpuMemoryDoesNotGrowWithTheNumberOfAssets) {
+TEST_F(RenderProperties, GpuMemoryDoesNotGrowWithTheNumberOfAssets) {
 #if defined(__SANITIZE_ADDRESS__)
   GTEST_SKIP() << "AddressSanitizer's quarantine keeps freed memory resident; RSS says nothing here";
 #endif
@@ -256,14 +240,14 @@ TEST_F(RenderGolden, GpuMemoryDoesNotGrowWithTheNumberOfAssets) {
     return scene;
   };
   const auto scene = make_scene();
-  for (int i = 0; i < 5; ++i) renderer_->render(scene, small_view());
+  for (int i = 0; i < 5; ++i) renderer().render(scene, small_view());
   const long before = resident_kib();
-  for (int i = 0; i < 25; ++i) renderer_->render(scene, small_view());
+  for (int i = 0; i < 25; ++i) renderer().render(scene, small_view());
   const long after = resident_kib();
   EXPECT_LT(after - before, 16 * 1024) << "RSS grew from " << before << " KiB to " << after << " KiB";
 }
 
-TEST_F(RenderGolden, TexturesReadTheirUvSetThroughTheirTransform) {
+TEST_F(RenderProperties, TexturesReadTheirUvSetThroughTheirTransform) {
   // A 2x1 texture, red left and green right, on an unlit box whose first UV set points at red and second at
   // green: texcoord 1 reads green; texcoord 0 with a half-width offset reads green too; plain texcoord 0 red.
   auto scene = single_mesh_scene(box_mesh({0, 0, 0}, {1, 1, 1}), {1, 1, 1, 1}, /*unlit=*/true);
@@ -278,7 +262,7 @@ TEST_F(RenderGolden, TexturesReadTheirUvSetThroughTheirTransform) {
   ref.image = 0;
   ref.nearest = true;
   auto centre_colour = [&] {
-    const scene::Image image = renderer_->render(scene, small_view()).image;
+    const scene::Image image = renderer().render(scene, small_view()).image;
     const std::uint8_t* centre = pixel(image, 0.5f, 0.5f);
     return std::array<int, 3>{centre[0], centre[1], centre[2]};
   };
@@ -290,7 +274,7 @@ TEST_F(RenderGolden, TexturesReadTheirUvSetThroughTheirTransform) {
   EXPECT_GT(centre_colour()[1], 200) << "the texture transform was not applied";
 }
 
-TEST_F(RenderGolden, EachTextureSlotKeepsItsOwnTexture) {
+TEST_F(RenderProperties, EachTextureSlotKeepsItsOwnTexture) {
   // Base colour red, occlusion white, emissive black: uploading the later textures must not replace the first.
   auto scene = single_mesh_scene(box_mesh({0, 0, 0}, {1, 1, 1}), {1, 1, 1, 1}, true);
   auto solid = [](std::uint8_t r, std::uint8_t g, std::uint8_t b) {
@@ -304,7 +288,7 @@ TEST_F(RenderGolden, EachTextureSlotKeepsItsOwnTexture) {
   scene.materials[0].base_color_texture.image = 0;
   scene.materials[0].occlusion_texture.image = 1;
   scene.materials[0].emissive_texture.image = 2;
-  const scene::Image image = renderer_->render(scene, small_view()).image;
+  const scene::Image image = renderer().render(scene, small_view()).image;
   const std::uint8_t* centre = pixel(image, 0.5f, 0.5f);
   EXPECT_GT(centre[0], 240);
   EXPECT_LT(centre[1], 10);
