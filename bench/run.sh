@@ -44,6 +44,8 @@ done
 f3d_s=$(echo "$(date +%s.%N) - $start" | bc)
 
 python3 "$root/bench/report.py" "$work" "$corpus" "$thumbgen_s" "$load_s" "$f3d_s"
+# Encoding alone: a synthetic 1280x720 render in each output format (medians of 5).
+"$root/$build/thumbgen_encode_times"
 
 # The server part: 1M-asset catalogue, listing and upload throughput, RSS, slow clients; then the workers.
 # RENDER_ONLY=1 stops after the renderer's figures.

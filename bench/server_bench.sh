@@ -12,8 +12,8 @@ assets=${ASSETS:-1000000}
 duration=${DURATION:-10}
 thumbgen="$root/$build/thumbgen"
 make_catalogue="$root/$build/thumbgen_make_catalogue"
-for tool in "$thumbgen" "$make_catalogue"; do
-  [ -x "$tool" ] || { echo "server bench: $tool missing (cmake --build $build --target thumbgen thumbgen_make_catalogue)"; exit 1; }
+for tool in "$thumbgen" "$make_catalogue" "$root/$build/thumbgen_upload_times" "$root/$build/thumbgen_password_times"; do
+  [ -x "$tool" ] || { echo "server bench: $tool missing (cmake --build $build --target $(basename "$tool"))"; exit 1; }
 done
 command -v wrk >/dev/null || { echo "server bench: wrk missing (bash scripts/deps.sh --bench)"; exit 1; }
 
@@ -28,6 +28,9 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== server bench: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== in process: upload validation of ordinary and hostile thumbnails, argon2id login costs (medians of 5)"
+"$root/$build/thumbgen_upload_times"
+"$root/$build/thumbgen_password_times"
 if [ -n "${KEEP_DATA:-}" ] && [ -f "$data/catalogue.sqlite3" ]; then
   echo "reusing the catalogue in $data"
 else

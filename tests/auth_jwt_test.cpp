@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "util/base64.h"
+#include "support/scratch_dir.h"
 
 namespace thumbgen::server {
 namespace {
@@ -270,14 +271,7 @@ TEST(JwtKeyringTest, RejectsWeakOrInvalidKeys) {
 
 class KeyFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir = std::filesystem::temp_directory_path() / ("thumbgen-jwt-" + std::to_string(::getpid()) + "-" +
-                                                    ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir); }
-  std::filesystem::path dir;
+  test::ScratchDir dir{"thumbgen-jwt"};
 };
 
 TEST_F(KeyFileTest, CreatedWith0600AndReloadedIdentically) {

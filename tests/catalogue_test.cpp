@@ -6,22 +6,14 @@
 #include <filesystem>
 #include <sstream>
 
+#include "support/scratch_dir.h"
+
 namespace thumbgen::server {
 namespace {
 
 class CatalogueTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("thumbgen-catalogue-" + std::to_string(::getpid()) + "-" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    catalogue_ = std::make_unique<Catalogue>(dir_ / "c.sqlite3", 2);
-  }
-  void TearDown() override {
-    catalogue_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void SetUp() override { catalogue_ = std::make_unique<Catalogue>(dir_ / "c.sqlite3", 2); }
   static AssetRecord asset(const std::string& url, bool compatible = true) {
     AssetRecord record;
     record.url = url;
@@ -37,8 +29,8 @@ class CatalogueTest : public ::testing::Test {
     for (const auto& item : catalogue_->list_missing(query).assets) urls.push_back(item.url);
     return urls;
   }
-  std::filesystem::path dir_;
-  std::unique_ptr<Catalogue> catalogue_;
+  test::ScratchDir dir_{"thumbgen-catalogue"};
+  std::unique_ptr<Catalogue> catalogue_;  // closed before dir_ goes
 };
 
 TEST_F(CatalogueTest, MigrationsAreVersionedAndReopenable) {

@@ -5,42 +5,21 @@
 #include <turbojpeg.h>
 #include <webp/decode.h>
 
-#include <chrono>
 #include <cmath>
 #include <cstdlib>
-#include <iostream>
 #include <stdexcept>
+
+#include "support/render_like.h"
 
 using thumbgen::render::encode_image;
 using thumbgen::render::file_extension;
 using thumbgen::render::ImageFormat;
 using thumbgen::render::parse_image_format;
 using thumbgen::scene::Image;
+using thumbgen::test::render_like;
 using Bytes = std::vector<std::uint8_t>;
 
 namespace {
-
-// Something like a render: a shaded ball on a flat background, with a transparent background when asked.
-Image render_like(int width, int height, bool transparent_background) {
-  Image image{width, height, Bytes(static_cast<std::size_t>(width) * height * 4)};
-  const float cx = width * 0.5f, cy = height * 0.5f, radius = height * 0.4f;
-  for (int y = 0; y < height; ++y)
-    for (int x = 0; x < width; ++x) {
-      std::uint8_t* p = &image.rgba[(static_cast<std::size_t>(y) * width + x) * 4];
-      const float dx = (x - cx) / radius, dy = (y - cy) / radius, d2 = dx * dx + dy * dy;
-      if (d2 < 1.0f) {
-        const float shade = 0.3f + 0.7f * std::sqrt(1.0f - d2) * (0.6f - 0.4f * dx - 0.3f * dy);
-        p[0] = static_cast<std::uint8_t>(std::clamp(220.0f * shade, 0.0f, 255.0f));
-        p[1] = static_cast<std::uint8_t>(std::clamp(140.0f * shade, 0.0f, 255.0f));
-        p[2] = static_cast<std::uint8_t>(std::clamp(60.0f * shade + 20.0f, 0.0f, 255.0f));
-        p[3] = 255;
-      } else {
-        p[0] = p[1] = p[2] = 40;
-        p[3] = transparent_background ? 0 : 255;
-      }
-    }
-  return image;
-}
 
 double mean_abs_difference(const Bytes& a, const Bytes& b, int channels_compared) {
   double sum = 0;
@@ -151,22 +130,6 @@ TEST(Encode, WebpRoundTripKeepsAlpha) {
 TEST(Encode, RefusesInvalidImages) {
   EXPECT_THROW(encode_image(Image{}, ImageFormat::Png, 85), std::runtime_error);
   EXPECT_THROW(encode_image(Image{4, 4, Bytes(10)}, ImageFormat::Jpeg, 85), std::runtime_error);
-}
-
-// Not an assertion: how long a 1280×720 thumbnail takes to encode in each format on this machine.
-TEST(Encode, PrintsEncodeTimeAt1280x720) {
-  const Image image = render_like(1280, 720, false);
-  for (const ImageFormat format : {ImageFormat::Jpeg, ImageFormat::Png, ImageFormat::Webp}) {
-    encode_image(image, format, 85);  // warm up
-    constexpr int kRuns = 3;
-    const auto start = std::chrono::steady_clock::now();
-    std::size_t size = 0;
-    for (int i = 0; i < kRuns; ++i) size = encode_image(image, format, 85).size();
-    const double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() / kRuns;
-    std::cout << "encode 1280x720 " << file_extension(format) << ": " << ms << " ms, " << size << " bytes\n";
-    ::testing::Test::RecordProperty(std::string("encode_ms_") + file_extension(format), std::to_string(ms));
-  }
 }
 
 }  // namespace

@@ -3,13 +3,14 @@
 #include "server/job_queue.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <set>
 #include <thread>
+
+#include "support/scratch_dir.h"
 
 namespace thumbgen::server {
 namespace {
@@ -19,17 +20,8 @@ constexpr std::int64_t kNow = 1'800'000'000;
 class JobQueueTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("thumbgen-jobs-" + std::to_string(::getpid()) + "-" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
     catalogue_ = std::make_unique<Catalogue>(dir_ / "c.sqlite3", 10);
     queue_ = std::make_unique<JobQueue>(*catalogue_, JobSettings{});
-  }
-  void TearDown() override {
-    queue_.reset();
-    catalogue_.reset();
-    std::filesystem::remove_all(dir_);
   }
   std::int64_t add(const std::string& url, bool compatible = true) {
     AssetRecord record;
@@ -45,9 +37,9 @@ class JobQueueTest : public ::testing::Test {
     EXPECT_EQ(jobs.size(), 1u);
     return jobs.empty() ? ClaimedJob{} : jobs.front();
   }
-  std::filesystem::path dir_;
-  std::unique_ptr<Catalogue> catalogue_;
-  std::unique_ptr<JobQueue> queue_;
+  test::ScratchDir dir_{"thumbgen-jobs"};
+  std::unique_ptr<Catalogue> catalogue_;  // closed before dir_ goes
+  std::unique_ptr<JobQueue> queue_;       // and the queue before its catalogue
 };
 
 TEST_F(JobQueueTest, ClaimHandsOutMissingViewerCompatibleAssetsInOrderWithFreshTokens) {

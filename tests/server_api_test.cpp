@@ -15,6 +15,7 @@
 #include "util/base64.h"
 #include "support/http_client.h"
 #include "support/server_fixtures.h"
+#include "support/server_login.h"
 #include "support/server_process.h"
 
 namespace thumbgen {
@@ -23,8 +24,10 @@ namespace {
 using server::AssetRecord;
 using server::Catalogue;
 using test::base64;
+using test::bearer;
 using test::http_request;
 using test::HttpResult;
+using test::login_token;
 using test::raw_request;
 using test::ServerProcess;
 using test::test_asset;
@@ -67,8 +70,8 @@ class ServerApiTest : public ::testing::Test {
     std::ofstream(files_dir_ / "duck" / "duck.mtl") << "newmtl a\n";
     ASSERT_EQ(server_->import({files_dir_.string()}), 0);
     server_->start({}, {"THUMBGEN_BODY_LIMIT=" + std::to_string(kBodyLimit)});
-    token_ = login("admin", "admin-password").json().value("access_token", "");
-    viewer_token_ = login("viewer", "viewer-password").json().value("access_token", "");
+    token_ = login_token(server_->port(), "admin", "admin-password");
+    viewer_token_ = login_token(server_->port(), "viewer", "viewer-password");
     ASSERT_FALSE(token_.empty()) << server_->log();
   }
   static void TearDownTestSuite() {
@@ -77,18 +80,13 @@ class ServerApiTest : public ::testing::Test {
   }
 
   static HttpResult login(const std::string& user, const std::string& password) {
-    return http_request(server_->port(), "POST", "/api/v1/login/jwt",
-                        nlohmann::json{{"username", user}, {"password", password}}.dump());
-  }
-  static std::map<std::string, std::string> auth(const std::string& token) {
-    return {{"Authorization", "Bearer " + token}};
+    return test::login(server_->port(), user, password);
   }
   static HttpResult get(const std::string& target, const std::string& token = token_) {
-    return http_request(server_->port(), "GET", target, "",
-                        token.empty() ? std::map<std::string, std::string>{} : auth(token));
+    return http_request(server_->port(), "GET", target, "", bearer(token));
   }
   static HttpResult post(const std::string& target, const std::string& body, const std::string& token = token_) {
-    return http_request(server_->port(), "POST", target, body, auth(token));
+    return http_request(server_->port(), "POST", target, body, bearer(token));
   }
   static Catalogue& catalogue() {
     static Catalogue instance(server_->data() / "catalogue.sqlite3", 2);
@@ -375,7 +373,7 @@ TEST_F(ServerApiTest, ListingEscapesEveryStringItWrites) {
 
 TEST_F(ServerApiTest, PostBodiesMustBeJsonOrUntypedOrCurlsDefault) {
   const std::string target = "/api/v1/admin/assets/bulk-7/thumbnail-failure";
-  std::map<std::string, std::string> headers = auth(token_);
+  std::map<std::string, std::string> headers = bearer(token_);
   headers["Content-Type"] = "text/plain";
   HttpResult plain = http_request(server_->port(), "POST", target, R"({"reason":"x"})", headers);
   EXPECT_EQ(plain.status, 415);
@@ -477,10 +475,7 @@ TEST(ServerProcessTest, LoginRateLimitAnswers429) {
   ServerProcess server;
   ASSERT_EQ(server.add_user("admin", "admin-password", true), 0);
   server.start({}, {"THUMBGEN_LOGIN_MAX_FAILURES=3"});
-  auto login = [&](const std::string& password) {
-    return http_request(server.port(), "POST", "/api/v1/login/jwt",
-                        nlohmann::json{{"username", "admin"}, {"password", password}}.dump());
-  };
+  auto login = [&](const std::string& password) { return test::login(server.port(), "admin", password); };
   for (int i = 0; i < 3; ++i) EXPECT_EQ(login("wrong-password").status, 401);
   HttpResult limited = login("admin-password");
   EXPECT_EQ(limited.status, 429);

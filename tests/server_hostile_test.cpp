@@ -1,6 +1,7 @@
 // Hostile clients over real HTTP against a real `thumbgen serve`: 40+ malicious thumbnail uploads (each with its
 // expected status and a check that nothing was stored), hostile framings (oversized, chunked, gzip, slow bodies),
-// JWT attacks, and slow/idle connections that must not starve other clients. Every fixture is generated here.
+// JWT attacks, and slow/idle connections that must not starve other clients. Every fixture is generated (images by
+// tests/support/images).
 #include <gtest/gtest.h>
 #include <openssl/hmac.h>
 #include <turbojpeg.h>
@@ -20,18 +21,30 @@
 #include "server/catalogue.h"
 #include "util/base64.h"
 #include "support/http_client.h"
+#include "support/images.h"
+#include "support/server_login.h"
 #include "support/server_process.h"
 
 namespace thumbgen {
 namespace {
 
 namespace fs = std::filesystem;
-using Bytes = std::vector<std::uint8_t>;
 using server::Catalogue;
+using test::base64;
+using test::bearer;
+using test::Bytes;
 using test::http_request;
 using test::HttpResult;
+using test::login_token;
+using test::make_jpeg;
+using test::make_png;
+using test::make_png_with_idat;
+using test::PngSpec;
 using test::raw_request;
 using test::ServerProcess;
+using test::text_bytes;
+using test::with_jpeg_dimensions;
+using test::zlib_compress;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::uint64_t kBodyLimit = 4 * 1024 * 1024;
@@ -40,39 +53,12 @@ const std::string kEmptyAsset = "hostile-empty", kKeptAsset = "hostile-kept";
 
 // ---- fixtures ------------------------------------------------------------------------------------------------
 
-Bytes text_bytes(std::string_view text) { return Bytes(text.begin(), text.end()); }
-std::string b64(const Bytes& bytes) { return util::encode_base64(bytes); }
 std::string upload_json(const std::string& base64_text) {
   return nlohmann::json{{"thumbnail_base64", base64_text}}.dump();
 }
 
-Bytes make_jpeg(int width, int height, int pixel_format = TJPF_RGB) {
-  Bytes pixels(static_cast<std::size_t>(width) * height * tjPixelSize[pixel_format]);
-  for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<std::uint8_t>((i * 7) ^ (i / 13));
-  tjhandle handle = tjInitCompress();
-  unsigned char* out = nullptr;
-  unsigned long size = 0;
-  EXPECT_EQ(tjCompress2(handle, pixels.data(), width, 0, height, pixel_format, &out, &size, TJSAMP_420, 90, 0), 0);
-  Bytes jpeg(out, out + size);
-  tjFree(out);
-  tjDestroy(handle);
-  return jpeg;
-}
-
-Bytes jpeg_with_dimensions(int width, int height) {
-  Bytes jpeg = make_jpeg(32, 32);
-  for (std::size_t i = 2; i + 9 < jpeg.size(); ++i) {
-    if (jpeg[i] == 0xFF && jpeg[i + 1] == 0xC0) {
-      jpeg[i + 5] = static_cast<std::uint8_t>(height >> 8);
-      jpeg[i + 6] = static_cast<std::uint8_t>(height);
-      jpeg[i + 7] = static_cast<std::uint8_t>(width >> 8);
-      jpeg[i + 8] = static_cast<std::uint8_t>(width);
-      return jpeg;
-    }
-  }
-  ADD_FAILURE() << "no SOF0";
-  return jpeg;
-}
+// A 32×32 JPEG that claims other dimensions.
+Bytes jpeg_with_dimensions(int width, int height) { return with_jpeg_dimensions(make_jpeg(32, 32), width, height); }
 
 // Offset of the first byte of entropy-coded data (after the SOS segment).
 std::size_t jpeg_scan_start(const Bytes& jpeg) {
@@ -82,45 +68,9 @@ std::size_t jpeg_scan_start(const Bytes& jpeg) {
   return 0;
 }
 
-void put_be32(Bytes& out, std::uint32_t value) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(value >> shift));
-}
-
-void png_chunk(Bytes& png, const char* type, const Bytes& data, bool good_crc = true) {
-  put_be32(png, static_cast<std::uint32_t>(data.size()));
-  const std::size_t type_at = png.size();
-  png.insert(png.end(), type, type + 4);
-  png.insert(png.end(), data.begin(), data.end());
-  std::uint32_t crc = static_cast<std::uint32_t>(crc32(0, png.data() + type_at, static_cast<uInt>(4 + data.size())));
-  put_be32(png, good_crc ? crc : crc ^ 0x5A5A5A5Au);
-}
-
-Bytes deflate_bytes(const Bytes& raw) {
-  uLongf size = compressBound(static_cast<uLong>(raw.size()));
-  Bytes out(size);
-  EXPECT_EQ(compress2(out.data(), &size, raw.data(), static_cast<uLong>(raw.size()), 9), Z_OK);
-  out.resize(size);
-  return out;
-}
-
-struct PngOptions {
-  std::uint32_t width = 8, height = 8;
-  std::size_t raw_bytes = 0;  // inflated IDAT size; 0 = exactly what the image needs
-  bool bad_ihdr_crc = false, bad_idat_crc = false, with_iend = true;
-};
-
-// An 8-bit RGB PNG whose IDAT holds `raw_bytes` of zero rows (filter 0), compressed with zlib.
-Bytes make_png(const PngOptions& options) {
-  Bytes png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-  Bytes ihdr;
-  put_be32(ihdr, options.width);
-  put_be32(ihdr, options.height);
-  ihdr.insert(ihdr.end(), {8, 2, 0, 0, 0});
-  png_chunk(png, "IHDR", ihdr, !options.bad_ihdr_crc);
-  std::size_t raw = options.raw_bytes ? options.raw_bytes : (options.width * 3 + 1) * options.height;
-  png_chunk(png, "IDAT", deflate_bytes(Bytes(raw, 0)), !options.bad_idat_crc);
-  if (options.with_iend) png_chunk(png, "IEND", {});
-  return png;
+// An 8×8 (or spec-sized) RGB PNG whose IDAT inflates to `raw_bytes` zero bytes: more or less than the image needs.
+Bytes png_inflating_to(std::size_t raw_bytes, PngSpec spec = {}) {
+  return make_png_with_idat(spec, zlib_compress(Bytes(raw_bytes, 0)));
 }
 
 Bytes gzip_bytes(const std::string& text) {
@@ -154,7 +104,7 @@ struct HostileUpload {
 std::vector<HostileUpload> hostile_uploads() {
   const Bytes jpeg = make_jpeg(64, 48);
   const Bytes png = make_png({});
-  auto json_of = [](Bytes bytes) { return [bytes] { return upload_json(b64(bytes)); }; };
+  auto json_of = [](Bytes bytes) { return [bytes] { return upload_json(base64(bytes)); }; };
   auto json_text = [](std::string text) { return [text] { return text; }; };
   return {
       // Truncated and corrupt JPEG.
@@ -166,7 +116,7 @@ std::vector<HostileUpload> hostile_uploads() {
        [jpeg] {
          Bytes bad = jpeg;
          for (std::size_t i = jpeg_scan_start(bad); i + 2 < bad.size(); i += 2) bad[i] = 0xFF, bad[i + 1] = 0xD0;
-         return upload_json(b64(bad));
+         return upload_json(base64(bad));
        },
        422},
       {"JpegZeroWidth", json_of(jpeg_with_dimensions(0, 32)), 422},
@@ -174,17 +124,17 @@ std::vector<HostileUpload> hostile_uploads() {
       {"JpegHugeDimensions", json_of(jpeg_with_dimensions(60000, 60000)), 413},
       {"JpegBeyondDecoderDimensions", json_of(jpeg_with_dimensions(65535, 65535)), 422},  // libjpeg's own limit
       {"JpegJustOverWidthLimit", json_of(jpeg_with_dimensions(2049, 16)), 413},
-      {"JpegCmyk", json_of(make_jpeg(16, 16, TJPF_CMYK)), 422},
+      {"JpegCmyk", json_of(make_jpeg(16, 16, {.pixel_format = TJPF_CMYK})), 422},
       // Truncated and corrupt PNG, decompression bombs.
       {"TruncatedPng", json_of(Bytes(png.begin(), png.begin() + png.size() / 2)), 422},
       {"PngMagicOnly", json_of(Bytes(png.begin(), png.begin() + 8)), 422},
       {"PngBadIhdrCrc", json_of(make_png({.bad_ihdr_crc = true})), 422},
       {"PngBadIdatCrc", json_of(make_png({.bad_idat_crc = true})), 422},
-      {"PngWithoutIend", json_of(make_png({.with_iend = false})), 422},
+      {"PngWithoutIend", json_of(make_png({.omit_iend = true})), 422},
       {"PngZeroDimensions", json_of(make_png({.width = 0, .height = 0})), 422},
-      {"PngBombHugeDimensions", json_of(make_png({.width = 30000, .height = 30000, .raw_bytes = 64 << 20})), 413},
-      {"PngBombOverHeightLimit", json_of(make_png({.width = 16, .height = 2049, .raw_bytes = 49 * 2049})), 413},
-      {"PngTooLittleImageData", json_of(make_png({.width = 64, .height = 64, .raw_bytes = 100})), 422},
+      {"PngBombHugeDimensions", json_of(png_inflating_to(64 << 20, {.width = 30000, .height = 30000})), 413},
+      {"PngBombOverHeightLimit", json_of(png_inflating_to(49 * 2049, {.width = 16, .height = 2049})), 413},
+      {"PngTooLittleImageData", json_of(png_inflating_to(100, {.width = 64, .height = 64})), 422},
       // Other types and polyglots: never stored.
       {"Gif", json_of(text_bytes("GIF89a\x01\x00\x01\x00\x00\x00\x00;")), 415},
       {"Svg", json_of(text_bytes("<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>")), 415},
@@ -202,14 +152,14 @@ std::vector<HostileUpload> hostile_uploads() {
       {"PolyglotJpegMagicThenScript", json_of(concat({0xFF, 0xD8, 0xFF}, text_bytes("<script>alert(1)</script>"))),
        422},
       {"PolyglotZipThenPng", json_of(concat(text_bytes("PK\x03\x04"), png)), 415},
-      {"DataUrlGif", json_text(upload_json("data:image/gif;base64," + b64(text_bytes("GIF89a")))), 415},
-      {"DataUrlSvg", json_text(upload_json("data:image/svg+xml;base64," + b64(text_bytes("<svg/>")))), 415},
-      {"DataUrlHtmlHoldingJpeg", json_text(upload_json("data:text/html;base64," + b64(jpeg))), 415},
+      {"DataUrlGif", json_text(upload_json("data:image/gif;base64," + base64(text_bytes("GIF89a")))), 415},
+      {"DataUrlSvg", json_text(upload_json("data:image/svg+xml;base64," + base64(text_bytes("<svg/>")))), 415},
+      {"DataUrlHtmlHoldingJpeg", json_text(upload_json("data:text/html;base64," + base64(jpeg))), 415},
       // Bad base64.
       {"Base64InvalidCharacters", json_text(upload_json("@@@@!!!!")), 400},
       {"Base64Urlsafe",
        [jpeg] {
-         std::string text = b64(jpeg);
+         std::string text = base64(jpeg);
          EXPECT_NE(text.find_first_of("+/"), std::string::npos);
          for (char& c : text) c = c == '+' ? '-' : c == '/' ? '_' : c;
          return upload_json(text);
@@ -217,23 +167,23 @@ std::vector<HostileUpload> hostile_uploads() {
        400},
       {"Base64LineBroken",
        [jpeg] {
-         std::string text = b64(jpeg), broken;
+         std::string text = base64(jpeg), broken;
          for (std::size_t i = 0; i < text.size(); i += 76) broken += text.substr(i, 76) + "\r\n";
          return upload_json(broken);
        },
        400},
-      {"Base64WithSpaces", json_text(upload_json(" " + b64(jpeg))), 400},
+      {"Base64WithSpaces", json_text(upload_json(" " + base64(jpeg))), 400},
       {"Base64MissingPadding",
        [jpeg] {
          Bytes padded = jpeg;
          while (padded.size() % 3 == 0) padded.push_back(0);  // so that the text ends in '='
-         std::string text = b64(padded);
+         std::string text = base64(padded);
          while (!text.empty() && text.back() == '=') text.pop_back();
          return upload_json(text);
        },
        400},
-      {"Base64DataAfterPadding", json_text(upload_json(b64(text_bytes("ab")) + "AAAA")), 400},
-      {"Base64DataUrlWithoutBase64", json_text(upload_json("data:image/jpeg," + b64(jpeg))), 400},
+      {"Base64DataAfterPadding", json_text(upload_json(base64(text_bytes("ab")) + "AAAA")), 400},
+      {"Base64DataUrlWithoutBase64", json_text(upload_json("data:image/jpeg," + base64(jpeg))), 400},
       {"Base64Empty", json_text(upload_json("")), 400},
       {"Base64OnlyDataUrlPrefix", json_text(upload_json("data:image/jpeg;base64,")), 400},
       // Bad JSON bodies.
@@ -253,7 +203,7 @@ std::vector<HostileUpload> hostile_uploads() {
                 std::string(jpeg.begin(), jpeg.end()) + "\r\n--x--\r\n";
        },
        415, "multipart/form-data; boundary=x"},
-      {"FormUrlEncoded", json_text("thumbnail_base64=" + b64(text_bytes("abc"))), 400,
+      {"FormUrlEncoded", json_text("thumbnail_base64=" + base64(text_bytes("abc"))), 400,
        "application/x-www-form-urlencoded"},
   };
 }
@@ -285,12 +235,9 @@ class ServerHostileTest : public ::testing::Test {
       }
     }
     server_->start({}, {"THUMBGEN_BODY_LIMIT=" + std::to_string(kBodyLimit)});
-    token_ = http_request(server_->port(), "POST", "/api/v1/login/jwt",
-                          R"({"username":"admin","password":"admin-password"})")
-                 .json()
-                 .value("access_token", "");
+    token_ = login_token(server_->port(), "admin", "admin-password");
     ASSERT_FALSE(token_.empty()) << server_->log();
-    HttpResult kept = upload(kKeptAsset, upload_json(b64(make_jpeg(40, 30))));
+    HttpResult kept = upload(kKeptAsset, upload_json(base64(make_jpeg(40, 30))));
     ASSERT_EQ(kept.status, 200) << kept.body;
   }
   static void TearDownTestSuite() {
@@ -356,14 +303,14 @@ TEST_F(ServerHostileTest, HostileUploadsAreRefusedWithTheirStatusAndStoreNothing
 // The positive control: a JPEG with HTML appended is accepted only as its re-encoded pixels.
 TEST_F(ServerHostileTest, AcceptedPolyglotIsReencodedWithoutTheTrailer) {
   Bytes polyglot = concat(make_jpeg(64, 48), text_bytes("<html><script>alert(1)</script></html>"));
-  EXPECT_EQ(upload("no-such-asset", upload_json(b64(polyglot))).status, 404);
+  EXPECT_EQ(upload("no-such-asset", upload_json(base64(polyglot))).status, 404);
   {
     server::AssetRecord record;
     record.id = 12;
     record.url = "hostile-control";
     catalogue().upsert_asset(record);
   }
-  HttpResult result = upload("hostile-control", upload_json(b64(polyglot)));
+  HttpResult result = upload("hostile-control", upload_json(base64(polyglot)));
   ASSERT_EQ(result.status, 200) << result.body;
   std::string key = *catalogue().thumbnail_of(12);
   HttpResult stored = http_request(server_->port(), "GET", "/media/" + key);
@@ -382,7 +329,7 @@ TEST_F(ServerHostileTest, PngWithHugeTrailingImageDataCostsOnlyItsPixels) {
     catalogue().upsert_asset(record);
   }
   auto start = Clock::now();
-  HttpResult result = upload("hostile-trailing", upload_json(b64(make_png({.raw_bytes = 64 << 20}))));
+  HttpResult result = upload("hostile-trailing", upload_json(base64(png_inflating_to(64 << 20))));
   EXPECT_LT(Clock::now() - start, std::chrono::seconds(2));
   ASSERT_EQ(result.status, 200) << result.body;
   HttpResult stored = http_request(server_->port(), "GET", "/media/" + *catalogue().thumbnail_of(13));
@@ -432,7 +379,7 @@ TEST_F(ServerHostileTest, ChunkedHostileBodyIsValidatedLikeAnyOther) {
   Snapshot before = snapshot();
   Bytes truncated = make_jpeg(64, 48);
   truncated.resize(truncated.size() / 2);
-  std::string body = upload_json(b64(truncated));
+  std::string body = upload_json(base64(truncated));
   std::string raw = "POST /api/v1/admin/assets/" + kEmptyAsset + "/thumbnail HTTP/1.1\r\nHost: x\r\n" + auth_header() +
                     "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (std::size_t at = 0; at < body.size(); at += 100) {
@@ -448,7 +395,7 @@ TEST_F(ServerHostileTest, ChunkedHostileBodyIsValidatedLikeAnyOther) {
 
 TEST_F(ServerHostileTest, GzipBodyIs415EvenWhenItHoldsAValidUpload) {
   Snapshot before = snapshot();
-  Bytes gz = gzip_bytes(upload_json(b64(make_jpeg(64, 48))));
+  Bytes gz = gzip_bytes(upload_json(base64(make_jpeg(64, 48))));
   for (const char* encoding : {"gzip", "deflate", "br", "GZIP"}) {
     HttpResult result = http_request(server_->port(), "POST", "/api/v1/admin/assets/" + kEmptyAsset + "/thumbnail",
                                      std::string(gz.begin(), gz.end()),
@@ -543,7 +490,7 @@ TEST_F(ServerHostileTest, JwtAttacksAre401WithTheSpecDetail) {
   Snapshot before = snapshot();
   for (const auto& [name, token] : attacks) {
     HttpResult result = http_request(server_->port(), "POST", "/api/v1/admin/assets/" + kEmptyAsset + "/thumbnail",
-                                     upload_json(b64(make_jpeg(16, 16))), {{"Authorization", "Bearer " + token}});
+                                     upload_json(base64(make_jpeg(16, 16))), bearer(token));
     EXPECT_EQ(result.status, 401) << name;
   }
   expect_nothing_stored(before);
@@ -590,7 +537,7 @@ TEST_F(ServerHostileTest, FiveHundredIdleAndSlowConnectionsDoNotStopOtherClients
     for (int i = 0; i < 5; ++i) {
       auto start = Clock::now();
       HttpResult result = http_request(server_->port(), "GET", "/api/v1/admin/assets/missing-thumbnails?limit=5", "",
-                                       {{"Authorization", "Bearer " + token_}}, std::chrono::seconds(5));
+                                       bearer(token_), std::chrono::seconds(5));
       EXPECT_EQ(result.status, 200);
       EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(2000)) << "round " << round;
     }
@@ -613,14 +560,11 @@ TEST(ServerSlowClientTest, SlowBodyTimesOutWhileOthersAreServed) {
     catalogue.upsert_asset(record);
   }
   server.start({}, {"THUMBGEN_REQUEST_TIMEOUT_MS=2000", "THUMBGEN_HEADER_TIMEOUT_MS=1500"});
-  std::string token =
-      http_request(server.port(), "POST", "/api/v1/login/jwt", R"({"username":"admin","password":"admin-password"})")
-          .json()
-          .value("access_token", "");
+  std::string token = login_token(server.port(), "admin", "admin-password");
   ASSERT_FALSE(token.empty()) << server.log();
 
   // A complete, valid upload, whose body then dribbles in.
-  std::string body = upload_json(b64(make_jpeg(64, 48)));
+  std::string body = upload_json(base64(make_jpeg(64, 48)));
   boost::asio::io_context io;
   boost::asio::ip::tcp::socket socket(io);
   socket.connect({boost::asio::ip::make_address("127.0.0.1"), server.port()});

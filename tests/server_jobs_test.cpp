@@ -2,6 +2,7 @@
 // temporary catalogue (one fresh server per test, so tests never see each other's claims).
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <set>
@@ -12,6 +13,7 @@
 #include "util/base64.h"
 #include "support/http_client.h"
 #include "support/server_fixtures.h"
+#include "support/server_login.h"
 #include "support/server_process.h"
 
 namespace thumbgen {
@@ -20,8 +22,10 @@ namespace {
 using server::AssetRecord;
 using server::Catalogue;
 using test::base64;
+using test::bearer;
 using test::http_request;
 using test::HttpResult;
+using test::login_token;
 using test::ServerProcess;
 using test::test_asset;
 using test::test_jpeg;
@@ -43,32 +47,38 @@ class ServerJobsTest : public ::testing::Test {
       catalogue.upsert_asset(test_asset("not-viewable", 5000, false));
     }
     server_->start({}, {"THUMBGEN_MIN_LEASE_SECONDS=1", "THUMBGEN_MAX_ATTEMPTS=2"});
-    token_ = login("admin", "admin-password");
-    viewer_token_ = login("viewer", "viewer-password");
+    token_ = login_token(server_->port(), "admin", "admin-password");
+    viewer_token_ = login_token(server_->port(), "viewer", "viewer-password");
     ASSERT_FALSE(token_.empty()) << server_->log();
   }
 
-  std::string login(const std::string& user, const std::string& password) {
-    return http_request(server_->port(), "POST", "/api/v1/login/jwt",
-                        nlohmann::json{{"username", user}, {"password", password}}.dump())
-        .json()
-        .value("access_token", "");
-  }
   HttpResult post(const std::string& target, const nlohmann::json& body, const std::string& token) {
-    std::map<std::string, std::string> headers;
-    if (!token.empty()) headers["Authorization"] = "Bearer " + token;
-    return http_request(server_->port(), "POST", target, body.dump(), headers);
+    return http_request(server_->port(), "POST", target, body.dump(), bearer(token));
   }
   HttpResult post(const std::string& target, const nlohmann::json& body) { return post(target, body, token_); }
   HttpResult get(const std::string& target, const std::string& token) {
-    std::map<std::string, std::string> headers;
-    if (!token.empty()) headers["Authorization"] = "Bearer " + token;
-    return http_request(server_->port(), "GET", target, "", headers);
+    return http_request(server_->port(), "GET", target, "", bearer(token));
   }
   nlohmann::json claim(int max, int lease_seconds = 300, const std::string& worker = "test:1") {
     HttpResult result = post(kJobs + "/claim", {{"worker", worker}, {"max", max}, {"lease_seconds", lease_seconds}});
     EXPECT_EQ(result.status, 200) << result.body;
     return result.json()["jobs"];
+  }
+  // Once the 1 s lease of the only claimable job has run out (THUMBGEN_MIN_LEASE_SECONDS=1), that job claimed by
+  // `worker`: asks every 50 ms rather than sleeping a fixed time (the server counts whole seconds: at most 1 s).
+  nlohmann::json claim_when_lease_expires(const std::string& worker) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+      HttpResult result = post(kJobs + "/claim", {{"worker", worker}, {"max", 1}, {"lease_seconds", 300}});
+      if (result.status != 200) {
+        ADD_FAILURE() << result.body;
+        return nullptr;
+      }
+      if (!result.json()["jobs"].empty()) return result.json()["jobs"][0];
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "no lease expired within 10 s";
+    return nullptr;
   }
   std::string job_path(const nlohmann::json& job, const std::string& action) {
     return kJobs + "/" + job["job_id"].get<std::string>() + "/" + action;
@@ -129,8 +139,7 @@ TEST_F(ServerJobsTest, EveryJobEndpointRequiresAStaffToken) {
     HttpResult bad = http_request(server_->port(), method, target, "{}", {{"Authorization", "Bearer x.y.z"}});
     EXPECT_EQ(bad.status, 401) << target;
     EXPECT_EQ(bad.json()["detail"], "Invalid or expired token") << target;
-    HttpResult forbidden =
-        http_request(server_->port(), method, target, "{}", {{"Authorization", "Bearer " + viewer_token_}});
+    HttpResult forbidden = http_request(server_->port(), method, target, "{}", bearer(viewer_token_));
     EXPECT_EQ(forbidden.status, 403) << target;
     EXPECT_EQ(forbidden.json()["detail"], "Admin access required") << target;
   }
@@ -160,9 +169,7 @@ TEST_F(ServerJobsTest, ClaimAnswersTheContractShape) {
   EXPECT_EQ(post(kJobs + "/claim", {{"max", 101}}).status, 400);
   EXPECT_EQ(post(kJobs + "/claim", {{"lease_seconds", 0}}).status, 400);
   EXPECT_EQ(post(kJobs + "/claim", {{"lease_seconds", 3601}}).status, 400);
-  EXPECT_EQ(
-      http_request(server_->port(), "POST", kJobs + "/claim", "{nope", {{"Authorization", "Bearer " + token_}}).status,
-      400);
+  EXPECT_EQ(http_request(server_->port(), "POST", kJobs + "/claim", "{nope", bearer(token_)).status, 400);
   EXPECT_EQ(claim(100, 300).size(), 100u);  // defaults and bounds: 1..100
 }
 
@@ -199,8 +206,7 @@ TEST_F(ServerJobsTest, ConcurrentClaimersGetEveryAssetExactlyOnce) {
 TEST_F(ServerJobsTest, AnExpiredLeaseReturnsTheJobAndFencesTheOldHolder) {
   nlohmann::json old = claim(1, 1)[0];
   drain_never_tried();
-  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
-  nlohmann::json fresh = claim(1, 300, "test:2")[0];
+  nlohmann::json fresh = claim_when_lease_expires("test:2");
   EXPECT_EQ(fresh["job_id"], old["job_id"]);
   EXPECT_EQ(fresh["attempt"], 2);
 
@@ -260,8 +266,7 @@ TEST_F(ServerJobsTest, FailuresBackOffDieAfterMaxAttemptsAndRetryFailedRequeues)
   // THUMBGEN_MAX_ATTEMPTS=2: one lease lost, then a reported failure makes it dead.
   nlohmann::json first = claim(1, 1)[0];
   drain_never_tried();
-  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
-  nlohmann::json second = claim(1)[0];
+  nlohmann::json second = claim_when_lease_expires("test:1");
   ASSERT_EQ(second["job_id"], first["job_id"]);
   HttpResult failed =
       post(job_path(second, "fail"),

@@ -13,8 +13,8 @@
 #include "render/splat_renderer.h"
 #include "support/scene_builders.h"
 
-using test_support::add_splat;
 using thumbgen::scene::SplatCloud;
+using thumbgen::test::add_splat;
 
 namespace {
 

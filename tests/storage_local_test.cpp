@@ -2,13 +2,14 @@
 #include "server/storage_local.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <thread>
+
+#include "support/scratch_dir.h"
 
 namespace thumbgen::server {
 namespace {
@@ -18,13 +19,6 @@ using Bytes = std::vector<std::uint8_t>;
 
 class LocalStorageTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root = fs::temp_directory_path() / ("thumbgen-storage-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root);
-  }
-  void TearDown() override { fs::remove_all(root); }
-
   static Bytes read_file(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     return Bytes(std::istreambuf_iterator<char>(in), {});
@@ -36,7 +30,8 @@ class LocalStorageTest : public ::testing::Test {
     return files;
   }
 
-  fs::path root;
+  test::ScratchDir scratch{"thumbgen-storage"};
+  fs::path root = scratch / "media";  // not there yet: the storage makes it
 };
 
 TEST_F(LocalStorageTest, PutReadOverwriteRemove) {

@@ -1,61 +1,32 @@
-// The upload pipeline against hostile inputs; every fixture is made here with TurboJPEG, zlib or by hand.
+// The upload pipeline against hostile inputs; every fixture is generated (tests/support/images: TurboJPEG, zlib
+// or by hand).
 #include "server/upload_validation.h"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
+#include <spng.h>
 #include <turbojpeg.h>
-#include <zlib.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
-#include <functional>
-#include <memory>
 
 #include "util/base64.h"
+#include "support/images.h"
 
 namespace thumbgen::server {
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
-
-std::string b64(const Bytes& bytes) { return util::encode_base64(bytes); }
-Bytes text_bytes(std::string_view text) { return Bytes(text.begin(), text.end()); }
-
-// ---- JPEG fixtures -------------------------------------------------------------------------------------------
-
-Bytes make_jpeg(int width, int height, int subsampling = TJSAMP_420, int flags = 0, int pixel_format = TJPF_RGB) {
-  const int channels = tjPixelSize[pixel_format];
-  Bytes pixels(static_cast<std::size_t>(width) * height * channels);
-  for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<std::uint8_t>((i * 7) ^ (i / 13));
-  tjhandle handle = tjInitCompress();
-  unsigned char* out = nullptr;
-  unsigned long size = 0;
-  const int rc =
-      tjCompress2(handle, pixels.data(), width, 0, height, pixel_format, &out, &size, subsampling, 90, flags);
-  EXPECT_EQ(rc, 0) << tjGetErrorStr2(handle);
-  Bytes jpeg(out, out + size);
-  tjFree(out);
-  tjDestroy(handle);
-  return jpeg;
-}
-
-// Offset of the first SOFn marker's segment (FF C0..C2).
-std::size_t find_sof(const Bytes& jpeg) {
-  for (std::size_t i = 2; i + 9 < jpeg.size(); ++i)
-    if (jpeg[i] == 0xFF && (jpeg[i + 1] == 0xC0 || jpeg[i + 1] == 0xC1 || jpeg[i + 1] == 0xC2)) return i;
-  ADD_FAILURE() << "no SOF";
-  return 0;
-}
-
-Bytes with_jpeg_dimensions(Bytes jpeg, int width, int height) {
-  const std::size_t sof = find_sof(jpeg);
-  jpeg[sof + 5] = static_cast<std::uint8_t>(height >> 8);
-  jpeg[sof + 6] = static_cast<std::uint8_t>(height);
-  jpeg[sof + 7] = static_cast<std::uint8_t>(width >> 8);
-  jpeg[sof + 8] = static_cast<std::uint8_t>(width);
-  return jpeg;
-}
+using test::base64;
+using test::Bytes;
+using test::find_sof;
+using test::make_jpeg;
+using test::make_png;
+using test::make_png_with_idat;
+using test::png_raw_image_data;
+using test::PngSpec;
+using test::text_bytes;
+using test::with_jpeg_dimensions;
+using test::zlib_compress;
 
 // Inserts an APP1 "Exif" segment with a marker string after SOI.
 Bytes with_exif(const Bytes& jpeg, std::string_view marker) {
@@ -69,101 +40,6 @@ Bytes with_exif(const Bytes& jpeg, std::string_view marker) {
   out.insert(out.end(), jpeg.begin() + 2, jpeg.end());
   return out;
 }
-
-// ---- PNG fixtures (hand-written so every field and checksum can be broken) ---------------------------------------
-
-void put_be32(Bytes& out, std::uint32_t value) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(value >> shift));
-}
-
-void append_chunk(Bytes& png, std::string_view type, const Bytes& data, bool corrupt_crc = false) {
-  put_be32(png, static_cast<std::uint32_t>(data.size()));
-  const std::size_t type_at = png.size();
-  png.insert(png.end(), type.begin(), type.end());
-  png.insert(png.end(), data.begin(), data.end());
-  std::uint32_t crc = static_cast<std::uint32_t>(crc32(0, png.data() + type_at, static_cast<uInt>(4 + data.size())));
-  if (corrupt_crc) crc ^= 1;
-  put_be32(png, crc);
-}
-
-Bytes zlib_compress(const Bytes& raw) {
-  uLongf size = compressBound(static_cast<uLong>(raw.size()));
-  Bytes out(size);
-  EXPECT_EQ(compress2(out.data(), &size, raw.data(), static_cast<uLong>(raw.size()), 9), Z_OK);
-  out.resize(size);
-  return out;
-}
-
-struct PngSpec {
-  std::uint32_t width = 8, height = 8;
-  int bit_depth = 8, color_type = 2;  // 2 = RGB, 6 = RGBA, 0 = gray, 3 = palette
-  bool interlaced = false;
-  std::vector<std::pair<std::string, Bytes>> extra_chunks = {};  // written before IDAT
-  bool bad_ihdr_crc = false, bad_idat_crc = false, omit_iend = false;
-  std::function<std::uint16_t(std::uint32_t x, std::uint32_t y, int channel)> sample =
-      [](std::uint32_t x, std::uint32_t y, int channel) {
-        return static_cast<std::uint16_t>(x * 31 + y * 17 + channel * 5);
-      };
-};
-
-int channels_of(int color_type) {
-  switch (color_type) {
-    case 0:
-      return 1;
-    case 2:
-      return 3;
-    case 3:
-      return 1;
-    case 4:
-      return 2;
-    default:
-      return 4;
-  }
-}
-
-// Filter-0 scanlines for a (sub)image whose pixel (i, j) is image pixel (x0 + i*dx, y0 + j*dy).
-void append_scanlines(Bytes& raw, const PngSpec& spec, std::uint32_t x0, std::uint32_t y0, std::uint32_t dx,
-                      std::uint32_t dy) {
-  const int channels = channels_of(spec.color_type);
-  for (std::uint32_t y = y0; y < spec.height; y += dy) {
-    if (x0 >= spec.width) return;
-    raw.push_back(0);
-    for (std::uint32_t x = x0; x < spec.width; x += dx)
-      for (int c = 0; c < channels; ++c) {
-        const std::uint16_t value = spec.sample(x, y, c);
-        if (spec.bit_depth == 16) raw.push_back(static_cast<std::uint8_t>(value >> 8));
-        raw.push_back(static_cast<std::uint8_t>(value));
-      }
-  }
-}
-
-Bytes raw_image_data(const PngSpec& spec) {
-  Bytes raw;
-  if (!spec.interlaced) {
-    append_scanlines(raw, spec, 0, 0, 1, 1);
-  } else {  // Adam7 passes
-    constexpr std::uint32_t kPass[7][4] = {{0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4},
-                                           {0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2}};
-    for (const auto& pass : kPass) append_scanlines(raw, spec, pass[0], pass[1], pass[2], pass[3]);
-  }
-  return raw;
-}
-
-Bytes make_png_with_idat(const PngSpec& spec, const Bytes& idat) {
-  Bytes png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-  Bytes ihdr;
-  put_be32(ihdr, spec.width);
-  put_be32(ihdr, spec.height);
-  ihdr.insert(ihdr.end(), {static_cast<std::uint8_t>(spec.bit_depth), static_cast<std::uint8_t>(spec.color_type), 0, 0,
-                           static_cast<std::uint8_t>(spec.interlaced ? 1 : 0)});
-  append_chunk(png, "IHDR", ihdr, spec.bad_ihdr_crc);
-  for (const auto& [type, data] : spec.extra_chunks) append_chunk(png, type, data);
-  append_chunk(png, "IDAT", idat, spec.bad_idat_crc);
-  if (!spec.omit_iend) append_chunk(png, "IEND", {});
-  return png;
-}
-
-Bytes make_png(const PngSpec& spec) { return make_png_with_idat(spec, zlib_compress(raw_image_data(spec))); }
 
 // ---- assertions ------------------------------------------------------------------------------------------------
 
@@ -233,13 +109,15 @@ struct HostileCase {
 
 std::vector<HostileCase> hostile_cases() {
   const Bytes jpeg = make_jpeg(64, 48);
-  const std::string jpeg64 = b64(jpeg);
+  const std::string jpeg64 = base64(jpeg);
   const Bytes png = make_png({});
   std::vector<HostileCase> cases;
   auto add = [&](std::string name, std::string body, int status) {
     cases.push_back({std::move(name), std::move(body), status});
   };
-  auto add_bytes = [&](std::string name, const Bytes& bytes, int status) { add(std::move(name), b64(bytes), status); };
+  auto add_bytes = [&](std::string name, const Bytes& bytes, int status) {
+    add(std::move(name), base64(bytes), status);
+  };
 
   // Base64 layer → 400.
   add("empty", "", 400);
@@ -266,10 +144,10 @@ std::vector<HostileCase> hostile_cases() {
   }
   add("base64 with spaces", jpeg64.substr(0, 40) + " " + jpeg64.substr(40), 400);
   add("base64 with trailing newline", jpeg64 + "\n", 400);
-  add("base64 missing padding", b64(text_bytes("ab")).substr(0, 3), 400);
-  add("base64 excess padding", b64(Bytes{0xFF, 0xD8, 0xFF, 0xE0}) + "=", 400);
+  add("base64 missing padding", base64(text_bytes("ab")).substr(0, 3), 400);
+  add("base64 excess padding", base64(Bytes{0xFF, 0xD8, 0xFF, 0xE0}) + "=", 400);
   add("base64 padding in the middle", "AA==AAAA", 400);
-  add("trailing garbage after padding", b64(Bytes{0xFF, 0xD8, 0xFF, 0xE0}) + "QUJD", 400);
+  add("trailing garbage after padding", base64(Bytes{0xFF, 0xD8, 0xFF, 0xE0}) + "QUJD", 400);
   add("non-canonical trailing bits", "/9j/4B==", 400);
   add("non-ASCII", jpeg64.substr(0, 8) + "\xc3\xa9" + jpeg64.substr(10), 400);
   add("NUL byte", jpeg64.substr(0, 8) + std::string(1, '\0') + jpeg64.substr(9), 400);
@@ -318,7 +196,7 @@ std::vector<HostileCase> hostile_cases() {
     polyglot.insert(polyglot.end(), html.begin(), html.end());
     add_bytes("polyglot: JPEG magic then HTML", polyglot, 422);
   }
-  add_bytes("CMYK JPEG", make_jpeg(32, 32, TJSAMP_444, 0, TJPF_CMYK), 422);
+  add_bytes("CMYK JPEG", make_jpeg(32, 32, {.subsampling = TJSAMP_444, .pixel_format = TJPF_CMYK}), 422);
   add_bytes("truncated PNG", Bytes(png.begin(), png.begin() + png.size() / 2), 422);
   add_bytes("PNG without IDAT", Bytes(png.begin(), png.begin() + 33), 422);
   add_bytes("PNG bad IHDR CRC", make_png({.bad_ihdr_crc = true}), 422);
@@ -331,7 +209,7 @@ std::vector<HostileCase> hostile_cases() {
     add_bytes("PNG bad ancillary CRC", bad, 422);
   }
   {
-    Bytes idat = zlib_compress(raw_image_data({}));
+    Bytes idat = zlib_compress(png_raw_image_data({}));
     idat[idat.size() - 1] ^= 0xFF;  // Adler-32
     add_bytes("PNG bad zlib checksum", make_png_with_idat({}, idat), 422);
   }
@@ -341,7 +219,7 @@ std::vector<HostileCase> hostile_cases() {
       "PNG bad filter type",
       [] {
         PngSpec spec;
-        Bytes raw = raw_image_data(spec);
+        Bytes raw = png_raw_image_data(spec);
         raw[0] = 9;
         return make_png_with_idat(spec, zlib_compress(raw));
       }(),
@@ -367,19 +245,25 @@ TEST(UploadValidationTest, HostileInputsGetTheirStatus) {
   const auto cases = hostile_cases();
   EXPECT_GE(cases.size(), 30u);
   for (const auto& test : cases) {
-    const auto start = std::chrono::steady_clock::now();
     const auto result = validate_thumbnail_upload(test.body);
     EXPECT_EQ(status_of(result), test.status) << test.name << ": " << detail_of(result);
-    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2)) << test.name;
   }
 }
 
 TEST(UploadValidationTest, ErrorTexts) {
   EXPECT_EQ(detail_of(validate_thumbnail_upload("AAA")), "Invalid base64 data");
-  EXPECT_EQ(detail_of(validate_thumbnail_upload(b64(text_bytes("GIF89a")))),
+  EXPECT_EQ(detail_of(validate_thumbnail_upload(base64(text_bytes("GIF89a")))),
             "Unsupported image type: only JPEG and PNG are accepted");
-  EXPECT_EQ(detail_of(validate_thumbnail_upload(b64(make_jpeg(2049, 8)))), "Image too large: 2049x8 exceeds 2048x2048");
-  EXPECT_TRUE(detail_of(validate_thumbnail_upload(b64(Bytes{0xFF, 0xD8, 0xFF}))).starts_with("Corrupt image: "));
+  EXPECT_EQ(detail_of(validate_thumbnail_upload(base64(make_jpeg(2049, 8)))),
+            "Image too large: 2049x8 exceeds 2048x2048");
+  EXPECT_TRUE(detail_of(validate_thumbnail_upload(base64(Bytes{0xFF, 0xD8, 0xFF}))).starts_with("Corrupt image: "));
+  // Refused from the header alone: the data behind these is a 64x48 scan and 1 KiB of zeros, which a decode would
+  // have found corrupt (422) long before the declared size mattered. (bench/upload_times.cpp times them.)
+  EXPECT_EQ(detail_of(validate_thumbnail_upload(base64(with_jpeg_dimensions(make_jpeg(64, 48), 60000, 60000)))),
+            "Image too large: 60000x60000 exceeds 2048x2048");
+  EXPECT_EQ(detail_of(validate_thumbnail_upload(
+                base64(make_png_with_idat({.width = 100000, .height = 100000}, zlib_compress(Bytes(1024, 0)))))),
+            "Image too large: 100000x100000 exceeds 2048x2048");
 }
 
 TEST(UploadValidationTest, OversizedTextRejectedBeforeDecoding) {
@@ -392,33 +276,33 @@ TEST(UploadValidationTest, OversizedTextRejectedBeforeDecoding) {
 }
 
 TEST(UploadValidationTest, ValidSmallJpegKeepsDimensions) {
-  const auto result = validate_thumbnail_upload(b64(make_jpeg(64, 48)));
+  const auto result = validate_thumbnail_upload(base64(make_jpeg(64, 48)));
   expect_ok(result, 64, 48);
 }
 
 TEST(UploadValidationTest, DataUrlPrefixesAccepted) {
-  expect_ok(validate_thumbnail_upload("data:image/jpeg;base64," + b64(make_jpeg(16, 16))), 16, 16);
-  expect_ok(validate_thumbnail_upload("data:image/png;base64," + b64(make_png({}))), 8, 8);
+  expect_ok(validate_thumbnail_upload("data:image/jpeg;base64," + base64(make_jpeg(16, 16))), 16, 16);
+  expect_ok(validate_thumbnail_upload("data:image/png;base64," + base64(make_png({}))), 8, 8);
   // A prefix naming the other accepted type is fine: the bytes decide.
-  expect_ok(validate_thumbnail_upload("data:image/png;base64," + b64(make_jpeg(16, 16))), 16, 16);
+  expect_ok(validate_thumbnail_upload("data:image/png;base64," + base64(make_jpeg(16, 16))), 16, 16);
 }
 
 TEST(UploadValidationTest, ProgressiveGrayscaleAndSubsampledJpegs) {
-  expect_ok(validate_thumbnail_upload(b64(make_jpeg(100, 60, TJSAMP_420, TJFLAG_PROGRESSIVE))), 100, 60);
-  expect_ok(validate_thumbnail_upload(b64(make_jpeg(33, 17, TJSAMP_GRAY))), 33, 17);
-  expect_ok(validate_thumbnail_upload(b64(make_jpeg(33, 17, TJSAMP_444))), 33, 17);
-  expect_ok(validate_thumbnail_upload(b64(make_jpeg(1, 1))), 1, 1);
+  expect_ok(validate_thumbnail_upload(base64(make_jpeg(100, 60, {.flags = TJFLAG_PROGRESSIVE}))), 100, 60);
+  expect_ok(validate_thumbnail_upload(base64(make_jpeg(33, 17, {.subsampling = TJSAMP_GRAY}))), 33, 17);
+  expect_ok(validate_thumbnail_upload(base64(make_jpeg(33, 17, {.subsampling = TJSAMP_444}))), 33, 17);
+  expect_ok(validate_thumbnail_upload(base64(make_jpeg(1, 1))), 1, 1);
 }
 
 TEST(UploadValidationTest, Jpeg2048SquareAccepted) {
-  expect_ok(validate_thumbnail_upload(b64(make_jpeg(2048, 2048))), 2048, 2048);
+  expect_ok(validate_thumbnail_upload(base64(make_jpeg(2048, 2048))), 2048, 2048);
 }
 
 TEST(UploadValidationTest, MetadataAndAppendedPayloadsAreStripped) {
   Bytes jpeg = with_exif(make_jpeg(32, 32), "SECRET-GPS-DATA");
   const std::string html = "<html><script>alert(1)</script></html>";
   jpeg.insert(jpeg.end(), html.begin(), html.end());  // polyglot: valid JPEG, then HTML after EOI
-  const auto result = validate_thumbnail_upload(b64(jpeg));
+  const auto result = validate_thumbnail_upload(base64(jpeg));
   const auto& thumb = expect_ok(result, 32, 32);
   EXPECT_FALSE(contains(thumb.jpeg, "SECRET-GPS-DATA"));
   EXPECT_FALSE(contains(thumb.jpeg, "Exif"));
@@ -431,7 +315,7 @@ TEST(UploadValidationTest, PngWithAlphaIsCompositedOverBlack) {
     if (channel == 3) return x < 2 ? 0 : 255;  // left half transparent
     return 255;                                // white
   };
-  const auto result = validate_thumbnail_upload(b64(make_png(spec)));
+  const auto result = validate_thumbnail_upload(base64(make_png(spec)));
   const auto& thumb = expect_ok(result, 4, 4);
   const DecodedJpeg decoded = decode_output(thumb.jpeg);
   ASSERT_EQ(decoded.rgb.size(), 4u * 4 * 3);
@@ -440,24 +324,24 @@ TEST(UploadValidationTest, PngWithAlphaIsCompositedOverBlack) {
 }
 
 TEST(UploadValidationTest, PngVariantsAccepted) {
-  expect_ok(validate_thumbnail_upload(b64(make_png({.width = 13, .height = 7, .bit_depth = 16, .color_type = 2}))), 13,
-            7);
-  expect_ok(validate_thumbnail_upload(b64(make_png({.width = 13, .height = 7, .bit_depth = 16, .color_type = 6}))), 13,
-            7);
-  expect_ok(validate_thumbnail_upload(b64(make_png({.width = 13, .height = 11, .interlaced = true}))), 13, 11);
-  expect_ok(validate_thumbnail_upload(b64(make_png({.width = 5, .height = 3, .color_type = 0}))), 5, 3);
+  expect_ok(validate_thumbnail_upload(base64(make_png({.width = 13, .height = 7, .bit_depth = 16, .color_type = 2}))),
+            13, 7);
+  expect_ok(validate_thumbnail_upload(base64(make_png({.width = 13, .height = 7, .bit_depth = 16, .color_type = 6}))),
+            13, 7);
+  expect_ok(validate_thumbnail_upload(base64(make_png({.width = 13, .height = 11, .interlaced = true}))), 13, 11);
+  expect_ok(validate_thumbnail_upload(base64(make_png({.width = 5, .height = 3, .color_type = 0}))), 5, 3);
   PngSpec palette{.width = 6, .height = 6, .color_type = 3};
   palette.extra_chunks.push_back({"PLTE", Bytes(256 * 3, 0x80)});
   palette.sample = [](std::uint32_t x, std::uint32_t y, int) { return static_cast<std::uint16_t>(x + y); };
-  expect_ok(validate_thumbnail_upload(b64(make_png(palette))), 6, 6);
+  expect_ok(validate_thumbnail_upload(base64(make_png(palette))), 6, 6);
 }
 
 TEST(UploadValidationTest, InterlacedPngDecodesToTheSamePixels) {
   PngSpec plain{.width = 9, .height = 9};
   PngSpec interlaced = plain;
   interlaced.interlaced = true;
-  const auto a = validate_thumbnail_upload(b64(make_png(plain)));
-  const auto b = validate_thumbnail_upload(b64(make_png(interlaced)));
+  const auto a = validate_thumbnail_upload(base64(make_png(plain)));
+  const auto b = validate_thumbnail_upload(base64(make_png(interlaced)));
   ASSERT_EQ(status_of(a), 200);
   ASSERT_EQ(status_of(b), 200);
   EXPECT_EQ(std::get<ValidatedThumbnail>(a).sha256_hex, std::get<ValidatedThumbnail>(b).sha256_hex);
@@ -466,25 +350,41 @@ TEST(UploadValidationTest, InterlacedPngDecodesToTheSamePixels) {
 TEST(UploadValidationTest, LargestAllowedPngDecodesWithinLimits) {
   // 2048x2048 RGBA is exactly the 16 MiB decoded budget; a highly compressible IDAT (a "bomb" within limits).
   expect_ok(validate_thumbnail_upload(
-                b64(make_png({.width = 2048,
-                              .height = 2048,
-                              .color_type = 6,
-                              .sample = [](std::uint32_t, std::uint32_t, int) -> std::uint16_t { return 0; }}))),
+                base64(make_png({.width = 2048,
+                                 .height = 2048,
+                                 .color_type = 6,
+                                 .sample = [](std::uint32_t, std::uint32_t, int) -> std::uint16_t { return 0; }}))),
             2048, 2048);
   // 16-bit RGBA at the same size is still only 16 MiB after conversion to RGBA8.
   UploadLimits tight;
   tight.max_decoded_pixels_bytes = 1u << 20;
-  EXPECT_EQ(status_of(validate_thumbnail_upload(b64(make_png({.width = 600, .height = 600})), tight)), 413);
+  EXPECT_EQ(status_of(validate_thumbnail_upload(base64(make_png({.width = 600, .height = 600})), tight)), 413);
+}
+
+// A zlib stream that holds `image` in a stored block, then `filler` zero bytes in another, then a block of the
+// reserved type 3: an inflater gets an error as soon as it reads past the filler, and only then. (Without the
+// filler, zlib reads the bad block header in the same call that returns the image's last byte: 422.)
+Bytes zlib_image_then_garbage(const Bytes& image, std::uint16_t filler) {
+  Bytes stream = {0x78, 0x01};  // deflate, 32 KiB window, no dictionary
+  auto stored_block = [&](const Bytes& data) {
+    const auto length = static_cast<std::uint16_t>(data.size());
+    stream.insert(stream.end(), {0x00, static_cast<std::uint8_t>(length), static_cast<std::uint8_t>(length >> 8),
+                                 static_cast<std::uint8_t>(~length), static_cast<std::uint8_t>(~length >> 8)});
+    stream.insert(stream.end(), data.begin(), data.end());
+  };
+  stored_block(image);
+  stored_block(Bytes(filler, 0));
+  stream.insert(stream.end(), {0x07, 0xFF, 0xFF, 0xFF});  // BFINAL 1, BTYPE 11
+  return stream;
 }
 
 TEST(UploadValidationTest, OverlongIdatStreamIsBounded) {
   // 8x8 RGB needs 200 bytes; this IDAT inflates to 64 MiB. libspng stops inflating once the image is complete, so
-  // the image is accepted and the excess never inflated (bounded time and memory).
-  const std::string body = b64(make_png_with_idat({}, zlib_compress(Bytes(64u << 20, 0))));
-  const auto start = std::chrono::steady_clock::now();
-  const auto result = validate_thumbnail_upload(body);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(50));
-  expect_ok(result, 8, 8);
+  // the image is accepted and the excess never inflated (bounded time and memory; bench/upload_times.cpp times it).
+  expect_ok(validate_thumbnail_upload(base64(make_png_with_idat({}, zlib_compress(Bytes(64u << 20, 0))))), 8, 8);
+  // That the excess is never inflated: a stream that cannot be inflated past the image's bytes is accepted too.
+  const Bytes idat = zlib_image_then_garbage(png_raw_image_data({}), 4096);
+  expect_ok(validate_thumbnail_upload(base64(make_png_with_idat({}, idat))), 8, 8);
 }
 
 TEST(UploadValidationTest, HugeAncillaryChunksAreRejected) {
@@ -492,7 +392,7 @@ TEST(UploadValidationTest, HugeAncillaryChunksAreRejected) {
   Bytes text = text_bytes(std::string("Comment\0", 8));
   text.resize((1u << 20) + 1, 'x');  // just over the 1 MiB cap on non-IDAT chunks
   text_spec.extra_chunks.push_back({"tEXt", text});
-  EXPECT_EQ(detail_of(validate_thumbnail_upload(b64(make_png(text_spec)))), "Corrupt image: PNG chunk too large");
+  EXPECT_EQ(detail_of(validate_thumbnail_upload(base64(make_png(text_spec)))), "Corrupt image: PNG chunk too large");
 
   // iCCP whose profile inflates to 64 MiB (a compression bomb in metadata; the chunk itself is ~64 KiB).
   PngSpec iccp_spec;
@@ -500,16 +400,15 @@ TEST(UploadValidationTest, HugeAncillaryChunksAreRejected) {
   const Bytes bomb = zlib_compress(Bytes(64u << 20, 0));
   iccp.insert(iccp.end(), bomb.begin(), bomb.end());
   iccp_spec.extra_chunks.push_back({"iCCP", iccp});
-  const std::string body = b64(make_png(iccp_spec));
-  const auto start = std::chrono::steady_clock::now();
-  const auto iccp_result = validate_thumbnail_upload(body);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(100));
+  const auto iccp_result = validate_thumbnail_upload(base64(make_png(iccp_spec)));
   EXPECT_EQ(status_of(iccp_result), 422) << detail_of(iccp_result);
+  // Stopped by the 1 MiB chunk cache limit while inflating, not after inflating 64 MiB (bench/upload_times.cpp).
+  EXPECT_EQ(detail_of(iccp_result), std::string("Corrupt image: ") + spng_strerror(SPNG_ECHUNK_LIMITS));
 
   // A modest text chunk is fine and does not survive re-encoding.
   PngSpec small_spec;
   small_spec.extra_chunks.push_back({"tEXt", text_bytes(std::string("Comment\0<script>x</script>", 26))});
-  const auto small = validate_thumbnail_upload(b64(make_png(small_spec)));
+  const auto small = validate_thumbnail_upload(base64(make_png(small_spec)));
   EXPECT_FALSE(contains(expect_ok(small, 8, 8).jpeg, "<script"));
 }
 
@@ -517,12 +416,12 @@ TEST(UploadValidationTest, DataAfterIendIsIgnoredAndDropped) {
   Bytes png = make_png({});
   const std::string html = "<html>after iend</html>";
   png.insert(png.end(), html.begin(), html.end());
-  const auto result = validate_thumbnail_upload(b64(png));
+  const auto result = validate_thumbnail_upload(base64(png));
   EXPECT_FALSE(contains(expect_ok(result, 8, 8).jpeg, "after iend"));
 }
 
 TEST(UploadValidationTest, SameImageSameDigest) {
-  const std::string body = b64(make_jpeg(40, 30));
+  const std::string body = base64(make_jpeg(40, 30));
   const auto a = validate_thumbnail_upload(body);
   const auto b = validate_thumbnail_upload(body);
   ASSERT_EQ(status_of(a), 200);

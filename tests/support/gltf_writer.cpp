@@ -4,7 +4,7 @@
 #include <cstring>
 #include <set>
 
-#include "util/base64.h"
+#include "support/bytes.h"
 
 namespace thumbgen::test {
 namespace {
@@ -125,13 +125,10 @@ std::vector<std::uint8_t> GltfBuilder::glb() const {
 std::string GltfBuilder::gltf() const {
   nlohmann::json doc = json;
   if (!bin.empty()) {
-    set_buffer0(doc,
-                {{"byteLength", bin.size()}, {"uri", "data:application/octet-stream;base64," + base64_encode(bin)}});
+    set_buffer0(doc, {{"byteLength", bin.size()}, {"uri", "data:application/octet-stream;base64," + base64(bin)}});
   }
   return doc.dump();
 }
-
-std::string base64_encode(std::span<const std::uint8_t> bytes) { return util::encode_base64(bytes); }
 
 GltfBuilder build(const SimpleAsset& asset) {
   GltfBuilder b;

@@ -64,8 +64,6 @@ class GltfBuilder {
   std::string gltf() const;               // buffer 0 as a base64 data: URI
 };
 
-std::string base64_encode(std::span<const std::uint8_t> bytes);
-
 struct SimpleMesh {
   std::vector<glm::vec3> positions;
   std::vector<glm::vec3> normals;      // optional

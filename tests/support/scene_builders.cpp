@@ -2,10 +2,10 @@
 
 #include <cmath>
 
-namespace test_support {
+namespace thumbgen::test {
 
-using thumbgen::scene::Mesh;
-using thumbgen::scene::Scene;
+using scene::Mesh;
+using scene::Scene;
 
 Mesh box_mesh(glm::vec3 center, glm::vec3 half_size) {
   Mesh mesh;
@@ -48,7 +48,7 @@ Mesh sphere_mesh(glm::vec3 center, float radius, int segments) {
 
 Scene single_mesh_scene(Mesh mesh, glm::vec4 color, bool unlit, glm::mat4 transform) {
   Scene scene;
-  thumbgen::scene::Material material;
+  scene::Material material;
   material.base_color = color;
   material.metallic = 0.0f;
   material.roughness = 0.5f;
@@ -60,12 +60,11 @@ Scene single_mesh_scene(Mesh mesh, glm::vec4 color, bool unlit, glm::mat4 transf
   return scene;
 }
 
-void add_splat(thumbgen::scene::SplatCloud& cloud, glm::vec3 position, glm::vec3 scale, glm::vec3 color,
-               float opacity) {
+void add_splat(scene::SplatCloud& cloud, glm::vec3 position, glm::vec3 scale, glm::vec3 color, float opacity) {
   cloud.positions.push_back(position);
   cloud.scales.push_back(scale);
   cloud.rotations.emplace_back(1.0f, 0.0f, 0.0f, 0.0f);
   cloud.colors.emplace_back(color, opacity);
 }
 
-}  // namespace test_support
+}  // namespace thumbgen::test

@@ -3,19 +3,17 @@
 
 #include "scene/scene.h"
 
-namespace test_support {
+namespace thumbgen::test {
 
 // An axis-aligned box mesh centred at `center` with per-face normals.
-thumbgen::scene::Mesh box_mesh(glm::vec3 center, glm::vec3 half_size);
+scene::Mesh box_mesh(glm::vec3 center, glm::vec3 half_size);
 // A UV sphere with smooth normals.
-thumbgen::scene::Mesh sphere_mesh(glm::vec3 center, float radius, int segments = 32);
+scene::Mesh sphere_mesh(glm::vec3 center, float radius, int segments = 32);
 
 // Appends one splat, unrotated, of `scale` standard deviations and display colour `color`.
-void add_splat(thumbgen::scene::SplatCloud& cloud, glm::vec3 position, glm::vec3 scale, glm::vec3 color,
-               float opacity = 1.0f);
+void add_splat(scene::SplatCloud& cloud, glm::vec3 position, glm::vec3 scale, glm::vec3 color, float opacity = 1.0f);
 
 // A scene with one mesh and one material of the given colour (linear), drawn with `transform`.
-thumbgen::scene::Scene single_mesh_scene(thumbgen::scene::Mesh mesh, glm::vec4 color, bool unlit,
-                                         glm::mat4 transform = glm::mat4(1.0f));
+scene::Scene single_mesh_scene(scene::Mesh mesh, glm::vec4 color, bool unlit, glm::mat4 transform = glm::mat4(1.0f));
 
-}  // namespace test_support
+}  // namespace thumbgen::test

@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include "render/encode.h"
-#include "util/base64.h"
 
 namespace thumbgen::test {
 
@@ -15,8 +14,6 @@ std::vector<std::uint8_t> test_jpeg(std::uint8_t shade, int width, int height) {
   for (std::size_t i = 3; i < image.rgba.size(); i += 4) image.rgba[i] = 255;
   return render::encode_image(image, render::ImageFormat::Jpeg, 90);
 }
-
-std::string base64(const std::vector<std::uint8_t>& bytes) { return util::encode_base64(bytes); }
 
 std::string upload_body(std::uint8_t shade) {
   return nlohmann::json{{"thumbnail_base64", base64(test_jpeg(shade))}}.dump();
