@@ -7,15 +7,13 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <system_error>
 
 #include "cli/file_walk.h"
-#include "platform/egl_context.h"
-#include "platform/pipeline.h"
 #include "runner/progress.h"
 #include "runner/render_process_pool.h"
+#include "runner/thumbnail_job.h"
 
 namespace thumbgen::cli {
 namespace fs = std::filesystem;
@@ -60,48 +58,12 @@ class StopSignals {
   }, previous_term_{};
 };
 
-// Temp file + rename in the same folder: a reader never sees half a thumbnail. No fsync: a thumbnail lost to a
-// power cut is re-rendered by the next run (it is missing or older than its model).
-void write_atomically(const fs::path& path, const std::vector<std::uint8_t>& bytes) {
-  std::error_code error;
-  fs::create_directories(path.parent_path(), error);
-  fs::path temp = path;
-  temp += ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream file(temp, std::ios::binary | std::ios::trunc);
-    file.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    if (!file.flush()) {
-      fs::remove(temp, error);
-      throw std::runtime_error("cannot write " + path.string());
-    }
-  }
-  fs::rename(temp, path, error);
-  if (error) {
-    fs::remove(temp, error);
-    throw std::runtime_error("cannot write " + path.string() + ": " + error.message());
-  }
-}
-
 bool up_to_date(const ModelFile& model) {
   std::error_code error;
   auto output_time = fs::last_write_time(model.output, error);
   if (error) return false;
   auto model_time = fs::last_write_time(model.source, error);
   return !error && output_time >= model_time;
-}
-
-// Runs in each render process: one EGL context and compiled programs for the whole batch.
-runner::RenderProcessSetup make_render_setup(const platform::JobOptions& job_options) {
-  return [job_options]() -> runner::JobFunction {
-    platform::tune_malloc_for_software_gl();
-    auto pipeline = std::make_shared<platform::ThumbnailPipeline>(job_options.view);
-    return [pipeline, job_options](const runner::WorkItem& item) {
-      platform::JobResult result = pipeline->run(item.input, job_options);
-      if (!result.ok) return runner::WorkOutcome{false, result.reason, result.warnings};
-      write_atomically(item.output, result.encoded);
-      return runner::WorkOutcome{true, {}, result.warnings};
-    };
-  };
 }
 
 }  // namespace
@@ -146,7 +108,7 @@ int run_render(const RenderOptions& options) {
   pool_options.max_memory_bytes = options.max_memory_bytes;
   // One process alone keeps llvmpipe's own threads.
   if (std::min<std::size_t>(options.jobs, items.size()) > 1) pool_options.one_core_per_process();
-  runner::RenderProcessPool pool(pool_options, make_render_setup(options.job));
+  runner::RenderProcessPool pool(pool_options, runner::thumbnail_job_setup(options.job));
   std::size_t not_started = 0;
   try {
     StopSignals stop_signals(pool);

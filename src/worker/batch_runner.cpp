@@ -4,14 +4,12 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <string>
 #include <system_error>
 #include <thread>
 
-#include "platform/egl_context.h"
-#include "platform/pipeline.h"
 #include "render/encode.h"
+#include "runner/thumbnail_job.h"
 #include "worker/work_gate.h"
 #include "worker/work_signals.h"
 
@@ -27,23 +25,6 @@ bool retryable_render_failure(const std::string& reason) {
     if (reason.find(word) != std::string::npos) return true;
   }
   return false;
-}
-
-// Writes the encoded thumbnail next to nothing else: the parent reads it back and uploads it.
-runner::RenderProcessSetup make_setup(const platform::JobOptions& job_options) {
-  return [job_options]() -> runner::JobFunction {
-    platform::tune_malloc_for_software_gl();
-    auto pipeline = std::make_shared<platform::ThumbnailPipeline>(job_options.view);
-    return [pipeline, job_options](const runner::WorkItem& item) {
-      platform::JobResult result = pipeline->run(item.input, job_options);
-      if (!result.ok) return runner::WorkOutcome{false, result.reason, result.warnings};
-      std::ofstream out(item.output, std::ios::binary | std::ios::trunc);
-      out.write(reinterpret_cast<const char*>(result.encoded.data()),
-                static_cast<std::streamsize>(result.encoded.size()));
-      if (!out.flush()) return runner::WorkOutcome{false, "cannot write " + item.output, result.warnings};
-      return runner::WorkOutcome{true, {}, result.warnings};
-    };
-  };
 }
 
 }  // namespace
@@ -188,7 +169,7 @@ void BatchRunner::render(std::vector<Task*>& pending, JobSource& source) {
       pool_options.max_memory_bytes = options_.max_memory_bytes;
       pool_options.keep_idle_processes = true;
       if (options_.jobs > 1) pool_options.one_core_per_process();  // as `render`
-      pool_ = std::make_unique<runner::RenderProcessPool>(pool_options, make_setup(options_.job));
+      pool_ = std::make_unique<runner::RenderProcessPool>(pool_options, runner::thumbnail_job_setup(options_.job));
     }
     runner::RenderProcessPool& pool = *pool_;
     RunningPool running(pool);  // a pause or skip stopped the previous run; stopping() is checked below
