@@ -31,8 +31,7 @@ class ThumbnailRules : public ::testing::Test {
     return view;
   }
   static scene::Scene red_box() {
-    return test_support::single_mesh_scene(test_support::box_mesh({0, 0, 0}, {0.5f, 0.5f, 0.5f}),
-                                           {0.8f, 0.1f, 0.1f, 1.0f}, false);
+    return test::single_mesh_scene(test::box_mesh({0, 0, 0}, {0.5f, 0.5f, 0.5f}), {0.8f, 0.1f, 0.1f, 1.0f}, false);
   }
   static render::GlContext* context_;
   static render::Renderer* renderer_;
