@@ -8,6 +8,8 @@
 #include <random>
 #include <string>
 
+#include "scene/file_list.h"
+#include "scene/file_names.h"
 #include "scene/load_error.h"
 
 namespace fs = std::filesystem;
@@ -126,6 +128,48 @@ TEST_F(FolderAccessTest, RefusesFilesOverTheSizeLimit) {
   expect_error("big.bin", "big.bin: too large (2000 bytes, limit 1000)");
   FolderAccess roomy(model_, 2000);
   EXPECT_EQ(roomy.read("big.bin").size(), 2000u);
+}
+
+// The browser build and reference discovery resolve over a list of names (scene::FileList): apart from symlinks,
+// which only the disk can follow, they find the same file or fail with the same message.
+TEST_F(FolderAccessTest, ResolvesLikeTheSameRulesOverItsListOfNames) {
+  FolderAccess files(model_, 10'000);
+  const thumbgen::scene::FileList listed(files.file_names(), files.folder().generic_string());
+  EXPECT_EQ(listed.names(), (std::vector<std::string>{"a/tex.png", "b/tex.png", "big.bin", "link_in.png", "scene.gltf",
+                                                      "textures/Wood.PNG"}));
+  for (const std::string& name : std::vector<std::string>{"scene.gltf",
+                                                          "textures/Wood.PNG",
+                                                          "./textures/../textures/Wood.PNG",
+                                                          "TEXTURES/wood.png",
+                                                          "maps/wood.png",
+                                                          "C:\\Users\\artist\\WOOD.png",
+                                                          "\\\\server\\share\\Wood.PNG",
+                                                          "D:\\project\\b\\tex.png",
+                                                          "D:\\project\\A\\TEX.PNG",
+                                                          "tex.png",
+                                                          "/home/artist/Wood.png",
+                                                          "../elsewhere/wood.png",
+                                                          "../outside/secret.txt",
+                                                          "/etc/passwd",
+                                                          "missing.png",
+                                                          "textures",
+                                                          "",
+                                                          "https://example.com/tex.png",
+                                                          (model_ / "textures" / "Wood.PNG").string(),
+                                                          "link_in.png",
+                                                          "tex.png/"}) {
+    const thumbgen::scene::FileLookup lookup = listed.resolve(name);
+    if (lookup.found()) {
+      EXPECT_EQ(files.read(name), files.read(lookup.file)) << name;
+    } else {
+      try {
+        files.read(name);
+        ADD_FAILURE() << name << " resolves on disk but not in the list";
+      } catch (const LoadError& e) {
+        EXPECT_EQ(e.what(), thumbgen::scene::file_error(name, lookup.problem)) << name;
+      }
+    }
+  }
 }
 
 }  // namespace

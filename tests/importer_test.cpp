@@ -86,6 +86,31 @@ TEST_F(ImporterTest, GltfGenerationIsReadFromTheAssetVersion) {
   EXPECT_EQ(detect_format_type(dir_ / "broken.gltf"), "GLTF1");  // as the head suggests; rendering says why
 }
 
+// Which files are models comes from scene/model_formats.h: gallery formats nothing renders yet are catalogued by
+// their extension, other model files are neither assets without a gallery type nor side files of a neighbour.
+TEST_F(ImporterTest, ModelFilesFollowTheFormatTable) {
+  write(dir_ / "models" / "cloud.ksplat", "ksplat bytes");
+  write(dir_ / "models" / "cubes.vox", "VOX ");
+  write(dir_ / "models" / "scene.usdz", "PK");
+  write(dir_ / "models" / "not-a.ply", "binary junk");
+  write(dir_ / "models" / "duck" / "duck.obj", "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n");
+  write(dir_ / "models" / "duck" / "duck.dae", "<COLLADA/>");
+  write(dir_ / "models" / "duck" / "duck.3ds", "3ds");
+  write(dir_ / "models" / "duck" / "duck.png", "png");
+  EXPECT_EQ(detect_format_type(dir_ / "models" / "cloud.ksplat"), "KSPLAT");
+  EXPECT_EQ(detect_format_type(dir_ / "models" / "cubes.vox"), "VOX");
+  EXPECT_EQ(detect_format_type(dir_ / "models" / "scene.usdz"), "USDZ");
+  EXPECT_EQ(detect_format_type(dir_ / "models" / "not-a.ply"), "");          // its content says it is no PLY
+  EXPECT_EQ(detect_format_type(dir_ / "models" / "duck" / "duck.dae"), "");  // no gallery type
+
+  ImportSummary summary = import_folder(*catalogue_, dir_ / "models");
+  EXPECT_EQ(summary.inserted, 4);
+  const std::string duck = asset_url_for("duck/duck.obj");
+  EXPECT_TRUE(catalogue_->find_served_file(duck, "duck.png"));
+  EXPECT_FALSE(catalogue_->find_served_file(duck, "duck.dae"));
+  EXPECT_FALSE(catalogue_->find_served_file(duck, "duck.3ds"));
+}
+
 TEST_F(ImporterTest, UrlsAreStableReadableAndDistinct) {
   EXPECT_EQ(asset_url_for("a/b.glb"), asset_url_for("a/b.glb"));
   EXPECT_NE(asset_url_for("a/b.glb"), asset_url_for("a-b.glb"));

@@ -1,21 +1,16 @@
 #include "cli/file_walk.h"
 
 #include <algorithm>
-#include <array>
 #include <map>
 #include <optional>
 #include <set>
 #include <system_error>
 
+#include "scene/model_formats.h"
+
 namespace thumbgen::cli {
 namespace fs = std::filesystem;
 namespace {
-
-// Formats the scene loader reads natively plus the common ones assimp imports. Not .blend: assimp only reads
-// pre-2.8 files, and a folder holding a .blend usually holds its export too.
-constexpr std::array<std::string_view, 16> kModelExtensions = {".gltf", ".glb",   ".obj",  ".ply", ".stl", ".fbx",
-                                                               ".dae",  ".3ds",   ".3mf",  ".lwo", ".off", ".x",
-                                                               ".spz",  ".splat", ".tilt", ".ac"};
 
 bool hidden(const fs::path& path) {
   auto name = path.filename().string();
@@ -72,9 +67,11 @@ fs::path common_folder_of_files(const std::vector<fs::path>& inputs) {
 }  // namespace
 
 bool is_model_extension(std::string_view extension) {
-  std::string lower(extension);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  return std::find(kModelExtensions.begin(), kModelExtensions.end(), lower) != kModelExtensions.end();
+  // std::filesystem gives ".glb" (or "" for none): the dot is part of what a folder search matches.
+  if (!extension.starts_with('.')) return false;
+  const scene::ModelFormat* format = scene::model_format_for(extension);
+  // What this build renders, and raw Tilt Brush sketches, which the loader refuses with a reason worth seeing.
+  return format && (scene::loadable_in_this_build(*format) || format->reader == scene::ModelReader::Refused);
 }
 
 std::vector<ModelFile> collect_model_files(const std::vector<fs::path>& inputs, const fs::path& output_dir,

@@ -15,7 +15,8 @@ struct ModelFile {
   std::string problem;           // non-empty: fails without rendering (missing input, thumbnail name taken)
 };
 
-// True for the extensions a folder search picks up (case-insensitive). Side files (.bin, textures, .mtl) are not
+// True for the extensions a folder search picks up (".glb", case-insensitive): the formats of scene/model_formats.h
+// this build renders, plus raw .tilt sketches (refused with their reason). Side files (.bin, textures, .mtl) are not
 // models; a file named explicitly is rendered whatever its extension (the loader looks at its content).
 bool is_model_extension(std::string_view extension);
 

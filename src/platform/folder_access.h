@@ -14,10 +14,11 @@
 
 namespace thumbgen::platform {
 
-// Resolves names relative to the model folder. Refuses URLs, NUL bytes and anything that resolves (after
-// "..", absolute paths and symlinks) outside the folder. When a name does not resolve — Windows paths such as
-// C:\Users\x\tex.PNG, paths from the author's machine, wrong letter case — falls back to a file with the same
-// base name (case-insensitive) anywhere under the folder. Never reads outside the folder.
+// Resolves names relative to the model folder with the rules of scene/file_names.h, on the real filesystem: refuses
+// URLs, NUL bytes and anything that resolves (after "..", absolute paths and symlinks) outside the folder. When a name
+// does not resolve — Windows paths such as C:\Users\x\tex.PNG, paths from the author's machine, wrong letter case —
+// falls back to the file with the same name (case-insensitive) under the folder that best matches its path
+// (scene::best_by_file_name). Never reads outside the folder.
 //
 // Optionally an http(s) URL is served from a second, operator-given folder by the URL's file name: Tilt Brush and
 // Open Brush exports name their brush textures by URL (https://www.tiltbrush.com/shaders/brushes/…/…-MainTex.png)
@@ -34,12 +35,18 @@ class FolderAccess final : public scene::FileAccess {
   std::vector<std::uint8_t> read(std::string_view relative_path) override;
   bool exists(std::string_view relative_path) override;
 
+  // The regular files the name fallback sees (inside the folder, symlinks out of it left out, at most
+  // kMaxIndexedEntries looked at), relative to the folder, '/'-separated, sorted: a scene::FileList for reference
+  // discovery resolves names as this class does.
+  std::vector<std::string> file_names();
+  const std::filesystem::path& folder() const { return folder_; }
+
  private:
   // The canonical path of the file `name` names; throws LoadError (not found / outside the folder).
   std::filesystem::path resolve(std::string_view name);
   // resolve() plus the size limit; `size` receives the file size.
   std::filesystem::path resolve_readable(std::string_view name, std::uintmax_t& size);
-  std::optional<std::filesystem::path> find_by_file_name(const std::string& normalized_name);
+  std::optional<std::filesystem::path> find_by_file_name(const std::string& slashed_name);
   bool inside_folder(const std::filesystem::path& canonical) const;
   void build_index();
 
@@ -47,8 +54,13 @@ class FolderAccess final : public scene::FileAccess {
   std::uint64_t max_file_bytes_;
   std::shared_ptr<FolderAccess> url_stand_ins_;  // null: URLs are refused
   bool indexed_ = false;
-  // Lower-case file name → canonical paths of regular files inside the folder with that name.
-  std::map<std::string, std::vector<std::filesystem::path>> index_;
+  // Lower-case file name → the regular files inside the folder with that name: their paths as listed (compared by
+  // the name fallback) and canonical (read).
+  struct SameName {
+    std::vector<std::string> listed;
+    std::vector<std::filesystem::path> canonical;
+  };
+  std::map<std::string, SameName> index_;
 };
 
 }  // namespace thumbgen::platform

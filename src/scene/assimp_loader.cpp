@@ -233,7 +233,9 @@ bool looks_like_tilt_brush(const aiScene& ai, std::span<const std::uint8_t> byte
   return false;
 }
 
-void configure(Assimp::Importer& importer) {
+}  // namespace
+
+void configure_assimp_importer(Assimp::Importer& importer) {
   importer.SetPropertyInteger(AI_CONFIG_PP_SBP_REMOVE, 0);  // keep points and lines
   importer.SetPropertyBool(AI_CONFIG_IMPORT_NO_SKELETON_MESHES, true);
   importer.SetPropertyBool(AI_CONFIG_IMPORT_FBX_READ_ANIMATIONS, false);
@@ -242,8 +244,6 @@ void configure(Assimp::Importer& importer) {
   importer.SetPropertyBool(AI_CONFIG_IMPORT_COLLADA_IGNORE_UP_DIRECTION, false);
   importer.SetPropertyBool(AI_CONFIG_IMPORT_REMOVE_EMPTY_BONES, true);
 }
-
-}  // namespace
 
 Scene load_with_assimp(const std::string& main_file, std::span<const std::uint8_t> bytes, FileAccess& files,
                        ImageDecoder& images, const LoadLimits& limits) {
@@ -264,7 +264,7 @@ Scene load_with_assimp(const std::string& main_file, std::span<const std::uint8_
   Assimp::Importer importer;
   auto* io = new AssimpFileSystem(name, served, files, limits.max_file_bytes);
   importer.SetIOHandler(io);  // the importer owns it
-  configure(importer);
+  configure_assimp_importer(importer);
 
   const aiScene* ai = nullptr;
   try {

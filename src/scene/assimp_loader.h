@@ -11,7 +11,15 @@
 #include "scene/load.h"
 #include "scene/scene.h"
 
+namespace Assimp {
+class Importer;
+}
+
 namespace thumbgen::scene {
+
+// The settings of every assimp import here (rendering and reference discovery): points and lines kept; no
+// animations, lights, skeleton meshes or pivots.
+void configure_assimp_importer(Assimp::Importer& importer);
 
 // `bytes` is the content of `main_file` (already read by the caller). Throws LoadError: "assimp: <reason>",
 // "no geometry", or a limit that was exceeded. Missing side files (MTL, textures) are warnings in the Scene.

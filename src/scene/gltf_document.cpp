@@ -3,8 +3,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "scene/file_names.h"
 #include "scene/load_error.h"
-#include "util/percent_encoding.h"
 
 namespace thumbgen::scene::gltf {
 namespace {
@@ -82,8 +82,6 @@ bool is_meshopt_fallback(const nlohmann::json& buffer) {
 }
 
 }  // namespace
-
-std::string uri_to_file_name(const std::string& uri) { return util::percent_decode(uri).value_or(uri); }
 
 Document parse_document(std::span<const std::uint8_t> bytes, FileAccess& files, const LoadLimits& limits) {
   Document doc(files, limits);

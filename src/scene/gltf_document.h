@@ -29,10 +29,6 @@ namespace thumbgen::scene::gltf {
 // "data:<mime>;base64,<payload>" → bytes; nullopt when `uri` is not a base64 data URI (tinygltf_impl.cpp).
 std::optional<std::vector<std::uint8_t>> decode_base64_data_uri(const std::string& uri);
 
-// A glTF URI as the relative file name FileAccess wants: percent-decoded ("%20" → " "); a URI with a malformed
-// escape is taken as written (a file may be named so).
-std::string uri_to_file_name(const std::string& uri);
-
 // Where an image's encoded bytes live.
 struct ImageSource {
   std::string uri;       // data: URI or relative path; empty when in a bufferView

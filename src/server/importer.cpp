@@ -9,6 +9,7 @@
 #include "scene/gallery_formats.h"
 #include "scene/gltf_generation.h"
 #include "scene/load.h"
+#include "scene/model_formats.h"
 #include "server/static_files.h"
 
 namespace thumbgen::server {
@@ -34,13 +35,6 @@ bool is_hidden(const fs::path& path) {
   return !name.empty() && name.front() == '.';
 }
 
-// Extensions that make a file a model of its own (everything else in a folder is a side file).
-bool is_model_extension(const std::string& extension) {
-  static const std::array<const char*, 14> kModels = {"glb",   "gltf",   "obj", "fbx",  "ply", "stl",  "spz",
-                                                      "splat", "ksplat", "sog", "tilt", "vox", "usdz", "dae"};
-  return std::find_if(kModels.begin(), kModels.end(), [&](const char* m) { return extension == m; }) != kModels.end();
-}
-
 std::string extension_of(const fs::path& path) {
   std::string extension = lower(path.extension().string());
   if (!extension.empty()) extension.erase(0, 1);
@@ -62,7 +56,7 @@ std::vector<std::string> side_files_of(const fs::path& folder, const fs::path& m
       continue;
     }
     if (!it->is_regular_file(error) || it->path() == model) continue;
-    if (is_model_extension(extension_of(it->path()))) continue;
+    if (scene::model_format_for(extension_of(it->path()))) continue;  // a model of its own
     files.push_back(it->path().lexically_relative(folder).generic_string());
     if (files.size() >= kMaxSideFiles) break;
   }
@@ -136,8 +130,9 @@ bool is_viewer_compatible_format(std::string_view type) {
 }
 
 std::string detect_format_type(const fs::path& file) {
-  std::string extension = extension_of(file);
-  if (!is_model_extension(extension)) return {};
+  const std::string extension = extension_of(file);
+  const scene::ModelFormat* format = scene::model_format_for(extension);
+  if (!format) return {};
   std::vector<std::uint8_t> head(64 * 1024);
   std::ifstream in(file, std::ios::binary);
   in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
@@ -177,8 +172,10 @@ std::string detect_format_type(const fs::path& file) {
     case scene::FormatKind::Unknown:
       break;
   }
-  if (extension == "fbx" || extension == "vox" || extension == "usdz" || extension == "ksplat" || extension == "sog") {
-    return upper(extension);
+  // detect_format() knows the formats thumbgen reads itself by content, so a .ply it does not recognise is no PLY;
+  // for the others (assimp's, and gallery formats nothing reads yet) the extension is all there is.
+  if (format->reader == scene::ModelReader::Assimp || format->reader == scene::ModelReader::NoLoader) {
+    return std::string(format->gallery_type);
   }
   return {};
 }
