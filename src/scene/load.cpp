@@ -9,6 +9,7 @@
 #include "scene/splat_loader.h"
 #if THUMBGEN_WITH_ASSIMP
 #include "scene/assimp_loader.h"
+#include "util/ascii.h"
 #endif
 
 namespace thumbgen::scene {
@@ -17,9 +18,7 @@ namespace {
 std::string lower_extension(std::string_view file_name) {
   const auto dot = file_name.rfind('.');
   if (dot == std::string_view::npos) return {};
-  std::string ext(file_name.substr(dot + 1));
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  return ext;
+  return util::to_lower_ascii(file_name.substr(dot + 1));
 }
 
 bool starts_with(std::span<const std::uint8_t> bytes, std::string_view prefix) {

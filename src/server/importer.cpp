@@ -11,6 +11,7 @@
 #include "scene/load.h"
 #include "scene/model_formats.h"
 #include "server/static_files.h"
+#include "util/ascii.h"
 
 namespace thumbgen::server {
 
@@ -19,11 +20,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::size_t kMaxSideFiles = 2000;
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
 
 std::string upper(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::toupper(c); });
@@ -36,7 +32,7 @@ bool is_hidden(const fs::path& path) {
 }
 
 std::string extension_of(const fs::path& path) {
-  std::string extension = lower(path.extension().string());
+  std::string extension = util::to_lower_ascii(path.extension().string());
   if (!extension.empty()) extension.erase(0, 1);
   return extension;
 }
@@ -184,7 +180,7 @@ std::string asset_url_for(std::string_view relative_path) {
   std::string slug;
   for (unsigned char c : relative_path) {
     if (std::isalnum(c)) {
-      slug.push_back(static_cast<char>(std::tolower(c)));
+      slug.push_back(util::to_lower_ascii(static_cast<char>(c)));
     } else if (!slug.empty() && slug.back() != '-') {
       slug.push_back('-');
     }

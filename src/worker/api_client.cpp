@@ -3,6 +3,7 @@
 #include <random>
 #include <thread>
 
+#include "util/ascii.h"
 #include "util/base64.h"
 #include "util/percent_encoding.h"
 
@@ -53,14 +54,13 @@ AssetInfo parse_asset(const nlohmann::json& object) {
 std::string url_authority(const std::string& url) {
   std::size_t scheme_end = url.find("://");
   if (scheme_end == std::string::npos) return {};
-  std::string scheme = url.substr(0, scheme_end);
-  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string scheme = util::to_lower_ascii(std::string_view(url).substr(0, scheme_end));
   if (scheme != "http" && scheme != "https") return {};
   std::size_t start = scheme_end + 3;
   std::size_t end = url.find_first_of("/?#", start);
   std::string authority = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
   if (authority.empty() || authority.find('@') != std::string::npos) return {};  // no userinfo tricks
-  for (char& c : authority) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  authority = util::to_lower_ascii(authority);
   std::size_t bracket = authority.rfind(']');
   std::size_t colon = authority.rfind(':');
   if (colon == std::string::npos || (bracket != std::string::npos && colon < bracket)) {
