@@ -74,6 +74,17 @@ bool is_model_extension(std::string_view extension) {
   return format && (scene::loadable_in_this_build(*format) || format->reader == scene::ModelReader::Refused);
 }
 
+std::string model_extensions_text() {
+  std::string text;
+  for (const scene::ModelFormat& format : scene::model_formats()) {
+    if (!is_model_extension("." + std::string(format.extension))) continue;
+    if (!text.empty()) text += ' ';
+    text += '.';
+    text += format.extension;
+  }
+  return text;
+}
+
 std::vector<ModelFile> collect_model_files(const std::vector<fs::path>& inputs, const fs::path& output_dir,
                                            std::string_view image_extension) {
   // Files named explicitly are named relative to the folder they all share, so a/Duck.gltf and b/Duck.gltf

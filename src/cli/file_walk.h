@@ -19,6 +19,8 @@ struct ModelFile {
 // this build renders, plus raw .tilt sketches (refused with their reason). Side files (.bin, textures, .mtl) are not
 // models; a file named explicitly is rendered whatever its extension (the loader looks at its content).
 bool is_model_extension(std::string_view extension);
+// Those extensions for people: ".gltf .glb .obj ..." in the table's order (the help text of `thumbgen render`).
+std::string model_extensions_text();
 
 // Files named explicitly come in the order given; folders are searched recursively, skipping hidden files and
 // folders, and contribute their models sorted by relative path. A model reached twice is listed once.

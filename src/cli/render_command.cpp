@@ -19,9 +19,9 @@ namespace thumbgen::cli {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr const char* kRenderFooter = R"(
-Folders are searched recursively for model files (.gltf .glb .obj .ply .stl .fbx .dae .3ds .3mf .lwo .off .x .ac
-.spz .splat .tilt), skipping hidden files and folders; side files (.bin, textures, .mtl) are not models.
+// After "Folders are searched recursively for model files (" + model_extensions_text().
+constexpr const char* kRenderFooter = R"(),
+skipping hidden files and folders; side files (.bin, textures, .mtl) are not models.
 The thumbnail of FOLDER/cars/a.glb is OUT_DIR/cars/a.glb.jpg; of a file given by name, OUT_DIR/a.glb.jpg.
 A model is skipped when its thumbnail is newer than it (use --force to render it anyway).
 Each render process handles one model at a time: a crash, --timeout or --max-memory fails only that model.
@@ -131,7 +131,7 @@ std::function<int()> add_render_command(CLI::App& app) {
   auto args = std::make_shared<RenderArguments>();
   CLI::App* command = app.add_subcommand("render", "Render thumbnails of model files and folders");
   add_render_arguments(*command, *args);
-  command->footer(kRenderFooter);
+  command->footer("\nFolders are searched recursively for model files (" + model_extensions_text() + kRenderFooter);
   return [args]() {
     RenderOptions options;
     try {

@@ -25,7 +25,7 @@ uploads (compatibility mode): several workers then duplicate work.
 Credentials: --token T (or THUMBGEN_TOKEN), or --user U with the password in THUMBGEN_PASSWORD, else read from
 stdin (prompted on a terminal); with --user the worker logs in again before the token expires.
 Signals: SIGINT/SIGTERM finish the running renders and hand the rest back to the server (no attempt counted);
-SIGUSR1 pauses (no new work, running renders finish), SIGUSR2 resumes. --control FILE is read every 100 ms:
+SIGUSR1 pauses (no new work, running renders finish), SIGUSR2 resumes. --control FILE is read about every 100-250 ms:
 "pause", "resume", "stop", or "skip" (skips the assets being rendered right now, one per render process; the
 file is then emptied).
 Exit status: 0 done, 1 some asset failed (--once), 2 usage error, 3 credentials refused or no render process could
