@@ -7,9 +7,9 @@
 #include "scene/gltf_generation.h"
 #include "scene/gltf_loader.h"
 #include "scene/splat_loader.h"
+#include "util/ascii.h"
 #if THUMBGEN_WITH_ASSIMP
 #include "scene/assimp_loader.h"
-#include "util/ascii.h"
 #endif
 
 namespace thumbgen::scene {
