@@ -53,8 +53,11 @@ int run_serve(const ServeFlags& flags) {
     ApiSettings settings;
     settings.public_url = effective_public_url(config, bound);
     settings.token_ttl_seconds = config.token_ttl_seconds;
-    settings.login_max_failures = config.login_max_failures;
-    settings.login_window_seconds = config.login_window_seconds;
+    settings.login_limits.max_failures = config.login_max_failures;
+    settings.login_limits.address_max_failures = config.login_address_max_failures;
+    settings.login_limits.window = std::chrono::seconds(config.login_window_seconds);
+    settings.login_limits.max_entries = static_cast<std::size_t>(config.login_table_size);
+    settings.trusted_proxies = config.trusted_proxies;
     settings.jobs.max_attempts = config.max_attempts;
     settings.jobs.min_lease_seconds = config.min_lease_seconds;
     api = std::make_unique<Api>(settings, catalogue, storage, std::move(keyring));

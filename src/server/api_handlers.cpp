@@ -27,7 +27,7 @@ Api::Api(ApiSettings settings, Catalogue& catalogue, Storage& storage, JwtKeyrin
       storage_(storage),
       keyring_(std::move(keyring)),
       jobs_(catalogue, settings_.jobs),
-      login_limiter_(settings_.login_max_failures, std::chrono::seconds(settings_.login_window_seconds)),
+      login_limiter_(settings_.login_limits),
       dummy_hash_(hash_password("not a real password")) {
   router_.add(http::verb::post, "/api/v1/login/jwt", [this](ApiRequest& r) { return login(r); });
   router_.add(http::verb::get, "/api/v1/admin/assets/missing-thumbnails",

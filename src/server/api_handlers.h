@@ -11,8 +11,10 @@
 #include <variant>
 
 #include "server/auth_jwt.h"
+#include "server/auth_login_limiter.h"
 #include "server/auth_password.h"
 #include "server/catalogue.h"
+#include "server/client_address.h"
 #include "server/http_router.h"
 #include "server/job_queue.h"
 #include "server/storage.h"
@@ -23,8 +25,8 @@ namespace thumbgen::server {
 struct ApiSettings {
   std::string public_url;  // no trailing '/'
   int token_ttl_seconds = 3600;
-  int login_max_failures = 10;
-  int login_window_seconds = 900;
+  LoginLimits login_limits;
+  TrustedProxies trusted_proxies;  // whose X-Forwarded-For names the client (login throttling)
   UploadLimits upload_limits;
   JobSettings jobs;
 };
@@ -81,7 +83,7 @@ class Api {
   Storage& storage_;
   JwtKeyring keyring_;
   JobQueue jobs_;
-  LoginRateLimiter login_limiter_;
+  LoginLimiter login_limiter_;
   std::string dummy_hash_;  // verified against when the user does not exist, so timing does not tell
   // Upload of one asset is serialised (store, switch pointer, remove old), so a key removed by one upload is never
   // the key another upload of the same image has just pointed the asset at.

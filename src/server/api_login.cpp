@@ -1,11 +1,41 @@
 // POST /api/v1/login/jwt {"username","password"} → {"access_token","token_type":"bearer","expires_in"}.
+#include <spdlog/spdlog.h>
+
 #include <nlohmann/json.hpp>
 
 #include "server/api_handlers.h"
+#include "util/ascii.h"
 
 namespace thumbgen::server {
 
+namespace {
+
+// Only application/json, parameters (charset) allowed. A cross-site HTML form can post urlencoded, multipart or
+// text/plain bodies without a CORS preflight; none of them, nor a body without a type, reaches the password check.
+bool is_json_media_type(std::string_view value) {
+  std::string_view type = value.substr(0, value.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  return util::iequals_ascii(type, "application/json");
+}
+
+// Every X-Forwarded-For line of the request, in order, as one list.
+std::string forwarded_for(const HttpRequest& request) {
+  std::string joined;
+  auto [first, last] = request.equal_range("X-Forwarded-For");
+  for (auto it = first; it != last; ++it) {
+    if (!joined.empty()) joined += ',';
+    joined.append(it->value().data(), it->value().size());
+  }
+  return joined;
+}
+
+}  // namespace
+
 ApiResponse Api::login(ApiRequest& request) {
+  if (!is_json_media_type(request.header(http::field::content_type))) {
+    return error_response(http::status::unsupported_media_type, "Content-Type must be application/json");
+  }
   nlohmann::json body = nlohmann::json::parse(request.raw.body(), nullptr, false);
   if (!body.is_object() || !body.contains("username") || !body.contains("password") || !body["username"].is_string() ||
       !body["password"].is_string()) {
@@ -16,20 +46,22 @@ ApiResponse Api::login(ApiRequest& request) {
   if (username.size() > 150 || password.size() > 4096) {
     return error_response(http::status::unauthorized, "Invalid credentials");
   }
-  auto now = LoginRateLimiter::Clock::now();
-  if (!login_limiter_.allowed(username, request.client_address, now)) {
+  const std::string client =
+      client_address(request.client_address, forwarded_for(request.raw), settings_.trusted_proxies);
+  const std::string bucket = address_bucket(client);
+  if (auto wait = login_limiter_.admit(username, bucket, LoginLimiter::Clock::now())) {
+    spdlog::warn("login throttled: client={} retry_after={}s", client, wait->count());
     ApiResponse limited = error_response(http::status::too_many_requests, "Too many login attempts, try again later");
-    limited.headers.emplace_back("Retry-After", std::to_string(settings_.login_window_seconds));
+    limited.headers.emplace_back("Retry-After", std::to_string(wait->count()));
     return limited;
   }
   auto user = catalogue_.find_user(username);
   // Unknown users cost one hash too, so response time does not reveal which names exist.
   bool password_ok = verify_password(password, user ? std::string_view(user->password_hash) : dummy_hash_);
   if (!user || !password_ok || !user->is_active) {
-    login_limiter_.record_failure(username, request.client_address, now);
-    return error_response(http::status::unauthorized, "Invalid credentials");
+    return error_response(http::status::unauthorized, "Invalid credentials");  // admit() counted it already
   }
-  login_limiter_.record_success(username, request.client_address);
+  login_limiter_.succeeded(username, bucket);
   if (password_needs_rehash(user->password_hash)) {  // e.g. an imported Django pbkdf2 hash
     catalogue_.set_password(user->username, hash_password(password));
   }
