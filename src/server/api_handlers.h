@@ -46,6 +46,7 @@ class Api {
 
  private:
   ApiResponse login(ApiRequest& request);
+  ApiResponse logout_all(ApiRequest& request);  // revokes every token of the caller
   ApiResponse missing_thumbnails(ApiRequest& request);
   ApiResponse list_missing_page(ApiRequest& request);  // after the staff check
   ApiResponse upload_thumbnail(ApiRequest& request);
@@ -71,7 +72,9 @@ class Api {
   // An asset in the listing's shape (the claim answers the same objects).
   nlohmann::json asset_json(const MissingAsset& asset) const;
 
-  // The staff user behind the request's bearer token, or the 401/403 answer.
+  // The active user behind the request's bearer token, the token not revoked since, or the 401 answer.
+  std::variant<UserRecord, ApiResponse> authenticate(ApiRequest& request);
+  // The same for a staff user, or the 401/403 answer.
   std::variant<UserRecord, ApiResponse> require_staff(ApiRequest& request);
   // The prelude of the admin endpoints: `handler` runs for a staff user only (else 401/403), and on the asset the
   // path's {asset} names (a numeric id or the url; else 404). The user is logged with whatever is answered.

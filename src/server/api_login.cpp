@@ -1,4 +1,5 @@
-// POST /api/v1/login/jwt {"username","password"} → {"access_token","token_type":"bearer","expires_in"}.
+// POST /api/v1/login/jwt {"username","password"} → {"access_token","token_type":"bearer","expires_in"}, and
+// POST /api/v1/login/logout-all (bearer token, no body) → 204: every token of that user is refused from then on.
 #include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
@@ -12,6 +13,9 @@ namespace {
 
 // Only application/json, parameters (charset) allowed. A cross-site HTML form can post urlencoded, multipart or
 // text/plain bodies without a CORS preflight; none of them, nor a body without a type, reaches the password check.
+// logout-all takes no body; anything bigger than an empty JSON object with some room is refused.
+constexpr std::size_t kLogoutAllBodyLimit = 1024;
+
 bool is_json_media_type(std::string_view value) {
   std::string_view type = value.substr(0, value.find(';'));
   while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
@@ -63,10 +67,14 @@ ApiResponse Api::login(ApiRequest& request) {
   }
   login_limiter_.succeeded(username, bucket);
   if (password_needs_rehash(user->password_hash)) {  // e.g. an imported Django pbkdf2 hash
+    // A new hash is a new stamp (earlier tokens end, as with any password write): sign with the one it now has.
     catalogue_.set_password(user->username, hash_password(password));
+    user = catalogue_.find_user(username);
+    if (!user) return error_response(http::status::unauthorized, "Invalid credentials");
   }
   JwtClaims claims;
   claims.subject = user->username;
+  claims.stamp = user->auth_stamp;
   claims.issued_at = unix_now();
   claims.expires_at = claims.issued_at + settings_.token_ttl_seconds;
   ApiResponse response = json_response(http::status::ok, {{"access_token", jwt_sign(keyring_, claims)},
@@ -74,6 +82,23 @@ ApiResponse Api::login(ApiRequest& request) {
                                                           {"expires_in", settings_.token_ttl_seconds}});
   response.user = user->username;
   response.headers.emplace_back("Cache-Control", "no-store");
+  return response;
+}
+
+ApiResponse Api::logout_all(ApiRequest& request) {
+  auto user = authenticate(request);  // before the body is looked at
+  if (auto* refused = std::get_if<ApiResponse>(&user)) return std::move(*refused);
+  const UserRecord& caller = std::get<UserRecord>(user);
+  if (request.raw.body().size() > kLogoutAllBodyLimit) {
+    return error_response(http::status::payload_too_large, "Request body too large");
+  }
+  if (!catalogue_.revoke_tokens(caller.username))
+    return error_response(http::status::unauthorized, "Invalid or expired token");
+  spdlog::info("logout-all: every token of {} revoked", caller.username);
+  ApiResponse response;
+  response.status = http::status::no_content;
+  response.content_type.clear();
+  response.user = caller.username;
   return response;
 }
 
