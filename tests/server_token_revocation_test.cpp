@@ -146,5 +146,17 @@ TEST_F(TokenRevocationTest, LogoutAllWorksForAnyUserAndNeedsAToken) {
   EXPECT_EQ(get_status(admin), 200);
 }
 
+TEST_F(TokenRevocationTest, ALoginThatUpgradesAnImportedHashGetsAWorkingToken) {
+  {  // A Django PBKDF2 hash (RFC 7914's vector, password "passwd"): the first login rehashes it to argon2id.
+    server::Catalogue catalogue(server_.data() / "catalogue.sqlite3", 1);
+    ASSERT_TRUE(catalogue.set_password("admin", "pbkdf2_sha256$1$salt$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw="));
+  }
+  const std::string token = login("admin", "passwd");
+  ASSERT_FALSE(token.empty());
+  EXPECT_EQ(get_status(token), 200);  // signed with the stamp the new hash brought
+  server::Catalogue catalogue(server_.data() / "catalogue.sqlite3", 1);
+  EXPECT_TRUE(catalogue.find_user("admin")->password_hash.starts_with("$argon2id$"));
+}
+
 }  // namespace
 }  // namespace thumbgen
