@@ -15,6 +15,7 @@
 #include "cli/serve_command.h"
 #include "server/auth_password.h"
 #include "server/catalogue.h"
+#include "server/data_folder.h"
 
 namespace thumbgen::cli {
 
@@ -59,7 +60,8 @@ int run_user(const std::string& action, const UserFlags& flags) {
   using namespace thumbgen::server;
   try {
     std::filesystem::path data = data_dir(flags.data);
-    std::filesystem::create_directories(data);
+    make_new_files_private();
+    create_private_folder(data);
     Catalogue catalogue(data / "catalogue.sqlite3", 1);
     if (action == "list") {
       for (const UserRecord& user : catalogue.list_users()) {

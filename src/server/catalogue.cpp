@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "server/data_folder.h"
+
 namespace thumbgen::server {
 
 namespace {
@@ -73,6 +75,7 @@ void insert_formats(sql::Connection& db, std::int64_t asset_id, const std::vecto
 
 Catalogue::Catalogue(const std::filesystem::path& file, std::size_t pool_size)
     : file_(file), pool_size_(std::max<std::size_t>(1, pool_size)) {
+  create_private_file(file_);  // password hashes inside: owner-only from the first byte (SQLite's -wal/-shm follow)
   Lease lease(*this);
   migrate(*lease.connection);
 }
