@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include <chrono>
+#include <thread>
 
 #include "util/base64.h"
 
