@@ -11,11 +11,11 @@ namespace thumbgen::server {
 
 namespace {
 
-// Only application/json, parameters (charset) allowed. A cross-site HTML form can post urlencoded, multipart or
-// text/plain bodies without a CORS preflight; none of them, nor a body without a type, reaches the password check.
 // logout-all takes no body; anything bigger than an empty JSON object with some room is refused.
 constexpr std::size_t kLogoutAllBodyLimit = 1024;
 
+// Only application/json, parameters (charset) allowed. A cross-site HTML form can post urlencoded, multipart or
+// text/plain bodies without a CORS preflight; none of them, nor a body without a type, reaches the password check.
 bool is_json_media_type(std::string_view value) {
   std::string_view type = value.substr(0, value.find(';'));
   while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
