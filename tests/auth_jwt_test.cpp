@@ -233,6 +233,28 @@ TEST_F(JwtTest, SignedButNonObjectOrBadClaimsPayloadIsMalformed) {
             JwtError::Malformed);
 }
 
+TEST_F(JwtTest, StampRoundTripsAndIsWrittenOnlyWhenSet) {
+  JwtClaims stamped = claims();
+  stamped.stamp = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+  auto result = jwt_verify(keyring, jwt_sign(keyring, stamped), kNow);
+  ASSERT_TRUE(std::holds_alternative<JwtClaims>(result));
+  EXPECT_EQ(std::get<JwtClaims>(result).stamp, stamped.stamp);
+  const std::string plain = jwt_sign(keyring, claims());
+  std::vector<std::uint8_t> payload;
+  ASSERT_TRUE(util::decode_base64url_strict(plain.substr(plain.find('.') + 1, plain.rfind('.') - plain.find('.') - 1),
+                                            payload));
+  EXPECT_EQ(std::string(payload.begin(), payload.end()).find("stamp"), std::string::npos);
+  EXPECT_TRUE(std::get<JwtClaims>(jwt_verify(keyring, plain, kNow)).stamp.empty());
+}
+
+TEST_F(JwtTest, StampMustBeANonEmptyString) {
+  for (const char* stamp : {"5", "\"\"", "null", "[\"a\"]", "{}"}) {
+    const std::string payload = std::string(R"({"sub":"a","exp":1700003600,"stamp":)") + stamp + "}";
+    EXPECT_EQ(error_of(jwt_verify(keyring, craft(R"({"alg":"HS256"})", payload, secret()), kNow)), JwtError::Malformed)
+        << stamp;
+  }
+}
+
 TEST_F(JwtTest, ExtremeExpiryDoesNotOverflow) {
   auto result =
       jwt_verify(keyring, craft(R"({"alg":"HS256"})", R"({"sub":"a","exp":-9223372036854775808})", secret()), kNow);

@@ -1,4 +1,4 @@
-// Password hashing/verification (argon2id, Django formats) and the login rate limiter.
+// Password hashing/verification (argon2id, Django formats). Login throttling: login_throttling_test.cpp.
 #include "server/auth_password.h"
 
 #include <gtest/gtest.h>
@@ -137,74 +137,6 @@ TEST(PasswordTest, GarbageHashesAreFalse) {
            "argon2" + good.substr(0, good.size() - 1),
        })
     EXPECT_FALSE(verify_password("pw", bad)) << bad;
-}
-
-using Clock = std::chrono::steady_clock;
-
-TEST(LoginRateLimiterTest, BlocksUserAfterFailuresAndRecoversAfterWindow) {
-  LoginRateLimiter limiter(3, std::chrono::seconds(60));
-  const Clock::time_point t0{};
-  for (int i = 0; i < 3; ++i) {
-    EXPECT_TRUE(limiter.allowed("alice", "10.0.0.1", t0 + std::chrono::seconds(i)));
-    limiter.record_failure("alice", "10.0.0.1", t0 + std::chrono::seconds(i));
-  }
-  EXPECT_FALSE(limiter.allowed("alice", "10.0.0.1", t0 + std::chrono::seconds(5)));
-  // Per user: another address is blocked for alice too.
-  EXPECT_FALSE(limiter.allowed("alice", "10.0.0.2", t0 + std::chrono::seconds(5)));
-  EXPECT_TRUE(limiter.allowed("bob", "10.0.0.2", t0 + std::chrono::seconds(5)));
-  EXPECT_FALSE(limiter.allowed("alice", "10.0.0.2", t0 + std::chrono::seconds(59)));
-  EXPECT_TRUE(limiter.allowed("alice", "10.0.0.2", t0 + std::chrono::seconds(61)));
-}
-
-TEST(LoginRateLimiterTest, BlocksAddressGuessingManyUsers) {
-  LoginRateLimiter limiter(3, std::chrono::seconds(60));
-  const Clock::time_point t0{};
-  for (const char* user : {"u1", "u2", "u3"}) limiter.record_failure(user, "192.0.2.9", t0);
-  EXPECT_FALSE(limiter.allowed("u4", "192.0.2.9", t0));
-  EXPECT_TRUE(limiter.allowed("u4", "192.0.2.10", t0));
-  // A success for one user does not clear the address.
-  limiter.record_success("u4", "192.0.2.9");
-  EXPECT_FALSE(limiter.allowed("u5", "192.0.2.9", t0));
-}
-
-TEST(LoginRateLimiterTest, SuccessClearsUserCounter) {
-  LoginRateLimiter limiter(2, std::chrono::seconds(60));
-  const Clock::time_point t0{};
-  limiter.record_failure("alice", "a1", t0);
-  limiter.record_failure("alice", "a2", t0);
-  EXPECT_FALSE(limiter.allowed("alice", "a3", t0));
-  limiter.record_success("alice", "a3");
-  EXPECT_TRUE(limiter.allowed("alice", "a3", t0));
-}
-
-TEST(LoginRateLimiterTest, MemoryIsBoundedByEvictingOldest) {
-  LoginRateLimiter limiter(1, std::chrono::seconds(600), 100);
-  const Clock::time_point t0{};
-  limiter.record_failure("first", "addr-first", t0);
-  EXPECT_FALSE(limiter.allowed("first", "elsewhere", t0));
-  for (int i = 0; i < 200; ++i) limiter.record_failure("user" + std::to_string(i), "addr" + std::to_string(i), t0);
-  EXPECT_TRUE(limiter.allowed("first", "elsewhere", t0));  // evicted
-  EXPECT_FALSE(limiter.allowed("user199", "x", t0));       // recent ones kept
-}
-
-TEST(LoginRateLimiterTest, ThreadSafe) {
-  LoginRateLimiter limiter(1000000, std::chrono::seconds(600), 1000);
-  const Clock::time_point t0{};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t)
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < 2000; ++i) {
-        limiter.record_failure("user" + std::to_string(i % 700), "addr" + std::to_string(t), t0);
-        limiter.allowed("user" + std::to_string(i % 500), "addr" + std::to_string(t), t0);
-        if (i % 7 == 0) limiter.record_success("user" + std::to_string(i % 700), "addr");
-      }
-    });
-  for (auto& thread : threads) thread.join();
-  LoginRateLimiter strict(4, std::chrono::seconds(600));
-  std::vector<std::thread> racers;
-  for (int t = 0; t < 4; ++t) racers.emplace_back([&] { strict.record_failure("carol", "addr", t0); });
-  for (auto& thread : racers) thread.join();
-  EXPECT_FALSE(strict.allowed("carol", "other", t0));
 }
 
 }  // namespace

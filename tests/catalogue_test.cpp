@@ -221,5 +221,65 @@ TEST_F(CatalogueTest, UsersAreUnique) {
   EXPECT_EQ(catalogue_->list_users().size(), 1u);
 }
 
+TEST_F(CatalogueTest, EveryUserGetsAFreshStampThatChangesWithThePasswordAndOnLogout) {
+  UserRecord user;
+  user.username = "ann";
+  user.password_hash = "h";
+  user.auth_stamp = "chosen by the caller";  // ignored: a new user always gets a fresh stamp
+  catalogue_->add_user(user);
+  const UserRecord added = *catalogue_->find_user("ann");
+  EXPECT_EQ(added.auth_stamp.size(), 32u);
+  EXPECT_EQ(added.auth_stamp.find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_GT(added.auth_stamp_at, 0);
+
+  EXPECT_TRUE(catalogue_->set_password("ann", "h"));  // the same hash: no new password, no new stamp
+  EXPECT_EQ(catalogue_->find_user("ann")->auth_stamp, added.auth_stamp);
+  EXPECT_TRUE(catalogue_->set_password("ann", "h2"));
+  const std::string after_password = catalogue_->find_user("ann")->auth_stamp;
+  EXPECT_NE(after_password, added.auth_stamp);
+  // Whoever writes the hash: a trigger, not the C++ code, changes the stamp.
+  catalogue_->with_connection([](sql::Connection& db) {
+    db.exec("UPDATE users SET password_hash = 'h3' WHERE username = 'ann'");
+    return 0;
+  });
+  const std::string after_sql = catalogue_->find_user("ann")->auth_stamp;
+  EXPECT_NE(after_sql, after_password);
+
+  EXPECT_TRUE(catalogue_->revoke_tokens("ann"));
+  const std::string after_logout = catalogue_->find_user("ann")->auth_stamp;
+  EXPECT_NE(after_logout, after_sql);
+  EXPECT_EQ(catalogue_->find_user("ann")->password_hash, "h3");
+
+  EXPECT_TRUE(catalogue_->delete_user("ann"));
+  EXPECT_FALSE(catalogue_->find_user("ann"));
+  catalogue_->add_user(user);
+  EXPECT_NE(catalogue_->find_user("ann")->auth_stamp, after_logout);  // the same name again: another stamp
+
+  EXPECT_FALSE(catalogue_->revoke_tokens("nobody"));
+  EXPECT_FALSE(catalogue_->delete_user("nobody"));
+}
+
+TEST_F(CatalogueTest, UpgradeFromVersion2GivesEveryUserAStamp) {
+  UserRecord user;
+  user.username = "old";
+  user.password_hash = "h";
+  catalogue_->add_user(user);
+  // Back to the version-2 users table: no stamp columns, no triggers.
+  catalogue_->with_connection([](sql::Connection& db) {
+    db.exec(
+        "DROP TRIGGER users_stamp_insert; DROP TRIGGER users_stamp_password;"
+        "ALTER TABLE users DROP COLUMN auth_stamp; ALTER TABLE users DROP COLUMN auth_stamp_at;"
+        "PRAGMA user_version = 2;");
+    return 0;
+  });
+  catalogue_.reset();
+  catalogue_ = std::make_unique<Catalogue>(dir_ / "c.sqlite3", 1);
+  const auto upgraded = catalogue_->find_user("old");
+  ASSERT_TRUE(upgraded);
+  EXPECT_EQ(upgraded->auth_stamp.size(), 32u);
+  EXPECT_GT(upgraded->auth_stamp_at, 0);
+  EXPECT_EQ(upgraded->password_hash, "h");
+}
+
 }  // namespace
 }  // namespace thumbgen::server

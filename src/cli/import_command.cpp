@@ -9,6 +9,7 @@
 #include "cli/render_command.h"
 #include "cli/serve_command.h"
 #include "server/catalogue.h"
+#include "server/data_folder.h"
 #include "server/importer.h"
 
 namespace thumbgen::cli {
@@ -37,7 +38,8 @@ int run_import(const ImportFlags& flags) {
     data = env && *env ? env : "data";
   }
   try {
-    std::filesystem::create_directories(data);
+    server::make_new_files_private();
+    server::create_private_folder(data);
     server::Catalogue catalogue(data / "catalogue.sqlite3", 1);
     for (const std::string& folder : flags.folders) print(folder, server::import_folder(catalogue, folder));
     for (const std::string& file : flags.json_files) {

@@ -12,6 +12,7 @@
 #include "cli/render_command.h"
 #include "server/api_handlers.h"
 #include "server/catalogue.h"
+#include "server/data_folder.h"
 #include "server/http_server.h"
 #include "server/server_config.h"
 #include "server/storage_local.h"
@@ -40,8 +41,11 @@ int run_serve(const ServeFlags& flags) {
 
   try {
     auto [host, port] = split_listen_address(config.listen);
-    std::filesystem::create_directories(config.data);
-    Catalogue catalogue(config.data / "catalogue.sqlite3", static_cast<std::size_t>(config.http.worker_threads) + 2);
+    make_new_files_private();  // catalogue, -wal/-shm, keys, media: owner-only
+    create_private_folder(config.data);
+    const std::filesystem::path catalogue_file = config.data / "catalogue.sqlite3";
+    for (const std::string& warning : shared_catalogue_warnings(catalogue_file)) spdlog::warn("{}", warning);
+    Catalogue catalogue(catalogue_file, static_cast<std::size_t>(config.http.worker_threads) + 2);
     LocalStorage storage(config.data / "media");
     JwtKeyring keyring = load_or_create_keyring(config.data / "keys");
 
@@ -53,8 +57,11 @@ int run_serve(const ServeFlags& flags) {
     ApiSettings settings;
     settings.public_url = effective_public_url(config, bound);
     settings.token_ttl_seconds = config.token_ttl_seconds;
-    settings.login_max_failures = config.login_max_failures;
-    settings.login_window_seconds = config.login_window_seconds;
+    settings.login_limits.max_failures = config.login_max_failures;
+    settings.login_limits.address_max_failures = config.login_address_max_failures;
+    settings.login_limits.window = std::chrono::seconds(config.login_window_seconds);
+    settings.login_limits.max_entries = static_cast<std::size_t>(config.login_table_size);
+    settings.trusted_proxies = config.trusted_proxies;
     settings.jobs.max_attempts = config.max_attempts;
     settings.jobs.min_lease_seconds = config.min_lease_seconds;
     api = std::make_unique<Api>(settings, catalogue, storage, std::move(keyring));

@@ -1,4 +1,6 @@
-// `thumbgen user add NAME [--staff] [--email E]`, `thumbgen user passwd NAME`, `thumbgen user list`.
+// `thumbgen user add NAME [--staff] [--email E]`, `thumbgen user passwd NAME`, `thumbgen user logout NAME`,
+// `thumbgen user delete NAME`, `thumbgen user list`. A running server sees each change at its next request: a new
+// password, logout and delete all end the user's earlier tokens.
 #include <termios.h>
 #include <unistd.h>
 
@@ -13,6 +15,7 @@
 #include "cli/serve_command.h"
 #include "server/auth_password.h"
 #include "server/catalogue.h"
+#include "server/data_folder.h"
 
 namespace thumbgen::cli {
 
@@ -57,7 +60,8 @@ int run_user(const std::string& action, const UserFlags& flags) {
   using namespace thumbgen::server;
   try {
     std::filesystem::path data = data_dir(flags.data);
-    std::filesystem::create_directories(data);
+    make_new_files_private();
+    create_private_folder(data);
     Catalogue catalogue(data / "catalogue.sqlite3", 1);
     if (action == "list") {
       for (const UserRecord& user : catalogue.list_users()) {
@@ -84,6 +88,22 @@ int run_user(const std::string& action, const UserFlags& flags) {
       std::printf("added %s%s\n", flags.name.c_str(), flags.staff ? " (staff)" : "");
       return kExitOk;
     }
+    if (action == "logout") {
+      if (!catalogue.revoke_tokens(flags.name)) {
+        std::fprintf(stderr, "thumbgen user logout: no user %s\n", flags.name.c_str());
+        return 1;
+      }
+      std::printf("every token of %s revoked\n", flags.name.c_str());
+      return kExitOk;
+    }
+    if (action == "delete") {
+      if (!catalogue.delete_user(flags.name)) {
+        std::fprintf(stderr, "thumbgen user delete: no user %s\n", flags.name.c_str());
+        return 1;
+      }
+      std::printf("deleted %s\n", flags.name.c_str());
+      return kExitOk;
+    }
     // passwd
     if (!catalogue.find_user(flags.name)) {
       std::fprintf(stderr, "thumbgen user passwd: no user %s\n", flags.name.c_str());
@@ -92,7 +112,7 @@ int run_user(const std::string& action, const UserFlags& flags) {
     auto password = read_password();
     if (!password) return kExitUsage;
     catalogue.set_password(flags.name, hash_password(*password));
-    std::printf("password changed for %s\n", flags.name.c_str());
+    std::printf("password changed for %s (earlier tokens revoked)\n", flags.name.c_str());
     return kExitOk;
   } catch (const std::exception& error) {
     std::fprintf(stderr, "thumbgen user: %s\n", error.what());
@@ -122,6 +142,16 @@ std::function<int()> add_user_command(CLI::App& app) {
   passwd->add_option("name", flags->name, "user name")->required();
   passwd->add_option("--data", flags->data, "data folder");
   passwd->callback([action] { *action = "passwd"; });
+
+  CLI::App* logout = user->add_subcommand("logout", "Log a user out everywhere: every token issued so far is refused");
+  logout->add_option("name", flags->name, "user name")->required();
+  logout->add_option("--data", flags->data, "data folder");
+  logout->callback([action] { *action = "logout"; });
+
+  CLI::App* remove = user->add_subcommand("delete", "Delete a user (their tokens are refused from now on)");
+  remove->add_option("name", flags->name, "user name")->required();
+  remove->add_option("--data", flags->data, "data folder");
+  remove->callback([action] { *action = "delete"; });
 
   CLI::App* list = user->add_subcommand("list", "List users");
   list->add_option("--data", flags->data, "data folder");

@@ -27,9 +27,10 @@ Api::Api(ApiSettings settings, Catalogue& catalogue, Storage& storage, JwtKeyrin
       storage_(storage),
       keyring_(std::move(keyring)),
       jobs_(catalogue, settings_.jobs),
-      login_limiter_(settings_.login_max_failures, std::chrono::seconds(settings_.login_window_seconds)),
+      login_limiter_(settings_.login_limits),
       dummy_hash_(hash_password("not a real password")) {
   router_.add(http::verb::post, "/api/v1/login/jwt", [this](ApiRequest& r) { return login(r); });
+  router_.add(http::verb::post, "/api/v1/login/logout-all", [this](ApiRequest& r) { return logout_all(r); });
   router_.add(http::verb::get, "/api/v1/admin/assets/missing-thumbnails",
               [this](ApiRequest& r) { return missing_thumbnails(r); });
   router_.add(http::verb::post, "/api/v1/admin/assets/{asset}/thumbnail",
@@ -62,7 +63,19 @@ void Api::append_file_url(std::string& out, std::string_view asset_url, std::str
   out += util::percent_encode(path, true);
 }
 
-std::variant<UserRecord, ApiResponse> Api::require_staff(ApiRequest& request) {
+namespace {
+
+// A token is current while it carries the user's present stamp. One without a stamp (this server has always written
+// one since stamps exist; only a holder of the signing key makes others) counts from its iat: it is refused when
+// issued before the stamp last changed.
+bool token_is_current(const JwtClaims& claims, const UserRecord& user) {
+  if (!claims.stamp.empty()) return !user.auth_stamp.empty() && claims.stamp == user.auth_stamp;
+  return claims.issued_at != 0 && claims.issued_at >= user.auth_stamp_at;
+}
+
+}  // namespace
+
+std::variant<UserRecord, ApiResponse> Api::authenticate(ApiRequest& request) {
   auto unauthorized = [](std::string_view detail) {
     ApiResponse response = error_response(http::status::unauthorized, detail);
     response.headers.emplace_back("WWW-Authenticate", "Bearer");
@@ -76,19 +89,22 @@ std::variant<UserRecord, ApiResponse> Api::require_staff(ApiRequest& request) {
   std::string_view token = header.substr(kBearer.size());
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
   auto verified = jwt_verify(keyring_, token, unix_now());
-  if (auto* error = std::get_if<JwtError>(&verified)) {
-    (void)error;
-    return unauthorized("Invalid or expired token");
-  }
+  if (std::holds_alternative<JwtError>(verified)) return unauthorized("Invalid or expired token");
   const JwtClaims& claims = std::get<JwtClaims>(verified);
+  // The one indexed lookup per request: it sees deactivation, deletion and revocation at once.
   auto user = catalogue_.find_user(claims.subject);
-  if (!user || !user->is_active) return unauthorized("Invalid or expired token");
-  if (!user->is_staff) {
+  if (!user || !user->is_active || !token_is_current(claims, *user)) return unauthorized("Invalid or expired token");
+  return *user;
+}
+
+std::variant<UserRecord, ApiResponse> Api::require_staff(ApiRequest& request) {
+  auto user = authenticate(request);
+  if (auto* found = std::get_if<UserRecord>(&user); found && !found->is_staff) {
     ApiResponse forbidden = error_response(http::status::forbidden, "Admin access required");
-    forbidden.user = user->username;
+    forbidden.user = found->username;
     return forbidden;
   }
-  return *user;
+  return user;
 }
 
 ApiResponse Api::media(ApiRequest& request) {

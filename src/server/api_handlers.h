@@ -11,8 +11,10 @@
 #include <variant>
 
 #include "server/auth_jwt.h"
+#include "server/auth_login_limiter.h"
 #include "server/auth_password.h"
 #include "server/catalogue.h"
+#include "server/client_address.h"
 #include "server/http_router.h"
 #include "server/job_queue.h"
 #include "server/storage.h"
@@ -23,8 +25,8 @@ namespace thumbgen::server {
 struct ApiSettings {
   std::string public_url;  // no trailing '/'
   int token_ttl_seconds = 3600;
-  int login_max_failures = 10;
-  int login_window_seconds = 900;
+  LoginLimits login_limits;
+  TrustedProxies trusted_proxies;  // whose X-Forwarded-For names the client (login throttling)
   UploadLimits upload_limits;
   JobSettings jobs;
 };
@@ -44,6 +46,7 @@ class Api {
 
  private:
   ApiResponse login(ApiRequest& request);
+  ApiResponse logout_all(ApiRequest& request);  // revokes every token of the caller
   ApiResponse missing_thumbnails(ApiRequest& request);
   ApiResponse list_missing_page(ApiRequest& request);  // after the staff check
   ApiResponse upload_thumbnail(ApiRequest& request);
@@ -69,7 +72,9 @@ class Api {
   // An asset in the listing's shape (the claim answers the same objects).
   nlohmann::json asset_json(const MissingAsset& asset) const;
 
-  // The staff user behind the request's bearer token, or the 401/403 answer.
+  // The active user behind the request's bearer token, the token not revoked since, or the 401 answer.
+  std::variant<UserRecord, ApiResponse> authenticate(ApiRequest& request);
+  // The same for a staff user, or the 401/403 answer.
   std::variant<UserRecord, ApiResponse> require_staff(ApiRequest& request);
   // The prelude of the admin endpoints: `handler` runs for a staff user only (else 401/403), and on the asset the
   // path's {asset} names (a numeric id or the url; else 404). The user is logged with whatever is answered.
@@ -81,7 +86,7 @@ class Api {
   Storage& storage_;
   JwtKeyring keyring_;
   JobQueue jobs_;
-  LoginRateLimiter login_limiter_;
+  LoginLimiter login_limiter_;
   std::string dummy_hash_;  // verified against when the user does not exist, so timing does not tell
   // Upload of one asset is serialised (store, switch pointer, remove old), so a key removed by one upload is never
   // the key another upload of the same image has just pointed the asset at.

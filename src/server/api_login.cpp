@@ -1,11 +1,45 @@
-// POST /api/v1/login/jwt {"username","password"} → {"access_token","token_type":"bearer","expires_in"}.
+// POST /api/v1/login/jwt {"username","password"} → {"access_token","token_type":"bearer","expires_in"}, and
+// POST /api/v1/login/logout-all (bearer token, no body) → 204: every token of that user is refused from then on.
+#include <spdlog/spdlog.h>
+
 #include <nlohmann/json.hpp>
 
 #include "server/api_handlers.h"
+#include "util/ascii.h"
 
 namespace thumbgen::server {
 
+namespace {
+
+// logout-all takes no body; anything bigger than an empty JSON object with some room is refused.
+constexpr std::size_t kLogoutAllBodyLimit = 1024;
+
+// Only application/json, parameters (charset) allowed. A cross-site HTML form can post urlencoded, multipart or
+// text/plain bodies without a CORS preflight; none of them, nor a body without a type, reaches the password check.
+bool is_json_media_type(std::string_view value) {
+  std::string_view type = value.substr(0, value.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  return util::iequals_ascii(type, "application/json");
+}
+
+// Every X-Forwarded-For line of the request, in order, as one list.
+std::string forwarded_for(const HttpRequest& request) {
+  std::string joined;
+  auto [first, last] = request.equal_range("X-Forwarded-For");
+  for (auto it = first; it != last; ++it) {
+    if (!joined.empty()) joined += ',';
+    joined.append(it->value().data(), it->value().size());
+  }
+  return joined;
+}
+
+}  // namespace
+
 ApiResponse Api::login(ApiRequest& request) {
+  if (!is_json_media_type(request.header(http::field::content_type))) {
+    return error_response(http::status::unsupported_media_type, "Content-Type must be application/json");
+  }
   nlohmann::json body = nlohmann::json::parse(request.raw.body(), nullptr, false);
   if (!body.is_object() || !body.contains("username") || !body.contains("password") || !body["username"].is_string() ||
       !body["password"].is_string()) {
@@ -16,25 +50,31 @@ ApiResponse Api::login(ApiRequest& request) {
   if (username.size() > 150 || password.size() > 4096) {
     return error_response(http::status::unauthorized, "Invalid credentials");
   }
-  auto now = LoginRateLimiter::Clock::now();
-  if (!login_limiter_.allowed(username, request.client_address, now)) {
+  const std::string client =
+      client_address(request.client_address, forwarded_for(request.raw), settings_.trusted_proxies);
+  const std::string bucket = address_bucket(client);
+  if (auto wait = login_limiter_.admit(username, bucket, LoginLimiter::Clock::now())) {
+    spdlog::warn("login throttled: client={} retry_after={}s", client, wait->count());
     ApiResponse limited = error_response(http::status::too_many_requests, "Too many login attempts, try again later");
-    limited.headers.emplace_back("Retry-After", std::to_string(settings_.login_window_seconds));
+    limited.headers.emplace_back("Retry-After", std::to_string(wait->count()));
     return limited;
   }
   auto user = catalogue_.find_user(username);
   // Unknown users cost one hash too, so response time does not reveal which names exist.
   bool password_ok = verify_password(password, user ? std::string_view(user->password_hash) : dummy_hash_);
   if (!user || !password_ok || !user->is_active) {
-    login_limiter_.record_failure(username, request.client_address, now);
-    return error_response(http::status::unauthorized, "Invalid credentials");
+    return error_response(http::status::unauthorized, "Invalid credentials");  // admit() counted it already
   }
-  login_limiter_.record_success(username, request.client_address);
+  login_limiter_.succeeded(username, bucket);
   if (password_needs_rehash(user->password_hash)) {  // e.g. an imported Django pbkdf2 hash
+    // A new hash is a new stamp (earlier tokens end, as with any password write): sign with the one it now has.
     catalogue_.set_password(user->username, hash_password(password));
+    user = catalogue_.find_user(username);
+    if (!user) return error_response(http::status::unauthorized, "Invalid credentials");
   }
   JwtClaims claims;
   claims.subject = user->username;
+  claims.stamp = user->auth_stamp;
   claims.issued_at = unix_now();
   claims.expires_at = claims.issued_at + settings_.token_ttl_seconds;
   ApiResponse response = json_response(http::status::ok, {{"access_token", jwt_sign(keyring_, claims)},
@@ -42,6 +82,23 @@ ApiResponse Api::login(ApiRequest& request) {
                                                           {"expires_in", settings_.token_ttl_seconds}});
   response.user = user->username;
   response.headers.emplace_back("Cache-Control", "no-store");
+  return response;
+}
+
+ApiResponse Api::logout_all(ApiRequest& request) {
+  auto user = authenticate(request);  // before the body is looked at
+  if (auto* refused = std::get_if<ApiResponse>(&user)) return std::move(*refused);
+  const UserRecord& caller = std::get<UserRecord>(user);
+  if (request.raw.body().size() > kLogoutAllBodyLimit) {
+    return error_response(http::status::payload_too_large, "Request body too large");
+  }
+  if (!catalogue_.revoke_tokens(caller.username))
+    return error_response(http::status::unauthorized, "Invalid or expired token");
+  spdlog::info("logout-all: every token of {} revoked", caller.username);
+  ApiResponse response;
+  response.status = http::status::no_content;
+  response.content_type.clear();
+  response.user = caller.username;
   return response;
 }
 

@@ -109,6 +109,7 @@ std::string jwt_sign(const JwtKeyring& keyring, const JwtClaims& claims) {
   nlohmann::json payload = {{"sub", claims.subject}, {"exp", claims.expires_at}};
   if (claims.issued_at != 0) payload["iat"] = claims.issued_at;
   if (claims.not_before != 0) payload["nbf"] = claims.not_before;
+  if (!claims.stamp.empty()) payload["stamp"] = claims.stamp;
   auto encode_json = [](const nlohmann::json& json) {
     const std::string text = json.dump();
     return util::encode_base64url({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
@@ -162,6 +163,10 @@ std::variant<JwtClaims, JwtError> jwt_verify(const JwtKeyring& keyring, std::str
   if (sub == payload.end() || !sub->is_string() || sub->get_ref<const std::string&>().empty())
     return JwtError::Malformed;
   claims.subject = sub->get<std::string>();
+  if (auto stamp = payload.find("stamp"); stamp != payload.end()) {
+    if (!stamp->is_string() || stamp->get_ref<const std::string&>().empty()) return JwtError::Malformed;
+    claims.stamp = stamp->get<std::string>();
+  }
 
   bool has_exp = false, has_nbf = false, has_iat = false;
   if (!read_time_claim(payload, "exp", claims.expires_at, has_exp) ||

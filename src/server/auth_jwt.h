@@ -36,9 +36,11 @@ class JwtKeyring {
 struct JwtClaims {
   std::string subject;                                         // username
   std::int64_t issued_at = 0, not_before = 0, expires_at = 0;  // unix seconds; 0 = absent (exp is always written)
+  std::string stamp{};  // the user's auth stamp at issue (revocation: see UserRecord); "" = absent ({}: -Wextra)
 };
 
-// Header {"alg":"HS256","typ":"JWT","kid":...}; payload {"sub","iat","nbf","exp"} (iat/nbf only when non-zero).
+// Header {"alg":"HS256","typ":"JWT","kid":...}; payload {"sub","iat","nbf","exp","stamp"} (iat/nbf only when
+// non-zero, stamp only when non-empty).
 std::string jwt_sign(const JwtKeyring& keyring, const JwtClaims& claims);
 
 enum class JwtError { Malformed, BadAlgorithm, UnknownKey, BadSignature, Expired, NotYetValid, MissingExpiry };

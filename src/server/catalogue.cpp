@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "server/data_folder.h"
+
 namespace thumbgen::server {
 
 namespace {
@@ -43,11 +45,14 @@ UserRecord read_user(const sql::Statement& row) {
   user.is_staff = row.int64(5) != 0;
   user.is_active = row.int64(6) != 0;
   user.created_at = row.int64(7);
+  user.auth_stamp = row.text(8);
+  user.auth_stamp_at = row.int64(9);
   return user;
 }
 
 constexpr const char* kUserColumns =
-    "SELECT id, username, email, display_name, password_hash, is_staff, is_active, created_at FROM users ";
+    "SELECT id, username, email, display_name, password_hash, is_staff, is_active, created_at, auth_stamp, "
+    "auth_stamp_at FROM users ";
 
 void insert_formats(sql::Connection& db, std::int64_t asset_id, const std::vector<FormatRecord>& formats) {
   auto format_insert = db.prepare(
@@ -70,6 +75,7 @@ void insert_formats(sql::Connection& db, std::int64_t asset_id, const std::vecto
 
 Catalogue::Catalogue(const std::filesystem::path& file, std::size_t pool_size)
     : file_(file), pool_size_(std::max<std::size_t>(1, pool_size)) {
+  create_private_file(file_);  // password hashes inside: owner-only from the first byte (SQLite's -wal/-shm follow)
   Lease lease(*this);
   migrate(*lease.connection);
 }
@@ -126,6 +132,22 @@ bool Catalogue::set_password(std::string_view username, std::string_view passwor
   Lease lease(*this);
   auto update = lease.connection->prepare("UPDATE users SET password_hash = ? WHERE username = ?");
   update.bind(1, password_hash).bind(2, username).run();
+  return lease.connection->changes() > 0;
+}
+
+bool Catalogue::revoke_tokens(std::string_view username) {
+  Lease lease(*this);
+  auto update = lease.connection->prepare(
+      "UPDATE users SET auth_stamp = lower(hex(randomblob(16))), "
+      "auth_stamp_at = CAST(strftime('%s', 'now') AS INTEGER) WHERE username = ?");
+  update.bind(1, username).run();
+  return lease.connection->changes() > 0;
+}
+
+bool Catalogue::delete_user(std::string_view username) {
+  Lease lease(*this);
+  auto remove = lease.connection->prepare("DELETE FROM users WHERE username = ?");
+  remove.bind(1, username).run();
   return lease.connection->changes() > 0;
 }
 

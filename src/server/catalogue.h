@@ -21,6 +21,10 @@ struct UserRecord {
   std::string username, email, display_name, password_hash;
   bool is_staff = false, is_active = true;
   std::int64_t created_at = 0;  // unix seconds
+  // Written into every token; a token with another stamp is refused. Changes with the password, on logout (all
+  // tokens) and for every new user. auth_stamp_at: unix seconds of the last change.
+  std::string auth_stamp;
+  std::int64_t auth_stamp_at = 0;
 };
 
 struct ResourceRecord {
@@ -113,10 +117,14 @@ class Catalogue {
   explicit Catalogue(const std::filesystem::path& file, std::size_t pool_size = 8);
   ~Catalogue();
 
-  // Users. add_user throws sql::Error (SQLITE_CONSTRAINT) when the name is taken.
+  // Users. add_user throws sql::Error (SQLITE_CONSTRAINT) when the name is taken; the new user gets a fresh stamp.
   std::optional<UserRecord> find_user(std::string_view username);
   std::int64_t add_user(const UserRecord& user);
+  // A new password hash revokes the user's tokens (a trigger changes the stamp, whoever writes the hash).
   bool set_password(std::string_view username, std::string_view password_hash);
+  // Every token of the user is refused from now on ("log out everywhere"). False when there is no such user.
+  bool revoke_tokens(std::string_view username);
+  bool delete_user(std::string_view username);
   std::vector<UserRecord> list_users();
 
   // Assets. Upsert is keyed by url and idempotent: the same record twice changes nothing.

@@ -130,6 +130,26 @@ CREATE TRIGGER assets_job_done AFTER UPDATE OF thumbnail ON assets WHEN NEW.thum
     WHERE asset_id = NEW.id AND state != 'done';
 END;
 )sql",
+    // 3: tokens die with the password (issue 10). Every token carries its user's auth_stamp and is refused once the
+    // stamp has changed: with the password (whoever writes it), on `thumbgen user logout` / logout-all, and for every
+    // new user, so a name deleted and made again never accepts the old user's tokens. auth_stamp_at is when it last
+    // changed: a token without a stamp (none is issued since this version) is refused when it is older. The stamp
+    // is no secret (tokens are signed), it only must never repeat.
+    R"sql(
+ALTER TABLE users ADD COLUMN auth_stamp TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN auth_stamp_at INTEGER NOT NULL DEFAULT 0;
+UPDATE users SET auth_stamp = lower(hex(randomblob(16))), auth_stamp_at = CAST(strftime('%s', 'now') AS INTEGER);
+
+CREATE TRIGGER users_stamp_insert AFTER INSERT ON users BEGIN
+  UPDATE users SET auth_stamp = lower(hex(randomblob(16))), auth_stamp_at = CAST(strftime('%s', 'now') AS INTEGER)
+    WHERE id = NEW.id;
+END;
+CREATE TRIGGER users_stamp_password AFTER UPDATE OF password_hash ON users
+  WHEN NEW.password_hash IS NOT OLD.password_hash BEGIN
+  UPDATE users SET auth_stamp = lower(hex(randomblob(16))), auth_stamp_at = CAST(strftime('%s', 'now') AS INTEGER)
+    WHERE id = NEW.id;
+END;
+)sql",
 };
 
 }  // namespace

@@ -72,6 +72,17 @@ const std::vector<Setting>& settings() {
       integer("login_window", &ServerConfig::login_window_seconds, 1, 7 * 24 * 3600),
       integer("max_attempts", &ServerConfig::max_attempts, 1, 1000),
       integer("min_lease_seconds", &ServerConfig::min_lease_seconds, 1, 3600),
+      // Login throttling per client.
+      integer("login_address_max_failures", &ServerConfig::login_address_max_failures, 1, 1'000'000),
+      integer("login_table_size", &ServerConfig::login_table_size, 100, 10'000'000),
+      {"trusted_proxies",
+       [](ServerConfig& c, const std::string& v) {
+         try {
+           c.trusted_proxies = TrustedProxies::parse(v);
+         } catch (const std::invalid_argument& error) {
+           throw std::runtime_error(error.what());
+         }
+       }},
       http_integer("body_limit", &HttpOptions::body_limit, 1024, 1ll << 30),
       http_integer("header_limit", &HttpOptions::header_limit, 1024, 1 << 20),
       http_integer("max_connections", &HttpOptions::max_connections, 1, 1'000'000),

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "server/client_address.h"
 #include "server/http_server.h"
 
 namespace thumbgen::server {
@@ -19,6 +20,10 @@ struct ServerConfig {
   int login_window_seconds = 900;
   int max_attempts = 5;        // claims of a thumbnail job before it is dead
   int min_lease_seconds = 10;  // shortest lease a worker may ask for (tests lower it)
+  // Login throttling per client (login_max_failures counts per user and client address).
+  int login_address_max_failures = 50;  // per client address, whatever names it tries
+  int login_table_size = 100'000;       // most (user, address) and address entries remembered
+  TrustedProxies trusted_proxies;       // peers whose X-Forwarded-For names the client; none by default
   HttpOptions http;
 };
 
