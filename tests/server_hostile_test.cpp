@@ -19,11 +19,11 @@
 
 #include "server/auth_jwt.h"
 #include "server/catalogue.h"
-#include "util/base64.h"
 #include "support/http_client.h"
 #include "support/images.h"
 #include "support/server_login.h"
 #include "support/server_process.h"
+#include "util/base64.h"
 
 namespace thumbgen {
 namespace {
@@ -428,8 +428,16 @@ TEST_F(ServerHostileTest, JwtAttacksAre401WithTheSpecDetail) {
   const Bytes& secret = keyring.signing_key().secret;
   const std::string kid = keyring.signing_key().kid;
   const std::int64_t now = std::time(nullptr);
-  const std::string payload =
-      R"({"sub":"admin","iat":)" + std::to_string(now) + R"(,"exp":)" + std::to_string(now + 600) + "}";
+  // The admin's auth stamp, as a real login signs it: a crafted token needs it to be current.
+  const std::string issued = token_.substr(token_.find('.') + 1, token_.rfind('.') - token_.find('.') - 1);
+  Bytes issued_payload;
+  ASSERT_TRUE(util::decode_base64url_strict(issued, issued_payload));
+  const std::string stamp = nlohmann::json::parse(issued_payload.begin(), issued_payload.end()).at("stamp");
+  const auto claims_json = [&](std::int64_t exp, bool with_stamp) {
+    return R"({"sub":"admin","iat":)" + std::to_string(now) + R"(,"exp":)" + std::to_string(exp) +
+           (with_stamp ? R"(,"stamp":")" + stamp + R"(")" : std::string()) + "}";
+  };
+  const std::string payload = claims_json(now + 600, true);
   const std::string hs256 = R"({"alg":"HS256","typ":"JWT","kid":")" + kid + R"("})";
   const std::string valid = craft(hs256, payload, secret);
   const std::string target = "/api/v1/admin/assets/missing-thumbnails?limit=1";
@@ -440,9 +448,7 @@ TEST_F(ServerHostileTest, JwtAttacksAre401WithTheSpecDetail) {
 
   const std::string valid_payload = valid.substr(valid.find('.') + 1, valid.rfind('.') - valid.find('.') - 1);
   std::string tampered = valid;
-  tampered.replace(
-      valid.find('.') + 1, valid_payload.size(),
-      b64url(R"({"sub":"admin","iat":)" + std::to_string(now) + R"(,"exp":)" + std::to_string(now + 999999) + "}"));
+  tampered.replace(valid.find('.') + 1, valid_payload.size(), b64url(claims_json(now + 999999, true)));
   Bytes wrong_secret(32, 0x42);
   server::JwtClaims expired{"admin", now - 7200, 0, now - 120};
   server::JwtClaims not_yet{"admin", now, now + 600, now + 3600};
@@ -460,6 +466,11 @@ TEST_F(ServerHostileTest, JwtAttacksAre401WithTheSpecDetail) {
       {"unknown kid", craft(R"({"alg":"HS256","typ":"JWT","kid":"other"})", payload, wrong_secret)},
       {"unknown user", server::jwt_sign(keyring, stranger)},
       {"no exp", craft(hs256, R"({"sub":"admin"})", secret)},
+      {"no auth stamp", craft(hs256, claims_json(now + 600, false), secret)},
+      {"stale auth stamp", craft(hs256,
+                                 R"({"sub":"admin","iat":)" + std::to_string(now) + R"(,"exp":)" +
+                                     std::to_string(now + 600) + R"(,"stamp":"0123456789abcdef"})",
+                                 secret)},
       {"malformed word", "garbage"},
       {"malformed two parts", valid.substr(0, valid.rfind('.'))},
       {"malformed four parts", valid + ".AAAA"},

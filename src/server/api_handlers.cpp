@@ -65,12 +65,10 @@ void Api::append_file_url(std::string& out, std::string_view asset_url, std::str
 
 namespace {
 
-// A token is current while it carries the user's present stamp. One without a stamp (this server has always written
-// one since stamps exist; only a holder of the signing key makes others) counts from its iat: it is refused when
-// issued before the stamp last changed.
+// A token is current while it carries the user's present stamp: a new password, a logout everywhere or a user
+// deleted and made again changes the stamp. Tokens without one (made before stamps existed) are refused.
 bool token_is_current(const JwtClaims& claims, const UserRecord& user) {
-  if (!claims.stamp.empty()) return !user.auth_stamp.empty() && claims.stamp == user.auth_stamp;
-  return claims.issued_at != 0 && claims.issued_at >= user.auth_stamp_at;
+  return !claims.stamp.empty() && !user.auth_stamp.empty() && claims.stamp == user.auth_stamp;
 }
 
 }  // namespace
