@@ -130,6 +130,14 @@ CREATE TRIGGER assets_job_done AFTER UPDATE OF thumbnail ON assets WHEN NEW.thum
     WHERE asset_id = NEW.id AND state != 'done';
 END;
 )sql",
+    // 3: /files/ publishes only a model's main file and the files reference discovery found it to use (issue 10).
+    // Rows written before listed every file of the model's folder: until the next `thumbgen import` of that folder
+    // re-scans them they serve their main file only (files_verified = 0), and their fingerprint is cleared so that
+    // import rewrites them even when nothing in the folder changed.
+    R"sql(
+ALTER TABLE assets ADD COLUMN files_verified INTEGER NOT NULL DEFAULT 0;
+UPDATE assets SET import_fingerprint = '' WHERE files_root != '';
+)sql",
 };
 
 }  // namespace
