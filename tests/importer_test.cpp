@@ -215,5 +215,29 @@ TEST_F(ImporterTest, AModelWhoseReferencesCannotAllBeListedIsRefused) {
   EXPECT_NE(summary.skipped[0].find("crowd.gltf: so many references"), std::string::npos) << summary.skipped[0];
 }
 
+// A JSON record's thumbnail may be an http(s) URL, or a stored key under the record's own prefix; a key of another
+// asset (thumbs/<other id>/...) would make an upload to this asset delete that asset's thumbnail, so it is ignored
+// with a warning and the asset is listed as missing its thumbnail.
+TEST_F(ImporterTest, JsonThumbnailNamingAnotherAssetsStoredKeyIsIgnoredWithAWarning) {
+  const std::string sha(64, 'a');
+  nlohmann::json document = {{"assets",
+                              {{{"id", 1}, {"url", "thief"}, {"thumbnail", "thumbs/2/" + sha + ".jpg"}},
+                               {{"id", 2}, {"url", "owner"}, {"thumbnail", {{"url", "thumbs/2/" + sha + ".jpg"}}}},
+                               {{"url", "no-id"}, {"thumbnail", "thumbs/3/" + sha + ".jpg"}},
+                               {{"id", 4}, {"url", "remote"}, {"thumbnail", {{"url", "https://cdn.example/t.jpg"}}}},
+                               {{"id", 5}, {"url", "odd"}, {"thumbnail", "../../keys"}}}}};
+  ImportSummary summary = import_json(*catalogue_, document);
+  EXPECT_EQ(summary.inserted, 5);
+  EXPECT_FALSE(catalogue_->thumbnail_of(1)) << *catalogue_->thumbnail_of(1);
+  EXPECT_EQ(catalogue_->thumbnail_of(2), "thumbs/2/" + sha + ".jpg");  // its own prefix
+  EXPECT_FALSE(catalogue_->thumbnail_of(catalogue_->find_asset("no-id")->id));
+  EXPECT_EQ(catalogue_->thumbnail_of(4), "https://cdn.example/t.jpg");
+  EXPECT_FALSE(catalogue_->thumbnail_of(5));
+  ASSERT_EQ(summary.warnings.size(), 3u);
+  EXPECT_NE(summary.warnings[0].find("assets[0] (thief)"), std::string::npos) << summary.warnings[0];
+  EXPECT_NE(summary.warnings[0].find("thumbs/2/"), std::string::npos) << summary.warnings[0];
+  EXPECT_NE(summary.warnings[0].find("ignored"), std::string::npos) << summary.warnings[0];
+}
+
 }  // namespace
 }  // namespace thumbgen::server

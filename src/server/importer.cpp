@@ -17,6 +17,7 @@
 #include "server/model_file_open.h"
 #include "server/model_publication.h"
 #include "server/static_files.h"
+#include "server/storage.h"
 #include "util/ascii.h"
 
 namespace thumbgen::server {
@@ -267,7 +268,14 @@ ImportSummary import_json(Catalogue& catalogue, const nlohmann::json& document) 
     if (const nlohmann::json* camera = field(record, {"camera"})) asset.camera_json = camera->dump();
     if (const nlohmann::json* thumbnail = field(record, {"thumbnail", "thumbnail_url"})) {
       std::string url = location_of(*thumbnail);
-      if (!url.empty()) asset.thumbnail = url;
+      // A stored key of another asset would let an upload to this one delete that asset's thumbnail.
+      if (is_http_url(url) || (asset.id && is_own_thumbnail_key(*asset.id, url))) {
+        asset.thumbnail = url;
+      } else if (!url.empty()) {
+        summary.warnings.push_back(where + " (" + asset.url + "): thumbnail \"" + url.substr(0, 200) +
+                                   "\" is neither an http(s) URL nor a stored key of this asset (thumbs/<its id>/...): "
+                                   "ignored, so the asset is listed as missing its thumbnail");
+      }
     }
     std::string unservable;  // why a format of this record could not be served, if one cannot
     if (const nlohmann::json* formats = field(record, {"formats"}); formats && formats->is_array()) {

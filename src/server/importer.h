@@ -31,7 +31,9 @@ ImportSummary import_folder(Catalogue& catalogue, const std::filesystem::path& f
                             const ImportOptions& options = {});
 
 // {"assets":[...]}, a bare array, or one asset object. Lenient about field spellings (assetId/url, name,
-// authorName/owner_displayname, formats[].formatType/root.url/root.relativePath/resources, thumbnail).
+// authorName/owner_displayname, formats[].formatType/root.url/root.relativePath/resources, thumbnail). A thumbnail
+// is kept when it is an http(s) URL or a stored key under the record's own prefix (thumbs/<its id>/); anything else
+// (another asset's key above all) is ignored with a warning.
 ImportSummary import_json(Catalogue& catalogue, const nlohmann::json& document);
 
 // The Icosa format type of a model file ("GLB", "GLTF2", ...), or "" when it is not a model thumbgen knows.
