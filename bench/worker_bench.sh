@@ -43,9 +43,9 @@ WITH RECURSIVE n(i) AS (SELECT (SELECT count(*) FROM originals) + 1 UNION ALL SE
 INSERT INTO copies SELECT n.i, o.url || '-' || n.i, o.id FROM n
   JOIN originals o ON o.k = (n.i - 1) % (SELECT count(*) FROM originals);
 INSERT INTO assets (url, name, owner_displayname, visibility, state, license, camera, presentation_params,
-                    created_at, updated_at, is_viewer_compatible, files_root)
+                    created_at, updated_at, is_viewer_compatible, files_root, files_verified)
   SELECT c.url, o.name || ' ' || c.i, o.owner_displayname, o.visibility, o.state, o.license, o.camera,
-         o.presentation_params, o.created_at, o.updated_at, o.is_viewer_compatible, o.files_root
+         o.presentation_params, o.created_at, o.updated_at, o.is_viewer_compatible, o.files_root, o.files_verified
   FROM copies c JOIN originals o ON o.id = c.original ORDER BY c.i;
 INSERT INTO formats (asset_id, format_type, root_resource, is_preferred_for_gallery_viewer)
   SELECT a.id, f.format_type, f.root_resource, f.is_preferred_for_gallery_viewer

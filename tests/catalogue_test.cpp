@@ -205,7 +205,8 @@ TEST_F(CatalogueTest, ServedFilesMustBeCatalogued) {
   catalogue_->upsert_asset(record);
   auto served = catalogue_->find_served_file("m", "m.glb");
   ASSERT_TRUE(served);
-  EXPECT_EQ(served->file, std::filesystem::path("/srv/models/m.glb"));
+  EXPECT_EQ(served->root, std::filesystem::path("/srv/models"));
+  EXPECT_EQ(served->path, "m.glb");
   EXPECT_FALSE(catalogue_->find_served_file("m", "../etc/passwd"));
   EXPECT_FALSE(catalogue_->find_served_file("other", "m.glb"));
 }

@@ -93,9 +93,10 @@ TEST_F(ImporterTest, ModelFilesFollowTheFormatTable) {
   write(dir_ / "models" / "cubes.vox", "VOX ");
   write(dir_ / "models" / "scene.usdz", "PK");
   write(dir_ / "models" / "not-a.ply", "binary junk");
-  write(dir_ / "models" / "duck" / "duck.obj", "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n");
+  write(dir_ / "models" / "duck" / "duck.obj", "mtllib duck.mtl\nv 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n");
   write(dir_ / "models" / "duck" / "duck.dae", "<COLLADA/>");
   write(dir_ / "models" / "duck" / "duck.3ds", "3ds");
+  write(dir_ / "models" / "duck" / "duck.mtl", "newmtl a\nmap_Kd duck.png\n");
   write(dir_ / "models" / "duck" / "duck.png", "png");
   EXPECT_EQ(detect_format_type(dir_ / "models" / "cloud.ksplat"), "KSPLAT");
   EXPECT_EQ(detect_format_type(dir_ / "models" / "cubes.vox"), "VOX");
@@ -176,6 +177,66 @@ TEST_F(ImporterTest, JsonImportRefusesRootsItCouldNeverServe) {
   MissingPage page = all();
   ASSERT_EQ(page.assets.size(), 1u);
   EXPECT_EQ(page.assets[0].formats.at(0).root, "https://cdn/f.glb");  // the url wins over relativePath
+}
+
+// A model's side-file list is never cut: up to kMaxSideFiles referenced files are published, one more refuses the
+// model with the reason (the old importer kept the first 2000 files it happened to list and dropped the rest).
+TEST_F(ImporterTest, AModelReferencingTooManyFilesIsRefusedWithTheReason) {
+  auto write_model = [&](const fs::path& folder, int textures) {
+    fs::create_directories(folder);
+    write(folder / "many.obj", "mtllib many.mtl\nv 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n");
+    std::string mtl;
+    for (int i = 0; i < textures; ++i) {
+      mtl += "newmtl m" + std::to_string(i) + "\nmap_Kd t" + std::to_string(i) + ".png\n";
+      write(folder / ("t" + std::to_string(i) + ".png"), "png");
+    }
+    write(folder / "many.mtl", mtl);
+  };
+  write_model(dir_ / "models" / "at-cap", 1999);  // the MTL and 1999 textures: 2000 side files
+  write_model(dir_ / "models" / "over-cap", 2000);
+  ImportSummary summary = import_folder(*catalogue_, dir_ / "models");
+  EXPECT_EQ(summary.inserted, 1);
+  EXPECT_TRUE(catalogue_->find_served_file(asset_url_for("at-cap/many.obj"), "t1998.png"));
+  EXPECT_FALSE(catalogue_->find_asset(asset_url_for("over-cap/many.obj")));
+  ASSERT_EQ(summary.skipped.size(), 1u);
+  EXPECT_NE(summary.skipped[0].find("over-cap/many.obj"), std::string::npos) << summary.skipped[0];
+  EXPECT_NE(summary.skipped[0].find("2001 files"), std::string::npos) << summary.skipped[0];
+  EXPECT_NE(summary.skipped[0].find("at most 2000"), std::string::npos) << summary.skipped[0];
+}
+
+// Reference discovery stops listing after its bound: the model is refused too, not published with a partial list.
+TEST_F(ImporterTest, AModelWhoseReferencesCannotAllBeListedIsRefused) {
+  nlohmann::json images = nlohmann::json::array();
+  for (int i = 0; i < 10'001; ++i) images.push_back({{"uri", "missing-" + std::to_string(i) + ".png"}});
+  write(dir_ / "models" / "crowd.gltf", nlohmann::json{{"asset", {{"version", "2.0"}}}, {"images", images}}.dump());
+  ImportSummary summary = import_folder(*catalogue_, dir_ / "models");
+  EXPECT_EQ(summary.inserted, 0);
+  ASSERT_EQ(summary.skipped.size(), 1u);
+  EXPECT_NE(summary.skipped[0].find("crowd.gltf: so many references"), std::string::npos) << summary.skipped[0];
+}
+
+// A JSON record's thumbnail may be an http(s) URL, or a stored key under the record's own prefix; a key of another
+// asset (thumbs/<other id>/...) would make an upload to this asset delete that asset's thumbnail, so it is ignored
+// with a warning and the asset is listed as missing its thumbnail.
+TEST_F(ImporterTest, JsonThumbnailNamingAnotherAssetsStoredKeyIsIgnoredWithAWarning) {
+  const std::string sha(64, 'a');
+  nlohmann::json document = {{"assets",
+                              {{{"id", 1}, {"url", "thief"}, {"thumbnail", "thumbs/2/" + sha + ".jpg"}},
+                               {{"id", 2}, {"url", "owner"}, {"thumbnail", {{"url", "thumbs/2/" + sha + ".jpg"}}}},
+                               {{"url", "no-id"}, {"thumbnail", "thumbs/3/" + sha + ".jpg"}},
+                               {{"id", 4}, {"url", "remote"}, {"thumbnail", {{"url", "https://cdn.example/t.jpg"}}}},
+                               {{"id", 5}, {"url", "odd"}, {"thumbnail", "../../keys"}}}}};
+  ImportSummary summary = import_json(*catalogue_, document);
+  EXPECT_EQ(summary.inserted, 5);
+  EXPECT_FALSE(catalogue_->thumbnail_of(1)) << *catalogue_->thumbnail_of(1);
+  EXPECT_EQ(catalogue_->thumbnail_of(2), "thumbs/2/" + sha + ".jpg");  // its own prefix
+  EXPECT_FALSE(catalogue_->thumbnail_of(catalogue_->find_asset("no-id")->id));
+  EXPECT_EQ(catalogue_->thumbnail_of(4), "https://cdn.example/t.jpg");
+  EXPECT_FALSE(catalogue_->thumbnail_of(5));
+  ASSERT_EQ(summary.warnings.size(), 3u);
+  EXPECT_NE(summary.warnings[0].find("assets[0] (thief)"), std::string::npos) << summary.warnings[0];
+  EXPECT_NE(summary.warnings[0].find("thumbs/2/"), std::string::npos) << summary.warnings[0];
+  EXPECT_NE(summary.warnings[0].find("ignored"), std::string::npos) << summary.warnings[0];
 }
 
 }  // namespace

@@ -25,6 +25,7 @@ void print(const std::string& what, const server::ImportSummary& summary) {
   std::printf("%s: %d added, %d updated, %d unchanged, %zu skipped\n", what.c_str(), summary.inserted, summary.updated,
               summary.unchanged, summary.skipped.size());
   for (const std::string& problem : summary.skipped) std::fprintf(stderr, "  skipped %s\n", problem.c_str());
+  for (const std::string& warning : summary.warnings) std::fprintf(stderr, "  warning %s\n", warning.c_str());
 }
 
 int run_import(const ImportFlags& flags) {
@@ -41,7 +42,8 @@ int run_import(const ImportFlags& flags) {
     server::make_new_files_private();
     server::create_private_folder(data);
     server::Catalogue catalogue(data / "catalogue.sqlite3", 1);
-    for (const std::string& folder : flags.folders) print(folder, server::import_folder(catalogue, folder));
+    const server::ImportOptions options{data};
+    for (const std::string& folder : flags.folders) print(folder, server::import_folder(catalogue, folder, options));
     for (const std::string& file : flags.json_files) {
       std::ifstream in(file);
       nlohmann::json document = nlohmann::json::parse(in, nullptr, false);

@@ -47,6 +47,12 @@ int run_serve(const ServeFlags& flags) {
     for (const std::string& warning : shared_catalogue_warnings(catalogue_file)) spdlog::warn("{}", warning);
     Catalogue catalogue(catalogue_file, static_cast<std::size_t>(config.http.worker_threads) + 2);
     LocalStorage storage(config.data / "media");
+    if (std::int64_t old = catalogue.count_unverified_file_assets(); old > 0) {
+      spdlog::warn(
+          "{} asset(s) were imported by an earlier thumbgen, which published every file of their folders: only "
+          "their main files are served until `thumbgen import` of those folders re-scans them",
+          old);
+    }
     JwtKeyring keyring = load_or_create_keyring(config.data / "keys");
 
     std::unique_ptr<Api> api;
@@ -56,6 +62,7 @@ int run_serve(const ServeFlags& flags) {
     unsigned short bound = server.listen(host, port);
     ApiSettings settings;
     settings.public_url = effective_public_url(config, bound);
+    settings.data_folder = config.data;
     settings.token_ttl_seconds = config.token_ttl_seconds;
     settings.login_limits.max_failures = config.login_max_failures;
     settings.login_limits.address_max_failures = config.login_address_max_failures;

@@ -86,8 +86,9 @@ FileLookup ReferenceCollector::resolve(std::string_view reference, Lookup lookup
 std::optional<std::string> ReferenceCollector::add(std::string_view reference, std::string_view role, Lookup lookup) {
   if (const auto it = seen_.find(reference); it != seen_.end()) return it->second;
   if (seen_.size() >= kMaxReferences) {
-    if (!truncated_) warn("more than " + std::to_string(kMaxReferences) + " references: the rest are not listed");
-    truncated_ = true;
+    if (!result_.truncated)
+      warn("more than " + std::to_string(kMaxReferences) + " references: the rest are not listed");
+    result_.truncated = true;
     return std::nullopt;
   }
   const FileLookup lookup_result = resolve(reference, lookup);

@@ -39,7 +39,8 @@ struct ModelReferences {
   std::vector<ResolvedReference> resolved;      // each distinct reference once, in the model's order
   std::vector<UnresolvedReference> unresolved;  // likewise
   std::vector<std::string> warnings;            // e.g. an MTL that could not be read: its maps are not listed
-  std::string error;  // non-empty: the main file could not be read or parsed, so the lists are incomplete
+  bool truncated = false;  // more than ReferenceCollector::kMaxReferences references: the lists stop there
+  std::string error;       // non-empty: the main file could not be read or parsed, so the lists are incomplete
 };
 
 // Reads a listed file by its listed name; throws LoadError when it cannot (too large, unreadable).

@@ -42,7 +42,6 @@ class ReferenceCollector {
   const ReadListedFile& read_;
   std::string main_file_;
   std::map<std::string, std::optional<std::string>, std::less<>> seen_;  // reference → listed file
-  bool truncated_ = false;
   ModelReferences result_;
 };
 

@@ -213,9 +213,11 @@ ApiResponse Api::store_thumbnail(const AssetRef& asset, const nlohmann::json& bo
       if (result.previous != key) storage_.remove(key);
       return error_response(http::status::conflict, "Stale fencing token");
     }
-    // The old object goes only after the pointer moved; imported URLs are not ours to delete.
+    // The old object goes only after the pointer moved, and only from this asset's own prefix: imported URLs are
+    // not ours to delete, and a pointer at another asset's key (an earlier import could write one) must not cost
+    // that asset its thumbnail.
     const auto& previous = result.previous;
-    if (previous && *previous != key && is_valid_storage_key(*previous)) storage_.remove(*previous);
+    if (previous && *previous != key && is_own_thumbnail_key(asset.id, *previous)) storage_.remove(*previous);
   }
   return json_response(
       http::status::ok,

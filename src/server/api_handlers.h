@@ -15,6 +15,7 @@
 #include "server/auth_password.h"
 #include "server/catalogue.h"
 #include "server/client_address.h"
+#include "server/data_folder_guard.h"
 #include "server/http_router.h"
 #include "server/job_queue.h"
 #include "server/storage.h"
@@ -23,7 +24,8 @@
 namespace thumbgen::server {
 
 struct ApiSettings {
-  std::string public_url;  // no trailing '/'
+  std::string public_url;             // no trailing '/'
+  std::filesystem::path data_folder;  // --data: nothing in it is ever served under /files/
   int token_ttl_seconds = 3600;
   LoginLimits login_limits;
   TrustedProxies trusted_proxies;  // whose X-Forwarded-For names the client (login throttling)
@@ -85,6 +87,7 @@ class Api {
   Catalogue& catalogue_;
   Storage& storage_;
   JwtKeyring keyring_;
+  DataFolderGuard data_guard_;
   JobQueue jobs_;
   LoginLimiter login_limiter_;
   std::string dummy_hash_;  // verified against when the user does not exist, so timing does not tell

@@ -174,8 +174,8 @@ UpsertOutcome Catalogue::upsert_asset(const AssetRecord& asset) {
     bool has_thumbnail = !existing.is_null(2);
     auto update = db.prepare(
         "UPDATE assets SET name=?, owner_displayname=?, visibility=?, state=?, license=?, camera=?, "
-        "presentation_params=?, is_viewer_compatible=?, files_root=?, import_fingerprint=?, updated_at=? "
-        "WHERE id=?");
+        "presentation_params=?, is_viewer_compatible=?, files_root=?, import_fingerprint=?, updated_at=?, "
+        "files_verified=1 WHERE id=?");
     update.bind(1, asset.name).bind(2, asset.owner_displayname).bind(3, asset.visibility).bind(4, asset.state);
     update.bind(5, asset.license).bind(6, asset.camera_json).bind(7, asset.presentation_params_json);
     update.bind(8, asset.is_viewer_compatible).bind(9, asset.files_root).bind(10, digest).bind(11, now).bind(12, id);
@@ -192,8 +192,8 @@ UpsertOutcome Catalogue::upsert_asset(const AssetRecord& asset) {
 
   auto insert = db.prepare(
       "INSERT INTO assets (id, url, name, owner_displayname, visibility, state, license, thumbnail, preview_image, "
-      "camera, presentation_params, is_viewer_compatible, files_root, import_fingerprint, created_at, updated_at) "
-      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      "camera, presentation_params, is_viewer_compatible, files_root, import_fingerprint, created_at, updated_at, "
+      "files_verified) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)");
   if (asset.id) {
     insert.bind(1, *asset.id);
   } else {
@@ -436,12 +436,20 @@ FailureRecord Catalogue::record_failure(std::int64_t asset_id, std::string_view 
 
 std::optional<ServedFile> Catalogue::find_served_file(std::string_view asset_url, std::string_view path) {
   Lease lease(*this);
-  auto query = lease.connection->prepare(
+  auto query = lease.connection->cached(
       "SELECT a.files_root, r.content_type FROM assets a JOIN formats f ON f.asset_id = a.id "
-      "JOIN resources r ON r.format_id = f.id WHERE a.url = ? AND r.path = ? AND a.files_root != '' LIMIT 1");
-  query.bind(1, asset_url).bind(2, path);
-  if (!query.step()) return std::nullopt;
-  return ServedFile{std::filesystem::path(query.text(0)) / std::string(path), query.text(1)};
+      "JOIN resources r ON r.format_id = f.id WHERE a.url = ? AND r.path = ? AND a.files_root != '' "
+      "AND (a.files_verified = 1 OR r.path = f.root_resource) LIMIT 1");
+  query->bind(1, asset_url).bind(2, path);
+  if (!query->step()) return std::nullopt;
+  return ServedFile{query->text(0), std::string(path), query->text(1)};
+}
+
+std::int64_t Catalogue::count_unverified_file_assets() {
+  Lease lease(*this);
+  auto query = lease.connection->prepare("SELECT count(*) FROM assets WHERE files_root != '' AND files_verified = 0");
+  query.step();
+  return query.int64(0);
 }
 
 }  // namespace thumbgen::server

@@ -39,7 +39,9 @@ struct FormatRecord {
   std::vector<ResourceRecord> resources;
 };
 
-// What an import writes. Thumbnail state (attempts, uploaded thumbnails) is never overwritten by a re-import.
+// What an import writes. Thumbnail state (attempts, uploaded thumbnails) is never overwritten by a re-import. The
+// resources of a folder import are the files /files/ publishes: the importer lists only the main file and the files
+// reference discovery verified (importer.h); writing them marks the asset verified (files_verified = 1).
 struct AssetRecord {
   std::optional<std::int64_t> id;  // chosen by SQLite when absent
   std::string url;                 // the public string id, unique
@@ -94,8 +96,11 @@ struct FailureRecord {
   std::int64_t next_attempt_at = 0;  // unix seconds
 };
 
+// A file /files/ may serve: `path` below the model folder `root`, both as the import catalogued them. Open it with
+// open_published_file() (model_file_open.h), never by joining the two.
 struct ServedFile {
-  std::filesystem::path file;
+  std::filesystem::path root;
+  std::string path;
   std::string content_type;
 };
 
@@ -145,8 +150,11 @@ class Catalogue {
   FailureRecord record_failure(std::int64_t asset_id, std::string_view reason, std::int64_t now);
 
   // An imported file of the asset with this url, only when the catalogue lists it (no path is ever built from
-  // the request alone, so traversal is impossible).
+  // the request alone, so traversal is impossible). Of an asset written before schema version 3 (files_verified = 0,
+  // its folder not re-imported since) only the main files of its formats.
   std::optional<ServedFile> find_served_file(std::string_view asset_url, std::string_view path);
+  // Folder-imported assets an earlier thumbgen wrote, whose side files wait for the next import to re-scan them.
+  std::int64_t count_unverified_file_assets();
 
   // For tests and the benchmark: EXPLAIN QUERY PLAN of the listing query.
   std::string explain_missing_query(bool viewer_compatible_only, bool with_cursor);

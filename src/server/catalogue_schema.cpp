@@ -133,8 +133,8 @@ END;
     // 3: tokens die with the password (issue 10). Every token carries its user's auth_stamp and is refused once the
     // stamp has changed: with the password (whoever writes it), on `thumbgen user logout` / logout-all, and for every
     // new user, so a name deleted and made again never accepts the old user's tokens. auth_stamp_at is when it last
-    // changed: a token without a stamp (none is issued since this version) is refused when it is older. The stamp
-    // is no secret (tokens are signed), it only must never repeat.
+    // changed. A token without a stamp is refused. The stamp is no secret (tokens are signed), it only must never
+    // repeat.
     R"sql(
 ALTER TABLE users ADD COLUMN auth_stamp TEXT NOT NULL DEFAULT '';
 ALTER TABLE users ADD COLUMN auth_stamp_at INTEGER NOT NULL DEFAULT 0;
@@ -149,6 +149,14 @@ CREATE TRIGGER users_stamp_password AFTER UPDATE OF password_hash ON users
   UPDATE users SET auth_stamp = lower(hex(randomblob(16))), auth_stamp_at = CAST(strftime('%s', 'now') AS INTEGER)
     WHERE id = NEW.id;
 END;
+)sql",
+    // 4: /files/ publishes only a model's main file and the files reference discovery found it to use (issue 10).
+    // Rows written before listed every file of the model's folder: until the next `thumbgen import` of that folder
+    // re-scans them they serve their main file only (files_verified = 0), and their fingerprint is cleared so that
+    // import rewrites them even when nothing in the folder changed.
+    R"sql(
+ALTER TABLE assets ADD COLUMN files_verified INTEGER NOT NULL DEFAULT 0;
+UPDATE assets SET import_fingerprint = '' WHERE files_root != '';
 )sql",
 };
 

@@ -1,16 +1,23 @@
 #include "server/importer.h"
 
+#include <fcntl.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstdio>
-#include <fstream>
+#include <cstring>
 #include <optional>
 
+#include "scene/file_list.h"
 #include "scene/gallery_formats.h"
-#include "scene/gltf_generation.h"
-#include "scene/load.h"
 #include "scene/model_formats.h"
+#include "server/data_folder_guard.h"
+#include "server/folder_listing.h"
+#include "server/model_file_open.h"
+#include "server/model_publication.h"
 #include "server/static_files.h"
+#include "server/storage.h"
 #include "util/ascii.h"
 
 namespace thumbgen::server {
@@ -19,46 +26,52 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::size_t kMaxSideFiles = 2000;
-
 std::string upper(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::toupper(c); });
   return text;
 }
 
-bool is_hidden(const fs::path& path) {
-  std::string name = path.filename().string();
-  return !name.empty() && name.front() == '.';
+std::string extension_of(std::string_view name) {
+  const std::size_t slash = name.rfind('/'), dot = name.rfind('.');
+  if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) return {};
+  return util::to_lower_ascii(name.substr(dot + 1));
 }
 
-std::string extension_of(const fs::path& path) {
-  std::string extension = util::to_lower_ascii(path.extension().string());
-  if (!extension.empty()) extension.erase(0, 1);
-  return extension;
-}
-
-// Formats whose main file can reference other files.
-bool has_side_files(std::string_view type) {
-  return type == "GLTF2" || type == "GLTF1" || type == "OBJ" || type == "FBX";
-}
-
-std::vector<std::string> side_files_of(const fs::path& folder, const fs::path& model) {
-  std::vector<std::string> files;
-  std::error_code error;
-  fs::recursive_directory_iterator it(folder, fs::directory_options::skip_permission_denied, error), end;
-  for (; !error && it != end; it.increment(error)) {
-    if (is_hidden(it->path())) {
-      if (it->is_directory(error)) it.disable_recursion_pending();
-      continue;
-    }
-    if (!it->is_regular_file(error) || it->path() == model) continue;
-    if (scene::model_format_for(extension_of(it->path()))) continue;  // a model of its own
-    files.push_back(it->path().lexically_relative(folder).generic_string());
-    if (files.size() >= kMaxSideFiles) break;
+// The listed files below the folder `prefix` ("" or "a/b/"), relative to it: a sorted list holds them together.
+std::vector<std::string> files_below(const std::vector<std::string>& listed, const std::string& prefix) {
+  std::vector<std::string> names;
+  for (auto it = std::lower_bound(listed.begin(), listed.end(), prefix); it != listed.end() && it->starts_with(prefix);
+       ++it) {
+    names.push_back(it->substr(prefix.size()));
   }
-  std::sort(files.begin(), files.end());
-  return files;
+  return names;
 }
+
+// The FileLists of the folders holding the current model and its ancestors. Models come in sorted order, so a folder
+// left behind never comes back (everything below one prefix sorts together) and is dropped.
+class FolderLists {
+ public:
+  FolderLists(const std::vector<std::string>& listed, const fs::path& root) : listed_(listed), root_(root) {}
+
+  const scene::FileList& of(const std::string& prefix) {
+    std::erase_if(lists_, [&](const auto& entry) { return !prefix.starts_with(entry.first); });
+    for (const auto& [cached, list] : lists_) {
+      if (cached == prefix) return list;
+    }
+    return lists_
+        .emplace_back(prefix, scene::FileList(files_below(listed_, prefix), folder_of(prefix).generic_string()))
+        .second;
+  }
+
+  fs::path folder_of(const std::string& prefix) const {
+    return prefix.empty() ? root_ : (root_ / prefix).parent_path();  // "a/b/" → root/a/b
+  }
+
+ private:
+  const std::vector<std::string>& listed_;
+  fs::path root_;
+  std::vector<std::pair<std::string, scene::FileList>> lists_;
+};
 
 // Field lookups for the lenient JSON import: the first present name wins.
 const nlohmann::json* field(const nlohmann::json& object, std::initializer_list<const char*> names) {
@@ -126,54 +139,10 @@ bool is_viewer_compatible_format(std::string_view type) {
 }
 
 std::string detect_format_type(const fs::path& file) {
-  const std::string extension = extension_of(file);
-  const scene::ModelFormat* format = scene::model_format_for(extension);
-  if (!format) return {};
-  std::vector<std::uint8_t> head(64 * 1024);
-  std::ifstream in(file, std::ios::binary);
-  in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<std::size_t>(std::max<std::streamsize>(0, in.gcount())));
-  if (head.empty()) return {};
-  bool glb_magic = head.size() >= 4 && std::equal(head.begin(), head.begin() + 4, "glTF");
-  scene::FormatKind kind = scene::detect_format(file.filename().string(), head);
-  if ((kind == scene::FormatKind::Gltf1 || kind == scene::FormatKind::Gltf2) && !glb_magic) {
-    // The head only hints at a .gltf document's generation ("asset" may come later): read on to its version.
-    in.clear();
-    in.seekg(0);
-    try {
-      kind = scene::gltf_json_generation(in);
-    } catch (const scene::LoadError&) {
-      // Malformed JSON: keep the hint; rendering it will fail with the reason.
-    }
-  }
-  switch (kind) {
-    case scene::FormatKind::Gltf2:
-      return glb_magic || extension == "glb" ? "GLB" : "GLTF2";
-    case scene::FormatKind::Gltf1:
-      return "GLTF1";
-    case scene::FormatKind::SplatPly:
-    case scene::FormatKind::Ply:
-      return "PLY";
-    case scene::FormatKind::Spz:
-      return "SPZ";
-    case scene::FormatKind::Splat:
-      return "SPLAT";
-    case scene::FormatKind::Stl:
-      return "STL";
-    case scene::FormatKind::Obj:
-      return "OBJ";
-    case scene::FormatKind::TiltRaw:
-      return "TILT";
-    case scene::FormatKind::Other:
-    case scene::FormatKind::Unknown:
-      break;
-  }
-  // detect_format() knows the formats thumbgen reads itself by content, so a .ply it does not recognise is no PLY;
-  // for the others (assimp's, and gallery formats nothing reads yet) the extension is all there is.
-  if (format->reader == scene::ModelReader::Assimp || format->reader == scene::ModelReader::NoLoader) {
-    return std::string(format->gallery_type);
-  }
-  return {};
+  const fs::path parent = file.has_parent_path() ? file.parent_path() : fs::path(".");
+  const UniqueFd folder(::open(parent.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!folder) return {};
+  return detect_model(folder.get(), file.filename().string()).format_type;
 }
 
 std::string asset_url_for(std::string_view relative_path) {
@@ -194,48 +163,56 @@ std::string asset_url_for(std::string_view relative_path) {
   return (slug.empty() ? std::string("asset") : slug) + "-" + suffix;
 }
 
-ImportSummary import_folder(Catalogue& catalogue, const fs::path& folder) {
+ImportSummary import_folder(Catalogue& catalogue, const fs::path& folder, const ImportOptions& options) {
   ImportSummary summary;
   std::error_code error;
-  fs::path root = fs::canonical(folder, error);
+  const fs::path root = fs::canonical(folder, error);
   if (error || !fs::is_directory(root)) {
     summary.skipped.push_back(folder.string() + ": not a folder");
     return summary;
   }
-  std::vector<fs::path> models;
-  fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, error), end;
-  for (; !error && it != end; it.increment(error)) {
-    if (is_hidden(it->path())) {
-      if (it->is_directory(error)) it.disable_recursion_pending();
+  const DataFolderGuard guard(options.data_folder);
+  if (guard.contains(root)) {
+    summary.skipped.push_back(folder.string() + ": inside the data folder " + guard.folder().string() +
+                              ", whose files are never published");
+    return summary;
+  }
+  const int root_fd = open_folder_without_symlinks(root);
+  if (root_fd < 0) {
+    summary.skipped.push_back(folder.string() + ": " + std::strerror(-root_fd));
+    return summary;
+  }
+  const UniqueFd root_folder(root_fd);
+  const FolderListing listing = list_folder(root_folder.get(), guard);
+  for (const std::string& problem : listing.problems) summary.skipped.push_back(folder.string() + ": " + problem);
+
+  FolderLists lists(listing.files, root);
+  for (const std::string& relative : listing.files) {
+    if (!scene::model_format_for(extension_of(relative))) continue;  // textures, buffers and other side files
+    DetectedModel model = detect_model(root_folder.get(), relative);
+    if (model.format_type.empty()) continue;
+    const std::size_t slash = relative.rfind('/');
+    const std::string prefix = slash == std::string::npos ? "" : relative.substr(0, slash + 1);
+    const std::string name = relative.substr(prefix.size());
+    Publication publication = publish_model(model, name, root_folder.get(), prefix, lists.of(prefix));
+    for (const std::string& warning : publication.warnings) summary.warnings.push_back(relative + ": " + warning);
+    if (!publication.refusal.empty()) {
+      summary.skipped.push_back(relative + ": " + publication.refusal);
       continue;
     }
-    if (it->is_regular_file(error)) models.push_back(it->path());
-  }
-  std::sort(models.begin(), models.end());
-  for (const fs::path& model : models) {
-    std::string relative = model.lexically_relative(root).generic_string();
-    std::string type = detect_format_type(model);
-    if (type.empty()) continue;  // textures, buffers and other side files
-    fs::path model_folder = model.parent_path();
     FormatRecord format;
-    format.format_type = type;
-    format.root = model.filename().generic_string();
+    format.format_type = model.format_type;
+    format.root = name;
     format.is_preferred = true;
-    format.resources.push_back({format.root, content_type_for(format.root)});
-    if (has_side_files(type)) {
-      for (const std::string& side : side_files_of(model_folder, model)) {
-        format.resources.push_back({side, content_type_for(side)});
-      }
-    }
+    for (const std::string& file : publication.files) format.resources.push_back({file, content_type_for(file)});
     AssetRecord asset;
     asset.url = asset_url_for(relative);
-    asset.name = model.stem().string();
-    asset.is_viewer_compatible = is_viewer_compatible_format(type);
-    asset.files_root = model_folder.string();
+    asset.name = fs::path(name).stem().string();
+    asset.is_viewer_compatible = is_viewer_compatible_format(model.format_type);
+    asset.files_root = lists.folder_of(prefix).string();
     asset.formats.push_back(std::move(format));
     upsert_counted(catalogue, asset, summary, relative);
   }
-  if (error) summary.skipped.push_back(folder.string() + ": " + error.message());
   return summary;
 }
 
@@ -291,7 +268,14 @@ ImportSummary import_json(Catalogue& catalogue, const nlohmann::json& document) 
     if (const nlohmann::json* camera = field(record, {"camera"})) asset.camera_json = camera->dump();
     if (const nlohmann::json* thumbnail = field(record, {"thumbnail", "thumbnail_url"})) {
       std::string url = location_of(*thumbnail);
-      if (!url.empty()) asset.thumbnail = url;
+      // A stored key of another asset would let an upload to this one delete that asset's thumbnail.
+      if (is_http_url(url) || (asset.id && is_own_thumbnail_key(*asset.id, url))) {
+        asset.thumbnail = url;
+      } else if (!url.empty()) {
+        summary.warnings.push_back(where + " (" + asset.url + "): thumbnail \"" + url.substr(0, 200) +
+                                   "\" is neither an http(s) URL nor a stored key of this asset (thumbs/<its id>/...): "
+                                   "ignored, so the asset is listed as missing its thumbnail");
+      }
     }
     std::string unservable;  // why a format of this record could not be served, if one cannot
     if (const nlohmann::json* formats = field(record, {"formats"}); formats && formats->is_array()) {

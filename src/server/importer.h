@@ -14,15 +14,26 @@ namespace thumbgen::server {
 
 struct ImportSummary {
   int inserted = 0, updated = 0, unchanged = 0;
-  std::vector<std::string> skipped;  // "what: why"
+  std::vector<std::string> skipped;   // "what: why": not imported
+  std::vector<std::string> warnings;  // "what: why": imported, but not all of it
 };
 
-// One asset per model file found under `folder` (recursively, hidden entries skipped). The format is detected by
-// content; glTF/OBJ/FBX assets also list the other files of their folder as resources (textures, .bin, .mtl).
-ImportSummary import_folder(Catalogue& catalogue, const std::filesystem::path& folder);
+struct ImportOptions {
+  std::filesystem::path data_folder;  // --data: none of its files is ever published, wherever it lies
+};
+
+// One asset per model file found under `folder` (recursively; hidden entries, symlinks and the data folder are never
+// looked at). The format is detected by content. What `/files/` then publishes of an asset is its main file and the
+// files it references (buffers, textures, MTL files and their maps, ...), found by reference discovery (src/scene)
+// in the model's folder with the renderer's rules: nothing else of the folder. A model referencing more than
+// kMaxSideFiles files is skipped with that reason; references that resolve to no file are warnings.
+ImportSummary import_folder(Catalogue& catalogue, const std::filesystem::path& folder,
+                            const ImportOptions& options = {});
 
 // {"assets":[...]}, a bare array, or one asset object. Lenient about field spellings (assetId/url, name,
-// authorName/owner_displayname, formats[].formatType/root.url/root.relativePath/resources, thumbnail).
+// authorName/owner_displayname, formats[].formatType/root.url/root.relativePath/resources, thumbnail). A thumbnail
+// is kept when it is an http(s) URL or a stored key under the record's own prefix (thumbs/<its id>/); anything else
+// (another asset's key above all) is ignored with a warning.
 ImportSummary import_json(Catalogue& catalogue, const nlohmann::json& document);
 
 // The Icosa format type of a model file ("GLB", "GLTF2", ...), or "" when it is not a model thumbgen knows.

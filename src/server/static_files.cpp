@@ -92,10 +92,17 @@ std::string content_type_for(std::string_view file_name) {
 ApiResponse serve_file(const std::filesystem::path& file, std::string content_type, const HttpRequest& request) {
   std::error_code error;
   if (!std::filesystem::is_regular_file(file, error)) return error_response(http::status::not_found, "Not found");
-  FileRangeBody::value_type body;
+  boost::beast::file opened;
   boost::beast::error_code ec;
-  body.file.open(file.c_str(), boost::beast::file_mode::scan, ec);
+  opened.open(file.c_str(), boost::beast::file_mode::scan, ec);
   if (ec) return error_response(http::status::not_found, "Not found");
+  return serve_open_file(std::move(opened), std::move(content_type), request);
+}
+
+ApiResponse serve_open_file(boost::beast::file file, std::string content_type, const HttpRequest& request) {
+  FileRangeBody::value_type body;
+  body.file = std::move(file);
+  boost::beast::error_code ec;
   std::uint64_t size = body.file.size(ec);
   if (ec) return error_response(http::status::internal_server_error, "Cannot read file");
 

@@ -18,4 +18,7 @@ std::string content_type_for(std::string_view file_name);
 // The file is streamed from disk (FileRangeBody), never read into memory.
 ApiResponse serve_file(const std::filesystem::path& file, std::string content_type, const HttpRequest& request);
 
+// The same answers for a file the caller has opened itself (imported model files: model_file_open.h).
+ApiResponse serve_open_file(boost::beast::file file, std::string content_type, const HttpRequest& request);
+
 }  // namespace thumbgen::server

@@ -32,4 +32,9 @@ std::string thumbnail_key(std::int64_t asset_id, std::string_view sha256_hex) {
   return "thumbs/" + std::to_string(asset_id) + "/" + std::string(sha256_hex) + ".jpg";
 }
 
+bool is_own_thumbnail_key(std::int64_t asset_id, std::string_view key) {
+  const std::string prefix = "thumbs/" + std::to_string(asset_id) + "/";  // the '/' keeps 1 from owning 12's keys
+  return is_valid_storage_key(key) && key.size() > prefix.size() && key.starts_with(prefix);
+}
+
 }  // namespace thumbgen::server

@@ -1,0 +1,60 @@
+#include "server/data_folder_guard.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace thumbgen::server {
+
+namespace fs = std::filesystem;
+
+DataFolderGuard::DataFolderGuard(const fs::path& data_folder) {
+  if (data_folder.empty()) return;
+  std::error_code error;
+  fs::path absolute = fs::absolute(data_folder, error);
+  if (error) absolute = data_folder;
+  folder_ = fs::weakly_canonical(absolute, error);
+  if (error) folder_ = absolute.lexically_normal();
+  if (!folder_.has_filename() && folder_.has_parent_path() && folder_ != folder_.root_path()) {
+    folder_ = folder_.parent_path();  // no trailing separator: component-wise comparison
+  }
+}
+
+bool DataFolderGuard::contains(const fs::path& path) const {
+  if (folder_.empty()) return false;
+  const fs::path normal = path.lexically_normal();
+  // Component-wise, so "/srv/data" does not contain "/srv/data2".
+  return std::mismatch(folder_.begin(), folder_.end(), normal.begin(), normal.end()).first == folder_.end();
+}
+
+bool DataFolderGuard::is_data_folder(const struct stat& folder) const {
+  struct stat data {};
+  if (folder_.empty() || ::stat(folder_.c_str(), &data) != 0) return false;
+  return data.st_dev == folder.st_dev && data.st_ino == folder.st_ino;
+}
+
+bool DataFolderGuard::is_data_file(const struct stat& file) const {
+  if (folder_.empty() || file.st_nlink <= 1) return false;  // one link: its only name was checked by path
+  int fd = ::open(folder_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  DIR* folder = ::fdopendir(fd);
+  if (!folder) {
+    ::close(fd);
+    return false;
+  }
+  bool found = false;
+  while (const dirent* entry = ::readdir(folder)) {
+    struct stat data {};
+    if (::fstatat(fd, entry->d_name, &data, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(data.st_mode)) continue;
+    if (data.st_dev == file.st_dev && data.st_ino == file.st_ino) {
+      found = true;
+      break;
+    }
+  }
+  ::closedir(folder);
+  return found;
+}
+
+}  // namespace thumbgen::server

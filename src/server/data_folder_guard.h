@@ -1,0 +1,34 @@
+// The data folder (--data) holds the JWT signing keys and the catalogue: nothing in it is ever published under
+// /files/, whether a model folder contains it, a catalogue row names it, or a hard link elsewhere leads to one of its
+// files.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <filesystem>
+
+namespace thumbgen::server {
+
+class DataFolderGuard {
+ public:
+  DataFolderGuard() = default;  // no data folder: guards nothing
+  // `data_folder` need not exist yet (then nothing can be in it).
+  explicit DataFolderGuard(const std::filesystem::path& data_folder);
+
+  // Whether the absolute, symlink-free `path` is the data folder or lies inside it (compared by path components).
+  bool contains(const std::filesystem::path& path) const;
+  // Whether `folder` (a stat) is the data folder itself: walks skip it whatever it is called.
+  bool is_data_folder(const struct stat& folder) const;
+  // Whether `file` (a stat, of an open file or taken without following symlinks) is one of the files at the top of
+  // the data folder (keys, catalogue.sqlite3 and its -wal/-shm; media/ holds only public thumbnails) under another
+  // name: a hard link. Only a file with more than one link on the data folder's device can be; those are compared
+  // with what the folder holds now, so a rotated key file is recognised too.
+  bool is_data_file(const struct stat& file) const;
+
+  const std::filesystem::path& folder() const { return folder_; }
+
+ private:
+  std::filesystem::path folder_;  // absolute and normal (canonical where it exists); empty: none
+};
+
+}  // namespace thumbgen::server
