@@ -1,0 +1,185 @@
+// What the worker fetches and from where, piece by piece: URLs through libcurl's URL API, address kinds, the fetch
+// policy (hosts, resolved addresses), and the downloader against tiny servers on loopback (a refused address
+// never sees a connection).
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "support/scratch_dir.h"
+#include "support/tiny_http_server.h"
+#include "worker/address_class.h"
+#include "worker/fetch_policy.h"
+#include "worker/file_downloader.h"
+#include "worker/http_url.h"
+
+namespace thumbgen::worker {
+namespace {
+
+namespace fs = std::filesystem;
+using test::TinyHttpServer;
+using test::TinyReply;
+
+TEST(HttpUrlTest, ParsesHttpUrlsWithLibcurl) {
+  auto url = parse_http_url("http://Example.COM./a/b%20c.gltf?x=1");
+  ASSERT_TRUE(url);
+  EXPECT_EQ(url->scheme, "http");
+  EXPECT_EQ(url->host, "example.com");
+  EXPECT_EQ(url->port, "80");
+  EXPECT_FALSE(url->port_given);
+  EXPECT_EQ(url->authority(), "example.com:80");
+  EXPECT_EQ(url->path, "/a/b%20c.gltf");
+  EXPECT_EQ(parse_http_url("https://example.com/x")->port, "443");
+  auto explicit_port = parse_http_url("http://127.0.0.1:8080");
+  ASSERT_TRUE(explicit_port);
+  EXPECT_EQ(explicit_port->authority(), "127.0.0.1:8080");
+  EXPECT_TRUE(explicit_port->port_given);
+  EXPECT_EQ(parse_http_url("http://[::1]:81/")->host, "[::1]");
+  std::string why;
+  for (const char* bad : {"http://user@evil.example/x", "http://user:pw@evil.example/x", "file:///etc/passwd",
+                          "ftp://example.com/x", "example.com/x", "", "http://"}) {
+    EXPECT_FALSE(parse_http_url(bad, &why)) << bad;
+    EXPECT_FALSE(why.empty()) << bad;
+  }
+}
+
+TEST(HttpUrlTest, ResolvesReferencesAndPlacesUrlsBelowAFolder) {
+  auto base = parse_http_url("http://h:81/m/scene.gltf");
+  ASSERT_TRUE(base);
+  EXPECT_EQ(resolve_http_url(*base, "tex/a%20b.png")->url, "http://h:81/m/tex/a%20b.png");
+  EXPECT_EQ(resolve_http_url(*base, "/other.bin")->url, "http://h:81/other.bin");
+  EXPECT_EQ(resolve_http_url(*base, "http://elsewhere/x")->host, "elsewhere");
+  EXPECT_EQ(path_below_folder_of(*base, *parse_http_url("http://h:81/m/tex/a%20b.png")), "tex/a b.png");
+  EXPECT_FALSE(path_below_folder_of(*base, *parse_http_url("http://h:81/other/x.png")));
+  EXPECT_FALSE(path_below_folder_of(*base, *parse_http_url("http://h:82/m/x.png")));
+  EXPECT_FALSE(path_below_folder_of(*base, *parse_http_url("https://h:81/m/x.png")));
+  EXPECT_EQ(last_path_segment(*parse_http_url("http://h/a/b%20c.bin?q")), "b c.bin");
+}
+
+AddressKind kind_of(const std::string& ip) { return address_from_text(ip, 80)->kind; }
+
+TEST(AddressClassTest, KnowsTheAddressesAWorkerMustNotReachUnasked) {
+  for (const char* ip : {"127.0.0.1", "127.255.0.9", "::1", "::ffff:127.0.0.1", "64:ff9b::7f00:1", "2002:7f00:1::"})
+    EXPECT_EQ(kind_of(ip), AddressKind::Loopback) << ip;
+  for (const char* ip : {"10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "100.64.0.1", "fd00::1", "fc00::5",
+                         "::ffff:10.0.0.1"})
+    EXPECT_EQ(kind_of(ip), AddressKind::Private) << ip;
+  for (const char* ip : {"169.254.169.254", "fe80::1"}) EXPECT_EQ(kind_of(ip), AddressKind::LinkLocal) << ip;
+  for (const char* ip :
+       {"0.0.0.0", "224.0.0.1", "255.255.255.255", "192.0.2.1", "::", "ff02::1", "2001:db8::1", "2001:0:1::1"})
+    EXPECT_EQ(kind_of(ip), AddressKind::Reserved) << ip;
+  for (const char* ip : {"8.8.8.8", "172.32.0.1", "1.1.1.1", "2001:4860:4860::8888", "::ffff:8.8.8.8"})
+    EXPECT_EQ(kind_of(ip), AddressKind::Public) << ip;
+  // Mapped IPv6 addresses read as the IPv4 address they carry.
+  EXPECT_EQ(address_from_text("::ffff:127.0.0.1", 8080)->text(), "127.0.0.1:8080");
+  EXPECT_EQ(address_from_text("[::1]", 81)->text(), "[::1]:81");
+  EXPECT_FALSE(address_from_text("example.com", 80));
+  EXPECT_EQ(canonical_ip("[0:0::1]"), "::1");
+}
+
+TEST(FetchPolicyTest, AllowsTheServersHostAndTheHostsItIsGiven) {
+  FetchPolicy policy("http://127.0.0.1:8080", {"cdn.example", "files.example:8443", "http://Assets.Example"});
+  auto check = [&](const std::string& url) { return policy.check_url(*parse_http_url(url)); };
+  EXPECT_FALSE(check("http://127.0.0.1:8080/files/a/x.glb"));
+  EXPECT_FALSE(check("https://cdn.example/x.glb"));
+  EXPECT_FALSE(check("http://cdn.example:9000/x.glb"));  // a host without port: any port
+  EXPECT_FALSE(check("http://files.example:8443/x.glb"));
+  EXPECT_FALSE(check("https://assets.example:444/x.glb"));
+  auto refused = check("http://127.0.0.1:6379/");  // the server's machine, another service
+  ASSERT_TRUE(refused);
+  EXPECT_NE(refused->find("127.0.0.1:6379"), std::string::npos) << *refused;
+  EXPECT_NE(refused->find("--allow-host"), std::string::npos) << *refused;
+  EXPECT_TRUE(check("https://files.example/x.glb"));  // 443 is not 8443
+  EXPECT_TRUE(check("http://evil.example/x.glb"));
+  EXPECT_TRUE(check("http://cdn.example.evil.example/x.glb"));
+  for (const char* bad : {"cdn.example/path", "user@cdn.example", "cdn.example?x", "ftp://cdn.example", ""}) {
+    EXPECT_THROW(FetchPolicy("http://127.0.0.1:8080", {bad}), std::invalid_argument) << bad;
+  }
+  EXPECT_THROW(FetchPolicy("ftp://127.0.0.1", {}), std::invalid_argument);
+}
+
+TEST(FetchPolicyTest, ChecksResolvedAddresses) {
+  FetchPolicy policy("http://gallery.example:8080", {"cdn.example", "10.0.0.5", "[::1]:81", "127.0.0.2:9000"});
+  auto check = [&](const std::string& ip, unsigned port) { return policy.check_address(*address_from_text(ip, port)); };
+  EXPECT_FALSE(check("93.184.216.34", 80));  // public
+  auto refused = check("127.0.0.1", 8080);
+  ASSERT_TRUE(refused);
+  EXPECT_NE(refused->find("127.0.0.1:8080"), std::string::npos) << *refused;
+  EXPECT_NE(refused->find("loopback"), std::string::npos) << *refused;
+  EXPECT_NE(check("169.254.169.254", 80)->find("link-local"), std::string::npos);
+  EXPECT_NE(check("192.168.0.10", 80)->find("private"), std::string::npos);
+  // Allowed by address: any port of 10.0.0.5, only port 81 of ::1, only 9000 of 127.0.0.2.
+  EXPECT_FALSE(check("10.0.0.5", 1234));
+  EXPECT_FALSE(check("::1", 81));
+  EXPECT_TRUE(check("::1", 82));
+  EXPECT_FALSE(check("127.0.0.2", 9000));
+  EXPECT_TRUE(check("127.0.0.2", 9001));
+  // Where the API client found the server: that address and port only.
+  policy.note_server_address(*address_from_text("127.0.0.1", 8080));
+  EXPECT_FALSE(check("127.0.0.1", 8080));
+  EXPECT_FALSE(check("::ffff:127.0.0.1", 8080));
+  EXPECT_TRUE(check("127.0.0.1", 8081));
+}
+
+TEST(FetchPolicyTest, AllowedHostsComeFromTheOptionsAndTheEnvironment) {
+  EXPECT_EQ(allowed_hosts_from({"a.example", " "}, " b.example:81, ,c.example "),
+            (std::vector<std::string>{"a.example", "b.example:81", "c.example"}));
+  EXPECT_EQ(allowed_hosts_from({}, nullptr), std::vector<std::string>{});
+}
+
+class FileDownloaderTest : public ::testing::Test {
+ protected:
+  test::ScratchDir scratch_{"thumbgen-file-downloader"};
+  TinyHttpServer local_{"127.0.0.1", [](const std::string& path, int) {
+                          if (path == "/moved") return TinyReply{301, "", {{"Location", "/model.glb"}}};
+                          return TinyReply{200, "glTF-bytes", {}};
+                        }};
+  std::string port() const { return std::to_string(local_.port()); }
+};
+
+TEST_F(FileDownloaderTest, RefusesAResolvedLoopbackAddressBeforeConnecting) {
+  // "localhost" is allowed by name; the address it resolves to is loopback, not the server's, not allowed as such.
+  FetchPolicy policy("http://127.0.0.1:1", {"localhost:" + port()});
+  FileDownloader downloader(policy, HttpLimits{});
+  try {
+    downloader.download("http://localhost:" + port() + "/model.glb", scratch_ / "model.glb", 1 << 20);
+    FAIL() << "connected";
+  } catch (const DownloadRefusedError& refused) {
+    EXPECT_NE(std::string(refused.what()).find("loopback"), std::string::npos) << refused.what();
+  }
+  EXPECT_EQ(local_.connections(), 0);  // refused before the socket existed
+  EXPECT_FALSE(fs::exists(scratch_ / "model.glb"));
+}
+
+TEST_F(FileDownloaderTest, ConnectsWhereTheServerIsOrWhereAllowedByAddress) {
+  FetchPolicy by_address("http://127.0.0.1:1", {"127.0.0.1:" + port()});
+  FileDownloader allowed(by_address, HttpLimits{});
+  EXPECT_EQ(allowed.download("http://127.0.0.1:" + port() + "/moved", scratch_ / "a.glb", 1 << 20).status, 200);
+  EXPECT_EQ(local_.requests("/model.glb"), 1);  // the redirect was followed (same host)
+
+  FetchPolicy server_here("http://localhost:" + port(), {});
+  server_here.note_server_address(*address_from_text("127.0.0.1", local_.port()));
+  FileDownloader from_server(server_here, HttpLimits{});
+  EXPECT_EQ(from_server.download("http://localhost:" + port() + "/model.glb", scratch_ / "b.glb", 1 << 20).status, 200);
+  std::ifstream in(scratch_ / "b.glb");
+  std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(body, "glTF-bytes");
+}
+
+TEST_F(FileDownloaderTest, StopsAtTooManyRedirects) {
+  TinyHttpServer loop("127.0.0.2", [](const std::string&, int) {
+    return TinyReply{302, "", {{"Location", "/again"}}};
+  });
+  FetchPolicy policy("http://127.0.0.1:1", {"127.0.0.2:" + std::to_string(loop.port())});
+  FileDownloader downloader(policy, HttpLimits{});
+  EXPECT_THROW(downloader.download(loop.origin() + "/start", scratch_ / "x", 1 << 20), DownloadRefusedError);
+  EXPECT_EQ(loop.connections(), FileDownloader::kMaxRedirects + 1);
+}
+
+}  // namespace
+}  // namespace thumbgen::worker
