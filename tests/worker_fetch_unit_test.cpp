@@ -1,6 +1,6 @@
 // What the worker fetches and from where, piece by piece: URLs through libcurl's URL API, address kinds, the fetch
-// policy (hosts, resolved addresses), and the downloader against tiny servers on loopback (a refused address
-// never sees a connection).
+// policy (hosts, resolved addresses), the download cache's folders, and the downloader against tiny servers on loopback
+// (a refused address never sees a connection).
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -14,6 +14,7 @@
 #include "support/scratch_dir.h"
 #include "support/tiny_http_server.h"
 #include "worker/address_class.h"
+#include "worker/download_cache.h"
 #include "worker/fetch_policy.h"
 #include "worker/file_downloader.h"
 #include "worker/http_url.h"
@@ -130,6 +131,38 @@ TEST(FetchPolicyTest, AllowedHostsComeFromTheOptionsAndTheEnvironment) {
   EXPECT_EQ(allowed_hosts_from({"a.example", " "}, " b.example:81, ,c.example "),
             (std::vector<std::string>{"a.example", "b.example:81", "c.example"}));
   EXPECT_EQ(allowed_hosts_from({}, nullptr), std::vector<std::string>{});
+}
+
+TEST(DownloadCacheTest, EachWorkerHasItsOwnFolderAndAbandonedOnesGo) {
+  test::ScratchDir scratch("thumbgen-download-cache");
+  const fs::path root = scratch / "downloads";
+  fs::create_directories(root / "assets" / "old");  // an earlier version's layout
+  std::ofstream(root / "assets" / "old" / "model.glb") << "x";
+  fs::create_directories(root / "worker-dead00");  // a worker that died: its lock file is not held
+  std::ofstream(root / "worker-dead00.lock") << "";
+  {
+    DownloadCache live(root, 1000);
+    EXPECT_FALSE(fs::exists(root / "assets"));
+    EXPECT_FALSE(fs::exists(root / "worker-dead00"));
+    EXPECT_FALSE(fs::exists(root / "worker-dead00.lock"));
+    fs::path first = live.new_asset_folder();
+    std::ofstream(first / "a.bin") << "12345";
+    live.charge(first, 600);
+    EXPECT_EQ(live.room(), 400u);
+    {
+      DownloadCache other(root, 1000);  // a second worker on the same cache keeps its hands off the first's files
+      EXPECT_TRUE(fs::exists(first / "a.bin"));
+      EXPECT_NE(other.new_asset_folder().parent_path(), first.parent_path());
+    }
+    live.discard(first);
+    EXPECT_FALSE(fs::exists(first));
+    EXPECT_EQ(live.room(), 1000u);
+    EXPECT_TRUE(live.empty());
+  }
+  std::vector<fs::path> left;
+  for (const auto& entry : fs::directory_iterator(root))
+    if (entry.path().filename() != ".lock") left.push_back(entry.path());
+  EXPECT_TRUE(left.empty()) << ::testing::PrintToString(left);
 }
 
 class FileDownloaderTest : public ::testing::Test {
