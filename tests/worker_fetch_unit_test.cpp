@@ -1,6 +1,6 @@
 // What the worker fetches and from where, piece by piece: URLs through libcurl's URL API, address kinds, the fetch
-// policy (hosts, resolved addresses), the download cache's folders, and the downloader against tiny servers on loopback
-// (a refused address never sees a connection).
+// policy (hosts, resolved addresses), the fetch plan from the claim's file list, local path safety, the download
+// cache's folders, and the downloader against tiny servers on loopback (a refused address never sees a connection).
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -14,6 +14,7 @@
 #include "support/scratch_dir.h"
 #include "support/tiny_http_server.h"
 #include "worker/address_class.h"
+#include "worker/asset_fetcher.h"
 #include "worker/download_cache.h"
 #include "worker/fetch_policy.h"
 #include "worker/file_downloader.h"
@@ -131,6 +132,77 @@ TEST(FetchPolicyTest, AllowedHostsComeFromTheOptionsAndTheEnvironment) {
   EXPECT_EQ(allowed_hosts_from({"a.example", " "}, " b.example:81, ,c.example "),
             (std::vector<std::string>{"a.example", "b.example:81", "c.example"}));
   EXPECT_EQ(allowed_hosts_from({}, nullptr), std::vector<std::string>{});
+}
+
+TEST(SafeRelativePathTest, NeverLeavesTheFolder) {
+  EXPECT_EQ(safe_relative_path("a/b.png"), fs::path("a/b.png"));
+  EXPECT_EQ(safe_relative_path("./a//b.png"), fs::path("a/b.png"));
+  EXPECT_EQ(safe_relative_path("a\\b.png"), fs::path("a/b.png"));
+  EXPECT_EQ(safe_relative_path("a/x/../b.png"), fs::path("a/b.png"));
+  EXPECT_EQ(safe_relative_path("a b.png"), fs::path("a b.png"));
+  for (const char* bad :
+       {"../x", "a/../../x", "/etc/passwd", "\\\\server\\x", "C:/x", "C:\\x", "a/..", "", ".", "http://h/x.png"}) {
+    EXPECT_FALSE(safe_relative_path(bad).has_value()) << bad;
+  }
+  EXPECT_FALSE(safe_relative_path(std::string("a\0b", 3)).has_value());
+}
+
+AssetInfo asset_with(FormatInfo format) {
+  AssetInfo asset;
+  asset.id = "1";
+  asset.formats = {std::move(format)};
+  return asset;
+}
+
+TEST(PlanFetchTest, FetchesThePublishedFilesAtTheirPaths) {
+  FormatInfo format{"GLTF2", "http://s:1/files/a/sub/scene.gltf", true,
+                    std::vector<PublishedFile>{{"http://s:1/files/a/sub/scene.gltf", "sub/scene.gltf"},
+                                               {"http://s:1/files/a/sub/scene.bin", "sub/scene.bin"},
+                                               {"http://s:1/files/a/sub/t/a%20b.png", "sub/t/a b.png"},
+                                               {"http://s:1/files/a/sub/scene.bin", "sub/scene.bin"}}};
+  FetchPlan plan = plan_fetch(asset_with(format));
+  EXPECT_TRUE(plan.published);
+  EXPECT_EQ(plan.main.url, "http://s:1/files/a/sub/scene.gltf");
+  EXPECT_EQ(plan.main.local, fs::path("sub/scene.gltf"));
+  ASSERT_EQ(plan.side.size(), 2u);  // the duplicate once
+  EXPECT_EQ(plan.side[0].local, fs::path("sub/scene.bin"));
+  EXPECT_EQ(plan.side[1].url, "http://s:1/files/a/sub/t/a%20b.png");
+  EXPECT_EQ(plan.side[1].local, fs::path("sub/t/a b.png"));
+}
+
+TEST(PlanFetchTest, PlacesFilesGivenByUrlOnlyBesideTheMainFile) {
+  FormatInfo format{"GLTF2", "https://cdn.example/m/1/scene.gltf", true,
+                    std::vector<PublishedFile>{{"https://cdn.example/m/1/scene.bin", ""},
+                                               {"https://cdn.example/m/1/tex/a%20b.png", ""},
+                                               {"https://other.example/x/shared.png?v=2", ""}}};
+  FetchPlan plan = plan_fetch(asset_with(format));
+  EXPECT_EQ(plan.main.local, fs::path("scene.gltf"));
+  ASSERT_EQ(plan.side.size(), 3u);
+  EXPECT_EQ(plan.side[0].local, fs::path("scene.bin"));
+  EXPECT_EQ(plan.side[1].local, fs::path("tex/a b.png"));
+  EXPECT_EQ(plan.side[2].local, fs::path("shared.png"));  // elsewhere: by its file name
+}
+
+TEST(PlanFetchTest, RefusesWhatCannotBeFetchedSafely) {
+  EXPECT_THROW(plan_fetch(AssetInfo{}), FetchError);
+  EXPECT_THROW(plan_fetch(asset_with({"GLB", "file:///etc/passwd", true, std::nullopt})), FetchError);
+  EXPECT_THROW(plan_fetch(asset_with({"GLTF2", "http://s/a/m.gltf", true,
+                                      std::vector<PublishedFile>{{"http://s/a/x.bin", "../../x.bin"}}})),
+               FetchError);
+  EXPECT_THROW(plan_fetch(asset_with(
+                   {"GLTF2", "http://s/a/m.gltf", true, std::vector<PublishedFile>{{"ftp://s/a/x.bin", "x.bin"}}})),
+               FetchError);
+  try {
+    plan_fetch(asset_with({"GLB", "not a url", true, std::nullopt}));
+    FAIL();
+  } catch (const FetchError& error) {
+    EXPECT_FALSE(error.transient);
+  }
+  // No file list (the spec's listing): the main file alone, named by its URL.
+  FetchPlan compat = plan_fetch(asset_with({"OBJ", "http://s/a/model%201.obj", true, std::nullopt}));
+  EXPECT_FALSE(compat.published);
+  EXPECT_EQ(compat.main.local, fs::path("model 1.obj"));
+  EXPECT_TRUE(compat.side.empty());
 }
 
 TEST(DownloadCacheTest, EachWorkerHasItsOwnFolderAndAbandonedOnesGo) {
