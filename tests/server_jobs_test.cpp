@@ -10,11 +10,11 @@
 
 #include "render/encode.h"
 #include "server/catalogue.h"
-#include "util/base64.h"
 #include "support/http_client.h"
 #include "support/server_fixtures.h"
 #include "support/server_login.h"
 #include "support/server_process.h"
+#include "util/base64.h"
 
 namespace thumbgen {
 namespace {
@@ -171,6 +171,39 @@ TEST_F(ServerJobsTest, ClaimAnswersTheContractShape) {
   EXPECT_EQ(post(kJobs + "/claim", {{"lease_seconds", 3601}}).status, 400);
   EXPECT_EQ(http_request(server_->port(), "POST", kJobs + "/claim", "{nope", bearer(token_)).status, 400);
   EXPECT_EQ(claim(100, 300).size(), 100u);  // defaults and bounds: 1..100
+}
+
+// The worker fetches exactly the files the catalogue publishes with each format: the claim answer lists them (the
+// main file first), each with its URL and, for files the server serves itself, its path in the asset's folder.
+TEST_F(ServerJobsTest, ClaimAnswerListsEachFormatsPublishedFiles) {
+  AssetRecord asset = test_asset("with-files", 9000);
+  asset.files_root = "/srv/models/with-files";
+  asset.formats = {{"GLTF2",
+                    "scene.gltf",
+                    true,
+                    {{"scene.gltf", "model/gltf+json"},
+                     {"scene.bin", "application/octet-stream"},
+                     {"textures/a b.png", "image/png"}}},
+                   {"GLB", "https://cdn.example/with-files.glb", false, {}}};
+  catalogue().upsert_asset(asset);  // queued with the others: claim them all
+  nlohmann::json item;
+  for (int round = 0; round < 3 && item.is_null(); ++round) {
+    for (const auto& job : claim(100, 3600, "files:1"))
+      if (job["asset"]["url"] == "with-files") item = job["asset"];
+  }
+  ASSERT_FALSE(item.is_null());
+  const std::string files = "http://127.0.0.1:" + std::to_string(server_->port()) + "/files/with-files/";
+  ASSERT_EQ(item["formats"].size(), 2u) << item.dump();
+  const auto& gltf = item["formats"][0];
+  EXPECT_EQ(gltf["root_url"], files + "scene.gltf");
+  EXPECT_EQ(gltf["files"], nlohmann::json::parse(R"([
+      {"path": "scene.gltf", "url": ")" + files + R"(scene.gltf"},
+      {"path": "scene.bin", "url": ")" + files + R"(scene.bin"},
+      {"path": "textures/a b.png", "url": ")" + files +
+                                                 R"(textures/a%20b.png"}])"))
+      << item.dump();
+  // A remote format without a resource list: its main file alone, by URL.
+  EXPECT_EQ(item["formats"][1]["files"], nlohmann::json::parse(R"([{"url": "https://cdn.example/with-files.glb"}])"));
 }
 
 TEST_F(ServerJobsTest, ConcurrentClaimersGetEveryAssetExactlyOnce) {

@@ -1,5 +1,5 @@
-// The worker's pure parts: --schedule windows, format choice, side-file references, path safety, host checks,
-// the API client's retries, and the usage errors of `thumbgen work`.
+// The worker's pure parts: --schedule windows, format choice, the API client's retries, and the usage errors of
+// `thumbgen work` (what it fetches and from where: worker_fetch_unit_test.cpp).
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -10,13 +10,11 @@
 
 #include "support/process.h"
 #include "worker/api_client.h"
-#include "worker/asset_fetcher.h"
+#include "worker/asset_fetcher.h"  // choose_format
 #include "worker/schedule.h"
 
 namespace thumbgen::worker {
 namespace {
-
-namespace fs = std::filesystem;
 
 TEST(TimeWindowTest, ParsesAndContainsPlainWindows) {
   TimeWindow window = parse_time_window("02:00-06:00");
@@ -73,71 +71,6 @@ TEST(ChooseFormatTest, FollowsThePreferenceOrder) {
   EXPECT_EQ(choose_format({}), nullptr);
 }
 
-TEST(ReferencesTest, GltfBuffersAndImagesOnlyRelative) {
-  std::string gltf = R"({"buffers":[{"uri":"mesh.bin"},{"uri":"data:application/octet-stream;base64,AAAA"}],
-    "images":[{"uri":"tex/a%20b.png"},{"uri":"https://evil.example/x.png"},{"bufferView":0}]})";
-  EXPECT_EQ(gltf_references(gltf), (std::vector<std::string>{"mesh.bin", "tex/a%20b.png"}));
-  std::string gltf1 = R"({"buffers":{"b0":{"uri":"old.bin"}},"images":{"i0":{"uri":"old.png"}}})";
-  EXPECT_EQ(gltf_references(gltf1), (std::vector<std::string>{"old.bin", "old.png"}));
-  EXPECT_TRUE(gltf_references("not json").empty());
-}
-
-TEST(ReferencesTest, ObjMaterialLibrariesAndMtlMaps) {
-  EXPECT_EQ(obj_material_libraries("v 0 0 0\nmtllib my materials.mtl\r\n  mtllib b.mtl\nmtllibx c.mtl\n"),
-            (std::vector<std::string>{"my materials.mtl", "b.mtl"}));
-  std::string mtl = "newmtl a\nmap_Kd tex/diffuse.png\nmap_Bump -bm 0.5 bump.png\nbump  n.png\nKd 1 1 1\n";
-  EXPECT_EQ(mtl_texture_maps(mtl), (std::vector<std::string>{"tex/diffuse.png", "bump.png", "n.png"}));
-}
-
-TEST(SafePathTest, NeverLeavesTheFolder) {
-  EXPECT_EQ(safe_relative_path("a/b.png"), fs::path("a/b.png"));
-  EXPECT_EQ(safe_relative_path("a%20b.png"), fs::path("a b.png"));
-  EXPECT_EQ(safe_relative_path("./a//b.png"), fs::path("a/b.png"));
-  EXPECT_EQ(safe_relative_path("a\\b.png"), fs::path("a/b.png"));
-  for (const char* bad : {"../x", "a/../../x", "%2e%2e/x", "..%2fx", "/etc/passwd", "\\\\server\\x", "C:/x", "a/..", "",
-                          "%zz", "a%00b"}) {
-    EXPECT_FALSE(safe_relative_path(bad).has_value()) << bad;
-  }
-  EXPECT_EQ(encode_reference("a b/c#d.png"), "a%20b/c%23d.png");
-}
-
-TEST(UrlAuthorityTest, MakesThePortExplicit) {
-  EXPECT_EQ(url_authority("http://Example.com/x"), "example.com:80");
-  EXPECT_EQ(url_authority("https://example.com/x"), "example.com:443");
-  EXPECT_EQ(url_authority("http://127.0.0.1:8080"), "127.0.0.1:8080");
-  EXPECT_EQ(url_authority("http://user@evil.example/x"), "");
-  EXPECT_EQ(url_authority("file:///etc/passwd"), "");
-  EXPECT_EQ(url_authority("ftp://example.com/x"), "");
-}
-
-TEST(AssetFetcherTest, RefusesHostsTheServerDidNotName) {
-  fs::path cache = fs::temp_directory_path() / ("thumbgen-fetch-test-" + std::to_string(::getpid()));
-  AssetFetcher fetcher(cache, {"127.0.0.1:9"});
-  AssetInfo asset;
-  asset.id = "1";
-  asset.formats = {{"GLB", "http://evil.example/model.glb", true}};
-  try {
-    fetcher.fetch(asset);
-    FAIL() << "fetched from a host nobody named";
-  } catch (const FetchError& error) {
-    EXPECT_FALSE(error.transient);
-    EXPECT_NE(std::string(error.what()).find("evil.example:80"), std::string::npos) << error.what();
-  }
-  asset.formats = {{"GLB", "file:///etc/passwd", true}};
-  EXPECT_THROW(fetcher.fetch(asset), FetchError);
-  asset.formats = {};
-  EXPECT_THROW(fetcher.fetch(asset), FetchError);
-  // A named host that does not answer is a transient failure (worth retrying later).
-  asset.formats = {{"GLB", "http://127.0.0.1:9/model.glb", true}};
-  try {
-    fetcher.fetch(asset);
-    FAIL();
-  } catch (const FetchError& error) {
-    EXPECT_TRUE(error.transient) << error.what();
-  }
-  fs::remove_all(cache);
-}
-
 TEST(ApiClientTest, RetriesAnUnreachableServerWithBackoffAndSaysSo) {
   // A port nobody listens on: bind one, note it, close it.
   int probe = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -179,7 +112,11 @@ TEST(WorkCommandTest, UsageErrorsExitWithTwo) {
            {"work", "--server", "http://127.0.0.1:9", "--token", "t", "--schedule", "25:00-26:00"},
            {"work", "--server", "http://127.0.0.1:9", "--token", "t", "--size", "0x0"},
            {"work", "--server", "http://127.0.0.1:9", "--token", "t", "--batch", "500"},
-           {"work", "--server", "http://127.0.0.1:9", "--token", "t", "--watch", "--poll", "0"}}) {
+           {"work", "--server", "http://127.0.0.1:9", "--token", "t", "--watch", "--poll", "0"},
+           {"work", "--server", "http://127.0.0.1:9", "--token", "t", "--allow-host", "cdn.example/path"},
+           {"work", "--server", "http://127.0.0.1:9", "--token", "t", "--allow-host", "user@cdn.example"},
+           {"work", "--server", "http://127.0.0.1:9", "--token", "t", "--cache-max", "1K"},
+           {"work", "--server", "http://127.0.0.1:9", "--token", "t", "--cache-max", "lots"}}) {
     args.insert(args.begin(), binary);
     auto result = test::run_process(args);
     EXPECT_EQ(result.exit_code, 2) << args.back() << "\n" << result.err;

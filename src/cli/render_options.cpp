@@ -18,7 +18,7 @@ namespace {
 
 constexpr int kMaxDimension = 8192;
 constexpr int kMaxJobs = 256;
-constexpr std::uint64_t kMinMemory = 64ull << 20;
+constexpr const char* kMinMemory = "64M";
 
 // A whole-string decimal number ("1.5"); nullopt when anything else is there.
 std::optional<double> parse_number(std::string_view text) {
@@ -113,9 +113,9 @@ std::chrono::milliseconds parse_duration(const std::string& text) {
   fail("--timeout: expected a duration such as '30s', '500ms' or '2m' (at most 24 h), got '" + text + "'");
 }
 
-std::uint64_t parse_memory_size(const std::string& text) {
+std::uint64_t parse_byte_size(const std::string& text, const std::string& option, const std::string& minimum) {
+  const std::uint64_t min_bytes = minimum.empty() ? 0 : parse_byte_size(minimum, option, {});
   std::string value = util::to_lower_ascii(text);
-  if (value == "none" || value == "unlimited" || value == "0") return 0;
   auto [number, unit] = split_unit(value);
   if (unit.size() == 3 && unit.ends_with("ib")) unit.resize(1);  // "GiB" → "g"
   if (unit.size() == 2 && unit.back() == 'b') unit.resize(1);    // "GB" → "g" (binary units either way)
@@ -124,10 +124,16 @@ std::uint64_t parse_memory_size(const std::string& text) {
   std::size_t power = unit.empty() ? 0 : units.find(unit);
   if (amount && unit.size() <= 1 && power != std::string::npos) {
     double bytes = *amount * std::pow(1024.0, static_cast<double>(power));
-    if (bytes >= static_cast<double>(kMinMemory) && bytes < 0x1p62) return static_cast<std::uint64_t>(bytes);
-    fail("--max-memory: at least 64M, got '" + text + "'");
+    if (bytes >= static_cast<double>(min_bytes) && bytes < 0x1p62) return static_cast<std::uint64_t>(bytes);
+    fail(option + ": at least " + minimum + ", got '" + text + "'");
   }
-  fail("--max-memory: expected a size such as '2G' or '512M' (or 'none'), got '" + text + "'");
+  fail(option + ": expected a size such as '2G' or '512M', got '" + text + "'");
+}
+
+std::uint64_t parse_memory_size(const std::string& text) {
+  std::string value = util::to_lower_ascii(text);
+  if (value == "none" || value == "unlimited" || value == "0") return 0;
+  return parse_byte_size(text, "--max-memory", kMinMemory);
 }
 
 int default_job_count() {

@@ -8,9 +8,11 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <vector>
 
 #include "cli/render_command.h"
 #include "cli/render_options.h"
+#include "worker/fetch_policy.h"
 #include "worker/worker_loop.h"
 
 namespace thumbgen::cli {
@@ -18,10 +20,16 @@ namespace {
 
 constexpr const char* kWorkFooter = R"(
 Takes batches of assets without a thumbnail from the server (the claim protocol: leases, heartbeats, fencing
-tokens), downloads each asset's preferred format with its side files into --cache, renders it in crash-isolated
-render processes and uploads the thumbnail; failures are reported with their reason.
+tokens), downloads each asset's preferred format with the files the server publishes with it into --cache (each
+asset's removed once it has ended; at most --cache-max at once), renders it in crash-isolated render processes and
+uploads the thumbnail; failures are reported with their reason.
+Model files come only from the server's own host (host and port of --server) and hosts given with --allow-host or
+THUMBGEN_ALLOW_HOSTS; redirects are followed only to those. Every connection is checked on the address it resolves
+to: loopback, private, link-local and reserved addresses are refused unless the server itself is there or the
+address is allowed as such (--allow-host 10.0.0.5:8080); a host allowed by name must resolve to public addresses.
 Against a server without the claim protocol (the spec's two endpoints only) it lists missing thumbnails and
-uploads (compatibility mode): several workers then duplicate work.
+uploads (compatibility mode): several workers then duplicate work, and with no file list the worker fetches the
+main file plus what a render process finds the model referencing.
 Credentials: --token T (or THUMBGEN_TOKEN), or --user U with the password in THUMBGEN_PASSWORD, else read from
 stdin (prompted on a terminal); with --user the worker logs in again before the token expires.
 Signals: SIGINT/SIGTERM finish the running renders and hand the rest back to the server (no attempt counted);
@@ -32,7 +40,8 @@ Exit status: 0 done, 1 some asset failed (--once), 2 usage error, 3 credentials 
 start, 4 server unreachable, 130 interrupted.)";
 
 struct WorkArguments {
-  std::string server, token, user, schedule, cache, control;
+  std::string server, token, user, schedule, cache, control, cache_max = "2G";
+  std::vector<std::string> allow_hosts;
   int batch = 50, lease = 300, poll = 60;
   bool once = false, watch = false, compat = false;
   RenderArguments render;
@@ -97,6 +106,9 @@ worker::WorkOptions resolve(WorkArguments args) {
   options.idle_poll_max = std::chrono::seconds(args.poll);
   if (!args.schedule.empty()) options.schedule = worker::parse_time_window(args.schedule);
   options.cache_dir = args.cache.empty() ? default_cache_dir() : args.cache;
+  options.cache_max_bytes = parse_byte_size(args.cache_max, "--cache-max", "64K");
+  options.allowed_hosts = worker::allowed_hosts_from(args.allow_hosts, std::getenv("THUMBGEN_ALLOW_HOSTS"));
+  worker::FetchPolicy check(options.server_url, options.allowed_hosts);  // each entry valid, or a usage error
   options.control_file = args.control;
   options.force_compat = args.compat;
   return options;
@@ -127,6 +139,17 @@ std::function<int()> add_work_command(CLI::App& app) {
   command->add_flag("--json", args->render.json, "Print one JSON object per asset to stdout, then a summary");
   command->add_option("--cache", args->cache, "Download cache folder (default: ~/.cache/thumbgen/work)")
       ->type_name("DIR");
+  command
+      ->add_option("--cache-max", args->cache_max,
+                   "Most bytes of downloaded model files held at once (each asset's are removed once it ends)")
+      ->capture_default_str()
+      ->type_name("SIZE");
+  command
+      ->add_option("--allow-host", args->allow_hosts,
+                   "Also download model files from this host (repeatable; also THUMBGEN_ALLOW_HOSTS, "
+                   "comma-separated): HOST for any port, HOST:PORT for one; loopback/private addresses only by "
+                   "address")
+      ->type_name("HOST[:PORT]");
   command->add_option("--control", args->control, "Control file: pause, resume, stop or skip")->type_name("FILE");
   command->add_option("--lease", args->lease, "Lease length asked for each job, in seconds")
       ->capture_default_str()

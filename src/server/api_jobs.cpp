@@ -1,6 +1,7 @@
 // The claim protocol of `thumbgen work` (issue 4): claim, heartbeat, complete, fail, release, skip, explicit jobs,
 // retry-failed and stats, all under staff auth. 64-bit ids travel as JSON strings (JavaScript rounds numbers).
 #include <charconv>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "server/api_handlers.h"
@@ -69,6 +70,44 @@ ApiResponse as_staff(std::variant<UserRecord, ApiResponse> staff, const ApiReque
   return response;
 }
 
+// Each format's published files (the catalogue's resources, which /files/ serves), keyed by (format_type, root).
+std::map<std::pair<std::string, std::string>, std::vector<std::string>> published_files(Catalogue& catalogue,
+                                                                                        std::int64_t asset_id) {
+  return catalogue.with_connection([&](sql::Connection& db) {
+    std::map<std::pair<std::string, std::string>, std::vector<std::string>> files;
+    auto rows = db.cached(
+        "SELECT f.format_type, f.root_resource, r.path FROM formats f JOIN resources r ON r.format_id = f.id "
+        "WHERE f.asset_id = ? ORDER BY f.id, r.id");
+    rows->bind(1, asset_id);
+    while (rows->step()) files[{rows->text(0), rows->text(1)}].push_back(rows->text(2));
+    return files;
+  });
+}
+
+bool is_url(std::string_view location) { return location.starts_with("http://") || location.starts_with("https://"); }
+
+// The worker downloads exactly these files and never reads a model to find more: each format's "files" lists its
+// main file first, then its published side files, each with its URL and, for a file served under /files/, its path
+// in the asset's folder (where the worker puts it, so the model's relative references find it).
+void add_published_files(nlohmann::json& asset_object, const MissingAsset& asset, Catalogue& catalogue,
+                         const Api& api) {
+  auto files = published_files(catalogue, asset.id);
+  auto& formats = asset_object["formats"];
+  for (std::size_t i = 0; i < asset.formats.size() && i < formats.size(); ++i) {
+    const MissingFormat& format = asset.formats[i];
+    std::vector<std::string> paths{format.root};
+    for (const std::string& path : files[{format.format_type, format.root}])
+      if (path != format.root) paths.push_back(path);
+    nlohmann::json list = nlohmann::json::array();
+    for (const std::string& path : paths) {
+      nlohmann::json file = {{"url", api.file_url(asset.url, path)}};
+      if (!is_url(path)) file["path"] = path;
+      list.push_back(std::move(file));
+    }
+    formats[i]["files"] = std::move(list);
+  }
+}
+
 }  // namespace
 
 void Api::add_job_routes() {
@@ -113,11 +152,13 @@ ApiResponse Api::claim_jobs(ApiRequest& request) {
 
     nlohmann::json jobs = nlohmann::json::array();
     for (const ClaimedJob& job : jobs_.claim(worker, *max, *lease, unix_now())) {
+      nlohmann::json asset = asset_json(job.asset);
+      add_published_files(asset, job.asset, catalogue_, *this);
       jobs.push_back({{"job_id", std::to_string(job.job_id)},
                       {"fencing_token", std::to_string(job.fencing_token)},
                       {"lease_expires_at", iso8601_utc(job.lease_expires_at)},
                       {"attempt", job.attempt},
-                      {"asset", asset_json(job.asset)}});
+                      {"asset", std::move(asset)}});
     }
     return json_response(http::status::ok, {{"jobs", std::move(jobs)}});
   });

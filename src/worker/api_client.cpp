@@ -3,7 +3,6 @@
 #include <random>
 #include <thread>
 
-#include "util/ascii.h"
 #include "util/base64.h"
 #include "util/percent_encoding.h"
 
@@ -44,29 +43,17 @@ AssetInfo parse_asset(const nlohmann::json& object) {
     for (const auto& format : *formats) {
       if (!format.is_object()) continue;
       FormatInfo info{string_field(format, "format_type"), string_field(format, "root_url"),
-                      format.value("is_preferred", false)};
+                      format.value("is_preferred", false), std::nullopt};
+      if (auto files = format.find("files"); files != format.end() && files->is_array()) {
+        info.files.emplace();
+        for (const auto& file : *files) {
+          if (file.is_object()) info.files->push_back({string_field(file, "url"), string_field(file, "path")});
+        }
+      }
       if (!info.root_url.empty()) asset.formats.push_back(std::move(info));
     }
   }
   return asset;
-}
-
-std::string url_authority(const std::string& url) {
-  std::size_t scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) return {};
-  const std::string scheme = util::to_lower_ascii(std::string_view(url).substr(0, scheme_end));
-  if (scheme != "http" && scheme != "https") return {};
-  std::size_t start = scheme_end + 3;
-  std::size_t end = url.find_first_of("/?#", start);
-  std::string authority = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
-  if (authority.empty() || authority.find('@') != std::string::npos) return {};  // no userinfo tricks
-  authority = util::to_lower_ascii(authority);
-  std::size_t bracket = authority.rfind(']');
-  std::size_t colon = authority.rfind(':');
-  if (colon == std::string::npos || (bracket != std::string::npos && colon < bracket)) {
-    authority += scheme == "https" ? ":443" : ":80";
-  }
-  return authority;
 }
 
 std::string error_detail(const HttpResponse& response) {
@@ -80,7 +67,9 @@ ApiClient::ApiClient(std::string server_url, RetryPolicy retry, std::function<bo
   while (!server_url_.empty() && server_url_.back() == '/') server_url_.pop_back();
 }
 
-std::string ApiClient::server_host() const { return url_authority(server_url_); }
+void ApiClient::noticed(const HttpResponse& response) {
+  if (on_answer_from_ && response.connected_to) on_answer_from_(*response.connected_to);
+}
 
 void ApiClient::use_token(const std::string& token) {
   std::lock_guard lock(mutex_);
@@ -112,6 +101,7 @@ void ApiClient::login_locked() {
       http_.set_bearer("");
       ++requests_;
       response = http_.post_json(server_url_ + "/api/v1/login/jwt", {{"username", user_}, {"password", password_}});
+      noticed(response);
     } catch (const NetworkError& error) {
       last = error.what();
       continue;
@@ -170,6 +160,7 @@ HttpResponse ApiClient::send(const std::string& method, const std::string& path,
     try {
       ++requests_;
       response = method == "GET" ? http_.get(server_url_ + path) : http_.post_json(server_url_ + path, body);
+      noticed(response);
     } catch (const NetworkError& error) {
       last = error.what();  // names the method and URL
       continue;

@@ -18,9 +18,17 @@
 
 namespace thumbgen::worker {
 
+// One file the server publishes with a format (the claim answer's "files"): its URL and, for files the server
+// serves itself, its path in the asset's folder.
+struct PublishedFile {
+  std::string url, path;
+};
+
 struct FormatInfo {
   std::string format_type, root_url;
   bool is_preferred = false;
+  // The claim answer's file list, main file first; nullopt when the server gives none (the spec's listing).
+  std::optional<std::vector<PublishedFile>> files = std::nullopt;
 };
 
 struct AssetInfo {
@@ -78,6 +86,9 @@ class ApiClient {
 
   // Called (under the client's lock) before each wait for a retry, with what failed and how long the wait is.
   void on_retry(std::function<void(const std::string&)> log) { on_retry_ = std::move(log); }
+  // Called (under the client's lock) with the address of every answer from the server (FetchPolicy learns from it
+  // where the server is).
+  void on_answer_from(std::function<void(const SocketAddress&)> observe) { on_answer_from_ = std::move(observe); }
 
   void use_token(const std::string& token);
   // Logs in and remembers the credentials to log in again before the token expires.
@@ -103,18 +114,19 @@ class ApiClient {
   bool wait_to_retry(int attempt, const std::string& what);
 
   const std::string& server_url() const { return server_url_; }
-  std::string server_host() const;  // "host:port" of server_url
   int requests_sent() const { return requests_.load(); }
 
  private:
   HttpResponse send(const std::string& method, const std::string& path, const nlohmann::json& body);
   void refresh_token_if_due();
   void login_locked();
+  void noticed(const HttpResponse& response);
 
   std::string server_url_;
   RetryPolicy retry_;
   std::function<bool()> stopping_;
   std::function<void(const std::string&)> on_retry_;
+  std::function<void(const SocketAddress&)> on_answer_from_;
   std::recursive_mutex mutex_;
   HttpClient http_;
   std::string user_, password_;
@@ -123,8 +135,6 @@ class ApiClient {
   std::atomic<int> requests_{0};
 };
 
-// "host:port" (port made explicit, lower-case host) of an http(s) URL; "" when it is not one.
-std::string url_authority(const std::string& url);
 // "detail" of an error body, else the body's start.
 std::string error_detail(const HttpResponse& response);
 

@@ -1,72 +1,91 @@
-// Downloads an asset's preferred format and the side files it references (glTF buffers/images, OBJ mtllib and
-// the .mtl's map_* textures) into a local cache folder, so the render pipeline reads them like local files.
-// Only http(s) from hosts the server named; side files only from the main file's folder (never "..", never
-// another host); every local path stays inside the cache folder; sizes and counts are capped.
+// Downloads the files of an asset's chosen format into its own folder of the download cache, where the render
+// process reads them like local files. What is fetched: with the server's file list (the claim answer), exactly
+// those files; without one (the spec's listing, compatibility mode), the main file, and then whatever the render
+// process finds the model referencing (compat_references.h). The worker never reads a model file itself.
+// Every URL and every connection passes the FetchPolicy (FileDownloader); every local path stays inside the
+// asset's folder; sizes and counts are capped. A file that fails for a while (no answer, 5xx, 429, even 404: a
+// catalogue being published) is tried again before the asset fails with the reason: a thumbnail is never made
+// without one of its files.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
-#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "worker/api_client.h"
-#include "worker/http_client.h"
+#include "worker/file_downloader.h"
 
 namespace thumbgen::worker {
 
 struct FetchLimits {
   std::uint64_t max_file_bytes = 512ull << 20;
-  std::uint64_t max_asset_bytes = 1ull << 30;  // main file + side files
-  std::size_t max_side_files = 512;
+  std::size_t max_files = 512;  // per asset, main file included
+  int not_found_tries = 3;      // a 404 is tried this often in all; no answer or 5xx as long as the retry policy says
 };
 
-struct FetchedAsset {
-  std::filesystem::path main_file;
-  std::string format_type;
-  std::uint64_t bytes = 0;
-  bool from_cache = false;
-};
-
-// Why an asset could not be fetched; `transient` when trying again later may work (network, 5xx).
+// Why an asset could not be fetched; `transient` when trying again later may work (network, 5xx, 404).
 class FetchError : public std::runtime_error {
  public:
   FetchError(const std::string& reason, bool transient) : std::runtime_error(reason), transient(transient) {}
   bool transient;
 };
 
+// The asset's files would not fit in the room the download cache has left.
+class CacheFullError : public FetchError {
+ public:
+  explicit CacheFullError(const std::string& reason) : FetchError(reason, false) {}
+};
+
+// One file to fetch: its URL, and where it goes relative to the asset's folder.
+struct PlannedFile {
+  std::string url;
+  std::filesystem::path local;
+};
+
+struct FetchPlan {
+  std::string format_type;
+  PlannedFile main;
+  std::vector<PlannedFile> side;  // the server's published side files
+  bool published = false;         // false: the server gave no file list (compatibility mode)
+};
+
 // The format to render: IMM > GLB > GLTF2 > GLTF1 > OBJ > FBX > splats > STL > USDZ > VOX, unknown types last
 // (the server's is_preferred breaks ties). nullptr when there is none.
 const FormatInfo* choose_format(const std::vector<FormatInfo>& formats);
 
-// Relative side-file references of a model file's text (no data: URIs, no absolute URLs).
-std::vector<std::string> gltf_references(const std::string& gltf_json);
-std::vector<std::string> obj_material_libraries(const std::string& obj_text);
-std::vector<std::string> mtl_texture_maps(const std::string& mtl_text);
+// What to fetch for `asset`: its chosen format's main file, and its published files at their published paths
+// (a file given by URL only goes where its URL lies below the main file's folder, else by its file name). Throws
+// FetchError (not transient) when there is no format, a URL is not http(s), or a path would leave the folder.
+FetchPlan plan_fetch(const AssetInfo& asset, const FetchLimits& limits = {});
 
-// A reference relative to the main file's folder as a safe relative path: percent-decoded, '\' as '/', no "..",
-// no absolute path, no empty or "." segments, no NUL. nullopt when it would leave the folder.
-std::optional<std::filesystem::path> safe_relative_path(const std::string& reference);
-// `reference` percent-encoded for a URL path (keeps '/' and anything already %XX-encoded).
-std::string encode_reference(const std::string& reference);
+// A name relative to the model folder as a safe relative path: '\' as '/', normalised, never leaving the folder
+// (no "..", no absolute path, no drive, no NUL); nullopt otherwise. Another machine's absolute path is not safe.
+std::optional<std::filesystem::path> safe_relative_path(std::string_view name);
 
 class AssetFetcher {
  public:
-  // `allowed_hosts`: "host:port" authorities (see url_authority) files may come from.
-  AssetFetcher(std::filesystem::path cache_dir, std::set<std::string> allowed_hosts, FetchLimits limits = {});
-  void allow_host(const std::string& authority) { allowed_.insert(authority); }
+  // Before try `attempt + 1` of a file that failed transiently (`what` says why): waits, or returns false when
+  // there are no more tries or the worker stops (ApiClient::wait_to_retry).
+  using RetryWait = std::function<bool(int attempt, const std::string& what)>;
 
-  // Fetches into cache_dir/assets/<hash of root url>/; reuses a complete earlier fetch when its ETag still
-  // matches (or when the server sent no ETag). Throws FetchError.
-  FetchedAsset fetch(const AssetInfo& asset);
+  AssetFetcher(const FetchPolicy& policy, RetryWait wait, FetchLimits limits = {});
+
+  // Downloads `files` into `folder`, spending at most `room` bytes (decreased by what was written). Throws
+  // FetchError, or CacheFullError when the files need more than `room`.
+  void fetch(const std::vector<PlannedFile>& files, const std::filesystem::path& folder, std::uint64_t& room);
+
+  const FetchLimits& limits() const { return limits_; }
 
  private:
-  std::filesystem::path cache_dir_;
-  std::set<std::string> allowed_;
+  void fetch_file(const PlannedFile& file, const std::filesystem::path& folder, std::uint64_t& room);
+
   FetchLimits limits_;
-  HttpClient http_;
+  RetryWait wait_;
+  FileDownloader downloader_;
 };
 
 }  // namespace thumbgen::worker

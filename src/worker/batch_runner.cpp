@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 #include <string>
 #include <system_error>
 #include <thread>
 
 #include "render/encode.h"
-#include "runner/thumbnail_job.h"
+#include "util/percent_encoding.h"
+#include "worker/compat_references.h"
 #include "worker/work_gate.h"
 #include "worker/work_signals.h"
 
@@ -27,13 +29,22 @@ bool retryable_render_failure(const std::string& reason) {
   return false;
 }
 
+// Rounds of reference discovery for one asset in compatibility mode: an OBJ needs two (MTL files, then their maps).
+constexpr int kReferenceRounds = 3;
+
+std::string size_text(std::uint64_t bytes) {
+  return bytes >= (1ull << 30) ? std::to_string(bytes >> 30) + " GiB"
+         : bytes >= (1 << 20)  ? std::to_string(bytes >> 20) + " MiB"
+                               : std::to_string(bytes >> 10) + " KiB";
+}
+
 }  // namespace
 
-BatchRunner::BatchRunner(const WorkOptions& options, ApiClient& api, AssetFetcher& fetcher, ControlFile& control,
+BatchRunner::BatchRunner(const WorkOptions& options, AssetFetcher& fetcher, DownloadCache& cache, ControlFile& control,
                          std::mutex& tasks_mutex, WorkLog& log)
     : options_(options),
-      api_(api),
       fetcher_(fetcher),
+      cache_(cache),
       control_(control),
       tasks_mutex_(tasks_mutex),
       log_(log),
@@ -45,17 +56,85 @@ void BatchRunner::end_idle_processes() {
   if (pool_) pool_->end_idle_processes();
 }
 
-// Files on the gallery's server ride out a restart like its API: a transient failure (network, 5xx) is tried
-// again with the same backoff before the asset is failed.
-FetchedAsset BatchRunner::fetch_with_retries(const AssetInfo& asset) {
-  for (int attempt = 1;; ++attempt) {
-    try {
-      return fetcher_.fetch(asset);
-    } catch (const FetchError& error) {
-      if (!error.transient || !api_.wait_to_retry(attempt, "download of " + asset.display() + ": " + error.what()))
-        throw;
-    }
+runner::RenderProcessPool& BatchRunner::pool() {
+  if (!pool_) {
+    // One set of render processes for the whole run: start-up and warm-up are paid once, not per batch.
+    runner::PoolOptions pool_options;
+    pool_options.processes = options_.jobs;
+    pool_options.timeout = options_.timeout;
+    pool_options.max_memory_bytes = options_.max_memory_bytes;
+    pool_options.keep_idle_processes = true;
+    if (options_.jobs > 1) pool_options.one_core_per_process();  // as `render`
+    pool_ = std::make_unique<runner::RenderProcessPool>(pool_options, worker_job_setup(options_.job));
   }
+  return *pool_;
+}
+
+fs::path BatchRunner::next_output(const std::string& extension) {
+  return options_.cache_dir / "out" / (std::to_string(::getpid()) + "-" + std::to_string(sequence_++) + extension);
+}
+
+void BatchRunner::fetch(Task& task) {
+  FetchPlan plan = plan_fetch(task.asset, fetcher_.limits());
+  task.download_folder = cache_.new_asset_folder();
+  task.model = task.download_folder / plan.main.local;
+  std::uint64_t room = cache_.room();
+  const std::uint64_t had = room;
+  std::vector<PlannedFile> files{plan.main};
+  files.insert(files.end(), plan.side.begin(), plan.side.end());
+  fetcher_.fetch(files, task.download_folder, room);
+  if (!plan.published) fetch_references(task, plan, room);
+  cache_.charge(task.download_folder, had - room);
+}
+
+void BatchRunner::fetch_references(Task& task, const FetchPlan& plan, std::uint64_t& room) {
+  const auto main_url = parse_http_url(plan.main.url);
+  if (!main_url) return;
+  std::set<fs::path> known{plan.main.local};
+  for (int round = 0; round < kReferenceRounds; ++round) {
+    std::vector<PlannedFile> more;
+    for (const std::string& path : find_missing_references(task)) {
+      // The render process's word only: each path is checked as the server's would be.
+      const std::optional<fs::path> relative = safe_relative_path(path);
+      if (!relative) continue;
+      fs::path local = (plan.main.local.parent_path() / *relative).lexically_normal();
+      if (!known.insert(local).second) continue;
+      if (known.size() > fetcher_.limits().max_files) {
+        throw FetchError("the model references more than " + std::to_string(fetcher_.limits().max_files) + " files",
+                         false);
+      }
+      if (auto url = resolve_http_url(*main_url, util::percent_encode(relative->generic_string(), true))) {
+        more.push_back({url->url, std::move(local)});
+      }
+    }
+    if (more.empty()) return;
+    fetcher_.fetch(more, task.download_folder, room);
+  }
+}
+
+// One discovery item in a render process; waits out a pause, and gives up (a transient FetchError) on stop.
+std::vector<std::string> BatchRunner::find_missing_references(const Task& task) {
+  const fs::path output = next_output(kReferencesSuffix);
+  for (;;) {
+    if (work_paused() && !wait_until_allowed(options_.schedule, control_, log_)) break;
+    if (stopping()) break;
+    std::optional<runner::WorkResult> result;
+    {
+      runner::RenderProcessPool& processes = pool();
+      RunningPool running(processes);
+      if (stopping() || work_paused()) processes.request_stop();
+      processes.run({{task.model.string(), output.string()}}, [&](const runner::WorkResult& done) { result = done; });
+    }
+    if (!result) continue;  // stopped or paused before it started
+    std::string error = result->reason;
+    std::vector<std::string> paths;
+    if (result->ok) paths = read_missing_references(output, error);
+    std::error_code ignored;
+    fs::remove(output, ignored);
+    if (!error.empty()) log_.note("references of " + task.asset.display() + ": " + error);
+    return paths;
+  }
+  throw FetchError("stopped", true);
 }
 
 // Reads the control file and heartbeats the batch's leases (every 100 ms: well within one asset's time) while the
@@ -87,40 +166,57 @@ void BatchRunner::run(Batch& batch, JobSource& source) {
     }
   } join{done, watcher, network_};
 
-  std::vector<Task*> pending;
+  std::vector<Task*> pending;  // fetched, waiting for their render
   fs::create_directories(options_.cache_dir / "out");
   std::string extension = render::file_extension(options_.job.format);
-  int sequence = 0;
   for (Task* task : all) {
     if (stopping()) {
       task->finished = true;
       network_.post([&source, task] { source.release(*task); });
       continue;
     }
-    for (const FormatInfo& format : task->asset.formats) fetcher_.allow_host(url_authority(format.root_url));
     auto started = Clock::now();
-    try {
-      FetchedAsset fetched = fetch_with_retries(task->asset);
-      task->model = fetched.main_file;
-      task->output =
-          options_.cache_dir / "out" / (std::to_string(::getpid()) + "-" + std::to_string(sequence++) + extension);
-      pending.push_back(task);
-    } catch (const FetchError& error) {
-      task->finished = true;
-      if (stopping()) {  // stopped while waiting to try again: not the asset's fault
-        network_.post([&source, task] { source.release(*task); });
-        continue;
+    std::string reason;
+    bool retryable = false;
+    for (;;) {
+      try {
+        fetch(*task);
+        task->output = next_output(extension);
+        pending.push_back(task);
+      } catch (const CacheFullError& full) {
+        cache_.discard(task->download_folder);
+        if (!pending.empty() && !stopping()) {
+          render_and_discard(pending, source);  // makes room, then this asset is fetched again
+          continue;
+        }
+        reason = "download failed: the asset is larger than the download cache (--cache-max " +
+                 size_text(cache_.max_bytes()) + "): " + full.what();
+      } catch (const FetchError& error) {
+        cache_.discard(task->download_folder);
+        reason = std::string("download failed: ") + error.what();
+        retryable = error.transient;
       }
-      double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-      std::string reason = std::string("download failed: ") + error.what();
-      bool retryable = error.transient;
-      network_.post(
-          [this, &source, task, reason, retryable, ms] { outcomes_.failed(source, *task, reason, retryable, ms); });
+      break;
     }
+    if (reason.empty()) continue;
+    task->finished = true;
+    if (stopping()) {  // stopped while waiting to try again: not the asset's fault
+      network_.post([&source, task] { source.release(*task); });
+      continue;
+    }
+    double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+    network_.post(
+        [this, &source, task, reason, retryable, ms] { outcomes_.failed(source, *task, reason, retryable, ms); });
   }
-  render(pending, source);
+  render_and_discard(pending, source);
   network_.wait_idle();
   network_.rethrow();
+}
+
+void BatchRunner::render_and_discard(std::vector<Task*>& pending, JobSource& source) {
+  const std::vector<Task*> fetched = pending;
+  render(pending, source);
+  for (Task* task : fetched) cache_.discard(task->download_folder);  // those handed back when stopping too
 }
 
 // Taken over by another worker, or skipped while the pool stopped before it got them: nothing to render.
@@ -140,6 +236,7 @@ void BatchRunner::drop_unrenderable(std::vector<Task*>& pending, JobSource& sour
       return false;
     }
     task->finished = true;
+    cache_.discard(task->download_folder);
     return true;
   });
 }
@@ -161,17 +258,7 @@ void BatchRunner::render(std::vector<Task*>& pending, JobSource& source) {
 
     std::vector<runner::WorkItem> items;
     for (Task* task : pending) items.push_back({task->model.string(), task->output.string()});
-    if (!pool_) {
-      // One set of render processes for the whole run: start-up and warm-up are paid once, not per batch.
-      runner::PoolOptions pool_options;
-      pool_options.processes = options_.jobs;
-      pool_options.timeout = options_.timeout;
-      pool_options.max_memory_bytes = options_.max_memory_bytes;
-      pool_options.keep_idle_processes = true;
-      if (options_.jobs > 1) pool_options.one_core_per_process();  // as `render`
-      pool_ = std::make_unique<runner::RenderProcessPool>(pool_options, runner::thumbnail_job_setup(options_.job));
-    }
-    runner::RenderProcessPool& pool = *pool_;
+    runner::RenderProcessPool& pool = this->pool();
     RunningPool running(pool);  // a pause or skip stopped the previous run; stopping() is checked below
     if (stopping() || work_paused()) pool.request_stop();  // a signal between the checks and here
 
@@ -194,6 +281,7 @@ void BatchRunner::render(std::vector<Task*>& pending, JobSource& source) {
       }
       Task* done = &task;
       double ms = result.ms;
+      cache_.discard(task.download_folder);  // rendered (or failed): its files are not needed again
       if (!result.ok || task.lost || !skip.empty()) {
         std::error_code ignored;
         fs::remove(task.output, ignored);  // no upload will read it

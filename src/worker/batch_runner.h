@@ -1,8 +1,10 @@
-// One batch of `thumbgen work`, start to end: fetches each asset (riding out a file server that is away), renders
-// the fetched ones in the render processes (started once, kept from batch to batch), and ends every asset on the
-// network queue through the job source: thumbnail handed over, failure reported, or the asset handed back when the
-// worker stops. Meanwhile a watcher thread reads the control file and keeps the leases, every 100 ms. A pause
-// mid-batch lets the running renders finish, then waits before the rest.
+// One batch of `thumbgen work`, start to end: fetches each asset into the download cache (riding out a file server
+// that is away), renders the fetched ones in the render processes (started once, kept from batch to batch), removes
+// each asset's files as soon as it has ended, and ends every asset on the network queue through the job source:
+// thumbnail handed over, failure reported, or the asset handed back when the worker stops. When the next asset does
+// not fit in the cache (--cache-max), the assets fetched so far are rendered first to make room. Meanwhile a watcher
+// thread reads the control file and keeps the leases, every 100 ms. A pause mid-batch lets the running renders
+// finish, then waits before the rest.
 #pragma once
 
 #include <atomic>
@@ -14,6 +16,7 @@
 #include "worker/api_client.h"
 #include "worker/asset_fetcher.h"
 #include "worker/control_file.h"
+#include "worker/download_cache.h"
 #include "worker/job_source.h"
 #include "worker/serial_network_queue.h"
 #include "worker/task.h"
@@ -26,7 +29,7 @@ namespace thumbgen::worker {
 class BatchRunner {
  public:
   // `tasks_mutex` guards Task::rendering and Task::skip_reason (shared with the control file and lease keeper).
-  BatchRunner(const WorkOptions& options, ApiClient& api, AssetFetcher& fetcher, ControlFile& control,
+  BatchRunner(const WorkOptions& options, AssetFetcher& fetcher, DownloadCache& cache, ControlFile& control,
               std::mutex& tasks_mutex, WorkLog& log);
 
   // Returns when every asset of `batch` has ended and every server call about it ran; then rethrows the first
@@ -40,18 +43,27 @@ class BatchRunner {
 
  private:
   bool stopping() const;
-  FetchedAsset fetch_with_retries(const AssetInfo& asset);
+  runner::RenderProcessPool& pool();
+  // Fetches the task's files into a new folder of the cache; throws FetchError (CacheFullError).
+  void fetch(Task& task);
+  // Compatibility mode: fetches what the render process finds the model referencing (compat_references.h).
+  void fetch_references(Task& task, const FetchPlan& plan, std::uint64_t& room);
+  std::vector<std::string> find_missing_references(const Task& task);
   void watch(const std::vector<Task*>& tasks, JobSource& source, const std::atomic<bool>& done);
+  // Renders `pending` (emptied) and removes their downloaded files.
+  void render_and_discard(std::vector<Task*>& pending, JobSource& source);
   void render(std::vector<Task*>& pending, JobSource& source);
   void drop_unrenderable(std::vector<Task*>& pending, JobSource& source);
+  std::filesystem::path next_output(const std::string& extension);
 
   const WorkOptions& options_;
-  ApiClient& api_;
   AssetFetcher& fetcher_;
+  DownloadCache& cache_;
   ControlFile& control_;
   std::mutex& tasks_mutex_;
   WorkLog& log_;
   TaskOutcomes outcomes_;
+  int sequence_ = 0;                                 // names the render outputs
   std::unique_ptr<runner::RenderProcessPool> pool_;  // render processes, kept from batch to batch
   SerialNetworkQueue network_;                       // last: its thread stops before the rest goes away
 };

@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
+#include <sys/socket.h>
 
 #include <cctype>
 #include <cstdio>
@@ -49,6 +50,33 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     (*transfer.headers)[name] = value;
   }
   return bytes;
+}
+
+// What the opensocket callback needs: the check, and the first refusal (the transfer then fails).
+struct ConnectionGuard {
+  const HttpClient::ConnectionCheck* check = nullptr;
+  std::string refused;
+};
+
+curl_socket_t open_checked_socket(void* user, curlsocktype purpose, curl_sockaddr* address) {
+  auto& guard = *static_cast<ConnectionGuard*>(user);
+  if (purpose != CURLSOCKTYPE_IPCXN) return CURL_SOCKET_BAD;
+  auto described = describe_address(&address->addr, static_cast<socklen_t>(address->addrlen));
+  std::optional<std::string> why =
+      described ? (*guard.check)(*described) : std::optional<std::string>("refused to connect: not an IP address");
+  if (why) {
+    if (guard.refused.empty()) guard.refused = *why;
+    return CURL_SOCKET_BAD;  // libcurl tries the host's next address, else fails with CURLE_COULDNT_CONNECT
+  }
+  return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+std::optional<SocketAddress> primary_address(CURL* curl) {
+  char* ip = nullptr;
+  long port = 0;
+  if (curl_easy_getinfo(curl, CURLINFO_PRIMARY_IP, &ip) != CURLE_OK || !ip || !*ip) return std::nullopt;
+  curl_easy_getinfo(curl, CURLINFO_PRIMARY_PORT, &port);
+  return address_from_text(ip, static_cast<unsigned>(port));
 }
 
 }  // namespace
@@ -122,6 +150,12 @@ HttpResponse HttpClient::perform(const std::string& method, const std::string& u
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "thumbgen-work/0.1");
+  ConnectionGuard guard{&connection_check_, {}};
+  if (connection_check_) {
+    curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, open_checked_socket);
+    curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &guard);
+    curl_easy_setopt(curl, CURLOPT_PROXY, "");  // no proxy from the environment either
+  }
   if (method == "POST") {
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body ? body->data() : "");
@@ -137,8 +171,13 @@ HttpResponse HttpClient::perform(const std::string& method, const std::string& u
   if (transfer.too_large || code == CURLE_FILESIZE_EXCEEDED) {
     throw TooLargeError(method + " " + url + ": answer larger than " + std::to_string(max_bytes) + " bytes");
   }
+  if (code != CURLE_OK && !guard.refused.empty()) throw ConnectionRefusedError(guard.refused);
   if (code != CURLE_OK) throw NetworkError(method + " " + url + ": " + curl_easy_strerror(code));
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+  response.connected_to = primary_address(curl);
+  char* location = nullptr;
+  if (curl_easy_getinfo(curl, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location)
+    response.redirect_url = location;
   return response;
 }
 

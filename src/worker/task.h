@@ -17,6 +17,7 @@ struct Task {
   AssetInfo asset;
   std::optional<Job> job;  // claim protocol only
   std::filesystem::path model, output;
+  std::filesystem::path download_folder;  // the asset's folder in the download cache; removed once it has ended
   std::atomic<bool> finished{false};
   std::atomic<bool> lost{false};  // our fencing token went stale: the result is no longer ours to report
   // Guarded by the worker's one task mutex (shared by the batch runner, the lease keeper and the control file, so

@@ -14,6 +14,8 @@
 #include "worker/batch_runner.h"
 #include "worker/claim_job_source.h"
 #include "worker/control_file.h"
+#include "worker/download_cache.h"
+#include "worker/fetch_policy.h"
 #include "worker/listing_job_source.h"
 #include "worker/work_gate.h"
 #include "worker/work_log.h"
@@ -31,10 +33,13 @@ class Worker {
       : options_(options),
         log_(options.json),
         api_(options.server_url, RetryPolicy{}, [] { return stop_signalled(); }),
-        fetcher_(options.cache_dir / "downloads", {}),
+        policy_(options.server_url, options.allowed_hosts),
+        fetcher_(policy_, [this](int attempt, const std::string& what) { return api_.wait_to_retry(attempt, what); }),
+        cache_(options.cache_dir / "downloads", options.cache_max_bytes),
         control_(options.control_file, tasks_mutex_, log_),
-        batches_(options, api_, fetcher_, control_, tasks_mutex_, log_) {
+        batches_(options, fetcher_, cache_, control_, tasks_mutex_, log_) {
     api_.on_retry([this](const std::string& what) { log_.note("server unreachable or busy: " + what); });
+    api_.on_answer_from([this](const SocketAddress& address) { policy_.note_server_address(address); });
     char host[256] = "host";
     ::gethostname(host, sizeof host - 1);
     worker_name_ = std::string(host) + ":" + std::to_string(::getpid());
@@ -54,7 +59,9 @@ class Worker {
   const WorkOptions& options_;
   WorkLog log_;
   ApiClient api_;
+  FetchPolicy policy_;
   AssetFetcher fetcher_;
+  DownloadCache cache_;
   std::string worker_name_;
   std::mutex tasks_mutex_;  // Task::rendering and Task::skip_reason
   ControlFile control_;
@@ -88,7 +95,6 @@ int Worker::run() {
     } else {
       api_.use_token(options_.token);
     }
-    fetcher_.allow_host(api_.server_host());
     MissingPage first = api_.list_missing(1, 0);  // checks the token too, before any work is claimed
     log_.start(static_cast<std::size_t>(first.total_count));
     log_.note("thumbgen work: " + std::to_string(first.total_count) + " asset(s) without a thumbnail on " +
@@ -149,8 +155,14 @@ int run_work(const WorkOptions& options) {
     return 2;
   }
   WorkSignalHandlers handlers;  // from here on, nothing signalled yet
-  Worker worker(options);
-  return worker.run();
+  std::unique_ptr<Worker> worker;
+  try {
+    worker = std::make_unique<Worker>(options);
+  } catch (const std::exception& failure) {  // the download cache folder, an --allow-host entry
+    std::fprintf(stderr, "thumbgen work: %s\n", failure.what());
+    return 2;
+  }
+  return worker->run();
 }
 
 }  // namespace thumbgen::worker
