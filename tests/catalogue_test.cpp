@@ -265,11 +265,12 @@ TEST_F(CatalogueTest, UpgradeFromVersion2GivesEveryUserAStamp) {
   user.username = "old";
   user.password_hash = "h";
   catalogue_->add_user(user);
-  // Back to the version-2 users table: no stamp columns, no triggers.
+  // Back to the version-2 tables: no stamp columns or triggers, no files_verified (migration 4).
   catalogue_->with_connection([](sql::Connection& db) {
     db.exec(
         "DROP TRIGGER users_stamp_insert; DROP TRIGGER users_stamp_password;"
         "ALTER TABLE users DROP COLUMN auth_stamp; ALTER TABLE users DROP COLUMN auth_stamp_at;"
+        "ALTER TABLE assets DROP COLUMN files_verified;"
         "PRAGMA user_version = 2;");
     return 0;
   });

@@ -20,6 +20,10 @@
 
 namespace thumbgen::scene {
 
+// The most files one model may use besides its main file: `thumbgen import` refuses a model that references more,
+// and `thumbgen work` fetches no more than this (plus the main file) for one asset.
+constexpr std::size_t kMaxModelSideFiles = 2000;
+
 struct ResolvedReference {
   std::string reference;  // as the model writes it (glTF URIs percent-decoded)
   std::string file;       // the listed file it resolves to

@@ -10,11 +10,13 @@
 
 #include "scene/file_list.h"
 #include "scene/load.h"
+#include "scene/model_references.h"
 #include "server/model_file_open.h"
 
 namespace thumbgen::server {
 
-constexpr std::size_t kMaxSideFiles = 2000;  // files published with one model besides its main file
+constexpr std::size_t kMaxSideFiles =
+    scene::kMaxModelSideFiles;  // files published with one model besides its main file
 
 // A file of an imported folder, opened and read as far as telling whether it is a model thumbgen knows.
 struct DetectedModel {

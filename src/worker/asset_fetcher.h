@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "scene/model_references.h"
 #include "worker/api_client.h"
 #include "worker/file_downloader.h"
 
@@ -23,8 +24,8 @@ namespace thumbgen::worker {
 
 struct FetchLimits {
   std::uint64_t max_file_bytes = 512ull << 20;
-  std::size_t max_files = 512;  // per asset, main file included
-  int not_found_tries = 3;      // a 404 is tried this often in all; no answer or 5xx as long as the retry policy says
+  std::size_t max_files = scene::kMaxModelSideFiles + 1;  // per asset, main file included: what import publishes
+  int not_found_tries = 3;  // a 404 is tried this often in all; no answer or 5xx as long as the retry policy says
 };
 
 // Why an asset could not be fetched; `transient` when trying again later may work (network, 5xx, 404).
