@@ -11,16 +11,7 @@ namespace thumbgen::scene {
 namespace {
 
 using nlohmann::json;
-using test::add_triangle;
-using test::bytes_of;
-using test::expect_near;
-using test::GltfBuilder;
-using test::load_error;
-using test::Loader;
-using test::raw;
-using test::single_mesh;
-using test::triangle_primitive;
-using test::world_bounds;
+using namespace thumbgen::test;
 
 TEST(GltfLoader, DequantizesIntegerPositionsThroughNodeScale) {
   // KHR_mesh_quantization: SHORT positions (not normalized) scaled by the node; normalized SHORT for a second mesh.

@@ -9,17 +9,7 @@ namespace thumbgen::scene {
 namespace {
 
 using nlohmann::json;
-using test::add_triangle;
-using test::bytes_of;
-using test::expect_near;
-using test::fake_image;
-using test::GltfBuilder;
-using test::load_error;
-using test::Loader;
-using test::SimpleAsset;
-using test::single_mesh;
-using test::triangle_primitive;
-using test::world_bounds;
+using namespace thumbgen::test;
 
 TEST(GltfLoader, LoadsGlbCube) {
   SimpleAsset asset;

@@ -23,16 +23,7 @@ namespace {
 
 using server::AssetRecord;
 using server::Catalogue;
-using test::base64;
-using test::bearer;
-using test::http_request;
-using test::HttpResult;
-using test::login_token;
-using test::raw_request;
-using test::ServerProcess;
-using test::test_asset;
-using test::test_jpeg;
-using test::upload_body;
+using namespace test;
 
 constexpr std::int64_t kBigId = 9007199254740993;  // 2^53 + 1: a double cannot hold it
 constexpr std::uint64_t kBodyLimit = 4 * 1024 * 1024;

@@ -19,9 +19,7 @@ namespace thumbgen {
 namespace {
 
 namespace fs = std::filesystem;
-using test::http_request;
-using test::HttpResult;
-using test::ServerProcess;
+using namespace test;
 
 // The usual umask, under which files come out world-readable unless the program says otherwise.
 class DataFolderTest : public ::testing::Test {

@@ -21,15 +21,7 @@ namespace {
 
 using server::AssetRecord;
 using server::Catalogue;
-using test::base64;
-using test::bearer;
-using test::http_request;
-using test::HttpResult;
-using test::login_token;
-using test::ServerProcess;
-using test::test_asset;
-using test::test_jpeg;
-using test::upload_body;
+using namespace test;
 
 constexpr int kAssets = 200;
 const std::string kJobs = "/api/v1/admin/thumbnail-jobs";

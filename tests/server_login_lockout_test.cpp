@@ -7,7 +7,6 @@
 #include <string>
 
 #include "support/http_client.h"
-#include "support/http_from_address.h"
 #include "support/server_process.h"
 
 namespace thumbgen {

@@ -22,9 +22,7 @@ namespace thumbgen {
 namespace {
 
 namespace fs = std::filesystem;
-using test::http_request;
-using test::HttpResult;
-using test::ServerProcess;
+using namespace test;
 
 void write_file(const fs::path& path, std::string_view text) {
   fs::create_directories(path.parent_path());
@@ -222,6 +220,7 @@ TEST(PublishedFilesMigration, AnOldCatalogueServesOnlyItsMainFilesUntilTheNextIm
   fs::create_directories(server.data());
   {
     server::sql::Connection old(server.data() / "catalogue.sqlite3");
+    server::migrate(old, 2);
     old.exec(dump.c_str());
   }
   server.start();

@@ -184,8 +184,9 @@ class Catalogue {
 // The asset as listings and claims show it (id, url, names, formats in preferred-first order); nullopt if unknown.
 std::optional<MissingAsset> read_listed_asset(sql::Connection& db, std::int64_t asset_id);
 
-// The schema, versioned through PRAGMA user_version (catalogue_schema.cpp).
-void migrate(sql::Connection& connection);
+// The schema, versioned through PRAGMA user_version (catalogue_schema.cpp). `up_to_version` stops early (tests make
+// an earlier version's catalogue with it).
+void migrate(sql::Connection& connection, std::optional<int> up_to_version = std::nullopt);
 int schema_version();
 
 }  // namespace thumbgen::server

@@ -1,5 +1,6 @@
 // Catalogue migrations, versioned in code: migration N brings PRAGMA user_version from N-1 to N.
 // Never edit a released migration; append a new one.
+#include <algorithm>
 #include <array>
 #include <string>
 
@@ -164,7 +165,8 @@ UPDATE assets SET import_fingerprint = '' WHERE files_root != '';
 
 int schema_version() { return static_cast<int>(std::size(kMigrations)); }
 
-void migrate(sql::Connection& connection) {
+void migrate(sql::Connection& connection, std::optional<int> up_to_version) {
+  const int target = std::min(up_to_version.value_or(schema_version()), schema_version());
   sql::Transaction transaction(connection);
   int version = 0;
   {
@@ -175,7 +177,7 @@ void migrate(sql::Connection& connection) {
     throw sql::Error(SQLITE_ERROR, "catalogue schema version " + std::to_string(version) +
                                        " is newer than this thumbgen (" + std::to_string(schema_version()) + ")");
   }
-  for (int next = version; next < schema_version(); ++next) {
+  for (int next = version; next < target; ++next) {
     connection.exec(kMigrations[next]);
     connection.exec(("PRAGMA user_version = " + std::to_string(next + 1)).c_str());
   }

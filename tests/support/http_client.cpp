@@ -31,10 +31,16 @@ HttpResult read_response(beast::tcp_stream& stream, std::chrono::milliseconds ti
   return result;
 }
 
-// Connects to the server on loopback with the whole exchange's deadline set.
-bool connect_local(beast::tcp_stream& stream, unsigned short port, std::chrono::milliseconds timeout) {
+// Connects to the server on loopback with the whole exchange's deadline set, from `source_address` when given.
+bool connect_local(beast::tcp_stream& stream, unsigned short port, std::chrono::milliseconds timeout,
+                   const std::string& source_address = {}) {
   stream.expires_after(timeout);
   beast::error_code ec;
+  if (!source_address.empty()) {
+    stream.socket().open(tcp::v4(), ec);
+    if (!ec) stream.socket().bind(tcp::endpoint(net::ip::make_address(source_address), 0), ec);
+    if (ec) return false;
+  }
   stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
   return !ec;
 }
@@ -44,9 +50,15 @@ bool connect_local(beast::tcp_stream& stream, unsigned short port, std::chrono::
 HttpResult http_request(unsigned short port, const std::string& method, const std::string& target,
                         const std::string& body, const std::map<std::string, std::string>& headers,
                         std::chrono::milliseconds timeout) {
+  return http_request_from({}, port, method, target, body, headers, timeout);
+}
+
+HttpResult http_request_from(const std::string& source_address, unsigned short port, const std::string& method,
+                             const std::string& target, const std::string& body,
+                             const std::map<std::string, std::string>& headers, std::chrono::milliseconds timeout) {
   net::io_context io;
   beast::tcp_stream stream(io);
-  if (!connect_local(stream, port, timeout)) return {};
+  if (!connect_local(stream, port, timeout, source_address)) return {};
   beast::error_code ec;
   http::request<http::string_body> request(http::string_to_verb(method), target, 11);
   request.set(http::field::host, "127.0.0.1");

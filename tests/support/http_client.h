@@ -27,6 +27,13 @@ HttpResult http_request(unsigned short port, const std::string& method, const st
                         const std::string& body = "", const std::map<std::string, std::string>& headers = {},
                         std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
+// The same request sent from a chosen loopback source address (127.0.0.2, 127.0.0.3, ...), so tests can be several
+// clients as the server sees them: Linux routes all of 127.0.0.0/8 to the loopback device.
+HttpResult http_request_from(const std::string& source_address, unsigned short port, const std::string& method,
+                             const std::string& target, const std::string& body = "",
+                             const std::map<std::string, std::string>& headers = {},
+                             std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
 // Sends `raw` bytes (and keeps the connection open for writing), then reads one response.
 HttpResult raw_request(unsigned short port, const std::string& raw,
                        std::chrono::milliseconds timeout = std::chrono::seconds(10));
