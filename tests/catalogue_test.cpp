@@ -65,6 +65,34 @@ TEST_F(CatalogueTest, UpsertIsIdempotentAndKeyedByUrl) {
   EXPECT_FALSE(catalogue_->find_asset("b"));
 }
 
+// The row an import updates is found by url: a record that claims another id cannot point it at that id's key.
+TEST_F(CatalogueTest, AnImportedThumbnailKeyMustBeUnderTheRowsOwnPrefix) {
+  AssetRecord a = asset("asset-a"), b = asset("asset-b");
+  a.id = 5;
+  b.id = 7;
+  catalogue_->upsert_asset(a);
+  catalogue_->upsert_asset(b);
+  AssetRecord claims_a = asset("asset-b");
+  claims_a.id = 5;
+  claims_a.name = "changed";  // a new fingerprint, so the row is really updated
+  claims_a.thumbnail = "thumbs/5/0123.jpg";
+  EXPECT_EQ(catalogue_->upsert_asset(claims_a), UpsertOutcome::Updated);
+  EXPECT_FALSE(catalogue_->thumbnail_of(7));
+  AssetRecord own = asset("asset-c");
+  own.id = 9;
+  own.thumbnail = "thumbs/9/0123.jpg";
+  catalogue_->upsert_asset(own);
+  EXPECT_EQ(catalogue_->thumbnail_of(9), "thumbs/9/0123.jpg");
+  AssetRecord no_id = asset("asset-d");
+  no_id.thumbnail = "thumbs/10/0123.jpg";  // SQLite picks the id: no key can be known to be its own
+  catalogue_->upsert_asset(no_id);
+  EXPECT_FALSE(catalogue_->thumbnail_of(catalogue_->find_asset("asset-d")->id));
+  AssetRecord remote = asset("asset-e");
+  remote.thumbnail = "https://cdn.example/x.jpg";
+  catalogue_->upsert_asset(remote);
+  EXPECT_EQ(catalogue_->thumbnail_of(catalogue_->find_asset("asset-e")->id), "https://cdn.example/x.jpg");
+}
+
 TEST_F(CatalogueTest, SixtyFourBitIdsSurvive) {
   AssetRecord big = asset("big");
   big.id = 9007199254740993;

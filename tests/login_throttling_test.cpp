@@ -27,11 +27,23 @@ TEST(LoginLimiterTest, RefusesThePairOnlyNeverTheUserElsewhere) {
   for (int i = 0; i < 3; ++i) EXPECT_FALSE(limiter.admit("admin", "203.0.113.9", t0 + seconds(i)));
   auto wait = limiter.admit("admin", "203.0.113.9", t0 + seconds(5));
   ASSERT_TRUE(wait);
-  EXPECT_EQ(*wait, seconds(55));                                          // until the window that began at t0 is over
+  EXPECT_EQ(*wait, seconds(57));                                          // a window after the last failure (t0 + 2)
   EXPECT_FALSE(limiter.admit("admin", "198.51.100.4", t0 + seconds(5)));  // the admin elsewhere
   EXPECT_FALSE(limiter.admit("bob", "203.0.113.9", t0 + seconds(5)));     // another name from there
-  EXPECT_TRUE(limiter.admit("admin", "203.0.113.9", t0 + seconds(59)));
-  EXPECT_FALSE(limiter.admit("admin", "203.0.113.9", t0 + seconds(60)));  // a new window
+  EXPECT_TRUE(limiter.admit("admin", "203.0.113.9", t0 + seconds(61)));
+  EXPECT_FALSE(limiter.admit("admin", "203.0.113.9", t0 + seconds(62)));  // a window after the last failure
+}
+
+// A fixed window from the first failure let a burst of twice the limit through around its edge.
+TEST(LoginLimiterTest, NoBurstAcrossTheEdgeOfAWindow) {
+  LoginLimiter limiter(limits(3, 100, 4));
+  const Clock::time_point t0{};
+  EXPECT_FALSE(limiter.admit("admin", "203.0.113.9", t0));
+  EXPECT_FALSE(limiter.admit("admin", "203.0.113.9", t0 + seconds(3)));
+  EXPECT_FALSE(limiter.admit("admin", "203.0.113.9", t0 + seconds(3)));
+  EXPECT_TRUE(limiter.admit("admin", "203.0.113.9", t0 + seconds(3)));
+  EXPECT_TRUE(limiter.admit("admin", "203.0.113.9", t0 + std::chrono::milliseconds(4300)));
+  EXPECT_FALSE(limiter.admit("admin", "203.0.113.9", t0 + seconds(7)));
 }
 
 TEST(LoginLimiterTest, AnAddressGuessingManyNamesIsRefusedForEveryName) {

@@ -16,6 +16,7 @@
 #include "server/sqlite.h"
 #include "support/http_client.h"
 #include "support/process.h"
+#include "support/server_login.h"
 #include "support/server_process.h"
 
 namespace thumbgen {
@@ -136,6 +137,21 @@ TEST_F(PublishedFilesTest, FilesAModelDoesNotReferenceAreNotServed) {
   }
 }
 
+// A file named "secret\keys" (a backslash is no separator in a Linux name) resolved a model's "secret/keys" and was
+// published under that other path, which the listing never looked at: a second path to the data folder (a bind
+// mount) was then served.
+TEST_F(PublishedFilesTest, ANameWithABackslashIsNotPublishedUnderAnotherPath) {
+  write_file(models_ / "vault" / "vault.gltf",
+             R"({"asset": {"version": "2.0"}, "buffers": [{"uri": "secret/keys", "byteLength": 4}]})");
+  write_file(models_ / "vault" / "secret\\keys", "k1 x");
+  test::ProcessResult result = import(server_, {models_.string()});
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_NE((result.out + result.err).find("backslash"), std::string::npos) << result.out << result.err;
+  write_file(models_ / "vault" / "secret" / "keys", "what a bind mount of the data folder would show");
+  EXPECT_EQ(status(file_target("vault/vault.gltf", "secret/keys")), 404);
+  EXPECT_EQ(status(file_target("vault/vault.gltf", "vault.gltf")), 200);
+}
+
 // The brief's own example: `thumbgen import examples` published generate.py and LICENSE.md with the OBJ.
 TEST_F(PublishedFilesTest, ImportingTheExamplesPublishesNoScriptOrLicense) {
   test::ProcessResult result = import(server_, {std::string(THUMBGEN_SOURCE_DIR) + "/examples"});
@@ -232,6 +248,17 @@ TEST(PublishedFilesMigration, AnOldCatalogueServesOnlyItsMainFilesUntilTheNextIm
   EXPECT_EQ(status("LICENSE.md"), 404);
   EXPECT_EQ(status("lamp.mtl"), 404);  // not verified yet
   EXPECT_NE(server.log().find("thumbgen import"), std::string::npos) << server.log();
+  // A worker's claim lists what /files/ serves, so it does not fail on side files the server now refuses.
+  ASSERT_EQ(server.add_user("admin", "admin-password", true), 0);
+  const std::string token = test::login_token(server.port(), "admin", "admin-password");
+  HttpResult claimed = http_request(server.port(), "POST", "/api/v1/admin/thumbnail-jobs/claim",
+                                    R"({"worker": "w:1", "max": 1, "lease_seconds": 300})", test::bearer(token));
+  ASSERT_EQ(claimed.status, 200) << claimed.body;
+  const nlohmann::json answer = claimed.json();
+  ASSERT_EQ(answer["jobs"].size(), 1u) << claimed.body;
+  const nlohmann::json& files = answer["jobs"][0]["asset"]["formats"][0]["files"];
+  ASSERT_EQ(files.size(), 1u) << claimed.body;
+  EXPECT_EQ(files[0]["path"], "lamp.obj");
 
   test::ProcessResult again = import(server, {models.string()});
   ASSERT_EQ(again.exit_code, 0) << again.err;

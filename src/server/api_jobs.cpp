@@ -70,20 +70,6 @@ ApiResponse as_staff(std::variant<UserRecord, ApiResponse> staff, const ApiReque
   return response;
 }
 
-// Each format's published files (the catalogue's resources, which /files/ serves), keyed by (format_type, root).
-std::map<std::pair<std::string, std::string>, std::vector<std::string>> published_files(Catalogue& catalogue,
-                                                                                        std::int64_t asset_id) {
-  return catalogue.with_connection([&](sql::Connection& db) {
-    std::map<std::pair<std::string, std::string>, std::vector<std::string>> files;
-    auto rows = db.cached(
-        "SELECT f.format_type, f.root_resource, r.path FROM formats f JOIN resources r ON r.format_id = f.id "
-        "WHERE f.asset_id = ? ORDER BY f.id, r.id");
-    rows->bind(1, asset_id);
-    while (rows->step()) files[{rows->text(0), rows->text(1)}].push_back(rows->text(2));
-    return files;
-  });
-}
-
 bool is_url(std::string_view location) { return location.starts_with("http://") || location.starts_with("https://"); }
 
 // The worker downloads exactly these files and never reads a model to find more: each format's "files" lists its
@@ -91,7 +77,7 @@ bool is_url(std::string_view location) { return location.starts_with("http://") 
 // in the asset's folder (where the worker puts it, so the model's relative references find it).
 void add_published_files(nlohmann::json& asset_object, const MissingAsset& asset, Catalogue& catalogue,
                          const Api& api) {
-  auto files = published_files(catalogue, asset.id);
+  auto files = catalogue.published_files(asset.id);
   auto& formats = asset_object["formats"];
   for (std::size_t i = 0; i < asset.formats.size() && i < formats.size(); ++i) {
     const MissingFormat& format = asset.formats[i];

@@ -44,7 +44,7 @@ void LoginLimiter::expire(Clock::time_point now) {
 LoginLimiter::Entry* LoginLimiter::live_entry(const std::string& key, Clock::time_point now) {
   auto it = entries_.find(key);
   if (it == entries_.end()) return nullptr;
-  if (now - it->second.window_start >= limits_.window) {
+  if (now - it->second.last_failure >= limits_.window) {
     erase(it);
     return nullptr;
   }
@@ -61,6 +61,7 @@ LoginLimiter::Entry& LoginLimiter::touch(const std::string& key, Clock::time_poi
     lru_.splice(lru_.begin(), lru_, entry->lru);
   }
   entry->last_touch = std::max(entry->last_touch, now);
+  entry->last_failure = std::max(entry->last_failure, now);
   return *entry;
 }
 
@@ -71,9 +72,9 @@ std::optional<std::chrono::seconds> LoginLimiter::admit(std::string_view usernam
   const std::string pair = pair_key(username, address), place = address_key(address);
   Clock::duration wait{0};
   if (Entry* entry = live_entry(pair, now); entry && entry->failures >= limits_.max_failures)
-    wait = std::max(wait, entry->window_start + limits_.window - now);
+    wait = std::max(wait, entry->last_failure + limits_.window - now);
   if (Entry* entry = live_entry(place, now); entry && entry->failures >= limits_.address_max_failures)
-    wait = std::max(wait, entry->window_start + limits_.window - now);
+    wait = std::max(wait, entry->last_failure + limits_.window - now);
   if (wait > Clock::duration::zero()) {
     return std::max(std::chrono::seconds(1), std::chrono::ceil<std::chrono::seconds>(wait));
   }

@@ -39,10 +39,12 @@ class LoginLimiter {
  private:
   struct Entry {
     int failures = 0;
-    Clock::time_point window_start, last_touch;
+    // Failures count until a whole window has passed since the last one (a sliding window: no burst of twice the
+    // limit across a window's edge); last_touch orders eviction.
+    Clock::time_point last_failure, last_touch;
     std::list<std::string>::iterator lru;
   };
-  Entry* live_entry(const std::string& key, Clock::time_point now);  // nullptr when absent or its window is over
+  Entry* live_entry(const std::string& key, Clock::time_point now);  // nullptr when absent or a window old
   Entry& touch(const std::string& key, Clock::time_point now);       // creates it (evicting when full)
   void erase(std::unordered_map<std::string, Entry>::iterator it);
   void expire(Clock::time_point now);

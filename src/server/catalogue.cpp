@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "server/data_folder.h"
+#include "server/storage.h"
 
 namespace thumbgen::server {
 
@@ -159,6 +160,21 @@ std::vector<UserRecord> Catalogue::list_users() {
   return users;
 }
 
+namespace {
+
+// An imported thumbnail is a URL elsewhere or a stored key under the row's own prefix: another asset's key would let
+// an upload to this one delete that asset's thumbnail. Checked against the id the row really has (an existing row is
+// found by url, whatever id the record claims).
+std::optional<std::string> acceptable_thumbnail(const std::optional<std::string>& thumbnail,
+                                                std::optional<std::int64_t> row_id) {
+  if (!thumbnail) return std::nullopt;
+  if (thumbnail->starts_with("http://") || thumbnail->starts_with("https://")) return thumbnail;
+  if (row_id && is_own_thumbnail_key(*row_id, *thumbnail)) return thumbnail;
+  return std::nullopt;
+}
+
+}  // namespace
+
 UpsertOutcome Catalogue::upsert_asset(const AssetRecord& asset) {
   Lease lease(*this);
   sql::Connection& db = *lease.connection;
@@ -180,9 +196,10 @@ UpsertOutcome Catalogue::upsert_asset(const AssetRecord& asset) {
     update.bind(5, asset.license).bind(6, asset.camera_json).bind(7, asset.presentation_params_json);
     update.bind(8, asset.is_viewer_compatible).bind(9, asset.files_root).bind(10, digest).bind(11, now).bind(12, id);
     update.run();
-    if (!has_thumbnail && asset.thumbnail) {  // an imported thumbnail fills a gap, never replaces an upload
+    const std::optional<std::string> thumbnail = acceptable_thumbnail(asset.thumbnail, id);
+    if (!has_thumbnail && thumbnail) {  // an imported thumbnail fills a gap, never replaces an upload
       auto thumb = db.prepare("UPDATE assets SET thumbnail=?, preview_image=? WHERE id=?");
-      thumb.bind(1, *asset.thumbnail).bind(2, *asset.thumbnail).bind(3, id).run();
+      thumb.bind(1, *thumbnail).bind(2, *thumbnail).bind(3, id).run();
     }
     db.prepare("DELETE FROM formats WHERE asset_id = ?").bind(1, id).run();
     insert_formats(db, id, asset.formats);
@@ -200,7 +217,8 @@ UpsertOutcome Catalogue::upsert_asset(const AssetRecord& asset) {
     insert.bind_null(1);
   }
   insert.bind(2, asset.url).bind(3, asset.name).bind(4, asset.owner_displayname).bind(5, asset.visibility);
-  insert.bind(6, asset.state).bind(7, asset.license).bind(8, asset.thumbnail).bind(9, asset.thumbnail);
+  const std::optional<std::string> thumbnail = acceptable_thumbnail(asset.thumbnail, asset.id);
+  insert.bind(6, asset.state).bind(7, asset.license).bind(8, thumbnail).bind(9, thumbnail);
   insert.bind(10, asset.camera_json).bind(11, asset.presentation_params_json).bind(12, asset.is_viewer_compatible);
   insert.bind(13, asset.files_root).bind(14, digest).bind(15, now).bind(16, now);
   insert.run();
@@ -434,15 +452,34 @@ FailureRecord Catalogue::record_failure(std::int64_t asset_id, std::string_view 
   return record;
 }
 
+// Which of an asset's resources /files/ serves: all once import has verified them as the model's references, until
+// then (a catalogue from before reference discovery) only each format's main file. One rule for serving and claims.
+const std::string kServedResource = "(a.files_verified = 1 OR r.path = f.root_resource)";
+
 std::optional<ServedFile> Catalogue::find_served_file(std::string_view asset_url, std::string_view path) {
   Lease lease(*this);
-  auto query = lease.connection->cached(
+  static const std::string sql =
       "SELECT a.files_root, r.content_type FROM assets a JOIN formats f ON f.asset_id = a.id "
-      "JOIN resources r ON r.format_id = f.id WHERE a.url = ? AND r.path = ? AND a.files_root != '' "
-      "AND (a.files_verified = 1 OR r.path = f.root_resource) LIMIT 1");
+      "JOIN resources r ON r.format_id = f.id WHERE a.url = ? AND r.path = ? AND a.files_root != '' AND " +
+      kServedResource + " LIMIT 1";
+  auto query = lease.connection->cached(sql);
   query->bind(1, asset_url).bind(2, path);
   if (!query->step()) return std::nullopt;
   return ServedFile{query->text(0), std::string(path), query->text(1)};
+}
+
+std::map<std::pair<std::string, std::string>, std::vector<std::string>> Catalogue::published_files(
+    std::int64_t asset_id) {
+  Lease lease(*this);
+  static const std::string sql =
+      "SELECT f.format_type, f.root_resource, r.path FROM assets a JOIN formats f ON f.asset_id = a.id "
+      "JOIN resources r ON r.format_id = f.id WHERE a.id = ? AND " +
+      kServedResource + " ORDER BY f.id, r.id";
+  auto rows = lease.connection->cached(sql);
+  rows->bind(1, asset_id);
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> files;
+  while (rows->step()) files[{rows->text(0), rows->text(1)}].push_back(rows->text(2));
+  return files;
 }
 
 std::int64_t Catalogue::count_unverified_file_assets() {

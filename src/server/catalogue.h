@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -153,6 +154,9 @@ class Catalogue {
   // the request alone, so traversal is impossible). Of an asset written before schema version 3 (files_verified = 0,
   // its folder not re-imported since) only the main files of its formats.
   std::optional<ServedFile> find_served_file(std::string_view asset_url, std::string_view path);
+  // Every file /files/ serves for the asset (the same rule as find_served_file), per format: keyed by
+  // (format_type, root_resource), in the order they were published.
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> published_files(std::int64_t asset_id);
   // Folder-imported assets an earlier thumbgen wrote, whose side files wait for the next import to re-scan them.
   std::int64_t count_unverified_file_assets();
 

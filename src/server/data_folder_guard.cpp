@@ -36,7 +36,9 @@ bool DataFolderGuard::is_data_folder(const struct stat& folder) const {
 }
 
 bool DataFolderGuard::is_data_file(const struct stat& file) const {
-  if (folder_.empty() || file.st_nlink <= 1) return false;  // one link: its only name was checked by path
+  // Compared by device and inode whatever the link count: the data folder may be reachable by a second path (a bind
+  // mount or container volume inside an imported folder), where the name check by path does not see it.
+  if (folder_.empty()) return false;
   int fd = ::open(folder_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return false;
   DIR* folder = ::fdopendir(fd);

@@ -21,8 +21,8 @@ class DataFolderGuard {
   bool is_data_folder(const struct stat& folder) const;
   // Whether `file` (a stat, of an open file or taken without following symlinks) is one of the files at the top of
   // the data folder (keys, catalogue.sqlite3 and its -wal/-shm; media/ holds only public thumbnails) under another
-  // name: a hard link. Only a file with more than one link on the data folder's device can be; those are compared
-  // with what the folder holds now, so a rotated key file is recognised too.
+  // name: a hard link, or the same file through a bind mount of the folder. Compared by device and inode with what
+  // the folder holds now, so a rotated key file is recognised too.
   bool is_data_file(const struct stat& file) const;
 
   const std::filesystem::path& folder() const { return folder_; }

@@ -28,6 +28,12 @@ class Walker {
     while (const dirent* entry = ::readdir(folder)) {
       const std::string name = entry->d_name;
       if (name.empty() || name.front() == '.') continue;  // ".", "..", and hidden entries
+      // Model names use '\' as a separator (the file-name rules turn it into '/'), so a file named "data\keys"
+      // would be published as another path, "data/keys", that this listing never looked at.
+      if (name.find('\\') != std::string::npos) {
+        out_.problems.push_back(prefix + name + ": a backslash in a file name; not published");
+        continue;
+      }
       struct stat info {};
       if (::fstatat(fd, name.c_str(), &info, AT_SYMLINK_NOFOLLOW) != 0) continue;  // gone meanwhile
       if (S_ISREG(info.st_mode)) {

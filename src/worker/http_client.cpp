@@ -150,11 +150,13 @@ HttpResponse HttpClient::perform(const std::string& method, const std::string& u
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "thumbgen-work/0.1");
+  // Direct connections only, API calls included (no http_proxy from the environment): the address rules judge the
+  // address really connected to, and "the server's own address" is learnt from API connections.
+  curl_easy_setopt(curl, CURLOPT_PROXY, "");
   ConnectionGuard guard{&connection_check_, {}};
   if (connection_check_) {
     curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, open_checked_socket);
     curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &guard);
-    curl_easy_setopt(curl, CURLOPT_PROXY, "");  // no proxy from the environment either
   }
   if (method == "POST") {
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
