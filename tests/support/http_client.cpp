@@ -1,5 +1,8 @@
 #include "support/http_client.h"
 
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include <boost/algorithm/string/case_conv.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -67,6 +70,60 @@ HttpResult raw_request(unsigned short port, const std::string& raw, std::chrono:
   beast::error_code ec;
   net::write(stream.socket(), net::buffer(raw), ec);  // the server may answer (and close) before reading it all
   return read_response(stream, timeout);
+}
+
+RawConnection::RawConnection(unsigned short port, const std::string& source) : socket_(io_) {
+  beast::error_code ec;
+  socket_.open(tcp::v4(), ec);
+  if (!source.empty() && !ec) socket_.bind(tcp::endpoint(net::ip::make_address(source), 0), ec);
+  if (!ec) socket_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
+  connected_ = !ec;
+}
+
+bool RawConnection::send(const std::string& bytes) {
+  beast::error_code ec;
+  net::write(socket_, net::buffer(bytes), ec);
+  return !ec;
+}
+
+namespace {
+// Blocking reads on `socket` give up after `timeout` (SO_RCVTIMEO): a read that times out fails with would_block.
+void set_read_timeout(tcp::socket& socket, std::chrono::milliseconds timeout) {
+  timeval value{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
+  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &value, sizeof value);
+}
+}  // namespace
+
+HttpResult RawConnection::read_response(std::chrono::milliseconds timeout) {
+  HttpResult result;
+  if (!connected_) return result;
+  set_read_timeout(socket_, timeout);
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(1ull << 30);
+  beast::error_code ec;
+  http::read(socket_, buffer_, parser, ec);
+  if (!parser.is_done()) return result;
+  const auto& response = parser.get();
+  result.status = static_cast<int>(response.result_int());
+  result.body = response.body();
+  for (const auto& field : response) {
+    result.headers[boost::algorithm::to_lower_copy(std::string(field.name_string()))] = std::string(field.value());
+  }
+  return result;
+}
+
+bool RawConnection::closed_by_server(std::chrono::milliseconds timeout) {
+  if (!connected_ || buffer_.size() > 0) return false;
+  set_read_timeout(socket_, timeout);
+  char byte = 0;
+  beast::error_code ec;
+  std::size_t got = socket_.read_some(net::buffer(&byte, 1), ec);
+  if (got > 0) {
+    net::buffer_copy(buffer_.prepare(1), net::buffer(&byte, 1));
+    buffer_.commit(1);
+    return false;
+  }
+  return ec == net::error::eof || ec == net::error::connection_reset;
 }
 
 IdleConnection::IdleConnection(unsigned short port) : socket_(io_) {

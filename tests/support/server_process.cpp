@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,6 +58,11 @@ void ServerProcess::start(const std::vector<std::string>& extra_args, const std:
   launch("127.0.0.1:0", extra_args, env);
 }
 
+void ServerProcess::start_on(const std::string& listen, const std::vector<std::string>& extra_args,
+                             const std::vector<std::string>& env) {
+  launch(listen, extra_args, env);
+}
+
 void ServerProcess::restart(const std::vector<std::string>& extra_args, const std::vector<std::string>& env) {
   if (port_ == 0) throw std::logic_error("restart() before start()");
   if (pid_ > 0) throw std::logic_error("restart() while the server runs: stop() it first");
@@ -104,6 +110,10 @@ void ServerProcess::launch(const std::string& listen, const std::vector<std::str
     sigprocmask(SIG_SETMASK, &none, nullptr);
     ::signal(SIGTERM, SIG_DFL);
     ::signal(SIGINT, SIG_DFL);
+    if (open_files_.first > 0) {
+      rlimit limit{open_files_.first, open_files_.second};
+      if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) ::_exit(126);
+    }
     int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (log >= 0) {
       ::dup2(log, 1);
