@@ -46,9 +46,10 @@ int run_serve(const ServeFlags& flags) {
     JwtKeyring keyring = load_or_create_keyring(config.data / "keys");
 
     std::unique_ptr<Api> api;
-    HttpServer server(config.http, [&api](const HttpRequest& request, const std::string& client) {
-      return api->dispatch(request, client);
-    });
+    HttpServer server(
+        config.http,
+        [&api](const HttpRequest& request, const std::string& client) { return api->dispatch(request, client); },
+        [&api](const HttpRequest& header, const std::string& client) { return api->admit(header, client); });
     unsigned short bound = server.listen(host, port);
     ApiSettings settings;
     settings.public_url = effective_public_url(config, bound);
@@ -57,6 +58,7 @@ int run_serve(const ServeFlags& flags) {
     settings.login_window_seconds = config.login_window_seconds;
     settings.jobs.max_attempts = config.max_attempts;
     settings.jobs.min_lease_seconds = config.min_lease_seconds;
+    settings.upload_body_limit = config.http.body_limit;
     api = std::make_unique<Api>(settings, catalogue, storage, std::move(keyring));
 
     server.catch_stop_signals();

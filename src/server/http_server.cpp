@@ -11,6 +11,7 @@
 #include <optional>
 #include <thread>
 
+
 namespace thumbgen::server {
 
 namespace net = boost::asio;
@@ -64,12 +65,22 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  // The connection's read buffer is capped, so what a client sends before the server has looked at it stays small:
+  // the header phase holds one header (431 past the header limit); a chunked body holds one chunk-size line or the
+  // trailer at a time (400 past kChunkedBuffer, where Beast would otherwise buffer a line without end).
+  std::size_t header_buffer() const { return server_.options_.header_limit + kHeaderSlack; }
+  static constexpr std::size_t kHeaderSlack = 1024;
+  static constexpr std::size_t kChunkedBuffer = 4 * 1024;
+  static constexpr std::size_t kLengthBuffer = 64 * 1024;  // reads of a Content-Length body
+
   void read_header() {
     if (server_.stopping_) return close();
     busy_ = false;
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.options_.header_limit));
     parser_->body_limit(server_.options_.body_limit);
+    if (buffer_.capacity() > header_buffer() && buffer_.size() <= header_buffer()) buffer_.shrink_to_fit();
+    buffer_.max_size(std::max(header_buffer(), buffer_.size()));  // bytes pipelined after the last request stay
     stream_.expires_after(server_.options_.header_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
@@ -79,7 +90,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) {
       // Beast checks Content-Length against body_limit while parsing the header: 413 before any body byte.
       if (ec == http::error::body_limit) return reject(http::status::payload_too_large, "Request body too large");
-      if (ec == http::error::header_limit)
+      if (ec == http::error::header_limit || ec == http::error::buffer_overflow)
         return reject(http::status::request_header_fields_too_large, "Headers too large");
       if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted ||
           ec == net::error::connection_reset || ec == net::error::bad_descriptor) {
@@ -99,8 +110,34 @@ class Session : public std::enable_shared_from_this<Session> {
       return reject(http::status::payload_too_large, "Request body too large");
     }
     stream_.expires_after(server_.options_.request_timeout);
+    if (parser_->is_done()) return dispatch();  // no body: the handler makes every check itself
+    if (!server_.admit_) return on_admission({std::nullopt, server_.options_.body_limit});
+    // The route's checks may read the catalogue (the bearer token's user): on the worker pool, like handlers.
+    net::post(server_.workers_, [self = shared_from_this()] {
+      Admission admission;
+      try {
+        admission = self->server_.admit_(self->parser_->get(), self->client_);
+      } catch (const std::exception& error) {
+        spdlog::error("admission failed: {}", error.what());
+        admission.refusal = error_response(http::status::internal_server_error, "Internal server error");
+      }
+      net::post(self->stream_.get_executor(),
+                [self, admission = std::move(admission)]() mutable { self->on_admission(std::move(admission)); });
+    });
+  }
+
+  // The route has let the headers in: the body may now be read, up to the route's own limit.
+  void on_admission(Admission admission) {
+    if (admission.refusal) return refuse(std::move(*admission.refusal));
+    auto length = parser_->content_length();
+    if (length && *length > admission.body_limit) {
+      return reject(http::status::payload_too_large, "Request body too large");
+    }
+    parser_->body_limit(admission.body_limit);
+    buffer_.max_size(std::max(parser_->chunked() ? kChunkedBuffer : kLengthBuffer, buffer_.size()));
+    const auto& header = parser_->get();
     auto expect = header.find(http::field::expect);
-    if (expect != header.end() && beast::iequals(expect->value(), "100-continue") && !parser_->is_done()) {
+    if (expect != header.end() && beast::iequals(expect->value(), "100-continue")) {
       auto go_on = std::make_shared<http::response<http::empty_body>>(http::status::continue_, header.version());
       return http::async_write(stream_, *go_on, [self = shared_from_this(), go_on](beast::error_code ec, std::size_t) {
         if (ec) return self->close();
@@ -118,7 +155,16 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_body(beast::error_code ec) {
     if (ec == http::error::body_limit) return reject(http::status::payload_too_large, "Request body too large");
     if (ec == beast::error::timeout) return reject(http::status::request_timeout, "Request timeout");
+    if (ec == http::error::buffer_overflow) return reject(http::status::bad_request, "Chunk line or trailer too long");
+    if (ec && ec.category() == http::make_error_code(http::error::bad_chunk).category() &&
+        ec != http::error::end_of_stream && ec != http::error::partial_message) {
+      return reject(http::status::bad_request, "Malformed request body");
+    }
     if (ec) return close();
+    dispatch();
+  }
+
+  void dispatch() {
     request_ = parser_->release();
     stream_.expires_never();
     if (request_.method() == http::verb::options) {  // CORS preflight, answered here for every path
@@ -142,7 +188,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // An answer before the body was read: the connection cannot be reused.
-  void reject(http::status status, std::string_view detail) {
+  void reject(http::status status, std::string_view detail) { refuse(error_response(status, detail)); }
+
+  void refuse(ApiResponse response) {
     busy_ = true;
     if (started_ == std::chrono::steady_clock::time_point()) started_ = std::chrono::steady_clock::now();
     if (parser_ && parser_->is_header_done()) {
@@ -150,7 +198,7 @@ class Session : public std::enable_shared_from_this<Session> {
     } else {
       request_ = {};
     }
-    send(error_response(status, detail), true);
+    send(std::move(response), true);
   }
 
   template <class Body>
@@ -222,9 +270,10 @@ class Session : public std::enable_shared_from_this<Session> {
   std::chrono::steady_clock::time_point started_{};
 };
 
-HttpServer::HttpServer(HttpOptions options, Dispatch dispatch)
+HttpServer::HttpServer(HttpOptions options, Dispatch dispatch, Admit admit)
     : options_(std::move(options)),
       dispatch_(std::move(dispatch)),
+      admit_(std::move(admit)),
       acceptor_(net::make_strand(io_)),
       workers_(static_cast<std::size_t>(std::max(1, options_.worker_threads))) {}
 
@@ -331,9 +380,21 @@ void HttpServer::catch_stop_signals() {
 
 void HttpServer::run() {
   accept();
+  // A handler that throws (a Beast limit reached in a way it reports by exception) loses its connection, never
+  // the server: an exception escaping run() would end the process.
+  auto serve = [this] {
+    for (;;) {
+      try {
+        io_.run();
+        return;
+      } catch (const std::exception& error) {
+        spdlog::error("connection dropped: {}", error.what());
+      }
+    }
+  };
   std::vector<std::thread> threads;
-  for (int i = 1; i < options_.io_threads; ++i) threads.emplace_back([this] { io_.run(); });
-  io_.run();
+  for (int i = 1; i < options_.io_threads; ++i) threads.emplace_back(serve);
+  serve();
   for (std::thread& thread : threads) thread.join();
   workers_.join();
 }

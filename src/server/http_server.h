@@ -23,7 +23,7 @@ namespace thumbgen::server {
 
 struct HttpOptions {
   std::size_t header_limit = 16 * 1024;
-  std::uint64_t body_limit = 24 * 1024 * 1024;        // enforced for Content-Length (before reading) and chunked bodies
+  std::uint64_t body_limit = 24 * 1024 * 1024;        // the largest body of any route, checked on the headers (413)
   std::chrono::milliseconds header_timeout{15'000};   // also the keep-alive idle time
   std::chrono::milliseconds request_timeout{60'000};  // header + body, from the first byte
   std::chrono::milliseconds write_timeout{300'000};   // one response (large files to slow clients)
@@ -39,8 +39,11 @@ class Session;
 class HttpServer {
  public:
   using Dispatch = std::function<ApiResponse(const HttpRequest&, const std::string& client_address)>;
+  // Runs on the worker pool on a request's headers when a body follows, before any of it is read. Without one,
+  // every body may take options.body_limit.
+  using Admit = std::function<Admission(const HttpRequest& header, const std::string& client_address)>;
 
-  HttpServer(HttpOptions options, Dispatch dispatch);
+  HttpServer(HttpOptions options, Dispatch dispatch, Admit admit = nullptr);
   ~HttpServer();
 
   // Binds and listens; returns the bound port (useful with port 0).
@@ -63,6 +66,7 @@ class HttpServer {
 
   HttpOptions options_;
   Dispatch dispatch_;
+  Admit admit_;
   boost::asio::io_context io_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::thread_pool workers_;
