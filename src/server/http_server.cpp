@@ -11,6 +11,7 @@
 #include <optional>
 #include <thread>
 
+#include "server/http_framing.h"
 
 namespace thumbgen::server {
 
@@ -101,6 +102,7 @@ class Session : public std::enable_shared_from_this<Session> {
     busy_ = true;
     started_ = std::chrono::steady_clock::now();
     const auto& header = parser_->get();
+    if (auto problem = framing_problem(header)) return reject(http::status::bad_request, *problem);
     auto encoding = header.find(http::field::content_encoding);
     if (encoding != header.end() && !beast::iequals(encoding->value(), "identity")) {
       return reject(http::status::unsupported_media_type, "Compressed request bodies are not accepted");
