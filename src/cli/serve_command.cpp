@@ -1,6 +1,7 @@
 // `thumbgen serve --listen 127.0.0.1:8080 --data ./data [--config file.json] [--port-file FILE]`.
 #include "cli/serve_command.h"
 
+#include <spdlog/fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -45,6 +46,7 @@ int run_serve(const ServeFlags& flags) {
     LocalStorage storage(config.data / "media");
     JwtKeyring keyring = load_or_create_keyring(config.data / "keys");
 
+    config.http.allowed_hosts = make_host_allowlist(host, config.public_url, config.allowed_hosts);
     std::unique_ptr<Api> api;
     HttpServer server(
         config.http,
@@ -63,6 +65,7 @@ int run_serve(const ServeFlags& flags) {
 
     server.catch_stop_signals();
     spdlog::info("listening on {}:{} (public url {}, data {})", host, bound, settings.public_url, config.data.string());
+    spdlog::info("answering Host: {}", fmt::join(config.http.allowed_hosts.patterns(), ", "));
     if (!flags.port_file.empty()) {
       std::string temp = flags.port_file + ".tmp";
       std::ofstream(temp) << bound << "\n";

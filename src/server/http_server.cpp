@@ -103,6 +103,7 @@ class Session : public std::enable_shared_from_this<Session> {
     started_ = std::chrono::steady_clock::now();
     const auto& header = parser_->get();
     if (auto problem = framing_problem(header)) return reject(http::status::bad_request, *problem);
+    if (!host_allowed(header)) return reject(http::status::bad_request, "Invalid Host header");
     auto encoding = header.find(http::field::content_encoding);
     if (encoding != header.end() && !beast::iequals(encoding->value(), "identity")) {
       return reject(http::status::unsupported_media_type, "Compressed request bodies are not accepted");
@@ -126,6 +127,14 @@ class Session : public std::enable_shared_from_this<Session> {
       net::post(self->stream_.get_executor(),
                 [self, admission = std::move(admission)]() mutable { self->on_admission(std::move(admission)); });
     });
+  }
+
+  // One Host field naming this server (HTTP/1.0 may omit it: browsers, whose requests DNS rebinding abuses, never do).
+  bool host_allowed(const HttpRequest& header) const {
+    auto [first, last] = header.equal_range(http::field::host);
+    if (first == last) return header.version() < 11;
+    if (std::next(first) != last) return false;
+    return server_.options_.allowed_hosts.allows(std::string_view(first->value().data(), first->value().size()));
   }
 
   // The route has let the headers in: the body may now be read, up to the route's own limit.

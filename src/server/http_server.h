@@ -17,6 +17,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "server/host_allowlist.h"
 #include "server/http_router.h"
 
 namespace thumbgen::server {
@@ -32,6 +33,9 @@ struct HttpOptions {
   int io_threads = 2;
   int worker_threads = 4;
   std::vector<std::string> cors_origins;  // exact origins, or "*"
+
+  // Issue 10 hardening (kept together).
+  HostAllowlist allowed_hosts;  // a request for any other Host is 400 (the default answers loopback names only)
 };
 
 class Session;

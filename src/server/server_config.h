@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "server/http_server.h"
 
@@ -20,6 +21,9 @@ struct ServerConfig {
   int max_attempts = 5;        // claims of a thumbnail job before it is dead
   int min_lease_seconds = 10;  // shortest lease a worker may ask for (tests lower it)
   HttpOptions http;
+
+  // Issue 10 hardening (kept together).
+  std::vector<std::string> allowed_hosts;  // Host names answered besides the listen address and the public URL's
 };
 
 // Reads `file` when given (throws std::runtime_error with the reason on a bad file or value), then applies the
