@@ -1,11 +1,11 @@
 #include "support/http_client.h"
 
-#include <sys/socket.h>
-#include <sys/time.h>
+#include <poll.h>
 
 #include <boost/algorithm/string/case_conv.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 
 namespace thumbgen::test {
 
@@ -87,22 +87,46 @@ bool RawConnection::send(const std::string& bytes) {
 }
 
 namespace {
-// Blocking reads on `socket` give up after `timeout` (SO_RCVTIMEO): a read that times out fails with would_block.
-void set_read_timeout(tcp::socket& socket, std::chrono::milliseconds timeout) {
-  timeval value{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
-  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &value, sizeof value);
+// Waits until `socket` has something to read (data, end of stream or reset) or `deadline` passes. Asio's blocking
+// reads would wait forever (they poll without a timeout whatever SO_RCVTIMEO says), and a hang is what some of the
+// tests look for.
+bool readable_before(tcp::socket& socket, std::chrono::steady_clock::time_point deadline) {
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd entry{socket.native_handle(), POLLIN, 0};
+    int ready = ::poll(&entry, 1, static_cast<int>(left.count()));
+    if (ready > 0) return true;
+    if (ready < 0 && errno != EINTR) return false;
+  }
 }
 }  // namespace
 
 HttpResult RawConnection::read_response(std::chrono::milliseconds timeout) {
   HttpResult result;
   if (!connected_) return result;
-  set_read_timeout(socket_, timeout);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
   http::response_parser<http::string_body> parser;
   parser.body_limit(1ull << 30);
-  beast::error_code ec;
-  http::read(socket_, buffer_, parser, ec);
-  if (!parser.is_done()) return result;
+  for (;;) {
+    if (buffer_.size() > 0) {
+      beast::error_code ec;
+      std::size_t used = parser.put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec && ec != http::error::need_more) return result;
+      if (parser.is_done()) break;
+      if (used > 0) continue;
+    }
+    if (!readable_before(socket_, deadline)) return result;
+    beast::error_code ec;
+    std::size_t got = socket_.read_some(buffer_.prepare(64 * 1024), ec);
+    buffer_.commit(got);
+    if (got == 0) {  // closed: a response framed by the end of the stream is complete now
+      parser.put_eof(ec);
+      if (ec || !parser.is_done()) return result;
+      break;
+    }
+  }
   const auto& response = parser.get();
   result.status = static_cast<int>(response.result_int());
   result.body = response.body();
@@ -114,16 +138,11 @@ HttpResult RawConnection::read_response(std::chrono::milliseconds timeout) {
 
 bool RawConnection::closed_by_server(std::chrono::milliseconds timeout) {
   if (!connected_ || buffer_.size() > 0) return false;
-  set_read_timeout(socket_, timeout);
-  char byte = 0;
+  if (!readable_before(socket_, std::chrono::steady_clock::now() + timeout)) return false;
   beast::error_code ec;
-  std::size_t got = socket_.read_some(net::buffer(&byte, 1), ec);
-  if (got > 0) {
-    net::buffer_copy(buffer_.prepare(1), net::buffer(&byte, 1));
-    buffer_.commit(1);
-    return false;
-  }
-  return ec == net::error::eof || ec == net::error::connection_reset;
+  std::size_t got = socket_.read_some(buffer_.prepare(1), ec);
+  buffer_.commit(got);
+  return got == 0 && (ec == net::error::eof || ec == net::error::connection_reset);
 }
 
 IdleConnection::IdleConnection(unsigned short port) : socket_(io_) {
