@@ -14,6 +14,7 @@
 #include "server/api_handlers.h"
 #include "server/catalogue.h"
 #include "server/http_server.h"
+#include "server/open_files.h"
 #include "server/server_config.h"
 #include "server/storage_local.h"
 
@@ -24,6 +25,23 @@ namespace {
 struct ServeFlags {
   std::string config_file, listen, data, public_url, port_file;
 };
+
+// Raises the open-file limit to the hard limit and keeps max_connections below it (issue 10, item 7), with room
+// for the files those connections send, the catalogue's connections (a database and a WAL descriptor each, opened
+// as needed), uploads being written (a temporary file and its directory each) and a margin for the rest.
+void limit_connections_to_descriptors(server::HttpOptions& http, std::size_t catalogue_connections) {
+  server::OpenFileLimit limit = server::raise_open_file_limit();
+  std::size_t reserved = server::count_open_descriptors() + 2 * catalogue_connections +
+                         2 * static_cast<std::size_t>(http.worker_threads) + 16;
+  std::size_t fit = server::connections_within(limit.soft, reserved);
+  if (http.max_connections > fit) {
+    spdlog::warn("open files: limit {} (hard {}) leaves room for {} connections: max_connections {} -> {}", limit.soft,
+                 limit.hard, fit, http.max_connections, fit);
+    http.max_connections = fit;
+  }
+  spdlog::info("open files: limit {} (hard {}); max_connections {}, {} per address", limit.soft, limit.hard,
+               http.max_connections, http.max_connections_per_address);
+}
 
 int run_serve(const ServeFlags& flags) {
   using namespace thumbgen::server;
@@ -42,11 +60,13 @@ int run_serve(const ServeFlags& flags) {
   try {
     auto [host, port] = split_listen_address(config.listen);
     std::filesystem::create_directories(config.data);
-    Catalogue catalogue(config.data / "catalogue.sqlite3", static_cast<std::size_t>(config.http.worker_threads) + 2);
+    const std::size_t catalogue_connections = static_cast<std::size_t>(config.http.worker_threads) + 2;
+    Catalogue catalogue(config.data / "catalogue.sqlite3", catalogue_connections);
     LocalStorage storage(config.data / "media");
     JwtKeyring keyring = load_or_create_keyring(config.data / "keys");
 
     config.http.allowed_hosts = make_host_allowlist(host, config.public_url, config.allowed_hosts);
+    limit_connections_to_descriptors(config.http, catalogue_connections);
     std::unique_ptr<Api> api;
     HttpServer server(
         config.http,

@@ -35,14 +35,15 @@ void apply_cors(const HttpRequest& request, const std::vector<std::string>& orig
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(HttpServer& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {
+  Session(HttpServer& server, tcp::socket socket, const net::ip::address& client, std::string client_key)
+      : server_(server), stream_(std::move(socket)), client_key_(std::move(client_key)) {
     ++server_.connections_;
-    beast::error_code ec;
-    auto endpoint = stream_.socket().remote_endpoint(ec);
-    if (!ec) client_ = endpoint.address().to_string();
+    bool mapped = client.is_v6() && client.to_v6().is_v4_mapped();
+    client_ = mapped ? net::ip::make_address_v4(net::ip::v4_mapped, client.to_v6()).to_string() : client.to_string();
   }
   ~Session() {
     server_.untrack(this);
+    server_.per_client_.remove(client_key_);
     --server_.connections_;
   }
 
@@ -277,6 +278,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpRequest request_;
   std::string client_;
+  std::string client_key_;  // what the connection counts against in per_client_
   bool busy_ = false;
   std::chrono::steady_clock::time_point started_{};
 };
@@ -286,7 +288,8 @@ HttpServer::HttpServer(HttpOptions options, Dispatch dispatch, Admit admit)
       dispatch_(std::move(dispatch)),
       admit_(std::move(admit)),
       acceptor_(net::make_strand(io_)),
-      workers_(static_cast<std::size_t>(std::max(1, options_.worker_threads))) {}
+      workers_(static_cast<std::size_t>(std::max(1, options_.worker_threads))),
+      per_client_(options_.max_connections_per_address) {}
 
 HttpServer::~HttpServer() {
   stop();
@@ -312,12 +315,21 @@ void HttpServer::accept() {
       timer->async_wait([this, timer](beast::error_code) { accept(); });
       return;
     }
-    if (connections_.load() >= options_.max_connections) {
+    auto peer = socket.remote_endpoint(ec);
+    if (ec) {  // gone already
       beast::error_code ignored;
-      socket.close(ignored);  // over the cap: shed the newcomer, keep serving the others
+      socket.close(ignored);
+      return accept();
+    }
+    // Over a cap: the newcomer gets a 503 at once (never a hang in the backlog), the others go on being served.
+    std::string key = connection_key(peer.address());
+    if (connections_.load() >= options_.max_connections) {
+      shed_connection(socket, "Server busy, try again");
+    } else if (!per_client_.try_add(key)) {
+      shed_connection(socket, "Too many connections from this address");
     } else {
       socket.set_option(tcp::no_delay(true), ec);
-      std::make_shared<Session>(*this, std::move(socket))->start();
+      std::make_shared<Session>(*this, std::move(socket), peer.address(), std::move(key))->start();
     }
     accept();
   });

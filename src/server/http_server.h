@@ -17,6 +17,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "server/connection_limits.h"
 #include "server/host_allowlist.h"
 #include "server/http_router.h"
 
@@ -36,6 +37,7 @@ struct HttpOptions {
 
   // Issue 10 hardening (kept together).
   HostAllowlist allowed_hosts;  // a request for any other Host is 400 (the default answers loopback names only)
+  std::size_t max_connections_per_address = 128;  // an IPv4 address or an IPv6 /64; over it (or max_connections): 503
 };
 
 class Session;
@@ -76,6 +78,7 @@ class HttpServer {
   boost::asio::thread_pool workers_;
   std::optional<boost::asio::signal_set> signals_;
   std::atomic<std::size_t> connections_{0};
+  ConnectionsPerClient per_client_;
   std::atomic<bool> stopping_{false};
   std::mutex sessions_mutex_;
   std::unordered_set<Session*> sessions_;

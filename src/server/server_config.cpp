@@ -83,6 +83,7 @@ const std::vector<Setting>& settings() {
       http_millis("shutdown_grace_ms", &HttpOptions::shutdown_grace),
       // Issue 10 hardening (kept together).
       {"allowed_hosts", [](ServerConfig& c, const std::string& v) { c.allowed_hosts = split_list(v); }},
+      http_integer("max_connections_per_address", &HttpOptions::max_connections_per_address, 1, 1'000'000),
   };
   return all;
 }

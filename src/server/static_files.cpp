@@ -95,6 +95,13 @@ ApiResponse serve_file(const std::filesystem::path& file, std::string content_ty
   FileRangeBody::value_type body;
   boost::beast::error_code ec;
   body.file.open(file.c_str(), boost::beast::file_mode::scan, ec);
+  if (ec == std::errc::too_many_files_open || ec == std::errc::too_many_files_open_in_system ||
+      ec == std::errc::not_enough_memory) {
+    // The file is there; the server is out of descriptors for the moment: busy, not missing.
+    ApiResponse busy = error_response(http::status::service_unavailable, "Server busy, try again");
+    busy.headers.emplace_back("Retry-After", "1");
+    return busy;
+  }
   if (ec) return error_response(http::status::not_found, "Not found");
   std::uint64_t size = body.file.size(ec);
   if (ec) return error_response(http::status::internal_server_error, "Cannot read file");

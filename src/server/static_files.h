@@ -14,7 +14,8 @@ namespace thumbgen::server {
 std::string content_type_for(std::string_view file_name);
 
 // 200 with the whole file, 206 for one satisfiable "Range: bytes=..." (several ranges are answered with the whole
-// file, never amplified), 416 for an unsatisfiable one, 404 when the path is not a regular file.
+// file, never amplified), 416 for an unsatisfiable one, 404 when the path is not a regular file, 503 (Retry-After)
+// when the file exists but the server has no descriptor left to open it.
 // The file is streamed from disk (FileRangeBody), never read into memory.
 ApiResponse serve_file(const std::filesystem::path& file, std::string content_type, const HttpRequest& request);
 

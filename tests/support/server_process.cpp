@@ -22,8 +22,10 @@ namespace fs = std::filesystem;
 
 namespace {
 // Settings every test server gets unless the test names the variable itself: the raw-socket tests write the
-// placeholder "Host: x". The tests of the Host check set the variable themselves.
-const std::vector<std::string> kTestServerDefaults = {"THUMBGEN_ALLOWED_HOSTS=x"};
+// placeholder "Host: x", and the slow-client tests hold hundreds of connections from the one loopback address. The
+// tests of the Host check and of the per-address cap set these variables themselves.
+const std::vector<std::string> kTestServerDefaults = {"THUMBGEN_ALLOWED_HOSTS=x",
+                                                      "THUMBGEN_MAX_CONNECTIONS_PER_ADDRESS=100000"};
 
 bool names_variable(const std::vector<std::string>& env, const std::string& entry) {
   std::string name = entry.substr(0, entry.find('=') + 1);
