@@ -63,6 +63,9 @@ int run_serve(const ServeFlags& flags) {
     const std::size_t catalogue_connections = static_cast<std::size_t>(config.http.worker_threads) + 2;
     Catalogue catalogue(config.data / "catalogue.sqlite3", catalogue_connections);
     LocalStorage storage(config.data / "media");
+    if (std::size_t stale = storage.remove_stale_temp_files(); stale > 0) {
+      spdlog::info("removed {} temporary file(s) left in {} by interrupted uploads", stale, storage.root().string());
+    }
     JwtKeyring keyring = load_or_create_keyring(config.data / "keys");
 
     config.http.allowed_hosts = make_host_allowlist(host, config.public_url, config.allowed_hosts);
