@@ -13,9 +13,9 @@
 #include <thread>
 #include <vector>
 
-#include "server/catalogue.h"
 #include "server/static_files.h"
 #include "support/http_client.h"
+#include "support/served_model.h"
 #include "support/server_process.h"
 
 namespace thumbgen {
@@ -57,20 +57,6 @@ int eventually_ok(const ServerProcess& server, const std::string& target, const 
   return status;
 }
 
-// A model folder with one file, imported; returns the file's /files/ path.
-std::string import_model(ServerProcess& server) {
-  std::filesystem::path models = server.data().parent_path() / "models";
-  std::filesystem::create_directories(models);
-  std::ofstream(models / "tri.obj") << "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n";
-  EXPECT_EQ(server.import({models.string()}), 0);
-  server::Catalogue catalogue(server.data() / "catalogue.sqlite3", 1);
-  auto url = catalogue.with_connection([](server::sql::Connection& db) {
-    auto query = db.prepare("SELECT url FROM assets LIMIT 1");
-    return query.step() ? query.text(0) : std::string();
-  });
-  return "/files/" + url + "/tri.obj";
-}
-
 TEST(ServerDescriptorsTest, TheOpenFileLimitIsRaisedToTheHardLimitAtStart) {
   ServerProcess server;
   server.limit_open_files(256, 4096);
@@ -82,7 +68,7 @@ TEST(ServerDescriptorsTest, TheOpenFileLimitIsRaisedToTheHardLimitAtStart) {
 // exists is answered 200 or 503 at once, and 200 once the idle connections are gone.
 TEST(ServerDescriptorsTest, AnExistingFileIs200Or503WhenDescriptorsRunOut) {
   ServerProcess server;
-  std::string file = import_model(server);
+  std::string file = test::import_served_model(server).target;
   server.limit_open_files(64, 64);
   // Idle connections would otherwise be closed at the header deadline, which would hide a hang.
   server.start({}, {"THUMBGEN_HEADER_TIMEOUT_MS=600000"});

@@ -13,7 +13,7 @@
 #include <variant>
 #include <vector>
 
-#include "server/http_file_body.h"
+#include "server/file_range.h"
 
 namespace thumbgen::server {
 
@@ -33,7 +33,7 @@ struct ApiResponse {
   http::status status = http::status::ok;
   std::string content_type = "application/json";
   std::string body;
-  std::optional<FileRangeBody::value_type> file;  // when set, streamed instead of body
+  std::optional<FileRange> file;  // when set, sent instead of body
   std::vector<std::pair<std::string, std::string>> headers;
   std::string user;  // who made the request, for the log line
 };

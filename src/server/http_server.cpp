@@ -1,13 +1,16 @@
 #include "server/http_server.h"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <optional>
 #include <thread>
 
@@ -32,6 +35,40 @@ void apply_cors(const HttpRequest& request, const std::vector<std::string>& orig
   response.set(http::field::access_control_allow_headers, "Authorization, Content-Type");
   response.set(http::field::access_control_max_age, "600");
 }
+
+// A file response being sent: its range, how far it has got, and the chunk read last.
+struct FileSend {
+  FileSend(FileRange range, bool close_after, int status, std::string user)
+      : range(std::move(range)), close_after(close_after), status(status), user(std::move(user)) {}
+
+  bool finished() const { return sent == range.length; }
+  net::const_buffer chunk() const { return net::buffer(buffer.data(), ready); }
+  // Reads the next chunk (on a file-read thread; may block).
+  void read_chunk() {
+    std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(range.length - sent, buffer.size()));
+    ssize_t got;
+    do {
+      got = ::pread(range.file.native_handle(), buffer.data(), want, static_cast<off_t>(range.offset + sent));
+    } while (got < 0 && errno == EINTR);
+    if (got < 0) {
+      error = beast::error_code(errno, beast::system_category());
+    } else if (got == 0) {
+      error = http::error::short_read;  // the file shrank under us
+    } else {
+      ready = static_cast<std::size_t>(got);
+      sent += ready;
+    }
+  }
+
+  FileRange range;
+  bool close_after;
+  int status;
+  std::string user;
+  std::uint64_t sent = 0;
+  std::array<char, 64 * 1024> buffer{};
+  std::size_t ready = 0;
+  beast::error_code error;
+};
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -241,16 +278,50 @@ class Session : public std::enable_shared_from_this<Session> {
       message->content_length(length);
       write_message(std::move(message), !keep_alive, status, std::move(response.user));
     } else if (response.file) {
-      auto message = std::make_shared<http::response<FileRangeBody>>();
-      message->body() = std::move(*response.file);
-      fill(*message);
-      write_message(std::move(message), !keep_alive, status, std::move(response.user));
+      auto head = std::make_shared<http::response<http::empty_body>>();
+      fill(*head);
+      head->content_length(response.file->length);
+      send_file(std::move(head),
+                std::make_shared<FileSend>(std::move(*response.file), !keep_alive, status, std::move(response.user)));
     } else {
       auto message = std::make_shared<http::response<http::string_body>>();
       message->body() = std::move(response.body);
       fill(*message);
       write_message(std::move(message), !keep_alive, status, std::move(response.user));
     }
+  }
+
+  // A file response: the headers, then the range in chunks, each read on the file-read threads and written before
+  // the next is read. A read that blocks holds a file-read thread; this connection waits, the others do not.
+  void send_file(std::shared_ptr<http::response<http::empty_body>> head, std::shared_ptr<FileSend> sending) {
+    stream_.expires_after(server_.options_.write_timeout);  // the whole response, reads included
+    http::async_write(stream_, *head, [self = shared_from_this(), head, sending](beast::error_code ec, std::size_t) {
+      if (ec) return self->on_write(ec, sending->close_after, sending->status, sending->user);
+      self->read_file_chunk(sending);
+    });
+  }
+
+  void read_file_chunk(const std::shared_ptr<FileSend>& sending) {
+    if (sending->finished()) return on_write({}, sending->close_after, sending->status, sending->user);
+    // The pool holds the session only weakly (a read stuck past the server's end must not keep it), so the session
+    // keeps itself until the chunk is back.
+    reading_ = shared_from_this();
+    server_.file_reads_.submit([sending] { sending->read_chunk(); },
+                               [weak = weak_from_this(), sending] {
+                                 if (auto self = weak.lock()) {
+                                   net::post(self->stream_.get_executor(),
+                                             [self, sending] { self->on_file_chunk(sending); });
+                                 }
+                               });
+  }
+
+  void on_file_chunk(const std::shared_ptr<FileSend>& sending) {
+    auto self = std::move(reading_);
+    if (sending->error) return on_write(sending->error, sending->close_after, sending->status, sending->user);
+    net::async_write(stream_, sending->chunk(), [self, sending](beast::error_code ec, std::size_t) {
+      if (ec) return self->on_write(ec, sending->close_after, sending->status, sending->user);
+      self->read_file_chunk(sending);
+    });
   }
 
   void on_write(beast::error_code ec, bool close_after, int status, const std::string& user) {
@@ -278,7 +349,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpRequest request_;
   std::string client_;
-  std::string client_key_;  // what the connection counts against in per_client_
+  std::string client_key_;            // what the connection counts against in per_client_
+  std::shared_ptr<Session> reading_;  // itself, while a chunk of a file response is being read
   bool busy_ = false;
   std::chrono::steady_clock::time_point started_{};
 };
@@ -287,11 +359,13 @@ HttpServer::HttpServer(HttpOptions options, Dispatch dispatch, Admit admit)
     : options_(std::move(options)),
       dispatch_(std::move(dispatch)),
       admit_(std::move(admit)),
+      per_client_(options_.max_connections_per_address),
+      file_reads_(options_.file_threads),
       acceptor_(net::make_strand(io_)),
-      workers_(static_cast<std::size_t>(std::max(1, options_.worker_threads))),
-      per_client_(options_.max_connections_per_address) {}
+      workers_(static_cast<std::size_t>(std::max(1, options_.worker_threads))) {}
 
 HttpServer::~HttpServer() {
+  file_reads_.close();
   stop();
   workers_.join();
 }

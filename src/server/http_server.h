@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "server/connection_limits.h"
+#include "server/file_reads.h"
 #include "server/host_allowlist.h"
 #include "server/http_router.h"
 
@@ -38,6 +39,7 @@ struct HttpOptions {
   // Issue 10 hardening (kept together).
   HostAllowlist allowed_hosts;  // a request for any other Host is 400 (the default answers loopback names only)
   std::size_t max_connections_per_address = 128;  // an IPv4 address or an IPv6 /64; over it (or max_connections): 503
+  int file_threads = 4;  // threads reading the files responses send (a stuck disk holds these, not the I/O threads)
 };
 
 class Session;
@@ -73,15 +75,18 @@ class HttpServer {
   HttpOptions options_;
   Dispatch dispatch_;
   Admit admit_;
+  // What a session's destructor uses comes before io_: sessions still queued in io_ when the loop was stopped
+  // (after the shutdown grace) are destroyed with it, after the members declared below it.
+  std::atomic<std::size_t> connections_{0};
+  ConnectionsPerClient per_client_;
+  std::mutex sessions_mutex_;
+  std::unordered_set<Session*> sessions_;
+  FileReadPool file_reads_;  // closed first thing in the destructor: nothing is delivered to a dying io_
   boost::asio::io_context io_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::thread_pool workers_;
   std::optional<boost::asio::signal_set> signals_;
-  std::atomic<std::size_t> connections_{0};
-  ConnectionsPerClient per_client_;
   std::atomic<bool> stopping_{false};
-  std::mutex sessions_mutex_;
-  std::unordered_set<Session*> sessions_;
 };
 
 // Adds CORS headers when the request's Origin is allowed; answers preflights. Exposed for tests.

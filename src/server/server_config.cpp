@@ -84,6 +84,7 @@ const std::vector<Setting>& settings() {
       // Issue 10 hardening (kept together).
       {"allowed_hosts", [](ServerConfig& c, const std::string& v) { c.allowed_hosts = split_list(v); }},
       http_integer("max_connections_per_address", &HttpOptions::max_connections_per_address, 1, 1'000'000),
+      http_integer("file_threads", &HttpOptions::file_threads, 1, 256),
   };
   return all;
 }

@@ -1,6 +1,10 @@
 #include "server/static_files.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <optional>
 #include <utility>
@@ -90,21 +94,23 @@ std::string content_type_for(std::string_view file_name) {
 }
 
 ApiResponse serve_file(const std::filesystem::path& file, std::string content_type, const HttpRequest& request) {
-  std::error_code error;
-  if (!std::filesystem::is_regular_file(file, error)) return error_response(http::status::not_found, "Not found");
-  FileRangeBody::value_type body;
-  boost::beast::error_code ec;
-  body.file.open(file.c_str(), boost::beast::file_mode::scan, ec);
-  if (ec == std::errc::too_many_files_open || ec == std::errc::too_many_files_open_in_system ||
-      ec == std::errc::not_enough_memory) {
-    // The file is there; the server is out of descriptors for the moment: busy, not missing.
-    ApiResponse busy = error_response(http::status::service_unavailable, "Server busy, try again");
-    busy.headers.emplace_back("Retry-After", "1");
-    return busy;
+  // Opened without waiting (a FIFO, a file under a lease, would block the worker until a writer or the lease holder
+  // came), then checked on the descriptor itself, so what is checked is what is sent.
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) {
+    if (errno == EMFILE || errno == ENFILE || errno == ENOMEM || errno == EWOULDBLOCK || errno == EINTR) {
+      // The file is there, the server cannot open it just now (out of descriptors, a lease being broken): busy.
+      ApiResponse busy = error_response(http::status::service_unavailable, "Server busy, try again");
+      busy.headers.emplace_back("Retry-After", "1");
+      return busy;
+    }
+    return error_response(http::status::not_found, "Not found");
   }
-  if (ec) return error_response(http::status::not_found, "Not found");
-  std::uint64_t size = body.file.size(ec);
-  if (ec) return error_response(http::status::internal_server_error, "Cannot read file");
+  FileRange body;
+  body.file.native_handle(fd);  // owned by body from here on
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) return error_response(http::status::not_found, "Not found");
+  const auto size = static_cast<std::uint64_t>(info.st_size);
 
   ApiResponse response;
   response.content_type = std::move(content_type);
