@@ -1,6 +1,7 @@
 // `thumbgen serve --listen 127.0.0.1:8080 --data ./data [--config file.json] [--port-file FILE]`.
 #include "cli/serve_command.h"
 
+#include <spdlog/fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -14,6 +15,7 @@
 #include "server/catalogue.h"
 #include "server/data_folder.h"
 #include "server/http_server.h"
+#include "server/open_files.h"
 #include "server/server_config.h"
 #include "server/storage_local.h"
 
@@ -24,6 +26,23 @@ namespace {
 struct ServeFlags {
   std::string config_file, listen, data, public_url, port_file;
 };
+
+// Raises the open-file limit to the hard limit and keeps max_connections below it (issue 10, item 7), with room
+// for the files those connections send, the catalogue's connections (a database and a WAL descriptor each, opened
+// as needed), uploads being written (a temporary file and its directory each) and a margin for the rest.
+void limit_connections_to_descriptors(server::HttpOptions& http, std::size_t catalogue_connections) {
+  server::OpenFileLimit limit = server::raise_open_file_limit();
+  std::size_t reserved = server::count_open_descriptors() + 2 * catalogue_connections +
+                         2 * static_cast<std::size_t>(http.worker_threads) + 16;
+  std::size_t fit = server::connections_within(limit.soft, reserved);
+  if (http.max_connections > fit) {
+    spdlog::warn("open files: limit {} (hard {}) leaves room for {} connections: max_connections {} -> {}", limit.soft,
+                 limit.hard, fit, http.max_connections, fit);
+    http.max_connections = fit;
+  }
+  spdlog::info("open files: limit {} (hard {}); max_connections {}, {} per address", limit.soft, limit.hard,
+               http.max_connections, http.max_connections_per_address);
+}
 
 int run_serve(const ServeFlags& flags) {
   using namespace thumbgen::server;
@@ -45,8 +64,12 @@ int run_serve(const ServeFlags& flags) {
     create_private_folder(config.data);
     const std::filesystem::path catalogue_file = config.data / "catalogue.sqlite3";
     for (const std::string& warning : shared_catalogue_warnings(catalogue_file)) spdlog::warn("{}", warning);
-    Catalogue catalogue(catalogue_file, static_cast<std::size_t>(config.http.worker_threads) + 2);
+    const std::size_t catalogue_connections = static_cast<std::size_t>(config.http.worker_threads) + 2;
+    Catalogue catalogue(catalogue_file, catalogue_connections);
     LocalStorage storage(config.data / "media");
+    if (std::size_t stale = storage.remove_stale_temp_files(); stale > 0) {
+      spdlog::info("removed {} temporary file(s) left in {} by interrupted uploads", stale, storage.root().string());
+    }
     if (std::int64_t old = catalogue.count_unverified_file_assets(); old > 0) {
       spdlog::warn(
           "{} asset(s) were imported by an earlier thumbgen, which published every file of their folders: only "
@@ -55,10 +78,13 @@ int run_serve(const ServeFlags& flags) {
     }
     JwtKeyring keyring = load_or_create_keyring(config.data / "keys");
 
+    config.http.allowed_hosts = make_host_allowlist(host, config.public_url, config.allowed_hosts);
+    limit_connections_to_descriptors(config.http, catalogue_connections);
     std::unique_ptr<Api> api;
-    HttpServer server(config.http, [&api](const HttpRequest& request, const std::string& client) {
-      return api->dispatch(request, client);
-    });
+    HttpServer server(
+        config.http,
+        [&api](const HttpRequest& request, const std::string& client) { return api->dispatch(request, client); },
+        [&api](const HttpRequest& header, const std::string& client) { return api->admit(header, client); });
     unsigned short bound = server.listen(host, port);
     ApiSettings settings;
     settings.public_url = effective_public_url(config, bound);
@@ -71,10 +97,12 @@ int run_serve(const ServeFlags& flags) {
     settings.trusted_proxies = config.trusted_proxies;
     settings.jobs.max_attempts = config.max_attempts;
     settings.jobs.min_lease_seconds = config.min_lease_seconds;
+    settings.upload_body_limit = config.http.body_limit;
     api = std::make_unique<Api>(settings, catalogue, storage, std::move(keyring));
 
     server.catch_stop_signals();
     spdlog::info("listening on {}:{} (public url {}, data {})", host, bound, settings.public_url, config.data.string());
+    spdlog::info("answering Host: {}", fmt::join(config.http.allowed_hosts.patterns(), ", "));
     if (!flags.port_file.empty()) {
       std::string temp = flags.port_file + ".tmp";
       std::ofstream(temp) << bound << "\n";

@@ -33,18 +33,20 @@ Api::Api(ApiSettings settings, Catalogue& catalogue, Storage& storage, JwtKeyrin
       jobs_(catalogue, settings_.jobs),
       login_limiter_(settings_.login_limits),
       dummy_hash_(hash_password("not a real password")) {
-  router_.add(http::verb::post, "/api/v1/login/jwt", [this](ApiRequest& r) { return login(r); });
-  router_.add(http::verb::post, "/api/v1/login/logout-all", [this](ApiRequest& r) { return logout_all(r); });
-  router_.add(http::verb::get, "/api/v1/admin/assets/missing-thumbnails",
+  router_.add(http::verb::post, "/api/v1/login/jwt", {kLoginBodyLimit, nullptr},
+              [this](ApiRequest& r) { return login(r); });
+  router_.add(http::verb::post, "/api/v1/login/logout-all", user_route(kLogoutAllBodyLimit),
+              [this](ApiRequest& r) { return logout_all(r); });
+  router_.add(http::verb::get, "/api/v1/admin/assets/missing-thumbnails", staff_route(0),
               [this](ApiRequest& r) { return missing_thumbnails(r); });
-  router_.add(http::verb::post, "/api/v1/admin/assets/{asset}/thumbnail",
+  router_.add(http::verb::post, "/api/v1/admin/assets/{asset}/thumbnail", staff_route(settings_.upload_body_limit),
               [this](ApiRequest& r) { return upload_thumbnail(r); });
-  router_.add(http::verb::post, "/api/v1/admin/assets/{asset}/thumbnail-failure",
+  router_.add(http::verb::post, "/api/v1/admin/assets/{asset}/thumbnail-failure", staff_route(kReasonBodyLimit),
               [this](ApiRequest& r) { return thumbnail_failure(r); });
   add_job_routes();
-  router_.add(http::verb::get, "/media/*", [this](ApiRequest& r) { return media(r); });
-  router_.add(http::verb::get, "/files/{asset}/*", [this](ApiRequest& r) { return asset_file(r); });
-  router_.add(http::verb::get, "/healthz", [](ApiRequest&) {
+  router_.add(http::verb::get, "/media/*", {}, [this](ApiRequest& r) { return media(r); });
+  router_.add(http::verb::get, "/files/{asset}/*", {}, [this](ApiRequest& r) { return asset_file(r); });
+  router_.add(http::verb::get, "/healthz", {}, [](ApiRequest&) {
     return json_response(http::status::ok, {{"status", "ok"}});
   });
 }
@@ -107,6 +109,22 @@ std::variant<UserRecord, ApiResponse> Api::require_staff(ApiRequest& request) {
     return forbidden;
   }
   return user;
+}
+
+RouteRules Api::user_route(std::uint64_t body_limit) {
+  return {body_limit, [this](ApiRequest& request) -> std::optional<ApiResponse> {
+            auto user = authenticate(request);
+            if (auto* denied = std::get_if<ApiResponse>(&user)) return std::move(*denied);
+            return std::nullopt;
+          }};
+}
+
+RouteRules Api::staff_route(std::uint64_t body_limit) {
+  return {body_limit, [this](ApiRequest& request) -> std::optional<ApiResponse> {
+            auto staff = require_staff(request);
+            if (auto* denied = std::get_if<ApiResponse>(&staff)) return std::move(*denied);
+            return std::nullopt;
+          }};
 }
 
 ApiResponse Api::media(ApiRequest& request) {

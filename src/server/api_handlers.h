@@ -31,7 +31,15 @@ struct ApiSettings {
   TrustedProxies trusted_proxies;  // whose X-Forwarded-For names the client (login throttling)
   UploadLimits upload_limits;
   JobSettings jobs;
+  std::uint64_t upload_body_limit = 24 * 1024 * 1024;  // the body of a thumbnail upload (THUMBGEN_BODY_LIMIT)
 };
+
+// Body limits of the routes that are not uploads: what the largest honest request of each needs.
+inline constexpr std::uint64_t kLoginBodyLimit = 8 * 1024;        // a 150-character name, a 4,096-character password
+inline constexpr std::uint64_t kLogoutAllBodyLimit = 1024;        // nothing is read from it
+inline constexpr std::uint64_t kControlBodyLimit = 4 * 1024;      // a fencing token, a lease, a worker name
+inline constexpr std::uint64_t kReasonBodyLimit = 16 * 1024;      // a failure reason (kept up to 2,000 characters)
+inline constexpr std::uint64_t kAssetListBodyLimit = 256 * 1024;  // up to 1,000 asset ids or urls
 
 class Api {
  public:
@@ -39,6 +47,10 @@ class Api {
 
   ApiResponse dispatch(const HttpRequest& request, const std::string& client_address) const {
     return router_.dispatch(request, client_address);
+  }
+  // The verdict on a request's headers, before its body is read (route, body limit, bearer token).
+  Admission admit(const HttpRequest& header, const std::string& client_address) const {
+    return router_.admit(header, client_address);
   }
 
   // Public URL of an imported file or of a format root ("https://..." roots pass through).
@@ -78,6 +90,10 @@ class Api {
   std::variant<UserRecord, ApiResponse> authenticate(ApiRequest& request);
   // The same for a staff user, or the 401/403 answer.
   std::variant<UserRecord, ApiResponse> require_staff(ApiRequest& request);
+  // The rules of an admin route: require_staff runs on the headers, before a body of up to `body_limit` is read.
+  RouteRules staff_route(std::uint64_t body_limit);
+  // Any logged-in user (logout-all): the token is checked before the body too.
+  RouteRules user_route(std::uint64_t body_limit);
   // The prelude of the admin endpoints: `handler` runs for a staff user only (else 401/403), and on the asset the
   // path's {asset} names (a numeric id or the url; else 404). The user is logged with whatever is answered.
   ApiResponse for_staff(ApiRequest& request, const std::function<ApiResponse()>& handler);

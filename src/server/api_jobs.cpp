@@ -98,17 +98,24 @@ void add_published_files(nlohmann::json& asset_object, const MissingAsset& asset
 
 void Api::add_job_routes() {
   const std::string base = "/api/v1/admin/thumbnail-jobs";
-  router_.add(http::verb::post, base, [this](ApiRequest& r) { return create_jobs(r); });
-  router_.add(http::verb::post, base + "/claim", [this](ApiRequest& r) { return claim_jobs(r); });
-  router_.add(http::verb::post, base + "/retry-failed", [this](ApiRequest& r) { return retry_failed_jobs(r); });
-  router_.add(http::verb::get, base + "/stats", [this](ApiRequest& r) { return job_stats(r); });
-  router_.add(http::verb::post, base + "/{job}/heartbeat", [this](ApiRequest& r) { return heartbeat_job(r); });
-  router_.add(http::verb::post, base + "/{job}/complete", [this](ApiRequest& r) { return complete_job(r); });
-  router_.add(http::verb::post, base + "/{job}/fail", [this](ApiRequest& r) { return fail_job(r); });
-  router_.add(http::verb::post, base + "/{job}/skip", [this](ApiRequest& r) { return skip_job(r); });
+  router_.add(http::verb::post, base, staff_route(kAssetListBodyLimit),
+              [this](ApiRequest& r) { return create_jobs(r); });
+  router_.add(http::verb::post, base + "/claim", staff_route(kControlBodyLimit),
+              [this](ApiRequest& r) { return claim_jobs(r); });
+  router_.add(http::verb::post, base + "/retry-failed", staff_route(kAssetListBodyLimit),
+              [this](ApiRequest& r) { return retry_failed_jobs(r); });
+  router_.add(http::verb::get, base + "/stats", staff_route(0), [this](ApiRequest& r) { return job_stats(r); });
+  router_.add(http::verb::post, base + "/{job}/heartbeat", staff_route(kControlBodyLimit),
+              [this](ApiRequest& r) { return heartbeat_job(r); });
+  router_.add(http::verb::post, base + "/{job}/complete", staff_route(settings_.upload_body_limit),
+              [this](ApiRequest& r) { return complete_job(r); });
+  router_.add(http::verb::post, base + "/{job}/fail", staff_route(kReasonBodyLimit),
+              [this](ApiRequest& r) { return fail_job(r); });
+  router_.add(http::verb::post, base + "/{job}/skip", staff_route(kControlBodyLimit),
+              [this](ApiRequest& r) { return skip_job(r); });
   // Release: a stopping worker hands its untried jobs back without costing them an attempt or a backoff. A lambda
   // here rather than a member keeps this extension out of the shared api_handlers.h.
-  router_.add(http::verb::post, base + "/{job}/release", [this](ApiRequest& request) {
+  router_.add(http::verb::post, base + "/{job}/release", staff_route(kControlBodyLimit), [this](ApiRequest& request) {
     return as_staff(require_staff(request), request, [&](const nlohmann::json& body) {
       auto job_id = parse_int64(request.params.at(0));
       if (!job_id) return job_error(JobError::NotFound);

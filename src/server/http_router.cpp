@@ -1,5 +1,7 @@
 #include "server/http_router.h"
 
+#include <charconv>
+
 #include "util/percent_encoding.h"
 
 namespace thumbgen::server {
@@ -71,13 +73,14 @@ std::optional<std::map<std::string, std::string>> parse_query(std::string_view q
   return values;
 }
 
-void Router::add(http::verb method, std::string pattern, Handler handler) {
-  Route route{method, {}, std::move(handler)};
+void Router::add(http::verb method, std::string pattern, RouteRules rules, Handler handler) {
+  Route route{method, {}, std::move(rules), std::move(handler)};
   for (std::string_view segment : split_path(pattern)) route.segments.emplace_back(segment);
   routes_.push_back(std::move(route));
 }
 
-ApiResponse Router::dispatch(const HttpRequest& request, const std::string& client_address) const {
+std::variant<Router::Match, ApiResponse> Router::match(const HttpRequest& request,
+                                                       const std::string& client_address) const {
   std::string_view target(request.target().data(), request.target().size());
   std::size_t question = target.find('?');
   auto path = util::percent_decode(target.substr(0, question), false);
@@ -132,11 +135,39 @@ ApiResponse Router::dispatch(const HttpRequest& request, const std::string& clie
         return error_response(http::status::unsupported_media_type, "Content-Type must be application/json");
       }
     }
-    ApiRequest api{request, *path, std::move(*query), std::move(params), client_address};
-    return route.handler(api);
+    return Match{&route, ApiRequest{request, *path, std::move(*query), std::move(params), client_address}};
   }
   if (path_matched) return error_response(http::status::method_not_allowed, "Method not allowed");
   return error_response(http::status::not_found, "Not found");
+}
+
+Admission Router::admit(const HttpRequest& header, const std::string& client_address) const {
+  auto matched = match(header, client_address);
+  if (auto* answer = std::get_if<ApiResponse>(&matched)) return {std::move(*answer), 0};
+  auto& [route, request] = std::get<Match>(matched);
+  if (route->rules.admit) {
+    if (auto refusal = route->rules.admit(request)) return {std::move(refusal), 0};
+  }
+  auto length = header.find(http::field::content_length);
+  if (length != header.end()) {
+    // Beast has checked the value: a number, or a list of equal numbers ("5, 5").
+    std::string_view text(length->value().data(), length->value().size());
+    text = text.substr(0, text.find(','));
+    while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+    std::uint64_t bytes = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), bytes);
+    if (error != std::errc() || end != text.data() + text.size() || bytes > route->rules.body_limit) {
+      return {error_response(http::status::payload_too_large, "Request body too large"), 0};
+    }
+  }
+  return {std::nullopt, route->rules.body_limit};
+}
+
+ApiResponse Router::dispatch(const HttpRequest& request, const std::string& client_address) const {
+  auto matched = match(request, client_address);
+  if (auto* answer = std::get_if<ApiResponse>(&matched)) return std::move(*answer);
+  auto& [route, api] = std::get<Match>(matched);
+  return route->handler(api);
 }
 
 }  // namespace thumbgen::server

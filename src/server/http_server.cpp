@@ -1,15 +1,20 @@
 #include "server/http_server.h"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <optional>
 #include <thread>
+
+#include "server/http_framing.h"
 
 namespace thumbgen::server {
 
@@ -31,16 +36,51 @@ void apply_cors(const HttpRequest& request, const std::vector<std::string>& orig
   response.set(http::field::access_control_max_age, "600");
 }
 
+// A file response being sent: its range, how far it has got, and the chunk read last.
+struct FileSend {
+  FileSend(FileRange range, bool close_after, int status, std::string user)
+      : range(std::move(range)), close_after(close_after), status(status), user(std::move(user)) {}
+
+  bool finished() const { return sent == range.length; }
+  net::const_buffer chunk() const { return net::buffer(buffer.data(), ready); }
+  // Reads the next chunk (on a file-read thread; may block).
+  void read_chunk() {
+    std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(range.length - sent, buffer.size()));
+    ssize_t got;
+    do {
+      got = ::pread(range.file.native_handle(), buffer.data(), want, static_cast<off_t>(range.offset + sent));
+    } while (got < 0 && errno == EINTR);
+    if (got < 0) {
+      error = beast::error_code(errno, beast::system_category());
+    } else if (got == 0) {
+      error = http::error::short_read;  // the file shrank under us
+    } else {
+      ready = static_cast<std::size_t>(got);
+      sent += ready;
+    }
+  }
+
+  FileRange range;
+  bool close_after;
+  int status;
+  std::string user;
+  std::uint64_t sent = 0;
+  std::array<char, 64 * 1024> buffer{};
+  std::size_t ready = 0;
+  beast::error_code error;
+};
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(HttpServer& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {
+  Session(HttpServer& server, tcp::socket socket, const net::ip::address& client, std::string client_key)
+      : server_(server), stream_(std::move(socket)), client_key_(std::move(client_key)) {
     ++server_.connections_;
-    beast::error_code ec;
-    auto endpoint = stream_.socket().remote_endpoint(ec);
-    if (!ec) client_ = endpoint.address().to_string();
+    bool mapped = client.is_v6() && client.to_v6().is_v4_mapped();
+    client_ = mapped ? net::ip::make_address_v4(net::ip::v4_mapped, client.to_v6()).to_string() : client.to_string();
   }
   ~Session() {
     server_.untrack(this);
+    server_.per_client_.remove(client_key_);
     --server_.connections_;
   }
 
@@ -64,12 +104,22 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  // The connection's read buffer is capped, so what a client sends before the server has looked at it stays small:
+  // the header phase holds one header (431 past the header limit); a chunked body holds one chunk-size line or the
+  // trailer at a time (400 past kChunkedBuffer, where Beast would otherwise buffer a line without end).
+  std::size_t header_buffer() const { return server_.options_.header_limit + kHeaderSlack; }
+  static constexpr std::size_t kHeaderSlack = 1024;
+  static constexpr std::size_t kChunkedBuffer = 4 * 1024;
+  static constexpr std::size_t kLengthBuffer = 64 * 1024;  // reads of a Content-Length body
+
   void read_header() {
     if (server_.stopping_) return close();
     busy_ = false;
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.options_.header_limit));
     parser_->body_limit(server_.options_.body_limit);
+    if (buffer_.capacity() > header_buffer() && buffer_.size() <= header_buffer()) buffer_.shrink_to_fit();
+    buffer_.max_size(std::max(header_buffer(), buffer_.size()));  // bytes pipelined after the last request stay
     stream_.expires_after(server_.options_.header_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
@@ -79,7 +129,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) {
       // Beast checks Content-Length against body_limit while parsing the header: 413 before any body byte.
       if (ec == http::error::body_limit) return reject(http::status::payload_too_large, "Request body too large");
-      if (ec == http::error::header_limit)
+      if (ec == http::error::header_limit || ec == http::error::buffer_overflow)
         return reject(http::status::request_header_fields_too_large, "Headers too large");
       if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted ||
           ec == net::error::connection_reset || ec == net::error::bad_descriptor) {
@@ -90,6 +140,8 @@ class Session : public std::enable_shared_from_this<Session> {
     busy_ = true;
     started_ = std::chrono::steady_clock::now();
     const auto& header = parser_->get();
+    if (auto problem = framing_problem(header)) return reject(http::status::bad_request, *problem);
+    if (!host_allowed(header)) return reject(http::status::bad_request, "Invalid Host header");
     auto encoding = header.find(http::field::content_encoding);
     if (encoding != header.end() && !beast::iequals(encoding->value(), "identity")) {
       return reject(http::status::unsupported_media_type, "Compressed request bodies are not accepted");
@@ -99,8 +151,42 @@ class Session : public std::enable_shared_from_this<Session> {
       return reject(http::status::payload_too_large, "Request body too large");
     }
     stream_.expires_after(server_.options_.request_timeout);
+    if (parser_->is_done()) return dispatch();  // no body: the handler makes every check itself
+    if (!server_.admit_) return on_admission({std::nullopt, server_.options_.body_limit});
+    // The route's checks may read the catalogue (the bearer token's user): on the worker pool, like handlers.
+    net::post(server_.workers_, [self = shared_from_this()] {
+      Admission admission;
+      try {
+        admission = self->server_.admit_(self->parser_->get(), self->client_);
+      } catch (const std::exception& error) {
+        spdlog::error("admission failed: {}", error.what());
+        admission.refusal = error_response(http::status::internal_server_error, "Internal server error");
+      }
+      net::post(self->stream_.get_executor(),
+                [self, admission = std::move(admission)]() mutable { self->on_admission(std::move(admission)); });
+    });
+  }
+
+  // One Host field naming this server (HTTP/1.0 may omit it: browsers, whose requests DNS rebinding abuses, never do).
+  bool host_allowed(const HttpRequest& header) const {
+    auto [first, last] = header.equal_range(http::field::host);
+    if (first == last) return header.version() < 11;
+    if (std::next(first) != last) return false;
+    return server_.options_.allowed_hosts.allows(std::string_view(first->value().data(), first->value().size()));
+  }
+
+  // The route has let the headers in: the body may now be read, up to the route's own limit.
+  void on_admission(Admission admission) {
+    if (admission.refusal) return refuse(std::move(*admission.refusal));
+    auto length = parser_->content_length();
+    if (length && *length > admission.body_limit) {
+      return reject(http::status::payload_too_large, "Request body too large");
+    }
+    parser_->body_limit(admission.body_limit);
+    buffer_.max_size(std::max(parser_->chunked() ? kChunkedBuffer : kLengthBuffer, buffer_.size()));
+    const auto& header = parser_->get();
     auto expect = header.find(http::field::expect);
-    if (expect != header.end() && beast::iequals(expect->value(), "100-continue") && !parser_->is_done()) {
+    if (expect != header.end() && beast::iequals(expect->value(), "100-continue")) {
       auto go_on = std::make_shared<http::response<http::empty_body>>(http::status::continue_, header.version());
       return http::async_write(stream_, *go_on, [self = shared_from_this(), go_on](beast::error_code ec, std::size_t) {
         if (ec) return self->close();
@@ -118,7 +204,16 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_body(beast::error_code ec) {
     if (ec == http::error::body_limit) return reject(http::status::payload_too_large, "Request body too large");
     if (ec == beast::error::timeout) return reject(http::status::request_timeout, "Request timeout");
+    if (ec == http::error::buffer_overflow) return reject(http::status::bad_request, "Chunk line or trailer too long");
+    if (ec && ec.category() == http::make_error_code(http::error::bad_chunk).category() &&
+        ec != http::error::end_of_stream && ec != http::error::partial_message) {
+      return reject(http::status::bad_request, "Malformed request body");
+    }
     if (ec) return close();
+    dispatch();
+  }
+
+  void dispatch() {
     request_ = parser_->release();
     stream_.expires_never();
     if (request_.method() == http::verb::options) {  // CORS preflight, answered here for every path
@@ -142,7 +237,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // An answer before the body was read: the connection cannot be reused.
-  void reject(http::status status, std::string_view detail) {
+  void reject(http::status status, std::string_view detail) { refuse(error_response(status, detail)); }
+
+  void refuse(ApiResponse response) {
     busy_ = true;
     if (started_ == std::chrono::steady_clock::time_point()) started_ = std::chrono::steady_clock::now();
     if (parser_ && parser_->is_header_done()) {
@@ -150,7 +247,7 @@ class Session : public std::enable_shared_from_this<Session> {
     } else {
       request_ = {};
     }
-    send(error_response(status, detail), true);
+    send(std::move(response), true);
   }
 
   template <class Body>
@@ -181,16 +278,50 @@ class Session : public std::enable_shared_from_this<Session> {
       message->content_length(length);
       write_message(std::move(message), !keep_alive, status, std::move(response.user));
     } else if (response.file) {
-      auto message = std::make_shared<http::response<FileRangeBody>>();
-      message->body() = std::move(*response.file);
-      fill(*message);
-      write_message(std::move(message), !keep_alive, status, std::move(response.user));
+      auto head = std::make_shared<http::response<http::empty_body>>();
+      fill(*head);
+      head->content_length(response.file->length);
+      send_file(std::move(head),
+                std::make_shared<FileSend>(std::move(*response.file), !keep_alive, status, std::move(response.user)));
     } else {
       auto message = std::make_shared<http::response<http::string_body>>();
       message->body() = std::move(response.body);
       fill(*message);
       write_message(std::move(message), !keep_alive, status, std::move(response.user));
     }
+  }
+
+  // A file response: the headers, then the range in chunks, each read on the file-read threads and written before
+  // the next is read. A read that blocks holds a file-read thread; this connection waits, the others do not.
+  void send_file(std::shared_ptr<http::response<http::empty_body>> head, std::shared_ptr<FileSend> sending) {
+    stream_.expires_after(server_.options_.write_timeout);  // the whole response, reads included
+    http::async_write(stream_, *head, [self = shared_from_this(), head, sending](beast::error_code ec, std::size_t) {
+      if (ec) return self->on_write(ec, sending->close_after, sending->status, sending->user);
+      self->read_file_chunk(sending);
+    });
+  }
+
+  void read_file_chunk(const std::shared_ptr<FileSend>& sending) {
+    if (sending->finished()) return on_write({}, sending->close_after, sending->status, sending->user);
+    // The pool holds the session only weakly (a read stuck past the server's end must not keep it), so the session
+    // keeps itself until the chunk is back.
+    reading_ = shared_from_this();
+    server_.file_reads_.submit([sending] { sending->read_chunk(); },
+                               [weak = weak_from_this(), sending] {
+                                 if (auto self = weak.lock()) {
+                                   net::post(self->stream_.get_executor(),
+                                             [self, sending] { self->on_file_chunk(sending); });
+                                 }
+                               });
+  }
+
+  void on_file_chunk(const std::shared_ptr<FileSend>& sending) {
+    auto self = std::move(reading_);
+    if (sending->error) return on_write(sending->error, sending->close_after, sending->status, sending->user);
+    net::async_write(stream_, sending->chunk(), [self, sending](beast::error_code ec, std::size_t) {
+      if (ec) return self->on_write(ec, sending->close_after, sending->status, sending->user);
+      self->read_file_chunk(sending);
+    });
   }
 
   void on_write(beast::error_code ec, bool close_after, int status, const std::string& user) {
@@ -218,17 +349,23 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpRequest request_;
   std::string client_;
+  std::string client_key_;            // what the connection counts against in per_client_
+  std::shared_ptr<Session> reading_;  // itself, while a chunk of a file response is being read
   bool busy_ = false;
   std::chrono::steady_clock::time_point started_{};
 };
 
-HttpServer::HttpServer(HttpOptions options, Dispatch dispatch)
+HttpServer::HttpServer(HttpOptions options, Dispatch dispatch, Admit admit)
     : options_(std::move(options)),
       dispatch_(std::move(dispatch)),
+      admit_(std::move(admit)),
+      per_client_(options_.max_connections_per_address),
+      file_reads_(options_.file_threads),
       acceptor_(net::make_strand(io_)),
       workers_(static_cast<std::size_t>(std::max(1, options_.worker_threads))) {}
 
 HttpServer::~HttpServer() {
+  file_reads_.close();
   stop();
   workers_.join();
 }
@@ -252,12 +389,21 @@ void HttpServer::accept() {
       timer->async_wait([this, timer](beast::error_code) { accept(); });
       return;
     }
-    if (connections_.load() >= options_.max_connections) {
+    auto peer = socket.remote_endpoint(ec);
+    if (ec) {  // gone already
       beast::error_code ignored;
-      socket.close(ignored);  // over the cap: shed the newcomer, keep serving the others
+      socket.close(ignored);
+      return accept();
+    }
+    // Over a cap: the newcomer gets a 503 at once (never a hang in the backlog), the others go on being served.
+    std::string key = connection_key(peer.address());
+    if (connections_.load() >= options_.max_connections) {
+      shed_connection(socket, "Server busy, try again");
+    } else if (!per_client_.try_add(key)) {
+      shed_connection(socket, "Too many connections from this address");
     } else {
       socket.set_option(tcp::no_delay(true), ec);
-      std::make_shared<Session>(*this, std::move(socket))->start();
+      std::make_shared<Session>(*this, std::move(socket), peer.address(), std::move(key))->start();
     }
     accept();
   });
@@ -331,9 +477,21 @@ void HttpServer::catch_stop_signals() {
 
 void HttpServer::run() {
   accept();
+  // A handler that throws (a Beast limit reached in a way it reports by exception) loses its connection, never
+  // the server: an exception escaping run() would end the process.
+  auto serve = [this] {
+    for (;;) {
+      try {
+        io_.run();
+        return;
+      } catch (const std::exception& error) {
+        spdlog::error("connection dropped: {}", error.what());
+      }
+    }
+  };
   std::vector<std::thread> threads;
-  for (int i = 1; i < options_.io_threads; ++i) threads.emplace_back([this] { io_.run(); });
-  io_.run();
+  for (int i = 1; i < options_.io_threads; ++i) threads.emplace_back(serve);
+  serve();
   for (std::thread& thread : threads) thread.join();
   workers_.join();
 }

@@ -17,13 +17,16 @@
 #include <unordered_set>
 #include <vector>
 
+#include "server/connection_limits.h"
+#include "server/file_reads.h"
+#include "server/host_allowlist.h"
 #include "server/http_router.h"
 
 namespace thumbgen::server {
 
 struct HttpOptions {
   std::size_t header_limit = 16 * 1024;
-  std::uint64_t body_limit = 24 * 1024 * 1024;        // enforced for Content-Length (before reading) and chunked bodies
+  std::uint64_t body_limit = 24 * 1024 * 1024;        // the largest body of any route, checked on the headers (413)
   std::chrono::milliseconds header_timeout{15'000};   // also the keep-alive idle time
   std::chrono::milliseconds request_timeout{60'000};  // header + body, from the first byte
   std::chrono::milliseconds write_timeout{300'000};   // one response (large files to slow clients)
@@ -32,6 +35,11 @@ struct HttpOptions {
   int io_threads = 2;
   int worker_threads = 4;
   std::vector<std::string> cors_origins;  // exact origins, or "*"
+
+  // Issue 10 hardening (kept together).
+  HostAllowlist allowed_hosts;  // a request for any other Host is 400 (the default answers loopback names only)
+  std::size_t max_connections_per_address = 128;  // an IPv4 address or an IPv6 /64; over it (or max_connections): 503
+  int file_threads = 4;  // threads reading the files responses send (a stuck disk holds these, not the I/O threads)
 };
 
 class Session;
@@ -39,8 +47,11 @@ class Session;
 class HttpServer {
  public:
   using Dispatch = std::function<ApiResponse(const HttpRequest&, const std::string& client_address)>;
+  // Runs on the worker pool on a request's headers when a body follows, before any of it is read. Without one,
+  // every body may take options.body_limit.
+  using Admit = std::function<Admission(const HttpRequest& header, const std::string& client_address)>;
 
-  HttpServer(HttpOptions options, Dispatch dispatch);
+  HttpServer(HttpOptions options, Dispatch dispatch, Admit admit = nullptr);
   ~HttpServer();
 
   // Binds and listens; returns the bound port (useful with port 0).
@@ -63,14 +74,19 @@ class HttpServer {
 
   HttpOptions options_;
   Dispatch dispatch_;
+  Admit admit_;
+  // What a session's destructor uses comes before io_: sessions still queued in io_ when the loop was stopped
+  // (after the shutdown grace) are destroyed with it, after the members declared below it.
+  std::atomic<std::size_t> connections_{0};
+  ConnectionsPerClient per_client_;
+  std::mutex sessions_mutex_;
+  std::unordered_set<Session*> sessions_;
+  FileReadPool file_reads_;  // closed first thing in the destructor: nothing is delivered to a dying io_
   boost::asio::io_context io_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::thread_pool workers_;
   std::optional<boost::asio::signal_set> signals_;
-  std::atomic<std::size_t> connections_{0};
   std::atomic<bool> stopping_{false};
-  std::mutex sessions_mutex_;
-  std::unordered_set<Session*> sessions_;
 };
 
 // Adds CORS headers when the request's Origin is allowed; answers preflights. Exposed for tests.

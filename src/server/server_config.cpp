@@ -11,7 +11,7 @@ namespace thumbgen::server {
 
 namespace {
 
-std::vector<std::string> split_origins(std::string_view text) {
+std::vector<std::string> split_list(std::string_view text) {
   std::vector<std::string> origins;
   std::size_t start = 0;
   while (start <= text.size()) {
@@ -66,7 +66,7 @@ const std::vector<Setting>& settings() {
       {"listen", [](ServerConfig& c, const std::string& v) { c.listen = v; }},
       {"data", [](ServerConfig& c, const std::string& v) { c.data = v; }},
       {"public_url", [](ServerConfig& c, const std::string& v) { c.public_url = v; }},
-      {"cors_origins", [](ServerConfig& c, const std::string& v) { c.http.cors_origins = split_origins(v); }},
+      {"cors_origins", [](ServerConfig& c, const std::string& v) { c.http.cors_origins = split_list(v); }},
       integer("token_ttl", &ServerConfig::token_ttl_seconds, 60, 30 * 24 * 3600),
       integer("login_max_failures", &ServerConfig::login_max_failures, 1, 1'000'000),
       integer("login_window", &ServerConfig::login_window_seconds, 1, 7 * 24 * 3600),
@@ -92,13 +92,17 @@ const std::vector<Setting>& settings() {
       http_millis("request_timeout_ms", &HttpOptions::request_timeout),
       http_millis("write_timeout_ms", &HttpOptions::write_timeout),
       http_millis("shutdown_grace_ms", &HttpOptions::shutdown_grace),
+      // Issue 10 hardening (kept together).
+      {"allowed_hosts", [](ServerConfig& c, const std::string& v) { c.allowed_hosts = split_list(v); }},
+      http_integer("max_connections_per_address", &HttpOptions::max_connections_per_address, 1, 1'000'000),
+      http_integer("file_threads", &HttpOptions::file_threads, 1, 256),
   };
   return all;
 }
 
 std::string json_value_text(const nlohmann::json& value) {
   if (value.is_string()) return value.get<std::string>();
-  if (value.is_array()) {  // cors_origins as a list
+  if (value.is_array()) {  // cors_origins or allowed_hosts as a list
     std::string joined;
     for (const auto& item : value) joined += (joined.empty() ? "" : ",") + json_value_text(item);
     return joined;

@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "server/client_address.h"
 #include "server/http_server.h"
@@ -25,6 +26,9 @@ struct ServerConfig {
   int login_table_size = 100'000;       // most (user, address) and address entries remembered
   TrustedProxies trusted_proxies;       // peers whose X-Forwarded-For names the client; none by default
   HttpOptions http;
+
+  // Issue 10 hardening (kept together).
+  std::vector<std::string> allowed_hosts;  // Host names answered besides the listen address and the public URL's
 };
 
 // Reads `file` when given (throws std::runtime_error with the reason on a bad file or value), then applies the

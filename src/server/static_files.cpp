@@ -1,6 +1,10 @@
 #include "server/static_files.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <optional>
 #include <utility>
@@ -90,21 +94,30 @@ std::string content_type_for(std::string_view file_name) {
 }
 
 ApiResponse serve_file(const std::filesystem::path& file, std::string content_type, const HttpRequest& request) {
-  std::error_code error;
-  if (!std::filesystem::is_regular_file(file, error)) return error_response(http::status::not_found, "Not found");
+  // Opened without waiting (a FIFO, a file under a lease, would block the worker until a writer or the lease holder
+  // came), then checked on the descriptor itself, so what is checked is what is sent.
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) {
+    if (errno == EMFILE || errno == ENFILE || errno == ENOMEM || errno == EWOULDBLOCK || errno == EINTR) {
+      // The file is there, the server cannot open it just now (out of descriptors, a lease being broken): busy.
+      ApiResponse busy = error_response(http::status::service_unavailable, "Server busy, try again");
+      busy.headers.emplace_back("Retry-After", "1");
+      return busy;
+    }
+    return error_response(http::status::not_found, "Not found");
+  }
   boost::beast::file opened;
-  boost::beast::error_code ec;
-  opened.open(file.c_str(), boost::beast::file_mode::scan, ec);
-  if (ec) return error_response(http::status::not_found, "Not found");
+  opened.native_handle(fd);  // owned from here on
   return serve_open_file(std::move(opened), std::move(content_type), request);
 }
 
 ApiResponse serve_open_file(boost::beast::file file, std::string content_type, const HttpRequest& request) {
-  FileRangeBody::value_type body;
+  FileRange body;
   body.file = std::move(file);
-  boost::beast::error_code ec;
-  std::uint64_t size = body.file.size(ec);
-  if (ec) return error_response(http::status::internal_server_error, "Cannot read file");
+  struct stat info {};
+  if (::fstat(body.file.native_handle(), &info) != 0 || !S_ISREG(info.st_mode))
+    return error_response(http::status::not_found, "Not found");
+  const auto size = static_cast<std::uint64_t>(info.st_size);
 
   ApiResponse response;
   response.content_type = std::move(content_type);

@@ -14,8 +14,9 @@ namespace thumbgen::server {
 std::string content_type_for(std::string_view file_name);
 
 // 200 with the whole file, 206 for one satisfiable "Range: bytes=..." (several ranges are answered with the whole
-// file, never amplified), 416 for an unsatisfiable one, 404 when the path is not a regular file.
-// The file is streamed from disk (FileRangeBody), never read into memory.
+// file, never amplified), 416 for an unsatisfiable one, 404 when the path is not a regular file, 503 (Retry-After)
+// when the file exists but cannot be opened now (no descriptor left, a lease being broken). Opening never waits.
+// The file is sent from disk in chunks (FileRange), never read into memory.
 ApiResponse serve_file(const std::filesystem::path& file, std::string content_type, const HttpRequest& request);
 
 // The same answers for a file the caller has opened itself (imported model files: model_file_open.h).

@@ -107,6 +107,20 @@ void LocalStorage::remove(std::string_view key) {
   fsync_directory(target.parent_path());
 }
 
+std::size_t LocalStorage::remove_stale_temp_files() {
+  std::size_t removed = 0;
+  std::error_code error;
+  // Symbolic links to directories are not followed: only what lies under root goes.
+  for (auto it = std::filesystem::recursive_directory_iterator(
+           root_, std::filesystem::directory_options::skip_permission_denied, error);
+       !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+    if (!it->path().filename().string().starts_with(".tmp-") || !it->is_regular_file(error) || it->is_symlink(error))
+      continue;
+    if (::unlink(it->path().c_str()) == 0) ++removed;
+  }
+  return removed;
+}
+
 std::string LocalStorage::public_url(std::string_view key, std::string_view base_url) const {
   while (base_url.ends_with('/')) base_url.remove_suffix(1);
   return std::string(base_url) + "/media/" + std::string(key);

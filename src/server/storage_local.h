@@ -20,6 +20,10 @@ class LocalStorage final : public Storage {
 
   const std::filesystem::path& root() const { return root_; }
 
+  // Removes the temporary files (".tmp-*") that puts interrupted by a crash left under root; returns how many.
+  // For the start of the server, before any put: a put in progress has its temporary file too.
+  std::size_t remove_stale_temp_files();
+
  private:
   std::filesystem::path root_;
 };

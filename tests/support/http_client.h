@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -37,6 +38,27 @@ HttpResult http_request_from(const std::string& source_address, unsigned short p
 // Sends `raw` bytes (and keeps the connection open for writing), then reads one response.
 HttpResult raw_request(unsigned short port, const std::string& raw,
                        std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// One connection driven by hand: bytes written as the test chooses, each response read back in turn (pipelining,
+// answers before the body, what follows a refusal). `source` binds the client end to another loopback address
+// ("127.0.0.2") so a test can be two clients.
+class RawConnection {
+ public:
+  explicit RawConnection(unsigned short port, const std::string& source = "");
+  bool connected() const { return connected_; }
+  // Writes all of `bytes`; false when the server has closed or reset the connection meanwhile.
+  bool send(const std::string& bytes);
+  // The next response; status 0 when none came (closed, reset or timed out).
+  HttpResult read_response(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // True when the server closes (or resets) the connection within `timeout` without sending anything more.
+  bool closed_by_server(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::socket socket_;
+  boost::beast::flat_buffer buffer_;  // bytes read past the last response
+  bool connected_ = false;
+};
 
 // An open TCP connection that sends nothing (or whatever the test writes).
 class IdleConnection {

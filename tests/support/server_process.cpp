@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +21,19 @@ namespace thumbgen::test {
 namespace fs = std::filesystem;
 
 namespace {
+// Settings every test server gets unless the test names the variable itself: the raw-socket tests write the
+// placeholder "Host: x", and the slow-client tests hold hundreds of connections from the one loopback address. The
+// tests of the Host check and of the per-address cap set these variables themselves.
+const std::vector<std::string> kTestServerDefaults = {"THUMBGEN_ALLOWED_HOSTS=x",
+                                                      "THUMBGEN_MAX_CONNECTIONS_PER_ADDRESS=100000"};
+
+bool names_variable(const std::vector<std::string>& env, const std::string& entry) {
+  std::string name = entry.substr(0, entry.find('=') + 1);
+  for (const std::string& given : env)
+    if (given.starts_with(name)) return true;
+  return false;
+}
+
 std::string quote(const std::string& text) {
   std::string out = "'";
   for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -57,6 +71,11 @@ void ServerProcess::start(const std::vector<std::string>& extra_args, const std:
   launch("127.0.0.1:0", extra_args, env);
 }
 
+void ServerProcess::start_on(const std::string& listen, const std::vector<std::string>& extra_args,
+                             const std::vector<std::string>& env) {
+  launch(listen, extra_args, env);
+}
+
 void ServerProcess::restart(const std::vector<std::string>& extra_args, const std::vector<std::string>& env) {
   if (port_ == 0) throw std::logic_error("restart() before start()");
   if (pid_ > 0) throw std::logic_error("restart() while the server runs: stop() it first");
@@ -89,6 +108,8 @@ void ServerProcess::launch(const std::string& listen, const std::vector<std::str
   std::vector<std::string> environment;
   for (char** e = environ; *e; ++e) environment.emplace_back(*e);
   environment.insert(environment.end(), env.begin(), env.end());
+  for (const std::string& entry : kTestServerDefaults)
+    if (!names_variable(env, entry)) environment.push_back(entry);
   std::vector<char*> envp;
   for (std::string& entry : environment) envp.push_back(entry.data());
   envp.push_back(nullptr);
@@ -104,6 +125,10 @@ void ServerProcess::launch(const std::string& listen, const std::vector<std::str
     sigprocmask(SIG_SETMASK, &none, nullptr);
     ::signal(SIGTERM, SIG_DFL);
     ::signal(SIGINT, SIG_DFL);
+    if (open_files_.first > 0) {
+      rlimit limit{open_files_.first, open_files_.second};
+      if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) ::_exit(126);
+    }
     int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (log >= 0) {
       ::dup2(log, 1);

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace thumbgen::test {
@@ -24,13 +25,20 @@ class ServerProcess {
   // Starts `thumbgen serve --listen 127.0.0.1:0 --data DIR --port-file ... EXTRA` with env "K=V" entries added;
   // waits for the port (throws after 20 s).
   void start(const std::vector<std::string>& extra_args = {}, const std::vector<std::string>& env = {});
+  // The same on another listen address ("0.0.0.0:0", ...); port() is still the bound port, reached on loopback.
+  void start_on(const std::string& listen, const std::vector<std::string>& extra_args = {},
+                const std::vector<std::string>& env = {});
   // After stop(): starts the server again on the port of the last start(), with the same data folder (what a
   // restart looks like to clients). Retries while the port is still in use, up to 20 s; the log keeps growing.
   void restart(const std::vector<std::string>& extra_args = {}, const std::vector<std::string>& env = {});
   // Sends `signal` and waits up to `timeout_ms`; returns the exit code (-1 if it had to be killed, 128+n signalled).
   int stop(int signal = 15, int timeout_ms = 20000);
 
+  // RLIMIT_NOFILE (soft, hard) the next start runs under, as if an operator had set it with ulimit -n.
+  void limit_open_files(unsigned long soft, unsigned long hard) { open_files_ = {soft, hard}; }
+
   unsigned short port() const { return port_; }
+  pid_t pid() const { return pid_; }
   const std::filesystem::path& data() const { return data_; }
   std::string log() const;  // what the server printed
 
@@ -40,6 +48,7 @@ class ServerProcess {
 
   std::filesystem::path dir_, data_;
   pid_t pid_ = -1;
+  std::pair<unsigned long, unsigned long> open_files_{0, 0};  // {0, 0}: inherited
   unsigned short port_ = 0;
 };
 
