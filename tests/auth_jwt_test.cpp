@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "util/base64.h"
 #include "support/scratch_dir.h"
+#include "util/base64.h"
 
 namespace thumbgen::server {
 namespace {

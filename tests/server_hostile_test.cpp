@@ -234,7 +234,9 @@ class ServerHostileTest : public ::testing::Test {
         catalogue.upsert_asset(record);
       }
     }
-    server_->start({}, {"THUMBGEN_BODY_LIMIT=" + std::to_string(kBodyLimit)});
+    // The slow-client test holds 500 connections from the one loopback address: no per-address cap for it to hit.
+    server_->start(
+        {}, {"THUMBGEN_BODY_LIMIT=" + std::to_string(kBodyLimit), "THUMBGEN_MAX_CONNECTIONS_PER_ADDRESS=100000"});
     token_ = login_token(server_->port(), "admin", "admin-password");
     ASSERT_FALSE(token_.empty()) << server_->log();
     HttpResult kept = upload(kKeptAsset, upload_json(base64(make_jpeg(40, 30))));
@@ -341,16 +343,16 @@ TEST_F(ServerHostileTest, OversizedContentLengthIs413BeforeTheBodyIsSent) {
   Snapshot before = snapshot();
   auto start = Clock::now();
   // Only the headers go out: the answer must come without a single body byte.
-  HttpResult result =
-      raw_request(server_->port(),
-                  "POST /api/v1/admin/assets/" + kEmptyAsset + "/thumbnail HTTP/1.1\r\nHost: x\r\n" + auth_header() +
-                      "Content-Type: application/json\r\n"
-                      "Content-Length: 100000000000\r\n\r\n",
-                  std::chrono::seconds(5));
+  HttpResult result = raw_request(server_->port(),
+                                  "POST /api/v1/admin/assets/" + kEmptyAsset +
+                                      "/thumbnail HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth_header() +
+                                      "Content-Type: application/json\r\n"
+                                      "Content-Length: 100000000000\r\n\r\n",
+                                  std::chrono::seconds(5));
   EXPECT_EQ(result.status, 413);
   EXPECT_LT(Clock::now() - start, std::chrono::seconds(3));
   EXPECT_EQ(raw_request(server_->port(),
-                        "POST /api/v1/admin/assets/" + kEmptyAsset + "/thumbnail HTTP/1.1\r\nHost: x\r\n" +
+                        "POST /api/v1/admin/assets/" + kEmptyAsset + "/thumbnail HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
                             auth_header() + "Content-Length: " + std::to_string(kBodyLimit + 1) + "\r\n\r\n",
                         std::chrono::seconds(5))
                 .status,
@@ -360,8 +362,8 @@ TEST_F(ServerHostileTest, OversizedContentLengthIs413BeforeTheBodyIsSent) {
 
 TEST_F(ServerHostileTest, ChunkedBodyOverTheLimitIs413) {
   Snapshot before = snapshot();
-  std::string raw = "POST /api/v1/admin/assets/" + kEmptyAsset + "/thumbnail HTTP/1.1\r\nHost: x\r\n" + auth_header() +
-                    "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+  std::string raw = "POST /api/v1/admin/assets/" + kEmptyAsset + "/thumbnail HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                    auth_header() + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
   // A valid JSON prefix so only the size can be the reason.
   std::string prefix = R"({"thumbnail_base64":")";
   char size[16];
@@ -380,8 +382,8 @@ TEST_F(ServerHostileTest, ChunkedHostileBodyIsValidatedLikeAnyOther) {
   Bytes truncated = make_jpeg(64, 48);
   truncated.resize(truncated.size() / 2);
   std::string body = upload_json(base64(truncated));
-  std::string raw = "POST /api/v1/admin/assets/" + kEmptyAsset + "/thumbnail HTTP/1.1\r\nHost: x\r\n" + auth_header() +
-                    "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+  std::string raw = "POST /api/v1/admin/assets/" + kEmptyAsset + "/thumbnail HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                    auth_header() + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (std::size_t at = 0; at < body.size(); at += 100) {
     std::string piece = body.substr(at, 100);
     char size[16];
@@ -579,8 +581,8 @@ TEST(ServerSlowClientTest, SlowBodyTimesOutWhileOthersAreServed) {
   boost::asio::io_context io;
   boost::asio::ip::tcp::socket socket(io);
   socket.connect({boost::asio::ip::make_address("127.0.0.1"), server.port()});
-  std::string head = "POST /api/v1/admin/assets/slow/thumbnail HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
-                     "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+  std::string head = "POST /api/v1/admin/assets/slow/thumbnail HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                     token + "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
                      "\r\n\r\n";
   boost::asio::write(socket, boost::asio::buffer(head));
 

@@ -98,7 +98,7 @@ TEST_F(LoginLockoutTest, LoginTakesOnlyJson) {
     EXPECT_EQ(result.json()["detail"], "Content-Type must be application/json") << type;
   }
   HttpResult untyped = test::raw_request(server_.port(), "POST " + kLogin +
-                                                             " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                                                             " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
                                                              "Content-Length: " +
                                                              std::to_string(body.size()) + "\r\n\r\n" + body);
   EXPECT_EQ(untyped.status, 415);

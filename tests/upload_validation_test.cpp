@@ -10,8 +10,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "util/base64.h"
 #include "support/images.h"
+#include "util/base64.h"
 
 namespace thumbgen::server {
 namespace {

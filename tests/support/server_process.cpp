@@ -21,19 +21,6 @@ namespace thumbgen::test {
 namespace fs = std::filesystem;
 
 namespace {
-// Settings every test server gets unless the test names the variable itself: the raw-socket tests write the
-// placeholder "Host: x", and the slow-client tests hold hundreds of connections from the one loopback address. The
-// tests of the Host check and of the per-address cap set these variables themselves.
-const std::vector<std::string> kTestServerDefaults = {"THUMBGEN_ALLOWED_HOSTS=x",
-                                                      "THUMBGEN_MAX_CONNECTIONS_PER_ADDRESS=100000"};
-
-bool names_variable(const std::vector<std::string>& env, const std::string& entry) {
-  std::string name = entry.substr(0, entry.find('=') + 1);
-  for (const std::string& given : env)
-    if (given.starts_with(name)) return true;
-  return false;
-}
-
 std::string quote(const std::string& text) {
   std::string out = "'";
   for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -108,8 +95,6 @@ void ServerProcess::launch(const std::string& listen, const std::vector<std::str
   std::vector<std::string> environment;
   for (char** e = environ; *e; ++e) environment.emplace_back(*e);
   environment.insert(environment.end(), env.begin(), env.end());
-  for (const std::string& entry : kTestServerDefaults)
-    if (!names_variable(env, entry)) environment.push_back(entry);
   std::vector<char*> envp;
   for (std::string& entry : environment) envp.push_back(entry.data());
   envp.push_back(nullptr);
