@@ -16,6 +16,17 @@ using tcp = net::ip::tcp;
 
 namespace {
 
+// Status, body and lower-cased header names of a parsed response.
+HttpResult to_result(const http::response<http::string_body>& response) {
+  HttpResult result;
+  result.status = static_cast<int>(response.result_int());
+  result.body = response.body();
+  for (const auto& field : response) {
+    result.headers[boost::algorithm::to_lower_copy(std::string(field.name_string()))] = std::string(field.value());
+  }
+  return result;
+}
+
 HttpResult read_response(beast::tcp_stream& stream, std::chrono::milliseconds timeout) {
   HttpResult result;
   beast::flat_buffer buffer;
@@ -25,13 +36,7 @@ HttpResult read_response(beast::tcp_stream& stream, std::chrono::milliseconds ti
   beast::error_code ec;
   http::read(stream, buffer, parser, ec);
   if (ec && !parser.is_header_done()) return result;
-  const auto& response = parser.get();
-  result.status = static_cast<int>(response.result_int());
-  result.body = response.body();
-  for (const auto& field : response) {
-    result.headers[boost::algorithm::to_lower_copy(std::string(field.name_string()))] = std::string(field.value());
-  }
-  return result;
+  return to_result(parser.get());
 }
 
 // Connects to the server on loopback with the whole exchange's deadline set, from `source_address` when given.
@@ -139,13 +144,7 @@ HttpResult RawConnection::read_response(std::chrono::milliseconds timeout) {
       break;
     }
   }
-  const auto& response = parser.get();
-  result.status = static_cast<int>(response.result_int());
-  result.body = response.body();
-  for (const auto& field : response) {
-    result.headers[boost::algorithm::to_lower_copy(std::string(field.name_string()))] = std::string(field.value());
-  }
-  return result;
+  return to_result(parser.get());
 }
 
 bool RawConnection::closed_by_server(std::chrono::milliseconds timeout) {
