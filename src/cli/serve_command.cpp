@@ -16,6 +16,7 @@
 #include "server/data_folder.h"
 #include "server/http_server.h"
 #include "server/open_files.h"
+#include "server/orphan_sweep.h"
 #include "server/server_config.h"
 #include "server/storage_local.h"
 
@@ -69,6 +70,10 @@ int run_serve(const ServeFlags& flags) {
     LocalStorage storage(config.data / "media");
     if (std::size_t stale = storage.remove_stale_temp_files(); stale > 0) {
       spdlog::info("removed {} temporary file(s) left in {} by interrupted uploads", stale, storage.root().string());
+    }
+    if (std::size_t orphans = remove_orphaned_thumbnails(storage, catalogue); orphans > 0) {
+      spdlog::info("removed {} stored thumbnail(s) no asset points at (uploads whose catalogue update failed)",
+                   orphans);
     }
     if (std::int64_t old = catalogue.count_unverified_file_assets(); old > 0) {
       spdlog::warn(
