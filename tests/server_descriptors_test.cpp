@@ -106,6 +106,11 @@ TEST(ServerDescriptorsTest, OneClientAddressCannotHoldMoreThanItsShare) {
 // In-process: with every descriptor taken, serve_file cannot open a file that exists. That is the server being
 // busy (503, try again), not the file being missing (404).
 TEST(ServeFileTest, AFileThatCannotBeOpenedForWantOfDescriptorsIs503) {
+#if defined(__SANITIZE_ADDRESS__)
+  // With every descriptor of the test process taken, the sanitizer runtime's own checks (it opens a pipe to probe
+  // memory) fail and report false errors; the real server is covered by AnExistingFileIs200Or503WhenDescriptorsRunOut.
+  GTEST_SKIP() << "the sanitizer runtime needs descriptors of its own";
+#endif
   std::filesystem::path dir = std::filesystem::temp_directory_path() / ("serve-file-test-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "model.obj") << "v 0 0 0\n";
