@@ -425,10 +425,11 @@ ThumbnailSwitch Catalogue::set_thumbnail_fenced(std::int64_t asset_id, const std
 
 std::optional<std::string> Catalogue::thumbnail_of(std::int64_t asset_id) {
   Lease lease(*this);
-  auto query = lease.connection->prepare("SELECT thumbnail FROM assets WHERE id = ?");
-  query.bind(1, asset_id);
-  if (!query.step()) return std::nullopt;
-  return query.optional_text(0);
+  auto query =
+      lease.connection->cached("SELECT thumbnail FROM assets WHERE id = ?");  // once per stored folder at start
+  query->bind(1, asset_id);
+  if (!query->step()) return std::nullopt;
+  return query->optional_text(0);
 }
 
 FailureRecord Catalogue::record_failure(std::int64_t asset_id, std::string_view reason, std::int64_t now) {

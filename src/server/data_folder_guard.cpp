@@ -35,28 +35,34 @@ bool DataFolderGuard::is_data_folder(const struct stat& folder) const {
   return data.st_dev == folder.st_dev && data.st_ino == folder.st_ino;
 }
 
-bool DataFolderGuard::is_data_file(const struct stat& file) const {
-  // Compared by device and inode whatever the link count: the data folder may be reachable by a second path (a bind
-  // mount or container volume inside an imported folder), where the name check by path does not see it.
-  if (folder_.empty()) return false;
+std::vector<DataFolderGuard::FileId> DataFolderGuard::data_files() const {
+  std::vector<FileId> ids;
+  if (folder_.empty()) return ids;
   int fd = ::open(folder_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return false;
+  if (fd < 0) return ids;
   DIR* folder = ::fdopendir(fd);
   if (!folder) {
     ::close(fd);
-    return false;
+    return ids;
   }
-  bool found = false;
   while (const dirent* entry = ::readdir(folder)) {
     struct stat data {};
-    if (::fstatat(fd, entry->d_name, &data, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(data.st_mode)) continue;
-    if (data.st_dev == file.st_dev && data.st_ino == file.st_ino) {
-      found = true;
-      break;
-    }
+    if (::fstatat(fd, entry->d_name, &data, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(data.st_mode))
+      ids.push_back({data.st_dev, data.st_ino});
   }
   ::closedir(folder);
-  return found;
+  return ids;
+}
+
+bool DataFolderGuard::is_among(const std::vector<FileId>& data_files, const struct stat& file) {
+  return std::any_of(data_files.begin(), data_files.end(),
+                     [&](const FileId& id) { return id.device == file.st_dev && id.inode == file.st_ino; });
+}
+
+bool DataFolderGuard::is_data_file(const struct stat& file) const {
+  // Compared by device and inode whatever the link count: the data folder may be reachable by a second path (a bind
+  // mount or container volume inside an imported folder), where the name check by path does not see it.
+  return is_among(data_files(), file);
 }
 
 }  // namespace thumbgen::server

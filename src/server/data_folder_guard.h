@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <vector>
 
 namespace thumbgen::server {
 
@@ -24,6 +25,15 @@ class DataFolderGuard {
   // name: a hard link, or the same file through a bind mount of the folder. Compared by device and inode with what
   // the folder holds now, so a rotated key file is recognised too.
   bool is_data_file(const struct stat& file) const;
+
+  // The same test against a snapshot of the data folder's files, for a walk that checks many files (an import
+  // listing): the folder is read once, not once per file.
+  struct FileId {
+    dev_t device;
+    ino_t inode;
+  };
+  std::vector<FileId> data_files() const;
+  static bool is_among(const std::vector<FileId>& data_files, const struct stat& file);
 
   const std::filesystem::path& folder() const { return folder_; }
 

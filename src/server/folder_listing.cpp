@@ -15,7 +15,8 @@ namespace {
 
 class Walker {
  public:
-  Walker(const DataFolderGuard& guard, FolderListing& out) : guard_(guard), out_(out) {}
+  Walker(const DataFolderGuard& guard, FolderListing& out)
+      : guard_(guard), data_files_(guard.data_files()), out_(out) {}
 
   // Lists the folder open as `fd` (taken over), whose path relative to the root is `prefix` ("" or "a/b/").
   void walk(int fd, const std::string& prefix, int depth) {
@@ -37,7 +38,7 @@ class Walker {
       struct stat info {};
       if (::fstatat(fd, name.c_str(), &info, AT_SYMLINK_NOFOLLOW) != 0) continue;  // gone meanwhile
       if (S_ISREG(info.st_mode)) {
-        if (guard_.is_data_file(info)) continue;
+        if (DataFolderGuard::is_among(data_files_, info)) continue;
         if (out_.files.size() >= kMaxListedFiles) {
           if (!full_)
             out_.problems.push_back(where(prefix) + ": more than " + std::to_string(kMaxListedFiles) +
@@ -70,6 +71,7 @@ class Walker {
   static std::string where(const std::string& prefix) { return prefix.empty() ? "." : prefix; }
 
   const DataFolderGuard& guard_;
+  const std::vector<DataFolderGuard::FileId> data_files_;  // read once per listing
   FolderListing& out_;
   bool full_ = false;
 };
