@@ -42,6 +42,13 @@ const jobPath = (jobId: string, action: string) => `/thumbnail-jobs/${encodeURIC
 export class JobsApi {
   constructor(private request: AdminRequest) {}
 
+  /** How many assets miss a thumbnail (the spec's listing): the size of an "all missing" run, an estimate only
+   *  when other workers share the queue. */
+  async missingCount(viewerCompatibleOnly: boolean): Promise<number | null> {
+    const answer = await this.request('GET', `/assets/missing-thumbnails?limit=1&viewer_compatible_only=${viewerCompatibleOnly}`);
+    return answer.status === 200 ? ((answer.body as {total_count?: number}).total_count ?? null) : null;
+  }
+
   async claim(request: ClaimRequest): Promise<ClaimedJob[]> {
     return (await ok<{jobs: ClaimedJob[]}>(this.request('POST', '/thumbnail-jobs/claim', request), 'claim')).jobs;
   }

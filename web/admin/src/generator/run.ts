@@ -242,14 +242,21 @@ export class GeneratorRun {
     };
     if (s.selectionId) request.scope = {selection_id: s.selectionId};
     try {
-      const jobs = await this.#during(this.api.claim(request));
-      for (const job of jobs) this.leases.hold(job.job_id, job.fencing_token);
-      // Stopped while the claim was on its way: these go straight back.
-      if (this.#stopping) {
-        this.#queue.push(...jobs);
-        return null;
+      for (;;) {
+        const claimed = await this.#during(this.api.claim(request));
+        // A server without exclude_asset_ids hands this run's skipped assets out again: they go straight back
+        // (to their old place in the queue), and the claim asks past them.
+        const excluded = claimed.filter((job) => this.#excluded.includes(assetId(job)));
+        await Promise.all(excluded.map((job) => this.api.release(job).catch(() => undefined)));
+        const jobs = claimed.filter((job) => !excluded.includes(job));
+        for (const job of jobs) this.leases.hold(job.job_id, job.fencing_token);
+        if (this.#stopping) {
+          this.#queue.push(...jobs); // stopped while the claim was on its way: these go straight back
+          return null;
+        }
+        if (jobs.length > 0 || excluded.length === 0 || request.max >= 100) return jobs;
+        request.max = Math.min(100, request.max + excluded.length);
       }
-      return jobs;
     } catch (error) {
       this.view.log('error', `Claim failed: ${(error as Error).message}`);
       return null;

@@ -359,11 +359,14 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
 
   const backgroundValue = () => (transparent.checked ? 'transparent' : background.value);
 
-  const readSettings = (): RunSettings | null => {
+  const readSettings = async (): Promise<RunSettings | null> => {
     const form = document.getElementById('generator-settings') as HTMLFormElement | null;
     if (form && !form.reportValidity()) return null;
     let size = Math.min(server.max_batch_size || 100, Number(batchSize.value));
-    if (selectionCount !== null) size = Math.min(size, Math.max(1, selectionCount));
+    // The batch takes no more than the scope holds, so Total and the ETA mean something from the start.
+    const available = selectionId ? selectionCount
+                                  : await new JobsApi(adminRequest).missingCount(viewerOnly.checked).catch(() => null);
+    if (available !== null) size = Math.min(size, Math.max(1, available));
     return {
       selectionId, batchSize: size, viewerCompatibleOnly: viewerOnly.checked,
       width: Number(width.value), height: Number(height.value), background: backgroundValue(),
@@ -422,7 +425,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   };
 
   const begin = async (keepGoing: boolean) => {
-    const settings = readSettings();
+    const settings = await readSettings();
     if (!settings) return;
     summary.hidden = true;
     const controller = ensureRun();
