@@ -263,3 +263,50 @@ test('a browser run and thumbgen work on the same queue never render the same as
   assert.equal((await storedThumbnails(world, token)).size, assets.size);
   assert.deepEqual(problems, []);
 });
+
+test('preview before upload, a re-login that keeps the run, and closing the tab hands the lease back',
+     {timeout: 600_000}, async (t) => {
+  const world = await startWorld({cubes: 4, heavy: false, broken: false});
+  t.after(() => world.stop());
+  const token = await login(world);
+  const {page, problems, context} = await openGenerator(world);
+  await page.getByLabel('Width (px)').fill('320');
+  await page.getByLabel('Height (px)').fill('180');
+  await page.getByLabel('Preview before upload').check();
+  await page.getByRole('button', {name: 'Start Generation'}).click();
+
+  // The first render waits for a decision beside the stored one (none yet): Reject hands it back, skipped.
+  const preview = page.locator('#preview-before-upload');
+  await preview.waitFor({state: 'visible', timeout: RUN_TIMEOUT});
+  await preview.getByText('No thumbnail stored yet.').waitFor();
+  await page.getByRole('button', {name: 'Reject'}).click();
+  await page.waitForFunction(() => document.getElementById('stat-skipped')?.textContent === '1');
+
+  // The second: the session ends on the server (every token of the user revoked) while it waits. Approving
+  // uploads with a dead token: the re-login dialog opens, the run keeps its place and its lease, and the upload
+  // goes through after logging in again.
+  await preview.waitFor({state: 'visible', timeout: RUN_TIMEOUT});
+  assert.equal((await api(world, token, 'POST', '/api/v1/login/logout-all')).status, 204);
+  await page.getByRole('button', {name: 'Approve and upload'}).click();
+  const dialog = page.locator('dialog.relogin-dialog');
+  await dialog.waitFor({state: 'visible'});
+  await dialog.getByLabel('Password').fill(world.password);
+  await dialog.getByRole('button', {name: 'Log in'}).click();
+  await page.waitForFunction(() => document.getElementById('stat-completed')?.textContent === '1');
+  const freshToken = await login(world);
+
+  // The third waits for its decision holding a lease; closing the tab releases it at once (fetch keepalive on
+  // pagehide), long before the lease would run out.
+  await preview.waitFor({state: 'visible', timeout: RUN_TIMEOUT});
+  const leased = async () => (await api(world, freshToken, 'GET', '/api/v1/admin/thumbnail-jobs/stats')).body.leased;
+  assert.ok((await leased()) >= 1, 'the waiting asset is leased');
+  assert.deepEqual(problems.filter((p) => !/401/.test(p)), []);
+  await page.close({runBeforeUnload: false});
+  let left = await leased();
+  for (let i = 0; i < 50 && left > 0; ++i) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    left = await leased();
+  }
+  assert.equal(left, 0, 'closing the tab handed its leases back');
+  await context.close();
+});
