@@ -39,6 +39,7 @@ export async function launchBrowser() {
 // of a wrong password shows as a failed resource load).
 export async function openPage(browser) {
   const context = await browser.newContext({viewport: {width: 1280, height: 800}});
+  context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   const problems = [];
   page.on('console', (message) => {
