@@ -82,6 +82,7 @@ function copyWasmFiles(wasmDir, assetsDir) {
 async function bundle(entryPoints, assetsDir, define, minify) {
   const result = await esbuild.build({
     entryPoints,
+    absWorkingDir: HERE,
     outdir: assetsDir,
     entryNames: '[name]-[hash]',
     assetNames: '[name]-[hash]',
@@ -114,7 +115,8 @@ function indexHtml(scriptUrl, cssUrl) {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>thumbgen administration</title>${css}
+<title>thumbgen administration</title>
+<link rel="icon" href="data:,">${css}
 <script type="module" src="${scriptUrl}"></script>
 </head>
 <body>
