@@ -206,6 +206,12 @@ test('Start Generation on a selection: pause, skip, run to the end, failures and
   assert.equal(await stat(page, 'failed'), 2, 'the broken model was claimed and tried again');
   assert.match(await logText(page), /broken: failed: truncated GLB[^\n]*\n[\s\S]*broken: failed: truncated GLB/);
 
+  // The log filter shows one kind of line.
+  await page.getByLabel('Show').selectOption('error');
+  const shown = await page.locator('#generator-log li:visible').allInnerTexts();
+  assert.ok(shown.length >= 2 && shown.every((line) => /failed/.test(line)), shown.join('\n'));
+  await page.getByLabel('Show').selectOption('');
+
   // The download has one JSON record per asset.
   const [download] = await Promise.all([page.waitForEvent('download'),
                                         page.getByRole('button', {name: 'Download log'}).click()]);

@@ -1,8 +1,8 @@
 // The generator test's own world: generated models (coloured cubes, one heavy model that keeps the renderer busy
 // for a while, one broken file), a catalogue with a staff user, a real `thumbgen serve` on loopback serving the admin
 // build, and helpers to talk to its API. Paths come from the environment (test.sh sets them):
-//   THUMBGEN (the binary, default <repo>/build/thumbgen), ADMIN_DIR (the built admin folder; built here from
-//   THUMBGEN_WASM_DIR, default <repo>/build-web/web, when unset).
+//   THUMBGEN (the binary, default <repo>/build/thumbgen), ADMIN_DIR (the built admin folder, default the admin/
+//   folder beside the binary; built here from THUMBGEN_WASM_DIR, default <repo>/build-web/web, when it has none).
 import assert from 'node:assert/strict';
 import {execFileSync, spawn} from 'node:child_process';
 import fs from 'node:fs';
@@ -180,7 +180,10 @@ export async function startWorld({cubes = 8, heavy = true, broken = true} = {}) 
   const password = `pw-${Math.random().toString(36).slice(2)}`;
   execFileSync(THUMBGEN, ['user', 'add', user, '--staff', '--data', data], {input: `${password}\n`, stdio: ['pipe', 'ignore', 'inherit']});
 
-  const adminDir = process.env.ADMIN_DIR ? path.resolve(process.env.ADMIN_DIR) : buildAdmin(path.join(dir, 'admin'));
+  // The admin build test.sh made (<build>/admin), else one made here from the WASM build.
+  const builtAdmin = process.env.ADMIN_DIR ?? path.join(path.dirname(THUMBGEN), 'admin');
+  const adminDir = fs.existsSync(path.join(builtAdmin, 'index.html')) ? path.resolve(builtAdmin)
+                                                                       : buildAdmin(path.join(dir, 'admin'));
   const front = await startFront(adminDir);
   const baseUrl = `http://127.0.0.1:${front.port}`;
   const log = path.join(dir, 'serve.log');
