@@ -14,6 +14,7 @@ export class LeaseKeeper {
   #held = new Map<string, string>();
   #apiBase: string;
   #token: () => string;
+  #sentToken = '';
 
   constructor(workerUrl: string, apiBase: string, token: () => string, leaseSeconds: number, events: LeaseEvents) {
     this.#apiBase = apiBase;
@@ -38,7 +39,8 @@ export class LeaseKeeper {
       }
     });
     // A beat every quarter lease: three may be lost before the lease runs out.
-    this.#post({type: 'config', apiBase, token: token(), leaseSeconds,
+    this.#sentToken = token();
+    this.#post({type: 'config', apiBase, token: this.#sentToken, leaseSeconds,
                 intervalMs: Math.max(1000, (leaseSeconds * 1000) / 4)});
     addEventListener('pagehide', this.#onPageHide);
   }
@@ -57,8 +59,13 @@ export class LeaseKeeper {
     this.#post({type: 'drop', jobId});
   }
 
-  tokenRenewed(): void {
-    this.#post({type: 'token', token: this.#token()});
+  /** Hands the page's current token to the lease worker; false when it has that one already (a real 401). */
+  syncToken(): boolean {
+    const token = this.#token();
+    if (token === this.#sentToken) return false;
+    this.#sentToken = token;
+    this.#post({type: 'token', token});
+    return true;
   }
 
   pause(releaseAfterMs: number): void {

@@ -59,7 +59,13 @@ export class RenderHost {
   }
 
   async render(files: JobFile[], settings: RenderSettings): Promise<RenderOutcome> {
-    await this.start();
+    try {
+      await this.start();
+    } catch (error) {
+      this.#worker?.terminate();
+      this.#worker = null; // the next render starts a fresh worker
+      return {kind: 'crashed', reason: (error as Error).message};
+    }
     const worker = this.#worker!;
     const id = this.#nextId++;
     return new Promise<RenderOutcome>((resolve) => {

@@ -389,14 +389,18 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     };
     const relogin = async () => {
       const ok = await openReloginDialog('Your session has ended. Log in again: the run keeps its place and its assets.');
-      if (ok) leases?.tokenRenewed();
+      if (ok) leases?.syncToken();
       return ok;
     };
     removeUnauthorized = pushUnauthorizedHandler(relogin);
     leases = new LeaseKeeper(workerUrl('lease_worker'), API_BASE, () => getToken() ?? '', LEASE_SECONDS, {
       lost: (jobId, detail) => run?.leaseLost(jobId, detail),
       cancelled: (jobId) => run?.leaseCancelled(jobId),
-      unauthorized: () => void relogin(),
+      // The page renews its token (api.ts); the lease worker only learns of it here. A 401 with the page's
+      // current token is a session that really ended.
+      unauthorized: () => {
+        if (!leases?.syncToken()) void relogin();
+      },
       releasedAfterPause: (jobIds) => run?.releasedAfterPause(jobIds),
     });
     run = new GeneratorRun(new JobsApi(adminRequest), host, leases, server, {
@@ -471,6 +475,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   // The ETA and rate move with active time even between results.
   const ticker = setInterval(() => {
     if (run && (state === 'Running' || state === 'Pausing')) drawFigures();
+    leases?.syncToken(); // a token api.ts renewed reaches the heartbeats before the old one expires
   }, 1000);
 
   // Server settings and the selection's size.
