@@ -16,14 +16,18 @@ build: deps
 	@cmake --build $(BUILD) -j $(JOBS)
 
 # Everything: native unit, golden, CLI and corpus tests (corpus when ../shared/corpus exists), then the
-# WebAssembly build with its headless-Chromium smoke test.
+# WebAssembly build with its headless-Chromium smoke test, then the admin web app (tsc --noEmit and its pages in
+# headless Chromium against a real `thumbgen serve`).
 test: build web
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@bash web/smoke-test.sh $(BUILD)-web
+	@bash web/admin/test.sh $(BUILD) $(BUILD)-web
 
-# The render core compiled with Debian's Emscripten (WebGL2).
+# The render core compiled with Debian's Emscripten (WebGL2), then the admin web app beside the thumbgen binary
+# ($(BUILD)/admin, where `thumbgen serve` looks for it).
 web: deps
 	@bash web/build.sh $(BUILD)-web
+	@bash web/admin/build.sh $(BUILD)-web $(BUILD)/admin
 
 # ASan + UBSan build running the unit tests (leaks inside the GL driver are suppressed, see tests/lsan.supp).
 sanitize: deps

@@ -1,0 +1,101 @@
+// Login page: the form logs in and returns to the page asked for; wrong password, rate limit and a non-staff
+// account are explained in the page; a lost session on a page goes to login and back; "Log out".
+import assert from 'node:assert/strict';
+import {after, before, test} from 'node:test';
+import {BASE_URL, launchBrowser, logIn, openPage, PATHS, PLAIN, screenshot, STAFF} from './support.mjs';
+
+// A refused login is a 401/403/429 answer, which Chromium also reports as a failed resource load.
+const REFUSED_LOAD = /Failed to load resource: the server responded with a status of (401|403|429)/;
+
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('logging in through the form returns to the page asked for', async () => {
+  const {context, page, expectNoProblems} = await openPage(browser);
+  await page.goto(`${BASE_URL}${PATHS.assets}?thumbnail=empty`);
+  await page.waitForURL((url) => url.pathname === PATHS.login);
+  assert.equal(new URL(page.url()).searchParams.get('next'), `${PATHS.assets}?thumbnail=empty`);
+  // Every control has a visible label.
+  assert.ok(await page.locator('label', {hasText: 'Username'}).isVisible());
+  assert.ok(await page.locator('label', {hasText: 'Password'}).isVisible());
+  await screenshot(page, 'login');
+  await logIn(page, STAFF, `${PATHS.assets}?thumbnail=empty`);
+  await page.waitForURL((url) => url.pathname === PATHS.assets);
+  assert.equal(new URL(page.url()).searchParams.get('thumbnail'), 'empty');
+  await page.getByText(`Welcome, ${STAFF.username}`, {exact: false}).waitFor();
+  const token = await page.evaluate(() => localStorage.getItem('icosa_jwt_token'));
+  assert.match(token ?? '', /^[\w-]+\.[\w-]+\.[\w-]+$/);
+  expectNoProblems();
+  await context.close();
+});
+
+test('a wrong password is explained in the page', async () => {
+  const {context, page, expectNoProblems} = await openPage(browser);
+  await logIn(page, {username: STAFF.username, password: 'not-the-password'});
+  await page.getByRole('alert').filter({hasText: 'Please enter the correct username and password'}).waitFor();
+  assert.equal(new URL(page.url()).pathname, PATHS.login);
+  assert.equal(await page.evaluate(() => localStorage.getItem('icosa_jwt_token')), null);
+  await screenshot(page, 'login-wrong-password');
+  expectNoProblems([REFUSED_LOAD]);
+  await context.close();
+});
+
+test('a user who is not staff is told "Admin access required"', async () => {
+  const {context, page, expectNoProblems} = await openPage(browser);
+  await logIn(page, PLAIN);
+  await page.getByRole('alert').filter({hasText: 'Admin access required'}).waitFor();
+  assert.equal(new URL(page.url()).pathname, PATHS.login);
+  assert.equal(await page.evaluate(() => localStorage.getItem('icosa_jwt_token')), null, 'the token is dropped');
+  await screenshot(page, 'login-not-staff');
+  expectNoProblems([REFUSED_LOAD]);
+  await context.close();
+});
+
+test('too many failed logins: the page says how long to wait', async () => {
+  const {context, page, expectNoProblems} = await openPage(browser);
+  const user = {username: 'no-such-user-ratelimit', password: 'wrong'};
+  await logIn(page, user);
+  // test.sh sets THUMBGEN_LOGIN_MAX_FAILURES low; keep trying until the server says 429.
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  for (let i = 0; i < 10 && !/Too many login attempts/.test(await alert.innerText()); ++i) {
+    const answered = page.waitForResponse((response) => response.url().endsWith('/api/v1/login/jwt'));
+    await page.getByRole('button', {name: 'Log in'}).click();
+    await answered;
+    await page.getByRole('button', {name: 'Log in'}).and(page.locator(':enabled')).waitFor();
+  }
+  assert.match(await alert.innerText(), /Too many login attempts\. Try again in \d+ (seconds?|minutes)\./);
+  expectNoProblems([REFUSED_LOAD]);
+  await context.close();
+});
+
+test('a session lost on a page goes to login and back; Log out', async () => {
+  const {context, page, expectNoProblems} = await openPage(browser);
+  await logIn(page);
+  await page.waitForURL((url) => url.pathname === PATHS.assets);
+  // A token the server refuses (a bad signature): the next request answers 401.
+  await page.evaluate(() => {
+    const token = localStorage.getItem('icosa_jwt_token');
+    localStorage.setItem('icosa_jwt_token', token.slice(0, -4) + (token.endsWith('AAAA') ? 'BBBB' : 'AAAA'));
+  });
+  await page.goto(`${BASE_URL}${PATHS.assets}?thumbnail=has`);
+  await page.waitForURL((url) => url.pathname === PATHS.login);
+  assert.equal(new URL(page.url()).searchParams.get('next'), `${PATHS.assets}?thumbnail=has`);
+  await page.getByLabel('Username').fill(STAFF.username);
+  await page.getByLabel('Password').fill(STAFF.password);
+  await page.getByRole('button', {name: 'Log in'}).click();
+  await page.waitForURL((url) => url.pathname === PATHS.assets && url.searchParams.get('thumbnail') === 'has');
+
+  await page.getByRole('button', {name: 'Log out'}).click();
+  await page.waitForURL((url) => url.pathname === PATHS.login);
+  assert.equal(await page.evaluate(() => localStorage.getItem('icosa_jwt_token')), null);
+  await page.goto(BASE_URL + PATHS.assets);
+  await page.waitForURL((url) => url.pathname === PATHS.login);
+  expectNoProblems([REFUSED_LOAD]);
+  await context.close();
+});
