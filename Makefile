@@ -21,9 +21,11 @@ test: build web
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@bash web/smoke-test.sh $(BUILD)-web
 
-# The render core compiled with Debian's Emscripten (WebGL2).
+# The render core compiled with Debian's Emscripten (WebGL2), then the admin web app (web/admin, esbuild) on it into
+# $(BUILD)/admin, beside $(BUILD)/thumbgen, where `thumbgen serve` finds it (skipped while web/admin is absent).
 web: deps
 	@bash web/build.sh $(BUILD)-web
+	@bash scripts/build_admin.sh $(BUILD)
 
 # ASan + UBSan build running the unit tests (leaks inside the GL driver are suppressed, see tests/lsan.supp).
 sanitize: deps
@@ -34,8 +36,8 @@ sanitize: deps
 	  ASAN_OPTIONS=detect_leaks=1:handle_segv=0:handle_abort=0:allocator_may_return_null=1 \
 	  ctest --output-on-failure -j $(JOBS) -LE slow
 
-# The main job on the embedded default.
-demo: build
+# The main job on the embedded default, then the admin pages on a demo catalogue (Ctrl-C stops the server).
+demo: build web
 	@bash scripts/demo.sh $(BUILD)
 
 bench: build
