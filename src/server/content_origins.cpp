@@ -26,42 +26,69 @@ FROM (
 }  // namespace
 
 ContentOrigins::ContentOrigins(Catalogue& catalogue, const std::string& public_url, std::vector<std::string> extra)
-    : catalogue_(catalogue), media_origin_(web_origin(public_url).value_or("")), extra_(std::move(extra)) {}
+    : catalogue_(catalogue), media_origin_(web_origin(public_url).value_or("")), extra_(std::move(extra)) {
+  std::lock_guard lock(mutex_);
+  start_refresh();
+}
 
-std::vector<std::string> ContentOrigins::read_catalogue_origins() {
+ContentOrigins::~ContentOrigins() {
+  if (reader_.joinable()) reader_.join();
+}
+
+std::vector<std::string> ContentOrigins::read_origins() {
   std::set<std::string> found;
-  catalogue_.with_connection([&](sql::Connection& db) {
-    auto query = db.prepare(kExternalOrigins);
-    while (query.step()) {
-      if (auto origin = web_origin(query.text(0))) found.insert(std::move(*origin));
+  try {
+    catalogue_.with_connection([&](sql::Connection& db) {
+      auto query = db.prepare(kExternalOrigins);
+      while (query.step()) {
+        if (auto origin = web_origin(query.text(0))) found.insert(std::move(*origin));
+      }
+    });
+  } catch (const std::exception& error) {  // a busy or broken catalogue: the pages still load, with fewer origins
+    spdlog::warn("admin pages: cannot read the model files' origins from the catalogue: {}", error.what());
+  }
+  std::vector<std::string> origins = extra_;
+  std::vector<std::string> catalogue_origins;
+  for (const std::string& origin : found) {
+    if (origin != media_origin_ && std::find(extra_.begin(), extra_.end(), origin) == extra_.end())
+      catalogue_origins.push_back(origin);
+  }
+  if (catalogue_origins.size() > kMaxOrigins) {
+    if (!warned_) {
+      spdlog::warn(
+          "the catalogue names {} external file hosts: the admin pages' CSP allows any https: host instead of "
+          "listing them (name them in THUMBGEN_EXTRA_ORIGINS to keep the policy strict)",
+          catalogue_origins.size());
+      warned_ = true;
     }
+    catalogue_origins = {"https:"};
+  }
+  origins.insert(origins.end(), catalogue_origins.begin(), catalogue_origins.end());
+  return origins;
+}
+
+void ContentOrigins::start_refresh() {
+  refreshing_ = true;
+  if (reader_.joinable()) reader_.join();  // the previous read has finished (refreshing_ was false)
+  reader_ = std::thread([this] {
+    std::vector<std::string> origins = read_origins();
+    {
+      std::lock_guard lock(mutex_);
+      cached_ = std::move(origins);
+      read_at_ = std::chrono::steady_clock::now();
+      fresh_ = true;
+      refreshing_ = false;
+    }
+    ready_.notify_all();
   });
-  return {found.begin(), found.end()};
 }
 
 std::vector<std::string> ContentOrigins::file_origins() {
-  std::lock_guard lock(mutex_);
-  const auto now = std::chrono::steady_clock::now();
-  if (!fresh_ || now - read_at_ >= kRefresh) {
-    std::vector<std::string> origins = extra_;
-    std::vector<std::string> catalogue_origins = read_catalogue_origins();
-    std::erase_if(catalogue_origins, [&](const std::string& origin) {
-      return origin == media_origin_ || std::find(extra_.begin(), extra_.end(), origin) != extra_.end();
-    });
-    if (catalogue_origins.size() > kMaxOrigins) {
-      if (!warned_) {
-        spdlog::warn(
-            "the catalogue names {} external file hosts: the admin pages' CSP allows any https: host instead of "
-            "listing them (name them in THUMBGEN_EXTRA_ORIGINS to keep the policy strict)",
-            catalogue_origins.size());
-        warned_ = true;
-      }
-      catalogue_origins = {"https:"};
-    }
-    origins.insert(origins.end(), catalogue_origins.begin(), catalogue_origins.end());
-    cached_ = std::move(origins);
-    read_at_ = now;
-    fresh_ = true;
+  std::unique_lock lock(mutex_);
+  if (!fresh_) {
+    ready_.wait(lock, [&] { return fresh_; });  // the first read, started with the server
+  } else if (!refreshing_ && std::chrono::steady_clock::now() - read_at_ >= kRefresh) {
+    start_refresh();
   }
   return cached_;
 }
