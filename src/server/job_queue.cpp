@@ -14,19 +14,35 @@ struct Candidate {
   std::int64_t ready_at = 0, job_id = 0;
 };
 
-// Ready queued jobs, or expired leases, in queue order. The CROSS JOIN keeps the jobs index as the outer loop.
-std::vector<Candidate> candidates(sql::Connection& db, const char* state, const char* time_column, std::int64_t now,
-                                  int limit) {
-  std::string sql = std::string("SELECT j.") + time_column +
-                    ", j.job_id FROM thumbnail_jobs j CROSS JOIN assets a ON a.id = j.asset_id WHERE j.state = '" +
-                    state + "' AND j." + time_column +
-                    " <= ?1 AND a.thumbnail IS NULL AND (j.explicit = 1 OR a.is_viewer_compatible = 1) ORDER BY j." +
-                    time_column + ", j.job_id LIMIT ?2";
-  auto query = db.prepare(sql);
-  query.bind(1, now).bind(2, limit);
+// Ready queued jobs, or expired leases, in queue order, within the claim's scope. Without a selection the jobs index
+// is the outer loop (CROSS JOIN keeps it so); a selection's own rows are the outer loop of a scoped claim, so a
+// small selection never walks a large queue. A job is claimable while its asset misses a thumbnail, or when it was
+// made to regenerate one.
+std::vector<Candidate> candidates(sql::Connection& db, const std::string& state, const std::string& time_column,
+                                  std::int64_t now, int limit, const ClaimScope& scope,
+                                  const std::string& excluded_json) {
+  std::string sql = "SELECT j." + time_column + ", j.job_id FROM ";
+  sql += scope.selection ? "selection_assets s CROSS JOIN thumbnail_jobs j ON j.asset_id = s.asset_id "
+                         : "thumbnail_jobs j ";
+  sql += "CROSS JOIN assets a ON a.id = j.asset_id WHERE j.state = '" + state + "' AND j." + time_column +
+         " <= ?1 AND (a.thumbnail IS NULL OR j.regenerate = 1) AND (j.explicit = 1 OR a.is_viewer_compatible = 1)";
+  if (scope.selection) sql += " AND s.selection_id = ?3";
+  if (scope.viewer_compatible_only) sql += " AND a.is_viewer_compatible = 1";
+  if (!scope.exclude_asset_ids.empty()) sql += " AND j.asset_id NOT IN (SELECT value FROM json_each(?4))";
+  sql += " ORDER BY j." + time_column + ", j.job_id LIMIT ?2";
+  auto query = db.cached(sql);
+  query->bind(1, now).bind(2, limit);
+  if (scope.selection) query->bind(3, *scope.selection);
+  if (!scope.exclude_asset_ids.empty()) query->bind(4, excluded_json);
   std::vector<Candidate> found;
-  while (query.step()) found.push_back({query.int64(0), query.int64(1)});
+  while (query->step()) found.push_back({query->int64(0), query->int64(1)});
   return found;
+}
+
+std::string json_id_list(const std::vector<std::int64_t>& ids) {
+  std::string list = "[";
+  for (std::int64_t id : ids) list += (list.size() > 1 ? "," : "") + std::to_string(id);
+  return list + "]";
 }
 
 }  // namespace
@@ -38,7 +54,8 @@ std::int64_t job_backoff_seconds(int attempts) {
 
 JobQueue::JobQueue(Catalogue& catalogue, JobSettings settings) : catalogue_(catalogue), settings_(settings) {}
 
-std::vector<ClaimedJob> JobQueue::claim(std::string_view worker, int max, int lease_seconds, std::int64_t now) {
+std::vector<ClaimedJob> JobQueue::claim(std::string_view worker, int max, int lease_seconds, std::int64_t now,
+                                        const ClaimScope& scope) {
   std::lock_guard lock(write_mutex_);
   return catalogue_.with_connection([&](sql::Connection& db) {
     sql::Transaction transaction(db);  // BEGIN IMMEDIATE: select and update under one write lock
@@ -52,8 +69,9 @@ std::vector<ClaimedJob> JobQueue::claim(std::string_view worker, int max, int le
         "WHERE state = 'leased' AND lease_expires_at <= ?1 AND (attempts >= ?2 OR cancel_requested = 1)");
     bury.bind(1, now).bind(2, settings_.max_attempts).run();
 
-    std::vector<Candidate> ready = candidates(db, "queued", "next_attempt_at", now, max);
-    std::vector<Candidate> expired = candidates(db, "leased", "lease_expires_at", now, max);
+    const std::string excluded = json_id_list(scope.exclude_asset_ids);
+    std::vector<Candidate> ready = candidates(db, "queued", "next_attempt_at", now, max, scope, excluded);
+    std::vector<Candidate> expired = candidates(db, "leased", "lease_expires_at", now, max, scope, excluded);
     ready.insert(ready.end(), expired.begin(), expired.end());
     std::sort(ready.begin(), ready.end(), [](const Candidate& a, const Candidate& b) {
       return std::tie(a.ready_at, a.job_id) < std::tie(b.ready_at, b.job_id);
