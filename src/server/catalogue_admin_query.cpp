@@ -167,7 +167,7 @@ AdminAssetRow read_row(sql::Connection& db, const sql::Statement& row, std::int6
   if (!row.is_null(16)) {
     std::string state = row.text(16);
     asset.attempts = static_cast<int>(row.int64(17));
-    asset.last_error = row.optional_text(18);
+    if (!row.is_null(18)) asset.last_error = row.optional_text(18);  // else the spec's failure report, if any
     if (state == "leased" && row.int64(20) <= now) state = "queued";  // an expired lease is free to claim
     if (state == "queued" && asset.attempts > 0 && row.int64(19) > now) state = "backing_off";
     asset.job_state = std::move(state);
