@@ -84,7 +84,8 @@ Conditions filter_conditions(const AssetFilter& filter) {
     }
   }
   if (filter.format_type) {
-    where.add("EXISTS (SELECT 1 FROM formats f WHERE f.asset_id = a.id AND f.format_type = ?)");
+    // A list subquery (one scan of formats), not a correlated EXISTS: counting 1M assets that way took 7 s.
+    where.add("a.id IN (SELECT asset_id FROM formats WHERE format_type = ?)");
     where.bindings.emplace_back(upper_ascii(*filter.format_type));
   }
   if (filter.viewer_compatible)
@@ -167,7 +168,7 @@ AdminAssetRow read_row(sql::Connection& db, const sql::Statement& row, std::int6
   if (!row.is_null(16)) {
     std::string state = row.text(16);
     asset.attempts = static_cast<int>(row.int64(17));
-    if (!row.is_null(18)) asset.last_error = row.optional_text(18);  // else the spec's failure report, if any
+    if (!row.is_null(18)) asset.last_error = row.optional_text(18);   // else the spec's failure report, if any
     if (state == "leased" && row.int64(20) <= now) state = "queued";  // an expired lease is free to claim
     if (state == "queued" && asset.attempts > 0 && row.int64(19) > now) state = "backing_off";
     asset.job_state = std::move(state);
