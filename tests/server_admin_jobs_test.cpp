@@ -210,6 +210,19 @@ TEST_F(AdminJobsTest, RetryFailedCanBeLimitedToASelection) {
   ASSERT_EQ(retried.status, 200) << retried.body;
   EXPECT_EQ(retried.json()["requeued"], 2);
   EXPECT_EQ(row("job-7")["job_state"], "queued");
+
+  // A retryable failure waits out its backoff: "backing_off", listed under "failed" and "empty" alike.
+  std::string later = selection({"job-30"});
+  nlohmann::json retry = claim({{"scope", {{"selection_id", later}}}});
+  ASSERT_EQ(retry.size(), 1u);
+  ASSERT_EQ(post(kJobs + "/" + retry[0]["job_id"].get<std::string>() + "/fail",
+                 {{"fencing_token", retry[0]["fencing_token"]}, {"reason", "timeout"}})
+                .status,
+            200);
+  EXPECT_EQ(row("job-30")["job_state"], "backing_off");
+  EXPECT_EQ(row("job-30")["attempts"], 1);
+  EXPECT_EQ(get("/api/v1/admin/assets?thumbnail=failed&q=job-30").json()["total_count"], 1);
+  EXPECT_EQ(get("/api/v1/admin/assets?thumbnail=empty&q=job-30").json()["total_count"], 1);
 }
 
 TEST_F(AdminJobsTest, RenderSettingsFollowSavedThenRunThenPresentation) {
