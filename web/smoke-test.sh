@@ -25,3 +25,4 @@ if [ ! -f web/node_modules/playwright-core/package.json ]; then
 fi
 
 node web/smoke_test.mjs "$BUILD_DIR/web"
+node web/camera_test.mjs "$BUILD_DIR/web"

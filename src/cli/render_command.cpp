@@ -25,8 +25,9 @@ skipping hidden files and folders; side files (.bin, textures, .mtl) are not mod
 The thumbnail of FOLDER/cars/a.glb is OUT_DIR/cars/a.glb.jpg; of a file given by name, OUT_DIR/a.glb.jpg.
 A model is skipped when its thumbnail is newer than it (use --force to render it anyway).
 Each render process handles one model at a time: a crash, --timeout or --max-memory fails only that model.
---json prints {"file","status":"ok|failed|skipped","ms","reason"?,"output"?,"warnings"?} per model to stdout,
-then {"summary":{...}}.
+--json prints {"file","status":"ok|failed|skipped","ms","reason"?,"output"?,"warnings"?,"camera"?,"camera_source"?}
+per model to stdout, then {"summary":{...}}; "camera" is the camera used, {"position","target","up","fov_y_degrees"}
+in the model's space, which --camera takes back as it is.
 Exit status: 0 all rendered or skipped, 1 some model failed, 2 usage error, 3 no render process could start
 (no OpenGL ES 3 context), 130 interrupted.)";
 
@@ -115,7 +116,8 @@ int run_render(const RenderOptions& options) {
     not_started = pool.run(items, [&](const runner::WorkResult& result) {
       const ModelFile& model = *item_models[result.index];
       progress.record({model.name, result.ok ? runner::AssetStatus::Ok : runner::AssetStatus::Failed, result.ms,
-                       result.reason, result.ok ? model.output.string() : std::string(), result.warnings});
+                       result.reason, result.ok ? model.output.string() : std::string(), result.warnings,
+                       result.ok ? result.camera : std::nullopt, result.ok ? result.camera_source : std::string()});
     });
   } catch (const runner::RenderProcessStartupError& startup) {
     progress.note(std::string("thumbgen render: cannot start a render process: ") + startup.what());

@@ -7,16 +7,18 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <thread>
 
 #include "render/encode.h"
+#include "render/render_settings.h"
 #include "util/ascii.h"
 
 namespace thumbgen::cli {
 namespace {
 
-constexpr int kMaxDimension = 8192;
+constexpr int kMaxDimension = render::kMaxRenderDimension;
 constexpr int kMaxJobs = 256;
 constexpr const char* kMinMemory = "64M";
 
@@ -68,15 +70,7 @@ ImageSize parse_image_size(const std::string& text) {
 }
 
 glm::vec4 parse_background(const std::string& text) {
-  std::string value = util::to_lower_ascii(text);
-  if (value == "transparent") return {0.0f, 0.0f, 0.0f, 0.0f};
-  bool hex = value.size() > 1 && value[0] == '#' &&
-             std::all_of(value.begin() + 1, value.end(), [](unsigned char c) { return std::isxdigit(c); });
-  if (hex && (value.size() == 7 || value.size() == 4)) {
-    if (value.size() == 4) value = {'#', value[1], value[1], value[2], value[2], value[3], value[3]};
-    auto channel = [&](int i) { return std::stoi(value.substr(1 + 2 * i, 2), nullptr, 16) / 255.0f; };
-    return {channel(0), channel(1), channel(2), 1.0f};
-  }
+  if (auto colour = render::parse_colour(text)) return *colour;
   fail("--background: expected '#rrggbb', '#rgb' or 'transparent', got '" + text + "'");
 }
 
@@ -100,6 +94,12 @@ render::CameraAngles parse_camera(const std::string& text) {
     return angles;
   }
   fail("--camera: expected 'yaw,pitch' or 'yaw,pitch,fov' in degrees, got '" + text + "'");
+}
+
+render::AbsoluteCamera parse_absolute_camera(const std::string& text) {
+  const auto json = nlohmann::json::parse(text, nullptr, false);
+  if (json.is_discarded()) fail("--camera: not valid JSON: '" + text + "'");
+  return render::camera_from_json(json, "--camera");
 }
 
 std::chrono::milliseconds parse_duration(const std::string& text) {
@@ -161,8 +161,11 @@ void add_render_arguments(CLI::App& command, RenderArguments& args, RenderArgume
       ->capture_default_str()
       ->type_name("COLOUR");
   command
-      .add_option("--camera", args.camera, "Camera angles in degrees (default: the model's own camera, else 30,20,45)")
-      ->type_name("YAW,PITCH[,FOV]");
+      .add_option(
+          "--camera", args.camera,
+          "Camera angles in degrees (default: the model's own camera, else 30,20,45), or an absolute camera "
+          "as --json reports it: '{\"position\":[x,y,z],\"target\":[x,y,z],\"up\":[x,y,z],\"fov_y_degrees\":45}'")
+      ->type_name("YAW,PITCH[,FOV]|JSON");
   command.add_option("-j,--jobs", args.jobs, "Render processes (default: one per CPU core)")->type_name("N");
   command.add_option("--timeout", args.timeout, "Time limit per model, e.g. 30s, 500ms, 2m")
       ->capture_default_str()
@@ -200,7 +203,13 @@ RenderOptions resolve_render_options(const RenderArguments& args) {
   if (args.quality < 1 || args.quality > 100) fail("--quality: expected 1-100, got " + std::to_string(args.quality));
   options.job.quality = args.quality;
   options.job.view.background = parse_background(args.background);
-  if (!args.camera.empty()) options.job.view.camera = parse_camera(args.camera);
+  if (!args.camera.empty()) {
+    if (args.camera.front() == '{') {
+      options.job.view.saved_camera = parse_absolute_camera(args.camera);
+    } else {
+      options.job.view.camera = parse_camera(args.camera);
+    }
+  }
   if (args.jobs < 0 || args.jobs > kMaxJobs) {
     fail("--jobs: expected 1-" + std::to_string(kMaxJobs) + ", got " + std::to_string(args.jobs));
   }

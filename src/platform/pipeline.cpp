@@ -85,6 +85,8 @@ JobResult ThumbnailPipeline::run(const std::filesystem::path& model_file, const 
     render::Thumbnail thumbnail = render::render_thumbnail(impl_->renderer, scene, options.view);
     result.warnings.insert(result.warnings.end(), thumbnail.warnings.begin(), thumbnail.warnings.end());
     result.render_ms = ms_since(start);
+    result.camera_used = thumbnail.camera_used;
+    result.camera_source = thumbnail.camera_source;
     if (thumbnail.problem) {
       result.reason = *thumbnail.problem;
       return result;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,8 @@ struct JobResult {
   std::size_t triangles = 0;
   double load_ms = 0, render_ms = 0, encode_ms = 0;
   std::vector<std::string> warnings;
+  std::optional<render::AbsoluteCamera> camera_used;  // once rendered (refused frames too)
+  render::CameraSource camera_source = render::CameraSource::Auto;
 };
 
 class ThumbnailPipeline {

@@ -49,18 +49,33 @@ glm::vec3 direction_from(const CameraAngles& angles) {
 
 bool finite(const glm::vec3& p) { return std::isfinite(p.x) && std::isfinite(p.y) && std::isfinite(p.z); }
 
+glm::vec3 safe_normalize(const glm::vec3& v, const glm::vec3& fallback) {
+  const float length = glm::length(v);
+  return length > 0.0f && std::isfinite(length) ? v / length : fallback;
+}
+
+// How far along the line of sight the model's centre lies (at least a small part of its size): where a camera's
+// target goes when only its direction is known.
+float target_depth(const scene::Bounds& bounds, const glm::vec3& position, const glm::vec3& forward) {
+  if (!bounds.valid()) return 1.0f;
+  const float radius = std::max(glm::length(bounds.size()) * 0.5f, 1e-6f);
+  return std::max(glm::dot(bounds.center() - position, forward), radius * 0.1f);
+}
+
 }  // namespace
 
-scene::Bounds robust_bounds(const scene::Scene& scene) {
+scene::Bounds robust_bounds(const scene::Scene& scene, const glm::quat& orientation) {
+  const glm::mat4 turn = glm::mat4_cast(orientation);
   scene::Bounds bounds;
   std::vector<glm::vec3> scattered;  // positions of points, sampled
   for (const scene::Draw& draw : scene.draws) {
     if (draw.mesh < 0 || static_cast<std::size_t>(draw.mesh) >= scene.meshes.size()) continue;
     const scene::Mesh& mesh = scene.meshes[static_cast<std::size_t>(draw.mesh)];
     const bool is_points = mesh.primitive == scene::Primitive::Points;
+    const glm::mat4 placed = turn * draw.transform;
     const std::size_t step = is_points ? std::max<std::size_t>(1, mesh.positions.size() / kMaxSamples) : 1;
     for (std::size_t i = 0; i < mesh.positions.size(); i += step) {
-      const glm::vec3 p = glm::vec3(draw.transform * glm::vec4(mesh.positions[i], 1.0f));
+      const glm::vec3 p = glm::vec3(placed * glm::vec4(mesh.positions[i], 1.0f));
       if (!finite(p)) continue;
       if (is_points) {
         scattered.push_back(p);
@@ -76,8 +91,9 @@ scene::Bounds robust_bounds(const scene::Scene& scene) {
     const std::size_t step = std::max<std::size_t>(1, cloud.size() / kMaxSamples);
     for (std::size_t i = 0; i < cloud.size(); i += step) {
       // Faint splats do not define the object's extent.
-      if (cloud.colors[i].a < 0.1f || !finite(cloud.positions[i])) continue;
-      splats.push_back(cloud.positions[i]);
+      const glm::vec3 p = orientation * cloud.positions[i];
+      if (cloud.colors[i].a < 0.1f || !finite(p)) continue;
+      splats.push_back(p);
     }
   }
   add_robust(bounds, splats, 0.05f, 0.1f);
@@ -88,7 +104,9 @@ namespace {
 
 // Points the framing must keep in view: mesh vertices (strided to a bounded sample), points and splat centres
 // inside the robust bounds (floaters dropped), splats padded by their typical size.
-std::vector<glm::vec3> framing_samples(const scene::Scene& scene, const scene::Bounds& keep) {
+std::vector<glm::vec3> framing_samples(const scene::Scene& scene, const scene::Bounds& keep,
+                                       const glm::quat& orientation) {
+  const glm::mat4 turn = glm::mat4_cast(orientation);
   std::size_t total = 0;
   for (const scene::Draw& draw : scene.draws) {
     if (draw.mesh >= 0 && static_cast<std::size_t>(draw.mesh) < scene.meshes.size()) {
@@ -107,16 +125,18 @@ std::vector<glm::vec3> framing_samples(const scene::Scene& scene, const scene::B
   for (const scene::Draw& draw : scene.draws) {
     if (draw.mesh < 0 || static_cast<std::size_t>(draw.mesh) >= scene.meshes.size()) continue;
     const auto& positions = scene.meshes[static_cast<std::size_t>(draw.mesh)].positions;
+    const glm::mat4 placed = turn * draw.transform;
     for (std::size_t i = 0; i < positions.size(); i += step) {
-      const glm::vec3 p = glm::vec3(draw.transform * glm::vec4(positions[i], 1.0f));
+      const glm::vec3 p = glm::vec3(placed * glm::vec4(positions[i], 1.0f));
       if (inside(p)) samples.push_back(p);
     }
   }
   for (const scene::SplatCloud& cloud : scene.splats) {
     std::vector<float> sizes;
     for (std::size_t i = 0; i < cloud.size(); i += step) {
-      if (cloud.colors[i].a < 0.1f || !inside(cloud.positions[i])) continue;
-      samples.push_back(cloud.positions[i]);
+      const glm::vec3 p = orientation * cloud.positions[i];
+      if (cloud.colors[i].a < 0.1f || !inside(p)) continue;
+      samples.push_back(p);
       sizes.push_back(std::max({cloud.scales[i].x, cloud.scales[i].y, cloud.scales[i].z}));
     }
     if (sizes.empty()) continue;
@@ -135,11 +155,12 @@ std::vector<glm::vec3> framing_samples(const scene::Scene& scene, const scene::B
 
 }  // namespace
 
-ViewCamera auto_frame(const scene::Scene& scene, const CameraAngles& angles, float aspect) {
-  scene::Bounds bounds = robust_bounds(scene);
+ViewCamera auto_frame(const scene::Scene& scene, const CameraAngles& angles, float aspect,
+                      const glm::quat& orientation) {
+  scene::Bounds bounds = robust_bounds(scene, orientation);
   if (!bounds.valid()) bounds.add(glm::vec3(0.0f));
   const float radius = std::max(glm::length(bounds.size()) * 0.5f, 1e-6f);
-  std::vector<glm::vec3> samples = framing_samples(scene, bounds);
+  std::vector<glm::vec3> samples = framing_samples(scene, bounds, orientation);
   if (samples.empty()) samples.push_back(bounds.center());
 
   const float vfov = glm::radians(std::clamp(angles.vfov_degrees, 1.0f, 170.0f));
@@ -176,21 +197,26 @@ ViewCamera auto_frame(const scene::Scene& scene, const CameraAngles& angles, flo
   }
 
   ViewCamera camera;
-  camera.position = target + back * distance;
-  camera.view = glm::lookAt(camera.position, target, up);
+  const glm::vec3 position = target + back * distance;
+  // Framed in presentation space; drawn in model space: the view turns the model first.
+  camera.view = glm::lookAt(position, target, up) * glm::mat4_cast(orientation);
   const float near_plane = std::max(distance - radius * 1.5f, distance * 0.001f);
   const float far_plane = distance + radius * 2.5f;
   camera.projection = glm::perspective(vfov, aspect, near_plane, far_plane);
+  const glm::quat back_to_model = glm::inverse(orientation);
+  camera.pose = {back_to_model * position, back_to_model * target, back_to_model * up, glm::degrees(vfov)};
   return camera;
 }
 
-ViewCamera auto_frame_along(const scene::Scene& scene, const scene::Camera& authored, float aspect) {
-  const glm::vec3 back = glm::normalize(glm::vec3(authored.world[2]));  // the camera looks down its local -Z
+ViewCamera auto_frame_along(const scene::Scene& scene, const AbsoluteCamera& along, float aspect,
+                            const glm::quat& orientation) {
+  const glm::vec3 offset = along.position - along.target;
+  const glm::vec3 back = glm::length(offset) > 0.0f ? glm::normalize(orientation * offset) : glm::vec3(0, 0, 1);
   CameraAngles angles;
   angles.pitch_degrees = glm::degrees(std::asin(std::clamp(back.y, -1.0f, 1.0f)));
   angles.yaw_degrees = glm::degrees(std::atan2(back.x, back.z));
-  angles.vfov_degrees = authored.perspective ? glm::degrees(authored.yfov) : 45.0f;
-  return auto_frame(scene, angles, aspect);
+  angles.vfov_degrees = along.fov_y_degrees;
+  return auto_frame(scene, angles, aspect, orientation);
 }
 
 ViewCamera authored_camera(const scene::Scene& scene, float aspect) {
@@ -198,11 +224,11 @@ ViewCamera authored_camera(const scene::Scene& scene, float aspect) {
   ViewCamera camera;
   camera.authored = true;
   camera.view = glm::inverse(source.world);
-  camera.position = glm::vec3(source.world[3]);
+  const glm::vec3 position = glm::vec3(source.world[3]);
   const scene::Bounds bounds = robust_bounds(scene);
   float far_plane = source.zfar;
   if (far_plane <= 0.0f && bounds.valid()) {
-    far_plane = glm::length(camera.position - bounds.center()) + glm::length(bounds.size()) * 2.0f;
+    far_plane = glm::length(position - bounds.center()) + glm::length(bounds.size()) * 2.0f;
   }
   const float near_plane = std::max(source.znear, far_plane * 1e-5f);
   far_plane = std::max(far_plane, near_plane * 2.0f);
@@ -212,6 +238,61 @@ ViewCamera authored_camera(const scene::Scene& scene, float aspect) {
     const float half_height = source.ymag, half_width = source.ymag * aspect;
     camera.projection = glm::ortho(-half_width, half_width, -half_height, half_height, near_plane, far_plane);
   }
+  // As an absolute camera: looking at the point of its line of sight nearest the model's centre. An orthographic
+  // camera is reported as the perspective one that shows the same height there.
+  const glm::vec3 forward = safe_normalize(-glm::vec3(source.world[2]), {0, 0, -1});
+  const glm::vec3 up = safe_normalize(glm::vec3(source.world[1]), {0, 1, 0});
+  const float depth = target_depth(bounds, position, forward);
+  const float fov = source.perspective ? glm::degrees(source.yfov)
+                                       : glm::degrees(2.0f * std::atan(source.ymag / std::max(depth, 1e-6f)));
+  camera.pose = {position, position + forward * depth, up, std::clamp(fov, 1.0f, 170.0f)};
+  return camera;
+}
+
+ViewCamera absolute_camera(const scene::Scene& scene, const AbsoluteCamera& wanted, float aspect) {
+  AbsoluteCamera pose = wanted;
+  glm::vec3 forward = pose.target - pose.position;
+  if (!(glm::length(forward) > 0.0f) || !finite(forward)) {  // target on the camera: look down -Z
+    forward = {0, 0, -1};
+    pose.target = pose.position + forward;
+  }
+  forward = glm::normalize(forward);
+  glm::vec3 up = safe_normalize(pose.up, {0, 1, 0});
+  if (std::abs(glm::dot(up, forward)) > 0.9999f)
+    up = std::abs(forward.y) < 0.9f ? glm::vec3(0, 1, 0) : glm::vec3(0, 0, -1);
+  pose.up = up;
+  pose.fov_y_degrees = std::clamp(pose.fov_y_degrees, 1.0f, 170.0f);
+
+  ViewCamera camera;
+  camera.view = glm::lookAt(pose.position, pose.target, up);
+  scene::Bounds bounds = robust_bounds(scene);
+  if (!bounds.valid()) bounds.add(glm::vec3(0.0f));
+  const float radius = std::max(glm::length(bounds.size()) * 0.5f, 1e-6f);
+  const float distance = glm::length(bounds.center() - pose.position);
+  const float far_plane = distance + radius * 2.5f;
+  const float near_plane = std::max(distance - radius * 1.5f, far_plane * 1e-4f);
+  camera.projection = glm::perspective(glm::radians(pose.fov_y_degrees), aspect, near_plane, far_plane);
+  camera.pose = pose;
+  return camera;
+}
+
+ViewCamera presentation_camera(const scene::Scene& scene, const PresentationCamera& presented, float aspect,
+                               const glm::quat& orientation) {
+  // The gallery's camera lives in presentation space; bring it back to the model's space as loaded.
+  const glm::quat back_to_model = glm::inverse(orientation);
+  const glm::quat rotation = back_to_model * glm::normalize(presented.rotation);
+  AbsoluteCamera pose;
+  pose.position = back_to_model * presented.translation;
+  pose.up = rotation * glm::vec3(0, 1, 0);
+  pose.fov_y_degrees = presented.fov_y_degrees;
+  const glm::vec3 forward = rotation * glm::vec3(0, 0, -1);
+  if (presented.pivot && glm::length(*presented.pivot - presented.translation) > 0.0f) {
+    pose.target = back_to_model * *presented.pivot;
+  } else {
+    pose.target = pose.position + forward * target_depth(robust_bounds(scene), pose.position, forward);
+  }
+  ViewCamera camera = absolute_camera(scene, pose, aspect);
+  camera.authored = true;
   return camera;
 }
 

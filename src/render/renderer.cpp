@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "render/camera_choice.h"
 #include "render/gl_program.h"
 #include "render/gpu_scene.h"
 #include "render/mesh_programs.h"
@@ -365,13 +366,12 @@ Renderer::~Renderer() {
 }
 
 RenderResult Renderer::render(const scene::Scene& scene, const ViewOptions& options) {
-  const float aspect = static_cast<float>(options.width) / static_cast<float>(std::max(options.height, 1));
-  const bool use_authored = !options.camera && !scene.cameras.empty();
-  const ViewCamera camera = use_authored ? authored_camera(scene, aspect)
-                                         : auto_frame(scene, options.camera.value_or(kDefaultAngles), aspect);
   RenderResult result;
-  result.image = impl_->draw(scene, camera, options);
-  result.authored_camera = use_authored;
+  result.camera_source = choose_camera_source(options, scene);
+  result.camera = camera_for(result.camera_source, scene, options);
+  result.image = impl_->draw(scene, result.camera, options);
+  result.authored_camera =
+      result.camera_source == CameraSource::Authored || result.camera_source == CameraSource::Presentation;
   return result;
 }
 

@@ -14,7 +14,9 @@ namespace thumbgen::render {
 
 struct RenderResult {
   scene::Image image;  // width × height RGBA, row 0 at the top
-  bool authored_camera = false;
+  ViewCamera camera;   // the camera it was drawn with (camera.pose: as an absolute camera)
+  CameraSource camera_source = CameraSource::Auto;
+  bool authored_camera = false;  // the camera came from the asset (its own or the gallery's presentation camera)
 };
 
 class Renderer {
@@ -24,6 +26,7 @@ class Renderer {
   Renderer(const Renderer&) = delete;
   Renderer& operator=(const Renderer&) = delete;
 
+  // With the camera choose_camera_source picks (camera_choice.h).
   RenderResult render(const scene::Scene& scene, const ViewOptions& options);
   // Draws a small scene that uses every pipeline state the renderer has (lit/flat/unlit, textures, mask, blend,
   // additive, points, lines, culling, splats), so the driver's shader variants are compiled once at start-up

@@ -26,7 +26,11 @@ Thumbnail render_thumbnail(Renderer& renderer, const scene::Scene& scene, const 
   RenderResult rendered = renderer.render(scene, view);
   Thumbnail thumbnail;
   thumbnail.authored_camera = rendered.authored_camera;
-  thumbnail.problem = check_quality(rendered.image, view.background, {.check_clipping = !rendered.authored_camera});
+  thumbnail.camera_source = rendered.camera_source;
+  thumbnail.camera_used = rendered.camera.pose;
+  // Cameras someone placed may crop on purpose; auto-framing must not.
+  const bool placed = rendered.authored_camera || rendered.camera_source == CameraSource::Saved;
+  thumbnail.problem = check_quality(rendered.image, view.background, {.check_clipping = !placed});
   if (rendered.authored_camera) {
     const float aspect = static_cast<float>(view.width) / static_cast<float>(view.height);
     const ContentBox box = content_box(rendered.image, view.background);
@@ -34,12 +38,21 @@ Thumbnail render_thumbnail(Renderer& renderer, const scene::Scene& scene, const 
     if (thumbnail.problem || small) {
       // The asset's own camera shows nothing useful (looking away, inside the model) or leaves the model tiny:
       // frame the model ourselves, from the author's direction when it is visible at all.
-      const ViewCamera camera = thumbnail.problem ? auto_frame(scene, kDefaultAngles, aspect)
-                                                  : auto_frame_along(scene, scene.cameras.front(), aspect);
+      const glm::quat& orientation = view.presentation.orienting_rotation;
+      AbsoluteCamera along = rendered.camera.pose;
+      const bool orthographic = rendered.camera_source == CameraSource::Authored && !scene.cameras.front().perspective;
+      if (orthographic) along.fov_y_degrees = kDefaultAngles.vfov_degrees;
+      const ViewCamera camera = thumbnail.problem ? auto_frame(scene, kDefaultAngles, aspect, orientation)
+                                                  : auto_frame_along(scene, along, aspect, orientation);
       rendered.image = renderer.render_with_camera(scene, camera, view);
       thumbnail.problem = check_quality(rendered.image, view.background, {.check_clipping = true});
-      thumbnail.warnings.push_back(small ? "the asset's own camera left the model small; re-framed along it"
-                                         : "the asset's own camera showed nothing useful; auto-framed instead");
+      const std::string whose = rendered.camera_source == CameraSource::Presentation
+                                    ? "the gallery's presentation camera"
+                                    : "the asset's own camera";
+      thumbnail.warnings.push_back(small ? whose + " left the model small; re-framed along it"
+                                         : whose + " showed nothing useful; auto-framed instead");
+      thumbnail.camera_used = camera.pose;
+      thumbnail.camera_source = CameraSource::Auto;
     }
   }
   thumbnail.image = std::move(rendered.image);

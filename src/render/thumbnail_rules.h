@@ -23,11 +23,16 @@ struct Thumbnail {
   scene::Image image;                  // the frame; a thumbnail only when `problem` is empty
   std::optional<std::string> problem;  // why the frame is refused ("blank render: ...", "object clipped ...")
   std::vector<std::string> warnings;   // e.g. the asset's own camera was replaced
-  bool authored_camera = false;        // the first frame used the asset's own camera
+  bool authored_camera = false;        // the first frame used the asset's own (or the gallery's) camera
+  // The camera of the frame as an absolute camera in the model's space: rendering again with it as the saved
+  // camera gives this frame again ("use this camera").
+  AbsoluteCamera camera_used;
+  CameraSource camera_source = CameraSource::Auto;  // where camera_used came from (auto after a re-frame)
 };
 
-// Renders `scene` as a thumbnail: with the asset's own camera when it has one (re-framed when that view shows
-// nothing useful or leaves the model small), else auto-framed; then the quality gate. Throws what Renderer throws.
+// Renders `scene` as a thumbnail with the camera camera_choice.h picks, then the quality gate. A saved camera is
+// kept as it is (a refused frame stays refused: a person chose that view); the asset's own or the gallery's camera
+// is re-framed when it shows nothing useful or leaves the model small. Throws what Renderer throws.
 Thumbnail render_thumbnail(Renderer& renderer, const scene::Scene& scene, const ViewOptions& view);
 
 // A reason or warning cut to one log line's worth (300 bytes, on a UTF-8 boundary, "..." appended): library

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glm/glm.hpp>
+#include <glm/gtc/quaternion.hpp>
 #include <optional>
 
 namespace thumbgen::render {
@@ -12,18 +13,55 @@ struct CameraAngles {
   float vfov_degrees = 45.0f;
 };
 
+// A camera placed exactly: where it is, what it looks at, which way is up, its vertical field of view. In the
+// model's space as loaded (before the presentation's orienting rotation and before any framing), so a camera
+// stored with an asset keeps showing the same view whatever else changes.
+struct AbsoluteCamera {
+  glm::vec3 position{0.0f, 0.0f, 1.0f};
+  glm::vec3 target{0.0f};
+  glm::vec3 up{0.0f, 1.0f, 0.0f};
+  float fov_y_degrees = 45.0f;
+};
+
+// The gallery's camera for the asset (Icosa / Poly presentation_params.camera): a camera-to-world pose in
+// presentation space (after the orienting rotation), looking down its local -Z.
+struct PresentationCamera {
+  glm::vec3 translation{0.0f};
+  glm::quat rotation{1.0f, 0.0f, 0.0f, 0.0f};
+  float fov_y_degrees = 45.0f;
+  std::optional<glm::vec3> pivot;  // GOOGLE_camera_settings.pivot: what it orbits around
+};
+
+// What the gallery says about presenting the asset (its background colour goes to ViewOptions::background).
+struct Presentation {
+  // Object space → presentation space (+Y up): turns a model authored lying down upright before framing.
+  glm::quat orienting_rotation{1.0f, 0.0f, 0.0f, 0.0f};
+  std::optional<PresentationCamera> camera;
+};
+
 struct ViewOptions {
   int width = 1280;
   int height = 720;
   glm::vec4 background{0.0f, 0.0f, 0.0f, 1.0f};  // sRGB colour; alpha 0 = transparent
-  // Explicit camera angles (auto-framed). Without them the asset's own camera wins, else a 3/4 auto-frame.
+  // The camera, by precedence (choose_camera_source): a saved absolute camera, then these angles (auto-framed),
+  // then the presentation's camera, then the asset's own camera, else a 3/4 auto-frame.
+  std::optional<AbsoluteCamera> saved_camera;
   std::optional<CameraAngles> camera;
+  Presentation presentation;
   // Anti-aliasing: -1 = automatic (4x MSAA on a GPU; a CPU FXAA pass on software GL, where MSAA costs more than
   // shading), 0 or 1 = FXAA, 2+ = that many MSAA samples.
   int msaa_samples = -1;
 };
 
+// Where the camera of a render came from, in precedence order.
+enum class CameraSource { Saved, Run, Presentation, Authored, Auto };
+const char* camera_source_name(CameraSource source);  // "saved", "run", "presentation", "authored", "auto"
+
 // The default 3/4 view when the asset has no camera of its own.
 inline constexpr CameraAngles kDefaultAngles{30.0f, 20.0f, 45.0f};
+
+// The version of the rendering rules a thumbnail was made with, stored with it as provenance: raise it when a
+// change to framing, shading or the quality gate makes thumbnails worth regenerating.
+inline constexpr const char* kRendererVersion = "thumbgen-render/1";
 
 }  // namespace thumbgen::render

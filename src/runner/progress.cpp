@@ -3,6 +3,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "render/render_settings.h"
+
 namespace thumbgen::runner {
 namespace {
 
@@ -37,6 +39,10 @@ std::string to_json_line(const AssetRecord& record) {
   if (!record.reason.empty()) object["reason"] = record.reason;
   if (!record.output.empty()) object["output"] = record.output;
   if (!record.warnings.empty()) object["warnings"] = record.warnings;
+  if (record.camera) {
+    object["camera"] = render::camera_to_json(*record.camera);
+    object["camera_source"] = record.camera_source;
+  }
   return object.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 

@@ -4,8 +4,11 @@
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "render/view.h"
 
 namespace thumbgen::runner {
 
@@ -18,6 +21,8 @@ struct AssetRecord {
   std::string reason;  // failed / skipped: why
   std::string output;  // ok / skipped: the thumbnail
   std::vector<std::string> warnings;
+  std::optional<render::AbsoluteCamera> camera = std::nullopt;  // ok: the camera it was rendered with
+  std::string camera_source = {};
 };
 
 struct Summary {

@@ -19,6 +19,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "render/render_settings.h"
+
 namespace thumbgen::runner {
 namespace {
 
@@ -237,7 +239,8 @@ void RenderProcessPool::process_main(int job_fd, int result_fd) {
     if (!message->is_object()) break;
     WorkOutcome outcome;
     try {
-      outcome = job(WorkItem{message->value("input", ""), message->value("output", "")});
+      outcome =
+          job(WorkItem{message->value("input", ""), message->value("output", ""), message->value("settings", "")});
     } catch (const std::bad_alloc&) {
       outcome = {false,
                  "out of memory" + (options_.max_memory_bytes > 0
@@ -250,6 +253,10 @@ void RenderProcessPool::process_main(int job_fd, int result_fd) {
       outcome = {false, "unknown error", {}};
     }
     json result = {{"type", "result"}, {"ok", outcome.ok}, {"reason", outcome.reason}, {"warnings", outcome.warnings}};
+    if (outcome.camera) {
+      result["camera"] = render::camera_to_json(*outcome.camera);
+      result["camera_source"] = outcome.camera_source;
+    }
     if (!send_message(result_fd, result)) break;
     return_memory_after_large_job();
   }
@@ -263,7 +270,9 @@ void RenderProcessPool::dispatch(Process& process, std::size_t index, const Work
   process.started = Clock::now();
   process.deadline = process.started + options_.timeout;
   // A failed write means the process died; its closed result pipe reports that as a crash of this item.
-  send_message(process.job_fd, {{"input", item.input}, {"output", item.output}});
+  json message = {{"input", item.input}, {"output", item.output}};
+  if (!item.settings.empty()) message["settings"] = item.settings;
+  send_message(process.job_fd, message);
 }
 
 void RenderProcessPool::finish(Process& process, WorkResult result,
@@ -414,6 +423,14 @@ std::size_t RenderProcessPool::run(const std::vector<WorkItem>& items,
           result.ok = message->value("ok", false);
           result.reason = message->value("reason", "");
           result.warnings = message->value("warnings", std::vector<std::string>{});
+          if (auto camera = message->find("camera"); camera != message->end()) {
+            // Our own render process's word, checked like any camera.
+            try {
+              result.camera = render::camera_from_json(*camera, "camera");
+              result.camera_source = message->value("camera_source", "");
+            } catch (const std::invalid_argument&) {
+            }
+          }
           finish(process, std::move(result), on_result);
         }
       }

@@ -10,16 +10,20 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "render/view.h"
 
 namespace thumbgen::runner {
 
 struct WorkItem {
   std::string input;
   std::string output;
+  std::string settings = {};  // the item's own render settings (JSON text, render_settings.h); empty: the job's
 };
 
 // What a render process's job function reports for one item. Throwing counts as a failure with the exception's text.
@@ -27,6 +31,8 @@ struct WorkOutcome {
   bool ok = false;
   std::string reason;
   std::vector<std::string> warnings;
+  std::optional<render::AbsoluteCamera> camera = std::nullopt;  // the camera the thumbnail was rendered with
+  std::string camera_source = {};                               // where it came from (render::camera_source_name)
 };
 
 using JobFunction = std::function<WorkOutcome(const WorkItem&)>;
@@ -59,6 +65,8 @@ struct WorkResult {
   double ms = 0;  // from dispatch to result, as the parent saw it
   std::string reason;
   std::vector<std::string> warnings;
+  std::optional<render::AbsoluteCamera> camera = std::nullopt;
+  std::string camera_source = {};
 };
 
 class RenderProcessStartupError : public std::runtime_error {

@@ -5,10 +5,13 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <system_error>
 
 #include "platform/egl_context.h"
+#include "render/render_settings.h"
+#include "render/thumbnail_rules.h"
 
 namespace thumbgen::runner {
 namespace {
@@ -44,10 +47,25 @@ RenderProcessSetup thumbnail_job_setup(const platform::JobOptions& job_options) 
     platform::tune_malloc_for_software_gl();
     auto pipeline = std::make_shared<platform::ThumbnailPipeline>(job_options.view);
     return [pipeline, job_options](const WorkItem& item) {
-      platform::JobResult result = pipeline->run(item.input, job_options);
-      if (!result.ok) return WorkOutcome{false, result.reason, result.warnings};
-      write_atomically(item.output, result.encoded);
-      return WorkOutcome{true, {}, result.warnings};
+      platform::JobOptions options = job_options;
+      std::vector<std::string> settings_warnings;
+      if (!item.settings.empty()) {
+        // The server's settings for this asset, over the command line's (read here, in the render process).
+        try {
+          render::RenderSettings settings =
+              render::read_render_settings(nlohmann::json::parse(item.settings), job_options.view);
+          options.view = std::move(settings.view);
+          settings_warnings = std::move(settings.warnings);
+        } catch (const std::exception& error) {
+          return WorkOutcome{false, render::bounded_reason(std::string("bad render settings: ") + error.what()), {}};
+        }
+      }
+      platform::JobResult result = pipeline->run(item.input, options);
+      result.warnings.insert(result.warnings.begin(), settings_warnings.begin(), settings_warnings.end());
+      WorkOutcome outcome{result.ok, result.reason, result.warnings, result.camera_used,
+                          render::camera_source_name(result.camera_source)};
+      if (result.ok) write_atomically(item.output, result.encoded);
+      return outcome;
     };
   };
 }

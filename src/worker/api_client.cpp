@@ -231,6 +231,7 @@ std::optional<std::vector<Job>> ApiClient::claim(const std::string& worker, int 
     if (!item.is_object()) continue;
     Job job{string_field(item, "job_id"), string_field(item, "fencing_token"), item.value("attempt", 0),
             parse_asset(item.value("asset", nlohmann::json::object()))};
+    if (auto settings = item.find("render_settings"); settings != item.end()) job.render_settings = *settings;
     if (!job.job_id.empty()) jobs.push_back(std::move(job));
   }
   return jobs;
@@ -246,9 +247,14 @@ HeartbeatAnswer ApiClient::heartbeat(const Job& job, int lease_seconds) {
   return {response.json().value("cancel", false), false};
 }
 
-std::string ApiClient::complete(const Job& job, const std::vector<std::uint8_t>& jpeg) {
-  HttpResponse response = send("POST", "/api/v1/admin/thumbnail-jobs/" + encode_segment(job.job_id) + "/complete",
-                               {{"fencing_token", job.fencing_token}, {"thumbnail_base64", util::encode_base64(jpeg)}});
+std::string ApiClient::complete(const Job& job, const std::vector<std::uint8_t>& jpeg,
+                                const nlohmann::json& provenance) {
+  nlohmann::json body = {{"fencing_token", job.fencing_token}, {"thumbnail_base64", util::encode_base64(jpeg)}};
+  if (provenance.is_object()) {
+    for (const auto& [key, value] : provenance.items()) body[key] = value;
+  }
+  HttpResponse response =
+      send("POST", "/api/v1/admin/thumbnail-jobs/" + encode_segment(job.job_id) + "/complete", body);
   if (response.status == 409) throw StaleTokenError("job " + job.job_id + ": " + error_detail(response));
   if (response.status != 200) {
     throw ApiError(response.status,

@@ -44,6 +44,9 @@ struct Job {
   std::string job_id, fencing_token;
   int attempt = 0;
   AssetInfo asset;
+  // The claim's "render_settings" object (render/render_settings.h), read in the render process; null when the
+  // server sends none (older servers): the worker's own options apply.
+  nlohmann::json render_settings = nullptr;
 };
 
 struct MissingPage {
@@ -103,8 +106,11 @@ class ApiClient {
   // nullopt: the server has no claim protocol (404).
   std::optional<std::vector<Job>> claim(const std::string& worker, int max, int lease_seconds);
   HeartbeatAnswer heartbeat(const Job& job, int lease_seconds);
-  std::string complete(const Job& job, const std::vector<std::uint8_t>& jpeg);  // throws StaleTokenError
-  void fail(const Job& job, const std::string& reason, bool retryable);         // a stale token is ignored
+  // `provenance` fields ("renderer_version", "camera") go into the body beside the thumbnail; servers that do not
+  // know them ignore them. Throws StaleTokenError.
+  std::string complete(const Job& job, const std::vector<std::uint8_t>& jpeg,
+                       const nlohmann::json& provenance = nlohmann::json::object());
+  void fail(const Job& job, const std::string& reason, bool retryable);  // a stale token is ignored
   // Hands an untried job back (the worker stops): no attempt counted, no backoff. A stale token is ignored; a
   // server without the release route gets a retryable fail instead.
   void release(const Job& job);

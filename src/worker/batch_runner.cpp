@@ -257,7 +257,12 @@ void BatchRunner::render(std::vector<Task*>& pending, JobSource& source) {
     if (pending.empty()) return;
 
     std::vector<runner::WorkItem> items;
-    for (Task* task : pending) items.push_back({task->model.string(), task->output.string()});
+    for (Task* task : pending) {
+      // The server's render settings for this asset travel to the render process as they came (read there).
+      const bool has_settings = task->job && !task->job->render_settings.is_null();
+      items.push_back({task->model.string(), task->output.string(),
+                       has_settings ? task->job->render_settings.dump() : std::string()});
+    }
     runner::RenderProcessPool& pool = this->pool();
     RunningPool running(pool);  // a pause or skip stopped the previous run; stopping() is checked below
     if (stopping() || work_paused()) pool.request_stop();  // a signal between the checks and here
@@ -281,6 +286,8 @@ void BatchRunner::render(std::vector<Task*>& pending, JobSource& source) {
       }
       Task* done = &task;
       double ms = result.ms;
+      task.camera_used = result.camera;
+      task.camera_source = result.camera_source;
       cache_.discard(task.download_folder);  // rendered (or failed): its files are not needed again
       if (!result.ok || task.lost || !skip.empty()) {
         std::error_code ignored;

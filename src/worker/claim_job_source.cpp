@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "render/render_settings.h"
+
 namespace thumbgen::worker {
 
 ClaimJobSource::ClaimJobSource(ApiClient& api, std::string worker_name, int batch, int lease_seconds,
@@ -27,7 +29,10 @@ std::optional<Batch> ClaimJobSource::next_batch() {
 }
 
 std::string ClaimJobSource::deliver(const Task& task, const std::vector<std::uint8_t>& thumbnail) {
-  return api_.complete(*task.job, thumbnail);
+  // Provenance stored with the thumbnail: which rules made it, and the exact view ("use this camera" repeats it).
+  nlohmann::json provenance = {{"renderer_version", render::kRendererVersion}};
+  if (task.camera_used) provenance["camera"] = render::camera_to_json(*task.camera_used);
+  return api_.complete(*task.job, thumbnail, provenance);
 }
 
 void ClaimJobSource::report_failure(const Task& task, const std::string& reason, bool retryable) {

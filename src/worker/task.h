@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "render/view.h"
 #include "worker/api_client.h"
 
 namespace thumbgen::worker {
@@ -18,6 +19,8 @@ struct Task {
   std::optional<Job> job;  // claim protocol only
   std::filesystem::path model, output;
   std::filesystem::path download_folder;  // the asset's folder in the download cache; removed once it has ended
+  std::optional<render::AbsoluteCamera> camera_used;  // once rendered: the camera of its thumbnail
+  std::string camera_source;                          // where that camera came from
   std::atomic<bool> finished{false};
   std::atomic<bool> lost{false};  // our fencing token went stale: the result is no longer ours to report
   // Guarded by the worker's one task mutex (shared by the batch runner, the lease keeper and the control file, so

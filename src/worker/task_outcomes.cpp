@@ -21,7 +21,7 @@ void TaskOutcomes::succeeded(JobSource& source, Task& task, double ms) {
   fs::remove(task.output, ignored);
   try {
     std::string url = source.deliver(task, thumbnail);
-    log_.record({task.asset.display(), runner::AssetStatus::Ok, ms, {}, url, {}});
+    log_.record({task.asset.display(), runner::AssetStatus::Ok, ms, {}, url, {}, task.camera_used, task.camera_source});
   } catch (const StaleTokenError&) {
     task.lost = true;
     log_taken_over(task);

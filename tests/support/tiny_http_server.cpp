@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace thumbgen::test {
@@ -45,6 +47,12 @@ int TinyHttpServer::requests(const std::string& path) const {
   std::lock_guard lock(mutex_);
   auto it = requests_.find(path);
   return it == requests_.end() ? 0 : it->second;
+}
+
+std::vector<std::string> TinyHttpServer::bodies(const std::string& path) const {
+  std::lock_guard lock(mutex_);
+  auto it = bodies_.find(path);
+  return it == bodies_.end() ? std::vector<std::string>{} : it->second;
 }
 
 std::map<std::string, int> TinyHttpServer::all_requests() const {
@@ -86,10 +94,27 @@ void TinyHttpServer::answer(int connection) {
   std::size_t end = start == std::string::npos ? start : request.find(' ', start + 1);
   if (end == std::string::npos) return;
   std::string path = request.substr(start + 1, end - start - 1);
+  // The body, as long as Content-Length says (test clients only: no chunked framing).
+  const std::size_t header_end = request.find("\r\n\r\n") + 4;
+  std::string lower_head = request.substr(0, header_end);
+  for (char& c : lower_head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::size_t body_length = 0;
+  if (auto at = lower_head.find("\r\ncontent-length:"); at != std::string::npos) {
+    body_length = std::strtoul(lower_head.c_str() + at + 17, nullptr, 10);
+  }
+  std::string body = request.substr(header_end);
+  while (body.size() < body_length) {
+    pollfd wait{connection, POLLIN, 0};
+    if (::poll(&wait, 1, 5000) <= 0) return;
+    ssize_t got = ::read(connection, buffer, sizeof buffer);
+    if (got <= 0) return;
+    body.append(buffer, static_cast<std::size_t>(got));
+  }
   int count = 0;
   {
     std::lock_guard lock(mutex_);
     count = requests_[path]++;
+    bodies_[path].push_back(std::move(body));
   }
   TinyReply reply = handler_(path, count);
   std::string head = "HTTP/1.1 " + std::to_string(reply.status) +

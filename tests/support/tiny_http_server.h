@@ -1,6 +1,7 @@
 // A tiny scripted HTTP/1.1 file server on a loopback address of the test's choosing (127.0.0.2, 127.0.0.3...):
-// "another host" for the worker's fetch-policy tests. One connection at a time, one request per connection
-// (Connection: close); it counts the connections it accepted and the requests per path.
+// "another host" for the worker's fetch-policy tests, or a scripted API server. One connection at a time, one request
+// per connection (Connection: close); it counts the connections it accepted and the requests per path, and keeps
+// the request bodies (Content-Length framing) per path.
 #pragma once
 
 #include <atomic>
@@ -37,6 +38,8 @@ class TinyHttpServer {
   int connections() const { return connections_.load(); }
   int requests(const std::string& path) const;
   std::map<std::string, int> all_requests() const;
+  // The bodies of the requests for `path` so far, in order.
+  std::vector<std::string> bodies(const std::string& path) const;
 
   // A handler serving `files` (path → bytes) with 200, anything else with 404.
   static Handler serve(std::map<std::string, std::string> files);
@@ -53,6 +56,7 @@ class TinyHttpServer {
   std::atomic<int> connections_{0};
   mutable std::mutex mutex_;
   std::map<std::string, int> requests_;
+  std::map<std::string, std::vector<std::string>> bodies_;
   std::thread thread_;
 };
 

@@ -16,7 +16,7 @@ const URL_BASE = '/admin/assets/';
 
 // Module Web Workers: each is bundled on its own and its URL reaches the page as __ADMIN_ASSETS__.workers[<name>]
 // (name = file name without .ts). Add new worker entry points here.
-const WORKER_ENTRIES = [];
+const WORKER_ENTRIES = ['src/render_worker.ts', 'src/lease_worker.ts'];
 
 // The WASM render core, copied under hashed names. The references between these files are plain relative names
 // (thumbgen.mjs imports ./thumbgen_wasm.mjs, which fetches thumbgen_wasm.wasm relative to itself): each copy gets
