@@ -38,8 +38,8 @@ sanitize: deps
 	  ASAN_OPTIONS=detect_leaks=1:handle_segv=0:handle_abort=0:allocator_may_return_null=1 \
 	  ctest --output-on-failure -j $(JOBS) -LE slow
 
-# The main job on the embedded default.
-demo: build
+# The main job on the embedded default, then the admin pages on a demo catalogue (Ctrl-C stops the server).
+demo: build web
 	@bash scripts/demo.sh $(BUILD)
 
 bench: build

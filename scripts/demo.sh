@@ -3,7 +3,9 @@
 #  1. `thumbgen render examples -o thumbnails`: files in, thumbnails out (no server).
 #  2. The server round trip: `thumbgen import` the examples into ./demo-data, create a staff user, start
 #     `thumbgen serve`, and let `thumbgen work` render and upload every missing thumbnail through the API.
-#     Then the server keeps serving until Ctrl-C (in CI or without a terminal it stops and the script exits).
+#  3. The admin web app (built by `make web` into BUILD_DIR/admin, beside the binary) on that server: the script ends
+#     by printing its URL and the demo login, and keeps serving until Ctrl-C while stdin is a terminal (in CI or
+#     without a terminal the server stops and the script exits).
 # Usage: bash scripts/demo.sh BUILD_DIR     (DEMO_PORT=8080 by default)
 set -euo pipefail
 
@@ -60,12 +62,20 @@ sed -n 's/.*"file":"\([^"]*\)".*"status":"ok".*"output":"\([^"]*\)".*/  \1  \2/p
 grep '"status":"failed"' "$data/work.jsonl" | sed 's/^/  FAILED /' || true
 grep '"summary"' "$data/work.jsonl" | sed 's/^/Summary: /'
 
+status=$render_status
+[ "$work_status" -gt "$status" ] && status=$work_status
+
+echo
+echo "== 3. the admin pages"
+if [ -s "$build/admin/index.html" ]; then
+  echo "Admin pages: $build/admin (Assets, Batch Thumbnail Generator; \"Regenerate\" re-renders what the worker made)"
+else
+  echo "Admin pages: not built ($build/admin/index.html missing: run make web); /admin/ says how to build them"
+fi
+echo "Open $url/admin/ — user demo, password $password"
 if [ -t 0 ] && [ -z "${CI:-}" ]; then
-  echo
-  echo "Serving $url until Ctrl-C (try $url/api/v1/admin/assets/missing-thumbnails with the demo user's token)."
+  echo "Serving until Ctrl-C (log: $data/serve.log)."
   wait "$server" || true
   exit 0
 fi
-status=$render_status
-[ "$work_status" -gt "$status" ] && status=$work_status
 exit "$status"

@@ -255,6 +255,20 @@ TEST_F(JwtTest, StampMustBeANonEmptyString) {
   }
 }
 
+TEST_F(JwtTest, AuthTimeRoundTripsAndMustBeAnInteger) {
+  JwtClaims session = claims();
+  session.auth_time = kNow - 7200;
+  auto result = jwt_verify(keyring, jwt_sign(keyring, session), kNow);
+  ASSERT_TRUE(std::holds_alternative<JwtClaims>(result));
+  EXPECT_EQ(std::get<JwtClaims>(result).auth_time, kNow - 7200);
+  EXPECT_EQ(std::get<JwtClaims>(jwt_verify(keyring, jwt_sign(keyring, claims()), kNow)).auth_time, 0);
+  for (const char* value : {"\"1700000000\"", "1.5", "null", "[]"}) {
+    const std::string payload = std::string(R"({"sub":"a","exp":1700003600,"auth_time":)") + value + "}";
+    EXPECT_EQ(error_of(jwt_verify(keyring, craft(R"({"alg":"HS256"})", payload, secret()), kNow)), JwtError::Malformed)
+        << value;
+  }
+}
+
 TEST_F(JwtTest, ExtremeExpiryDoesNotOverflow) {
   auto result =
       jwt_verify(keyring, craft(R"({"alg":"HS256"})", R"({"sub":"a","exp":-9223372036854775808})", secret()), kNow);

@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <spng.h>
 #include <turbojpeg.h>
+#include <webp/decode.h>
 
 #include <algorithm>
 #include <cstring>
@@ -77,17 +78,17 @@ const ValidatedThumbnail& expect_ok(const std::variant<ValidatedThumbnail, Uploa
   const auto& thumb = std::get<ValidatedThumbnail>(result);
   EXPECT_EQ(thumb.width, width);
   EXPECT_EQ(thumb.height, height);
-  EXPECT_GE(thumb.jpeg.size(), 3u);
-  EXPECT_EQ(thumb.jpeg[0], 0xFF);
-  EXPECT_EQ(thumb.jpeg[1], 0xD8);
-  const DecodedJpeg decoded = decode_output(thumb.jpeg);
+  EXPECT_GE(thumb.encoded.size(), 3u);
+  EXPECT_EQ(thumb.encoded[0], 0xFF);
+  EXPECT_EQ(thumb.encoded[1], 0xD8);
+  const DecodedJpeg decoded = decode_output(thumb.encoded);
   EXPECT_EQ(decoded.width, width);
   EXPECT_EQ(decoded.height, height);
   // Baseline: the re-encoded output has an SOF0 marker, never SOF2 (progressive).
-  EXPECT_EQ(thumb.jpeg[find_sof(thumb.jpeg) + 1], 0xC0);
+  EXPECT_EQ(thumb.encoded[find_sof(thumb.encoded) + 1], 0xC0);
   unsigned char digest[32];
   unsigned int length = 0;
-  EVP_Digest(thumb.jpeg.data(), thumb.jpeg.size(), digest, &length, EVP_sha256(), nullptr);
+  EVP_Digest(thumb.encoded.data(), thumb.encoded.size(), digest, &length, EVP_sha256(), nullptr);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
   for (unsigned char byte : digest) (hex += kHex[byte >> 4]) += kHex[byte & 15];
@@ -304,9 +305,9 @@ TEST(UploadValidationTest, MetadataAndAppendedPayloadsAreStripped) {
   jpeg.insert(jpeg.end(), html.begin(), html.end());  // polyglot: valid JPEG, then HTML after EOI
   const auto result = validate_thumbnail_upload(base64(jpeg));
   const auto& thumb = expect_ok(result, 32, 32);
-  EXPECT_FALSE(contains(thumb.jpeg, "SECRET-GPS-DATA"));
-  EXPECT_FALSE(contains(thumb.jpeg, "Exif"));
-  EXPECT_FALSE(contains(thumb.jpeg, "<script"));
+  EXPECT_FALSE(contains(thumb.encoded, "SECRET-GPS-DATA"));
+  EXPECT_FALSE(contains(thumb.encoded, "Exif"));
+  EXPECT_FALSE(contains(thumb.encoded, "<script"));
 }
 
 TEST(UploadValidationTest, PngWithAlphaIsCompositedOverBlack) {
@@ -317,10 +318,60 @@ TEST(UploadValidationTest, PngWithAlphaIsCompositedOverBlack) {
   };
   const auto result = validate_thumbnail_upload(base64(make_png(spec)));
   const auto& thumb = expect_ok(result, 4, 4);
-  const DecodedJpeg decoded = decode_output(thumb.jpeg);
+  const DecodedJpeg decoded = decode_output(thumb.encoded);
   ASSERT_EQ(decoded.rgb.size(), 4u * 4 * 3);
   EXPECT_LT(decoded.rgb[0], 40);                 // transparent → black
   EXPECT_GT(decoded.rgb[(4 * 2 + 3) * 3], 215);  // opaque white stays white
+}
+
+// The output format is the server's (THUMBGEN_THUMBNAIL_FORMAT): PNG keeps transparency, lossless.
+TEST(UploadValidationTest, PngOutputKeepsAlphaAndPixels) {
+  PngSpec spec{.width = 4, .height = 4, .color_type = 6};
+  spec.sample = [](std::uint32_t x, std::uint32_t, int channel) -> std::uint16_t {
+    if (channel == 3) return x < 2 ? 0 : 255;
+    return channel == 0 ? 200 : 10;
+  };
+  const auto result =
+      validate_thumbnail_upload(base64(make_png(spec)), UploadLimits{.format = ThumbnailFormat::Png, .quality = 85});
+  ASSERT_EQ(status_of(result), 200) << detail_of(result);
+  const auto& thumb = std::get<ValidatedThumbnail>(result);
+  EXPECT_EQ(thumb.format, ThumbnailFormat::Png);
+  ASSERT_GE(thumb.encoded.size(), 8u);
+  EXPECT_EQ(thumb.encoded[1], 'P');
+  spng_ctx* ctx = spng_ctx_new(0);
+  spng_set_png_buffer(ctx, thumb.encoded.data(), thumb.encoded.size());
+  std::vector<std::uint8_t> rgba(4 * 4 * 4);
+  ASSERT_EQ(spng_decode_image(ctx, rgba.data(), rgba.size(), SPNG_FMT_RGBA8, 0), 0);
+  spng_ctx_free(ctx);
+  EXPECT_EQ(rgba[3], 0);              // transparent stays transparent
+  EXPECT_EQ(rgba[(2) * 4 + 0], 200);  // lossless
+  EXPECT_EQ(rgba[(2) * 4 + 3], 255);
+}
+
+TEST(UploadValidationTest, WebpOutputIsWebp) {
+  const auto result = validate_thumbnail_upload(base64(make_jpeg(32, 24)),
+                                                UploadLimits{.format = ThumbnailFormat::Webp, .quality = 60});
+  ASSERT_EQ(status_of(result), 200) << detail_of(result);
+  const auto& thumb = std::get<ValidatedThumbnail>(result);
+  EXPECT_EQ(thumb.width, 32);
+  EXPECT_EQ(thumb.format, ThumbnailFormat::Webp);
+  ASSERT_GE(thumb.encoded.size(), 12u);
+  EXPECT_EQ(std::string(thumb.encoded.begin(), thumb.encoded.begin() + 4), "RIFF");
+  EXPECT_EQ(std::string(thumb.encoded.begin() + 8, thumb.encoded.begin() + 12), "WEBP");
+  int width = 0, height = 0;
+  ASSERT_TRUE(WebPGetInfo(thumb.encoded.data(), thumb.encoded.size(), &width, &height));
+  EXPECT_EQ(width, 32);
+  EXPECT_EQ(height, 24);
+}
+
+TEST(UploadValidationTest, FormatNamesParse) {
+  EXPECT_EQ(parse_thumbnail_format("jpeg"), ThumbnailFormat::Jpeg);
+  EXPECT_EQ(parse_thumbnail_format("png"), ThumbnailFormat::Png);
+  EXPECT_EQ(parse_thumbnail_format("webp"), ThumbnailFormat::Webp);
+  EXPECT_FALSE(parse_thumbnail_format("gif"));
+  EXPECT_FALSE(parse_thumbnail_format("JPEG "));
+  EXPECT_STREQ(thumbnail_extension(ThumbnailFormat::Jpeg), "jpg");
+  EXPECT_STREQ(thumbnail_content_type(ThumbnailFormat::Webp), "image/webp");
 }
 
 TEST(UploadValidationTest, PngVariantsAccepted) {
@@ -409,7 +460,7 @@ TEST(UploadValidationTest, HugeAncillaryChunksAreRejected) {
   PngSpec small_spec;
   small_spec.extra_chunks.push_back({"tEXt", text_bytes(std::string("Comment\0<script>x</script>", 26))});
   const auto small = validate_thumbnail_upload(base64(make_png(small_spec)));
-  EXPECT_FALSE(contains(expect_ok(small, 8, 8).jpeg, "<script"));
+  EXPECT_FALSE(contains(expect_ok(small, 8, 8).encoded, "<script"));
 }
 
 TEST(UploadValidationTest, DataAfterIendIsIgnoredAndDropped) {
@@ -417,7 +468,7 @@ TEST(UploadValidationTest, DataAfterIendIsIgnoredAndDropped) {
   const std::string html = "<html>after iend</html>";
   png.insert(png.end(), html.begin(), html.end());
   const auto result = validate_thumbnail_upload(base64(png));
-  EXPECT_FALSE(contains(expect_ok(result, 8, 8).jpeg, "after iend"));
+  EXPECT_FALSE(contains(expect_ok(result, 8, 8).encoded, "after iend"));
 }
 
 TEST(UploadValidationTest, SameImageSameDigest) {

@@ -8,10 +8,9 @@
 #include "cli/render_command.h"
 #include "cli/serve_command.h"
 #include "cli/work_command.h"
+#include "util/version.h"
 
-namespace {
-constexpr const char* kVersion = "0.1.0";
-}
+using thumbgen::kVersion;
 
 int main(int argc, char** argv) {
   CLI::App app{

@@ -103,11 +103,23 @@ int run_serve(const ServeFlags& flags) {
     settings.jobs.max_attempts = config.max_attempts;
     settings.jobs.min_lease_seconds = config.min_lease_seconds;
     settings.upload_body_limit = config.http.body_limit;
+    settings.upload_limits.format = config.thumbnail_format;
+    settings.upload_limits.quality = config.thumbnail_quality;
+    settings.admin.pages_folder = config.admin_dir.empty() ? default_admin_folder() : config.admin_dir;
+    settings.admin.session_max_age_seconds = config.session_max_age_seconds;
+    settings.admin.pause_release_seconds = config.pause_release_seconds;
+    settings.admin.extra_origins = config.extra_origins;
     api = std::make_unique<Api>(settings, catalogue, storage, std::move(keyring));
 
     server.catch_stop_signals();
     spdlog::info("listening on {}:{} (public url {}, data {})", host, bound, settings.public_url, config.data.string());
     spdlog::info("answering Host: {}", fmt::join(config.http.allowed_hosts.patterns(), ", "));
+    spdlog::info("admin pages: {}/ from {}{}", settings.public_url + "/admin", settings.admin.pages_folder.string(),
+                 std::filesystem::is_regular_file(settings.admin.pages_folder / "index.html")
+                     ? ""
+                     : " (not built: run `make web`; /admin/ says so until then)");
+    spdlog::info("thumbnails are stored as {} (quality {})", thumbnail_format_name(config.thumbnail_format),
+                 config.thumbnail_quality);
     if (!flags.port_file.empty()) {
       std::string temp = flags.port_file + ".tmp";
       std::ofstream(temp) << bound << "\n";

@@ -203,11 +203,13 @@ ApiResponse Api::store_thumbnail(const AssetRef& asset, const nlohmann::json& bo
   }
   const ValidatedThumbnail& thumbnail = std::get<ValidatedThumbnail>(validated);
 
-  std::string key = thumbnail_key(asset.id, thumbnail.sha256_hex);
+  // Stored once in the server's format (THUMBGEN_THUMBNAIL_FORMAT): the key's extension and the type follow it.
+  std::string key = thumbnail_key(asset.id, thumbnail.sha256_hex, thumbnail_extension(thumbnail.format));
+  const char* content_type = thumbnail_content_type(thumbnail.format);
   {
     std::lock_guard lock(upload_locks_[static_cast<std::uint64_t>(asset.id) % upload_locks_.size()]);
-    storage_.put(key, thumbnail.jpeg, "image/jpeg");
-    ThumbnailSwitch result = catalogue_.set_thumbnail_fenced(asset.id, key, "image/jpeg", unix_now(), fence);
+    storage_.put(key, thumbnail.encoded, content_type);
+    ThumbnailSwitch result = catalogue_.set_thumbnail_fenced(asset.id, key, content_type, unix_now(), fence);
     if (!result.switched) {
       // A stale job: the object we just wrote goes again, unless it is the very image the asset already shows.
       if (result.previous != key) storage_.remove(key);

@@ -32,7 +32,10 @@ Api::Api(ApiSettings settings, Catalogue& catalogue, Storage& storage, JwtKeyrin
       data_guard_(settings_.data_folder),
       jobs_(catalogue, settings_.jobs),
       login_limiter_(settings_.login_limits),
-      dummy_hash_(hash_password("not a real password")) {
+      dummy_hash_(hash_password("not a real password")),
+      content_origins_(catalogue, settings_.public_url, settings_.admin.extra_origins),
+      admin_pages_(settings_.admin.pages_folder.empty() ? default_admin_folder() : settings_.admin.pages_folder,
+                   data_guard_) {
   router_.add(http::verb::post, "/api/v1/login/jwt", {kLoginBodyLimit, nullptr},
               [this](ApiRequest& r) { return login(r); });
   router_.add(http::verb::post, "/api/v1/login/logout-all", user_route(kLogoutAllBodyLimit),
@@ -44,6 +47,7 @@ Api::Api(ApiSettings settings, Catalogue& catalogue, Storage& storage, JwtKeyrin
   router_.add(http::verb::post, "/api/v1/admin/assets/{asset}/thumbnail-failure", staff_route(kReasonBodyLimit),
               [this](ApiRequest& r) { return thumbnail_failure(r); });
   add_job_routes();
+  add_admin_app_routes();
   router_.add(http::verb::get, "/media/*", {}, [this](ApiRequest& r) { return media(r); });
   router_.add(http::verb::get, "/files/{asset}/*", {}, [this](ApiRequest& r) { return asset_file(r); });
   router_.add(http::verb::get, "/healthz", {}, [](ApiRequest&) {
@@ -79,19 +83,23 @@ bool token_is_current(const JwtClaims& claims, const UserRecord& user) {
 
 }  // namespace
 
+std::string_view bearer_token(const ApiRequest& request) {
+  std::string_view header = request.header(http::field::authorization);
+  constexpr std::string_view kBearer = "Bearer ";
+  if (header.size() <= kBearer.size() || !boost::beast::iequals(header.substr(0, kBearer.size()), kBearer)) return {};
+  std::string_view token = header.substr(kBearer.size());
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  return token;
+}
+
 std::variant<UserRecord, ApiResponse> Api::authenticate(ApiRequest& request) {
   auto unauthorized = [](std::string_view detail) {
     ApiResponse response = error_response(http::status::unauthorized, detail);
     response.headers.emplace_back("WWW-Authenticate", "Bearer");
     return response;
   };
-  std::string_view header = request.header(http::field::authorization);
-  constexpr std::string_view kBearer = "Bearer ";
-  if (header.size() <= kBearer.size() || !boost::beast::iequals(header.substr(0, kBearer.size()), kBearer)) {
-    return unauthorized("JWT token required");
-  }
-  std::string_view token = header.substr(kBearer.size());
-  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  std::string_view token = bearer_token(request);
+  if (token.empty()) return unauthorized("JWT token required");
   auto verified = jwt_verify(keyring_, token, unix_now());
   if (std::holds_alternative<JwtError>(verified)) return unauthorized("Invalid or expired token");
   const JwtClaims& claims = std::get<JwtClaims>(verified);
@@ -133,6 +141,8 @@ ApiResponse Api::media(ApiRequest& request) {
   auto path = storage_.local_path(key);
   if (!path) return error_response(http::status::not_found, "Not found");
   ApiResponse response = serve_file(*path, content_type_for(key), request.raw);
+  // Same origin as the token: whatever a stored file holds never runs here (as /files/).
+  if (response.file) response.headers.emplace_back("Content-Security-Policy", "sandbox");
   // Thumbnail keys are content-addressed: a key's bytes never change.
   if (response.file && key.starts_with("thumbs/")) {
     response.headers.emplace_back("Cache-Control", "public, max-age=31536000, immutable");

@@ -10,11 +10,13 @@
 #include <string>
 #include <variant>
 
+#include "server/admin_pages.h"
 #include "server/auth_jwt.h"
 #include "server/auth_login_limiter.h"
 #include "server/auth_password.h"
 #include "server/catalogue.h"
 #include "server/client_address.h"
+#include "server/content_origins.h"
 #include "server/data_folder_guard.h"
 #include "server/http_router.h"
 #include "server/job_queue.h"
@@ -22,6 +24,14 @@
 #include "server/upload_validation.h"
 
 namespace thumbgen::server {
+
+// The admin web app (issue 11): its pages, its sessions, what its settings page reports.
+struct AdminAppSettings {
+  std::filesystem::path pages_folder;      // THUMBGEN_ADMIN_DIR, default_admin_folder() when empty
+  int session_max_age_seconds = 43200;     // THUMBGEN_SESSION_MAX_AGE: refresh renews tokens up to this after login
+  int pause_release_seconds = 600;         // THUMBGEN_PAUSE_RELEASE: a paused run keeps its leases this long
+  std::vector<std::string> extra_origins;  // THUMBGEN_EXTRA_ORIGINS: more origins of model files and thumbnails
+};
 
 struct ApiSettings {
   std::string public_url;             // no trailing '/'
@@ -32,6 +42,7 @@ struct ApiSettings {
   UploadLimits upload_limits;
   JobSettings jobs;
   std::uint64_t upload_body_limit = 24 * 1024 * 1024;  // the body of a thumbnail upload (THUMBGEN_BODY_LIMIT)
+  AdminAppSettings admin;
 };
 
 // Body limits of the routes that are not uploads: what the largest honest request of each needs.
@@ -40,6 +51,7 @@ inline constexpr std::uint64_t kLogoutAllBodyLimit = 1024;        // nothing is 
 inline constexpr std::uint64_t kControlBodyLimit = 4 * 1024;      // a fencing token, a lease, a worker name
 inline constexpr std::uint64_t kReasonBodyLimit = 16 * 1024;      // a failure reason (kept up to 2,000 characters)
 inline constexpr std::uint64_t kAssetListBodyLimit = 256 * 1024;  // up to 1,000 asset ids or urls
+inline constexpr std::uint64_t kRefreshBodyLimit = 1024;          // nothing is read from it
 
 class Api {
  public:
@@ -61,6 +73,14 @@ class Api {
  private:
   ApiResponse login(ApiRequest& request);
   ApiResponse logout_all(ApiRequest& request);  // revokes every token of the caller
+  // The admin web app: session refresh (api_session.cpp), pages and settings (api_admin_app.cpp).
+  void add_admin_app_routes();
+  ApiResponse refresh_login(ApiRequest& request);
+  ApiResponse admin_page(ApiRequest& request);
+  ApiResponse admin_settings(ApiRequest& request);
+  // {"access_token","token_type","expires_in"} for `user`, in the session that began at `auth_time` (login and
+  // refresh); 401 "Session expired" when that session is over.
+  ApiResponse issue_token(const UserRecord& user, std::int64_t auth_time);
   ApiResponse missing_thumbnails(ApiRequest& request);
   ApiResponse list_missing_page(ApiRequest& request);  // after the staff check
   ApiResponse upload_thumbnail(ApiRequest& request);
@@ -110,8 +130,13 @@ class Api {
   // Upload of one asset is serialised (store, switch pointer, remove old), so a key removed by one upload is never
   // the key another upload of the same image has just pointed the asset at.
   std::array<std::mutex, 64> upload_locks_;
+  ContentOrigins content_origins_;
+  AdminPages admin_pages_;
   Router router_;
 };
+
+// The token of an "Authorization: Bearer <token>" header; "" when there is none.
+std::string_view bearer_token(const ApiRequest& request);
 
 std::int64_t unix_now();
 std::string iso8601_utc(std::int64_t unix_seconds);

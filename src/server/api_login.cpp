@@ -71,17 +71,7 @@ ApiResponse Api::login(ApiRequest& request) {
     user = catalogue_.find_user(username);
     if (!user) return error_response(http::status::unauthorized, "Invalid credentials");
   }
-  JwtClaims claims;
-  claims.subject = user->username;
-  claims.stamp = user->auth_stamp;
-  claims.issued_at = unix_now();
-  claims.expires_at = claims.issued_at + settings_.token_ttl_seconds;
-  ApiResponse response = json_response(http::status::ok, {{"access_token", jwt_sign(keyring_, claims)},
-                                                          {"token_type", "bearer"},
-                                                          {"expires_in", settings_.token_ttl_seconds}});
-  response.user = user->username;
-  response.headers.emplace_back("Cache-Control", "no-store");
-  return response;
+  return issue_token(*user, unix_now());  // a password login starts a session
 }
 
 ApiResponse Api::logout_all(ApiRequest& request) {

@@ -110,6 +110,7 @@ std::string jwt_sign(const JwtKeyring& keyring, const JwtClaims& claims) {
   if (claims.issued_at != 0) payload["iat"] = claims.issued_at;
   if (claims.not_before != 0) payload["nbf"] = claims.not_before;
   if (!claims.stamp.empty()) payload["stamp"] = claims.stamp;
+  if (claims.auth_time != 0) payload["auth_time"] = claims.auth_time;
   auto encode_json = [](const nlohmann::json& json) {
     const std::string text = json.dump();
     return util::encode_base64url({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
@@ -168,10 +169,11 @@ std::variant<JwtClaims, JwtError> jwt_verify(const JwtKeyring& keyring, std::str
     claims.stamp = stamp->get<std::string>();
   }
 
-  bool has_exp = false, has_nbf = false, has_iat = false;
+  bool has_exp = false, has_nbf = false, has_iat = false, has_auth_time = false;
   if (!read_time_claim(payload, "exp", claims.expires_at, has_exp) ||
       !read_time_claim(payload, "nbf", claims.not_before, has_nbf) ||
-      !read_time_claim(payload, "iat", claims.issued_at, has_iat))
+      !read_time_claim(payload, "iat", claims.issued_at, has_iat) ||
+      !read_time_claim(payload, "auth_time", claims.auth_time, has_auth_time))
     return JwtError::Malformed;
   if (!has_exp) return JwtError::MissingExpiry;
 

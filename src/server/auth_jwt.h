@@ -37,10 +37,13 @@ struct JwtClaims {
   std::string subject;                                         // username
   std::int64_t issued_at = 0, not_before = 0, expires_at = 0;  // unix seconds; 0 = absent (exp is always written)
   std::string stamp{};  // the user's auth stamp at issue (revocation: see UserRecord); "" = absent ({}: -Wextra)
+  // When the session began (the password login); refreshed tokens keep it, so a session ends at
+  // auth_time + THUMBGEN_SESSION_MAX_AGE however often it is renewed. 0 = absent (tokens from before it existed).
+  std::int64_t auth_time = 0;
 };
 
-// Header {"alg":"HS256","typ":"JWT","kid":...}; payload {"sub","iat","nbf","exp","stamp"} (iat/nbf only when
-// non-zero, stamp only when non-empty).
+// Header {"alg":"HS256","typ":"JWT","kid":...}; payload {"sub","iat","nbf","exp","stamp","auth_time"} (iat, nbf and
+// auth_time only when non-zero, stamp only when non-empty).
 std::string jwt_sign(const JwtKeyring& keyring, const JwtClaims& claims);
 
 enum class JwtError { Malformed, BadAlgorithm, UnknownKey, BadSignature, Expired, NotYetValid, MissingExpiry };

@@ -92,7 +92,7 @@ OpenRefusal refusal_for(int error, std::string_view what) {
     reason += ": ";
     reason += std::strerror(error);
   }
-  return {is_transient(error), reason};
+  return {is_transient(error), reason, error == ENOENT};
 }
 
 }  // namespace

@@ -68,6 +68,7 @@ struct OpenedFile {
 struct OpenRefusal {
   bool transient = false;  // out of descriptors or memory, an I/O error: worth a retry (503), not a 404
   std::string reason;      // for the log: "a symlink on the way", "inside the data folder", ...
+  bool missing = false;    // nothing by that name (ENOENT): the admin pages answer their index.html then
 };
 
 // What `/files/` serves: the regular file `relative` below `files_root`, opened with open_beneath() under a folder

@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "server/web_origin.h"
+
 namespace thumbgen::server {
 
 namespace {
@@ -96,6 +98,28 @@ const std::vector<Setting>& settings() {
       {"allowed_hosts", [](ServerConfig& c, const std::string& v) { c.allowed_hosts = split_list(v); }},
       http_integer("max_connections_per_address", &HttpOptions::max_connections_per_address, 1, 1'000'000),
       http_integer("file_threads", &HttpOptions::file_threads, 1, 256),
+      // Issue 11, the admin web app (kept together).
+      {"admin_dir", [](ServerConfig& c, const std::string& v) { c.admin_dir = v; }},
+      integer("session_max_age", &ServerConfig::session_max_age_seconds, 60, 365 * 24 * 3600),
+      {"thumbnail_format",
+       [](ServerConfig& c, const std::string& v) {
+         auto format = parse_thumbnail_format(v);
+         if (!format) throw std::runtime_error("thumbnail_format: expected jpeg, png or webp, got '" + v + "'");
+         c.thumbnail_format = *format;
+       }},
+      integer("thumbnail_quality", &ServerConfig::thumbnail_quality, 1, 100),
+      integer("pause_release", &ServerConfig::pause_release_seconds, 10, 24 * 3600),
+      {"extra_origins",
+       [](ServerConfig& c, const std::string& v) {
+         c.extra_origins.clear();
+         for (const std::string& item : split_list(v)) {
+           // Written into a header: only a bare origin, exactly as a CSP names it.
+           auto origin = web_origin(item);
+           if (!origin || *origin != item)
+             throw std::runtime_error("extra_origins: '" + item + "' is not an origin like https://cdn.example[:port]");
+           c.extra_origins.push_back(*origin);
+         }
+       }},
   };
   return all;
 }

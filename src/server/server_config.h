@@ -9,6 +9,7 @@
 
 #include "server/client_address.h"
 #include "server/http_server.h"
+#include "server/upload_validation.h"
 
 namespace thumbgen::server {
 
@@ -29,6 +30,14 @@ struct ServerConfig {
 
   // Issue 10 hardening (kept together).
   std::vector<std::string> allowed_hosts;  // Host names answered besides the listen address and the public URL's
+
+  // Issue 11, the admin web app (kept together).
+  std::filesystem::path admin_dir;      // the built front end; empty: <folder of the thumbgen executable>/admin
+  int session_max_age_seconds = 43200;  // refresh renews a login's tokens up to this long after the login
+  ThumbnailFormat thumbnail_format = ThumbnailFormat::Jpeg;  // every stored thumbnail is encoded once in it
+  int thumbnail_quality = 85;                                // JPEG and WebP
+  int pause_release_seconds = 600;                           // how long a paused browser run keeps its leases
+  std::vector<std::string> extra_origins;  // more origins (https://cdn.example) of model files and thumbnails
 };
 
 // Reads `file` when given (throws std::runtime_error with the reason on a bad file or value), then applies the

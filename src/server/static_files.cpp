@@ -54,14 +54,14 @@ RangeResult parse_range(std::string_view header, std::uint64_t size, ByteRange& 
   return RangeResult::Partial;
 }
 
+}  // namespace
+
 std::string lower_extension(std::string_view file_name) {
   std::size_t dot = file_name.rfind('.');
   std::size_t slash = file_name.rfind('/');
   if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) return {};
   return util::to_lower_ascii(file_name.substr(dot + 1));
 }
-
-}  // namespace
 
 std::string content_type_for(std::string_view file_name) {
   static const std::pair<const char*, const char*> kTypes[] = {

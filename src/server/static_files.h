@@ -9,6 +9,9 @@
 
 namespace thumbgen::server {
 
+// The extension of the last path component, lower case, without the dot ("" when none).
+std::string lower_extension(std::string_view file_name);
+
 // Content type by extension. Anything a browser could run (HTML, SVG, JS) is served as application/octet-stream:
 // these files come from imported folders and must never execute on the server's origin.
 std::string content_type_for(std::string_view file_name);

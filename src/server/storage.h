@@ -27,8 +27,8 @@ class Storage {
 // '/', at most 512 characters.
 bool is_valid_storage_key(std::string_view key);
 
-// Content-addressed thumbnail key: "thumbs/{asset_id}/{sha256_hex}.jpg".
-std::string thumbnail_key(std::int64_t asset_id, std::string_view sha256_hex);
+// Content-addressed thumbnail key: "thumbs/{asset_id}/{sha256_hex}.{extension}" (jpg, png, webp: the stored format).
+std::string thumbnail_key(std::int64_t asset_id, std::string_view sha256_hex, std::string_view extension = "jpg");
 
 // Whether `key` is a valid storage key under the asset's own prefix "thumbs/{asset_id}/": the only objects an
 // upload to that asset may delete, and the only stored keys an import may point that asset at.

@@ -24,12 +24,16 @@ bool is_valid_storage_key(std::string_view key) {
   return true;
 }
 
-std::string thumbnail_key(std::int64_t asset_id, std::string_view sha256_hex) {
+std::string thumbnail_key(std::int64_t asset_id, std::string_view sha256_hex, std::string_view extension) {
   const bool hex = sha256_hex.size() == 64 && std::all_of(sha256_hex.begin(), sha256_hex.end(), [](char c) {
                      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
                    });
   if (!hex) throw std::invalid_argument("thumbnail_key needs a lowercase sha256 hex digest");
-  return "thumbs/" + std::to_string(asset_id) + "/" + std::string(sha256_hex) + ".jpg";
+  const bool plain_extension =
+      !extension.empty() && extension.size() <= 8 &&
+      std::all_of(extension.begin(), extension.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+  if (!plain_extension) throw std::invalid_argument("thumbnail_key needs a lowercase extension");
+  return "thumbs/" + std::to_string(asset_id) + "/" + std::string(sha256_hex) + "." + std::string(extension);
 }
 
 bool is_own_thumbnail_key(std::int64_t asset_id, std::string_view key) {

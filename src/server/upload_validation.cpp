@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <spng.h>
 #include <turbojpeg.h>
+#include <webp/encode.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -35,8 +36,9 @@ struct SpngDeleter {
 using SpngContext = std::unique_ptr<spng_ctx, SpngDeleter>;
 
 struct Decoded {
-  std::vector<std::uint8_t> rgb;  // width * height * 3
+  std::vector<std::uint8_t> rgba;  // width * height * 4, straight alpha
   int width = 0, height = 0;
+  bool opaque = true;  // every alpha is 255 (always for JPEG)
 };
 
 UploadError corrupt(std::string reason) { return {422, "Corrupt image: " + std::move(reason)}; }
@@ -69,9 +71,9 @@ std::variant<Decoded, UploadError> decode_jpeg(const std::vector<std::uint8_t>& 
   // whether the ink values are Adobe-inverted.
   if (colorspace == TJCS_CMYK || colorspace == TJCS_YCCK) return corrupt("CMYK JPEG is not supported");
 
-  Decoded decoded{std::vector<std::uint8_t>(static_cast<std::size_t>(width) * height * 3), width, height};
+  Decoded decoded{std::vector<std::uint8_t>(static_cast<std::size_t>(width) * height * 4), width, height};
   // Any libjpeg warning (truncation, bad Huffman data, extraneous bytes) is fatal; >500 progressive scans too.
-  if (tjDecompress2(handle.get(), data, bytes.size(), decoded.rgb.data(), width, 0, height, TJPF_RGB,
+  if (tjDecompress2(handle.get(), data, bytes.size(), decoded.rgba.data(), width, 0, height, TJPF_RGBA,
                     TJFLAG_STOPONWARNING | TJFLAG_LIMITSCANS) != 0)
     return corrupt(tjGetErrorStr2(handle.get()));
   return decoded;
@@ -132,28 +134,73 @@ std::variant<Decoded, UploadError> decode_png(const std::vector<std::uint8_t>& b
   if (const int rc = spng_decode_image(ctx.get(), rgba.data(), rgba.size(), SPNG_FMT_RGBA8, SPNG_DECODE_TRNS); rc != 0)
     return corrupt(spng_strerror(rc));
 
-  // Composite over black, as a browser's canvas.toDataURL("image/jpeg") does with transparent pixels.
-  const int width = static_cast<int>(ihdr.width), height = static_cast<int>(ihdr.height);
-  Decoded decoded{std::vector<std::uint8_t>(static_cast<std::size_t>(width) * height * 3), width, height};
-  for (std::size_t pixel = 0, count = static_cast<std::size_t>(width) * height; pixel < count; ++pixel) {
-    const unsigned alpha = rgba[pixel * 4 + 3];
-    for (int channel = 0; channel < 3; ++channel)
-      decoded.rgb[pixel * 3 + channel] = static_cast<std::uint8_t>((rgba[pixel * 4 + channel] * alpha + 127) / 255);
-  }
+  Decoded decoded{std::move(rgba), static_cast<int>(ihdr.width), static_cast<int>(ihdr.height)};
+  for (std::size_t at = 3; at < decoded.rgba.size() && decoded.opaque; at += 4)
+    decoded.opaque = decoded.rgba[at] == 255;
   return decoded;
 }
 
-std::variant<std::vector<std::uint8_t>, UploadError> encode_jpeg(const Decoded& image, int quality) {
+// Composite over black, as a browser's canvas.toDataURL("image/jpeg") does with transparent pixels (in place: the
+// alpha bytes are then ignored as RGBX padding).
+void composite_over_black(Decoded& image) {
+  for (std::size_t at = 0; at < image.rgba.size(); at += 4) {
+    const unsigned alpha = image.rgba[at + 3];
+    for (int channel = 0; channel < 3; ++channel)
+      image.rgba[at + channel] = static_cast<std::uint8_t>((image.rgba[at + channel] * alpha + 127) / 255);
+  }
+}
+
+std::variant<std::vector<std::uint8_t>, UploadError> encode_jpeg(Decoded& image, int quality) {
+  if (!image.opaque) composite_over_black(image);
   TurboJpegHandle handle(tjInitCompress());
   if (!handle) return UploadError{500, "JPEG encoder unavailable"};
   unsigned char* output = nullptr;
   unsigned long output_size = 0;
   // Baseline (no TJFLAG_PROGRESSIVE), 4:2:0, no metadata: nothing of the upload but its pixels survives.
-  const int rc = tjCompress2(handle.get(), image.rgb.data(), image.width, 0, image.height, TJPF_RGB, &output,
+  const int rc = tjCompress2(handle.get(), image.rgba.data(), image.width, 0, image.height, TJPF_RGBX, &output,
                              &output_size, TJSAMP_420, quality, 0);
   std::unique_ptr<unsigned char, decltype(&tjFree)> owned(output, &tjFree);
   if (rc != 0) return UploadError{500, std::string("JPEG encoding failed: ") + tjGetErrorStr2(handle.get())};
   return std::vector<std::uint8_t>(output, output + output_size);
+}
+
+// 8-bit RGBA, or RGB when every pixel is opaque; no ancillary chunk at all.
+std::variant<std::vector<std::uint8_t>, UploadError> encode_png(const Decoded& image) {
+  SpngContext ctx(spng_ctx_new(SPNG_CTX_ENCODER));
+  if (!ctx) return UploadError{500, "PNG encoder unavailable"};
+  spng_set_option(ctx.get(), SPNG_ENCODE_TO_BUFFER, 1);
+  spng_ihdr ihdr{};
+  ihdr.width = static_cast<std::uint32_t>(image.width);
+  ihdr.height = static_cast<std::uint32_t>(image.height);
+  ihdr.bit_depth = 8;
+  ihdr.color_type = image.opaque ? SPNG_COLOR_TYPE_TRUECOLOR : SPNG_COLOR_TYPE_TRUECOLOR_ALPHA;
+  std::vector<std::uint8_t> rgb;
+  const std::vector<std::uint8_t>* pixels = &image.rgba;
+  if (image.opaque) {
+    rgb.reserve(image.rgba.size() / 4 * 3);
+    for (std::size_t at = 0; at < image.rgba.size(); at += 4)
+      rgb.insert(rgb.end(), &image.rgba[at], &image.rgba[at + 3]);
+    pixels = &rgb;
+  }
+  int rc = spng_set_ihdr(ctx.get(), &ihdr);
+  if (rc == 0) rc = spng_encode_image(ctx.get(), pixels->data(), pixels->size(), SPNG_FMT_PNG, SPNG_ENCODE_FINALIZE);
+  if (rc != 0) return UploadError{500, std::string("PNG encoding failed: ") + spng_strerror(rc)};
+  std::size_t size = 0;
+  void* output = spng_get_png_buffer(ctx.get(), &size, &rc);
+  std::unique_ptr<void, decltype(&std::free)> owned(output, &std::free);
+  if (!output || rc != 0) return UploadError{500, std::string("PNG encoding failed: ") + spng_strerror(rc)};
+  auto* bytes = static_cast<const std::uint8_t*>(output);
+  return std::vector<std::uint8_t>(bytes, bytes + size);
+}
+
+// Lossy WebP at `quality`; the alpha channel is kept only when some pixel is not opaque (libwebp drops it then).
+std::variant<std::vector<std::uint8_t>, UploadError> encode_webp(const Decoded& image, int quality) {
+  std::uint8_t* output = nullptr;
+  const std::size_t size = WebPEncodeRGBA(image.rgba.data(), image.width, image.height, image.width * 4,
+                                          static_cast<float>(quality), &output);
+  std::unique_ptr<std::uint8_t, decltype(&WebPFree)> owned(output, &WebPFree);
+  if (size == 0 || !output) return UploadError{500, "WebP encoding failed"};
+  return std::vector<std::uint8_t>(output, output + size);
 }
 
 std::string sha256_hex(const std::vector<std::uint8_t>& bytes) {
@@ -176,6 +223,41 @@ bool starts_with_bytes(const std::vector<std::uint8_t>& bytes, std::initializer_
 }
 
 }  // namespace
+
+std::optional<ThumbnailFormat> parse_thumbnail_format(std::string_view name) {
+  if (name == "jpeg" || name == "jpg") return ThumbnailFormat::Jpeg;
+  if (name == "png") return ThumbnailFormat::Png;
+  if (name == "webp") return ThumbnailFormat::Webp;
+  return std::nullopt;
+}
+
+const char* thumbnail_format_name(ThumbnailFormat format) {
+  switch (format) {
+    case ThumbnailFormat::Png:
+      return "png";
+    case ThumbnailFormat::Webp:
+      return "webp";
+    case ThumbnailFormat::Jpeg:
+      break;
+  }
+  return "jpeg";
+}
+
+const char* thumbnail_extension(ThumbnailFormat format) {
+  return format == ThumbnailFormat::Jpeg ? "jpg" : thumbnail_format_name(format);
+}
+
+const char* thumbnail_content_type(ThumbnailFormat format) {
+  switch (format) {
+    case ThumbnailFormat::Png:
+      return "image/png";
+    case ThumbnailFormat::Webp:
+      return "image/webp";
+    case ThumbnailFormat::Jpeg:
+      break;
+  }
+  return "image/jpeg";
+}
 
 std::variant<ValidatedThumbnail, UploadError> validate_thumbnail_upload(std::string_view text,
                                                                         const UploadLimits& limits) {
@@ -206,14 +288,27 @@ std::variant<ValidatedThumbnail, UploadError> validate_thumbnail_upload(std::str
   if (auto* error = std::get_if<UploadError>(&decoded)) return std::move(*error);
   bytes = {};  // release the upload before encoding
 
-  const auto& image = std::get<Decoded>(decoded);
-  auto jpeg = encode_jpeg(image, limits.jpeg_quality);
-  if (auto* error = std::get_if<UploadError>(&jpeg)) return std::move(*error);
+  auto& image = std::get<Decoded>(decoded);
+  const int quality = std::clamp(limits.quality, 1, 100);
+  std::variant<std::vector<std::uint8_t>, UploadError> encoded = UploadError{500, "unknown thumbnail format"};
+  switch (limits.format) {
+    case ThumbnailFormat::Jpeg:
+      encoded = encode_jpeg(image, quality);
+      break;
+    case ThumbnailFormat::Png:
+      encoded = encode_png(image);
+      break;
+    case ThumbnailFormat::Webp:
+      encoded = encode_webp(image, quality);
+      break;
+  }
+  if (auto* error = std::get_if<UploadError>(&encoded)) return std::move(*error);
   ValidatedThumbnail result;
-  result.jpeg = std::move(std::get<std::vector<std::uint8_t>>(jpeg));
+  result.encoded = std::move(std::get<std::vector<std::uint8_t>>(encoded));
+  result.format = limits.format;
   result.width = image.width;
   result.height = image.height;
-  result.sha256_hex = sha256_hex(result.jpeg);
+  result.sha256_hex = sha256_hex(result.encoded);
   return result;
 }
 

@@ -27,11 +27,13 @@ HttpResult to_result(const http::response<http::string_body>& response) {
   return result;
 }
 
-HttpResult read_response(beast::tcp_stream& stream, std::chrono::milliseconds timeout) {
+// `head`: the answer to a HEAD request, whose Content-Length announces a body that never comes.
+HttpResult read_response(beast::tcp_stream& stream, std::chrono::milliseconds timeout, bool head = false) {
   HttpResult result;
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(1ull << 30);
+  parser.skip(head);
   stream.expires_after(timeout);
   beast::error_code ec;
   http::read(stream, buffer, parser, ec);
@@ -77,7 +79,7 @@ HttpResult http_request_from(const std::string& source_address, unsigned short p
   request.prepare_payload();
   http::write(stream, request, ec);
   if (ec) return {};
-  return read_response(stream, timeout);
+  return read_response(stream, timeout, request.method() == http::verb::head);
 }
 
 HttpResult raw_request(unsigned short port, const std::string& raw, std::chrono::milliseconds timeout) {
