@@ -47,8 +47,9 @@ plain_password="plain-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 printf '%s\n' "$staff_password" | "$THUMBGEN" user add admin-test --staff --data "$data" >/dev/null
 printf '%s\n' "$plain_password" | "$THUMBGEN" user add plain-test --data "$data" >/dev/null
 
-# A low failure limit lets the rate-limit test reach 429 quickly (it uses a user name of its own).
-THUMBGEN_ADMIN_DIR="$(cd "$ADMIN_DIR" && pwd)" THUMBGEN_LOGIN_MAX_FAILURES=3 \
+# A low failure limit lets the rate-limit test reach 429 quickly (it uses a user name of its own); a short token
+# life makes the app renew its token during the tests (about 10 s after each login).
+THUMBGEN_ADMIN_DIR="$(cd "$ADMIN_DIR" && pwd)" THUMBGEN_LOGIN_MAX_FAILURES=3 THUMBGEN_TOKEN_TTL=70 \
   "$THUMBGEN" serve --listen 127.0.0.1:0 --data "$data" >"$work/serve.log" 2>&1 &
 server=$!
 address=""

@@ -2,18 +2,16 @@
 // "Go" open the generator on the selection, keyset pages forward and back; screenshots of the pages.
 import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
-import {api, apiToken, BASE_URL, launchBrowser, logIn, openPage, PATHS, screenshot} from './support.mjs';
+import {api, BASE_URL, launchBrowser, logIn, openPage, PATHS, screenshot} from './support.mjs';
 
 let browser;
 let session;  // one logged-in page for the whole file
-let token;
 
 before(async () => {
   browser = await launchBrowser();
   session = await openPage(browser);
   await logIn(session.page);
   await session.page.waitForURL((url) => url.pathname === PATHS.assets);
-  token = await apiToken();
 });
 after(async () => {
   await browser?.close();
@@ -37,7 +35,7 @@ async function openAssets(search = '') {
 
 test('the asset list shows every asset of the catalogue', async () => {
   await openAssets();
-  const listed = await api(token, 'GET', '/api/v1/admin/assets?limit=100');
+  const listed = await api('GET', '/api/v1/admin/assets?limit=100');
   assert.ok(listed.total_count >= 3, `the test needs at least 3 assets, the server has ${listed.total_count}`);
   assert.deepEqual(await rowIds(), listed.assets.map((asset) => asset.id));
   assert.match(await page().locator('.result-count').innerText(), new RegExp(`^${listed.total_count} assets?$`));
@@ -53,7 +51,7 @@ test('filter "Empty" keeps the assets without a thumbnail and puts the filter in
   await page().locator('#changelist-filter').getByRole('link', {name: 'Empty', exact: true}).click();
   await page().waitForURL((url) => url.searchParams.get('thumbnail') === 'empty');
   await tableLoaded();
-  const expected = await api(token, 'GET', '/api/v1/admin/assets?thumbnail=empty&limit=100');
+  const expected = await api('GET', '/api/v1/admin/assets?thumbnail=empty&limit=100');
   assert.deepEqual(await rowIds(), expected.assets.map((asset) => asset.id));
   assert.ok(expected.assets.every((asset) => asset.thumbnail_url === null));
   for (const state of await page().locator('#result_list tbody .thumbnail-state').allInnerTexts()) {
@@ -84,7 +82,7 @@ test('ticked rows are kept in the URL and survive a reload', async () => {
 });
 
 test('keyset pages: Next and Previous walk the list with a stack of cursors in the URL', async () => {
-  const all = await api(token, 'GET', '/api/v1/admin/assets?limit=100');
+  const all = await api('GET', '/api/v1/admin/assets?limit=100');
   await openAssets('?limit=2');
   const seen = [await rowIds()];
   assert.deepEqual(seen[0], all.assets.slice(0, 2).map((asset) => asset.id));
@@ -119,7 +117,7 @@ test('keyset pages: Next and Previous walk the list with a stack of cursors in t
 });
 
 test('"Select all N matching" makes a server-side selection kept in the URL', async () => {
-  const empty = await api(token, 'GET', '/api/v1/admin/assets?thumbnail=empty&limit=100');
+  const empty = await api('GET', '/api/v1/admin/assets?thumbnail=empty&limit=100');
   await openAssets('?thumbnail=empty&limit=2');
   await page().getByRole('checkbox', {name: 'All', exact: true}).check();
   const selectAll = page().getByRole('button', {name: `Select all ${empty.total_count} matching`});
@@ -128,9 +126,9 @@ test('"Select all N matching" makes a server-side selection kept in the URL', as
   assert.equal(query().get('ids'), null);
   const selectionId = query().get('selection');
   await page().getByText(`All ${empty.total_count} matching assets are selected.`).waitFor();
-  const selection = await api(token, 'GET', `/api/v1/admin/selections/${encodeURIComponent(selectionId)}`);
+  const selection = await api('GET', `/api/v1/admin/selections/${encodeURIComponent(selectionId)}`);
   assert.equal(selection.count, empty.total_count);
-  const listed = await api(token, 'GET', `/api/v1/admin/assets?selection=${encodeURIComponent(selectionId)}&limit=100`);
+  const listed = await api('GET', `/api/v1/admin/assets?selection=${encodeURIComponent(selectionId)}&limit=100`);
   assert.deepEqual(listed.assets.map((asset) => asset.id).sort(), empty.assets.map((asset) => asset.id).sort());
   // It survives a reload and covers the next page too.
   await page().reload();
@@ -162,9 +160,9 @@ test('"Generate thumbnails (opens batch generator)" and "Go" open the generator 
   await page().getByRole('button', {name: 'Go'}).click();
   await page().waitForURL((url) => url.pathname === PATHS.generator && url.searchParams.has('selection'));
   const selectionId = query().get('selection');
-  const selection = await api(token, 'GET', `/api/v1/admin/selections/${encodeURIComponent(selectionId)}`);
+  const selection = await api('GET', `/api/v1/admin/selections/${encodeURIComponent(selectionId)}`);
   assert.equal(selection.count, 2);
-  const listed = await api(token, 'GET', `/api/v1/admin/assets?selection=${encodeURIComponent(selectionId)}`);
+  const listed = await api('GET', `/api/v1/admin/assets?selection=${encodeURIComponent(selectionId)}`);
   assert.deepEqual(listed.assets.map((asset) => asset.id).sort(), [...ids].sort());
   // The jobs exist: the selected assets are queued.
   for (const asset of listed.assets) assert.ok(['queued', 'leased', 'done'].includes(asset.job_state), asset.job_state);
