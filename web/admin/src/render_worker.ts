@@ -1,11 +1,13 @@
 // The generator's render worker: a module Web Worker with one OffscreenCanvas and one WebGL2 context, running the
-// WASM render core through generator/wasm_adapter.ts. Per asset: fetch the claimed files (one time limit), load and
-// render at the exact size (the WASM call returns only after drawing and reading the pixels back, so there is no
-// fixed wait), encode lossless PNG, post the PNG and the timings back. The page ends and replaces this worker when
+// WASM render core through generator/wasm_adapter.ts. Per asset: fetch the claimed files (one time limit), load the
+// model once and render it with the claim's render_settings (the WASM call returns only after drawing and reading
+// the pixels back, so there is no fixed wait), encode lossless PNG, post the PNG, the camera used and the timings
+// back. The scene stays loaded until the next asset: the live view draws it again from the cameras the page asks
+// for, and a re-render of the same asset skips the fetch and the load. The page ends and replaces this worker when
 // an asset runs past its time limit, the heap passes its ceiling, or the context is lost.
 import {FetchError, fetchJobFiles, fileName} from './generator/fetch_files';
-import type {RenderWorkerReply, RenderWorkerRequest, Timings} from './generator/messages';
-import {WasmAdapter} from './generator/wasm_adapter';
+import type {AbsoluteCamera, RenderSettings, RenderWorkerReply, RenderWorkerRequest, Timings} from './generator/messages';
+import {type LoadedScene, WasmAdapter} from './generator/wasm_adapter';
 
 // The worker global, typed by hand: the DOM and WebWorker libraries cannot share one tsconfig.
 const scope = self as unknown as {
@@ -18,6 +20,8 @@ let adapter: WasmAdapter | null = null;
 let contextLost = false;
 // Messages are handled one at a time, in order (a view request never interleaves with a render's WASM call).
 let queue: Promise<void> = Promise.resolve();
+// The live view: the asset of the kept scene, the camera it is seen from, and the last render's settings.
+let view: {assetKey: string; camera: AbsoluteCamera; settings: RenderSettings} | null = null;
 
 canvas.addEventListener('webglcontextlost', (event) => {
   event.preventDefault();
@@ -31,11 +35,11 @@ function base64(bytes: Uint8Array): string {
   return btoa(text);
 }
 
-async function encodePng(pixels: Uint8ClampedArray, width: number, height: number): Promise<Blob> {
+async function encodePng(pixels: Uint8ClampedArray<ArrayBuffer>, width: number, height: number): Promise<Blob> {
   const surface = new OffscreenCanvas(width, height);
   const context = surface.getContext('2d');
   if (!context) throw new Error('no 2D canvas to encode the PNG');
-  context.putImageData(new ImageData(new Uint8ClampedArray(pixels), width, height), 0, 0);
+  context.putImageData(new ImageData(pixels, width, height), 0, 0);
   return surface.convertToBlob({type: 'image/png'}); // lossless: the server encodes the stored format once
 }
 
@@ -45,59 +49,84 @@ function isFatal(error: unknown): boolean {
 }
 
 async function render(request: Extract<RenderWorkerRequest, {type: 'render'}>): Promise<void> {
-  const timings: Partial<Timings> = {};
+  const timings: Timings = {fetch_ms: 0, load_ms: 0, render_ms: 0, encode_ms: 0};
   const fail = (reason: string, stage: 'fetch' | 'load' | 'render' | 'encode', retryable: boolean, fatal = false) =>
     scope.postMessage({type: 'failed', id: request.id, reason, stage, retryable, fatal, timings});
   if (!adapter) return fail('the renderer is not ready', 'load', true, true);
-  let start = performance.now();
-  let files: Map<string, Uint8Array>;
-  try {
-    files = await fetchJobFiles(request.files, request.fetchTimeoutMs);
-  } catch (error) {
+  const {settings} = request;
+  const key = WasmAdapter.sceneKey(request.assetKey, settings.width, settings.height);
+  let loaded: LoadedScene | null = adapter.hasScene(key) ? adapter.keptScene() : null;
+  if (!loaded) {
+    view = null;
+    adapter.unload(); // the previous asset's scene goes before this one's files come in
+    const start = performance.now();
+    let files: Map<string, Uint8Array>;
+    try {
+      files = await fetchJobFiles(request.files, request.fetchTimeoutMs);
+    } catch (error) {
+      timings.fetch_ms = performance.now() - start;
+      return fail((error as Error).message, 'fetch', error instanceof FetchError ? error.retryable : true);
+    }
     timings.fetch_ms = performance.now() - start;
-    return fail((error as Error).message, 'fetch', error instanceof FetchError ? error.retryable : true);
+    scope.postMessage({type: 'phase', id: request.id, phase: 'rendering'});
+    try {
+      loaded = adapter.load(files, fileName(request.files[0]), key, settings.width, settings.height);
+    } catch (error) {
+      if (contextLost) return fail('the WebGL context was lost', 'load', true, true);
+      // The model's own fault (a loader's reason naming the file): the same next time.
+      return fail((error as Error).message || String(error), 'load', false, isFatal(error));
+    }
+    timings.load_ms = loaded.loadMs;
+  } else {
+    scope.postMessage({type: 'phase', id: request.id, phase: 'rendering'});
   }
-  timings.fetch_ms = performance.now() - start;
-  const {width, height, background, camera} = request.settings;
-  let result;
-  scope.postMessage({type: 'phase', id: request.id, phase: 'rendering'});
+  let frame;
   try {
-    result = adapter.render(files, fileName(request.files[0]), width, height, background, camera);
+    frame = adapter.render(settings);
   } catch (error) {
     if (contextLost) return fail('the WebGL context was lost', 'render', true, true);
-    // A load error or a frame the quality gate refuses: the model's own fault, the same next time.
-    return fail((error as Error).message || String(error), 'load', false, isFatal(error));
+    return fail((error as Error).message || String(error), 'render', false, isFatal(error));
   }
   if (contextLost) return fail('the WebGL context was lost', 'render', true, true);
-  timings.load_ms = result.loadMs;
-  timings.render_ms = result.renderMs;
-  if (result.width !== width || result.height !== height) {
-    return fail(`rendered ${result.width}×${result.height}, asked for ${width}×${height}`, 'render', false);
+  timings.render_ms = frame.render_ms;
+  view = {assetKey: request.assetKey, camera: frame.camera_used, settings};
+  // The quality gate refused the frame (blank, a camera inside the model, ...): a failure with its reason, never
+  // an upload.
+  if (frame.problem) return fail(frame.problem, 'render', false);
+  if (frame.width !== settings.width || frame.height !== settings.height) {
+    return fail(`rendered ${frame.width}×${frame.height}, asked for ${settings.width}×${settings.height}`, 'render',
+                false);
   }
-  start = performance.now();
+  const start = performance.now();
   let png: Blob;
   let pngBase64: string;
   try {
-    png = await encodePng(result.pixels, width, height);
+    png = await encodePng(frame.rgba, frame.width, frame.height);
     pngBase64 = base64(new Uint8Array(await png.arrayBuffer()));
   } catch (error) {
     return fail(`PNG encoding failed: ${(error as Error).message}`, 'encode', true);
   }
   timings.encode_ms = performance.now() - start;
+  const memory = adapter.memory();
   scope.postMessage({
-    type: 'rendered', id: request.id, png, pngBase64, width, height, timings: timings as Timings,
-    loader: result.loader, cameraUsed: result.cameraUsed, warnings: result.warnings, heapBytes: adapter.heapBytes,
+    type: 'rendered', id: request.id, png, pngBase64, width: frame.width, height: frame.height, timings,
+    loader: loaded.loader, triangles: loaded.triangles, reusedScene: loaded.reused, cameraUsed: frame.camera_used,
+    cameraSource: frame.camera_source, warnings: [...loaded.warnings, ...frame.warnings],
+    heapBytes: memory.heapBytes, usedBytes: memory.usedBytes,
   });
 }
 
-async function view(request: Extract<RenderWorkerRequest, {type: 'view'}>): Promise<void> {
+async function drawView(request: Extract<RenderWorkerRequest, {type: 'view'}>): Promise<void> {
   try {
-    const result = adapter?.renderView(request.camera, request.width, request.height, request.background);
-    if (!result) return scope.postMessage({type: 'view-failed', id: request.id, reason: 'no scene to draw'});
-    const frame = await createImageBitmap(new ImageData(new Uint8ClampedArray(result.pixels), result.width, result.height));
-    scope.postMessage({type: 'view-frame', id: request.id, frame}, [frame]);
+    if (!adapter || !view) return scope.postMessage({type: 'view-failed', id: request.id, reason: 'no model loaded'});
+    const camera = adapter.orbit(request.camera ?? view.camera, request.step);
+    const frame = adapter.render({...view.settings, width: request.width, height: request.height, camera});
+    view.camera = frame.camera_used;
+    const bitmap = await createImageBitmap(new ImageData(frame.rgba, frame.width, frame.height));
+    scope.postMessage({type: 'view-frame', id: request.id, frame: bitmap, camera: frame.camera_used,
+                       assetKey: view.assetKey, problem: frame.problem}, [bitmap]);
   } catch (error) {
-    scope.postMessage({type: 'view-failed', id: request.id, reason: (error as Error).message});
+    scope.postMessage({type: 'view-failed', id: request.id, reason: (error as Error).message || String(error)});
   }
 }
 
@@ -106,7 +135,7 @@ async function handle(request: RenderWorkerRequest): Promise<void> {
     case 'init':
       try {
         adapter = await WasmAdapter.create(request.thumbgenUrl, canvas);
-        scope.postMessage({type: 'ready', gpu: adapter.gpuDescription, cameraApi: adapter.hasCameraApi});
+        scope.postMessage({type: 'ready', gpu: adapter.gpuDescription});
       } catch (error) {
         scope.postMessage({type: 'init-failed', reason: (error as Error).message || String(error)});
       }
@@ -114,8 +143,9 @@ async function handle(request: RenderWorkerRequest): Promise<void> {
     case 'render':
       return render(request);
     case 'view':
-      return view(request);
+      return drawView(request);
     case 'unload':
+      view = null;
       adapter?.unload();
       return;
   }

@@ -36,8 +36,11 @@ function world(jobs, outcomes = {}) {
   const api = {
     async claim(request) {
       calls.push(['claim', request]);
+      const one = /^one:(.*)$/.exec(request.scope?.selection_id ?? '');
+      if (one) return [{...job(Number(one[1])), job_id: `again${one[1]}`}];
       return queue.splice(0, request.max);
     },
+    async createSelection(ids) { calls.push(['selection', ids]); return {selection_id: `one:${ids[0]}`, count: 1}; },
     async complete(j) { calls.push(['complete', j.asset.name]); return {}; },
     async fail(j, reason, retryable) { calls.push(['fail', j.asset.name, reason, retryable]); },
     async release(j) { calls.push(['release', j.asset.name]); },
@@ -45,8 +48,9 @@ function world(jobs, outcomes = {}) {
   };
   const host = {
     renders: 0,
-    render(files) {
+    render(_assetKey, files, settings) {
       host.renders++;
+      calls.push(['render', files[0].path, settings]);
       const name = `asset ${files[0].path.replace('.glb', '')}`;
       const list = outcomes[name] ?? [];
       const outcome = list[tries[name] = (tries[name] ?? 0)] ?? rendered(name);
@@ -128,4 +132,52 @@ test('Stop releases the current job and the claimed ones not started', async () 
   assert.deepEqual(w.calls.filter((c) => c[0] === 'release').map((c) => c[1]).sort(), ['asset 1', 'asset 2', 'asset 3']);
   assert.equal(w.run.state, 'Done');
   assert.equal(w.run.counts.skipped, 0);
+});
+
+test('the claim\'s render_settings reach the renderer as they come; Automatic framing leaves the cameras out', async () => {
+  const presentation = {orientingRotation: [0, 0, 0, 1], camera: {translation: [0, 0, 5]}, backgroundColor: '#102030'};
+  const withSettings = (n, camera) => ({...job(n), render_settings: {width: 64, height: 36, background: '#102030',
+                                                                      camera, presentation}});
+  const saved = {source: 'saved', position: [1, 2, 3], target: [0, 0, 0], up: [0, 1, 0], fov_y_degrees: 40};
+  let w = world([withSettings(1, saved)]);
+  await w.run.start({...SETTINGS, cameraMode: 'angles'});
+  assert.deepEqual(w.calls.find((c) => c[0] === 'claim')[1].render,
+                   {width: 64, height: 36, background: '#000000', camera: {yaw: 30, pitch: 20, fov: 45}});
+  assert.deepEqual(w.calls.find((c) => c[0] === 'render')[2],
+                   {width: 64, height: 36, background: '#102030', camera: saved, presentation});
+
+  w = world([withSettings(2, {source: 'presentation', translation: [0, 0, 5]})]);
+  await w.run.start({...SETTINGS, cameraMode: 'auto'});
+  assert.equal(w.calls.find((c) => c[0] === 'claim')[1].render.camera, null);
+  const {camera, presentation: sent} = w.calls.find((c) => c[0] === 'render')[2];
+  assert.equal(camera, null);
+  assert.deepEqual(sent, {orientingRotation: [0, 0, 0, 1], backgroundColor: '#102030'});
+});
+
+test('a re-render asked for during a run is claimed next through a selection of that asset, then the run goes on',
+     async () => {
+  const w = world([job(1), job(2), job(3)], {'asset 1': ['later']});
+  const done = w.run.start({...SETTINGS, batchSize: 3});
+  await tick();
+  await w.run.rerender('7');
+  assert.equal(w.run.counts.total, 4, 'the re-render adds to the batch');
+  w.host.finishRender('asset 1');
+  await done;
+  const rendered = w.calls.filter((c) => c[0] === 'render').map((c) => c[1]);
+  assert.deepEqual(rendered, ['1.glb', '7.glb', '2.glb', '3.glb']);
+  const claimOfOne = w.calls.find((c) => c[0] === 'claim' && c[1].scope?.selection_id === 'one:7')[1];
+  assert.equal(claimOfOne.max, 1);
+  assert.equal(w.run.counts.completed, 4);
+});
+
+test('a re-render asked for after the run is done runs that one asset only', async () => {
+  const w = world([job(1), job(2)]);
+  await w.run.start(SETTINGS);
+  assert.equal(w.run.counts.completed, 2);
+  await w.run.rerender('1');
+  assert.equal(w.run.state, 'Done');
+  assert.equal(w.run.counts.completed, 3);
+  assert.equal(w.run.counts.total, 3);
+  const claims = w.calls.filter((c) => c[0] === 'claim');
+  assert.equal(claims.at(-1)[1].scope.selection_id, 'one:1', 'no claim beyond the one asset');
 });

@@ -77,6 +77,11 @@ export class JobsApi {
     return body.requeued ?? 0;
   }
 
+  /** A selection of exactly these assets (a re-render claims its one asset through it). */
+  async createSelection(assetIds: string[]): Promise<{selection_id: string; count: number}> {
+    return ok(this.request('POST', '/selections', {asset_ids: assetIds}), 'selection');
+  }
+
   async saveCamera(assetId: string, camera: AbsoluteCamera, requeue: boolean): Promise<{requeued: boolean}> {
     return ok(this.request('PUT', `/assets/${encodeURIComponent(assetId)}/camera`, {camera, requeue}), 'save camera');
   }

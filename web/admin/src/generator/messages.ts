@@ -9,17 +9,31 @@ export interface AbsoluteCamera {
   fov_y_degrees: number;
 }
 
-/** The camera a render is asked for: none (the renderer's own choice), absolute, or run angles. */
+/** The camera a render is asked for: null (the renderer's precedence: presentation camera > the model's own >
+ *  auto-framing), an absolute camera (a saved one, e.g. the live view's), run angles, or a claim's
+ *  render_settings.camera as the server chose it (saved > run > presentation). */
 export type CameraRequest =
   | null
-  | (AbsoluteCamera & {source?: 'saved' | 'view' | 'presentation'})
-  | {source: 'run'; yaw: number; pitch: number; fov: number};
+  | AbsoluteCamera
+  | (AbsoluteCamera & {source: 'saved'})
+  | {source: 'run'; yaw: number; pitch: number; fov: number}
+  | {source: 'presentation'; [field: string]: unknown};
 
+/** One render of thumbgen.mjs's render(handle, settings): the claim's render_settings as they come. */
 export interface RenderSettings {
   width: number;
   height: number;
-  background: string; // "#rrggbb" or "transparent"
+  background: string | null; // "#rrggbb" | "transparent" | null (the presentation's, else black)
   camera: CameraRequest;
+  presentation: Record<string, unknown> | null; // the gallery's presentation_params (orientingRotation, camera, ...)
+}
+
+/** One step of the live view (thumbgen.mjs orbitCamera): degrees, a zoom factor, a pan in view heights. */
+export interface OrbitStep {
+  yaw?: number;
+  pitch?: number;
+  zoom?: number;
+  pan?: [number, number];
 }
 
 /** One published file of a format: the main file comes first. `path` is its place in the asset's folder. */
@@ -53,7 +67,14 @@ export interface ClaimedJob {
   lease_expires_at: string;
   attempt: number;
   asset: ClaimedAsset;
-  render_settings?: Partial<RenderSettings> & {presentation?: unknown};
+  /** Absent on a server older than issue 11. width/height null: the run did not set them. */
+  render_settings?: {
+    width?: number | null;
+    height?: number | null;
+    background?: string | null;
+    camera?: CameraRequest;
+    presentation?: Record<string, unknown> | null;
+  } | null;
 }
 
 export interface Timings {
@@ -66,13 +87,16 @@ export interface Timings {
 // ---- page → render worker ----
 export type RenderWorkerRequest =
   | {type: 'init'; thumbgenUrl: string}
-  | {type: 'render'; id: number; files: JobFile[]; settings: RenderSettings; fetchTimeoutMs: number}
-  | {type: 'view'; id: number; camera: AbsoluteCamera; width: number; height: number; background: string}
+  /** `assetKey`: the asset; its scene stays loaded after the render (live view, re-render without a new load). */
+  | {type: 'render'; id: number; assetKey: string; files: JobFile[]; settings: RenderSettings; fetchTimeoutMs: number}
+  /** The live view: the kept scene drawn from its view camera (reset to each render's camera_used, or `camera`)
+   *  turned by `step`, with the last render's background and presentation. */
+  | {type: 'view'; id: number; step: OrbitStep; camera?: AbsoluteCamera; width: number; height: number}
   | {type: 'unload'};
 
 // ---- render worker → page ----
 export type RenderWorkerReply =
-  | {type: 'ready'; gpu: string; cameraApi: boolean}
+  | {type: 'ready'; gpu: string}
   | {type: 'init-failed'; reason: string}
   | {
       type: 'rendered';
@@ -83,13 +107,18 @@ export type RenderWorkerReply =
       height: number;
       timings: Timings;
       loader: string;
-      cameraUsed: AbsoluteCamera | null;
+      triangles: number;
+      reusedScene: boolean;
+      cameraUsed: AbsoluteCamera;
+      cameraSource: string; // saved | run | presentation | authored | auto
       warnings: string[];
-      heapBytes: number | null;
+      heapBytes: number; // the WASM heap's size (it never shrinks)
+      usedBytes: number; // allocated in it now
     }
   | {type: 'failed'; id: number; reason: string; stage: 'fetch' | 'load' | 'render' | 'encode'; retryable: boolean;
      fatal: boolean; timings: Partial<Timings>}
-  | {type: 'view-frame'; id: number; frame: ImageBitmap}
+  | {type: 'view-frame'; id: number; frame: ImageBitmap; camera: AbsoluteCamera; assetKey: string;
+     problem: string | null}
   | {type: 'view-failed'; id: number; reason: string}
   /** The worker is about to enter the WASM call (load + render): Skip from here terminates it. */
   | {type: 'phase'; id: number; phase: 'rendering'}

@@ -1,9 +1,10 @@
 // The page's handle on the render worker: starts it, sends one asset at a time under the per-asset time limit,
 // and ends and replaces the worker when that limit passes, its WASM heap passes the ceiling (a WASM memory never
 // shrinks), its WebGL context is lost, or Skip/Stop needs the current render gone now.
-import type {AbsoluteCamera, JobFile, RenderSettings, RenderWorkerReply, RenderWorkerRequest, Timings} from './messages';
+import type {AbsoluteCamera, JobFile, OrbitStep, RenderSettings, RenderWorkerReply, RenderWorkerRequest, Timings} from './messages';
 
 export type Rendered = Extract<RenderWorkerReply, {type: 'rendered'}>;
+export type ViewFrame = Omit<Extract<RenderWorkerReply, {type: 'view-frame'}>, 'type' | 'id'>;
 
 export type RenderOutcome =
   | {kind: 'rendered'; result: Rendered}
@@ -33,9 +34,8 @@ export class RenderHost {
   #worker: Worker | null = null;
   #ready: Promise<void> = Promise.resolve();
   #pending: Pending | null = null;
-  #views = new Map<number, (frame: ImageBitmap | null) => void>();
+  #views = new Map<number, (frame: ViewFrame | null) => void>();
   #nextId = 1;
-  cameraApi = false;
   gpu = '';
   /** Called with a line for the log when a worker is replaced. */
   onReplaced: (why: string) => void = () => {};
@@ -58,7 +58,8 @@ export class RenderHost {
     return this.#pending !== null;
   }
 
-  async render(files: JobFile[], settings: RenderSettings): Promise<RenderOutcome> {
+  /** Renders one asset (`assetKey`: its scene is reused when the same asset comes again at the same size). */
+  async render(assetKey: string, files: JobFile[], settings: RenderSettings): Promise<RenderOutcome> {
     try {
       await this.start();
     } catch (error) {
@@ -75,7 +76,7 @@ export class RenderHost {
         this.#replace(`the asset passed the ${seconds} s time limit`);
       }, this.#limits.assetTimeoutMs);
       this.#pending = {id, resolve, timer};
-      this.#send(worker, {type: 'render', id, files, settings, fetchTimeoutMs: this.#limits.fetchTimeoutMs});
+      this.#send(worker, {type: 'render', id, assetKey, files, settings, fetchTimeoutMs: this.#limits.fetchTimeoutMs});
     });
   }
 
@@ -86,14 +87,15 @@ export class RenderHost {
     this.#replace(why);
   }
 
-  /** Draws the last loaded scene from `camera` (null when the WASM wrapper has no camera API). */
-  async view(camera: AbsoluteCamera, width: number, height: number, background: string): Promise<ImageBitmap | null> {
-    if (!this.cameraApi || !this.#worker) return null;
+  /** Draws the kept scene from its view camera (or `camera`) turned by `step`; null when there is no scene. The
+   *  request waits behind a render in progress (the worker handles one message at a time). */
+  async view(step: OrbitStep, width: number, height: number, camera?: AbsoluteCamera): Promise<ViewFrame | null> {
+    if (!this.#worker) return null;
     const id = this.#nextId++;
     const worker = this.#worker;
     return new Promise((resolve) => {
       this.#views.set(id, resolve);
-      this.#send(worker, {type: 'view', id, camera, width, height, background});
+      this.#send(worker, {type: 'view', id, step, width, height, ...(camera ? {camera} : {})});
     });
   }
 
@@ -131,7 +133,6 @@ export class RenderHost {
       worker.addEventListener('message', (event: MessageEvent<RenderWorkerReply>) => {
         const reply = event.data;
         if (reply.type === 'ready') {
-          this.cameraApi = reply.cameraApi;
           this.gpu = reply.gpu;
           resolve();
         } else if (reply.type === 'init-failed') {
@@ -158,7 +159,7 @@ export class RenderHost {
       case 'rendered':
         if (this.#pending?.id !== reply.id) return;
         this.#finish({kind: 'rendered', result: reply});
-        if (reply.heapBytes !== null && reply.heapBytes > this.#limits.heapCeilingBytes) {
+        if (reply.heapBytes > this.#limits.heapCeilingBytes) {
           this.#replace(`the WASM heap reached ${Math.round(reply.heapBytes / 2 ** 20)} MiB (ceiling ` +
                         `${Math.round(this.#limits.heapCeilingBytes / 2 ** 20)} MiB)`);
         }
@@ -179,10 +180,14 @@ export class RenderHost {
         this.#finish({kind: 'crashed', reason: 'the WebGL context was lost'});
         this.#replace('the WebGL context was lost');
         return;
-      case 'view-frame':
-        this.#views.get(reply.id)?.(reply.frame);
+      case 'view-frame': {
+        const {type: _type, id: _id, ...frame} = reply;
+        const resolve = this.#views.get(reply.id);
+        if (resolve) resolve(frame);
+        else frame.frame.close();
         this.#views.delete(reply.id);
         return;
+      }
       case 'view-failed':
         this.#views.get(reply.id)?.(null);
         this.#views.delete(reply.id);

@@ -4,6 +4,8 @@
 // Pausing (the current step is finishing), Paused, Stopping, Done. Pause holds the finished render (nothing is
 // uploaded or started until Resume) while the lease worker keeps the leases alive, and hands them back after the
 // server's pause_release_seconds. Skip ends the current asset now and keeps it out of this run's later claims.
+// "Use this camera and re-render" re-queues one asset on the server and renders it next in this run: its own
+// one-asset selection is claimed before anything else.
 import type {AdminSettings} from '../admin_api';
 import {ApiError, assetId, type ClaimRequest, type JobsApi} from './jobs_api';
 import type {LeaseKeeper} from './lease_keeper';
@@ -76,6 +78,8 @@ export class GeneratorRun {
   #paused = false;
   #inFlight = false; // a render, claim or upload is running: Pause waits for it (Pausing)
   #keepGoing = false;
+  #priority: {assetId: string; selectionId: string}[] = []; // re-renders asked for: claimed first
+  #extra = 0; // re-renders added to the current batch's target
   #wake: (() => void) | null = null;
   #decide: ((decision: Decision | null) => void) | null = null;
   #running: Promise<void> | null = null;
@@ -151,6 +155,24 @@ export class GeneratorRun {
     this.#decide?.(decision);
   }
 
+  /** "Use this camera and re-render": the asset (re-queued on the server with its new saved camera) is rendered
+   *  next in this run, after the current asset; with no run going, a run of that one asset starts. */
+  async rerender(assetId: string): Promise<void> {
+    const selection = await this.api.createSelection([assetId]);
+    this.#excluded = this.#excluded.filter((id) => id !== assetId);
+    this.#failed.delete(assetId);
+    this.#priority.push({assetId, selectionId: selection.selection_id});
+    if (this.#running) {
+      this.#extra++;
+      this.#counts.total++;
+      this.#emitFigures();
+      this.view.log('info', `Asset ${assetId}: re-rendered next${this.#paused ? ' (after Resume)' : ''}`);
+      return;
+    }
+    this.view.log('info', `Asset ${assetId}: re-rendering it with the saved camera`);
+    await this.start({...this.#settings, batchSize: 0});
+  }
+
   /** Re-queues this run's failed assets (dead jobs) and runs a batch for them. */
   async retryFailed(): Promise<void> {
     const ids = [...this.#failed.keys()];
@@ -199,18 +221,24 @@ export class GeneratorRun {
 
   /** One batch of up to batchSize assets; true when the queue (in this scope) had none left. */
   async #runBatch(): Promise<boolean> {
-    const target = this.#settings.batchSize;
+    const base = this.#settings.batchSize; // 0: a run of the re-renders asked for only
+    this.#extra = this.#priority.length;
     let done = 0;
     let noneLeft = false;
-    this.#counts.total += target;
+    this.#counts.total += base + this.#extra;
     this.#setState('Running');
     this.#emitFigures();
-    this.view.log('info', `Batch of up to ${target} assets (${this.#settings.selectionId ? 'selection' : 'all missing'})`);
-    while (!this.#stopping && done < target) {
+    if (base > 0) {
+      this.view.log('info', `Batch of up to ${base} assets (${this.#settings.selectionId ? 'selection' : 'all missing'})`);
+    }
+    while (!this.#stopping && done < base + this.#extra) {
       await this.#gate();
       if (this.#stopping) break;
+      if (await this.#claimPriority()) continue;
+      if (base === 0 && this.#queue.length === 0) break;
       const job = this.#queue.shift();
       if (!job) {
+        const target = base + this.#extra;
         const claimed = await this.#claim(Math.min(CLAIM_CHUNK, target - done));
         if (claimed === null) break; // the claim failed: logged
         if (claimed.length === 0) {
@@ -225,22 +253,40 @@ export class GeneratorRun {
       this.#emitFigures();
     }
     await this.#releaseQueue();
-    this.#counts.total -= target - done; // what the batch did not take
+    this.#counts.total -= base + this.#extra - done; // what the batch did not take
+    this.#extra = 0;
     this.#emitFigures();
     if (noneLeft) this.view.log('ok', 'No assets are missing a thumbnail in this scope');
     return noneLeft;
   }
 
-  async #claim(max: number): Promise<ClaimedJob[] | null> {
+  /** Claims the next re-render asked for (its one-asset selection) ahead of the queue; false when none is asked. */
+  async #claimPriority(): Promise<boolean> {
+    const next = this.#priority.shift();
+    if (!next) return false;
+    const claimed = await this.#claim(1, next.selectionId, false);
+    if (claimed?.length) {
+      this.#queue.unshift(...claimed);
+    } else if (claimed) {
+      // Another worker took it first (or it was rendered meanwhile): not this batch's any more.
+      this.#extra--;
+      this.#counts.total--;
+      this.view.log('warn', `Asset ${next.assetId}: its re-render was not in the queue any more (another worker took it?)`);
+    }
+    return true;
+  }
+
+  async #claim(max: number, selectionId = this.#settings.selectionId,
+               viewerCompatibleOnly = this.#settings.viewerCompatibleOnly): Promise<ClaimedJob[] | null> {
     const s = this.#settings;
     const request: ClaimRequest = {
       worker: this.#worker, max, lease_seconds: LEASE_SECONDS,
-      viewer_compatible_only: s.viewerCompatibleOnly,
+      viewer_compatible_only: viewerCompatibleOnly,
       exclude_asset_ids: this.#excluded.slice(-MAX_EXCLUDED),
       render: {width: s.width, height: s.height, background: s.background,
                camera: s.cameraMode === 'angles' ? {...s.angles} : null},
     };
-    if (s.selectionId) request.scope = {selection_id: s.selectionId};
+    if (selectionId) request.scope = {selection_id: selectionId};
     try {
       for (;;) {
         const claimed = await this.#during(this.api.claim(request));
@@ -277,7 +323,8 @@ export class GeneratorRun {
       if (!format?.files?.length) return await this.#fail(job, record, 'no format of this asset lists its files', false);
       this.view.log('info', `${job.asset.name}: ${format.format_type}, ${format.files.length} file(s)`);
       for (;;) {
-        const outcome = await this.#during(this.host.render(format.files, this.#renderSettings(job, camera)));
+        const outcome = await this.#during(this.host.render(assetId(job), format.files,
+                                                            this.#renderSettings(job, camera)));
         const abandon = this.#abandon(job);
         if (abandon || outcome.kind === 'cancelled') return await this.#abandonJob(job, record, abandon ?? 'skip');
         if (outcome.kind === 'crashed') {
@@ -304,7 +351,7 @@ export class GeneratorRun {
             return await this.#abandonJob(job, record, 'skip');
           }
           if (decision?.kind === 'rerender') {
-            camera = {...decision.camera, source: 'view'};
+            camera = decision.camera; // absolute: the renderer takes it as a saved camera
             this.view.log('info', `${job.asset.name}: rendering again with the camera of the view`);
             continue;
           }
@@ -429,17 +476,22 @@ export class GeneratorRun {
 
   // ---- settings, records ----
 
+  /** The claim's camera as the server chose it (saved > the run's angles > the gallery's presentation camera),
+   *  passed straight to the renderer; "Automatic" ignores it (the model's own camera, else auto-framing). */
   #cameraFor(job: ClaimedJob): CameraRequest {
-    if (this.#settings.cameraMode === 'auto') return null; // the renderer's own: the model's camera or auto-framing
+    if (this.#settings.cameraMode === 'auto') return null;
     const camera = job.render_settings?.camera;
-    if (camera !== undefined) return camera as CameraRequest; // the server's precedence: saved > run > presentation
+    if (camera !== undefined) return camera;
     return this.#settings.cameraMode === 'angles' ? {source: 'run', ...this.#settings.angles} : null;
   }
 
+  /** The claim's render_settings as they come (the run's own where a server leaves a field out). */
   #renderSettings(job: ClaimedJob, camera: CameraRequest): RenderSettings {
     const rs = job.render_settings ?? {};
+    const presentation = this.#settings.cameraMode === 'auto' && rs.presentation
+      ? withoutCamera(rs.presentation) : rs.presentation ?? null;
     return {width: rs.width ?? this.#settings.width, height: rs.height ?? this.#settings.height,
-            background: rs.background ?? this.#settings.background, camera};
+            background: rs.background ?? this.#settings.background, camera, presentation};
   }
 
   #exclude(id: string): void {
@@ -463,6 +515,12 @@ export class GeneratorRun {
   #emitFigures(): void {
     this.view.figures(runFigures(this.#counts, this.#clock.ms));
   }
+}
+
+/** The presentation without its camera (orienting rotation and background kept): "Automatic framing". */
+function withoutCamera(presentation: Record<string, unknown>): Record<string, unknown> {
+  const {camera: _camera, ...rest} = presentation;
+  return rest;
 }
 
 /** The format to render: the preferred one that lists files, else the first that does. */

@@ -1,142 +1,120 @@
-// The render worker's one view of web/thumbgen.mjs (the one place that talks to the WASM core). Today's wrapper
-// has a one-shot render(); the contract's next one has load → render(handle, camera) → unload and a heap size.
-// Both are handled here, so switching is this file only.
-import type {AbsoluteCamera, CameraRequest} from './messages';
-
-/** What the worker needs of one render: pixels at the exact size plus what the renderer reports. */
-export interface AdaptedRender {
-  pixels: Uint8ClampedArray; // RGBA, row 0 at the top
-  width: number;
-  height: number;
-  loader: string;
-  cameraUsed: AbsoluteCamera | null;
-  warnings: string[];
-  loadMs: number;
-  renderMs: number;
-}
-
-/** The background as today's wrapper takes it: sRGB [r, g, b, a] in 0..1, alpha 0 = transparent. */
-export function backgroundRgba(background: string): [number, number, number, number] {
-  const match = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(background.trim());
-  if (!match) return [0, 0, 0, 0]; // "transparent" (and anything unreadable) keeps the alpha channel
-  return [parseInt(match[1], 16) / 255, parseInt(match[2], 16) / 255, parseInt(match[3], 16) / 255, 1];
-}
+// The render worker's one view of web/thumbgen.mjs (the one place that talks to the WASM core): load a model once,
+// render the kept scene with the claim's render_settings passed straight through (the renderer applies the camera
+// precedence), render it again from other cameras for the live view, and read the WASM heap.
+import type {AbsoluteCamera, OrbitStep, RenderSettings} from './messages';
 
 type Files = Map<string, Uint8Array>;
 
-// The loose shapes of the two wrapper generations (thumbgen.mjs is plain JS).
-interface LegacyThumbgen {
-  gpuDescription?: string;
-  render(options: {mainFile: string; files: Files; width: number; height: number; background: number[]}): {
-    width: number;
-    height: number;
-    pixels: Uint8ClampedArray;
-    format?: string;
-    warnings?: string[];
-    load_ms?: number;
-    render_ms?: number;
-  };
+/** What thumbgen.mjs's load() returns (a SceneHandle: its id stays private to the wrapper). */
+interface SceneHandle {
+  format: string;
+  triangles: number;
+  warnings: string[];
+  has_camera: boolean;
+  load_ms: number;
 }
-interface SceneThumbgen {
-  gpuDescription?: string;
-  load(files: Files, mainFile: string): unknown;
-  render(
-    handle: unknown,
-    options: {width: number; height: number; background: string; camera: CameraRequest},
-  ): {
-    rgba?: Uint8ClampedArray | Uint8Array;
-    pixels?: Uint8ClampedArray;
-    width: number;
-    height: number;
-    camera_used?: AbsoluteCamera | null;
-    problem?: string | null;
-    warnings?: string[];
-    loader?: string;
-    format?: string;
-  };
-  unload(handle: unknown): void;
-  heapBytes?: number;
-  heapSize?: number;
+
+interface Frame {
+  rgba: Uint8ClampedArray<ArrayBuffer>; // a copy out of the WASM heap, row 0 at the top
+  width: number;
+  height: number;
+  camera_used: AbsoluteCamera;
+  camera_source: string;
+  problem: string | null;
+  warnings: string[];
+  render_ms: number;
+}
+
+interface ThumbgenApi {
+  readonly gpuDescription: string;
+  load(files: Files, mainFile: string, size: {width: number; height: number}): SceneHandle;
+  render(handle: SceneHandle, settings: RenderSettings): Frame;
+  unload(handle: SceneHandle): void;
+  memory(): {heap_bytes: number; used_bytes: number};
+}
+
+interface ThumbgenModule {
+  Thumbgen: {create(canvas: OffscreenCanvas): Promise<ThumbgenApi>};
+  orbitCamera(camera: AbsoluteCamera, step: OrbitStep): AbsoluteCamera;
+}
+
+/** The scene kept in the WASM heap: the asset it belongs to and the load's size (it caps texture sizes). */
+interface KeptScene {
+  handle: SceneHandle;
+  key: string;
+}
+
+export interface LoadedScene {
+  loader: string; // the format the loader recognised, e.g. "glTF 2.0 (binary)"
+  triangles: number;
+  warnings: string[];
+  loadMs: number;
+  reused: boolean; // the scene of the same asset at the same size was still loaded: no fetch, no load
 }
 
 export class WasmAdapter {
-  #thumbgen: LegacyThumbgen | SceneThumbgen;
-  #scene: unknown = null; // the loaded scene (camera API), kept for the interactive view until the next load
-  #files: Files | null = null; // today's wrapper: the last files, to draw the view again
+  #thumbgen: ThumbgenApi;
+  #orbitCamera: ThumbgenModule['orbitCamera'];
+  #scene: KeptScene | null = null;
 
-  private constructor(thumbgen: LegacyThumbgen | SceneThumbgen) {
+  private constructor(module: ThumbgenModule, thumbgen: ThumbgenApi) {
     this.#thumbgen = thumbgen;
+    this.#orbitCamera = module.orbitCamera;
   }
 
   /** Loads thumbgen.mjs from `url` (a hashed file of the admin build) and makes its one WebGL2 context. */
   static async create(url: string, canvas: OffscreenCanvas): Promise<WasmAdapter> {
-    const module = (await import(/* @vite-ignore */ url)) as {Thumbgen: {create(c: OffscreenCanvas): Promise<unknown>}};
-    return new WasmAdapter((await module.Thumbgen.create(canvas)) as LegacyThumbgen | SceneThumbgen);
+    const module = (await import(/* @vite-ignore */ url)) as ThumbgenModule;
+    return new WasmAdapter(module, await module.Thumbgen.create(canvas));
   }
 
   get gpuDescription(): string {
-    return this.#thumbgen.gpuDescription ?? '';
+    return this.#thumbgen.gpuDescription;
   }
 
-  /** True when the wrapper can render a loaded scene again from another camera (orbit, "Use this camera"). */
-  get hasCameraApi(): boolean {
-    return typeof (this.#thumbgen as SceneThumbgen).load === 'function';
+  /** The WASM heap: its size (it grows and never shrinks: the page replaces the worker past a ceiling) and what
+   *  is allocated now. */
+  memory(): {heapBytes: number; usedBytes: number} {
+    const {heap_bytes, used_bytes} = this.#thumbgen.memory();
+    return {heapBytes: heap_bytes, usedBytes: used_bytes};
   }
 
-  /** The WASM heap in bytes, when the wrapper tells it (it never shrinks: the page replaces the worker). */
-  get heapBytes(): number | null {
-    const t = this.#thumbgen as SceneThumbgen;
-    return t.heapBytes ?? t.heapSize ?? null;
+  /** The key under which a loaded scene can be reused: the same asset loaded for the same render size. */
+  static sceneKey(assetKey: string, width: number, height: number): string {
+    return `${assetKey} ${width}x${height}`;
   }
 
-  /** Loads and renders; returns only after the frame is drawn and read back (the real "rendered" signal). */
-  render(files: Files, mainFile: string, width: number, height: number, background: string,
-         camera: CameraRequest): AdaptedRender {
+  hasScene(key: string): boolean {
+    return this.#scene?.key === key;
+  }
+
+  /** Loads the model (the previous scene is unloaded first); throws with the loader's reason. */
+  load(files: Files, mainFile: string, key: string, width: number, height: number): LoadedScene {
     this.unload();
-    if (!this.hasCameraApi) {
-      const legacy = this.#thumbgen as LegacyThumbgen;
-      const result = legacy.render({mainFile, files, width, height, background: backgroundRgba(background)});
-      this.#files = files;
-      return {
-        pixels: result.pixels, width: result.width, height: result.height, loader: result.format ?? '',
-        cameraUsed: null, warnings: result.warnings ?? [], loadMs: result.load_ms ?? 0, renderMs: result.render_ms ?? 0,
-      };
-    }
-    const thumbgen = this.#thumbgen as SceneThumbgen;
-    const loadStart = performance.now();
-    this.#scene = thumbgen.load(files, mainFile);
-    const loadMs = performance.now() - loadStart;
-    return {...this.#renderScene(width, height, background, camera), loadMs};
+    const handle = this.#thumbgen.load(files, mainFile, {width, height});
+    this.#scene = {handle, key};
+    return {loader: handle.format, triangles: handle.triangles, warnings: handle.warnings, loadMs: handle.load_ms,
+            reused: false};
   }
 
-  /** Draws the loaded scene again from `camera` (the interactive view); null when there is no camera API. */
-  renderView(camera: AbsoluteCamera, width: number, height: number, background: string): AdaptedRender | null {
-    if (!this.hasCameraApi || this.#scene === null) return null;
-    return {...this.#renderScene(width, height, background, camera), loadMs: 0};
+  /** What is known of the kept scene's load, for a render that reuses it. */
+  keptScene(): LoadedScene | null {
+    const handle = this.#scene?.handle;
+    return handle ? {loader: handle.format, triangles: handle.triangles, warnings: [], loadMs: 0, reused: true} : null;
   }
 
-  get hasScene(): boolean {
-    return this.#scene !== null || this.#files !== null;
+  /** Renders the kept scene. The frame comes back with the quality gate's `problem` (null when it is fine). */
+  render(settings: RenderSettings): Frame {
+    if (!this.#scene) throw new Error('no model is loaded');
+    return this.#thumbgen.render(this.#scene.handle, settings);
+  }
+
+  orbit(camera: AbsoluteCamera, step: OrbitStep): AbsoluteCamera {
+    return this.#orbitCamera(camera, step);
   }
 
   unload(): void {
-    if (this.#scene !== null) (this.#thumbgen as SceneThumbgen).unload(this.#scene);
+    if (this.#scene) this.#thumbgen.unload(this.#scene.handle);
     this.#scene = null;
-    this.#files = null;
-  }
-
-  #renderScene(width: number, height: number, background: string, camera: CameraRequest): Omit<AdaptedRender, 'loadMs'> {
-    const thumbgen = this.#thumbgen as SceneThumbgen;
-    const start = performance.now();
-    const result = thumbgen.render(this.#scene, {width, height, background, camera});
-    const renderMs = performance.now() - start;
-    if (result.problem) throw new Error(result.problem);
-    const raw = result.rgba ?? result.pixels;
-    if (!raw) throw new Error('the renderer returned no pixels');
-    const pixels = raw instanceof Uint8ClampedArray ? raw : new Uint8ClampedArray(raw.buffer, raw.byteOffset, raw.byteLength);
-    return {
-      pixels, width: result.width, height: result.height, loader: result.loader ?? result.format ?? '',
-      cameraUsed: result.camera_used ?? null, warnings: result.warnings ?? [], renderMs,
-    };
   }
 }

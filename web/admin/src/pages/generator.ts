@@ -7,10 +7,10 @@ import type {AppContext} from '../app';
 import {assetUrls, workerUrl} from '../asset_urls';
 import {h, message, replaceChildren, uniqueId} from '../dom';
 import '../generator/generator.css';
-import {type AdminRequest, JobsApi} from '../generator/jobs_api';
+import {type AdminRequest, assetId, JobsApi} from '../generator/jobs_api';
 import {LeaseKeeper} from '../generator/lease_keeper';
-import type {AbsoluteCamera, ClaimedJob} from '../generator/messages';
-import {orbit} from '../generator/orbit';
+import {LiveView} from '../generator/live_view';
+import type {ClaimedJob} from '../generator/messages';
 import {RenderHost, type Rendered} from '../generator/render_host';
 import {type AssetRecord, type CameraMode, GeneratorRun, LEASE_SECONDS, type LogLevel, type RunSettings,
         type RunState} from '../generator/run';
@@ -52,6 +52,15 @@ function field(labelText: string, control: HTMLInputElement | HTMLSelectElement,
 
 function numberInput(value: number, min: number, max: number, name: string): HTMLInputElement {
   return h('input', {type: 'number', min, max, step: 1, value, name, required: true});
+}
+
+// The thumbnail the asset has now (from the claim answer), beside the new one.
+function showStored(image: HTMLImageElement, note: HTMLElement, job: ClaimedJob): void {
+  const stored = job.asset.thumbnail_url;
+  image.hidden = !stored;
+  if (stored) image.src = stored;
+  else image.removeAttribute('src');
+  note.textContent = stored ? `source: ${job.asset.thumbnail_source ?? 'unknown'}` : 'No thumbnail stored yet.';
 }
 
 export function mount(root: HTMLElement, app: AppContext): () => void {
@@ -117,6 +126,9 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
                                   'aria-label': 'Live view: drag to orbit, wheel to zoom'});
   const viewNote = h('p', {class: 'help', id: 'live-view-note'}, 'The current model appears here.');
   const madeImage = h('img', {id: 'thumbnail-made', alt: 'The thumbnail just made'});
+  const currentStoredImage = h('img', {id: 'thumbnail-stored', alt: 'The thumbnail stored before this run', hidden: true});
+  const currentStoredNote = h('p', {class: 'help', id: 'thumbnail-stored-note'}, '');
+  const memoryInfo = h('p', {class: 'help', id: 'renderer-memory'}, '');
   const useCameraButton = button('Use this camera', 'use-camera');
   const useCameraRerenderButton = button('Use this camera and re-render', 'use-camera-rerender');
 
@@ -165,8 +177,9 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
       h('h2', {}, 'Current asset'), currentInfo,
       h('div', {class: 'image-pair'},
         h('figure', {}, viewCanvas, h('figcaption', {}, 'Live view'), viewNote),
-        h('figure', {}, madeImage, h('figcaption', {}, 'Thumbnail just made'))),
-      h('div', {class: 'button-row'}, useCameraButton, useCameraRerenderButton)),
+        h('figure', {}, madeImage, h('figcaption', {}, 'Thumbnail just made')),
+        h('figure', {}, currentStoredImage, h('figcaption', {}, 'Stored now'), currentStoredNote)),
+      h('div', {class: 'button-row'}, useCameraButton, useCameraRerenderButton), memoryInfo),
     previewPanel,
     h('section', {class: 'panel'}, h('h2', {}, 'Log'),
       h('div', {class: 'button-row'}, field('Show', logFilter), downloadButton), logList),
@@ -178,8 +191,8 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   let leases: LeaseKeeper | null = null;
   let state: RunState = 'Ready';
   let figures: RunFigures | null = null;
-  let shownJob: ClaimedJob | null = null;
-  let viewCamera: AbsoluteCamera | null = null;
+  const liveView = new LiveView(viewCanvas, viewNote);
+  let rendersDone = 0;
   let madeUrl: string | null = null;
   let removeUnauthorized: (() => void) | null = null;
 
@@ -231,7 +244,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     keepGoingButton.disabled = busy;
     for (const control of settingsControls) control.disabled = busy;
     if (!busy) syncAngles();
-    const viewReady = !!viewCamera && !!host?.cameraApi && !!shownJob;
+    const viewReady = !!liveView.camera && !!liveView.assetId;
     useCameraButton.disabled = !viewReady;
     useCameraRerenderButton.disabled = !viewReady;
     app.setLeaveGuard(busy ? () => 'A thumbnail run is going: leaving hands its assets back. Leave?' : null);
@@ -243,8 +256,8 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
       if (state === 'Done') replaceChildren(currentInfo, ...row('Asset', 'none: the run is over'));
       return;
     }
-    shownJob = job;
     const asset = job.asset;
+    showStored(currentStoredImage, currentStoredNote, job);
     const link = h('a', {href: `/admin/icosa/asset/?q=${encodeURIComponent(asset.url)}`}, asset.url);
     replaceChildren(currentInfo,
                     ...row('Name', asset.name), ...row('Owner', asset.owner ?? asset.owner_displayname ?? ''),
@@ -254,52 +267,6 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
                     ...row('Timings', h('span', {id: 'current-timings'}, 'fetching the files…')));
   };
 
-  // The live view: the thumbnail's own frame first, then re-renders from the orbit camera (camera API only).
-  const viewContext = viewCanvas.getContext('2d');
-  let viewBusy = false;
-  let viewWanted: AbsoluteCamera | null = null;
-  const drawFrame = (frame: CanvasImageSource & {width: number; height: number}) => {
-    if (!viewContext) return;
-    viewCanvas.height = Math.round((VIEW_WIDTH * frame.height) / frame.width) || 270;
-    viewContext.drawImage(frame, 0, 0, viewCanvas.width, viewCanvas.height);
-  };
-  const requestView = async (camera: AbsoluteCamera) => {
-    viewCamera = camera;
-    viewWanted = camera;
-    if (viewBusy || !host) return;
-    viewBusy = true;
-    while (viewWanted && host) {
-      const wanted: AbsoluteCamera = viewWanted;
-      viewWanted = null;
-      const frame = await host.view(wanted, VIEW_WIDTH, Math.round((VIEW_WIDTH * Number(height.value)) /
-                                                                   Number(width.value)), backgroundValue());
-      if (frame) {
-        drawFrame(frame);
-        frame.close();
-      }
-    }
-    viewBusy = false;
-  };
-  let drag: {x: number; y: number} | null = null;
-  viewCanvas.addEventListener('pointerdown', (event) => {
-    if (!viewCamera || !host?.cameraApi) return;
-    drag = {x: event.clientX, y: event.clientY};
-    viewCanvas.setPointerCapture(event.pointerId);
-  });
-  viewCanvas.addEventListener('pointermove', (event) => {
-    if (!drag || !viewCamera) return;
-    const dx = event.clientX - drag.x;
-    const dy = event.clientY - drag.y;
-    drag = {x: event.clientX, y: event.clientY};
-    void requestView(orbit(viewCamera, -dx * 0.01, dy * 0.01));
-  });
-  viewCanvas.addEventListener('pointerup', () => (drag = null));
-  viewCanvas.addEventListener('wheel', (event) => {
-    if (!viewCamera || !host?.cameraApi) return;
-    event.preventDefault();
-    void requestView(orbit(viewCamera, 0, 0, Math.exp(event.deltaY * 0.001)));
-  }, {passive: false});
-
   const showRendered = (job: ClaimedJob, result: Rendered) => {
     if (madeUrl) URL.revokeObjectURL(madeUrl);
     madeUrl = URL.createObjectURL(result.png);
@@ -307,20 +274,21 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     const t = result.timings;
     const loader = document.getElementById('current-loader');
     const timings = document.getElementById('current-timings');
-    if (loader) loader.textContent = result.loader || '–';
+    if (loader) loader.textContent = `${result.loader || '–'}, ${result.triangles} triangles; camera: ${result.cameraSource}`;
     if (timings) {
-      timings.textContent = `fetch ${Math.round(t.fetch_ms)} ms, load ${Math.round(t.load_ms)} ms, ` +
-                            `render ${Math.round(t.render_ms)} ms, encode ${Math.round(t.encode_ms)} ms`;
+      timings.textContent = result.reusedScene
+        ? `rendered again from the loaded model: render ${Math.round(t.render_ms)} ms, encode ${Math.round(t.encode_ms)} ms`
+        : `fetch ${Math.round(t.fetch_ms)} ms, load ${Math.round(t.load_ms)} ms, render ${Math.round(t.render_ms)} ms, ` +
+          `encode ${Math.round(t.encode_ms)} ms`;
     }
-    shownJob = job;
-    viewCamera = result.cameraUsed;
-    void createImageBitmap(result.png).then((bitmap) => {
-      drawFrame(bitmap);
-      bitmap.close();
-    });
-    viewNote.textContent = host?.cameraApi && viewCamera
-      ? 'Drag to orbit, wheel to zoom (drawn by the same renderer).'
-      : 'The render core of this build has no camera API: the view shows the thumbnail, without orbit.';
+    liveView.show(assetId(job), result.cameraUsed, result.png);
+    rendersDone++;
+    const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+    memoryInfo.textContent = `Renderer memory after ${rendersDone} renders: WASM heap ${mib(result.heapBytes)} MiB ` +
+                             `(${mib(result.usedBytes)} MiB in use; the worker is replaced past ` +
+                             `${Math.round(HEAP_CEILING_BYTES / 2 ** 20)} MiB)`;
+    Object.assign(memoryInfo.dataset, {renders: String(rendersDone), heapBytes: String(result.heapBytes),
+                                       usedBytes: String(result.usedBytes)});
     newImage.src = madeUrl;
     drawControls();
   };
@@ -328,11 +296,8 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   const showDecision = (job: ClaimedJob | null) => {
     previewPanel.hidden = !job;
     if (!job) return;
-    const stored = job.asset.thumbnail_url;
-    storedImage.hidden = !stored;
-    if (stored) storedImage.src = stored;
-    storedNote.textContent = stored ? `source: ${job.asset.thumbnail_source ?? 'unknown'}` : 'No thumbnail stored yet.';
-    rerenderButton.disabled = !host?.cameraApi || !viewCamera;
+    showStored(storedImage, storedNote, job);
+    rerenderButton.disabled = !liveView.camera;
     approveButton.focus();
   };
 
@@ -383,6 +348,8 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
                           {assetTimeoutMs: ASSET_TIMEOUT_MS, fetchTimeoutMs: FETCH_TIMEOUT_MS,
                            heapCeilingBytes: HEAP_CEILING_BYTES});
     host.onReplaced = (why) => addLog('warn', `Render worker replaced: ${why}`);
+    liveView.host = host;
+    liveView.onChange = drawControls;
     host.onRendering = () => {
       const timings = document.getElementById('current-timings');
       if (timings) timings.textContent = 'files fetched; loading and rendering…';
@@ -456,17 +423,27 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   approveButton.addEventListener('click', () => run?.decide({kind: 'approve'}));
   rejectButton.addEventListener('click', () => run?.decide({kind: 'reject'}));
   rerenderButton.addEventListener('click', () => {
-    if (viewCamera) run?.decide({kind: 'rerender', camera: viewCamera});
+    if (liveView.camera) run?.decide({kind: 'rerender', camera: liveView.camera});
   });
+  // "Use this camera" stores the view's camera on the asset the view shows; "... and re-render" also re-queues it
+  // on the server and renders it next in this run (with that saved camera: the claim's precedence puts it first).
   const saveCamera = async (requeue: boolean) => {
-    if (!shownJob || !viewCamera) return;
-    const name = shownJob.asset.name;
+    const id = liveView.assetId;
+    const camera = liveView.camera;
+    if (!id || !camera) return;
+    useCameraButton.disabled = useCameraRerenderButton.disabled = true;
     try {
-      const answer = await new JobsApi(adminRequest).saveCamera(String(shownJob.asset.id_str ?? shownJob.asset.id),
-                                                                viewCamera, requeue);
-      addLog('ok', `${name}: camera saved${answer.requeued ? ' and the asset queued for a new thumbnail' : ''}`);
+      const answer = await new JobsApi(adminRequest).saveCamera(id, camera, requeue);
+      addLog('ok', `Asset ${id}: camera saved${answer.requeued ? ' and queued for a new thumbnail' : ''}`);
+      if (requeue) {
+        if (!run) throw new Error('no run to render it in');
+        await run.rerender(id);
+      }
     } catch (error) {
-      addLog('error', `${name}: saving the camera failed: ${(error as Error).message}`);
+      addLog('error', `Asset ${id}: ${requeue ? 'saving the camera and re-rendering' : 'saving the camera'} failed: ` +
+                      (error as Error).message);
+    } finally {
+      drawControls();
     }
   };
   useCameraButton.addEventListener('click', () => void saveCamera(false));
