@@ -74,6 +74,8 @@ node -e '
 
 rm -rf "$SCREENSHOTS"
 status=0
+# The generator tests start servers of their own (generated models): they take the binary and the build from here.
+THUMBGEN="$THUMBGEN" ADMIN_DIR="$ADMIN_DIR" \
 ADMIN_BASE_URL="http://$address" ADMIN_SCREENSHOTS="$SCREENSHOTS" \
   ADMIN_STAFF_USER=admin-test ADMIN_STAFF_PASSWORD="$staff_password" \
   ADMIN_PLAIN_USER=plain-test ADMIN_PLAIN_PASSWORD="$plain_password" \

@@ -71,27 +71,46 @@ async function missing(world, token) {
   return new Map(answer.body.assets.map((asset) => [String(asset.id_str ?? asset.id), asset.name]));
 }
 
-// The stored thumbnails, id → bytes: through the admin asset listing (thumbnail=has); on a server without it yet,
-// from the data folder's media/thumbs/<asset id>/ (what the server serves under /media/).
+// The stored thumbnails, id → bytes, through the admin asset listing (thumbnail=has).
 async function storedThumbnails(world, token) {
   const stored = new Map();
   const listing = await api(world, token, 'GET', '/api/v1/admin/assets?thumbnail=has&limit=100');
-  if (listing.status === 200) {
-    for (const asset of listing.body.assets) {
-      if (!asset.thumbnail_url) continue;
-      const response = await fetch(new URL(asset.thumbnail_url, world.baseUrl));
-      assert.equal(response.status, 200, `thumbnail of ${asset.name}`);
-      stored.set(String(asset.id), Buffer.from(await response.arrayBuffer()));
-    }
-    return stored;
-  }
-  const thumbs = path.join(world.data, 'media', 'thumbs');
-  for (const id of fs.existsSync(thumbs) ? fs.readdirSync(thumbs) : []) {
-    for (const file of fs.readdirSync(path.join(thumbs, id))) {
-      if (!file.startsWith('.tmp')) stored.set(id, fs.readFileSync(path.join(thumbs, id, file)));
-    }
+  assert.equal(listing.status, 200);
+  for (const asset of listing.body.assets) {
+    const response = await fetch(new URL(asset.thumbnail_url, world.baseUrl));
+    assert.equal(response.status, 200, `thumbnail of ${asset.name}`);
+    stored.set(String(asset.id), Buffer.from(await response.arrayBuffer()));
   }
   return stored;
+}
+
+// One row of the admin asset listing.
+async function assetRow(world, token, id) {
+  const listing = await api(world, token, 'GET', `/api/v1/admin/assets?q=${encodeURIComponent(id)}&limit=100`);
+  assert.equal(listing.status, 200);
+  const row = listing.body.assets.find((asset) => asset.id === id);
+  assert.ok(row, `asset ${id} is listed`);
+  return row;
+}
+
+// The fraction of pixels that differ (by more than 8 levels in a channel) between two images of one size.
+async function pixelDifference(page, a, b) {
+  return page.evaluate(async ([first, second]) => {
+    const pixels = async (base64) => {
+      const bitmap = await createImageBitmap(new Blob([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))]));
+      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+      const context = canvas.getContext('2d');
+      context.drawImage(bitmap, 0, 0);
+      return context.getImageData(0, 0, bitmap.width, bitmap.height).data;
+    };
+    const [p, q] = [await pixels(first), await pixels(second)];
+    if (p.length !== q.length) return 1;
+    let differing = 0;
+    for (let i = 0; i < p.length; i += 4) {
+      if (Math.abs(p[i] - q[i]) > 8 || Math.abs(p[i + 1] - q[i + 1]) > 8 || Math.abs(p[i + 2] - q[i + 2]) > 8) ++differing;
+    }
+    return differing / (p.length / 4);
+  }, [a.toString('base64'), b.toString('base64')]);
 }
 
 // Decoded in the browser: the size and the spread of brightness (0 = one flat colour, i.e. blank).
@@ -127,11 +146,20 @@ test('Start Generation on a selection: pause, skip, run to the end, failures and
 
   // A selection of every asset (the Assets page's "Go" makes the same); a server without selections runs "all
   // missing", which here is the same set.
-  const selection = await api(world, token, 'POST', '/api/v1/admin/selections', {asset_ids: [...before.keys()]});
-  let query = '';
-  if (selection.status === 200) query = `?selection=${encodeURIComponent(selection.body.selection_id)}`;
-  else t.diagnostic(`no selections on this server (HTTP ${selection.status}): the run takes all missing`);
-  const {page, problems} = await openGenerator(world, query);
+  // The selection the Assets page's "Go" makes (POST /selections with the ticked ids); one asset outside it stays
+  // untouched by the run.
+  const outsider = idOf('cube-09');
+  const selected = [...before.keys()].filter((id) => id !== outsider);
+  const selection = await api(world, token, 'POST', '/api/v1/admin/selections', {asset_ids: selected});
+  assert.equal(selection.status, 200);
+  assert.equal(selection.body.count, selected.length);
+  const {page, problems} = await openGenerator(world, `?selection=${encodeURIComponent(selection.body.selection_id)}`);
+  await page.locator('#generator-scope').getByText(`${selected.length} assets`).waitFor();
+
+  // The server's settings are shown; the model files and thumbnails are on the page's own origin.
+  const settings = (await api(world, token, 'GET', '/api/v1/admin/settings')).body;
+  assert.equal(settings.media_origin, world.baseUrl, 'THUMBGEN_PUBLIC_URL is the page\'s origin');
+  await page.locator('#generator-output').getByText('Output: PNG, quality 85').waitFor();
 
   // Every control has a visible label.
   for (const label of ['Batch Size', 'Viewer Compatible Only', 'Width (px)', 'Height (px)', 'Background colour',
@@ -174,15 +202,15 @@ test('Start Generation on a selection: pause, skip, run to the end, failures and
   const completed = await stat(page, 'completed');
   assert.equal(await stat(page, 'skipped'), 1, 'the heavy model was skipped');
   assert.equal(await stat(page, 'failed'), 1, 'the broken model failed');
-  assert.equal(await stat(page, 'total'), before.size);
-  assert.match(await page.locator('#stat-success-rate').textContent(), /^90\.9 %$/); // 10 / (10 + 1)
+  assert.equal(await stat(page, 'total'), selected.length);
+  assert.match(await page.locator('#stat-success-rate').textContent(), /^90\.0 %$/); // 9 / (9 + 1)
 
   // Every selected asset but the skipped and the broken one has a stored, non-blank thumbnail; the run's
   // completed count is what the server stored during the run.
   const storedAfter = await storedThumbnails(world, token);
   assert.equal(completed, storedAfter.size - storedBefore.size, 'completed = thumbnails stored during the run');
   for (const [id, name] of before) {
-    if (id === heavyId || id === brokenId) {
+    if (id === heavyId || id === brokenId || id === outsider) {
       assert.ok(!storedAfter.has(id), `${name} has no thumbnail`);
       continue;
     }
@@ -191,8 +219,29 @@ test('Start Generation on a selection: pause, skip, run to the end, failures and
     assert.deepEqual([image.width, image.height], [640, 360], `${name}: the size asked for`);
     assert.ok(image.spread > 30, `${name}: not blank (brightness spread ${image.spread})`);
   }
-  // The skipped asset was handed back, not failed: still missing, claimable by the next run or worker.
+  // The skipped asset was handed back, not failed, and this run never claimed it again although it ran on until its
+  // selection had nothing left (the claims excluded it): on the server its job is queued, with no attempt counted,
+  // and it is still missing, for the next run or worker. The asset outside the selection was never touched.
   assert.ok((await missing(world, token)).has(heavyId));
+  // "Next batch" on the same selection: the queue still holds the skipped asset, but this run's claims leave it out.
+  await page.getByRole('button', {name: 'Next batch'}).click();
+  await page.waitForFunction(() => document.getElementById('generator-log')?.textContent
+                                     .includes('No assets are missing a thumbnail in this scope'),
+                             null, {timeout: RUN_TIMEOUT});
+  await waitForState(page, 'Done');
+  const heavyRow = await assetRow(world, token, heavyId);
+  assert.equal(heavyRow.job_state, 'queued');
+  assert.equal(heavyRow.attempts, 0);
+  assert.equal((await logText(page)).match(/heavy: GLB/g)?.length, 1, 'heavy was claimed and started once');
+  assert.equal(await stat(page, 'completed'), completed);
+  const outsiderRow = await assetRow(world, token, outsider);
+  assert.equal(outsiderRow.thumbnail_url, null);
+  assert.equal(outsiderRow.attempts, 0);
+  // Each stored thumbnail records its provenance: generated here, with the renderer's version and the camera used.
+  const cubeRow = await assetRow(world, token, idOf('cube-00'));
+  assert.equal(cubeRow.thumbnail_source, 'generated');
+  assert.equal(cubeRow.renderer_version, settings.renderer_version);
+  assert.equal(cubeRow.thumbnail_camera?.position?.length, 3, JSON.stringify(cubeRow.thumbnail_camera));
 
   // The failure shows its reason; "Retry failed" re-queues it and the run tries it again.
   const summary = page.locator('#run-summary');
@@ -281,10 +330,30 @@ test('preview before upload, a re-login that keeps the run, and closing the tab 
   await page.getByLabel('Preview before upload').check();
   await page.getByRole('button', {name: 'Start Generation'}).click();
 
-  // The first render waits for a decision beside the stored one (none yet): Reject hands it back, skipped.
+  // The first render waits for a decision beside the stored one (none yet). Orbiting the live view and
+  // "Re-render with the camera of the view" renders it again from that camera (the loaded model is reused); the
+  // new render waits for a decision too. Reject hands it back, skipped.
   const preview = page.locator('#preview-before-upload');
   await preview.waitFor({state: 'visible', timeout: RUN_TIMEOUT});
   await preview.getByText('No thumbnail stored yet.').waitFor();
+  const view = page.locator('#live-view');
+  const framesBefore = Number(await view.getAttribute('data-frames'));
+  const box = await view.boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  for (let i = 1; i <= 8; ++i) await page.mouse.move(box.x + box.width / 2 - 15 * i, box.y + box.height / 2 + 4 * i);
+  await page.mouse.up();
+  await page.waitForFunction((before) => Number(document.getElementById('live-view')?.dataset.frames) > before,
+                             framesBefore, {timeout: 60_000});
+  await screenshot(page, 'generator-running-orbit-preview');
+  const firstPreview = await page.locator('#preview-new').getAttribute('src');
+  await page.getByRole('button', {name: 'Re-render with the camera of the view'}).click();
+  await page.waitForFunction((first) => {
+    const panel = document.getElementById('preview-before-upload');
+    return !panel.hidden && document.getElementById('preview-new').getAttribute('src') !== first;
+  }, firstPreview, {timeout: RUN_TIMEOUT});
+  assert.match(await page.locator('#current-loader').textContent(), /camera: saved/);
+  assert.match(await page.locator('#current-timings').textContent(), /rendered again from the loaded model/);
   await page.getByRole('button', {name: 'Reject'}).click();
   await page.waitForFunction(() => document.getElementById('stat-skipped')?.textContent === '1');
 
@@ -315,4 +384,89 @@ test('preview before upload, a re-login that keeps the run, and closing the tab 
   }
   assert.equal(left, 0, 'closing the tab handed its leases back');
   await context.close();
+});
+
+test('Stop hands every lease back; "Use this camera and re-render" stores the orbit view\'s camera and renders with it',
+     {timeout: 600_000}, async (t) => {
+  const world = await startWorld({cubes: 8, heavy: false, broken: false});
+  t.after(() => world.stop());
+  let token = await login(world);
+  const {page, problems} = await openGenerator(world);
+  await page.getByLabel('Width (px)').fill('320');
+  await page.getByLabel('Height (px)').fill('180');
+  await page.getByRole('button', {name: 'Start Generation'}).click();
+
+  // Stop in the middle: Done at once, nothing left leased, the assets not done back in the queue.
+  await page.waitForFunction(() => Number(document.getElementById('stat-completed')?.textContent) >= 2, null,
+                             {timeout: RUN_TIMEOUT});
+  await page.getByRole('button', {name: 'Stop'}).click();
+  await waitForState(page, 'Done', 60_000);
+  const completed = await stat(page, 'completed');
+  const jobStats = (await api(world, token, 'GET', '/api/v1/admin/thumbnail-jobs/stats')).body;
+  assert.equal(jobStats.leased, 0, `nothing stays leased after Stop: ${JSON.stringify(jobStats)}`);
+  assert.ok(completed < 8, `Stop ended the run early (${completed} of 8 completed)`);
+  assert.equal((await missing(world, token)).size, 8 - completed, 'the others are still missing, claimable again');
+
+  // The live view shows the last thumbnail made; dragging orbits it (drawn by the renderer in the worker).
+  const view = page.locator('#live-view');
+  const assetId = await view.getAttribute('data-asset');
+  assert.ok(assetId, 'the live view shows an asset');
+  const framesBefore = Number(await view.getAttribute('data-frames'));
+  const box = await view.boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; ++i) await page.mouse.move(box.x + box.width / 2 + 12 * i, box.y + box.height / 2 - 3 * i);
+  await page.mouse.up();
+  await page.waitForFunction((before) => Number(document.getElementById('live-view')?.dataset.frames) > before,
+                             framesBefore, {timeout: 60_000});
+  await page.mouse.wheel(0, 200); // and a little farther away
+  await page.waitForFunction((before) => Number(document.getElementById('live-view')?.dataset.frames) > before + 1,
+                             framesBefore, {timeout: 60_000});
+  await screenshot(page, 'generator-orbit-view');
+
+  token = await login(world);
+  const autoThumbnail = (await storedThumbnails(world, token)).get(assetId);
+  assert.ok(autoThumbnail, 'the asset has its automatic thumbnail');
+  const autoCamera = (await assetRow(world, token, assetId)).thumbnail_camera;
+  await page.getByRole('button', {name: 'Use this camera and re-render'}).click();
+  await page.waitForFunction((id) => document.getElementById('generator-log')?.textContent
+                                       .includes(`Asset ${id}: camera saved and queued for a new thumbnail`),
+                             assetId, {timeout: 30_000});
+  await page.waitForFunction((want) => Number(document.getElementById('stat-completed')?.textContent) === want,
+                             completed + 1, {timeout: RUN_TIMEOUT});
+  await waitForState(page, 'Done', 60_000);
+
+  // The asset keeps the camera; its new thumbnail was rendered from it (the claim's saved camera) and differs
+  // from the automatic one; the assets not rendered before Stop stayed out of this one-asset run.
+  const row = await assetRow(world, token, assetId);
+  assert.ok(row.camera, 'the camera is saved on the asset');
+  for (const [i, value] of row.thumbnail_camera.position.entries()) {
+    assert.ok(Math.abs(value - row.camera.position[i]) < 1e-3, `rendered from the saved camera: ${JSON.stringify(row)}`);
+  }
+  assert.notDeepEqual(row.camera.position, autoCamera.position, 'the orbit moved the camera');
+  const newThumbnail = (await storedThumbnails(world, token)).get(assetId);
+  const difference = await pixelDifference(page, autoThumbnail, newThumbnail);
+  t.diagnostic(`new thumbnail vs the automatic one: ${(difference * 100).toFixed(1)} % of pixels differ`);
+  assert.ok(difference > 0.05, `the new thumbnail differs from the automatic one (${difference})`);
+  assert.equal((await missing(world, token)).size, 8 - completed);
+
+  // "Use this camera" (no re-render) stores the current view's camera only.
+  const framesNow = Number(await view.getAttribute('data-frames'));
+  await view.press('ArrowLeft');
+  await page.waitForFunction((before) => Number(document.getElementById('live-view')?.dataset.frames) > before,
+                             framesNow, {timeout: 60_000});
+  await page.getByRole('button', {name: 'Use this camera', exact: true}).click();
+  await page.waitForFunction((id) => document.getElementById('generator-log')?.textContent
+                                       .includes(`Asset ${id}: camera saved\n`) ||
+                                     [...document.querySelectorAll('#generator-log li')]
+                                       .some((li) => li.textContent.endsWith(`Asset ${id}: camera saved`)),
+                             assetId, {timeout: 30_000});
+  const turned = await assetRow(world, token, assetId);
+  assert.notDeepEqual(turned.camera.position, row.camera.position, 'the turned view\'s camera is stored');
+  assert.equal(turned.job_state, 'done', 'not re-queued');
+
+  // The Assets list shows that the asset has a saved camera.
+  await page.goto(`${world.baseUrl}/admin/icosa/asset/?q=${encodeURIComponent(row.url)}`);
+  await page.locator('tr', {hasText: row.name}).locator('.saved-camera').waitFor();
+  assert.deepEqual(problems, []);
 });

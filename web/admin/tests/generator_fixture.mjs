@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import {execFileSync, spawn} from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -117,47 +116,6 @@ async function waitForPortFile(file, child, log) {
   throw new Error(`thumbgen serve did not report its port: ${fs.readFileSync(log, 'utf8')}`);
 }
 
-// Until `thumbgen serve` serves /admin/ itself (THUMBGEN_ADMIN_DIR), a small front on loopback does: the admin
-// files with the contract's CSP, everything else passed through. The server's public URL is the front's, so the
-// model files the claim lists are same-origin for the page and on the --server host for `thumbgen work`.
-function startFront(adminDir) {
-  const MIME = {'.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css',
-                '.wasm': 'application/wasm', '.map': 'application/json'};
-  let backendPort = 0;
-  let serveAdmin = true;
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url, 'http://x');
-    if (serveAdmin && url.pathname.startsWith('/admin/')) {
-      const relative = url.pathname.startsWith('/admin/assets/') ? url.pathname.slice('/admin/'.length) : 'index.html';
-      const file = path.join(adminDir, path.normalize(relative));
-      if (!file.startsWith(adminDir) || !fs.existsSync(file)) return res.writeHead(404).end();
-      res.writeHead(200, {
-        'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream',
-        'Content-Security-Policy': "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
-          "img-src 'self' data: blob:; connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; " +
-          "form-action 'self'; frame-ancestors 'none'",
-        'X-Content-Type-Options': 'nosniff',
-      });
-      return fs.createReadStream(file).pipe(res);
-    }
-    const upstream = http.request({host: '127.0.0.1', port: backendPort, path: req.url, method: req.method,
-                                   headers: req.headers}, (answer) => {
-      res.writeHead(answer.statusCode, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on('error', () => res.writeHead(502).end());
-    req.pipe(upstream);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-    server,
-    port: server.address().port,
-    connect(port, adminServedByBackend) {
-      backendPort = port;
-      serveAdmin = !adminServedByBackend;
-    },
-  })));
-}
-
 // Makes the models, the catalogue and the staff user, and starts the server. Returns {baseUrl, user, password,
 // models, stop()}. `cubes` coloured cubes, plus heavy.glb and broken.glb (a GLB cut short).
 export async function startWorld({cubes = 8, heavy = true, broken = true} = {}) {
@@ -184,23 +142,23 @@ export async function startWorld({cubes = 8, heavy = true, broken = true} = {}) 
   const builtAdmin = process.env.ADMIN_DIR ?? path.join(path.dirname(THUMBGEN), 'admin');
   const adminDir = fs.existsSync(path.join(builtAdmin, 'index.html')) ? path.resolve(builtAdmin)
                                                                        : buildAdmin(path.join(dir, 'admin'));
-  const front = await startFront(adminDir);
-  const baseUrl = `http://127.0.0.1:${front.port}`;
   const log = path.join(dir, 'serve.log');
   const portFile = path.join(dir, 'port');
   const out = fs.openSync(log, 'w');
+  // `thumbgen serve` serves the admin build itself (THUMBGEN_ADMIN_DIR). No THUMBGEN_PUBLIC_URL: it defaults to the
+  // address the server listens on, so the model files the claim lists are same-origin for the page and on the
+  // --server host for `thumbgen work`.
+  const env = {...process.env, THUMBGEN_ADMIN_DIR: adminDir, THUMBGEN_THUMBNAIL_FORMAT: 'png'};
+  delete env.THUMBGEN_PUBLIC_URL;
   const child = spawn(THUMBGEN, ['serve', '--listen', '127.0.0.1:0', '--data', data, '--port-file', portFile],
-                      {stdio: ['ignore', out, out], env: {...process.env, THUMBGEN_ADMIN_DIR: adminDir,
-                                                          THUMBGEN_PUBLIC_URL: baseUrl,
-                                                          THUMBGEN_THUMBNAIL_FORMAT: 'png'}});
+                      {stdio: ['ignore', out, out], env});
   const port = await waitForPortFile(portFile, child, log);
-  const probe = await fetch(`http://127.0.0.1:${port}/admin/`);
-  front.connect(port, probe.status === 200);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const probe = await fetch(`${baseUrl}/admin/`);
+  assert.equal(probe.status, 200, `thumbgen serve answers /admin/ from ${adminDir}`);
   return {
     baseUrl, user, password, dir, data, models: names, serveLog: log,
     async stop() {
-      front.server.close();
-      front.server.closeAllConnections();
       child.kill('SIGTERM');
       await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
       if (!process.env.KEEP_GENERATOR_WORLD) fs.rmSync(dir, {recursive: true, force: true});

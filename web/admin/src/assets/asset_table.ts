@@ -45,12 +45,16 @@ function formats(asset: AssetRow): HTMLElement {
 
 function source(asset: AssetRow): HTMLElement {
   const cell = h('td', {class: 'source'});
+  // A camera saved in the generator ("Use this camera") is what the next render of this asset uses.
+  const savedCamera = asset.camera ? h('div', {class: 'quiet saved-camera'}, 'saved camera') : null;
   if (!asset.thumbnail_source) {
     cell.append(h('span', {class: 'quiet'}, '—'));
+    if (savedCamera) cell.append(savedCamera);
     return cell;
   }
   cell.append(SOURCE_LABELS[asset.thumbnail_source] ?? asset.thumbnail_source);
   if (asset.renderer_version) cell.append(h('div', {class: 'quiet'}, asset.renderer_version));
+  if (savedCamera) cell.append(savedCamera);
   if (asset.thumbnail_updated_at) {
     cell.title = `Stored ${new Date(asset.thumbnail_updated_at).toLocaleString()}`;
   }

@@ -70,6 +70,12 @@ export class LiveView {
     this.onChange();
   }
 
+  /** The render worker was replaced: its scene is gone. The picture and its camera stay ("Use this camera"
+   *  still stores it); turning it needs the model loaded again, which the next render of this asset does. */
+  rendererRestarted(): void {
+    if (this.#camera) this.#note.textContent = 'The renderer was restarted: this view can be stored but not turned.';
+  }
+
   /** Turns the view by `step` (coalesced with any step not drawn yet). */
   turn(step: OrbitStep): void {
     if (!this.#camera || !this.#host) return;

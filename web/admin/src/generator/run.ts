@@ -145,6 +145,7 @@ export class GeneratorRun {
     this.#paused = false;
     this.leases.resume();
     this.#setState('Stopping');
+    this.view.log('warn', 'Stopping: the current asset and the claimed ones go back to the queue');
     this.host.cancel('Stop ended the render');
     this.#decide?.(null);
     this.#wakeUp();

@@ -193,6 +193,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   let figures: RunFigures | null = null;
   const liveView = new LiveView(viewCanvas, viewNote);
   let rendersDone = 0;
+  let viewedName = '';
   let madeUrl: string | null = null;
   let removeUnauthorized: (() => void) | null = null;
 
@@ -253,7 +254,10 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   const drawCurrent = (job: ClaimedJob | null) => {
     const row = (name: string, value: Node | string) => [h('dt', {}, name), h('dd', {}, value)];
     if (!job) {
-      if (state === 'Done') replaceChildren(currentInfo, ...row('Asset', 'none: the run is over'));
+      if (state === 'Done') {
+        replaceChildren(currentInfo, ...row('Asset', 'none: the run is over'),
+                        ...(viewedName ? row('Live view', `${viewedName} (the last thumbnail made)`) : []));
+      }
       return;
     }
     const asset = job.asset;
@@ -282,6 +286,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
           `encode ${Math.round(t.encode_ms)} ms`;
     }
     liveView.show(assetId(job), result.cameraUsed, result.png);
+    viewedName = job.asset.name;
     rendersDone++;
     const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
     memoryInfo.textContent = `Renderer memory after ${rendersDone} renders: WASM heap ${mib(result.heapBytes)} MiB ` +
@@ -347,7 +352,10 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     host = new RenderHost(workerUrl('render_worker'), assetUrls.thumbgen,
                           {assetTimeoutMs: ASSET_TIMEOUT_MS, fetchTimeoutMs: FETCH_TIMEOUT_MS,
                            heapCeilingBytes: HEAP_CEILING_BYTES});
-    host.onReplaced = (why) => addLog('warn', `Render worker replaced: ${why}`);
+    host.onReplaced = (why) => {
+      addLog('warn', `Render worker replaced: ${why}`);
+      liveView.rendererRestarted();
+    };
     liveView.host = host;
     liveView.onChange = drawControls;
     host.onRendering = () => {
