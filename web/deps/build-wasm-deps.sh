@@ -6,7 +6,7 @@
 # Usage: bash web/deps/build-wasm-deps.sh   → the install prefix (include/, lib/) on stdout; progress on stderr.
 # The result is cached outside the clone, in ${THUMBGEN_WASM_DEPS_CACHE:-~/.cache/thumbgen/wasm-deps}/<key>/, where
 # <key> hashes the source package versions, the compiler, the flags and this script: a second run costs a second.
-# Needs deb-src entries and dpkg-dev (scripts/deps.sh sets both up).
+# Needs deb-src entries, dpkg-dev and libutfcpp-dev (scripts/deps.sh sets them up).
 set -euo pipefail
 
 SCRIPT="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
@@ -137,7 +137,7 @@ compile_library() {
   shift 3
   local objects="$WORK/obj/$library"
   mkdir -p "$objects"
-  # shellcheck disable=SC2016  # $1 is expanded by the inner shell
+  # One compiler process per file ($1 of the inner shell), each object named after its source.
   printf '%s\n' "$@" | run xargs -P "$JOBS" -I{} sh -c "$compiler $flags -c \"\$1\" -o \"$objects/\$(basename \"\$1\").o\"" _ {}
   run emar rcs "$STAGE/lib/lib$library.a" "$objects"/*.o
 }
