@@ -289,20 +289,14 @@ TEST_F(CatalogueTest, EveryUserGetsAFreshStampThatChangesWithThePasswordAndOnLog
 }
 
 TEST_F(CatalogueTest, UpgradeFromVersion2GivesEveryUserAStamp) {
-  UserRecord user;
-  user.username = "old";
-  user.password_hash = "h";
-  catalogue_->add_user(user);
-  // Back to the version-2 tables: no stamp columns or triggers, no files_verified (migration 4).
-  catalogue_->with_connection([](sql::Connection& db) {
-    db.exec(
-        "DROP TRIGGER users_stamp_insert; DROP TRIGGER users_stamp_password;"
-        "ALTER TABLE users DROP COLUMN auth_stamp; ALTER TABLE users DROP COLUMN auth_stamp_at;"
-        "ALTER TABLE assets DROP COLUMN files_verified;"
-        "PRAGMA user_version = 2;");
-    return 0;
-  });
+  // A catalogue made by a version-2 thumbgen: its tables only (no stamps, no later migrations), one user.
   catalogue_.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(dir_ / ("c.sqlite3" + std::string(suffix)));
+  {
+    sql::Connection old(dir_ / "c.sqlite3");
+    migrate(old, 2);
+    old.exec("INSERT INTO users (username, password_hash, created_at) VALUES ('old', 'h', 1)");
+  }
   catalogue_ = std::make_unique<Catalogue>(dir_ / "c.sqlite3", 1);
   const auto upgraded = catalogue_->find_user("old");
   ASSERT_TRUE(upgraded);

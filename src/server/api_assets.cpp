@@ -4,26 +4,12 @@
 #include <nlohmann/json.hpp>
 
 #include "server/api_handlers.h"
-#include "util/ascii.h"
+#include "server/api_parsing.h"
+#include "server/render_settings.h"
 
 namespace thumbgen::server {
 
 namespace {
-
-template <class T>
-std::optional<T> parse_integer(std::string_view text) {
-  T value{};
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
-std::optional<bool> parse_bool(std::string_view raw) {
-  const std::string text = util::to_lower_ascii(raw);
-  if (text == "true" || text == "1" || text == "yes") return true;
-  if (text == "false" || text == "0" || text == "no") return false;
-  return std::nullopt;
-}
 
 // The keyset cursor: "<next_attempt_at>_<id>" of the last asset of a page. Opaque to clients.
 std::string make_cursor(const MissingAsset& asset) {
@@ -202,6 +188,8 @@ ApiResponse Api::store_thumbnail(const AssetRef& asset, const nlohmann::json& bo
     return error_response(static_cast<http::status>(error->http_status), error->detail);
   }
   const ValidatedThumbnail& thumbnail = std::get<ValidatedThumbnail>(validated);
+  auto provenance = generated_provenance(body);
+  if (auto* error = std::get_if<std::string>(&provenance)) return error_response(http::status::bad_request, *error);
 
   // Stored once in the server's format (THUMBGEN_THUMBNAIL_FORMAT): the key's extension and the type follow it.
   std::string key = thumbnail_key(asset.id, thumbnail.sha256_hex, thumbnail_extension(thumbnail.format));
@@ -209,7 +197,8 @@ ApiResponse Api::store_thumbnail(const AssetRef& asset, const nlohmann::json& bo
   {
     std::lock_guard lock(upload_locks_[static_cast<std::uint64_t>(asset.id) % upload_locks_.size()]);
     storage_.put(key, thumbnail.encoded, content_type);
-    ThumbnailSwitch result = catalogue_.set_thumbnail_fenced(asset.id, key, content_type, unix_now(), fence);
+    ThumbnailSwitch result = catalogue_.set_thumbnail_fenced(asset.id, key, content_type, unix_now(), fence,
+                                                             std::get<ThumbnailProvenance>(provenance));
     if (!result.switched) {
       // A stale job: the object we just wrote goes again, unless it is the very image the asset already shows.
       if (result.previous != key) storage_.remove(key);

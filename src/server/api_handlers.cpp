@@ -48,6 +48,8 @@ Api::Api(ApiSettings settings, Catalogue& catalogue, Storage& storage, JwtKeyrin
               [this](ApiRequest& r) { return thumbnail_failure(r); });
   add_job_routes();
   add_admin_app_routes();
+  add_admin_asset_routes();
+  add_selection_routes();
   router_.add(http::verb::get, "/media/*", {}, [this](ApiRequest& r) { return media(r); });
   router_.add(http::verb::get, "/files/{asset}/*", {}, [this](ApiRequest& r) { return asset_file(r); });
   router_.add(http::verb::get, "/healthz", {}, [](ApiRequest&) {

@@ -52,6 +52,11 @@ inline constexpr std::uint64_t kControlBodyLimit = 4 * 1024;      // a fencing t
 inline constexpr std::uint64_t kReasonBodyLimit = 16 * 1024;      // a failure reason (kept up to 2,000 characters)
 inline constexpr std::uint64_t kAssetListBodyLimit = 256 * 1024;  // up to 1,000 asset ids or urls
 inline constexpr std::uint64_t kRefreshBodyLimit = 1024;          // nothing is read from it
+// Issue 11: a selection of up to 100,000 ids or urls (about 40 bytes each quoted), a claim with up to 1,000 excluded
+// ids and its render settings, a per-asset camera.
+inline constexpr std::uint64_t kSelectionBodyLimit = 4 * 1024 * 1024;
+inline constexpr std::uint64_t kClaimBodyLimit = 64 * 1024;
+inline constexpr std::uint64_t kCameraBodyLimit = 4 * 1024;
 
 class Api {
  public:
@@ -98,6 +103,22 @@ class Api {
   ApiResponse create_jobs(ApiRequest& request);
   ApiResponse retry_failed_jobs(ApiRequest& request);
   ApiResponse job_stats(ApiRequest& request);
+
+  // The admin web app (issue 11): asset listing and per-asset camera (api_admin_assets.cpp), selections
+  // (api_selections.cpp), regenerate jobs (api_jobs.cpp).
+  void add_admin_asset_routes();
+  void add_selection_routes();
+  ApiResponse list_admin_assets_page(ApiRequest& request);
+  ApiResponse put_asset_camera(ApiRequest& request);
+  ApiResponse create_selection_from_request(ApiRequest& request);
+  ApiResponse get_selection(ApiRequest& request);
+  ApiResponse regenerate_jobs(ApiRequest& request);
+  // The assets a job request names: body "selection_id" (all its assets) or "asset_ids" (at most `max_ids`); the
+  // error answer otherwise. nullopt inside: neither was given.
+  std::variant<std::optional<std::vector<std::int64_t>>, ApiResponse> requested_assets(const nlohmann::json& body,
+                                                                                       std::size_t max_ids);
+  // A stored thumbnail's public URL (a storage key under /media/, an imported http(s) URL as it is).
+  std::string thumbnail_public_url(const std::string& thumbnail) const;
 
   // The upload path shared by the spec's upload endpoint and job completion: validates body["thumbnail_base64"],
   // stores it, switches the pointer (only while `fence` is current, when given) and answers 200 or the error.

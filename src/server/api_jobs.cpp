@@ -5,6 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "server/api_handlers.h"
+#include "server/api_parsing.h"
+#include "server/catalogue_admin.h"
+#include "server/render_settings.h"
 
 namespace thumbgen::server {
 
@@ -12,28 +15,6 @@ namespace {
 
 constexpr int kDefaultClaim = 10, kMaxClaim = 100, kDefaultLeaseSeconds = 300;
 constexpr std::size_t kMaxWorkerName = 200, kMaxAssetIds = 1000;
-
-std::optional<std::int64_t> parse_int64(std::string_view text) {
-  std::int64_t value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
-// A 64-bit id given as a JSON string (the contract) or, leniently, as an integer.
-std::optional<std::int64_t> json_int64(const nlohmann::json& value) {
-  if (value.is_string()) return parse_int64(value.get_ref<const std::string&>());
-  if (value.is_number_integer()) return value.get<std::int64_t>();
-  return std::nullopt;
-}
-
-// The request body as a JSON object; an empty body counts as {}.
-std::optional<nlohmann::json> body_object(const ApiRequest& request) {
-  if (request.raw.body().empty()) return nlohmann::json::object();
-  nlohmann::json body = nlohmann::json::parse(request.raw.body(), nullptr, false);
-  if (body.is_discarded() || !body.is_object()) return std::nullopt;
-  return body;
-}
 
 // An optional integer field within [min, max]; nullopt (with `error` set) when present but invalid.
 std::optional<int> int_field(const nlohmann::json& body, const char* name, int fallback, int min, int max,
@@ -57,17 +38,6 @@ ApiResponse job_error(JobError error) {
       return error_response(http::status::conflict, "Job is not leased");
   }
   return error_response(http::status::internal_server_error, "Internal error");
-}
-
-// Runs `handle(body)` for a staff user only, and names the user in the log line.
-template <class Handle>
-ApiResponse as_staff(std::variant<UserRecord, ApiResponse> staff, const ApiRequest& request, Handle&& handle) {
-  if (auto* denied = std::get_if<ApiResponse>(&staff)) return std::move(*denied);
-  auto body = body_object(request);
-  ApiResponse response =
-      body ? handle(*body) : error_response(http::status::bad_request, "Request body must be a JSON object");
-  response.user = std::get<UserRecord>(staff).username;
-  return response;
 }
 
 bool is_url(std::string_view location) { return location.starts_with("http://") || location.starts_with("https://"); }
@@ -94,16 +64,48 @@ void add_published_files(nlohmann::json& asset_object, const MissingAsset& asset
   }
 }
 
+// The claim's scope (issue 11): "scope": {"selection_id"}, "viewer_compatible_only", "exclude_asset_ids" (≤ 1,000).
+std::variant<ClaimScope, ApiResponse> claim_scope(const nlohmann::json& body, Catalogue& catalogue) {
+  ClaimScope scope;
+  if (auto field = body.find("scope"); field != body.end() && !field->is_null()) {
+    if (!field->is_object()) return error_response(http::status::bad_request, "scope must be an object");
+    if (auto id = field->find("selection_id"); id != field->end() && !id->is_null()) {
+      if (!id->is_string()) return error_response(http::status::bad_request, "scope.selection_id must be a string");
+      auto selection = find_selection(catalogue, id->get<std::string>());
+      if (!selection) return error_response(http::status::not_found, "Selection not found");
+      scope.selection = selection->row_id;
+    }
+  }
+  if (auto field = body.find("viewer_compatible_only"); field != body.end() && !field->is_null()) {
+    if (!field->is_boolean())
+      return error_response(http::status::bad_request, "viewer_compatible_only must be true or false");
+    scope.viewer_compatible_only = field->get<bool>();
+  }
+  if (auto field = body.find("exclude_asset_ids"); field != body.end() && !field->is_null()) {
+    if (!field->is_array() || field->size() > kMaxAssetIds)
+      return error_response(http::status::bad_request, "exclude_asset_ids must be a list of at most " +
+                                                           std::to_string(kMaxAssetIds) + " asset ids");
+    for (const auto& item : *field) {
+      auto id = json_int64(item);
+      if (!id) return error_response(http::status::bad_request, "exclude_asset_ids: not an asset id: " + item.dump());
+      scope.exclude_asset_ids.push_back(*id);
+    }
+  }
+  return scope;
+}
+
 }  // namespace
 
 void Api::add_job_routes() {
   const std::string base = "/api/v1/admin/thumbnail-jobs";
   router_.add(http::verb::post, base, staff_route(kAssetListBodyLimit),
               [this](ApiRequest& r) { return create_jobs(r); });
-  router_.add(http::verb::post, base + "/claim", staff_route(kControlBodyLimit),
+  router_.add(http::verb::post, base + "/claim", staff_route(kClaimBodyLimit),
               [this](ApiRequest& r) { return claim_jobs(r); });
   router_.add(http::verb::post, base + "/retry-failed", staff_route(kAssetListBodyLimit),
               [this](ApiRequest& r) { return retry_failed_jobs(r); });
+  router_.add(http::verb::post, base + "/regenerate", staff_route(kAssetListBodyLimit),
+              [this](ApiRequest& r) { return regenerate_jobs(r); });
   router_.add(http::verb::get, base + "/stats", staff_route(0), [this](ApiRequest& r) { return job_stats(r); });
   router_.add(http::verb::post, base + "/{job}/heartbeat", staff_route(kControlBodyLimit),
               [this](ApiRequest& r) { return heartbeat_job(r); });
@@ -117,7 +119,7 @@ void Api::add_job_routes() {
   // here rather than a member keeps this extension out of the shared api_handlers.h.
   router_.add(http::verb::post, base + "/{job}/release", staff_route(kControlBodyLimit), [this](ApiRequest& request) {
     return as_staff(require_staff(request), request, [&](const nlohmann::json& body) {
-      auto job_id = parse_int64(request.params.at(0));
+      auto job_id = parse_integer(request.params.at(0));
       if (!job_id) return job_error(JobError::NotFound);
       auto token = body.contains("fencing_token") ? json_int64(body["fencing_token"]) : std::nullopt;
       if (!token) return error_response(http::status::bad_request, "fencing_token is required");
@@ -142,16 +144,32 @@ ApiResponse Api::claim_jobs(ApiRequest& request) {
     auto lease = int_field(body, "lease_seconds", kDefaultLeaseSeconds, settings_.jobs.min_lease_seconds,
                            settings_.jobs.max_lease_seconds, error);
     if (!max || !lease) return error_response(http::status::bad_request, error);
+    auto scope = claim_scope(body, catalogue_);
+    if (auto* refused = std::get_if<ApiResponse>(&scope)) return std::move(*refused);
+    auto run = parse_run_render_settings(body.value("render", nlohmann::json()), settings_.upload_limits.max_width,
+                                         settings_.upload_limits.max_height);
+    if (auto* refused = std::get_if<std::string>(&run)) return error_response(http::status::bad_request, *refused);
 
+    const std::int64_t now = unix_now();
     nlohmann::json jobs = nlohmann::json::array();
-    for (const ClaimedJob& job : jobs_.claim(worker, *max, *lease, unix_now())) {
+    for (const ClaimedJob& job : jobs_.claim(worker, *max, *lease, now, std::get<ClaimScope>(scope))) {
       nlohmann::json asset = asset_json(job.asset);
       add_published_files(asset, job.asset, catalogue_, *this);
+      // What the admin app shows next to a new render, and the settings to render it with (issue 11).
+      auto details =
+          catalogue_.with_connection([&](sql::Connection& db) { return read_admin_asset(db, job.asset.id, now); });
+      asset["thumbnail_url"] = details && details->thumbnail ? nlohmann::json(thumbnail_public_url(*details->thumbnail))
+                                                             : nlohmann::json(nullptr);
+      asset["thumbnail_source"] =
+          details && details->thumbnail_source ? nlohmann::json(*details->thumbnail_source) : nlohmann::json(nullptr);
+      nlohmann::json render_settings =
+          details ? render_settings_for(std::get<RunRenderSettings>(run), *details) : nlohmann::json(nullptr);
       jobs.push_back({{"job_id", std::to_string(job.job_id)},
                       {"fencing_token", std::to_string(job.fencing_token)},
                       {"lease_expires_at", iso8601_utc(job.lease_expires_at)},
                       {"attempt", job.attempt},
-                      {"asset", std::move(asset)}});
+                      {"asset", std::move(asset)},
+                      {"render_settings", std::move(render_settings)}});
     }
     return json_response(http::status::ok, {{"jobs", std::move(jobs)}});
   });
@@ -159,7 +177,7 @@ ApiResponse Api::claim_jobs(ApiRequest& request) {
 
 ApiResponse Api::heartbeat_job(ApiRequest& request) {
   return as_staff(require_staff(request), request, [&](const nlohmann::json& body) {
-    auto job_id = parse_int64(request.params.at(0));
+    auto job_id = parse_integer(request.params.at(0));
     if (!job_id) return job_error(JobError::NotFound);
     auto token = body.contains("fencing_token") ? json_int64(body["fencing_token"]) : std::nullopt;
     if (!token) return error_response(http::status::bad_request, "fencing_token is required");
@@ -177,7 +195,7 @@ ApiResponse Api::heartbeat_job(ApiRequest& request) {
 
 ApiResponse Api::complete_job(ApiRequest& request) {
   return as_staff(require_staff(request), request, [&](const nlohmann::json& body) {
-    auto job_id = parse_int64(request.params.at(0));
+    auto job_id = parse_integer(request.params.at(0));
     if (!job_id) return job_error(JobError::NotFound);
     auto token = body.contains("fencing_token") ? json_int64(body["fencing_token"]) : std::nullopt;
     if (!token) return error_response(http::status::bad_request, "fencing_token is required");
@@ -193,7 +211,7 @@ ApiResponse Api::complete_job(ApiRequest& request) {
 
 ApiResponse Api::fail_job(ApiRequest& request) {
   return as_staff(require_staff(request), request, [&](const nlohmann::json& body) {
-    auto job_id = parse_int64(request.params.at(0));
+    auto job_id = parse_integer(request.params.at(0));
     if (!job_id) return job_error(JobError::NotFound);
     auto token = body.contains("fencing_token") ? json_int64(body["fencing_token"]) : std::nullopt;
     if (!token) return error_response(http::status::bad_request, "fencing_token is required");
@@ -219,62 +237,78 @@ ApiResponse Api::fail_job(ApiRequest& request) {
 
 ApiResponse Api::skip_job(ApiRequest& request) {
   return as_staff(require_staff(request), request, [&](const nlohmann::json&) {
-    auto job_id = parse_int64(request.params.at(0));
+    auto job_id = parse_integer(request.params.at(0));
     if (!job_id) return job_error(JobError::NotFound);
     if (auto failed = jobs_.skip(*job_id, unix_now())) return job_error(*failed);
     return json_response(http::status::ok, {{"success", true}});
   });
 }
 
-namespace {
-
-// body["asset_ids"]: ids or urls, each resolved through the catalogue. nullopt + `error` on a bad list.
-template <class Find>
-std::optional<std::vector<std::int64_t>> asset_ids(const nlohmann::json& list, Find&& find, ApiResponse& error) {
-  if (!list.is_array() || list.size() > kMaxAssetIds) {
-    error = error_response(http::status::bad_request,
-                           "asset_ids must be a list of at most " + std::to_string(kMaxAssetIds) + " ids or urls");
-    return std::nullopt;
+std::variant<std::optional<std::vector<std::int64_t>>, ApiResponse> Api::requested_assets(const nlohmann::json& body,
+                                                                                          std::size_t max_ids) {
+  if (auto field = body.find("selection_id"); field != body.end() && !field->is_null()) {
+    if (!field->is_string()) return error_response(http::status::bad_request, "selection_id must be a string");
+    auto selection = find_selection(catalogue_, field->get<std::string>());
+    if (!selection) return error_response(http::status::not_found, "Selection not found");
+    return std::optional(selection_asset_ids(catalogue_, selection->row_id));
   }
-  std::vector<std::int64_t> ids;
-  for (const auto& item : list) {
-    std::optional<AssetRef> asset;
-    if (item.is_string()) asset = find(item.get_ref<const std::string&>());
-    if (item.is_number_integer()) asset = find(std::to_string(item.get<std::int64_t>()));
-    if (!asset) {
-      error = error_response(http::status::not_found,
-                             "Asset not found: " + (item.is_string() ? item.get<std::string>() : item.dump()));
-      return std::nullopt;
+  auto field = body.find("asset_ids");
+  if (field == body.end() || field->is_null()) return std::optional<std::vector<std::int64_t>>();
+  if (!field->is_array() || field->size() > max_ids) {
+    return error_response(http::status::bad_request,
+                          "asset_ids must be a list of at most " + std::to_string(max_ids) + " ids or urls");
+  }
+  std::vector<std::string> refs;
+  for (const auto& item : *field) {
+    if (item.is_string()) {
+      refs.push_back(item.get<std::string>());
+    } else if (item.is_number_integer()) {
+      refs.push_back(std::to_string(item.get<std::int64_t>()));
+    } else {
+      return error_response(http::status::not_found, "Asset not found: " + item.dump());
     }
-    ids.push_back(asset->id);
   }
-  return ids;
+  auto ids = resolve_asset_refs(catalogue_, refs);
+  if (auto* unknown = std::get_if<UnknownAsset>(&ids))
+    return error_response(http::status::not_found, "Asset not found: " + unknown->ref);
+  return std::optional(std::move(std::get<std::vector<std::int64_t>>(ids)));
 }
-
-}  // namespace
 
 ApiResponse Api::create_jobs(ApiRequest& request) {
   return as_staff(require_staff(request), request, [&](const nlohmann::json& body) {
-    auto field = body.find("asset_ids");
-    if (field == body.end()) return error_response(http::status::bad_request, "asset_ids is required");
-    ApiResponse error;
-    auto ids = asset_ids(
-        *field, [&](const std::string& id) { return catalogue_.find_asset(id); }, error);
-    if (!ids) return error;
-    return json_response(http::status::ok, {{"created", jobs_.create_explicit(*ids, unix_now())}});
+    auto ids = requested_assets(body, kMaxAssetIds);
+    if (auto* refused = std::get_if<ApiResponse>(&ids)) return std::move(*refused);
+    auto& list = std::get<std::optional<std::vector<std::int64_t>>>(ids);
+    if (!list) return error_response(http::status::bad_request, "asset_ids or selection_id is required");
+    return json_response(http::status::ok, {{"created", jobs_.create_explicit(*list, unix_now())}});
   });
 }
 
 ApiResponse Api::retry_failed_jobs(ApiRequest& request) {
   return as_staff(require_staff(request), request, [&](const nlohmann::json& body) {
-    std::optional<std::vector<std::int64_t>> ids;
-    if (auto field = body.find("asset_ids"); field != body.end() && !field->is_null()) {
-      ApiResponse error;
-      ids = asset_ids(
-          *field, [&](const std::string& id) { return catalogue_.find_asset(id); }, error);
-      if (!ids) return error;
+    auto ids = requested_assets(body, kMaxAssetIds);
+    if (auto* refused = std::get_if<ApiResponse>(&ids)) return std::move(*refused);
+    const auto& list = std::get<std::optional<std::vector<std::int64_t>>>(ids);
+    return json_response(http::status::ok, {{"requeued", jobs_.retry_failed(list, unix_now())}});
+  });
+}
+
+ApiResponse Api::regenerate_jobs(ApiRequest& request) {
+  return as_staff(require_staff(request), request, [&](const nlohmann::json& body) {
+    bool replace_owner = false;
+    if (auto field = body.find("replace_owner_thumbnails"); field != body.end() && !field->is_null()) {
+      if (!field->is_boolean())
+        return error_response(http::status::bad_request, "replace_owner_thumbnails must be true or false");
+      replace_owner = field->get<bool>();
     }
-    return json_response(http::status::ok, {{"requeued", jobs_.retry_failed(ids, unix_now())}});
+    auto ids = requested_assets(body, kMaxAssetIds);
+    if (auto* refused = std::get_if<ApiResponse>(&ids)) return std::move(*refused);
+    const auto& list = std::get<std::optional<std::vector<std::int64_t>>>(ids);
+    if (!list) return error_response(http::status::bad_request, "asset_ids or selection_id is required");
+    RegenerateResult result = jobs_.regenerate(*list, replace_owner, /*include_missing=*/false, unix_now());
+    return json_response(http::status::ok, {{"created", result.created},
+                                            {"skipped_owner", result.skipped_owner},
+                                            {"skipped_missing", result.skipped_missing}});
   });
 }
 

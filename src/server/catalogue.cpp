@@ -26,6 +26,7 @@ std::string fingerprint(const AssetRecord& asset) {
   add(asset.id ? std::to_string(*asset.id) : "");
   add(asset.name), add(asset.owner_displayname), add(asset.visibility), add(asset.state), add(asset.license);
   add(asset.thumbnail.value_or("")), add(asset.camera_json), add(asset.presentation_params_json);
+  if (asset.thumbnail && asset.thumbnail_source != "imported") add(asset.thumbnail_source);  // old digests stay
   add(asset.is_viewer_compatible ? "1" : "0"), add(asset.files_root);
   for (const FormatRecord& format : asset.formats) {
     add(format.format_type), add(format.root), add(format.is_preferred ? "1" : "0");
@@ -198,8 +199,15 @@ UpsertOutcome Catalogue::upsert_asset(const AssetRecord& asset) {
     update.run();
     const std::optional<std::string> thumbnail = acceptable_thumbnail(asset.thumbnail, id);
     if (!has_thumbnail && thumbnail) {  // an imported thumbnail fills a gap, never replaces an upload
-      auto thumb = db.prepare("UPDATE assets SET thumbnail=?, preview_image=? WHERE id=?");
-      thumb.bind(1, *thumbnail).bind(2, *thumbnail).bind(3, id).run();
+      auto thumb = db.prepare(
+          "UPDATE assets SET thumbnail=?1, preview_image=?1, thumbnail_source=?2, thumbnail_renderer_version=NULL, "
+          "thumbnail_camera=NULL, thumbnail_updated_at=?3 WHERE id=?4");
+      thumb.bind(1, *thumbnail).bind(2, asset.thumbnail_source).bind(3, now).bind(4, id).run();
+    } else if (thumbnail) {  // the same imported image, its record now naming another source (imported / owner)
+      auto source = db.prepare(
+          "UPDATE assets SET thumbnail_source=?1 WHERE id=?2 AND thumbnail=?3 AND thumbnail_source IN "
+          "('imported', 'owner')");
+      source.bind(1, asset.thumbnail_source).bind(2, id).bind(3, *thumbnail).run();
     }
     db.prepare("DELETE FROM formats WHERE asset_id = ?").bind(1, id).run();
     insert_formats(db, id, asset.formats);
@@ -210,7 +218,7 @@ UpsertOutcome Catalogue::upsert_asset(const AssetRecord& asset) {
   auto insert = db.prepare(
       "INSERT INTO assets (id, url, name, owner_displayname, visibility, state, license, thumbnail, preview_image, "
       "camera, presentation_params, is_viewer_compatible, files_root, import_fingerprint, created_at, updated_at, "
-      "files_verified) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)");
+      "files_verified, thumbnail_source, thumbnail_updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?)");
   if (asset.id) {
     insert.bind(1, *asset.id);
   } else {
@@ -221,6 +229,11 @@ UpsertOutcome Catalogue::upsert_asset(const AssetRecord& asset) {
   insert.bind(6, asset.state).bind(7, asset.license).bind(8, thumbnail).bind(9, thumbnail);
   insert.bind(10, asset.camera_json).bind(11, asset.presentation_params_json).bind(12, asset.is_viewer_compatible);
   insert.bind(13, asset.files_root).bind(14, digest).bind(15, now).bind(16, now);
+  if (thumbnail) {
+    insert.bind(17, asset.thumbnail_source).bind(18, now);
+  } else {
+    insert.bind_null(17).bind_null(18);
+  }
   insert.run();
   insert_formats(db, db.last_insert_id(), asset.formats);
   transaction.commit();
@@ -399,7 +412,8 @@ std::optional<std::string> Catalogue::set_thumbnail(std::int64_t asset_id, const
 
 ThumbnailSwitch Catalogue::set_thumbnail_fenced(std::int64_t asset_id, const std::string& key,
                                                 const std::string& content_type, std::int64_t now,
-                                                const std::optional<ThumbnailFence>& fence) {
+                                                const std::optional<ThumbnailFence>& fence,
+                                                const ThumbnailProvenance& provenance) {
   Lease lease(*this);
   sql::Connection& db = *lease.connection;
   sql::Transaction transaction(db);
@@ -416,8 +430,10 @@ ThumbnailSwitch Catalogue::set_thumbnail_fenced(std::int64_t asset_id, const std
   }
   auto update = db.prepare(
       "UPDATE assets SET thumbnail=?1, preview_image=?1, thumbnail_content_type=?2, updated_at=?3, "
-      "thumbnail_last_error=NULL WHERE id=?4");
-  update.bind(1, key).bind(2, content_type).bind(3, now).bind(4, asset_id).run();
+      "thumbnail_last_error=NULL, thumbnail_source=?5, thumbnail_renderer_version=?6, thumbnail_camera=?7, "
+      "thumbnail_updated_at=?3 WHERE id=?4");
+  update.bind(1, key).bind(2, content_type).bind(3, now).bind(4, asset_id).bind(5, provenance.source);
+  update.bind(6, provenance.renderer_version).bind(7, provenance.camera_json).run();
   transaction.commit();  // the assets_job_done trigger has moved the asset's job to done
   result.switched = true;
   return result;

@@ -47,7 +47,8 @@ struct AssetRecord {
   std::optional<std::int64_t> id;  // chosen by SQLite when absent
   std::string url;                 // the public string id, unique
   std::string name, owner_displayname, visibility = "PUBLIC", state = "COMPLETE", license;
-  std::optional<std::string> thumbnail;  // a storage key or an absolute URL; nullopt = missing
+  std::optional<std::string> thumbnail;       // a storage key or an absolute URL; nullopt = missing
+  std::string thumbnail_source = "imported";  // its provenance when it fills a gap: imported | owner
   std::string camera_json, presentation_params_json;
   bool is_viewer_compatible = true;
   std::string files_root;  // folder the relative resource paths live in ("" for remote assets)
@@ -110,6 +111,13 @@ struct ThumbnailFence {
   std::int64_t job_id = 0, fencing_token = 0;
 };
 
+// Where a stored thumbnail came from (written with it; the admin listing shows and filters by it).
+struct ThumbnailProvenance {
+  std::string source = "generated";  // generated | owner | imported
+  std::optional<std::string> renderer_version;
+  std::optional<std::string> camera_json;  // the absolute camera the renderer used
+};
+
 struct ThumbnailSwitch {
   bool switched = false;                // false: the fence was stale, nothing changed
   std::optional<std::string> previous;  // the key it replaced (or, when not switched, the current one)
@@ -145,7 +153,8 @@ class Catalogue {
                                            const std::string& content_type, std::int64_t now);
   // The same switch, refused when `fence` is given and its job is no longer leased under that token.
   ThumbnailSwitch set_thumbnail_fenced(std::int64_t asset_id, const std::string& key, const std::string& content_type,
-                                       std::int64_t now, const std::optional<ThumbnailFence>& fence);
+                                       std::int64_t now, const std::optional<ThumbnailFence>& fence,
+                                       const ThumbnailProvenance& provenance = {});
   std::optional<std::string> thumbnail_of(std::int64_t asset_id);
   // attempts += 1, next attempt after 60 s × 2^(attempts-1), capped at one day.
   FailureRecord record_failure(std::int64_t asset_id, std::string_view reason, std::int64_t now);

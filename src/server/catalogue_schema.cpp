@@ -159,6 +159,59 @@ END;
 ALTER TABLE assets ADD COLUMN files_verified INTEGER NOT NULL DEFAULT 0;
 UPDATE assets SET import_fingerprint = '' WHERE files_root != '';
 )sql",
+    // 5: the admin web app (issue 11). Provenance of the current thumbnail (who made it, with which renderer and
+    // camera, when); the admin's per-asset camera; selections (asset sets fixed at creation, addressed by an
+    // unguessable token); regenerate jobs (a job for an asset that has a thumbnail, claimable and completable like a
+    // missing one); indexes for the admin listing's sort orders; a trigram full-text index over name, url and owner
+    // (substring search, case-insensitive), kept by triggers. Thumbnails stored before this version: an http(s) URL
+    // came from an import, a stored key from an upload (the closest guess; an import can point at a stored key too).
+    R"sql(
+ALTER TABLE assets ADD COLUMN thumbnail_source TEXT;  -- generated | owner | imported; NULL while missing
+ALTER TABLE assets ADD COLUMN thumbnail_renderer_version TEXT;
+ALTER TABLE assets ADD COLUMN thumbnail_camera TEXT;  -- JSON: the absolute camera the renderer used
+ALTER TABLE assets ADD COLUMN thumbnail_updated_at INTEGER;
+ALTER TABLE assets ADD COLUMN saved_camera TEXT;  -- JSON: the admin's camera for this asset; NULL = none
+UPDATE assets SET thumbnail_updated_at = updated_at,
+  thumbnail_source = CASE WHEN thumbnail LIKE 'http://%' OR thumbnail LIKE 'https://%' THEN 'imported' ELSE 'generated' END
+  WHERE thumbnail IS NOT NULL;
+CREATE INDEX assets_by_name ON assets(name COLLATE NOCASE, id);
+CREATE INDEX assets_by_updated ON assets(updated_at, id);
+CREATE INDEX assets_by_renderer ON assets(thumbnail_renderer_version) WHERE thumbnail_renderer_version IS NOT NULL;
+
+ALTER TABLE thumbnail_jobs ADD COLUMN regenerate INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE selections (
+  id INTEGER PRIMARY KEY,
+  token TEXT NOT NULL UNIQUE,  -- the public id: 128 random bits, hex
+  created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL DEFAULT '',
+  filter TEXT                  -- JSON of the filter it was made from; NULL for a list of ids
+);
+CREATE INDEX selections_by_age ON selections(created_at);
+CREATE TABLE selection_assets (
+  selection_id INTEGER NOT NULL REFERENCES selections(id) ON DELETE CASCADE,
+  asset_id INTEGER NOT NULL REFERENCES assets(id) ON DELETE CASCADE,
+  PRIMARY KEY (selection_id, asset_id)
+) WITHOUT ROWID;
+CREATE INDEX selection_assets_by_asset ON selection_assets(asset_id);
+
+CREATE VIRTUAL TABLE assets_search USING fts5(name, url, owner_displayname, content='assets', content_rowid='id',
+  tokenize='trigram');
+INSERT INTO assets_search(assets_search) VALUES ('rebuild');
+CREATE TRIGGER assets_search_insert AFTER INSERT ON assets BEGIN
+  INSERT INTO assets_search(rowid, name, url, owner_displayname) VALUES (NEW.id, NEW.name, NEW.url, NEW.owner_displayname);
+END;
+CREATE TRIGGER assets_search_delete AFTER DELETE ON assets BEGIN
+  INSERT INTO assets_search(assets_search, rowid, name, url, owner_displayname)
+    VALUES ('delete', OLD.id, OLD.name, OLD.url, OLD.owner_displayname);
+END;
+CREATE TRIGGER assets_search_update AFTER UPDATE OF name, url, owner_displayname ON assets
+  WHEN OLD.name IS NOT NEW.name OR OLD.url IS NOT NEW.url OR OLD.owner_displayname IS NOT NEW.owner_displayname BEGIN
+  INSERT INTO assets_search(assets_search, rowid, name, url, owner_displayname)
+    VALUES ('delete', OLD.id, OLD.name, OLD.url, OLD.owner_displayname);
+  INSERT INTO assets_search(rowid, name, url, owner_displayname) VALUES (NEW.id, NEW.name, NEW.url, NEW.owner_displayname);
+END;
+)sql",
 };
 
 }  // namespace

@@ -127,8 +127,8 @@ std::variant<Router::Match, ApiResponse> Router::match(const HttpRequest& reques
     // HEAD is GET without the body (the HTTP layer drops it and keeps the length).
     bool head_as_get = request.method() == http::verb::head && route.method == http::verb::get;
     if (route.method != request.method() && !head_as_get) continue;
-    // Every POST of this API takes a JSON body.
-    if (route.method == http::verb::post) {
+    // Every POST and PUT of this API takes a JSON body.
+    if (route.method == http::verb::post || route.method == http::verb::put) {
       auto content_type = request.find(http::field::content_type);
       if (content_type != request.end() &&
           !is_json_content_type(std::string_view(content_type->value().data(), content_type->value().size()))) {

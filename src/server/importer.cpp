@@ -271,6 +271,9 @@ ImportSummary import_json(Catalogue& catalogue, const nlohmann::json& document) 
       // A stored key of another asset would let an upload to this one delete that asset's thumbnail.
       if (is_http_url(url) || (asset.id && is_own_thumbnail_key(*asset.id, url))) {
         asset.thumbnail = url;
+        // Icosa's API names no source for a thumbnail; an export that knows the owner uploaded it says so, and
+        // "Regenerate" then leaves it alone unless asked to replace owners' thumbnails.
+        if (text_field(record, {"thumbnail_source", "thumbnailSource"}) == "owner") asset.thumbnail_source = "owner";
       } else if (!url.empty()) {
         summary.warnings.push_back(where + " (" + asset.url + "): thumbnail \"" + url.substr(0, 200) +
                                    "\" is neither an http(s) URL nor a stored key of this asset (thumbs/<its id>/...): "

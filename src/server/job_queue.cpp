@@ -14,19 +14,48 @@ struct Candidate {
   std::int64_t ready_at = 0, job_id = 0;
 };
 
-// Ready queued jobs, or expired leases, in queue order. The CROSS JOIN keeps the jobs index as the outer loop.
-std::vector<Candidate> candidates(sql::Connection& db, const char* state, const char* time_column, std::int64_t now,
-                                  int limit) {
-  std::string sql = std::string("SELECT j.") + time_column +
-                    ", j.job_id FROM thumbnail_jobs j CROSS JOIN assets a ON a.id = j.asset_id WHERE j.state = '" +
-                    state + "' AND j." + time_column +
-                    " <= ?1 AND a.thumbnail IS NULL AND (j.explicit = 1 OR a.is_viewer_compatible = 1) ORDER BY j." +
-                    time_column + ", j.job_id LIMIT ?2";
-  auto query = db.prepare(sql);
-  query.bind(1, now).bind(2, limit);
+// Up to this many assets, a selection's own rows are the outer loop of a scoped claim (then sorted); a larger one
+// ("Select all N matching") is checked per job while the queue is walked in order, as sorting it would cost more.
+constexpr int kSmallSelection = 5000;
+
+bool is_small_selection(sql::Connection& db, std::int64_t selection) {
+  auto beyond = db.cached("SELECT 1 FROM selection_assets WHERE selection_id = ? LIMIT 1 OFFSET " +
+                          std::to_string(kSmallSelection));
+  beyond->bind(1, selection);
+  return !beyond->step();
+}
+
+// Ready queued jobs, or expired leases, in queue order, within the claim's scope. The CROSS JOINs fix the loop order:
+// the jobs index outside, or a small selection's rows (so a small selection never walks a large queue). A job is
+// claimable while its asset misses a thumbnail, or when it was made to regenerate one.
+std::vector<Candidate> candidates(sql::Connection& db, const std::string& state, const std::string& time_column,
+                                  std::int64_t now, int limit, const ClaimScope& scope, bool small_selection,
+                                  const std::string& excluded_json) {
+  std::string sql = "SELECT j." + time_column + ", j.job_id FROM ";
+  const bool selection_outside = scope.selection && small_selection;
+  sql += selection_outside ? "selection_assets s CROSS JOIN thumbnail_jobs j ON j.asset_id = s.asset_id "
+                           : "thumbnail_jobs j ";
+  sql += "CROSS JOIN assets a ON a.id = j.asset_id WHERE j.state = '" + state + "' AND j." + time_column +
+         " <= ?1 AND (a.thumbnail IS NULL OR j.regenerate = 1) AND (j.explicit = 1 OR a.is_viewer_compatible = 1)";
+  if (selection_outside) sql += " AND s.selection_id = ?3";
+  if (scope.selection && !selection_outside)
+    sql += " AND EXISTS (SELECT 1 FROM selection_assets s WHERE s.selection_id = ?3 AND s.asset_id = j.asset_id)";
+  if (scope.viewer_compatible_only) sql += " AND a.is_viewer_compatible = 1";
+  if (!scope.exclude_asset_ids.empty()) sql += " AND j.asset_id NOT IN (SELECT value FROM json_each(?4))";
+  sql += " ORDER BY j." + time_column + ", j.job_id LIMIT ?2";
+  auto query = db.cached(sql);
+  query->bind(1, now).bind(2, limit);
+  if (scope.selection) query->bind(3, *scope.selection);
+  if (!scope.exclude_asset_ids.empty()) query->bind(4, excluded_json);
   std::vector<Candidate> found;
-  while (query.step()) found.push_back({query.int64(0), query.int64(1)});
+  while (query->step()) found.push_back({query->int64(0), query->int64(1)});
   return found;
+}
+
+std::string json_id_list(const std::vector<std::int64_t>& ids) {
+  std::string list = "[";
+  for (std::int64_t id : ids) list += (list.size() > 1 ? "," : "") + std::to_string(id);
+  return list + "]";
 }
 
 }  // namespace
@@ -38,7 +67,8 @@ std::int64_t job_backoff_seconds(int attempts) {
 
 JobQueue::JobQueue(Catalogue& catalogue, JobSettings settings) : catalogue_(catalogue), settings_(settings) {}
 
-std::vector<ClaimedJob> JobQueue::claim(std::string_view worker, int max, int lease_seconds, std::int64_t now) {
+std::vector<ClaimedJob> JobQueue::claim(std::string_view worker, int max, int lease_seconds, std::int64_t now,
+                                        const ClaimScope& scope) {
   std::lock_guard lock(write_mutex_);
   return catalogue_.with_connection([&](sql::Connection& db) {
     sql::Transaction transaction(db);  // BEGIN IMMEDIATE: select and update under one write lock
@@ -52,8 +82,10 @@ std::vector<ClaimedJob> JobQueue::claim(std::string_view worker, int max, int le
         "WHERE state = 'leased' AND lease_expires_at <= ?1 AND (attempts >= ?2 OR cancel_requested = 1)");
     bury.bind(1, now).bind(2, settings_.max_attempts).run();
 
-    std::vector<Candidate> ready = candidates(db, "queued", "next_attempt_at", now, max);
-    std::vector<Candidate> expired = candidates(db, "leased", "lease_expires_at", now, max);
+    const std::string excluded = json_id_list(scope.exclude_asset_ids);
+    const bool small = scope.selection && is_small_selection(db, *scope.selection);
+    std::vector<Candidate> ready = candidates(db, "queued", "next_attempt_at", now, max, scope, small, excluded);
+    std::vector<Candidate> expired = candidates(db, "leased", "lease_expires_at", now, max, scope, small, excluded);
     ready.insert(ready.end(), expired.begin(), expired.end());
     std::sort(ready.begin(), ready.end(), [](const Candidate& a, const Candidate& b) {
       return std::tie(a.ready_at, a.job_id) < std::tie(b.ready_at, b.job_id);

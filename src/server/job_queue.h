@@ -1,7 +1,8 @@
 // The work queue behind `thumbgen work` (the claim protocol of issue 4) on the catalogue's SQLite database:
 // leases with expiry, a fencing token per claim, attempts with exponential backoff, a dead state after N attempts.
-// Jobs themselves are created by catalogue triggers (every viewer-compatible asset missing a thumbnail) and by
-// create_explicit(); an asset that gets a thumbnail by any path leaves the queue (trigger: state done).
+// Jobs themselves are created by catalogue triggers (every viewer-compatible asset missing a thumbnail), by
+// create_explicit() and by regenerate() (a job for an asset that has a thumbnail: regenerate = 1); a job's asset
+// getting a thumbnail by any path ends the job (trigger: state done).
 #pragma once
 
 #include <cstdint>
@@ -20,6 +21,19 @@ struct JobSettings {
   int max_attempts = 5;        // claims before a failing (or lease-losing) job is dead
   int min_lease_seconds = 10;  // tests lower it to 1
   int max_lease_seconds = 3600;
+};
+
+// Which jobs a claim may take (issue 11): a selection run never takes other assets.
+struct ClaimScope {
+  std::optional<std::int64_t> selection;  // the selection's row id (selection_of_token): only its assets
+  bool viewer_compatible_only = false;
+  std::vector<std::int64_t> exclude_asset_ids;  // assets this run skipped
+};
+
+struct RegenerateResult {
+  int created = 0;          // jobs queued (new, or done/dead/queued ones queued afresh)
+  int skipped_owner = 0;    // owner-uploaded thumbnails left alone
+  int skipped_missing = 0;  // assets without a thumbnail (their ordinary job makes one)
 };
 
 struct ClaimedJob {
@@ -57,7 +71,8 @@ class JobQueue {
 
   // Leases up to `max` claimable jobs to `worker`: never-tried first, then by next attempt time (an expired lease
   // counts from its expiry). Atomic: concurrent claims never share a job.
-  std::vector<ClaimedJob> claim(std::string_view worker, int max, int lease_seconds, std::int64_t now);
+  std::vector<ClaimedJob> claim(std::string_view worker, int max, int lease_seconds, std::int64_t now,
+                                const ClaimScope& scope = {});
   std::variant<HeartbeatResult, JobError> heartbeat(std::int64_t job_id, std::int64_t token, int lease_seconds,
                                                     std::int64_t now);
   // The job's asset while `token` holds its lease (a quick check before the image work of a completion; the
@@ -77,6 +92,11 @@ class JobQueue {
   int create_explicit(const std::vector<std::int64_t>& asset_ids, std::int64_t now);
   // Dead → queued with attempts reset: all dead jobs, or those of the given assets.
   int retry_failed(const std::optional<std::vector<std::int64_t>>& asset_ids, std::int64_t now);
+  // Jobs that make a new thumbnail for assets that have one (job_queue_regenerate.cpp): queued at `now`, after the
+  // never-tried missing ones; a leased job is left to its worker. Owner-uploaded thumbnails are skipped unless
+  // `replace_owner`; assets without a thumbnail are skipped unless `include_missing` (then queued now as well).
+  RegenerateResult regenerate(const std::vector<std::int64_t>& asset_ids, bool replace_owner, bool include_missing,
+                              std::int64_t now);
   // Expired leases count as queued.
   JobStats stats(std::int64_t now);
 
