@@ -4,6 +4,7 @@
 # examples imported, a staff and a non-staff user), and runs web/admin/tests/*.test.mjs with node --test
 # (playwright-core driving Debian's chromium, headless). Screenshots of each page go to <build>/admin-screenshots/.
 # Usage: bash web/admin/test.sh [build-dir] [web-build-dir]   (defaults: build, <build-dir>-web)
+#        ADMIN_TESTS="web/admin/tests/assets.test.mjs" runs only those test files.
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -47,8 +48,9 @@ plain_password="plain-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 printf '%s\n' "$staff_password" | "$THUMBGEN" user add admin-test --staff --data "$data" >/dev/null
 printf '%s\n' "$plain_password" | "$THUMBGEN" user add plain-test --data "$data" >/dev/null
 
-# A low failure limit lets the rate-limit test reach 429 quickly (it uses a user name of its own).
-THUMBGEN_ADMIN_DIR="$(cd "$ADMIN_DIR" && pwd)" THUMBGEN_LOGIN_MAX_FAILURES=3 \
+# A low failure limit lets the rate-limit test reach 429 quickly (it uses a user name of its own); a short token
+# life makes the app renew its token during the tests (about 10 s after each login).
+THUMBGEN_ADMIN_DIR="$(cd "$ADMIN_DIR" && pwd)" THUMBGEN_LOGIN_MAX_FAILURES=3 THUMBGEN_TOKEN_TTL=70 \
   "$THUMBGEN" serve --listen 127.0.0.1:0 --data "$data" >"$work/serve.log" 2>&1 &
 server=$!
 address=""
@@ -76,7 +78,7 @@ status=0
 ADMIN_BASE_URL="http://$address" ADMIN_SCREENSHOTS="$SCREENSHOTS" \
   ADMIN_STAFF_USER=admin-test ADMIN_STAFF_PASSWORD="$staff_password" \
   ADMIN_PLAIN_USER=plain-test ADMIN_PLAIN_PASSWORD="$plain_password" \
-  node --test --test-concurrency=1 --test-reporter=spec web/admin/tests/ || status=$?
+  node --test --test-concurrency=1 --test-reporter=spec ${ADMIN_TESTS:-web/admin/tests/} || status=$?
 if [ "$status" -ne 0 ]; then
   echo "admin test: FAILED; the server's log:" >&2
   tail -n 40 "$work/serve.log" >&2

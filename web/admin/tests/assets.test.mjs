@@ -2,18 +2,64 @@
 // "Go" open the generator on the selection, keyset pages forward and back; screenshots of the pages.
 import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
-import {api, apiToken, BASE_URL, launchBrowser, logIn, openPage, PATHS, screenshot} from './support.mjs';
+import zlib from 'node:zlib';
+import {api, BASE_URL, launchBrowser, logIn, openPage, PATHS, screenshot} from './support.mjs';
 
 let browser;
 let session;  // one logged-in page for the whole file
-let token;
+let withThumbnail;  // an asset given a thumbnail through the upload API
+let withFailure;    // an asset with a recorded failure
+
+// A small RGB PNG with a colour gradient (the server checks and re-encodes uploads).
+function gradientPng(width, height) {
+  const crcTable = Array.from({length: 256}, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; ++k) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (bytes) => {
+    let c = 0xffffffff;
+    for (const byte of bytes) c = crcTable[(c ^ byte) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(body));
+    return Buffer.concat([length, body, sum]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8;  // bit depth
+  header[9] = 2;  // RGB
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; ++y) {
+    for (let x = 0; x < width; ++x) {
+      const at = y * (width * 3 + 1) + 1 + x * 3;
+      raw[at] = Math.round((255 * x) / width);
+      raw[at + 1] = Math.round((255 * y) / height);
+      raw[at + 2] = 160;
+    }
+  }
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header),
+                        chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
 
 before(async () => {
   browser = await launchBrowser();
   session = await openPage(browser);
   await logIn(session.page);
   await session.page.waitForURL((url) => url.pathname === PATHS.assets);
-  token = await apiToken();
+  // One asset with a thumbnail and one with a failure, so the list shows every kind of row.
+  const {assets} = await api('GET', '/api/v1/admin/assets?limit=100');
+  assert.ok(assets.length >= 5, `the test needs the 5 examples, the server has ${assets.length} assets`);
+  [withThumbnail, withFailure] = [assets[3], assets[4]];
+  await api('POST', `/api/v1/admin/assets/${withThumbnail.id}/thumbnail`,
+            {thumbnail_base64: gradientPng(160, 90).toString('base64')});
+  await api('POST', `/api/v1/admin/assets/${withFailure.id}/thumbnail-failure`, {reason: 'test: the model is broken'});
 });
 after(async () => {
   await browser?.close();
@@ -37,7 +83,7 @@ async function openAssets(search = '') {
 
 test('the asset list shows every asset of the catalogue', async () => {
   await openAssets();
-  const listed = await api(token, 'GET', '/api/v1/admin/assets?limit=100');
+  const listed = await api('GET', '/api/v1/admin/assets?limit=100');
   assert.ok(listed.total_count >= 3, `the test needs at least 3 assets, the server has ${listed.total_count}`);
   assert.deepEqual(await rowIds(), listed.assets.map((asset) => asset.id));
   assert.match(await page().locator('.result-count').innerText(), new RegExp(`^${listed.total_count} assets?$`));
@@ -53,7 +99,7 @@ test('filter "Empty" keeps the assets without a thumbnail and puts the filter in
   await page().locator('#changelist-filter').getByRole('link', {name: 'Empty', exact: true}).click();
   await page().waitForURL((url) => url.searchParams.get('thumbnail') === 'empty');
   await tableLoaded();
-  const expected = await api(token, 'GET', '/api/v1/admin/assets?thumbnail=empty&limit=100');
+  const expected = await api('GET', '/api/v1/admin/assets?thumbnail=empty&limit=100');
   assert.deepEqual(await rowIds(), expected.assets.map((asset) => asset.id));
   assert.ok(expected.assets.every((asset) => asset.thumbnail_url === null));
   for (const state of await page().locator('#result_list tbody .thumbnail-state').allInnerTexts()) {
@@ -61,6 +107,25 @@ test('filter "Empty" keeps the assets without a thumbnail and puts the filter in
   }
   assert.equal(await page().locator('#changelist-filter li.selected', {hasText: 'Empty'}).count(), 1);
   await screenshot(page(), 'assets-filter-empty');
+  session.expectNoProblems();
+});
+
+test('filter "Has" shows the stored thumbnail as a preview; "Failed" shows the reason', async () => {
+  await openAssets('?thumbnail=has');
+  assert.deepEqual(await rowIds(), [withThumbnail.id]);
+  const preview = rows().nth(0).locator('td.preview img');
+  await preview.waitFor();
+  // The image really loads from the media URL (CSP img-src allows it) and is the uploaded one (160×90).
+  await page().waitForFunction((img) => img.complete && img.naturalWidth > 0, await preview.elementHandle());
+  assert.deepEqual(await preview.evaluate((img) => [img.naturalWidth, img.naturalHeight]), [160, 90]);
+  assert.equal(await rows().nth(0).locator('.thumbnail-state').innerText(), 'Has');
+  await page().locator('#changelist-filter').getByRole('link', {name: 'Failed', exact: true}).click();
+  await page().waitForURL((url) => url.searchParams.get('thumbnail') === 'failed');
+  await tableLoaded();
+  assert.ok((await rowIds()).includes(withFailure.id));
+  const failedRow = page().locator(`tr[data-asset-id="${withFailure.id}"]`);
+  assert.equal(await failedRow.locator('td.error').innerText(), 'test: the model is broken');
+  assert.match(await failedRow.locator('.thumbnail-state').innerText(), /^Failed/);
   session.expectNoProblems();
 });
 
@@ -84,7 +149,7 @@ test('ticked rows are kept in the URL and survive a reload', async () => {
 });
 
 test('keyset pages: Next and Previous walk the list with a stack of cursors in the URL', async () => {
-  const all = await api(token, 'GET', '/api/v1/admin/assets?limit=100');
+  const all = await api('GET', '/api/v1/admin/assets?limit=100');
   await openAssets('?limit=2');
   const seen = [await rowIds()];
   assert.deepEqual(seen[0], all.assets.slice(0, 2).map((asset) => asset.id));
@@ -119,7 +184,7 @@ test('keyset pages: Next and Previous walk the list with a stack of cursors in t
 });
 
 test('"Select all N matching" makes a server-side selection kept in the URL', async () => {
-  const empty = await api(token, 'GET', '/api/v1/admin/assets?thumbnail=empty&limit=100');
+  const empty = await api('GET', '/api/v1/admin/assets?thumbnail=empty&limit=100');
   await openAssets('?thumbnail=empty&limit=2');
   await page().getByRole('checkbox', {name: 'All', exact: true}).check();
   const selectAll = page().getByRole('button', {name: `Select all ${empty.total_count} matching`});
@@ -128,9 +193,9 @@ test('"Select all N matching" makes a server-side selection kept in the URL', as
   assert.equal(query().get('ids'), null);
   const selectionId = query().get('selection');
   await page().getByText(`All ${empty.total_count} matching assets are selected.`).waitFor();
-  const selection = await api(token, 'GET', `/api/v1/admin/selections/${encodeURIComponent(selectionId)}`);
+  const selection = await api('GET', `/api/v1/admin/selections/${encodeURIComponent(selectionId)}`);
   assert.equal(selection.count, empty.total_count);
-  const listed = await api(token, 'GET', `/api/v1/admin/assets?selection=${encodeURIComponent(selectionId)}&limit=100`);
+  const listed = await api('GET', `/api/v1/admin/assets?selection=${encodeURIComponent(selectionId)}&limit=100`);
   assert.deepEqual(listed.assets.map((asset) => asset.id).sort(), empty.assets.map((asset) => asset.id).sort());
   // It survives a reload and covers the next page too.
   await page().reload();
@@ -162,9 +227,9 @@ test('"Generate thumbnails (opens batch generator)" and "Go" open the generator 
   await page().getByRole('button', {name: 'Go'}).click();
   await page().waitForURL((url) => url.pathname === PATHS.generator && url.searchParams.has('selection'));
   const selectionId = query().get('selection');
-  const selection = await api(token, 'GET', `/api/v1/admin/selections/${encodeURIComponent(selectionId)}`);
+  const selection = await api('GET', `/api/v1/admin/selections/${encodeURIComponent(selectionId)}`);
   assert.equal(selection.count, 2);
-  const listed = await api(token, 'GET', `/api/v1/admin/assets?selection=${encodeURIComponent(selectionId)}`);
+  const listed = await api('GET', `/api/v1/admin/assets?selection=${encodeURIComponent(selectionId)}`);
   assert.deepEqual(listed.assets.map((asset) => asset.id).sort(), [...ids].sort());
   // The jobs exist: the selected assets are queued.
   for (const asset of listed.assets) assert.ok(['queued', 'leased', 'done'].includes(asset.job_state), asset.job_state);

@@ -99,3 +99,25 @@ test('a session lost on a page goes to login and back; Log out', async () => {
   expectNoProblems([REFUSED_LOAD]);
   await context.close();
 });
+
+test('the token is renewed before it expires (POST /api/v1/login/refresh)', async () => {
+  // test.sh sets THUMBGEN_TOKEN_TTL=70: the app renews 60 s before expiry, i.e. about 10 s after logging in.
+  const {context, page, expectNoProblems} = await openPage(browser);
+  await logIn(page);
+  await page.waitForURL((url) => url.pathname === PATHS.assets);
+  const first = await page.evaluate(() => localStorage.getItem('icosa_jwt_token'));
+  await page.waitForFunction((old) => {
+    const token = localStorage.getItem('icosa_jwt_token');
+    return token && token !== old;
+  }, first, {timeout: 40_000, polling: 500});
+  const second = await page.evaluate(() => localStorage.getItem('icosa_jwt_token'));
+  const claims = (token) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+  assert.equal(claims(second).sub, STAFF.username);
+  assert.ok(claims(second).exp > claims(first).exp, 'the new token lasts longer');
+  // The page keeps working with it.
+  await page.reload();
+  await page.locator('.page-info').filter({hasText: /Page 1/}).waitFor();
+  assert.equal(new URL(page.url()).pathname, PATHS.assets);
+  expectNoProblems();
+  await context.close();
+});

@@ -80,21 +80,28 @@ export async function screenshot(page, name) {
   await page.screenshot({path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true});
 }
 
-// The API as the staff user, for checking what the pages did (not through the browser).
-export async function apiToken(user = STAFF) {
+// The API as the staff user, for checking what the pages did (not through the browser). Tokens live 70 s in the
+// tests (test.sh): a new one is taken when the last is 40 s old.
+let cachedToken = null;
+let cachedAt = 0;
+
+async function staffToken() {
+  if (cachedToken && Date.now() - cachedAt < 40_000) return cachedToken;
   const response = await fetch(`${BASE_URL}/api/v1/login/jwt`, {
     method: 'POST',
     headers: {'Content-Type': 'application/json'},
-    body: JSON.stringify(user),
+    body: JSON.stringify(STAFF),
   });
-  assert.equal(response.status, 200, `API login of ${user.username}`);
-  return (await response.json()).access_token;
+  assert.equal(response.status, 200, `API login of ${STAFF.username}`);
+  cachedToken = (await response.json()).access_token;
+  cachedAt = Date.now();
+  return cachedToken;
 }
 
-export async function api(token, method, route, body) {
+export async function api(method, route, body) {
   const response = await fetch(BASE_URL + route, {
     method,
-    headers: {Authorization: `Bearer ${token}`, ...(body ? {'Content-Type': 'application/json'} : {})},
+    headers: {Authorization: `Bearer ${await staffToken()}`, ...(body ? {'Content-Type': 'application/json'} : {})},
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await response.text();
