@@ -46,6 +46,8 @@ f3d_s=$(echo "$(date +%s.%N) - $start" | bc)
 python3 "$root/bench/report.py" "$work" "$corpus" "$thumbgen_s" "$load_s" "$f3d_s"
 # Encoding alone: a synthetic 1280x720 render in each output format (medians of 5).
 "$root/$build/thumbgen_encode_times"
+# The same thumbnails from the WebAssembly build in headless Chromium: SSIM against native (target >= 0.9).
+bash "$root/bench/web_parity.sh" "$build" || echo "bench: web parity below target or incomplete (see above)"
 
 # The server part: 1M-asset catalogue, listing and upload throughput, RSS, slow clients; then the workers.
 # RENDER_ONLY=1 stops after the renderer's figures.

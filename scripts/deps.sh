@@ -12,8 +12,10 @@ BUILD_PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost1.81-dev libsqlite3-dev libsodium-dev libssl-dev libcurl4-openssl-dev sqlite3
 )
-# The WebAssembly build of the render core and its headless-browser smoke test.
-WEB_PKGS=(emscripten chromium)
+# The WebAssembly build of the render core and its headless-browser smoke test. dpkg-dev unpacks the Debian source
+# packages web/deps/build-wasm-deps.sh compiles with Emscripten (zlib, zstd, draco, meshoptimizer, assimp);
+# libutfcpp-dev is the header-only utf8.h Debian's assimp uses.
+WEB_PKGS=(emscripten chromium dpkg-dev libutfcpp-dev)
 # Only for `make bench`: the peer renderer it compares against.
 BENCH_PKGS=(f3d xvfb xauth time python3 bc wrk curl)
 
@@ -23,14 +25,33 @@ want=("${BUILD_PKGS[@]}" "${WEB_PKGS[@]}")
 command -v node >/dev/null 2>&1 || want+=(nodejs)
 command -v npm >/dev/null 2>&1 || want+=(npm)
 
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "deps: installing ${missing[*]}"
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# `apt-get source` needs deb-src entries. When apt has none, add them for the machine's own Debian archives (same
+# URIs, suites, components and keys as its deb entries) in a file of their own, and refresh the index once.
+if ! apt-cache showsrc --only-source zlib 2>/dev/null | grep -c '^Package:' >/dev/null; then  # -c: reads it all (pipefail)
+  deb822=/etc/apt/sources.list.d/debian.sources
+  if [ -f "$deb822" ]; then
+    echo "deps: adding deb-src entries (/etc/apt/sources.list.d/debian-src.sources, from $deb822)"
+    sed -e '/^#/d' -e 's/^Types:.*/Types: deb-src/' "$deb822" | $SUDO tee /etc/apt/sources.list.d/debian-src.sources >/dev/null
+  elif grep -qs '^deb ' /etc/apt/sources.list; then
+    echo "deps: adding deb-src entries (/etc/apt/sources.list.d/debian-src.list, from /etc/apt/sources.list)"
+    sed -n 's/^deb /deb-src /p' /etc/apt/sources.list | $SUDO tee /etc/apt/sources.list.d/debian-src.list >/dev/null
+  else
+    echo "deps: no Debian apt source found to mirror as deb-src; add deb-src entries by hand" >&2
+    exit 1
+  fi
+  $SUDO apt-get update -qq
 fi

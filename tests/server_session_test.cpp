@@ -17,6 +17,7 @@
 #include "support/server_login.h"
 #include "support/server_process.h"
 #include "util/base64.h"
+#include "util/version.h"
 
 namespace thumbgen {
 namespace {
@@ -155,7 +156,7 @@ TEST_F(SessionTest, SettingsReportTheDefaults) {
   EXPECT_EQ(body["session_max_age_seconds"], 43200);
   EXPECT_EQ(body["token_ttl_seconds"], 3600);
   EXPECT_EQ(body["max_batch_size"], 100);
-  EXPECT_EQ(body["renderer_version"].get<std::string>().rfind("thumbgen ", 0), 0u);
+  EXPECT_EQ(body["renderer_version"].get<std::string>(), kRendererVersion);
   EXPECT_EQ(body["media_origin"], "http://127.0.0.1:" + std::to_string(server_.port()));
   EXPECT_EQ(body["file_origins"], nlohmann::json::array());
 }

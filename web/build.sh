@@ -7,15 +7,15 @@ cd "$(dirname "$0")/.."
 BUILD_DIR="${1:-build-web}"
 JOBS="${JOBS:-$(nproc)}"
 
-# Debian's emcc runs its JS tools with whatever node is on PATH; they need Debian's node modules (acorn, ...).
-export NODE_PATH="/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}"
-if ! command -v emcmake >/dev/null 2>&1; then
-  [ -x /usr/share/emscripten/emcmake ] || { echo "web build: emscripten not found (run scripts/deps.sh)" >&2; exit 1; }
-  export PATH="/usr/share/emscripten:$PATH"
-fi
+source web/emscripten-env.sh
+
+# zlib, zstd, draco, meshoptimizer and assimp for WebAssembly, from Debian's source packages (cached outside the
+# clone: only the first build, or one after a version or flag change, compiles them).
+WASM_DEPS=$(bash web/deps/build-wasm-deps.sh) || { echo "web build: FAILED (web/deps/build-wasm-deps.sh)" >&2; exit 1; }
 
 mkdir -p "$BUILD_DIR"
-if ! emcmake cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >"$BUILD_DIR/configure.log" 2>&1; then
+if ! emcmake cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release "-DTHUMBGEN_WASM_DEPS=$WASM_DEPS" \
+    >"$BUILD_DIR/configure.log" 2>&1; then
   cat "$BUILD_DIR/configure.log" >&2
   echo "web build: FAILED (cmake configure, see above)" >&2
   exit 1

@@ -102,6 +102,8 @@ async function cameraChecks({model, width, height}) {
   out.pngSide = await png(fromSide);
   out.pngOrbit = await png(orbited);
 
+  // Renders keep their output buffers between frames: unload is measured against the heap just before it.
+  const memoryRendered = thumbgen.memory();
   thumbgen.unload(scene);
   const memoryUnloaded = thumbgen.memory();
   let afterUnload = null;
@@ -111,7 +113,7 @@ async function cameraChecks({model, width, height}) {
     afterUnload = `${error.name}: ${error.message}`;
   }
   out.afterUnload = afterUnload;
-  out.memory = {before: memoryBefore, loaded: memoryLoaded, unloaded: memoryUnloaded};
+  out.memory = {before: memoryBefore, loaded: memoryLoaded, rendered: memoryRendered, unloaded: memoryUnloaded};
 
   // The one-shot form still works and reports its camera too.
   const once = thumbgen.render({mainFile: 'torus.glb', files, width, height, background: [0, 0, 0, 1]});
@@ -160,10 +162,10 @@ async function main() {
     check('bad settings throw naming the field', /render_settings\.camera\.pitch/.test(out.badSettings ?? ''),
         out.badSettings ?? 'no error');
     check('unload forgets the scene', /no loaded scene/.test(out.afterUnload ?? ''), out.afterUnload ?? 'rendered');
-    const {before, loaded, unloaded} = out.memory;
+    const {before, loaded, rendered, unloaded} = out.memory;
     check('memory() reports the WASM heap', before.heap_bytes > 0 && loaded.used_bytes > before.used_bytes &&
-        unloaded.used_bytes < loaded.used_bytes && unloaded.heap_bytes >= before.heap_bytes,
-    `heap ${(loaded.heap_bytes / 2 ** 20).toFixed(1)} MiB; used ${before.used_bytes} → ${loaded.used_bytes} → ${unloaded.used_bytes} bytes`);
+        unloaded.used_bytes < rendered.used_bytes && unloaded.heap_bytes >= before.heap_bytes,
+    `heap ${(loaded.heap_bytes / 2 ** 20).toFixed(1)} MiB; used ${before.used_bytes} → loaded ${loaded.used_bytes} → rendered ${rendered.used_bytes} → unloaded ${unloaded.used_bytes} bytes`);
     check('the one-shot render still works', out.once.width === width && out.once.source === 'auto' &&
         out.once.diffFromAuto < 0.002, JSON.stringify(out.once));
     for (const [name, data] of [['auto', out.pngAuto], ['side', out.pngSide], ['orbit', out.pngOrbit]]) {

@@ -1,14 +1,10 @@
 // Headless-Chromium smoke test of the WebAssembly build: serves <build>/web on 127.0.0.1, renders a GLB made
-// here (a red cube) with WebGL2, and checks the pixels. Usage: node web/smoke_test.mjs <build-dir>/web
+// here (a red cube) with WebGL2, and checks the pixels; then one model per format (smoke_formats.mjs).
+// Usage: node web/smoke_test.mjs <build-dir>/web
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
-import {chromium} from 'playwright-core';
-
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'];
-const MIME = {'.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm'};
+import {launchChromium, serve} from './browser_harness.mjs';
+import {checkFormats} from './smoke_formats.mjs';
 
 // A unit cube (24 vertices: flat normals per face) with one PBR material (red by default): glTF JSON + binary buffer.
 function makeCube(material = {pbrMetallicRoughness: {baseColorFactor: [1, 0, 0, 1], metallicFactor: 0, roughnessFactor: 0.6}}) {
@@ -67,23 +63,6 @@ function makeCubeGlb(material) {
   };
   return Buffer.concat([header, chunkHeader(jsonChunk.length, 'JSON'), jsonChunk, chunkHeader(paddedBin.length, 'BIN\0'),
     paddedBin]);
-}
-
-// Serves the files of `root` (no directories, nothing outside it) on 127.0.0.1 at a free port.
-async function serve(root) {
-  const server = http.createServer((request, response) => {
-    const name = path.basename(decodeURIComponent(new URL(request.url, 'http://x').pathname)) || 'index.html';
-    const file = path.join(root, name);
-    fs.readFile(file, (error, data) => {
-      if (error) {
-        response.writeHead(404).end();
-        return;
-      }
-      response.writeHead(200, {'Content-Type': MIME[path.extname(name)] ?? 'application/octet-stream'}).end(data);
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
 }
 
 // Runs in the page: renders `files` and measures the pixels against the background and the object's colour.
@@ -178,7 +157,7 @@ async function main() {
   const root = path.resolve(process.argv[2] ?? 'build-web/web');
   if (!fs.existsSync(path.join(root, 'thumbgen_wasm.wasm'))) throw new Error(`${root}/thumbgen_wasm.wasm missing: run web/build.sh`);
   const server = await serve(root);
-  const browser = await chromium.launch({executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS});
+  const browser = await launchChromium();
   const failures = [];
   let passed = 0;
   const check = (name, ok, detail) => {
@@ -222,6 +201,8 @@ async function main() {
       check('truncated GLB fails with a reason', /\S/.test(out.truncatedError ?? '') &&
           out.truncatedError.startsWith('ThumbgenError'), out.truncatedError ?? 'no error');
     }
+    // Every format the native build loads, in the browser too (renders saved beside smoke-test.png).
+    await checkFormats(page, check, path.join(root, '..', 'smoke-formats'));
     check('no page errors', pageErrors.length === 0, pageErrors.join(' | '));
   } finally {
     await browser.close();

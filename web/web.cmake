@@ -15,11 +15,23 @@ foreach(header tiny_gltf.h nlohmann glm stb boost)
   endif()
 endforeach()
 
-# Everything under src/util, src/scene and src/render except what needs a native library Emscripten does not have.
-# Draco / meshoptimizer / assimp code guards itself with THUMBGEN_WITH_* (left undefined here) and compiles;
-# only whole-file native code is excluded. Encoding uses the browser's canvas.toBlob / convertToBlob instead.
+# The libraries the native loaders link, built with Emscripten from Debian's source packages by
+# web/deps/build-wasm-deps.sh (web/build.sh passes their install prefix). Static, imported here one by one.
+set(THUMBGEN_WASM_DEPS "" CACHE PATH "prefix of the WebAssembly builds of zlib, zstd, draco, meshoptimizer, assimp")
+if(NOT EXISTS "${THUMBGEN_WASM_DEPS}/BUILD-INFO")
+  message(FATAL_ERROR "THUMBGEN_WASM_DEPS='${THUMBGEN_WASM_DEPS}' holds no built libraries: build with web/build.sh")
+endif()
+# Link order: users before what they use (assimp uses minizip, which uses zlib).
+set(WEB_DEPENDENCY_LIBRARIES assimp draco meshoptimizer minizip zstd z)
+foreach(library ${WEB_DEPENDENCY_LIBRARIES})
+  add_library(wasm_dep_${library} STATIC IMPORTED)
+  set_target_properties(wasm_dep_${library} PROPERTIES IMPORTED_LOCATION ${THUMBGEN_WASM_DEPS}/lib/lib${library}.a)
+  list(APPEND WEB_DEPENDENCY_TARGETS wasm_dep_${library})
+endforeach()
+
+# Everything under src/util, src/scene and src/render, as the native build, except encoding: it uses the browser's
+# canvas.toBlob / convertToBlob instead.
 set(WEB_EXCLUDED_SOURCES
-  "/scene/assimp_[^/]*\\.cpp$"
   "/render/encode\\.cpp$"
 )
 file(GLOB WEB_SCENE_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/scene/*.cpp ${PROJECT_SOURCE_DIR}/src/util/*.cpp)
@@ -32,15 +44,17 @@ endforeach()
 # C++ exceptions carry LoadError reasons to JS, so they must work everywhere (compile and link).
 set(WEB_EXCEPTION_FLAGS -fexceptions)
 
-# zlib: the -sUSE_ZLIB port needs the network, so web/zlib provides the inflate subset src/scene uses.
-add_library(thumbgen_scene STATIC ${WEB_SCENE_SOURCES} ${PROJECT_SOURCE_DIR}/web/zlib/zlib_inflate.cpp)
+add_library(thumbgen_scene STATIC ${WEB_SCENE_SOURCES})
 target_include_directories(thumbgen_scene PUBLIC ${PROJECT_SOURCE_DIR}/src)
-target_include_directories(thumbgen_scene PRIVATE ${PROJECT_SOURCE_DIR}/web/zlib)
+target_compile_definitions(thumbgen_scene PUBLIC THUMBGEN_WITH_DRACO=1 THUMBGEN_WITH_MESHOPT=1 THUMBGEN_WITH_ASSIMP=1
+                                                 THUMBGEN_WITH_ZSTD=1)
+target_link_libraries(thumbgen_scene PUBLIC ${WEB_DEPENDENCY_TARGETS})
 # Every file that includes tiny_gltf.h must see the options tinygltf_impl.cpp compiles it with: otherwise the
 # TinyGLTF class refers to stb-based image callbacks that nothing defines (empty values: identical redefinitions).
 target_compile_definitions(thumbgen_scene PRIVATE TINYGLTF_USE_CPP14= TINYGLTF_NO_STB_IMAGE= TINYGLTF_NO_STB_IMAGE_WRITE=
   TINYGLTF_NO_INCLUDE_STB_IMAGE= TINYGLTF_NO_INCLUDE_STB_IMAGE_WRITE= TINYGLTF_NO_EXTERNAL_IMAGE=)
-target_include_directories(thumbgen_scene SYSTEM PUBLIC ${WEB_THIRD_PARTY_INCLUDE} ${WEB_THIRD_PARTY_INCLUDE}/stb)
+target_include_directories(thumbgen_scene SYSTEM PUBLIC ${WEB_THIRD_PARTY_INCLUDE} ${WEB_THIRD_PARTY_INCLUDE}/stb
+                                                        ${THUMBGEN_WASM_DEPS}/include)
 target_compile_options(thumbgen_scene PUBLIC ${WEB_EXCEPTION_FLAGS})
 target_link_options(thumbgen_scene PUBLIC ${WEB_EXCEPTION_FLAGS})
 

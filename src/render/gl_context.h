@@ -10,7 +10,8 @@ class GlContext {
  public:
   virtual ~GlContext() = default;
   virtual void make_current() = 0;
-  // "llvmpipe (LLVM 15.0.6, 256 bits)", "NVIDIA H100/PCIe/SSE2", "WebGL 2.0"...
+  // "llvmpipe (LLVM 15.0.6, 256 bits), 3.2 Mesa ...", "NVIDIA H100/PCIe/SSE2, ...", "WebGL 2.0; <unmasked renderer>":
+  // names the real rasteriser (the renderer picks its anti-aliasing from it).
   virtual std::string description() const = 0;
 };
 

@@ -75,8 +75,9 @@ struct Renderer::Impl {
   bool software_gl = false;
 
   explicit Impl(GlContext& gl) : context(gl) {
-    const char* name = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
-    const std::string renderer = name ? name : "";
+    // The context's description, not GL_RENDERER: WebGL masks the latter ("WebKit WebGL"), while the web context
+    // adds the unmasked name, so a browser on SwiftShader anti-aliases like native llvmpipe (same pixels).
+    const std::string renderer = gl.description();
     software_gl = renderer.find("llvmpipe") != std::string::npos || renderer.find("softpipe") != std::string::npos ||
                   renderer.find("SwiftShader") != std::string::npos;
   }

@@ -5,6 +5,8 @@
 #include <glm/gtc/quaternion.hpp>
 #include <optional>
 
+#include "util/version.h"
+
 namespace thumbgen::render {
 
 struct CameraAngles {
@@ -60,8 +62,7 @@ const char* camera_source_name(CameraSource source);  // "saved", "run", "presen
 // The default 3/4 view when the asset has no camera of its own.
 inline constexpr CameraAngles kDefaultAngles{30.0f, 20.0f, 45.0f};
 
-// The version of the rendering rules a thumbnail was made with, stored with it as provenance: raise it when a
-// change to framing, shading or the quality gate makes thumbnails worth regenerating.
-inline constexpr const char* kRendererVersion = "thumbgen-render/1";
+// The version of the rendering rules (one home: util/version.h, which the server reports too).
+using thumbgen::kRendererVersion;
 
 }  // namespace thumbgen::render

@@ -45,7 +45,7 @@ ApiResponse Api::admin_settings(ApiRequest& request) {
                                          {"session_max_age_seconds", settings_.admin.session_max_age_seconds},
                                          {"token_ttl_seconds", settings_.token_ttl_seconds},
                                          {"max_batch_size", kMaxBatchSize},
-                                         {"renderer_version", std::string("thumbgen ") + kVersion},
+                                         {"renderer_version", kRendererVersion},
                                          {"media_origin", content_origins_.media_origin()},
                                          {"file_origins", content_origins_.file_origins()}});
     response.headers.emplace_back("Cache-Control", "no-store");

@@ -4,6 +4,7 @@
 # examples imported, a staff and a non-staff user), and runs web/admin/tests/*.test.mjs with node --test
 # (playwright-core driving Debian's chromium, headless). Screenshots of each page go to <build>/admin-screenshots/.
 # Usage: bash web/admin/test.sh [build-dir] [web-build-dir]   (defaults: build, <build-dir>-web)
+#        ADMIN_TESTS="web/admin/tests/assets.test.mjs" runs only those test files.
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -79,7 +80,7 @@ THUMBGEN="$THUMBGEN" ADMIN_DIR="$ADMIN_DIR" \
 ADMIN_BASE_URL="http://$address" ADMIN_SCREENSHOTS="$SCREENSHOTS" \
   ADMIN_STAFF_USER=admin-test ADMIN_STAFF_PASSWORD="$staff_password" \
   ADMIN_PLAIN_USER=plain-test ADMIN_PLAIN_PASSWORD="$plain_password" \
-  node --test --test-concurrency=1 --test-reporter=spec web/admin/tests/ || status=$?
+  node --test --test-concurrency=1 --test-reporter=spec ${ADMIN_TESTS:-web/admin/tests/} || status=$?
 if [ "$status" -ne 0 ]; then
   echo "admin test: FAILED; the server's log:" >&2
   tail -n 40 "$work/serve.log" >&2

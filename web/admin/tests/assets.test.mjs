@@ -2,16 +2,64 @@
 // "Go" open the generator on the selection, keyset pages forward and back; screenshots of the pages.
 import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
+import zlib from 'node:zlib';
 import {api, BASE_URL, launchBrowser, logIn, openPage, PATHS, screenshot} from './support.mjs';
 
 let browser;
 let session;  // one logged-in page for the whole file
+let withThumbnail;  // an asset given a thumbnail through the upload API
+let withFailure;    // an asset with a recorded failure
+
+// A small RGB PNG with a colour gradient (the server checks and re-encodes uploads).
+function gradientPng(width, height) {
+  const crcTable = Array.from({length: 256}, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; ++k) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (bytes) => {
+    let c = 0xffffffff;
+    for (const byte of bytes) c = crcTable[(c ^ byte) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(body));
+    return Buffer.concat([length, body, sum]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8;  // bit depth
+  header[9] = 2;  // RGB
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; ++y) {
+    for (let x = 0; x < width; ++x) {
+      const at = y * (width * 3 + 1) + 1 + x * 3;
+      raw[at] = Math.round((255 * x) / width);
+      raw[at + 1] = Math.round((255 * y) / height);
+      raw[at + 2] = 160;
+    }
+  }
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header),
+                        chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
 
 before(async () => {
   browser = await launchBrowser();
   session = await openPage(browser);
   await logIn(session.page);
   await session.page.waitForURL((url) => url.pathname === PATHS.assets);
+  // One asset with a thumbnail and one with a failure, so the list shows every kind of row.
+  const {assets} = await api('GET', '/api/v1/admin/assets?limit=100');
+  assert.ok(assets.length >= 5, `the test needs the 5 examples, the server has ${assets.length} assets`);
+  [withThumbnail, withFailure] = [assets[3], assets[4]];
+  await api('POST', `/api/v1/admin/assets/${withThumbnail.id}/thumbnail`,
+            {thumbnail_base64: gradientPng(160, 90).toString('base64')});
+  await api('POST', `/api/v1/admin/assets/${withFailure.id}/thumbnail-failure`, {reason: 'test: the model is broken'});
 });
 after(async () => {
   await browser?.close();
@@ -59,6 +107,25 @@ test('filter "Empty" keeps the assets without a thumbnail and puts the filter in
   }
   assert.equal(await page().locator('#changelist-filter li.selected', {hasText: 'Empty'}).count(), 1);
   await screenshot(page(), 'assets-filter-empty');
+  session.expectNoProblems();
+});
+
+test('filter "Has" shows the stored thumbnail as a preview; "Failed" shows the reason', async () => {
+  await openAssets('?thumbnail=has');
+  assert.deepEqual(await rowIds(), [withThumbnail.id]);
+  const preview = rows().nth(0).locator('td.preview img');
+  await preview.waitFor();
+  // The image really loads from the media URL (CSP img-src allows it) and is the uploaded one (160×90).
+  await page().waitForFunction((img) => img.complete && img.naturalWidth > 0, await preview.elementHandle());
+  assert.deepEqual(await preview.evaluate((img) => [img.naturalWidth, img.naturalHeight]), [160, 90]);
+  assert.equal(await rows().nth(0).locator('.thumbnail-state').innerText(), 'Has');
+  await page().locator('#changelist-filter').getByRole('link', {name: 'Failed', exact: true}).click();
+  await page().waitForURL((url) => url.searchParams.get('thumbnail') === 'failed');
+  await tableLoaded();
+  assert.ok((await rowIds()).includes(withFailure.id));
+  const failedRow = page().locator(`tr[data-asset-id="${withFailure.id}"]`);
+  assert.equal(await failedRow.locator('td.error').innerText(), 'test: the model is broken');
+  assert.match(await failedRow.locator('.thumbnail-state').innerText(), /^Failed/);
   session.expectNoProblems();
 });
 

@@ -9,12 +9,16 @@ const SOURCE_LABELS: Record<string, string> = {
 };
 
 // What the admin needs to know about an asset's thumbnail, in one word or two, and its class for the colour.
+// "Failed" follows the list's filter: the job is dead, or its last attempt failed (last_error) and no thumbnail
+// came since.
 export function thumbnailState(asset: AssetRow): {text: string; kind: 'has' | 'empty' | 'failed' | 'queued'} {
   const attempts = asset.attempts === 1 ? '1 attempt' : `${asset.attempts} attempts`;
+  const failedBefore = !asset.thumbnail_url && asset.last_error !== null;
   switch (asset.job_state) {
     case 'leased':
       return {text: asset.thumbnail_url ? 'Has, re-rendering' : 'Rendering', kind: 'queued'};
     case 'queued':
+      if (failedBefore) return {text: 'Failed, queued again', kind: 'failed'};
       return {text: asset.thumbnail_url ? 'Has, queued again' : 'Queued', kind: 'queued'};
     case 'backing_off':
       return {text: `Failed, will retry (${attempts})`, kind: 'failed'};
@@ -22,7 +26,8 @@ export function thumbnailState(asset: AssetRow): {text: string; kind: 'has' | 'e
       return asset.thumbnail_url ? {text: 'Has (regeneration failed)', kind: 'failed'}
                                  : {text: `Failed (${attempts})`, kind: 'failed'};
     default:
-      return asset.thumbnail_url ? {text: 'Has', kind: 'has'} : {text: 'Empty', kind: 'empty'};
+      if (asset.thumbnail_url) return {text: 'Has', kind: 'has'};
+      return failedBefore ? {text: 'Failed', kind: 'failed'} : {text: 'Empty', kind: 'empty'};
   }
 }
 

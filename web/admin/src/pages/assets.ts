@@ -54,7 +54,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   const search = h('input', {type: 'search', id: searchId, name: 'q', value: state.filter.q ?? '', size: 40,
                              placeholder: 'name, url or owner'});
   const renderer = h('input', {type: 'text', id: rendererId, name: 'renderer_version', size: 18,
-                               value: state.filter.renderer_version ?? '', placeholder: 'thumbgen 1.2.3'});
+                               value: state.filter.renderer_version ?? '', placeholder: 'thumbgen-render/1'});
   const resultCount = h('span', {class: 'quiet result-count'});
   const searchForm = h('form', {id: 'changelist-search', role: 'search'},
                        h('label', {for: searchId}, 'Search'), search,
