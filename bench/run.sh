@@ -48,6 +48,8 @@ python3 "$root/bench/report.py" "$work" "$corpus" "$thumbgen_s" "$load_s" "$f3d_
 "$root/$build/thumbgen_encode_times"
 # The same thumbnails from the WebAssembly build in headless Chromium: SSIM against native (target >= 0.9).
 bash "$root/bench/web_parity.sh" "$build" || echo "bench: web parity below target or incomplete (see above)"
+# The Batch Thumbnail Generator page itself: thumbnails per minute and memory after 50 / 500 renders.
+bash "$root/bench/web_generator.sh" "$build" || echo "bench: the web generator bench failed (see above)"
 
 # The server part: 1M-asset catalogue, listing and upload throughput, RSS, slow clients; then the workers.
 # RENDER_ONLY=1 stops after the renderer's figures.

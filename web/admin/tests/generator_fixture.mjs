@@ -59,17 +59,30 @@ function glb(positions, normals, indices, color) {
 }
 
 export function cubeGlb(color) {
+  return boxGlb(color, 1, 1);
+}
+
+// A cube of edge `size` whose faces are split into n×n quads (12·n² triangles): models of varied size and weight.
+export function boxGlb(color, size, n) {
   const faces = [[[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[-1, 0, 0], [0, 0, 1], [0, 1, 0]],
                  [[0, 1, 0], [0, 0, 1], [1, 0, 0]], [[0, -1, 0], [1, 0, 0], [0, 0, 1]],
                  [[0, 0, 1], [1, 0, 0], [0, 1, 0]], [[0, 0, -1], [0, 1, 0], [1, 0, 0]]];
   const positions = [], normals = [], indices = [];
-  for (const [n, u, v] of faces) {
+  for (const [normal, u, v] of faces) {
     const base = positions.length / 3;
-    for (const [su, sv] of [[-1, -1], [1, -1], [1, 1], [-1, 1]]) {
-      for (let i = 0; i < 3; ++i) positions.push(0.5 * (n[i] + su * u[i] + sv * v[i]));
-      normals.push(...n);
+    for (let j = 0; j <= n; ++j) {
+      for (let i = 0; i <= n; ++i) {
+        const su = (2 * i) / n - 1, sv = (2 * j) / n - 1;
+        for (let k = 0; k < 3; ++k) positions.push(0.5 * size * (normal[k] + su * u[k] + sv * v[k]));
+        normals.push(...normal);
+      }
     }
-    indices.push(base, base + 1, base + 2, base, base + 2, base + 3);
+    for (let j = 0; j < n; ++j) {
+      for (let i = 0; i < n; ++i) {
+        const a = base + j * (n + 1) + i;
+        indices.push(a, a + 1, a + n + 2, a, a + n + 2, a + n + 1);
+      }
+    }
   }
   return glb(positions, normals, indices, color);
 }
@@ -118,7 +131,8 @@ async function waitForPortFile(file, child, log) {
 
 // Makes the models, the catalogue and the staff user, and starts the server. Returns {baseUrl, user, password,
 // models, stop()}. `cubes` coloured cubes, plus heavy.glb and broken.glb (a GLB cut short).
-export async function startWorld({cubes = 8, heavy = true, broken = true} = {}) {
+// `extraModels` [{name, bytes}] are added as they are; `serverEnv` adds to (or overrides) the server's environment.
+export async function startWorld({cubes = 8, heavy = true, broken = true, extraModels = [], serverEnv = {}} = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thumbgen-generator-'));
   const models = path.join(dir, 'models');
   const data = path.join(dir, 'data');
@@ -133,6 +147,7 @@ export async function startWorld({cubes = 8, heavy = true, broken = true} = {}) 
   }
   if (heavy) fs.writeFileSync(path.join(models, 'heavy.glb'), heavyGlb(Number(process.env.GENERATOR_HEAVY_N ?? 1000)));
   if (broken) fs.writeFileSync(path.join(models, 'broken.glb'), Buffer.from('glTF\x02\x00\x00\x00\xff\x00\x00\x00', 'latin1'));
+  for (const {name, bytes} of extraModels) fs.writeFileSync(path.join(models, name), bytes);
   execFileSync(THUMBGEN, ['import', models, '--data', data], {stdio: 'ignore'});
   const user = 'generator-admin';
   const password = `pw-${Math.random().toString(36).slice(2)}`;
@@ -148,7 +163,7 @@ export async function startWorld({cubes = 8, heavy = true, broken = true} = {}) 
   // `thumbgen serve` serves the admin build itself (THUMBGEN_ADMIN_DIR). No THUMBGEN_PUBLIC_URL: it defaults to the
   // address the server listens on, so the model files the claim lists are same-origin for the page and on the
   // --server host for `thumbgen work`.
-  const env = {...process.env, THUMBGEN_ADMIN_DIR: adminDir, THUMBGEN_THUMBNAIL_FORMAT: 'png'};
+  const env = {...process.env, THUMBGEN_ADMIN_DIR: adminDir, THUMBGEN_THUMBNAIL_FORMAT: 'png', ...serverEnv};
   delete env.THUMBGEN_PUBLIC_URL;
   const child = spawn(THUMBGEN, ['serve', '--listen', '127.0.0.1:0', '--data', data, '--port-file', portFile],
                       {stdio: ['ignore', out, out], env});
