@@ -30,3 +30,29 @@ export async function serve(root) {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return server;
 }
+
+// Runs `body(check)` as a named browser test: each check prints "ok"/"FAIL" with its detail, the summary line counts
+// them, and the exit status is non-zero on any failure, an exception or a hang (a hung browser or page must fail
+// the test, not hang `make test`).
+export function runChecks(name, body, timeoutMs = 180_000) {
+  const failures = [];
+  let passed = 0;
+  const check = (what, ok, detail) => {
+    console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${detail ? ` (${detail})` : ''}`);
+    ok ? ++passed : failures.push(what);
+  };
+  const watchdog = setTimeout(() => {
+    console.log(`${name}: timed out after ${timeoutMs / 1000} s`);
+    console.log(`${name}: ${passed} passed, ${failures.length + 1} failed`);
+    process.exit(1);
+  }, timeoutMs);
+  watchdog.unref();
+  return body(check).then(() => {
+    console.log(`${name}: ${passed} passed, ${failures.length} failed`);
+    process.exitCode = failures.length ? 1 : 0;
+  }, (error) => {
+    console.error(`${name}: error: ${error.stack ?? error}`);
+    console.log(`${name}: ${passed} passed, ${failures.length + 1} failed`);
+    process.exitCode = 1;
+  });
+}

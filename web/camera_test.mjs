@@ -3,32 +3,11 @@
 // camera_used a render reports brings its frame back; orbitCamera turns the view; a camera looking away is reported
 // as a problem, not thrown; unload frees the scene. Usage: node web/camera_test.mjs <build-dir>/web
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {chromium} from 'playwright-core';
+import {launchChromium, runChecks, serve} from './browser_harness.mjs';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'];
-const MIME = {'.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm'};
 const MODEL = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'examples', 'torus-textured.glb');
-
-// Serves the files of `root` (no directories, nothing outside it) on 127.0.0.1 at a free port.
-async function serve(root) {
-  const server = http.createServer((request, response) => {
-    const name = path.basename(decodeURIComponent(new URL(request.url, 'http://x').pathname)) || 'index.html';
-    fs.readFile(path.join(root, name), (error, data) => {
-      if (error) {
-        response.writeHead(404).end();
-        return;
-      }
-      response.writeHead(200, {'Content-Type': MIME[path.extname(name)] ?? 'application/octet-stream'}).end(data);
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
-}
 
 // Runs in the page.
 async function cameraChecks({model, width, height}) {
@@ -122,17 +101,11 @@ async function cameraChecks({model, width, height}) {
   return out;
 }
 
-async function main() {
+async function main(check) {
   const root = path.resolve(process.argv[2] ?? 'build-web/web');
   if (!fs.existsSync(path.join(root, 'thumbgen_wasm.wasm'))) throw new Error(`${root}/thumbgen_wasm.wasm missing: run web/build.sh`);
   const server = await serve(root);
-  const browser = await chromium.launch({executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS});
-  const failures = [];
-  let passed = 0;
-  const check = (name, ok, detail) => {
-    console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? ` (${detail})` : ''}`);
-    ok ? ++passed : failures.push(name);
-  };
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const pageErrors = [];
@@ -176,20 +149,6 @@ async function main() {
     await browser.close();
     server.close();
   }
-  console.log(`web camera test: ${passed} passed, ${failures.length} failed`);
-  process.exitCode = failures.length ? 1 : 0;
 }
 
-// A hung browser or page must fail the test, not hang `make test`.
-const watchdog = setTimeout(() => {
-  console.log('web camera test: timed out after 180 s');
-  console.log('web camera test: 0 passed, 1 failed');
-  process.exit(1);
-}, 180_000);
-watchdog.unref();
-
-main().catch((error) => {
-  console.error(`web camera test: error: ${error.stack ?? error}`);
-  console.log('web camera test: 0 passed, 1 failed');
-  process.exitCode = 1;
-});
+runChecks('web camera test', main);

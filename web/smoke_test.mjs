@@ -3,7 +3,7 @@
 // Usage: node web/smoke_test.mjs <build-dir>/web
 import fs from 'node:fs';
 import path from 'node:path';
-import {launchChromium, serve} from './browser_harness.mjs';
+import {launchChromium, runChecks, serve} from './browser_harness.mjs';
 import {checkFormats} from './smoke_formats.mjs';
 
 // A unit cube (24 vertices: flat normals per face) with one PBR material (red by default): glTF JSON + binary buffer.
@@ -153,17 +153,11 @@ async function renderInPage({glb, invisibleGlb, gltf, bin, mainFile, width, heig
     workerError: fromWorker.error, workerMismatch, sideFiles};
 }
 
-async function main() {
+async function main(check) {
   const root = path.resolve(process.argv[2] ?? 'build-web/web');
   if (!fs.existsSync(path.join(root, 'thumbgen_wasm.wasm'))) throw new Error(`${root}/thumbgen_wasm.wasm missing: run web/build.sh`);
   const server = await serve(root);
   const browser = await launchChromium();
-  const failures = [];
-  let passed = 0;
-  const check = (name, ok, detail) => {
-    console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? ` (${detail})` : ''}`);
-    ok ? ++passed : failures.push(name);
-  };
   try {
     const page = await browser.newPage();
     const pageErrors = [];
@@ -208,20 +202,6 @@ async function main() {
     await browser.close();
     server.close();
   }
-  console.log(`web smoke test: ${passed} passed, ${failures.length} failed`);
-  process.exitCode = failures.length ? 1 : 0;
 }
 
-// A hung browser or page must fail the test, not hang `make test`.
-const watchdog = setTimeout(() => {
-  console.log('web smoke test: timed out after 180 s');
-  console.log('web smoke test: 0 passed, 1 failed');
-  process.exit(1);
-}, 180_000);
-watchdog.unref();
-
-main().catch((error) => {
-  console.error(`web smoke test: error: ${error.stack ?? error}`);
-  console.log('web smoke test: 0 passed, 1 failed');
-  process.exitCode = 1;
-});
+runChecks('web smoke test', main);
