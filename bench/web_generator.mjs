@@ -7,21 +7,14 @@
 //   env: THUMBGEN, ADMIN_DIR (as the generator tests), BENCH_ASSETS (500), BENCH_WIDTH/BENCH_HEIGHT (1280×720),
 //        CHROMIUM (/usr/bin/chromium)
 import fs from 'node:fs';
-import {createRequire} from 'node:module';
 import os from 'node:os';
-import path from 'node:path';
-import {fileURLToPath} from 'node:url';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const {chromium} = createRequire(path.join(ROOT, 'web/admin/package.json'))('playwright-core');
-const {boxGlb, login, api, startWorld} = await import(path.join(ROOT, 'web/admin/tests/generator_fixture.mjs'));
+import {launchChromium} from '../web/browser_harness.mjs';
+import {api, boxGlb, login, startWorld} from '../web/admin/tests/generator_fixture.mjs';
 
 const ASSETS = Number(process.env.BENCH_ASSETS ?? 500);
 const WIDTH = Number(process.env.BENCH_WIDTH ?? 1280);
 const HEIGHT = Number(process.env.BENCH_HEIGHT ?? 720);
 const MARKS = [50, 500].filter((mark) => mark <= ASSETS);
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'];
 
 const mib = (bytes) => (bytes / 2 ** 20).toFixed(1);
 const growth = (from, to) => `${to >= from ? '+' : ''}${((100 * (to - from)) / from).toFixed(1)} %`;
@@ -47,8 +40,7 @@ async function main() {
   const started = Date.now();
   const world = await startWorld({cubes: 0, heavy: false, broken: false, extraModels: models(ASSETS),
                                   serverEnv: {THUMBGEN_THUMBNAIL_FORMAT: 'jpeg'}});
-  const browser = await chromium.launch({executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true,
-                                         args: CHROMIUM_ARGS});
+  const browser = await launchChromium();
   try {
     const context = await browser.newContext({viewport: {width: 1280, height: 900}, acceptDownloads: true});
     const page = await context.newPage();

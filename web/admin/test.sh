@@ -50,6 +50,7 @@ printf '%s\n' "$plain_password" | "$THUMBGEN" user add plain-test --data "$data"
 
 # A low failure limit lets the rate-limit test reach 429 quickly (it uses a user name of its own); a short token
 # life makes the app renew its token during the tests (about 10 s after each login).
+: >"$work/serve.log" # exists before the poll below reads it (the background job opens it only when it starts)
 THUMBGEN_ADMIN_DIR="$(cd "$ADMIN_DIR" && pwd)" THUMBGEN_LOGIN_MAX_FAILURES=3 THUMBGEN_TOKEN_TTL=70 \
   "$THUMBGEN" serve --listen 127.0.0.1:0 --data "$data" >"$work/serve.log" 2>&1 &
 server=$!

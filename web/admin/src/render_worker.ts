@@ -116,9 +116,29 @@ async function render(request: Extract<RenderWorkerRequest, {type: 'render'}>): 
   });
 }
 
+// The live view's model: the one kept since its thumbnail's render, else loaded again from the request's source
+// (the run moved on to another asset, or this worker replaced one that Skip, Stop or a limit ended).
+async function viewScene(request: Extract<RenderWorkerRequest, {type: 'view'}>): Promise<boolean> {
+  const source = request.source;
+  if (!adapter) return false;
+  if (view && (!source || view.assetKey === source.assetKey)) return true;
+  if (!source) return false;
+  const {settings} = source;
+  const key = WasmAdapter.sceneKey(source.assetKey, settings.width, settings.height);
+  if (!adapter.hasScene(key)) {
+    const files = await fetchJobFiles(source.files, source.fetchTimeoutMs);
+    adapter.load(files, fileName(source.files[0]), key, settings.width, settings.height);
+  }
+  view = {assetKey: source.assetKey, camera: request.camera ?? {position: [0, 0, 1], target: [0, 0, 0], up: [0, 1, 0],
+                                                                fov_y_degrees: 45}, settings};
+  return true;
+}
+
 async function drawView(request: Extract<RenderWorkerRequest, {type: 'view'}>): Promise<void> {
   try {
-    if (!adapter || !view) return scope.postMessage({type: 'view-failed', id: request.id, reason: 'no model loaded'});
+    if (!adapter || !(await viewScene(request)) || !view) {
+      return scope.postMessage({type: 'view-failed', id: request.id, reason: 'no model loaded'});
+    }
     const camera = adapter.orbit(request.camera ?? view.camera, request.step);
     const frame = adapter.render({...view.settings, width: request.width, height: request.height, camera});
     view.camera = frame.camera_used;

@@ -1,36 +1,28 @@
 // The Batch Thumbnail Generator in headless Chromium (playwright-core, Debian's /usr/bin/chromium, WebGL2 through
 // SwiftShader) against a real `thumbgen serve` with generated models: Start Generation on a selection, Pause (nothing
 // is uploaded while paused), Resume, Skip Current while the render worker is inside the WASM call on a heavy model,
-// the run to its end, stored thumbnails checked through the API, a failing model's reason and "Retry failed", the
-// main thread never blocked > 200 ms, and a browser run sharing the queue with `thumbgen work`.
+// the run to its end, stored thumbnails checked through the API, the skipped asset kept out of the run's later
+// claims, a failing model's reason and "Retry failed", the main thread never blocked > 200 ms, a browser run sharing
+// the queue with `thumbgen work`, preview before upload, Stop, and the live view's "Use this camera (and re-render)".
+// Each test starts a server of its own (generator_fixture.mjs); run through web/admin/test.sh (support.mjs's env).
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {after, before, test} from 'node:test';
-import {chromium} from 'playwright-core';
+import {launchBrowser, screenshot} from './support.mjs';
 import {api, login, startWorld, THUMBGEN} from './generator_fixture.mjs';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'];
-const SCREENSHOTS = process.env.ADMIN_SCREENSHOTS ?? '';
 const GENERATOR = '/admin/thumbnails/generate/';
 const RUN_TIMEOUT = 240_000;
 
 let browser;
 before(async () => {
-  browser = await chromium.launch({executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS});
+  browser = await launchBrowser();
 });
 after(async () => {
   await browser?.close();
 });
-
-async function screenshot(page, name) {
-  if (!SCREENSHOTS) return;
-  fs.mkdirSync(SCREENSHOTS, {recursive: true});
-  await page.screenshot({path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true});
-}
 
 // A page that records long tasks (PerformanceObserver) and every console error / uncaught exception.
 async function openGenerator(world, query = '') {

@@ -2,7 +2,7 @@
 // worker from the camera the admin sets. Pointer drag orbits, the wheel zooms, arrow keys and +/- do both from the
 // keyboard. Input only adds up a step here; one view request is in flight at a time and the steps that arrive
 // meanwhile go in the next one (coalesced), so the main thread never waits on a render.
-import type {AbsoluteCamera, OrbitStep} from './messages';
+import type {AbsoluteCamera, JobFile, OrbitStep, RenderSettings} from './messages';
 import type {RenderHost, ViewFrame} from './render_host';
 
 const DEGREES_PER_PIXEL = 0.5;
@@ -24,6 +24,7 @@ export class LiveView {
   #host: RenderHost | null = null;
   #assetId: string | null = null;
   #camera: AbsoluteCamera | null = null;
+  #source: {assetKey: string; files: JobFile[]; settings: RenderSettings} | null = null;
   #pending = noStep();
   #inFlight = false;
   #drag: {x: number; y: number} | null = null;
@@ -55,9 +56,11 @@ export class LiveView {
     return this.#camera;
   }
 
-  /** A new thumbnail was made: the view starts from its frame and the camera the renderer used. */
-  show(assetId: string, camera: AbsoluteCamera, thumbnail: Blob): void {
+  /** A new thumbnail was made (from `files` with `settings`): the view starts from its frame and the camera the
+   *  renderer used. */
+  show(assetId: string, camera: AbsoluteCamera, thumbnail: Blob, files: JobFile[], settings: RenderSettings): void {
     this.#assetId = assetId;
+    this.#source = {assetKey: assetId, files, settings};
     this.#camera = camera;
     this.#pending = noStep();
     this.#canvas.dataset.frames = String(++this.#frames);
@@ -68,12 +71,6 @@ export class LiveView {
     });
     this.#note.textContent = 'Drag to orbit, wheel to zoom (arrow keys and +/- too): drawn by the same renderer.';
     this.onChange();
-  }
-
-  /** The render worker was replaced: its scene is gone. The picture and its camera stay ("Use this camera"
-   *  still stores it); turning it needs the model loaded again, which the next render of this asset does. */
-  rendererRestarted(): void {
-    if (this.#camera) this.#note.textContent = 'The renderer was restarted: this view can be stored but not turned.';
   }
 
   /** Turns the view by `step` (coalesced with any step not drawn yet). */
@@ -88,21 +85,20 @@ export class LiveView {
   async #flush(): Promise<void> {
     this.#inFlight = true;
     try {
-      while (!isEmpty(this.#pending) && this.#host && this.#camera) {
+      while (!isEmpty(this.#pending) && this.#host && this.#camera && this.#source) {
         const step = this.#pending;
         this.#pending = noStep();
         const asset = this.#assetId;
         const width = this.#canvas.width;
         const height = Math.max(16, Math.round((width * this.#canvas.height) / this.#canvas.width));
-        const frame: ViewFrame | null = await this.#host.view(step, width, height, this.#camera);
+        const frame: ViewFrame | null = await this.#host.view(step, width, height, this.#camera, this.#source);
         if (!frame) {
-          this.#note.textContent = 'The model is no longer loaded in the renderer (the run moved on).';
+          this.#note.textContent = 'The renderer could not draw this model again.';
           return;
         }
         if (asset !== this.#assetId || frame.assetKey !== asset) {
-          // The run rendered another asset meanwhile: this frame is of that one.
+          // A new thumbnail replaced the view's asset meanwhile: the view starts again from that one.
           frame.frame.close();
-          this.#note.textContent = 'The run moved on to the next asset: Pause to look around a model.';
           return;
         }
         this.#camera = frame.camera;

@@ -28,6 +28,15 @@ export interface RenderSettings {
   presentation: Record<string, unknown> | null; // the gallery's presentation_params (orientingRotation, camera, ...)
 }
 
+/** What the live view shows: an asset's files and the settings of its thumbnail's render. When the worker's
+ *  scene is another (the run moved on) or gone (the worker was replaced), the view loads these again. */
+export interface ViewSource {
+  assetKey: string;
+  files: JobFile[];
+  settings: RenderSettings;
+  fetchTimeoutMs: number;
+}
+
 /** One step of the live view (thumbgen.mjs orbitCamera): degrees, a zoom factor, a pan in view heights. */
 export interface OrbitStep {
   yaw?: number;
@@ -91,7 +100,8 @@ export type RenderWorkerRequest =
   | {type: 'render'; id: number; assetKey: string; files: JobFile[]; settings: RenderSettings; fetchTimeoutMs: number}
   /** The live view: the kept scene drawn from its view camera (reset to each render's camera_used, or `camera`)
    *  turned by `step`, with the last render's background and presentation. */
-  | {type: 'view'; id: number; step: OrbitStep; camera?: AbsoluteCamera; width: number; height: number}
+  | {type: 'view'; id: number; step: OrbitStep; camera?: AbsoluteCamera; width: number; height: number;
+     source?: ViewSource}
   | {type: 'unload'};
 
 // ---- render worker → page ----

@@ -1,7 +1,8 @@
 // The page's handle on the render worker: starts it, sends one asset at a time under the per-asset time limit,
 // and ends and replaces the worker when that limit passes, its WASM heap passes the ceiling (a WASM memory never
 // shrinks), its WebGL context is lost, or Skip/Stop needs the current render gone now.
-import type {AbsoluteCamera, JobFile, OrbitStep, RenderSettings, RenderWorkerReply, RenderWorkerRequest, Timings} from './messages';
+import type {AbsoluteCamera, JobFile, OrbitStep, RenderSettings, RenderWorkerReply, RenderWorkerRequest, Timings,
+             ViewSource} from './messages';
 
 export type Rendered = Extract<RenderWorkerReply, {type: 'rendered'}>;
 export type ViewFrame = Omit<Extract<RenderWorkerReply, {type: 'view-frame'}>, 'type' | 'id'>;
@@ -87,15 +88,21 @@ export class RenderHost {
     this.#replace(why);
   }
 
-  /** Draws the kept scene from its view camera (or `camera`) turned by `step`; null when there is no scene. The
-   *  request waits behind a render in progress (the worker handles one message at a time). */
-  async view(step: OrbitStep, width: number, height: number, camera?: AbsoluteCamera): Promise<ViewFrame | null> {
-    if (!this.#worker) return null;
+  /** Draws the scene of `source` (loaded again when the worker holds another or none) from `camera` turned by
+   *  `step`; null when it cannot. The request waits behind a render in progress (one message at a time). */
+  async view(step: OrbitStep, width: number, height: number, camera: AbsoluteCamera,
+             source: Omit<ViewSource, 'fetchTimeoutMs'>): Promise<ViewFrame | null> {
+    try {
+      await this.start();
+    } catch {
+      return null;
+    }
+    const worker = this.#worker!;
     const id = this.#nextId++;
-    const worker = this.#worker;
     return new Promise((resolve) => {
       this.#views.set(id, resolve);
-      this.#send(worker, {type: 'view', id, step, width, height, ...(camera ? {camera} : {})});
+      this.#send(worker, {type: 'view', id, step, width, height, camera,
+                          source: {...source, fetchTimeoutMs: this.#limits.fetchTimeoutMs}});
     });
   }
 

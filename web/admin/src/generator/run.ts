@@ -9,7 +9,7 @@
 import type {AdminSettings} from '../admin_api';
 import {ApiError, assetId, type ClaimRequest, type JobsApi} from './jobs_api';
 import type {LeaseKeeper} from './lease_keeper';
-import type {AbsoluteCamera, CameraRequest, ClaimedJob, RenderSettings, Timings} from './messages';
+import type {AbsoluteCamera, CameraRequest, ClaimedJob, JobFile, RenderSettings, Timings} from './messages';
 import type {RenderHost, Rendered} from './render_host';
 import {ActiveClock, runFigures, type RunCounts, type RunFigures} from './stats';
 
@@ -50,7 +50,8 @@ export interface RunView {
   figures(figures: RunFigures): void;
   log(level: LogLevel, message: string): void;
   current(job: ClaimedJob | null): void;
-  rendered(job: ClaimedJob, result: Rendered): void;
+  /** A thumbnail was made from `files` with `settings` (what the live view loads again when it needs to). */
+  rendered(job: ClaimedJob, result: Rendered, files: JobFile[], settings: RenderSettings): void;
   record(record: AssetRecord): void;
   /** Preview before upload: the page shows the new and the stored thumbnail and calls decide(). */
   awaitingDecision(job: ClaimedJob | null): void;
@@ -324,8 +325,8 @@ export class GeneratorRun {
       if (!format?.files?.length) return await this.#fail(job, record, 'no format of this asset lists its files', false);
       this.view.log('info', `${job.asset.name}: ${format.format_type}, ${format.files.length} file(s)`);
       for (;;) {
-        const outcome = await this.#during(this.host.render(assetId(job), format.files,
-                                                            this.#renderSettings(job, camera)));
+        const settings = this.#renderSettings(job, camera);
+        const outcome = await this.#during(this.host.render(assetId(job), format.files, settings));
         const abandon = this.#abandon(job);
         if (abandon || outcome.kind === 'cancelled') return await this.#abandonJob(job, record, abandon ?? 'skip');
         if (outcome.kind === 'crashed') {
@@ -343,7 +344,7 @@ export class GeneratorRun {
         const result = outcome.result;
         record.loader = result.loader;
         record.timings = result.timings;
-        this.view.rendered(job, result);
+        this.view.rendered(job, result, format.files, settings);
         await this.#gate(); // paused: the finished render waits here
         if (this.#settings.previewBeforeUpload && !this.#abandon(job)) {
           const decision = await this.#decision(job);

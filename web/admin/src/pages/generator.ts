@@ -10,7 +10,7 @@ import '../generator/generator.css';
 import {type AdminRequest, assetId, JobsApi} from '../generator/jobs_api';
 import {LeaseKeeper} from '../generator/lease_keeper';
 import {LiveView} from '../generator/live_view';
-import type {ClaimedJob} from '../generator/messages';
+import type {ClaimedJob, JobFile, RenderSettings} from '../generator/messages';
 import {RenderHost, type Rendered} from '../generator/render_host';
 import {type AssetRecord, type CameraMode, GeneratorRun, LEASE_SECONDS, type LogLevel, type RunSettings,
         type RunState} from '../generator/run';
@@ -271,7 +271,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
                     ...row('Timings', h('span', {id: 'current-timings'}, 'fetching the files…')));
   };
 
-  const showRendered = (job: ClaimedJob, result: Rendered) => {
+  const showRendered = (job: ClaimedJob, result: Rendered, files: JobFile[], settings: RenderSettings) => {
     if (madeUrl) URL.revokeObjectURL(madeUrl);
     madeUrl = URL.createObjectURL(result.png);
     madeImage.src = madeUrl;
@@ -285,7 +285,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
         : `fetch ${Math.round(t.fetch_ms)} ms, load ${Math.round(t.load_ms)} ms, render ${Math.round(t.render_ms)} ms, ` +
           `encode ${Math.round(t.encode_ms)} ms`;
     }
-    liveView.show(assetId(job), result.cameraUsed, result.png);
+    liveView.show(assetId(job), result.cameraUsed, result.png, files, settings);
     viewedName = job.asset.name;
     rendersDone++;
     const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
@@ -352,10 +352,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     host = new RenderHost(workerUrl('render_worker'), assetUrls.thumbgen,
                           {assetTimeoutMs: ASSET_TIMEOUT_MS, fetchTimeoutMs: FETCH_TIMEOUT_MS,
                            heapCeilingBytes: HEAP_CEILING_BYTES});
-    host.onReplaced = (why) => {
-      addLog('warn', `Render worker replaced: ${why}`);
-      liveView.rendererRestarted();
-    };
+    host.onReplaced = (why) => addLog('warn', `Render worker replaced: ${why}`);
     liveView.host = host;
     liveView.onChange = drawControls;
     host.onRendering = () => {
