@@ -20,8 +20,9 @@ struct AbsoluteCamera {
   double fov_y_degrees = 45;
 };
 
-// {"position":[x,y,z],"target":[x,y,z],"up":[x,y,z],"fov_y_degrees":f}: finite numbers, 3-vectors, fov 1..179,
-// position ≠ target, up neither zero nor along the view direction. The error names the field.
+// {"position":[x,y,z],"target":[x,y,z],"up":[x,y,z],"fov_y_degrees":f}: 3-vectors of numbers up to 1e18 in size, fov
+// 1..170, position ≠ target and up neither zero nor along the view direction, all as the renderers see them (in
+// float), so a stored camera never fails a render. The error names the field.
 std::variant<AbsoluteCamera, std::string> parse_absolute_camera(const nlohmann::json& value);
 nlohmann::json to_json(const AbsoluteCamera& camera);
 
