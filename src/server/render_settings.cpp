@@ -83,7 +83,7 @@ std::optional<nlohmann::json> orienting_rotation(const nlohmann::json& presentat
 
 }  // namespace
 
-std::variant<AbsoluteCamera, std::string> parse_absolute_camera(const nlohmann::json& value) {
+std::variant<AbsoluteCamera, std::string> parse_camera_record(const nlohmann::json& value) {
   if (!value.is_object()) return std::string("camera must be an object or null");
   AbsoluteCamera camera;
   for (auto [name, out] :
@@ -95,9 +95,17 @@ std::variant<AbsoluteCamera, std::string> parse_absolute_camera(const nlohmann::
   }
   auto fov_field = value.find("fov_y_degrees");
   auto fov = fov_field == value.end() ? std::nullopt : finite_number(*fov_field);
-  if (!fov || *fov < kMinFovDegrees || *fov > kMaxFovDegrees)
-    return std::string("camera.fov_y_degrees must be a number from 1 to 170");
+  if (!fov || !(*fov > 0 && *fov < 180)) return std::string("camera.fov_y_degrees must be a number of degrees");
   camera.fov_y_degrees = *fov;
+  return camera;
+}
+
+std::variant<AbsoluteCamera, std::string> parse_absolute_camera(const nlohmann::json& value) {
+  auto parsed = parse_camera_record(value);
+  if (std::holds_alternative<std::string>(parsed)) return parsed;
+  const AbsoluteCamera& camera = std::get<AbsoluteCamera>(parsed);
+  if (camera.fov_y_degrees < kMinFovDegrees || camera.fov_y_degrees > kMaxFovDegrees)
+    return std::string("camera.fov_y_degrees must be a number from 1 to 170");
   // The renderers read the camera in float (render/render_settings.cpp): what is stored must hold there too, or
   // every render of the asset would fail on it.
   for (const auto* vector : {&camera.position, &camera.target, &camera.up}) {
@@ -113,7 +121,7 @@ std::variant<AbsoluteCamera, std::string> parse_absolute_camera(const nlohmann::
   if (!(up_length > 0)) return std::string("camera.up must not be zero");
   const double cosine = (view[0] * up[0] + view[1] * up[1] + view[2] * up[2]) / (distance * up_length);
   if (!(std::abs(cosine) < 0.9999)) return std::string("camera.up must not point along the view direction");
-  return camera;
+  return parsed;
 }
 
 nlohmann::json to_json(const AbsoluteCamera& camera) {
@@ -132,7 +140,7 @@ std::variant<ThumbnailProvenance, std::string> generated_provenance(const nlohma
     provenance.renderer_version = field->get<std::string>();
   }
   if (auto field = body.find("camera"); field != body.end() && !field->is_null()) {
-    auto camera = parse_absolute_camera(*field);
+    auto camera = parse_camera_record(*field);  // what the renderer used: recorded as it came
     if (auto* error = std::get_if<std::string>(&camera)) return *error;
     provenance.camera_json = to_json(std::get<AbsoluteCamera>(camera)).dump();
   }
