@@ -148,6 +148,12 @@ TEST(RenderSettings, BadSettingsNameTheField) {
             "render_settings.camera.position: expected [x, y, z] (finite numbers)");
   EXPECT_EQ(error_of(R"({"camera": {"source": "saved", "position": [1, 2, 3], "target": [1, 2, 3]}})"),
             "render_settings.camera: position and target are the same point");
+  // Review of issue 11: coordinates this far apart overflow the float distance (normalising it gives NaN views).
+  EXPECT_EQ(error_of(R"({"camera": {"source": "saved", "position": [1e30, 0, 0], "target": [-1e30, 0, 0]}})"),
+            "render_settings.camera: position and target are too far apart");
+  EXPECT_EQ(error_of(R"({"camera": {"source": "saved", "position": [1, 2, 3], "target": [0, 0, 0],
+                                    "up": [1e-30, 0, 0]}})"),
+            "render_settings.camera.up: must not be [0, 0, 0]");
   EXPECT_EQ(error_of(R"({"camera": {"source": "run", "yaw": 0, "pitch": 120}})"),
             "render_settings.camera.pitch: must be between -90 and 90 degrees");
   EXPECT_EQ(error_of(R"({"camera": {"source": "elsewhere"}})"),

@@ -178,6 +178,21 @@ TEST_F(AdminAssetsTest, SearchMatchesSubstringsOfNameUrlAndOwnerInAnyCase) {
   EXPECT_EQ(list("q=100%25").value("total_count", -1), 0);                      // so is %
 }
 
+// Review of issue 11: whatever bytes the search box sends are text, never FTS5 or LIKE syntax, and never a 500.
+TEST_F(AdminAssetsTest, AnySearchTextIsAnsweredAsText) {
+  for (const std::string q : {"%22",          "%22%22",    "a%22b%22c", "*",          "abc*",
+                              "NEAR(a%20b)",  "-abc",      "%5Eabc",    "a%20OR%20b", "%FF%FE%FD",
+                              "%C3",          "%C3%28%C3", "%E2%82",    "(((",        "x:y",
+                              "%7B%7D%5B%5D", "%25%25%25", "%5C%5C%5C", "%20%20%20",  "item-0%20AND%20item"}) {
+    HttpResult result = get(kAssets + "?q=" + q);
+    EXPECT_EQ(result.status, 200) << q << ": " << result.body;
+    HttpResult selection = post(kSelections, {{"filter", {{"q", q}}}});
+    EXPECT_NE(selection.status, 500) << q << ": " << selection.body;
+  }
+  EXPECT_EQ(get(kAssets + "?q=" + std::string(200, 'a')).status, 200);
+  EXPECT_EQ(get(kAssets + "?q=" + std::string(201, 'a')).status, 400);
+}
+
 TEST_F(AdminAssetsTest, FiltersSelectByThumbnailFormatCompatibilityAndSource) {
   const int total = kItems + 4;
   EXPECT_EQ(list("")["total_count"], total);
@@ -375,6 +390,27 @@ TEST_F(AdminAssetsTest, ACameraIsValidatedStoredListedAndCleared) {
 
   ASSERT_EQ(put(kAssets + "/50/camera", {{"camera", nullptr}}).status, 200);
   EXPECT_TRUE(list("q=teapot")["assets"][0]["camera"].is_null());
+}
+
+// Review of issue 11: a camera the server stores must be one every renderer takes (render/render_settings.cpp
+// camera_from_json, in float): otherwise each render of the asset fails with "bad render settings" until the admin
+// clears it. The renderer takes fov 1-170 and float coordinates whose distance and up length are finite and non-zero.
+TEST_F(AdminAssetsTest, ACameraTheRendererWouldRefuseIsRefusedWhenSaved) {
+  auto with = [](nlohmann::json position, nlohmann::json target, nlohmann::json up, double fov) {
+    return nlohmann::json{{"camera", {{"position", position}, {"target", target}, {"up", up}, {"fov_y_degrees", fov}}}};
+  };
+  const std::vector<nlohmann::json> bad = {
+      with({1, 2, 3}, {0, 0, 0}, {0, 1, 0}, 175),          // fov the renderer refuses (1..170)
+      with({1e200, 0, 0}, {0, 0, 0}, {0, 1, 0}, 40),       // not a float
+      with({1e30, 0, 0}, {-1e30, 0, 0}, {0, 1, 0}, 40),    // distance overflows a float
+      with({1, 2, 3}, {1, 2, 3.00000001}, {0, 1, 0}, 40),  // the same point in float
+      with({1, 2, 3}, {0, 0, 0}, {1e-30, 0, 0}, 40),       // up is zero in float
+  };
+  for (const nlohmann::json& body : bad) {
+    HttpResult result = put(kAssets + "/teapot/camera", body);
+    EXPECT_EQ(result.status, 400) << body.dump() << ": " << result.body;
+  }
+  EXPECT_EQ(put(kAssets + "/teapot/camera", with({1e6, 2, 3}, {0, 0, 0}, {0, 1, 0}, 170)).status, 200);
 }
 
 // Thumbnails stored before migration 5 get a source (an http(s) URL came from an import, a key from an upload) and

@@ -188,6 +188,19 @@ TEST_F(AdminJobsTest, RegenerateRendersAgainAndRecordsProvenance) {
   EXPECT_EQ(post(kJobs + "/regenerate", nlohmann::json::object()).status, 400);
 }
 
+// Review of issue 11: the camera a completion reports is what the renderer used, a fact to record: the limits of a
+// camera to render with (PUT .../camera) do not apply, so a good thumbnail of a far-out model is never refused (a
+// 400 there made `thumbgen work` fail the job for good and drop the image).
+TEST_F(AdminJobsTest, TheCameraARendererUsedIsRecordedAsItCame) {
+  nlohmann::json jobs = claim({{"max", 1}});
+  ASSERT_EQ(jobs.size(), 1u);
+  const nlohmann::json camera = {
+      {"position", {1e20, 0, 0}}, {"target", {0, 0, 0}}, {"up", {0, 1, 0}}, {"fov_y_degrees", 45}};
+  HttpResult done = complete(jobs[0], 77, {{"camera", camera}});
+  ASSERT_EQ(done.status, 200) << done.body;
+  EXPECT_EQ(row(jobs[0]["asset"]["url"])["thumbnail_camera"]["position"], nlohmann::json({1e20, 0.0, 0.0}));
+}
+
 TEST_F(AdminJobsTest, RetryFailedCanBeLimitedToASelection) {
   std::string scope = selection({"job-7", "job-8"});
   nlohmann::json jobs = claim({{"scope", {{"selection_id", scope}}}});

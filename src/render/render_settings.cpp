@@ -205,7 +205,10 @@ AbsoluteCamera camera_from_json(const nlohmann::json& camera, const std::string&
   AbsoluteCamera result;
   result.position = required_vector3(camera, "position", field);
   result.target = required_vector3(camera, "target", field);
-  if (glm::length(result.target - result.position) <= 0.0f) fail(field, "position and target are the same point");
+  const float distance = glm::length(result.target - result.position);
+  if (distance <= 0.0f) fail(field, "position and target are the same point");
+  // Finite coordinates can still overflow the float distance: the view would be normalised to NaN.
+  if (!std::isfinite(distance)) fail(field, "position and target are too far apart");
   if (member(camera, "up")) {
     result.up = required_vector3(camera, "up", field);
     if (!(glm::length(result.up) > 0.0f)) fail(field + ".up", "must not be [0, 0, 0]");

@@ -25,10 +25,26 @@ std::optional<std::array<double, 3>> vector3(const nlohmann::json& value) {
   return out;
 }
 
+// Limits the renderers share (render/render_settings.cpp): fov 1..170; coordinates whose float differences and
+// squares stay finite (2e18 squared, three times, is below FLT_MAX).
+constexpr double kMinFovDegrees = 1, kMaxFovDegrees = 170, kMaxCoordinate = 1e18;
+
+// A vector as the renderer sees it, with float's lengths: its squares are summed in float, so a tiny up vector
+// underflows to zero there.
+std::array<double, 3> as_float(const std::array<double, 3>& v) {
+  std::array<double, 3> out{};
+  for (std::size_t i = 0; i < 3; ++i) out[i] = static_cast<float>(v[i]);
+  return out;
+}
+
+float float_length(const std::array<double, 3>& v) {
+  const float x = static_cast<float>(v[0]), y = static_cast<float>(v[1]), z = static_cast<float>(v[2]);
+  return std::sqrt(x * x + y * y + z * z);
+}
+
 std::array<double, 3> minus(const std::array<double, 3>& a, const std::array<double, 3>& b) {
   return {a[0] - b[0], a[1] - b[1], a[2] - b[2]};
 }
-double length(const std::array<double, 3>& v) { return std::sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]); }
 
 // "#rrggbb" or "#rgb" (any case) as "#rrggbb" lower case; "transparent"; else nullopt.
 std::optional<std::string> background_colour(const std::string& text) {
@@ -67,7 +83,7 @@ std::optional<nlohmann::json> orienting_rotation(const nlohmann::json& presentat
 
 }  // namespace
 
-std::variant<AbsoluteCamera, std::string> parse_absolute_camera(const nlohmann::json& value) {
+std::variant<AbsoluteCamera, std::string> parse_camera_record(const nlohmann::json& value) {
   if (!value.is_object()) return std::string("camera must be an object or null");
   AbsoluteCamera camera;
   for (auto [name, out] :
@@ -79,17 +95,33 @@ std::variant<AbsoluteCamera, std::string> parse_absolute_camera(const nlohmann::
   }
   auto fov_field = value.find("fov_y_degrees");
   auto fov = fov_field == value.end() ? std::nullopt : finite_number(*fov_field);
-  if (!fov || *fov < 1 || *fov > 179) return std::string("camera.fov_y_degrees must be a number from 1 to 179");
+  if (!fov || !(*fov > 0 && *fov < 180)) return std::string("camera.fov_y_degrees must be a number of degrees");
   camera.fov_y_degrees = *fov;
-  const auto view = minus(camera.target, camera.position);
-  const double distance = length(view);
-  if (!(distance > 0)) return std::string("camera.position and camera.target must differ");
-  const double up_length = length(camera.up);
-  if (!(up_length > 0)) return std::string("camera.up must not be zero");
-  const double cosine =
-      (view[0] * camera.up[0] + view[1] * camera.up[1] + view[2] * camera.up[2]) / (distance * up_length);
-  if (!(std::abs(cosine) < 0.9999)) return std::string("camera.up must not point along the view direction");
   return camera;
+}
+
+std::variant<AbsoluteCamera, std::string> parse_absolute_camera(const nlohmann::json& value) {
+  auto parsed = parse_camera_record(value);
+  if (std::holds_alternative<std::string>(parsed)) return parsed;
+  const AbsoluteCamera& camera = std::get<AbsoluteCamera>(parsed);
+  if (camera.fov_y_degrees < kMinFovDegrees || camera.fov_y_degrees > kMaxFovDegrees)
+    return std::string("camera.fov_y_degrees must be a number from 1 to 170");
+  // The renderers read the camera in float (render/render_settings.cpp): what is stored must hold there too, or
+  // every render of the asset would fail on it.
+  for (const auto* vector : {&camera.position, &camera.target, &camera.up}) {
+    for (double coordinate : *vector) {
+      if (std::abs(coordinate) > kMaxCoordinate) return std::string("camera: coordinates must be at most 1e18 in size");
+    }
+  }
+  const auto view = minus(as_float(camera.target), as_float(camera.position));
+  const double distance = float_length(view);
+  if (!(distance > 0)) return std::string("camera.position and camera.target must differ");
+  const auto up = as_float(camera.up);
+  const double up_length = float_length(up);
+  if (!(up_length > 0)) return std::string("camera.up must not be zero");
+  const double cosine = (view[0] * up[0] + view[1] * up[1] + view[2] * up[2]) / (distance * up_length);
+  if (!(std::abs(cosine) < 0.9999)) return std::string("camera.up must not point along the view direction");
+  return parsed;
 }
 
 nlohmann::json to_json(const AbsoluteCamera& camera) {
@@ -108,7 +140,7 @@ std::variant<ThumbnailProvenance, std::string> generated_provenance(const nlohma
     provenance.renderer_version = field->get<std::string>();
   }
   if (auto field = body.find("camera"); field != body.end() && !field->is_null()) {
-    auto camera = parse_absolute_camera(*field);
+    auto camera = parse_camera_record(*field);  // what the renderer used: recorded as it came
     if (auto* error = std::get_if<std::string>(&camera)) return *error;
     provenance.camera_json = to_json(std::get<AbsoluteCamera>(camera)).dump();
   }

@@ -20,14 +20,18 @@ struct AbsoluteCamera {
   double fov_y_degrees = 45;
 };
 
-// {"position":[x,y,z],"target":[x,y,z],"up":[x,y,z],"fov_y_degrees":f}: finite numbers, 3-vectors, fov 1..179,
-// position ≠ target, up neither zero nor along the view direction. The error names the field.
+// {"position":[x,y,z],"target":[x,y,z],"up":[x,y,z],"fov_y_degrees":f}: 3-vectors of numbers up to 1e18 in size, fov
+// 1..170, position ≠ target and up neither zero nor along the view direction, all as the renderers see them (in
+// float), so a stored camera never fails a render. The error names the field.
 std::variant<AbsoluteCamera, std::string> parse_absolute_camera(const nlohmann::json& value);
+// The same shape with only its types checked (finite numbers, fov 0..180): the camera a renderer reports it used,
+// which is recorded as it came even where it would not do to render with (a far-out model's).
+std::variant<AbsoluteCamera, std::string> parse_camera_record(const nlohmann::json& value);
 nlohmann::json to_json(const AbsoluteCamera& camera);
 
 // The provenance a completion or the spec's upload may carry: optional "renderer_version" (a string of at most 100
-// characters) and "camera" (the absolute camera the renderer used, or null); source "generated". Old clients send
-// neither. The error names the field.
+// characters) and "camera" (the absolute camera the renderer used, or null; parse_camera_record); source "generated".
+// Old clients send neither. The error names the field.
 std::variant<ThumbnailProvenance, std::string> generated_provenance(const nlohmann::json& body);
 
 // A run's settings from the claim body's "render" object; every field optional.

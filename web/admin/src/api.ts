@@ -214,6 +214,10 @@ const MIN_REFRESH_MARGIN_MS = 60_000;
 let refreshTimer: ReturnType<typeof setTimeout> | null = null;
 let refreshing: Promise<boolean> | null = null;
 let refusedToken: string | null = null;  // a token the server would not renew: not asked again
+// The expiry a renewal did not move (the session's maximum age, auth_time + THUMBGEN_SESSION_MAX_AGE): tokens that
+// expire then are not renewed again, else the app would ask every second in the session's last minute. Per tab: each
+// other tab learns it with one request of its own.
+let finalExpiresAt = -Infinity;
 
 // Renew when 80 % of the token's life has passed (at least a minute before it expires).
 function refreshDueAt(claims: TokenClaims): number {
@@ -221,10 +225,14 @@ function refreshDueAt(claims: TokenClaims): number {
   return claims.expiresAt - Math.max(MIN_REFRESH_MARGIN_MS, lifetime * 0.2);
 }
 
+function renewable(token: string | null, claims: TokenClaims): boolean {
+  return token !== refusedToken && claims.expiresAt > finalExpiresAt;
+}
+
 async function refreshIfDue(): Promise<void> {
   const token = getToken();
   const claims = decodeClaims(token);
-  if (!claims || token === refusedToken) return;
+  if (!claims || !renewable(token, claims)) return;
   if (Date.now() >= refreshDueAt(claims) && claims.expiresAt > Date.now()) await refreshToken();
 }
 
@@ -246,6 +254,10 @@ export function refreshToken(): Promise<boolean> {
         return false;
       }
       const answer = (await response.json()) as TokenAnswer;
+      const before = decodeClaims(token), renewed = decodeClaims(answer.access_token);
+      if (before && renewed && renewed.expiresAt <= before.expiresAt) {
+        finalExpiresAt = Math.max(finalExpiresAt, renewed.expiresAt);
+      }
       if (getToken() !== token) return true;  // another tab stored a newer one meanwhile
       setToken(answer.access_token);
       return true;
@@ -265,7 +277,7 @@ function scheduleRefresh(): void {
   refreshTimer = null;
   const token = getToken();
   const claims = decodeClaims(token);
-  if (!claims || token === refusedToken || claims.expiresAt <= Date.now()) return;
+  if (!claims || !renewable(token, claims) || claims.expiresAt <= Date.now()) return;
   // Timers of background tabs may fire late: request() also refreshes a token that is due before using it.
   const delay = Math.max(1000, refreshDueAt(claims) - Date.now());
   refreshTimer = setTimeout(() => void refreshToken(), Math.min(delay, 2 ** 31 - 1));

@@ -121,3 +121,29 @@ test('the token is renewed before it expires (POST /api/v1/login/refresh)', asyn
   expectNoProblems();
   await context.close();
 });
+
+test('a renewal that does not extend the session (its maximum age) is not asked for again and again', async () => {
+  // Near THUMBGEN_SESSION_MAX_AGE the server answers a refresh with a token that expires when the old one does
+  // (auth_time + max age). Renewing that again gains nothing: the app must not ask every second until it expires.
+  const {context, page, expectNoProblems} = await openPage(browser);
+  let refreshes = 0;
+  await page.route('**/api/v1/login/refresh', async (route) => {
+    ++refreshes;
+    const token = route.request().headers()['authorization'].replace(/^Bearer /, '');
+    await route.fulfill({status: 200, contentType: 'application/json',
+                         body: JSON.stringify({access_token: token, token_type: 'bearer', expires_in: 60})});
+  });
+  await logIn(page);
+  await page.waitForURL((url) => url.pathname === PATHS.assets);
+  // TTL 70 s (test.sh): the first renewal is due about 10 s after the login.
+  for (let i = 0; i < 60 && refreshes === 0; ++i) await page.waitForTimeout(500);
+  assert.ok(refreshes >= 1, 'the app renews its token');
+  await page.waitForTimeout(5000);
+  // Reloads and requests do not ask again either.
+  await page.reload();
+  await page.locator('.page-info').filter({hasText: /Page 1/}).waitFor();
+  await page.waitForTimeout(1500);
+  assert.ok(refreshes <= 2, `asked ${refreshes} times for a renewal that gains nothing`);
+  expectNoProblems();
+  await context.close();
+});
