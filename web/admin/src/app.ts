@@ -32,4 +32,17 @@ export const PATHS = {
   generator: '/admin/thumbnails/generate/',
 } as const;
 
+// A page of this app on this origin (never another site, a protocol-relative URL or a hashed build file): the only
+// places the app navigates to, from a link or a login's `next`.
+export function isAppPage(target: string, base: string = window.location.href): boolean {
+  let url: URL;
+  try {
+    url = new URL(target, base);
+  } catch {
+    return false;
+  }
+  return url.origin === new URL(base).origin && url.pathname.startsWith('/admin/') &&
+      !url.pathname.startsWith('/admin/assets/');
+}
+
 export const PRODUCT_NAME = 'thumbgen administration';

@@ -2,7 +2,7 @@
 // this picks the page for the path, wraps it in the layout and mounts it.
 import './admin.css';
 import {currentUsername, logout, setSessionLostHandler} from './api';
-import {type AppContext, type NavigateOptions, type PageModule, PATHS} from './app';
+import {type AppContext, isAppPage, type NavigateOptions, type PageModule, PATHS} from './app';
 import {replaceChildren} from './dom';
 import {createLayout} from './layout';
 import * as assetsPage from './pages/assets';
@@ -27,11 +27,6 @@ let leaveGuard: (() => string | null) | null = null;
 let mountedPath = '';
 let ignoreNextPop = false;  // the popstate of our own history.go(1) after the user chose to stay
 
-// An admin path of this app (never another origin or a protocol-relative URL): the only places we navigate to.
-function isAppPath(target: string): boolean {
-  return target.startsWith('/admin/') && !target.startsWith('/admin/assets/');
-}
-
 // The login page with a way back here.
 function loginUrlFor(location: Location | URL): string {
   const next = location.pathname + location.search;
@@ -45,11 +40,11 @@ function confirmLeave(): boolean {
 }
 
 function navigate(target: string, options: NavigateOptions = {}): void {
-  const url = new URL(target, window.location.href);
-  if (url.origin !== window.location.origin || !isAppPath(url.pathname)) {
+  if (!isAppPage(target)) {
     throw new Error(`navigate: ${target} is not an admin page`);
   }
   if (!confirmLeave()) return;
+  const url = new URL(target, window.location.href);
   if (options.replace) history.replaceState(null, '', url);
   else history.pushState(null, '', url);
   render();
@@ -126,8 +121,8 @@ document.addEventListener('click', (event) => {
   }
   const link = (event.target as Element | null)?.closest?.('a');
   if (!link || link.target || link.hasAttribute('download')) return;
+  if (!isAppPage(link.href)) return;
   const url = new URL(link.href, window.location.href);
-  if (url.origin !== window.location.origin || !isAppPath(url.pathname)) return;
   event.preventDefault();
   navigate(url.pathname + url.search + url.hash);
 });

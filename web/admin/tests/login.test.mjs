@@ -34,6 +34,21 @@ test('logging in through the form returns to the page asked for', async () => {
   await context.close();
 });
 
+test('a "next" that is no page of this app (another site, a build file, a way out) lands on Assets', async () => {
+  for (const next of ['//evil.example/admin/', 'https://evil.example/admin/', '/admin/assets/main.js',
+    '/admin/%2e%2e/api/v1/admin/settings', '/elsewhere/']) {
+    const {context, page, expectNoProblems} = await openPage(browser);
+    await page.goto(`${BASE_URL}${PATHS.login}?next=${encodeURIComponent(next)}`);
+    await page.getByLabel('Username').fill(STAFF.username);
+    await page.getByLabel('Password').fill(STAFF.password);
+    await page.getByRole('button', {name: 'Log in'}).click();
+    await page.waitForURL((url) => url.pathname === PATHS.assets);
+    assert.equal(new URL(page.url()).origin, BASE_URL, next);
+    expectNoProblems();
+    await context.close();
+  }
+});
+
 test('a wrong password is explained in the page', async () => {
   const {context, page, expectNoProblems} = await openPage(browser);
   await logIn(page, {username: STAFF.username, password: 'not-the-password'});

@@ -1,12 +1,13 @@
 // Login page (/admin/login/?next=<admin path>): the form, then back to where the user was going.
 import type {AppContext} from '../app';
-import {PATHS, PRODUCT_NAME} from '../app';
+import {isAppPage, PATHS, PRODUCT_NAME} from '../app';
 import {h, message} from '../dom';
 import {createLoginForm, focusLoginForm} from '../login_form';
 
 // Only a path of this app: never another site (an open redirect) nor the login page itself.
 function safeNext(next: string | null): string {
-  if (!next || !next.startsWith('/admin/') || next.startsWith('/admin/login/') || next.includes('\\')) {
+  if (!next || !next.startsWith('/admin/') || !isAppPage(next) ||
+      new URL(next, window.location.href).pathname.startsWith(PATHS.login)) {
     return PATHS.assets;
   }
   return next;
