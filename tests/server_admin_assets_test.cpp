@@ -351,6 +351,16 @@ TEST_F(AdminAssetsTest, OldSelectionsArePrunedWhenANewOneIsMade) {
   EXPECT_EQ(get(kSelections + "/" + old_id).status, 404);
 }
 
+TEST_F(AdminAssetsTest, AUsersOldestSelectionsGoBeyondTheirAllowance) {
+  std::string first = selection_of({{"asset_ids", {"1"}}});
+  std::string second = selection_of({{"asset_ids", {"2"}}});
+  for (int i = 2; i < server::kSelectionsKeptPerUser; ++i) selection_of({{"asset_ids", {"3"}}});
+  EXPECT_EQ(get(kSelections + "/" + first).status, 200);  // exactly the allowance so far
+  selection_of({{"asset_ids", {"4"}}});
+  EXPECT_EQ(get(kSelections + "/" + first).status, 404);
+  EXPECT_EQ(get(kSelections + "/" + second).status, 200);
+}
+
 TEST_F(AdminAssetsTest, ACameraIsValidatedStoredListedAndCleared) {
   const nlohmann::json camera = {
       {"position", {1.5, 2, 3}}, {"target", {0, 0, 0}}, {"up", {0, 1, 0}}, {"fov_y_degrees", 40}};

@@ -107,9 +107,12 @@ struct SelectionInfo {
 };
 
 inline constexpr std::int64_t kSelectionMaxAgeSeconds = 7 * 24 * 3600;
+// Each "Go" makes a selection and one may hold a million assets: a user's older ones beyond this many go, so one
+// account cannot grow the catalogue without bound.
+inline constexpr int kSelectionsKeptPerUser = 50;
 
 // A new selection of these assets (ids known to exist), made by `created_by`. Selections older than
-// kSelectionMaxAgeSeconds are removed first.
+// kSelectionMaxAgeSeconds are removed first, and the creator's oldest beyond kSelectionsKeptPerUser.
 SelectionInfo create_selection(Catalogue& catalogue, const std::vector<std::int64_t>& asset_ids,
                                std::string_view created_by, std::int64_t now);
 // A new selection of every asset `filter` matches now (the set is fixed here: later changes do not move it), or

@@ -38,6 +38,12 @@ SelectionInfo insert_selection(sql::Connection& db, std::string_view created_by,
   auto insert = db.prepare("INSERT INTO selections (token, created_at, created_by, filter) VALUES (?, ?, ?, ?)");
   insert.bind(1, info.token).bind(2, now).bind(3, created_by).bind(4, filter_json).run();
   info.row_id = db.last_insert_id();
+  db.prepare("DELETE FROM selections WHERE created_by = ? AND id NOT IN "
+             "(SELECT id FROM selections WHERE created_by = ? ORDER BY id DESC LIMIT ?)")
+      .bind(1, created_by)
+      .bind(2, created_by)
+      .bind(3, static_cast<std::int64_t>(kSelectionsKeptPerUser))
+      .run();
   return info;
 }
 
