@@ -10,6 +10,7 @@ import '../generator/generator.css';
 import {type AdminRequest, assetId, JobsApi} from '../generator/jobs_api';
 import {LeaseKeeper} from '../generator/lease_keeper';
 import {LiveView} from '../generator/live_view';
+import {RecordLog} from '../generator/record_log';
 import type {ClaimedJob, JobFile, RenderSettings} from '../generator/messages';
 import {RenderHost, type Rendered} from '../generator/render_host';
 import {type AssetRecord, type CameraMode, GeneratorRun, LEASE_SECONDS, type LogLevel, type RunSettings,
@@ -23,7 +24,9 @@ const VIEW_WIDTH = 480;
 const ASSET_TIMEOUT_MS = 120_000;
 const FETCH_TIMEOUT_MS = 60_000;
 const HEAP_CEILING_BYTES = 1536 * 2 ** 20;
-const MAX_LOG_LINES = 2000; // the page keeps this many lines; the download keeps every asset record
+// The page shows this many lines (a few assets' worth: a long run would otherwise grow the page's memory without
+// end); the download keeps every asset's record (RecordLog, outside the JS heap).
+const MAX_LOG_LINES = 200;
 
 // api.ts throws ApiError on an error answer; the run controller wants the status and the body.
 const adminRequest: AdminRequest = async (method, path, body) => {
@@ -152,7 +155,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
                       h('option', {value: 'warn'}, 'Warnings'), h('option', {value: 'info'}, 'Info'));
   const downloadButton = button('Download log', 'download-log');
   const logList = h('ol', {id: 'generator-log', class: 'log', 'aria-live': 'polite'});
-  const records: AssetRecord[] = [];
+  const records = new RecordLog<AssetRecord>();
   const summary = h('section', {id: 'run-summary', class: 'panel', hidden: true});
   const notice = h('div', {id: 'generator-notice'});
 
@@ -211,8 +214,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     }
   });
   downloadButton.addEventListener('click', () => {
-    const text = records.map((record) => JSON.stringify(record)).join('\n') + (records.length ? '\n' : '');
-    const link = h('a', {href: URL.createObjectURL(new Blob([text], {type: 'application/x-ndjson'})),
+    const link = h('a', {href: URL.createObjectURL(records.blob()),
                          download: `thumbnail-run-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.jsonl`});
     document.body.append(link);
     link.click();
@@ -393,7 +395,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
         drawControls();
       },
       rendered: showRendered,
-      record: (record) => records.push(record),
+      record: (record) => records.add(record),
       awaitingDecision: showDecision,
       finished: ({noneLeft, failed}) => showSummary(noneLeft, failed),
     });
