@@ -20,8 +20,9 @@ import {openReloginDialog} from '../relogin_dialog';
 
 const API_BASE = '/api/v1/admin';
 const VIEW_WIDTH = 480;
-// Limits of one asset in the render worker: past them the worker is ended and replaced.
-const ASSET_TIMEOUT_MS = 120_000;
+// Limits of one asset in the render worker: past them the worker is ended and replaced (the time limit is a setting:
+// this is its default).
+const ASSET_TIME_LIMIT_S = 120;
 const FETCH_TIMEOUT_MS = 60_000;
 const HEAP_CEILING_BYTES = 1536 * 2 ** 20;
 // The page shows this many lines (a few assets' worth: a long run would otherwise grow the page's memory without
@@ -86,6 +87,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   const pitch = numberInput(20, -89, 89, 'pitch');
   const fov = numberInput(45, 5, 120, 'fov');
   const previewBeforeUpload = h('input', {type: 'checkbox', name: 'preview_before_upload'});
+  const timeLimit = numberInput(ASSET_TIME_LIMIT_S, 1, 3600, 'asset_time_limit');
   const outputInfo = h('p', {id: 'generator-output', class: 'help'}, 'Output: loading the server settings…');
   const anglesRow = h('div', {class: 'angles'}, field('Yaw (°)', yaw), field('Pitch (°)', pitch),
                       field('Field of view (°)', fov));
@@ -97,7 +99,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   transparent.addEventListener('change', syncAngles);
   syncAngles();
   const settingsControls = [batchSize, viewerOnly, width, height, background, transparent, cameraMode, yaw, pitch, fov,
-                            previewBeforeUpload];
+                            previewBeforeUpload, timeLimit];
 
   // ---- controls, progress, stats ----
   const button = (text: string, id: string) => h('button', {type: 'button', id, class: 'button'}, text);
@@ -171,6 +173,8 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
       h('div', {class: 'size-row'}, field('Background colour', background), field('Transparent background', transparent)),
       field('Camera', cameraMode), anglesRow,
       field('Preview before upload', previewBeforeUpload, 'approve, re-render or reject each thumbnail'),
+      field('Time limit per asset (s)', timeLimit,
+            'fetch, load, render and encode; past it the render worker is replaced and the asset tried once more'),
       outputInfo),
     h('div', {class: 'button-row', id: 'run-controls'}, startButton, pauseButton, skipButton, stopButton,
       nextBatchButton, keepGoingButton),
@@ -352,7 +356,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   const ensureRun = (): GeneratorRun => {
     if (run) return run;
     host = new RenderHost(workerUrl('render_worker'), assetUrls.thumbgen,
-                          {assetTimeoutMs: ASSET_TIMEOUT_MS, fetchTimeoutMs: FETCH_TIMEOUT_MS,
+                          {assetTimeoutMs: ASSET_TIME_LIMIT_S * 1000, fetchTimeoutMs: FETCH_TIMEOUT_MS,
                            heapCeilingBytes: HEAP_CEILING_BYTES});
     host.onReplaced = (why) => addLog('warn', `Render worker replaced: ${why}`);
     liveView.host = host;
@@ -407,6 +411,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     if (!settings) return;
     summary.hidden = true;
     const controller = ensureRun();
+    host?.setAssetTimeLimit(Number(timeLimit.value) * 1000);
     try {
       if (host && !host.gpu) {
         addLog('info', 'Starting the renderer (WebAssembly + WebGL2 in a worker)…');
