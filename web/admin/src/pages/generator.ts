@@ -134,6 +134,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   const currentStoredImage = h('img', {id: 'thumbnail-stored', alt: 'The thumbnail stored before this run', hidden: true});
   const currentStoredNote = h('p', {class: 'help', id: 'thumbnail-stored-note'}, '');
   const memoryInfo = h('p', {class: 'help', id: 'renderer-memory'}, '');
+  const gpuInfo = h('p', {class: 'help', id: 'renderer-gpu'}, ''); // stays when the log's first lines are gone
   const useCameraButton = button('Use this camera', 'use-camera');
   const useCameraRerenderButton = button('Use this camera and re-render', 'use-camera-rerender');
 
@@ -186,7 +187,8 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
         h('figure', {}, viewCanvas, h('figcaption', {}, 'Live view'), viewNote),
         h('figure', {}, madeImage, h('figcaption', {}, 'Thumbnail just made')),
         h('figure', {}, currentStoredImage, h('figcaption', {}, 'Stored now'), currentStoredNote)),
-      h('div', {class: 'button-row'}, useCameraButton, useCameraRerenderButton), memoryInfo),
+      h('div', {class: 'button-row'}, useCameraButton, useCameraRerenderButton), memoryInfo,
+      gpuInfo),
     previewPanel,
     h('section', {class: 'panel'}, h('h2', {}, 'Log'),
       h('div', {class: 'button-row'}, field('Show', logFilter), downloadButton), logList),
@@ -417,6 +419,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
         addLog('info', 'Starting the renderer (WebAssembly + WebGL2 in a worker)…');
         await host.start();
         addLog('info', `Renderer ready: ${host.gpu}`);
+        gpuInfo.textContent = `Renderer: ${host.gpu}`;
       }
     } catch (error) {
       addLog('error', (error as Error).message);
