@@ -85,7 +85,7 @@ async function main() {
     const wallS = (Date.now() - runStart) / 1000;
     const completed = Number(await page.locator('#stat-completed').textContent());
     const failed = Number(await page.locator('#stat-failed').textContent());
-    const gpu = (await page.locator('#generator-log').innerText()).match(/Renderer ready: (.*)/)?.[1] ?? '?';
+    const gpu = (await page.locator('#renderer-gpu').innerText()).replace(/^Renderer: /, '') || '?';
     const [download] = await Promise.all([page.waitForEvent('download'),
                                           page.getByRole('button', {name: 'Download log'}).click()]);
     const records = fs.readFileSync(await download.path(), 'utf8').trim().split('\n').map((line) => JSON.parse(line))

@@ -1,96 +1,10 @@
 // The format matrix of the browser smoke test: one model per format the native build loads, rendered in the page
 // with the WebAssembly build, each checked for a non-blank image and the loader that read it. Models are generated
-// here (PLY mesh, 3DGS PLY, SPZ v2), taken from examples/ (CC0) or from web/fixtures/ (small, licensed: see its
-// LICENSE.md). Also: corrupt files fail with a reason that names what is wrong.
+// and listed in format_models.mjs (shared with the admin generator test). Also: corrupt files fail with a reason that
+// names what is wrong.
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
-
-const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-
-// An ASCII PLY mesh: a cube with one colour per corner (8 vertices, 6 quads).
-function plyMesh() {
-  const corners = [];
-  for (let i = 0; i < 8; ++i) corners.push([i & 1, (i >> 1) & 1, (i >> 2) & 1]);
-  const quads = [[0, 2, 3, 1], [4, 5, 7, 6], [0, 1, 5, 4], [2, 6, 7, 3], [0, 4, 6, 2], [1, 3, 7, 5]];
-  const lines = ['ply', 'format ascii 1.0', 'comment thumbgen web smoke test', `element vertex ${corners.length}`,
-    'property float x', 'property float y', 'property float z',
-    'property uchar red', 'property uchar green', 'property uchar blue',
-    `element face ${quads.length}`, 'property list uchar int vertex_indices', 'end_header'];
-  for (const c of corners) lines.push(`${c.join(' ')} ${c.map((v) => 60 + 195 * v).join(' ')}`);
-  for (const q of quads) lines.push(`4 ${q.join(' ')}`);
-  return Buffer.from(lines.join('\n') + '\n');
-}
-
-// Splats on a sphere shell, colour varying with height: positions, a colour in [0, 1], log-scale, opacity logit.
-function splatPoints(count) {
-  const points = [];
-  for (let i = 0; i < count; ++i) {
-    const y = 1 - 2 * (i + 0.5) / count, r = Math.sqrt(1 - y * y), phi = i * 2.399963;  // golden-angle spiral
-    points.push({position: [r * Math.cos(phi), y, r * Math.sin(phi)], color: [0.9, 0.5 + 0.4 * y, 0.2],
-      logScale: Math.log(0.06), opacity: 4});
-  }
-  return points;
-}
-
-const SH_C0 = 0.28209479177387814;  // colour = 0.5 + SH_C0 · f_dc
-
-// A binary 3DGS PLY (the INRIA layout without higher-order SH).
-function splatPly() {
-  const properties = ['x', 'y', 'z', 'f_dc_0', 'f_dc_1', 'f_dc_2', 'opacity', 'scale_0', 'scale_1', 'scale_2',
-    'rot_0', 'rot_1', 'rot_2', 'rot_3'];
-  const points = splatPoints(2000);
-  const header = ['ply', 'format binary_little_endian 1.0', `element vertex ${points.length}`,
-    ...properties.map((p) => `property float ${p}`), 'end_header', ''].join('\n');
-  const body = new Float32Array(points.length * properties.length);
-  points.forEach((p, i) => body.set([...p.position, ...p.color.map((c) => (c - 0.5) / SH_C0), p.opacity,
-    p.logScale, p.logScale, p.logScale, 1, 0, 0, 0], i * properties.length));
-  return Buffer.concat([Buffer.from(header), Buffer.from(body.buffer)]);
-}
-
-// A Niantic SPZ v2 file (gzip): header, then positions (24-bit fixed point), alphas, colours, scales, rotations.
-function spzV2() {
-  const points = splatPoints(2000), n = points.length, fractionalBits = 12;
-  const header = Buffer.alloc(16);
-  header.writeUInt32LE(0x5053474e, 0);  // "NGSP"
-  header.writeUInt32LE(2, 4);
-  header.writeUInt32LE(n, 8);
-  header.set([0, fractionalBits, 0, 0], 12);  // SH degree, fractional bits, flags, reserved
-  const positions = Buffer.alloc(9 * n), alphas = Buffer.alloc(n), colors = Buffer.alloc(3 * n);
-  const scales = Buffer.alloc(3 * n), rotations = Buffer.alloc(3 * n, 128);  // x = y = z = 0: identity
-  points.forEach((p, i) => {
-    p.position.forEach((v, axis) => positions.writeIntLE(Math.round(v * (1 << fractionalBits)), 9 * i + 3 * axis, 3));
-    alphas[i] = Math.round(255 / (1 + Math.exp(-p.opacity)));
-    // colour byte = 255 · (0.5 + 0.15 · f_dc); scale byte = 16 · (log σ + 10)
-    p.color.forEach((c, k) => colors[3 * i + k] = Math.round(255 * (0.5 + 0.15 * (c - 0.5) / SH_C0)));
-    scales.fill(Math.round(16 * (p.logScale + 10)), 3 * i, 3 * i + 3);
-  });
-  return zlib.gzipSync(Buffer.concat([header, positions, alphas, colors, scales, rotations]));
-}
-
-const read = (...parts) => fs.readFileSync(path.join(REPO, ...parts));
-const folder = (...parts) => Object.fromEntries(fs.readdirSync(path.join(REPO, ...parts))
-    .map((name) => [name, read(...parts, name)]));
-
-// name → {mainFile, files, format: the loader the result must name}
-export function formatCases() {
-  return [
-    {name: 'glTF 2.0 textured (GLB)', mainFile: 'torus-textured.glb', format: /^glTF 2\.0/,
-      files: {'torus-textured.glb': read('examples', 'torus-textured.glb')}},
-    {name: 'glTF 2.0 + Draco', mainFile: 'Box.gltf', format: /Draco/, files: folder('web', 'fixtures', 'box-draco')},
-    {name: 'glTF 2.0 + meshopt', mainFile: 'pirate.glb', format: /meshopt/i,
-      files: {'pirate.glb': read('web', 'fixtures', 'pirate.glb')}},
-    {name: 'glTF 1.0 (Tilt Brush export)', mainFile: 'Untitled.gltf', format: /glTF 1\.0/,
-      files: folder('web', 'fixtures', 'tilt-example')},
-    {name: 'OBJ + MTL', mainFile: 'ziggurat.obj', format: /^OBJ/,
-      files: {'ziggurat.obj': read('examples', 'ziggurat.obj'), 'ziggurat.mtl': read('examples', 'ziggurat.mtl')}},
-    {name: 'PLY mesh', mainFile: 'cube.ply', format: /^PLY/, files: {'cube.ply': plyMesh()}},
-    {name: 'STL', mainFile: 'gear.stl', format: /^STL/, files: {'gear.stl': read('examples', 'gear.stl')}},
-    {name: 'FBX', mainFile: 'box.fbx', format: /^FBX/, files: {'box.fbx': read('web', 'fixtures', 'box.fbx')}},
-    {name: '3DGS PLY splats', mainFile: 'shell.ply', format: /3DGS PLY/, files: {'shell.ply': splatPly()}},
-    {name: 'SPZ v2 splats', mainFile: 'shell.spz', format: /^SPZ/, files: {'shell.spz': spzV2()}},
-  ];
-}
+import {folder, formatCases, read, spzV2} from './format_models.mjs';
 
 // Corrupt inputs: the reason must name the problem (what the pattern matches).
 export function corruptCases() {

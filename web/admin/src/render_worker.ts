@@ -18,6 +18,8 @@ const scope = self as unknown as {
 const canvas = new OffscreenCanvas(1, 1);
 let adapter: WasmAdapter | null = null;
 let contextLost = false;
+// Tests only ('test-lose-context'): the asset whose render loses the WebGL context on purpose.
+let loseContextFor: string | null = null;
 // Messages are handled one at a time, in order (a view request never interleaves with a render's WASM call).
 let queue: Promise<void> = Promise.resolve();
 // The live view: the asset of the kept scene, the camera it is seen from, and the last render's settings.
@@ -28,6 +30,17 @@ canvas.addEventListener('webglcontextlost', (event) => {
   contextLost = true;
   scope.postMessage({type: 'context-lost'});
 });
+
+// The event comes only after the WASM call returns (it is a task of its own): a context lost during a load or a
+// render shows here at once, so the blank frame it leaves is never taken for the model's fault. getContext returns
+// the context the WASM core made on this canvas (null before it made one).
+function isContextLost(): boolean {
+  return contextLost || (canvas.getContext('webgl2')?.isContextLost() ?? false);
+}
+
+function loseContextNow(): void {
+  canvas.getContext('webgl2')?.getExtension('WEBGL_lose_context')?.loseContext();
+}
 
 function base64(bytes: Uint8Array): string {
   let text = '';
@@ -69,10 +82,11 @@ async function render(request: Extract<RenderWorkerRequest, {type: 'render'}>): 
     }
     timings.fetch_ms = performance.now() - start;
     scope.postMessage({type: 'phase', id: request.id, phase: 'rendering'});
+    if (loseContextFor === request.assetKey) loseContextNow();
     try {
       loaded = adapter.load(files, fileName(request.files[0]), key, settings.width, settings.height);
     } catch (error) {
-      if (contextLost) return fail('the WebGL context was lost', 'load', true, true);
+      if (isContextLost()) return fail('the WebGL context was lost', 'load', true, true);
       // The model's own fault (a loader's reason naming the file): the same next time.
       return fail((error as Error).message || String(error), 'load', false, isFatal(error));
     }
@@ -84,10 +98,10 @@ async function render(request: Extract<RenderWorkerRequest, {type: 'render'}>): 
   try {
     frame = adapter.render(settings);
   } catch (error) {
-    if (contextLost) return fail('the WebGL context was lost', 'render', true, true);
+    if (isContextLost()) return fail('the WebGL context was lost', 'render', true, true);
     return fail((error as Error).message || String(error), 'render', false, isFatal(error));
   }
-  if (contextLost) return fail('the WebGL context was lost', 'render', true, true);
+  if (isContextLost()) return fail('the WebGL context was lost', 'render', true, true);
   timings.render_ms = frame.render_ms;
   view = {assetKey: request.assetKey, camera: frame.camera_used, settings};
   // The quality gate refused the frame (blank, a camera inside the model, ...): a failure with its reason, never
@@ -167,6 +181,9 @@ async function handle(request: RenderWorkerRequest): Promise<void> {
     case 'unload':
       view = null;
       adapter?.unload();
+      return;
+    case 'test-lose-context':
+      loseContextFor = request.assetKey;
       return;
   }
 }

@@ -7,14 +7,14 @@
 // Each test starts a server of its own (generator_fixture.mjs); run through web/admin/test.sh (support.mjs's env).
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import {after, before, test} from 'node:test';
 import {launchBrowser, screenshot} from './support.mjs';
-import {api, login, startWorld, THUMBGEN} from './generator_fixture.mjs';
+import {api, assetRow, login, missing, startWorld, storedThumbnails, THUMBGEN} from './generator_fixture.mjs';
+import {downloadRecords, imageSpread, logText, openGenerator as openGeneratorIn, pixelDifference, RUN_TIMEOUT, runState,
+        stat, waitForState} from './generator_page.mjs';
 
-const GENERATOR = '/admin/thumbnails/generate/';
-const RUN_TIMEOUT = 240_000;
+const openGenerator = (world, query = '') => openGeneratorIn(browser, world, query);
 
 let browser;
 before(async () => {
@@ -23,106 +23,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-// A page that records long tasks (PerformanceObserver) and every console error / uncaught exception.
-async function openGenerator(world, query = '') {
-  const context = await browser.newContext({viewport: {width: 1280, height: 900}, acceptDownloads: true});
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !/status of 404/.test(message.text())) problems.push(message.text());
-  });
-  await page.addInitScript(() => {
-    window.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) window.__longTasks.push(entry.duration);
-    }).observe({type: 'longtask', buffered: true});
-  });
-  await page.goto(world.baseUrl + GENERATOR + query);
-  await page.waitForURL((url) => url.pathname === '/admin/login/');
-  await page.getByLabel('Username').fill(world.user);
-  await page.getByLabel('Password').fill(world.password);
-  await page.getByRole('button', {name: 'Log in'}).click();
-  await page.waitForURL((url) => url.pathname === GENERATOR);
-  await page.getByRole('heading', {name: 'Batch Thumbnail Generator'}).waitFor();
-  return {page, problems, context};
-}
-
-const stat = async (page, id) => Number(await page.locator(`#stat-${id}`).textContent());
-const runState = (page) => page.locator('#run-state').textContent();
-const waitForState = (page, state, timeout = RUN_TIMEOUT) =>
-  page.waitForFunction((want) => document.getElementById('run-state')?.textContent === want, state, {timeout});
-const logText = (page) => page.locator('#generator-log').innerText();
-
-// The assets missing a thumbnail (all of them, viewer-compatible or not): id → name.
-async function missing(world, token) {
-  const answer = await api(world, token, 'GET',
-                           '/api/v1/admin/assets/missing-thumbnails?viewer_compatible_only=false&limit=100');
-  assert.equal(answer.status, 200);
-  return new Map(answer.body.assets.map((asset) => [String(asset.id_str ?? asset.id), asset.name]));
-}
-
-// The stored thumbnails, id → bytes, through the admin asset listing (thumbnail=has).
-async function storedThumbnails(world, token) {
-  const stored = new Map();
-  const listing = await api(world, token, 'GET', '/api/v1/admin/assets?thumbnail=has&limit=100');
-  assert.equal(listing.status, 200);
-  for (const asset of listing.body.assets) {
-    const response = await fetch(new URL(asset.thumbnail_url, world.baseUrl));
-    assert.equal(response.status, 200, `thumbnail of ${asset.name}`);
-    stored.set(String(asset.id), Buffer.from(await response.arrayBuffer()));
-  }
-  return stored;
-}
-
-// One row of the admin asset listing.
-async function assetRow(world, token, id) {
-  const listing = await api(world, token, 'GET', `/api/v1/admin/assets?q=${encodeURIComponent(id)}&limit=100`);
-  assert.equal(listing.status, 200);
-  const row = listing.body.assets.find((asset) => asset.id === id);
-  assert.ok(row, `asset ${id} is listed`);
-  return row;
-}
-
-// The fraction of pixels that differ (by more than 8 levels in a channel) between two images of one size.
-async function pixelDifference(page, a, b) {
-  return page.evaluate(async ([first, second]) => {
-    const pixels = async (base64) => {
-      const bitmap = await createImageBitmap(new Blob([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))]));
-      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-      const context = canvas.getContext('2d');
-      context.drawImage(bitmap, 0, 0);
-      return context.getImageData(0, 0, bitmap.width, bitmap.height).data;
-    };
-    const [p, q] = [await pixels(first), await pixels(second)];
-    if (p.length !== q.length) return 1;
-    let differing = 0;
-    for (let i = 0; i < p.length; i += 4) {
-      if (Math.abs(p[i] - q[i]) > 8 || Math.abs(p[i + 1] - q[i + 1]) > 8 || Math.abs(p[i + 2] - q[i + 2]) > 8) ++differing;
-    }
-    return differing / (p.length / 4);
-  }, [a.toString('base64'), b.toString('base64')]);
-}
-
-// Decoded in the browser: the size and the spread of brightness (0 = one flat colour, i.e. blank).
-async function imageSpread(page, bytes) {
-  return page.evaluate(async (base64) => {
-    const data = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-    const bitmap = await createImageBitmap(new Blob([data]));
-    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-    const context = canvas.getContext('2d');
-    context.drawImage(bitmap, 0, 0);
-    const pixels = context.getImageData(0, 0, bitmap.width, bitmap.height).data;
-    let low = 765, high = 0;
-    for (let i = 0; i < pixels.length; i += 4) {
-      const sum = pixels[i] + pixels[i + 1] + pixels[i + 2];
-      low = Math.min(low, sum);
-      high = Math.max(high, sum);
-    }
-    return {width: bitmap.width, height: bitmap.height, spread: high - low};
-  }, bytes.toString('base64'));
-}
 
 test('Start Generation on a selection: pause, skip, run to the end, failures and Retry failed', {timeout: 600_000},
      async (t) => {
@@ -254,9 +154,7 @@ test('Start Generation on a selection: pause, skip, run to the end, failures and
   await page.getByLabel('Show').selectOption('');
 
   // The download has one JSON record per asset.
-  const [download] = await Promise.all([page.waitForEvent('download'),
-                                        page.getByRole('button', {name: 'Download log'}).click()]);
-  const records = fs.readFileSync(await download.path(), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  const records = await downloadRecords(page);
   assert.equal(records.filter((r) => r.result === 'completed').length, completed);
   for (const record of records) {
     for (const key of ['id', 'url', 'loader', 'timings', 'result', 'reason']) assert.ok(key in record, key);
@@ -295,10 +193,7 @@ test('a browser run and thumbgen work on the same queue never render the same as
   const workRecords = workOut.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line))
                              .filter((r) => r.status);
   const workerDid = workRecords.filter((r) => r.status === 'ok');
-  const [download] = await Promise.all([page.waitForEvent('download'),
-                                        page.getByRole('button', {name: 'Download log'}).click()]);
-  const browserDid = fs.readFileSync(await download.path(), 'utf8').trim().split('\n').map((line) => JSON.parse(line))
-                       .filter((r) => r.result === 'completed');
+  const browserDid = (await downloadRecords(page)).filter((r) => r.result === 'completed');
   t.diagnostic(`browser rendered ${browserDid.length}, thumbgen work ${workerDid.length} of ${assets.size}`);
   assert.equal(await stat(page, 'failed'), 0);
   assert.equal(browserDid.length + workerDid.length, assets.size, 'each asset rendered exactly once');

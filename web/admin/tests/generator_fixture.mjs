@@ -131,7 +131,7 @@ async function waitForPortFile(file, child, log) {
 
 // Makes the models, the catalogue and the staff user, and starts the server. Returns {baseUrl, user, password,
 // models, stop()}. `cubes` coloured cubes, plus heavy.glb and broken.glb (a GLB cut short).
-// `extraModels` [{name, bytes}] are added as they are; `serverEnv` adds to (or overrides) the server's environment.
+// `extraModels` [{name, bytes}] are added as they are (a name may have folders: "case/Box.gltf"); `serverEnv` adds to (or overrides) the server's environment.
 export async function startWorld({cubes = 8, heavy = true, broken = true, extraModels = [], serverEnv = {}} = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thumbgen-generator-'));
   const models = path.join(dir, 'models');
@@ -147,7 +147,10 @@ export async function startWorld({cubes = 8, heavy = true, broken = true, extraM
   }
   if (heavy) fs.writeFileSync(path.join(models, 'heavy.glb'), heavyGlb(Number(process.env.GENERATOR_HEAVY_N ?? 1000)));
   if (broken) fs.writeFileSync(path.join(models, 'broken.glb'), Buffer.from('glTF\x02\x00\x00\x00\xff\x00\x00\x00', 'latin1'));
-  for (const {name, bytes} of extraModels) fs.writeFileSync(path.join(models, name), bytes);
+  for (const {name, bytes} of extraModels) {
+    fs.mkdirSync(path.dirname(path.join(models, name)), {recursive: true});
+    fs.writeFileSync(path.join(models, name), bytes);
+  }
   execFileSync(THUMBGEN, ['import', models, '--data', data], {stdio: 'ignore'});
   const user = 'generator-admin';
   const password = `pw-${Math.random().toString(36).slice(2)}`;
@@ -199,4 +202,34 @@ export async function api(world, token, method, route, body) {
   });
   const text = await response.text();
   return {status: response.status, body: text ? JSON.parse(text) : null};
+}
+
+// The assets missing a thumbnail (all of them, viewer-compatible or not): id → name.
+export async function missing(world, token) {
+  const answer = await api(world, token, 'GET',
+                           '/api/v1/admin/assets/missing-thumbnails?viewer_compatible_only=false&limit=100');
+  assert.equal(answer.status, 200);
+  return new Map(answer.body.assets.map((asset) => [String(asset.id_str ?? asset.id), asset.name]));
+}
+
+// The stored thumbnails, id → bytes, through the admin asset listing (thumbnail=has).
+export async function storedThumbnails(world, token) {
+  const stored = new Map();
+  const listing = await api(world, token, 'GET', '/api/v1/admin/assets?thumbnail=has&limit=100');
+  assert.equal(listing.status, 200);
+  for (const asset of listing.body.assets) {
+    const response = await fetch(new URL(asset.thumbnail_url, world.baseUrl));
+    assert.equal(response.status, 200, `thumbnail of ${asset.name}`);
+    stored.set(String(asset.id), Buffer.from(await response.arrayBuffer()));
+  }
+  return stored;
+}
+
+// One row of the admin asset listing.
+export async function assetRow(world, token, id) {
+  const listing = await api(world, token, 'GET', `/api/v1/admin/assets?q=${encodeURIComponent(id)}&limit=100`);
+  assert.equal(listing.status, 200);
+  const row = listing.body.assets.find((asset) => asset.id === id);
+  assert.ok(row, `asset ${id} is listed`);
+  return row;
 }

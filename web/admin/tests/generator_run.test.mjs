@@ -80,11 +80,11 @@ function world(jobs, outcomes = {}) {
 const tick = (ms = 5) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test('a render worker ending twice on one asset fails it with the reason, not retryable; once is retried', async () => {
-  const crash = {kind: 'crashed', reason: 'rendering took longer than the 120 s limit'};
+  const crash = {kind: 'crashed', reason: 'rendering took longer than the 120 s time limit'};
   const w = world([job(1), job(2)], {'asset 1': [crash, crash], 'asset 2': [crash]});
   await w.run.start(SETTINGS);
   const fail = w.calls.find((c) => c[0] === 'fail');
-  assert.deepEqual(fail, ['fail', 'asset 1', 'rendering took longer than the 120 s limit (twice, each time in a ' +
+  assert.deepEqual(fail, ['fail', 'asset 1', 'rendering took longer than the 120 s time limit (twice, each time in a ' +
                                              'fresh render worker)', false]);
   assert.ok(w.calls.some((c) => c[0] === 'complete' && c[1] === 'asset 2'), 'one crash: tried again, uploaded');
   assert.equal(w.figures().successRate, 0.5);

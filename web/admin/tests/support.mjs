@@ -80,6 +80,15 @@ export async function screenshot(page, name) {
   await page.screenshot({path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true});
 }
 
+// Saves a test's own image (e.g. a contact sheet of thumbnails) beside the screenshots; returns its path or null.
+export function saveArtifact(fileName, bytes) {
+  if (!SCREENSHOTS) return null;
+  fs.mkdirSync(SCREENSHOTS, {recursive: true});
+  const file = path.join(SCREENSHOTS, fileName);
+  fs.writeFileSync(file, bytes);
+  return file;
+}
+
 // The API as the staff user, for checking what the pages did (not through the browser). Tokens live 70 s in the
 // tests (test.sh): a new one is taken when the last is 40 s old.
 let cachedToken = null;

@@ -102,7 +102,10 @@ export type RenderWorkerRequest =
    *  turned by `step`, with the last render's background and presentation. */
   | {type: 'view'; id: number; step: OrbitStep; camera?: AbsoluteCamera; width: number; height: number;
      source?: ViewSource}
-  | {type: 'unload'};
+  | {type: 'unload'}
+  /** Tests only (the page never sends it; a browser test posts it to each new render worker): the renders of this
+   *  asset lose the WebGL context (WEBGL_lose_context) as they enter the WASM call. */
+  | {type: 'test-lose-context'; assetKey: string};
 
 // ---- render worker → page ----
 export type RenderWorkerReply =

@@ -55,6 +55,11 @@ export class RenderHost {
     await this.#ready;
   }
 
+  /** The per-asset time limit of the renders from now on (the page's "Time limit per asset" setting). */
+  setAssetTimeLimit(ms: number): void {
+    this.#limits = {...this.#limits, assetTimeoutMs: ms};
+  }
+
   get busy(): boolean {
     return this.#pending !== null;
   }
@@ -72,9 +77,9 @@ export class RenderHost {
     const id = this.#nextId++;
     return new Promise<RenderOutcome>((resolve) => {
       const timer = setTimeout(() => {
-        const seconds = Math.round(this.#limits.assetTimeoutMs / 1000);
-        this.#finish({kind: 'crashed', reason: `rendering took longer than the ${seconds} s limit`});
-        this.#replace(`the asset passed the ${seconds} s time limit`);
+        const limit = `the ${Math.round(this.#limits.assetTimeoutMs / 1000)} s time limit`;
+        this.#finish({kind: 'crashed', reason: `rendering took longer than ${limit}`});
+        this.#replace(`the asset passed ${limit}`);
       }, this.#limits.assetTimeoutMs);
       this.#pending = {id, resolve, timer};
       this.#send(worker, {type: 'render', id, assetKey, files, settings, fetchTimeoutMs: this.#limits.fetchTimeoutMs});

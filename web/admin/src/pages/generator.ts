@@ -10,6 +10,7 @@ import '../generator/generator.css';
 import {type AdminRequest, assetId, JobsApi} from '../generator/jobs_api';
 import {LeaseKeeper} from '../generator/lease_keeper';
 import {LiveView} from '../generator/live_view';
+import {RecordLog} from '../generator/record_log';
 import type {ClaimedJob, JobFile, RenderSettings} from '../generator/messages';
 import {RenderHost, type Rendered} from '../generator/render_host';
 import {type AssetRecord, type CameraMode, GeneratorRun, LEASE_SECONDS, type LogLevel, type RunSettings,
@@ -19,11 +20,14 @@ import {openReloginDialog} from '../relogin_dialog';
 
 const API_BASE = '/api/v1/admin';
 const VIEW_WIDTH = 480;
-// Limits of one asset in the render worker: past them the worker is ended and replaced.
-const ASSET_TIMEOUT_MS = 120_000;
+// Limits of one asset in the render worker: past them the worker is ended and replaced (the time limit is a setting:
+// this is its default).
+const ASSET_TIME_LIMIT_S = 120;
 const FETCH_TIMEOUT_MS = 60_000;
 const HEAP_CEILING_BYTES = 1536 * 2 ** 20;
-const MAX_LOG_LINES = 2000; // the page keeps this many lines; the download keeps every asset record
+// The page shows this many lines (a few assets' worth: a long run would otherwise grow the page's memory without
+// end); the download keeps every asset's record (RecordLog, outside the JS heap).
+const MAX_LOG_LINES = 200;
 
 // api.ts throws ApiError on an error answer; the run controller wants the status and the body.
 const adminRequest: AdminRequest = async (method, path, body) => {
@@ -83,6 +87,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   const pitch = numberInput(20, -89, 89, 'pitch');
   const fov = numberInput(45, 5, 120, 'fov');
   const previewBeforeUpload = h('input', {type: 'checkbox', name: 'preview_before_upload'});
+  const timeLimit = numberInput(ASSET_TIME_LIMIT_S, 1, 3600, 'asset_time_limit');
   const outputInfo = h('p', {id: 'generator-output', class: 'help'}, 'Output: loading the server settings…');
   const anglesRow = h('div', {class: 'angles'}, field('Yaw (°)', yaw), field('Pitch (°)', pitch),
                       field('Field of view (°)', fov));
@@ -94,7 +99,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   transparent.addEventListener('change', syncAngles);
   syncAngles();
   const settingsControls = [batchSize, viewerOnly, width, height, background, transparent, cameraMode, yaw, pitch, fov,
-                            previewBeforeUpload];
+                            previewBeforeUpload, timeLimit];
 
   // ---- controls, progress, stats ----
   const button = (text: string, id: string) => h('button', {type: 'button', id, class: 'button'}, text);
@@ -129,6 +134,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   const currentStoredImage = h('img', {id: 'thumbnail-stored', alt: 'The thumbnail stored before this run', hidden: true});
   const currentStoredNote = h('p', {class: 'help', id: 'thumbnail-stored-note'}, '');
   const memoryInfo = h('p', {class: 'help', id: 'renderer-memory'}, '');
+  const gpuInfo = h('p', {class: 'help', id: 'renderer-gpu'}, ''); // stays when the log's first lines are gone
   const useCameraButton = button('Use this camera', 'use-camera');
   const useCameraRerenderButton = button('Use this camera and re-render', 'use-camera-rerender');
 
@@ -152,7 +158,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
                       h('option', {value: 'warn'}, 'Warnings'), h('option', {value: 'info'}, 'Info'));
   const downloadButton = button('Download log', 'download-log');
   const logList = h('ol', {id: 'generator-log', class: 'log', 'aria-live': 'polite'});
-  const records: AssetRecord[] = [];
+  const records = new RecordLog<AssetRecord>();
   const summary = h('section', {id: 'run-summary', class: 'panel', hidden: true});
   const notice = h('div', {id: 'generator-notice'});
 
@@ -168,6 +174,8 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
       h('div', {class: 'size-row'}, field('Background colour', background), field('Transparent background', transparent)),
       field('Camera', cameraMode), anglesRow,
       field('Preview before upload', previewBeforeUpload, 'approve, re-render or reject each thumbnail'),
+      field('Time limit per asset (s)', timeLimit,
+            'fetch, load, render and encode; past it the render worker is replaced and the asset tried once more'),
       outputInfo),
     h('div', {class: 'button-row', id: 'run-controls'}, startButton, pauseButton, skipButton, stopButton,
       nextBatchButton, keepGoingButton),
@@ -179,7 +187,8 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
         h('figure', {}, viewCanvas, h('figcaption', {}, 'Live view'), viewNote),
         h('figure', {}, madeImage, h('figcaption', {}, 'Thumbnail just made')),
         h('figure', {}, currentStoredImage, h('figcaption', {}, 'Stored now'), currentStoredNote)),
-      h('div', {class: 'button-row'}, useCameraButton, useCameraRerenderButton), memoryInfo),
+      h('div', {class: 'button-row'}, useCameraButton, useCameraRerenderButton), memoryInfo,
+      gpuInfo),
     previewPanel,
     h('section', {class: 'panel'}, h('h2', {}, 'Log'),
       h('div', {class: 'button-row'}, field('Show', logFilter), downloadButton), logList),
@@ -211,8 +220,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     }
   });
   downloadButton.addEventListener('click', () => {
-    const text = records.map((record) => JSON.stringify(record)).join('\n') + (records.length ? '\n' : '');
-    const link = h('a', {href: URL.createObjectURL(new Blob([text], {type: 'application/x-ndjson'})),
+    const link = h('a', {href: URL.createObjectURL(records.blob()),
                          download: `thumbnail-run-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.jsonl`});
     document.body.append(link);
     link.click();
@@ -350,7 +358,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   const ensureRun = (): GeneratorRun => {
     if (run) return run;
     host = new RenderHost(workerUrl('render_worker'), assetUrls.thumbgen,
-                          {assetTimeoutMs: ASSET_TIMEOUT_MS, fetchTimeoutMs: FETCH_TIMEOUT_MS,
+                          {assetTimeoutMs: ASSET_TIME_LIMIT_S * 1000, fetchTimeoutMs: FETCH_TIMEOUT_MS,
                            heapCeilingBytes: HEAP_CEILING_BYTES});
     host.onReplaced = (why) => addLog('warn', `Render worker replaced: ${why}`);
     liveView.host = host;
@@ -393,7 +401,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
         drawControls();
       },
       rendered: showRendered,
-      record: (record) => records.push(record),
+      record: (record) => records.add(record),
       awaitingDecision: showDecision,
       finished: ({noneLeft, failed}) => showSummary(noneLeft, failed),
     });
@@ -405,11 +413,13 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     if (!settings) return;
     summary.hidden = true;
     const controller = ensureRun();
+    host?.setAssetTimeLimit(Number(timeLimit.value) * 1000);
     try {
       if (host && !host.gpu) {
         addLog('info', 'Starting the renderer (WebAssembly + WebGL2 in a worker)…');
         await host.start();
         addLog('info', `Renderer ready: ${host.gpu}`);
+        gpuInfo.textContent = `Renderer: ${host.gpu}`;
       }
     } catch (error) {
       addLog('error', (error as Error).message);
