@@ -18,8 +18,10 @@ const scope = self as unknown as {
 const canvas = new OffscreenCanvas(1, 1);
 let adapter: WasmAdapter | null = null;
 let contextLost = false;
-// Tests only ('test-lose-context'): the asset whose render loses the WebGL context on purpose.
+// Tests only ('test-lose-context', 'test-stall'): the asset whose render loses the WebGL context on purpose, and the
+// asset whose render keeps this thread busy as a WASM call that never returns would (only termination ends it).
 let loseContextFor: string | null = null;
+let stallFor: string | null = null;
 // Messages are handled one at a time, in order (a view request never interleaves with a render's WASM call).
 let queue: Promise<void> = Promise.resolve();
 // The live view: the asset of the kept scene, the camera it is seen from, and the last render's settings.
@@ -61,6 +63,14 @@ function isFatal(error: unknown): boolean {
   return error instanceof WebAssembly.RuntimeError || /Aborted\(|out of memory|OOM/i.test(String(error));
 }
 
+// Busy for ten minutes (past any time limit) without returning to the event loop, like a WASM call that hangs.
+function stallUntilTerminated(): void {
+  const end = performance.now() + 600_000;
+  while (performance.now() < end) {
+    // spin
+  }
+}
+
 async function render(request: Extract<RenderWorkerRequest, {type: 'render'}>): Promise<void> {
   const timings: Timings = {fetch_ms: 0, load_ms: 0, render_ms: 0, encode_ms: 0};
   const fail = (reason: string, stage: 'fetch' | 'load' | 'render' | 'encode', retryable: boolean, fatal = false) =>
@@ -83,6 +93,7 @@ async function render(request: Extract<RenderWorkerRequest, {type: 'render'}>): 
     timings.fetch_ms = performance.now() - start;
     scope.postMessage({type: 'phase', id: request.id, phase: 'rendering'});
     if (loseContextFor === request.assetKey) loseContextNow();
+    if (stallFor === request.assetKey) stallUntilTerminated();
     try {
       loaded = adapter.load(files, fileName(request.files[0]), key, settings.width, settings.height);
     } catch (error) {
@@ -184,6 +195,9 @@ async function handle(request: RenderWorkerRequest): Promise<void> {
       return;
     case 'test-lose-context':
       loseContextFor = request.assetKey;
+      return;
+    case 'test-stall':
+      stallFor = request.assetKey;
       return;
   }
 }

@@ -105,7 +105,8 @@ export type RenderWorkerRequest =
   | {type: 'unload'}
   /** Tests only (the page never sends it; a browser test posts it to each new render worker): the renders of this
    *  asset lose the WebGL context (WEBGL_lose_context) as they enter the WASM call. */
-  | {type: 'test-lose-context'; assetKey: string};
+  | {type: 'test-lose-context'; assetKey: string}
+  | {type: 'test-stall'; assetKey: string};
 
 // ---- render worker → page ----
 export type RenderWorkerReply =
