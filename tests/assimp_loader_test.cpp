@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -259,6 +260,74 @@ TEST(AssimpLoader, PlyBinaryMeshAndPointClouds) {
                        "property float z\nend_header\n0 0 0\n1 2 3\n");
   EXPECT_EQ(ascii.meshes.at(ascii.draws[0].mesh).primitive, Primitive::Points);
   EXPECT_EQ(vertex_count(ascii), 2u);
+}
+
+// A 4×3 grid of vertices (z = 0) covered by two triangle strips joined by a -1 restart, as Stanford-era scans
+// store their surfaces; every triangle of the strips faces +Z. A "confidence" list before the strip exercises
+// skipping the other properties.
+std::string strip_ply(const std::string& format) {
+  const std::vector<std::int32_t> strip = {4, 0, 5, 1, 6, 2, 7, 3, -1, 8, 4, 9, 5, 10, 6, 11, 7};
+  std::string out = "ply\nformat " + format + " 1.0\ncomment strips\nelement vertex 12\nproperty float x\n" +
+                    "property float y\nproperty float z\nelement tristrips 1\nproperty list uchar uchar confidence\n" +
+                    "property list int int vertex_indices\nend_header\n";
+  const bool big = format == "binary_big_endian";
+  auto put = [&](const void* data, size_t size) {
+    std::string raw(static_cast<const char*>(data), size);
+    if (big) std::reverse(raw.begin(), raw.end());
+    out += raw;
+  };
+  for (int y = 0; y < 3; ++y)
+    for (int x = 0; x < 4; ++x) {
+      const float xyz[3] = {static_cast<float>(x), static_cast<float>(y), 0.0f};
+      if (format == "ascii") {
+        out += std::to_string(x) + " " + std::to_string(y) + " 0\n";
+      } else {
+        for (float v : xyz) put(&v, 4);
+      }
+    }
+  if (format == "ascii") {
+    out += "2 7 9 " + std::to_string(strip.size());
+    for (std::int32_t i : strip) out += " " + std::to_string(i);
+    out += "\n";
+    return out;
+  }
+  out += std::string{2, 7, 9};
+  const std::int32_t length = static_cast<std::int32_t>(strip.size());
+  put(&length, 4);
+  for (std::int32_t i : strip) put(&i, 4);
+  return out;
+}
+
+TEST(AssimpLoader, PlyTriangleStripsLoadAsTrianglesInAsciiAndBinary) {
+  for (const std::string format : {"ascii", "binary_little_endian", "binary_big_endian"}) {
+    SCOPED_TRACE(format);
+    Fixture f;
+    const Scene scene = f.load("strips.ply", strip_ply(format));
+    ASSERT_EQ(scene.draws.size(), 1u);
+    const Mesh& mesh = scene.meshes.at(scene.draws[0].mesh);
+    EXPECT_EQ(mesh.primitive, Primitive::Triangles);
+    ASSERT_EQ(scene.triangle_count(), 12u) << "two strips of eight indices: six triangles each";
+    ASSERT_EQ(mesh.positions.size(), 12u);
+    float area = 0;
+    for (size_t t = 0; t + 2 < mesh.indices.size(); t += 3) {
+      const glm::vec3 a = mesh.positions.at(mesh.indices[t]), b = mesh.positions.at(mesh.indices[t + 1]),
+                      c = mesh.positions.at(mesh.indices[t + 2]);
+      const float z = glm::cross(b - a, c - a).z;
+      EXPECT_GT(z, 0.0f) << "triangle " << t / 3 << " keeps the strip's winding";
+      area += z / 2;
+    }
+    EXPECT_NEAR(area, 6.0f, 1e-4f) << "the strips cover the whole 3×2 grid";
+  }
+}
+
+TEST(AssimpLoader, PlyStripRewriteLeavesOtherFilesAloneAndRefusesCutStrips) {
+  const std::string plain(kPlyAsciiMesh);
+  EXPECT_TRUE(
+      with_ply_strips_as_faces(std::span(reinterpret_cast<const std::uint8_t*>(plain.data()), plain.size())).empty());
+  std::string cut = strip_ply("binary_little_endian");
+  cut.resize(cut.size() - 8);
+  Fixture f;
+  EXPECT_THROW(f.load("cut.ply", cut), LoadError);
 }
 
 TEST(AssimpLoader, PlyWithHugeElementCountIsRejectedBeforeAllocating) {

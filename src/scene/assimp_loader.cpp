@@ -253,7 +253,7 @@ Scene load_with_assimp(const std::string& main_file, std::span<const std::uint8_
   const std::string extension_hint = extension_of(main_file);
   const bool gltf1 = is_gltf1(bytes, extension_hint);
   std::vector<std::uint8_t> patched;
-  patched = gltf1 ? with_gltf1_version(bytes) : with_plain_ply_colour_names(bytes);
+  patched = gltf1 ? with_gltf1_version(bytes) : ply_for_assimp(bytes);
   std::span<const std::uint8_t> served = patched.empty() ? bytes : std::span<const std::uint8_t>(patched);
   if (extension_hint == "stl") served = served.first(binary_stl_bytes(served));
 
