@@ -494,6 +494,49 @@ TEST(AssimpLoader, Gltf1TiltBrushExport) {
   EXPECT_NEAR(scene.cameras[0].yfov, 0.6f, 1e-5f);
 }
 
+// A binary glTF 1.0 (KHR_binary_glTF) triangle whose primitive names `material`; the file has one material, "red".
+// `generator` sets the JSON's length: it is left unpadded when not a multiple of 4, as some exporters write it.
+std::string glb_v1_triangle(const std::string& material, const std::string& generator = "x") {
+  const std::string json = R"({"asset": {"version": "1.0", "generator": ")" + generator +
+                           R"("}, "extensionsUsed": ["KHR_binary_glTF"],
+    "scene": "s", "scenes": {"s": {"nodes": ["n"]}}, "nodes": {"n": {"meshes": ["m"]}},
+    "meshes": {"m": {"primitives": [{"attributes": {"POSITION": "pos"}, "indices": "idx", "mode": 4,
+                                     "material": ")" +
+                           material + R"("}]}},
+    "accessors": {
+      "pos": {"bufferView": "bv_pos", "byteOffset": 0, "byteStride": 12, "componentType": 5126, "count": 3,
+              "type": "VEC3", "min": [0,0,0], "max": [1,1,0]},
+      "idx": {"bufferView": "bv_idx", "byteOffset": 0, "componentType": 5123, "count": 3, "type": "SCALAR"}},
+    "bufferViews": {"bv_pos": {"buffer": "binary_glTF", "byteOffset": 0, "byteLength": 36},
+                    "bv_idx": {"buffer": "binary_glTF", "byteOffset": 36, "byteLength": 6}},
+    "buffers": {"binary_glTF": {"type": "arraybuffer", "byteLength": 44}},
+    "materials": {"red": {"name": "red", "values": {"diffuse": [1, 0, 0, 1]}}}})";
+  std::string body;
+  const float positions[9] = {0, 0, 0, 1, 0, 0, 0, 1, 0};
+  const std::uint16_t indices[4] = {0, 1, 2, 0};
+  body.append(reinterpret_cast<const char*>(positions), sizeof(positions));
+  body.append(reinterpret_cast<const char*>(indices), sizeof(indices));
+  const std::uint32_t words[4] = {1, static_cast<std::uint32_t>(20 + json.size() + body.size()),
+                                  static_cast<std::uint32_t>(json.size()), 0};
+  return "glTF" + std::string(reinterpret_cast<const char*>(words), sizeof(words)) + json + body;
+}
+
+TEST(AssimpLoader, Gltf1BinaryWithUnpaddedJsonLoadsLikeTheBrowsers) {
+  for (const std::string generator : {"a", "ab", "abc", "abcd"}) {  // every JSON length modulo 4
+    Fixture f;
+    const std::string glb = glb_v1_triangle("red", generator);
+    std::uint32_t json_length = 0;
+    std::memcpy(&json_length, glb.data() + 12, 4);
+    SCOPED_TRACE("JSON length " + std::to_string(json_length));
+    const Scene scene = f.load("t.glb", glb);
+    EXPECT_EQ(scene.format, "glTF 1.0");
+    ASSERT_EQ(scene.triangle_count(), 1u);
+    const Mesh& mesh = scene.meshes.at(scene.draws[0].mesh);
+    EXPECT_EQ(mesh.positions.at(1), glm::vec3(1, 0, 0));
+    EXPECT_EQ(mesh.positions.at(2), glm::vec3(0, 1, 0));
+  }
+}
+
 // The long-tail corpus entries load (textures fail to decode with the fake decoder: warnings only).
 TEST(AssimpLoader, CorpusEntriesLoad) {
   const std::filesystem::path corpus = "/work/shared/corpus";

@@ -96,7 +96,10 @@ std::vector<std::uint8_t> with_gltf1_version(std::span<const std::uint8_t> bytes
   const json* asset = member(root, "asset");
   const bool has_version = asset != nullptr && member(*asset, "version") != nullptr;
   const bool needs_padding = glb && padding > 0;
-  if (!root.is_object() || (has_version && !needs_padding)) return {};
+  // assimp starts the body at the next multiple of 4 after the JSON; the browsers' loaders (and the exporters
+  // that leave the JSON unpadded) start it right after. Spaces after the JSON make both agree.
+  const size_t alignment = glb ? (4 - json_size % 4) % 4 : 0;
+  if (!root.is_object() || (has_version && !needs_padding && alignment == 0)) return {};
   const auto brace = std::find(text.begin(), text.end(), '{');
   if (brace == text.end()) return {};
   // A leading "asset" member wins over a later one (assimp's JSON lookup takes the first). Padded to a multiple
@@ -109,11 +112,14 @@ std::vector<std::uint8_t> with_gltf1_version(std::span<const std::uint8_t> bytes
   const size_t at = json_start + static_cast<size_t>(brace - text.begin()) + 1;
   std::vector<std::uint8_t> out(bytes.begin(), bytes.begin() + at);
   out.insert(out.end(), insert.begin(), insert.end());
-  out.insert(out.end(), bytes.begin() + at, bytes.end());
+  const size_t json_end = json_start + json_size;
+  out.insert(out.end(), bytes.begin() + at, bytes.begin() + json_end);
+  out.insert(out.end(), alignment, ' ');
+  out.insert(out.end(), bytes.begin() + json_end, bytes.end());
   if (glb) {
     if (needs_padding) out.resize(out.size() + padding, 0);
     const std::uint32_t total = static_cast<std::uint32_t>(out.size());
-    const std::uint32_t content = static_cast<std::uint32_t>(json_size + insert.size());
+    const std::uint32_t content = static_cast<std::uint32_t>(json_size + insert.size() + alignment);
     std::memcpy(out.data() + 8, &total, 4);
     std::memcpy(out.data() + 12, &content, 4);
   }
