@@ -537,6 +537,40 @@ TEST(AssimpLoader, Gltf1BinaryWithUnpaddedJsonLoadsLikeTheBrowsers) {
   }
 }
 
+// A mesh naming a material that does not exist (and other ids that name nothing) fails the asset in assimp
+// ("No suitable reader"); the browsers draw it with their default material, and so does the loader, with warnings.
+TEST(AssimpLoader, Gltf1DanglingReferencesDrawWithTheDefaultMaterialAndWarn) {
+  Fixture f;
+  const Scene named = f.load("red.glb", glb_v1_triangle("red"));
+  const Mesh& red = named.meshes.at(named.draws.at(0).mesh);
+  ASSERT_GE(red.material, 0);
+  EXPECT_NEAR(named.materials.at(red.material).base_color.r, 1.0f, 1e-4f);
+  EXPECT_TRUE(named.warnings.empty());
+
+  const Scene scene = f.load("dangling.glb", glb_v1_triangle("no-such-material"));
+  EXPECT_EQ(scene.triangle_count(), 1u);
+  EXPECT_EQ(scene.meshes.at(scene.draws.at(0).mesh).material, -1) << "the renderer's default material";
+  ASSERT_EQ(scene.warnings.size(), 1u);
+  EXPECT_NE(scene.warnings[0].find("\"no-such-material\", which does not exist"), std::string::npos)
+      << scene.warnings[0];
+
+  // Dangling texture, node and scene ids are left out; the rest still draws.
+  std::string glb = glb_v1_triangle("red");
+  const std::string extra = R"("diffuse": [1, 0, 0, 1], "emission": "no-texture")";
+  glb.replace(glb.find(R"("diffuse": [1, 0, 0, 1])"), 23, extra);
+  glb.replace(glb.find(R"("nodes": ["n"])"), 14, R"("nodes": ["n", "ghost"])");
+  glb.replace(glb.find(R"("meshes": ["m"])"), 15, R"("meshes": ["m", "gone"])");
+  std::uint32_t lengths[2];
+  std::memcpy(lengths, glb.data() + 8, sizeof(lengths));
+  const auto grown = static_cast<std::uint32_t>(extra.size() - 23 + 9 + 8);
+  lengths[0] += grown, lengths[1] += grown;
+  std::memcpy(glb.data() + 8, lengths, sizeof(lengths));
+  const Scene repaired = f.load("repaired.glb", glb);
+  EXPECT_EQ(repaired.triangle_count(), 1u);
+  EXPECT_EQ(repaired.warnings.size(), 3u);
+  EXPECT_GE(repaired.meshes.at(repaired.draws.at(0).mesh).material, 0);
+}
+
 // The long-tail corpus entries load (textures fail to decode with the fake decoder: warnings only).
 TEST(AssimpLoader, CorpusEntriesLoad) {
   const std::filesystem::path corpus = "/work/shared/corpus";
