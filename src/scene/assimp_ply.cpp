@@ -1,9 +1,9 @@
 #include "scene/assimp_ply.h"
 
 #include <algorithm>
-#include <bit>
 #include <cctype>
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
 #include <string>
@@ -25,6 +25,13 @@ auto load(const std::uint8_t* raw) {
   return word;
 }
 
+template <typename Real>
+Real as(const std::uint8_t* raw) {
+  Real value;
+  std::memcpy(&value, raw, sizeof(value));  // no std::bit_cast in the WebAssembly build's libc++
+  return value;
+}
+
 // Reads PLY values one at a time from the body, in the file's format.
 class PlyValueReader {
  public:
@@ -39,9 +46,11 @@ class PlyValueReader {
       const std::string_view token = next_token();
       std::int64_t value = 0;
       if (std::from_chars(token.data(), token.data() + token.size(), value).ec == std::errc()) return value;
-      double real = 0;
-      if (std::from_chars(token.data(), token.data() + token.size(), real).ec == std::errc())
-        return static_cast<std::int64_t>(real);
+      // A float where an integer belongs (strtod: the WebAssembly build's libc++ has no from_chars for double).
+      const std::string copy(token);
+      char* end = nullptr;
+      const double real = std::strtod(copy.c_str(), &end);
+      if (end == copy.c_str() + copy.size()) return static_cast<std::int64_t>(real);
       throw LoadError("PLY: '" + std::string(token) + "' is not a number");
     }
     const std::uint64_t size = binary_size(type);
@@ -49,8 +58,8 @@ class PlyValueReader {
     std::memcpy(raw, bytes_.data() + offset_, size);
     offset_ += size;
     if (format_ == PlyFormat::BinaryBigEndian) std::reverse(raw, raw + size);
-    if (type == "float" || type == "float32") return static_cast<std::int64_t>(std::bit_cast<float>(load<4>(raw)));
-    if (type == "double" || type == "float64") return static_cast<std::int64_t>(std::bit_cast<double>(load<8>(raw)));
+    if (type == "float" || type == "float32") return static_cast<std::int64_t>(as<float>(raw));
+    if (type == "double" || type == "float64") return static_cast<std::int64_t>(as<double>(raw));
     const std::uint64_t bits = size == 1 ? raw[0] : size == 2 ? load<2>(raw) : load<4>(raw);
     const bool is_signed =
         type == "char" || type == "int8" || type == "short" || type == "int16" || type == "int" || type == "int32";
