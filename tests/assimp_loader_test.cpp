@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -261,6 +262,74 @@ TEST(AssimpLoader, PlyBinaryMeshAndPointClouds) {
   EXPECT_EQ(vertex_count(ascii), 2u);
 }
 
+// A 4×3 grid of vertices (z = 0) covered by two triangle strips joined by a -1 restart, as Stanford-era scans
+// store their surfaces; every triangle of the strips faces +Z. A "confidence" list before the strip exercises
+// skipping the other properties.
+std::string strip_ply(const std::string& format) {
+  const std::vector<std::int32_t> strip = {4, 0, 5, 1, 6, 2, 7, 3, -1, 8, 4, 9, 5, 10, 6, 11, 7};
+  std::string out = "ply\nformat " + format + " 1.0\ncomment strips\nelement vertex 12\nproperty float x\n" +
+                    "property float y\nproperty float z\nelement tristrips 1\nproperty list uchar uchar confidence\n" +
+                    "property list int int vertex_indices\nend_header\n";
+  const bool big = format == "binary_big_endian";
+  auto put = [&](const void* data, size_t size) {
+    std::string raw(static_cast<const char*>(data), size);
+    if (big) std::reverse(raw.begin(), raw.end());
+    out += raw;
+  };
+  for (int y = 0; y < 3; ++y)
+    for (int x = 0; x < 4; ++x) {
+      const float xyz[3] = {static_cast<float>(x), static_cast<float>(y), 0.0f};
+      if (format == "ascii") {
+        out += std::to_string(x) + " " + std::to_string(y) + " 0\n";
+      } else {
+        for (float v : xyz) put(&v, 4);
+      }
+    }
+  if (format == "ascii") {
+    out += "2 7 9 " + std::to_string(strip.size());
+    for (std::int32_t i : strip) out += " " + std::to_string(i);
+    out += "\n";
+    return out;
+  }
+  out += std::string{2, 7, 9};
+  const std::int32_t length = static_cast<std::int32_t>(strip.size());
+  put(&length, 4);
+  for (std::int32_t i : strip) put(&i, 4);
+  return out;
+}
+
+TEST(AssimpLoader, PlyTriangleStripsLoadAsTrianglesInAsciiAndBinary) {
+  for (const std::string format : {"ascii", "binary_little_endian", "binary_big_endian"}) {
+    SCOPED_TRACE(format);
+    Fixture f;
+    const Scene scene = f.load("strips.ply", strip_ply(format));
+    ASSERT_EQ(scene.draws.size(), 1u);
+    const Mesh& mesh = scene.meshes.at(scene.draws[0].mesh);
+    EXPECT_EQ(mesh.primitive, Primitive::Triangles);
+    ASSERT_EQ(scene.triangle_count(), 12u) << "two strips of eight indices: six triangles each";
+    ASSERT_EQ(mesh.positions.size(), 12u);
+    float area = 0;
+    for (size_t t = 0; t + 2 < mesh.indices.size(); t += 3) {
+      const glm::vec3 a = mesh.positions.at(mesh.indices[t]), b = mesh.positions.at(mesh.indices[t + 1]),
+                      c = mesh.positions.at(mesh.indices[t + 2]);
+      const float z = glm::cross(b - a, c - a).z;
+      EXPECT_GT(z, 0.0f) << "triangle " << t / 3 << " keeps the strip's winding";
+      area += z / 2;
+    }
+    EXPECT_NEAR(area, 6.0f, 1e-4f) << "the strips cover the whole 3×2 grid";
+  }
+}
+
+TEST(AssimpLoader, PlyStripRewriteLeavesOtherFilesAloneAndRefusesCutStrips) {
+  const std::string plain(kPlyAsciiMesh);
+  EXPECT_TRUE(
+      with_ply_strips_as_faces(std::span(reinterpret_cast<const std::uint8_t*>(plain.data()), plain.size())).empty());
+  std::string cut = strip_ply("binary_little_endian");
+  cut.resize(cut.size() - 8);
+  Fixture f;
+  EXPECT_THROW(f.load("cut.ply", cut), LoadError);
+}
+
 TEST(AssimpLoader, PlyWithHugeElementCountIsRejectedBeforeAllocating) {
   Fixture f;
   std::string ply = binary_ply(3, true);
@@ -423,6 +492,83 @@ TEST(AssimpLoader, Gltf1TiltBrushExport) {
   EXPECT_NEAR(scene.cameras[0].world[3][2], 10.0f, 1e-5f);
   EXPECT_NEAR(scene.cameras[0].world[2][2], 1.0f, 1e-5f);  // its local −Z (the view direction) is world −Z
   EXPECT_NEAR(scene.cameras[0].yfov, 0.6f, 1e-5f);
+}
+
+// A binary glTF 1.0 (KHR_binary_glTF) triangle whose primitive names `material`; the file has one material, "red".
+// `generator` sets the JSON's length: it is left unpadded when not a multiple of 4, as some exporters write it.
+std::string glb_v1_triangle(const std::string& material, const std::string& generator = "x") {
+  const std::string json = R"({"asset": {"version": "1.0", "generator": ")" + generator +
+                           R"("}, "extensionsUsed": ["KHR_binary_glTF"],
+    "scene": "s", "scenes": {"s": {"nodes": ["n"]}}, "nodes": {"n": {"meshes": ["m"]}},
+    "meshes": {"m": {"primitives": [{"attributes": {"POSITION": "pos"}, "indices": "idx", "mode": 4,
+                                     "material": ")" +
+                           material + R"("}]}},
+    "accessors": {
+      "pos": {"bufferView": "bv_pos", "byteOffset": 0, "byteStride": 12, "componentType": 5126, "count": 3,
+              "type": "VEC3", "min": [0,0,0], "max": [1,1,0]},
+      "idx": {"bufferView": "bv_idx", "byteOffset": 0, "componentType": 5123, "count": 3, "type": "SCALAR"}},
+    "bufferViews": {"bv_pos": {"buffer": "binary_glTF", "byteOffset": 0, "byteLength": 36},
+                    "bv_idx": {"buffer": "binary_glTF", "byteOffset": 36, "byteLength": 6}},
+    "buffers": {"binary_glTF": {"type": "arraybuffer", "byteLength": 44}},
+    "materials": {"red": {"name": "red", "values": {"diffuse": [1, 0, 0, 1]}}}})";
+  std::string body;
+  const float positions[9] = {0, 0, 0, 1, 0, 0, 0, 1, 0};
+  const std::uint16_t indices[4] = {0, 1, 2, 0};
+  body.append(reinterpret_cast<const char*>(positions), sizeof(positions));
+  body.append(reinterpret_cast<const char*>(indices), sizeof(indices));
+  const std::uint32_t words[4] = {1, static_cast<std::uint32_t>(20 + json.size() + body.size()),
+                                  static_cast<std::uint32_t>(json.size()), 0};
+  return "glTF" + std::string(reinterpret_cast<const char*>(words), sizeof(words)) + json + body;
+}
+
+TEST(AssimpLoader, Gltf1BinaryWithUnpaddedJsonLoadsLikeTheBrowsers) {
+  for (const std::string generator : {"a", "ab", "abc", "abcd"}) {  // every JSON length modulo 4
+    Fixture f;
+    const std::string glb = glb_v1_triangle("red", generator);
+    std::uint32_t json_length = 0;
+    std::memcpy(&json_length, glb.data() + 12, 4);
+    SCOPED_TRACE("JSON length " + std::to_string(json_length));
+    const Scene scene = f.load("t.glb", glb);
+    EXPECT_EQ(scene.format, "glTF 1.0");
+    ASSERT_EQ(scene.triangle_count(), 1u);
+    const Mesh& mesh = scene.meshes.at(scene.draws[0].mesh);
+    EXPECT_EQ(mesh.positions.at(1), glm::vec3(1, 0, 0));
+    EXPECT_EQ(mesh.positions.at(2), glm::vec3(0, 1, 0));
+  }
+}
+
+// A mesh naming a material that does not exist (and other ids that name nothing) fails the asset in assimp
+// ("No suitable reader"); the browsers draw it with their default material, and so does the loader, with warnings.
+TEST(AssimpLoader, Gltf1DanglingReferencesDrawWithTheDefaultMaterialAndWarn) {
+  Fixture f;
+  const Scene named = f.load("red.glb", glb_v1_triangle("red"));
+  const Mesh& red = named.meshes.at(named.draws.at(0).mesh);
+  ASSERT_GE(red.material, 0);
+  EXPECT_NEAR(named.materials.at(red.material).base_color.r, 1.0f, 1e-4f);
+  EXPECT_TRUE(named.warnings.empty());
+
+  const Scene scene = f.load("dangling.glb", glb_v1_triangle("no-such-material"));
+  EXPECT_EQ(scene.triangle_count(), 1u);
+  EXPECT_EQ(scene.meshes.at(scene.draws.at(0).mesh).material, -1) << "the renderer's default material";
+  ASSERT_EQ(scene.warnings.size(), 1u);
+  EXPECT_NE(scene.warnings[0].find("\"no-such-material\", which does not exist"), std::string::npos)
+      << scene.warnings[0];
+
+  // Dangling texture, node and scene ids are left out; the rest still draws.
+  std::string glb = glb_v1_triangle("red");
+  const std::string extra = R"("diffuse": [1, 0, 0, 1], "emission": "no-texture")";
+  glb.replace(glb.find(R"("diffuse": [1, 0, 0, 1])"), 23, extra);
+  glb.replace(glb.find(R"("nodes": ["n"])"), 14, R"("nodes": ["n", "ghost"])");
+  glb.replace(glb.find(R"("meshes": ["m"])"), 15, R"("meshes": ["m", "gone"])");
+  std::uint32_t lengths[2];
+  std::memcpy(lengths, glb.data() + 8, sizeof(lengths));
+  const auto grown = static_cast<std::uint32_t>(extra.size() - 23 + 9 + 8);
+  lengths[0] += grown, lengths[1] += grown;
+  std::memcpy(glb.data() + 8, lengths, sizeof(lengths));
+  const Scene repaired = f.load("repaired.glb", glb);
+  EXPECT_EQ(repaired.triangle_count(), 1u);
+  EXPECT_EQ(repaired.warnings.size(), 3u);
+  EXPECT_GE(repaired.meshes.at(repaired.draws.at(0).mesh).material, 0);
 }
 
 // The long-tail corpus entries load (textures fail to decode with the fake decoder: warnings only).

@@ -2,6 +2,8 @@
 // read through FileAccess, and what is refused: truncated or corrupt containers, bad JSON, glTF 1.0, random damage.
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include "scene/gltf_loader.h"
 #include "support/gltf_loading.h"
 
@@ -99,6 +101,46 @@ TEST(GltfLoader, RejectsTruncatedAndCorruptGlb) {
   std::vector<std::uint8_t> v1 = glb;
   v1[4] = 1;
   EXPECT_NE(load_error(loader, v1).find("glTF 1.0"), std::string::npos);
+}
+
+// A GLB whose JSON chunk length is not a multiple of 4, as some exporters write it: the BIN chunk follows at
+// once (`padding` "none"), after spaces ("spaces") or after NULs ("nuls") the JSON length does not count.
+std::vector<std::uint8_t> with_unpadded_json(const std::vector<std::uint8_t>& glb, const std::string& padding) {
+  std::uint32_t json_length = 0;
+  std::memcpy(&json_length, glb.data() + 12, 4);
+  std::string text(glb.begin() + 20, glb.begin() + 20 + json_length);
+  while (text.back() == ' ') text.pop_back();
+  if (text.size() % 4 == 0) text += ' ';
+  const std::size_t gap = (4 - text.size() % 4) % 4;
+  std::vector<std::uint8_t> out(glb.begin(), glb.begin() + 20);
+  out.insert(out.end(), text.begin(), text.end());
+  if (padding != "none") out.insert(out.end(), gap, padding == "spaces" ? std::uint8_t{' '} : std::uint8_t{0});
+  out.insert(out.end(), glb.begin() + 20 + json_length, glb.end());  // the BIN chunk, header and all
+  const auto total = static_cast<std::uint32_t>(out.size()), length = static_cast<std::uint32_t>(text.size());
+  std::memcpy(out.data() + 8, &total, 4);
+  std::memcpy(out.data() + 12, &length, 4);
+  return out;
+}
+
+TEST(GltfLoader, AcceptsJsonChunksNotPaddedToFourBytesLikeTheBrowsers) {
+  SimpleAsset asset;
+  asset.meshes.push_back(test::unit_cube());
+  const std::vector<std::uint8_t> glb = test::write_glb(asset);
+  for (const std::string padding : {"none", "spaces", "nuls"}) {
+    SCOPED_TRACE(padding);
+    const std::vector<std::uint8_t> odd = with_unpadded_json(glb, padding);
+    std::uint32_t json_length = 0;
+    std::memcpy(&json_length, odd.data() + 12, 4);
+    ASSERT_NE(json_length % 4, 0u);
+    Loader loader;
+    const Scene scene = loader.load(odd);
+    EXPECT_EQ(scene.triangle_count(), 12u);
+    const Bounds bounds = world_bounds(scene);
+    expect_near(bounds.min, glm::vec3(-1));
+    expect_near(bounds.max, glm::vec3(1));
+    // Real truncation is still refused, with its reason.
+    EXPECT_NE(load_error(loader, std::span(odd).first(odd.size() - 5)).find("truncated GLB"), std::string::npos);
+  }
 }
 
 TEST(GltfLoader, RejectsInvalidJsonAndGltf1) {

@@ -169,6 +169,57 @@ TEST_F(RenderProperties, PointsAndLinesAreDrawn) {
   EXPECT_LT(box.coverage, 0.05f);
 }
 
+// A trefoil knot sampled by `count` points: a shape anyone recognises when it reads.
+scene::Scene knot_cloud(int count) {
+  scene::Mesh points;
+  points.primitive = scene::Primitive::Points;
+  for (int i = 0; i < count; ++i) {
+    const float t = 6.2831853f * static_cast<float>(i) / static_cast<float>(count);
+    points.positions.push_back(
+        {std::sin(t) + 2 * std::sin(2 * t), std::cos(t) - 2 * std::cos(2 * t), -std::sin(3 * t)});
+  }
+  return single_mesh_scene(points, {1, 1, 1, 1}, true);
+}
+
+// Sparse clouds read as their shape at 1280×720: the points together cover a visible share of the area the
+// cloud spans (a handful of 2-pixel dots would be an empty thumbnail), without merging into a blob or leaving
+// the frame.
+TEST_F(RenderProperties, SparsePointCloudsAreSizedToReadAsTheirShape) {
+  render::ViewOptions view;  // 1280×720
+  for (int count : {5, 50, 500, 5000}) {
+    SCOPED_TRACE(std::to_string(count) + " points");
+    const scene::Image image = renderer().render(knot_cloud(count), view).image;
+    EXPECT_EQ(render::check_quality(image, view.background, {}), std::nullopt);
+    const render::ContentBox box = render::content_box(image, view.background);
+    ASSERT_FALSE(box.empty);
+    const float span = (box.right - box.left) * (box.bottom - box.top);
+    EXPECT_GT(span, 0.25f) << "framed to fill the image";
+    const float share = box.coverage / span;
+    // (Before sizing by span, 5 points covered 0.5 % of it and 50 points 2 %.)
+    EXPECT_GT(share, count <= 5 ? 0.008f : 0.035f) << "the points are visible dots";
+    EXPECT_LT(share, 0.35f) << "the points are not one blob";
+    EXPECT_LT(box.coverage, 0.25f);
+  }
+}
+
+// Lines are at least 2 pixels wide on every backend (WebGL draws glLineWidth 1 only).
+TEST_F(RenderProperties, LinesAreAtLeastTwoPixelsWide) {
+  scene::Mesh lines;
+  lines.primitive = scene::Primitive::Lines;
+  lines.positions = {{-1, 0, 0}, {1, 0, 0}, {0, -0.3f, 0}, {0, -0.3f, 0.01f}};  // the second gives the box depth
+  render::ViewOptions view;
+  view.camera = render::CameraAngles{0, 0, 45};
+  const scene::Image image = renderer().render(single_mesh_scene(lines, {1, 1, 1, 1}, true), view).image;
+  int thinnest = image.height;
+  for (float fx : {0.35f, 0.45f, 0.55f, 0.65f}) {
+    int run = 0;
+    for (int y = 0; y < image.height; ++y) run += pixel(image, fx, static_cast<float>(y) / image.height)[0] > 128;
+    thinnest = std::min(thinnest, run);
+  }
+  EXPECT_GE(thinnest, 2);
+  EXPECT_LE(thinnest, 6);
+}
+
 TEST_F(RenderProperties, SplatsAreDrawnAsBlobsNotDots) {
   scene::Scene scene;
   scene::SplatCloud cloud;

@@ -18,7 +18,7 @@ MeshFeatures MeshFeatures::normalized() const {
 
 int MeshFeatures::key() const {
   return texture_mask | (shaded ? 1 << 5 : 0) | (has_normals ? 1 << 6 : 0) | (alpha_mode & 3) << 7 |
-         (uv1 ? 1 << 9 : 0) | (uv_transforms ? 1 << 10 : 0);
+         (uv1 ? 1 << 9 : 0) | (uv_transforms ? 1 << 10 : 0) | (round_points ? 1 << 11 : 0);
 }
 
 MeshUniforms::MeshUniforms(const Program& p)
@@ -42,6 +42,7 @@ MeshProgram& MeshPrograms::get(const MeshFeatures& wanted) {
                                  "const int ALPHA_MODE = " + std::to_string(features.alpha_mode) + ";\n" +
                                  "const bool UV1 = " + (features.uv1 ? "true" : "false") + ";\n" +
                                  "const bool UV_TRANSFORMS = " + (features.uv_transforms ? "true" : "false") + ";\n" +
+                                 "const bool ROUND_POINTS = " + (features.round_points ? "true" : "false") + ";\n" +
                                  shaders::kFastExp2 + shaders::kMeshFragmentBody;
     try {
       Program program(shaders::kMeshVertex, fragment.c_str(), "mesh " + std::to_string(features.key()));

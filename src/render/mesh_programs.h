@@ -20,6 +20,7 @@ struct MeshFeatures {
   int alpha_mode = 0;          // scene::AlphaMode: 0 opaque, 1 mask, 2 blend, 3 additive
   bool uv1 = false;            // a bound texture reads the second UV set
   bool uv_transforms = false;  // a bound texture has a KHR_texture_transform
+  bool round_points = false;   // points big enough to show their square corners are drawn as discs
 
   // Drops what cannot change the result, so equivalent draws share one program.
   MeshFeatures normalized() const;

@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 #include <glm/gtc/matrix_inverse.hpp>
+#include <glm/gtc/matrix_transform.hpp>
 #include <glm/gtc/type_ptr.hpp>
 #include <stdexcept>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "render/gl_program.h"
 #include "render/gpu_scene.h"
 #include "render/mesh_programs.h"
+#include "render/point_line_size.h"
 #include "render/post_aa.h"
 #include "render/render_target.h"
 #include "render/shaders.h"
@@ -37,6 +39,9 @@ GLint gl_wrap(scene::Wrap wrap) {
   }
   return GL_REPEAT;
 }
+
+// Points this big show their square corners: they are drawn as discs.
+constexpr float kRoundPointSize = 4.0f;
 
 // A draw in the order it must be drawn: opaque first, then blended back to front, then additive glow.
 struct QueuedDraw {
@@ -87,19 +92,30 @@ struct Renderer::Impl {
     return software_gl ? 0 : 4;
   }
 
-  // Dense clouds get small points; sparse ones bigger points so they still read as a shape (a few hundred
-  // 2-pixel dots would be a blank thumbnail).
-  static float point_size(const scene::Scene& scene, const ViewOptions& options) {
-    std::size_t points = 0;
-    for (const scene::Draw& draw : scene.draws) {
-      const scene::Mesh* mesh = drawable_mesh(scene, draw);
-      if (mesh && mesh->primitive == scene::Primitive::Points) points += mesh->positions.size();
+  static void draw_mesh(const GpuMesh& mesh) {
+    glBindVertexArray(mesh.vertex_array);
+    if (mesh.indexed) {
+      glDrawElements(mesh.mode, mesh.count, GL_UNSIGNED_INT, nullptr);
+    } else {
+      glDrawArrays(mesh.mode, 0, mesh.count);
     }
-    const float base = std::max(1.0f, std::round(options.height / 360.0f));
-    if (points == 0) return base;
-    const float area = 0.01f * static_cast<float>(options.width) * static_cast<float>(options.height);
-    const float sparse = std::sqrt(area / static_cast<float>(points));
-    return std::clamp(std::max(base, sparse), 1.0f, options.height / 40.0f);
+  }
+
+  // WebGL and many GLES drivers draw every line 1 pixel wide whatever glLineWidth asks; a wider line is the line
+  // drawn again at sub-pixel shifts covering a width × width square (the same pixels on every backend).
+  static void draw_wide_lines(const MeshUniforms& uniforms, const ViewCamera& camera, const GpuMesh& mesh,
+                              const ViewOptions& options) {
+    const int width = line_width_pixels(options.height);
+    for (int y = 0; y < width; ++y)
+      for (int x = 0; x < width; ++x) {
+        const float half = static_cast<float>(width - 1) * 0.5f;
+        const glm::vec3 shift(2.0f * (static_cast<float>(x) - half) / static_cast<float>(options.width),
+                              2.0f * (static_cast<float>(y) - half) / static_cast<float>(options.height), 0.0f);
+        const glm::mat4 projection = glm::translate(glm::mat4(1.0f), shift) * camera.projection;
+        glUniformMatrix4fv(uniforms.projection, 1, GL_FALSE, glm::value_ptr(projection));
+        draw_mesh(mesh);
+      }
+    glUniformMatrix4fv(uniforms.projection, 1, GL_FALSE, glm::value_ptr(camera.projection));
   }
 
   // The uniforms every draw of a frame shares; set once per frame in each program used.
@@ -232,7 +248,7 @@ struct Renderer::Impl {
     {
       GpuScene gpu(scene, /*cpu_mipmaps=*/software_gl);
       ++frame;
-      const float points = point_size(scene, options);
+      const float points = point_size_pixels(scene, camera.projection * camera.view, options.width, options.height);
       int current_pass = -1;
       const scene::Material* current_material = nullptr;
       int texture_mask = 0;
@@ -254,6 +270,7 @@ struct Renderer::Impl {
         features.shaded = !queued.material->unlit && mesh.mode == GL_TRIANGLES;
         features.has_normals = mesh.has_normals;
         features.alpha_mode = static_cast<int>(queued.material->alpha_mode);
+        features.round_points = mesh.mode == GL_POINTS && points >= kRoundPointSize;
         set_uv_features(*queued.material, texture_mask, features);
         MeshProgram& program = programs.get(features);
         if (&program != current_program) {
@@ -281,11 +298,10 @@ struct Renderer::Impl {
           glEnable(GL_CULL_FACE);
           glCullFace(GL_BACK);
         }
-        glBindVertexArray(mesh.vertex_array);
-        if (mesh.indexed) {
-          glDrawElements(mesh.mode, mesh.count, GL_UNSIGNED_INT, nullptr);
+        if (mesh.mode == GL_LINES) {
+          draw_wide_lines(program.uniforms, camera, mesh, options);
         } else {
-          glDrawArrays(mesh.mode, 0, mesh.count);
+          draw_mesh(mesh);
         }
       }
       glBindVertexArray(0);

@@ -58,7 +58,7 @@ highp float fast_exp2(highp float x) {
 // done in view space, where the camera and the lights are constants: llvmpipe loads every uniform for every
 // block of pixels, and constants fold (120 renders of three box models: 1263 -> 970 ms).
 // Output is linear, premultiplied; the sRGB framebuffer encodes it. The renderer prepends `#version` and the
-// constants TEXTURE_MASK, SHADED, HAS_NORMALS, ALPHA_MODE, UV1 and UV_TRANSFORMS of the program variant
+// constants TEXTURE_MASK, SHADED, HAS_NORMALS, ALPHA_MODE, UV1, UV_TRANSFORMS and ROUND_POINTS of the program variant
 // (mesh_programs.cpp).
 const char* const kMeshFragmentBody = R"(
 precision highp float;
@@ -148,6 +148,7 @@ vec3 tone_map(vec3 color) {
 }
 
 void main() {
+  if (ROUND_POINTS && dot(gl_PointCoord - 0.5, gl_PointCoord - 0.5) > 0.25) discard;
   vec4 base = v_base_color * v_color;
   if (has_texture(0)) base *= sample_slot(0);
   if (ALPHA_MODE == 1) {

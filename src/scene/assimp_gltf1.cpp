@@ -68,9 +68,106 @@ std::string image_key(const json& root, const std::string& texture_id, std::span
   return value;
 }
 
+bool has_entry(const json& root, const char* dictionary, const json& id) {
+  const json* entries = member(root, dictionary);
+  return id.is_string() && entries != nullptr && member(*entries, id.get<std::string>().c_str()) != nullptr;
+}
+
+// Calls visit(id, entry) for each entry of a glTF 1.0 dictionary (an object keyed by id).
+template <typename Visit>
+void for_each_entry(json& root, const char* dictionary, Visit visit) {
+  const auto it = root.find(dictionary);
+  if (it == root.end() || !it->is_object()) return;
+  for (auto& [id, entry] : it->items()) visit(id, entry);
+}
+
+json* object_member(json& object, const char* key) {
+  const auto it = object.is_object() ? object.find(key) : object.end();
+  return it == object.end() ? nullptr : &*it;
+}
+
+// Drops the ids of `list` (an array of ids) that name nothing in `dictionary`; says which.
+void drop_dangling_ids(const json& root, json* list, const char* dictionary, const std::string& owner,
+                       std::vector<std::string>& warnings) {
+  if (list == nullptr || !list->is_array()) return;
+  for (auto id = list->begin(); id != list->end();) {
+    if (has_entry(root, dictionary, *id)) {
+      ++id;
+      continue;
+    }
+    warnings.push_back("glTF 1.0: " + owner + " names " + dictionary + " " + id->dump() +
+                       ", which does not exist: left out");
+    id = list->erase(id);
+  }
+}
+
+// assimp's glTF 1.0 reader fails the whole asset ("No suitable reader") on one id that names nothing, where the
+// browsers' loaders draw what they can. So does this, by removing such references; a primitive's missing
+// material becomes kGltf1DefaultMaterial. Returns a warning per repair (none: the JSON is unchanged).
+std::vector<std::string> repair_dangling_references(json& root) {
+  std::vector<std::string> warnings;
+  for_each_entry(root, "textures", [&](const std::string& id, json& texture) {
+    const json* sampler = object_member(texture, "sampler");
+    if (sampler == nullptr || has_entry(root, "samplers", *sampler)) return;
+    warnings.push_back("glTF 1.0: texture \"" + id + "\" names sampler " + sampler->dump() +
+                       ", which does not exist: default sampling");
+    texture.erase("sampler");
+  });
+  const json* textures = member(root, "textures");
+  for_each_entry(root, "materials", [&](const std::string& id, json& material) {
+    json* values = object_member(material, "values");
+    if (values == nullptr || !values->is_object()) return;
+    for (auto value = values->begin(); value != values->end();) {
+      // In glTF 1.0 material values, a string is a texture id; the texture must name an existing image.
+      const json* texture =
+          value->is_string() && textures != nullptr ? member(*textures, value->get<std::string>().c_str()) : nullptr;
+      const json* source = texture != nullptr ? member(*texture, "source") : nullptr;
+      if (!value->is_string() || (source != nullptr && has_entry(root, "images", *source))) {
+        ++value;
+        continue;
+      }
+      warnings.push_back("glTF 1.0: material \"" + id + "\" names texture " + value->dump() +
+                         ", which does not exist or has no image: left out");
+      value = values->erase(value);
+    }
+  });
+  bool default_material = false;
+  for_each_entry(root, "meshes", [&](const std::string& id, json& mesh) {
+    json* primitives = object_member(mesh, "primitives");
+    if (primitives == nullptr || !primitives->is_array()) return;
+    for (json& primitive : *primitives) {
+      const json* material = object_member(primitive, "material");
+      if (material == nullptr || has_entry(root, "materials", *material)) continue;
+      warnings.push_back("glTF 1.0: mesh \"" + id + "\" names material " + material->dump() +
+                         ", which does not exist: drawn with the default material");
+      primitive["material"] = kGltf1DefaultMaterial;
+      default_material = true;
+    }
+  });
+  if (default_material) root["materials"][kGltf1DefaultMaterial] = json::object();
+  for_each_entry(root, "nodes", [&](const std::string& id, json& node) {
+    const std::string owner = "node \"" + id + "\"";
+    drop_dangling_ids(root, object_member(node, "meshes"), "meshes", owner, warnings);
+    drop_dangling_ids(root, object_member(node, "children"), "nodes", owner, warnings);
+    const json* camera = object_member(node, "camera");
+    if (camera == nullptr || has_entry(root, "cameras", *camera)) return;
+    warnings.push_back("glTF 1.0: " + owner + " names camera " + camera->dump() + ", which does not exist: left out");
+    node.erase("camera");
+  });
+  for_each_entry(root, "scenes", [&](const std::string& id, json& scene) {
+    drop_dangling_ids(root, object_member(scene, "nodes"), "nodes", "scene \"" + id + "\"", warnings);
+  });
+  const json* scene = object_member(root, "scene");
+  if (scene != nullptr && !has_entry(root, "scenes", *scene)) {
+    warnings.push_back("glTF 1.0: the default scene " + scene->dump() + " does not exist: left out");
+    root.erase("scene");
+  }
+  return warnings;
+}
+
 }  // namespace
 
-std::vector<std::uint8_t> with_gltf1_version(std::span<const std::uint8_t> bytes) {
+Gltf1ForAssimp gltf1_for_assimp(std::span<const std::uint8_t> bytes) {
   const bool glb = bytes.size() >= 20 && std::memcmp(bytes.data(), "glTF", 4) == 0;
   size_t json_start = 0, json_size = bytes.size();
   if (glb) {
@@ -93,31 +190,44 @@ std::vector<std::uint8_t> with_gltf1_version(std::span<const std::uint8_t> bytes
     // Said here: assimp would only report that no reader suits the file.
     throw LoadError(std::string("invalid glTF JSON: ") + e.what());
   }
+  if (!root.is_object()) return {};
+  Gltf1ForAssimp result;
+  result.warnings = repair_dangling_references(root);
   const json* asset = member(root, "asset");
   const bool has_version = asset != nullptr && member(*asset, "version") != nullptr;
   const bool needs_padding = glb && padding > 0;
-  if (!root.is_object() || (has_version && !needs_padding)) return {};
-  const auto brace = std::find(text.begin(), text.end(), '{');
-  if (brace == text.end()) return {};
-  // A leading "asset" member wins over a later one (assimp's JSON lookup takes the first). Padded to a multiple
-  // of 4 bytes so the GLB body keeps its alignment.
-  std::string insert;
-  if (!has_version) {
-    insert = R"("asset":{"version":"1.0"},)";
-    insert.append((4 - insert.size() % 4) % 4, ' ');
+  // assimp starts the body at the next multiple of 4 after the JSON; the browsers' loaders (and the exporters
+  // that leave the JSON unpadded) start it right after. Spaces after the JSON make both agree.
+  const bool unaligned = glb && json_size % 4 != 0;
+  if (has_version && !needs_padding && !unaligned && result.warnings.empty()) return result;
+
+  std::string new_json;
+  if (!result.warnings.empty()) {
+    if (!has_version) root["asset"]["version"] = "1.0";
+    new_json = root.dump();
+  } else {
+    // Only the version to add: the JSON stays as written. A leading "asset" member wins over a later one
+    // (assimp's JSON lookup takes the first).
+    const auto brace = std::find(text.begin(), text.end(), '{');
+    if (brace == text.end()) return {};
+    new_json.assign(text.begin(), brace + 1);
+    if (!has_version) new_json += R"("asset":{"version":"1.0"},)";
+    new_json.append(brace + 1, text.end());
   }
-  const size_t at = json_start + static_cast<size_t>(brace - text.begin()) + 1;
-  std::vector<std::uint8_t> out(bytes.begin(), bytes.begin() + at);
-  out.insert(out.end(), insert.begin(), insert.end());
-  out.insert(out.end(), bytes.begin() + at, bytes.end());
+  if (glb) new_json.append((4 - new_json.size() % 4) % 4, ' ');
+  std::vector<std::uint8_t> out;
+  if (glb) out.assign(bytes.begin(), bytes.begin() + 20);  // the GLB header; lengths are set below
+  out.insert(out.end(), new_json.begin(), new_json.end());
+  out.insert(out.end(), bytes.begin() + json_start + json_size, bytes.end());
   if (glb) {
     if (needs_padding) out.resize(out.size() + padding, 0);
     const std::uint32_t total = static_cast<std::uint32_t>(out.size());
-    const std::uint32_t content = static_cast<std::uint32_t>(json_size + insert.size());
+    const std::uint32_t content = static_cast<std::uint32_t>(new_json.size());
     std::memcpy(out.data() + 8, &total, 4);
     std::memcpy(out.data() + 12, &content, 4);
   }
-  return out;
+  result.bytes = std::move(out);
+  return result;
 }
 
 void find_gltf1_technique_textures(std::span<const std::uint8_t> bytes, AssimpMaterialOptions& options) {

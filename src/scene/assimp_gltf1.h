@@ -18,10 +18,21 @@ namespace thumbgen::scene {
 // (KHR_binary_glTF) images stored in the binary body, options.extra_texture_bytes. Ignores malformed input.
 void find_gltf1_technique_textures(std::span<const std::uint8_t> bytes, AssimpMaterialOptions& options);
 
-// assimp rejects glTF 1.0 files whose asset has no "version" (early exporters such as collada2gltf wrote none).
-// Returns a copy of `bytes` (JSON or GLB v1) that declares version 1.0, or an empty vector when no patch is needed.
+// The material a primitive gets when the one it names does not exist: meshes with it draw with the renderer's
+// default material.
+inline constexpr const char* kGltf1DefaultMaterial = "thumbgen:default-material";
+
+struct Gltf1ForAssimp {
+  std::vector<std::uint8_t> bytes;    // the file as assimp gets it; empty when the original needs no repair
+  std::vector<std::string> warnings;  // one per reference that named nothing and was left out
+};
+
+// What assimp 5.2.5 needs to read a glTF 1.0 file (JSON or GLB v1) as the browsers' loaders do: "asset.version"
+// (early exporters such as collada2gltf wrote none), a GLB JSON padded to 4 bytes (assimp rounds the body's start
+// up, the browsers do not), and no ids that name nothing (assimp fails the asset on one; a missing material
+// becomes kGltf1DefaultMaterial, other dangling ids are left out, each with a warning).
 // Throws LoadError when its JSON does not parse or a GLB is cut short ("invalid glTF JSON: ...", "truncated GLB: ...").
-std::vector<std::uint8_t> with_gltf1_version(std::span<const std::uint8_t> bytes);
+Gltf1ForAssimp gltf1_for_assimp(std::span<const std::uint8_t> bytes);
 
 // Vertex colours of glTF 1.0 primitives ("COLOR" / "COLOR_0"), which assimp 5.2.5 drops: Tilt Brush strokes keep
 // their colour there. Keyed by the names assimp gives meshes ("<mesh id>", or "<mesh id>-<primitive>" when a mesh

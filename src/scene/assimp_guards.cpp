@@ -2,76 +2,35 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <cstring>
-#include <sstream>
 #include <string>
 #include <string_view>
 
 #include "scene/load_error.h"
+#include "scene/ply_header.h"
 
 namespace thumbgen::scene {
-namespace {
-
-// Bytes of one binary PLY scalar, 0 if unknown.
-std::uint64_t scalar_size(std::string_view type) {
-  if (type == "char" || type == "uchar" || type == "int8" || type == "uint8") return 1;
-  if (type == "short" || type == "ushort" || type == "int16" || type == "uint16") return 2;
-  if (type == "int" || type == "uint" || type == "float" || type == "int32" || type == "uint32" || type == "float32")
-    return 4;
-  if (type == "double" || type == "float64") return 8;
-  return 0;
-}
-
-}  // namespace
 
 void check_ply_header(std::span<const std::uint8_t> bytes, const LoadLimits& limits) {
-  const std::string_view text(reinterpret_cast<const char*>(bytes.data()), std::min<size_t>(bytes.size(), 1 << 16));
-  if (!text.starts_with("ply")) return;
-  const size_t end = text.find("end_header");
-  if (end == std::string_view::npos) {
-    if (text.size() == bytes.size()) throw LoadError("truncated PLY: header has no end_header");
-    throw LoadError("PLY: no end_header in the first 64 KiB");
-  }
-  const size_t body_start = text.find('\n', end);
-  const std::uint64_t body_size = body_start == std::string_view::npos ? 0 : bytes.size() - body_start - 1;
-
-  std::istringstream header{std::string(text.substr(0, end))};
-  bool ascii = false;
+  const std::optional<PlyHeader> header = parse_ply_header(bytes);
+  if (!header) return;
+  const std::uint64_t body_size = bytes.size() - header->body_offset;
+  const bool ascii = header->format == PlyFormat::Ascii;
   std::uint64_t minimum_bytes = 0;  // the least the body must hold for the declared elements
-  std::uint64_t count = 0, instance_bytes = 0;
-  std::string line;
-  auto close_element = [&] {
-    const std::uint64_t per = std::max<std::uint64_t>(instance_bytes, 1);
-    if (count > (~std::uint64_t{0} - minimum_bytes) / per) throw LoadError("PLY: element count overflows");
-    minimum_bytes += count * per;
-    count = instance_bytes = 0;
-  };
-  while (std::getline(header, line)) {
-    std::istringstream words(line);
-    std::string keyword;
-    words >> keyword;
-    if (keyword == "format") {
-      std::string format;
-      words >> format;
-      ascii = format == "ascii";
-    } else if (keyword == "element") {
-      close_element();
-      std::string name, number;
-      words >> name >> number;
-      const auto [ptr, error] = std::from_chars(number.data(), number.data() + number.size(), count);
-      if (error != std::errc()) throw LoadError("PLY: bad element count for " + name);
-      if (name == "vertex" && count > limits.max_vertices)
-        throw LoadError("PLY: " + number + " vertices exceed the limit");
-    } else if (keyword == "property") {
-      std::string type, count_type;
-      words >> type;
-      if (type == "list") words >> count_type;  // a list holds at least its count
-      // ASCII: at least one digit and a separator per value.
-      instance_bytes += ascii ? 2 : std::max<std::uint64_t>(scalar_size(type == "list" ? count_type : type), 1);
+  for (const PlyElement& element : header->elements) {
+    if (element.name == "vertex" && element.count > limits.max_vertices)
+      throw LoadError("PLY: " + std::to_string(element.count) + " vertices exceed the limit");
+    std::uint64_t instance_bytes = 0;
+    for (const PlyProperty& property : element.properties) {
+      // ASCII: at least one digit and a separator per value; a list holds at least its count.
+      instance_bytes +=
+          ascii ? 2
+                : std::max<std::uint64_t>(ply_scalar_size(property.is_list() ? property.count_type : property.type), 1);
     }
+    const std::uint64_t per = std::max<std::uint64_t>(instance_bytes, 1);
+    if (element.count > (~std::uint64_t{0} - minimum_bytes) / per) throw LoadError("PLY: element count overflows");
+    minimum_bytes += element.count * per;
   }
-  close_element();
   if (ascii && minimum_bytes > 0) --minimum_bytes;  // the last value may lack its newline
   if (minimum_bytes > body_size) throw LoadError("truncated PLY: the header declares more data than the file holds");
 }

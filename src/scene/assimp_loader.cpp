@@ -217,6 +217,12 @@ void add_cameras(const aiScene& ai, bool gltf1, Scene& scene) {
   }
 }
 
+std::string material_name(const aiScene& ai, int index) {
+  aiString name;
+  const aiMaterial* material = ai.mMaterials[index];
+  return material && material->Get(AI_MATKEY_NAME, name) == aiReturn_SUCCESS ? name.C_Str() : "";
+}
+
 // Tilt Brush / Open Brush exports: brush names are material names only there, so "Light" in an ordinary FBX
 // stays an ordinary material.
 bool looks_like_tilt_brush(const aiScene& ai, std::span<const std::uint8_t> bytes) {
@@ -252,8 +258,9 @@ Scene load_with_assimp(const std::string& main_file, std::span<const std::uint8_
   check_ply_header(bytes, limits);
   const std::string extension_hint = extension_of(main_file);
   const bool gltf1 = is_gltf1(bytes, extension_hint);
-  std::vector<std::uint8_t> patched;
-  patched = gltf1 ? with_gltf1_version(bytes) : with_plain_ply_colour_names(bytes);
+  Gltf1ForAssimp gltf1_repair;
+  if (gltf1) gltf1_repair = gltf1_for_assimp(bytes);
+  const std::vector<std::uint8_t> patched = gltf1 ? std::move(gltf1_repair.bytes) : ply_for_assimp(bytes);
   std::span<const std::uint8_t> served = patched.empty() ? bytes : std::span<const std::uint8_t>(patched);
   if (extension_hint == "stl") served = served.first(binary_stl_bytes(served));
 
@@ -295,6 +302,7 @@ Scene load_with_assimp(const std::string& main_file, std::span<const std::uint8_
   Scene scene;
   scene.format = format_name(extension, gltf1, importer);
   for (const std::string& missing : io->missing()) scene.warnings.push_back("missing file: " + missing);
+  scene.warnings.insert(scene.warnings.end(), gltf1_repair.warnings.begin(), gltf1_repair.warnings.end());
 
   AssimpMaterialOptions options;
   if (gltf1) find_gltf1_technique_textures(bytes, options);
@@ -306,6 +314,7 @@ Scene load_with_assimp(const std::string& main_file, std::span<const std::uint8_
     scene.meshes.push_back(ai->mMeshes[i] ? convert_mesh(*ai->mMeshes[i]) : Mesh{});
     Mesh& mesh = scene.meshes.back();
     if (mesh.material < 0 || mesh.material >= static_cast<int>(scene.materials.size())) mesh.material = -1;
+    if (gltf1 && mesh.material >= 0 && material_name(*ai, mesh.material) == kGltf1DefaultMaterial) mesh.material = -1;
   }
   if (gltf1) {
     const auto colors = read_gltf1_colors(served, files, limits.max_file_bytes);

@@ -1,11 +1,217 @@
 #include "scene/assimp_ply.h"
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <type_traits>
+
+#include "scene/load_error.h"
+#include "scene/ply_header.h"
 
 namespace thumbgen::scene {
+namespace {
+
+// An N-byte little-endian word (the host's order: x86, wasm; big-endian files are reversed first).
+template <std::size_t N>
+auto load(const std::uint8_t* raw) {
+  using Word = std::conditional_t<N == 2, std::uint16_t, std::conditional_t<N == 4, std::uint32_t, std::uint64_t>>;
+  Word word;
+  std::memcpy(&word, raw, N);
+  return word;
+}
+
+template <typename Real>
+Real as(const std::uint8_t* raw) {
+  Real value;
+  std::memcpy(&value, raw, sizeof(value));  // no std::bit_cast in the WebAssembly build's libc++
+  return value;
+}
+
+// Reads PLY values one at a time from the body, in the file's format.
+class PlyValueReader {
+ public:
+  PlyValueReader(std::span<const std::uint8_t> bytes, std::size_t offset, PlyFormat format)
+      : bytes_(bytes), offset_(offset), format_(format) {}
+
+  std::size_t offset() const { return offset_; }
+
+  // The next value of `type` as an integer (a float is truncated).
+  std::int64_t integer(std::string_view type) {
+    if (format_ == PlyFormat::Ascii) {
+      const std::string_view token = next_token();
+      std::int64_t value = 0;
+      if (std::from_chars(token.data(), token.data() + token.size(), value).ec == std::errc()) return value;
+      // A float where an integer belongs (strtod: the WebAssembly build's libc++ has no from_chars for double).
+      const std::string copy(token);
+      char* end = nullptr;
+      const double real = std::strtod(copy.c_str(), &end);
+      if (end == copy.c_str() + copy.size()) return static_cast<std::int64_t>(real);
+      throw LoadError("PLY: '" + std::string(token) + "' is not a number");
+    }
+    const std::uint64_t size = binary_size(type);
+    std::uint8_t raw[8] = {};
+    std::memcpy(raw, bytes_.data() + offset_, size);
+    offset_ += size;
+    if (format_ == PlyFormat::BinaryBigEndian) std::reverse(raw, raw + size);
+    if (type == "float" || type == "float32") return static_cast<std::int64_t>(as<float>(raw));
+    if (type == "double" || type == "float64") return static_cast<std::int64_t>(as<double>(raw));
+    const std::uint64_t bits = size == 1 ? raw[0] : size == 2 ? load<2>(raw) : load<4>(raw);
+    const bool is_signed =
+        type == "char" || type == "int8" || type == "short" || type == "int16" || type == "int" || type == "int32";
+    if (!is_signed) return static_cast<std::int64_t>(bits);
+    const unsigned shift = 64 - 8 * static_cast<unsigned>(size);  // sign-extend from `size` bytes
+    return static_cast<std::int64_t>(bits << shift) >> shift;
+  }
+
+  void skip(std::string_view type, std::uint64_t count = 1) {
+    if (format_ == PlyFormat::Ascii) {
+      for (std::uint64_t i = 0; i < count; ++i) next_token();
+      return;
+    }
+    const std::uint64_t size = ply_scalar_size(type);
+    if (size == 0) throw LoadError("PLY: unknown property type '" + std::string(type) + "'");
+    if (count > (bytes_.size() - offset_) / size) throw cut_short();
+    offset_ += count * size;
+  }
+
+  void skip_instance(const PlyElement& element) {
+    for (const PlyProperty& property : element.properties) {
+      if (!property.is_list()) {
+        skip(property.type);
+        continue;
+      }
+      const std::int64_t length = integer(property.count_type);
+      if (length < 0) throw LoadError("PLY: negative list length in " + element.name);
+      skip(property.type, static_cast<std::uint64_t>(length));
+    }
+  }
+
+ private:
+  static LoadError cut_short() { return LoadError("truncated PLY: the data ends before its elements do"); }
+
+  std::uint64_t binary_size(std::string_view type) const {
+    const std::uint64_t size = ply_scalar_size(type);
+    if (size == 0) throw LoadError("PLY: unknown property type '" + std::string(type) + "'");
+    if (size > bytes_.size() - offset_) throw cut_short();
+    return size;
+  }
+
+  std::string_view next_token() {
+    while (offset_ < bytes_.size() && std::isspace(bytes_[offset_])) ++offset_;
+    const std::size_t start = offset_;
+    while (offset_ < bytes_.size() && !std::isspace(bytes_[offset_])) ++offset_;
+    if (start == offset_) throw cut_short();
+    return {reinterpret_cast<const char*>(bytes_.data()) + start, offset_ - start};
+  }
+
+  std::span<const std::uint8_t> bytes_;
+  std::size_t offset_;
+  PlyFormat format_;
+};
+
+// Appends the triangles of one strip list (-1 restarts). Odd triangles of a strip swap their first two corners so
+// that every triangle keeps the strip's winding; degenerate ones (stitches between strips) are dropped.
+void add_strip_triangles(const std::vector<std::int64_t>& strip, std::vector<std::uint32_t>& triangles) {
+  std::size_t begin = 0;
+  while (begin < strip.size()) {
+    std::size_t end = begin;
+    while (end < strip.size() && strip[end] >= 0) ++end;
+    for (std::size_t i = begin; i + 2 < end; ++i) {
+      std::int64_t a = strip[i], b = strip[i + 1];
+      const std::int64_t c = strip[i + 2];
+      if ((i - begin) % 2 == 1) std::swap(a, b);
+      if (a == b || b == c || a == c || c > UINT32_MAX || a > UINT32_MAX || b > UINT32_MAX) continue;
+      triangles.insert(triangles.end(),
+                       {static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(c)});
+    }
+    begin = end + 1;  // past the -1 (any negative index ends a strip)
+  }
+}
+
+void append_faces(const std::vector<std::uint32_t>& triangles, PlyFormat format, std::vector<std::uint8_t>& out) {
+  if (format == PlyFormat::Ascii) {
+    if (!out.empty() && !std::isspace(out.back())) out.push_back('\n');
+    std::string text;
+    for (std::size_t t = 0; t < triangles.size(); t += 3) {
+      text += "3 " + std::to_string(triangles[t]) + ' ' + std::to_string(triangles[t + 1]) + ' ' +
+              std::to_string(triangles[t + 2]) + '\n';
+    }
+    out.insert(out.end(), text.begin(), text.end());
+    return;
+  }
+  for (std::size_t t = 0; t < triangles.size(); t += 3) {
+    out.push_back(3);
+    for (std::size_t k = 0; k < 3; ++k) {
+      std::uint8_t raw[4];
+      std::memcpy(raw, &triangles[t + k], 4);
+      if (format == PlyFormat::BinaryBigEndian) std::reverse(raw, raw + 4);
+      out.insert(out.end(), raw, raw + 4);
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> ply_for_assimp(std::span<const std::uint8_t> bytes) {
+  std::vector<std::uint8_t> faces = with_ply_strips_as_faces(bytes);
+  std::vector<std::uint8_t> renamed = with_plain_ply_colour_names(faces.empty() ? bytes : faces);
+  return renamed.empty() ? faces : renamed;
+}
+
+std::vector<std::uint8_t> with_ply_strips_as_faces(std::span<const std::uint8_t> bytes) {
+  const std::optional<PlyHeader> header = parse_ply_header(bytes);
+  if (!header) return {};
+  const auto& elements = header->elements;
+  const auto named = [&](std::string_view name) {
+    return std::find_if(elements.begin(), elements.end(), [&](const PlyElement& e) { return e.name == name; });
+  };
+  const auto strips = named("tristrips");
+  if (strips == elements.end() || named("face") != elements.end()) return {};
+
+  PlyValueReader reader(bytes, header->body_offset, header->format);
+  for (auto element = elements.begin(); element != strips; ++element)
+    for (std::uint64_t i = 0; i < element->count; ++i) reader.skip_instance(*element);
+  const std::size_t strips_begin = reader.offset();
+
+  // The strip is the element's "vertex_indices" list (or its only list, under another name).
+  const auto& properties = strips->properties;
+  auto list = std::find_if(properties.begin(), properties.end(),
+                           [](const PlyProperty& p) { return p.is_list() && p.name.starts_with("vertex_ind"); });
+  if (list == properties.end())
+    list = std::find_if(properties.begin(), properties.end(), [](const PlyProperty& p) { return p.is_list(); });
+  std::vector<std::uint32_t> triangles;
+  std::vector<std::int64_t> strip;
+  for (std::uint64_t i = 0; i < strips->count; ++i) {
+    for (auto property = properties.begin(); property != properties.end(); ++property) {
+      if (property != list) {
+        PlyElement one{strips->name, 1, {*property}, 0, 0};
+        reader.skip_instance(one);
+        continue;
+      }
+      const std::int64_t length = reader.integer(property->count_type);
+      if (length < 0 || static_cast<std::uint64_t>(length) > bytes.size()) throw LoadError("PLY: bad strip length");
+      strip.resize(static_cast<std::size_t>(length));
+      for (std::int64_t& index : strip) index = reader.integer(property->type);
+      add_strip_triangles(strip, triangles);
+    }
+  }
+  const std::size_t strips_end = reader.offset();
+
+  const std::string face_header =
+      "element face " + std::to_string(triangles.size() / 3) + "\nproperty list uchar int vertex_indices\n";
+  std::vector<std::uint8_t> out(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(strips->header_begin));
+  out.insert(out.end(), face_header.begin(), face_header.end());
+  out.insert(out.end(), bytes.begin() + static_cast<std::ptrdiff_t>(strips->header_end),
+             bytes.begin() + static_cast<std::ptrdiff_t>(strips_begin));
+  append_faces(triangles, header->format, out);
+  out.insert(out.end(), bytes.begin() + static_cast<std::ptrdiff_t>(strips_end), bytes.end());
+  return out;
+}
 
 std::vector<std::uint8_t> with_plain_ply_colour_names(std::span<const std::uint8_t> bytes) {
   const std::string_view text(reinterpret_cast<const char*>(bytes.data()), std::min<size_t>(bytes.size(), 1 << 16));

@@ -24,23 +24,40 @@ struct GlbChunks {
   std::span<const std::uint8_t> bin;
 };
 
+bool chunk_fits(std::span<const std::uint8_t> bytes, std::size_t offset) {
+  return offset + 8 <= bytes.size() && read_u32(bytes, offset) <= bytes.size() - offset - 8;
+}
+
+// Where the chunk after one that ends at `end` starts. The spec pads each chunk to 4 bytes and counts the padding
+// in its length; some exporters write the unpadded length and then either pad anyway or start the next chunk at
+// once. Like the browsers' loaders, accept whichever reading gives a chunk that fits in the file.
+std::size_t next_chunk(std::span<const std::uint8_t> bytes, std::size_t end) {
+  const std::size_t aligned = (end + 3) & ~std::size_t{3};
+  if (aligned == end || !chunk_fits(bytes, end)) return aligned;
+  if (read_u32(bytes, end + 4) == kChunkBin || !chunk_fits(bytes, aligned)) return end;
+  return aligned;
+}
+
+// The GLB's chunks, read against the file's real size: a header length that disagrees with the file is not
+// itself an error (only a chunk that does not fit is), and bytes after the declared length are not chunks.
 GlbChunks split_glb(std::span<const std::uint8_t> bytes) {
   if (bytes.size() < 12) throw LoadError("truncated GLB: header");
   const std::uint32_t version = read_u32(bytes, 4);
   if (version == 1) throw LoadError("glTF 1.0 (binary glTF v1) is not glTF 2.0");
   if (version != 2) throw LoadError("unsupported GLB version " + std::to_string(version));
-  const std::uint64_t length = read_u32(bytes, 8);
-  if (length > bytes.size()) throw LoadError("truncated GLB: header length exceeds file size");
-  bytes = bytes.first(static_cast<std::size_t>(length));
+  const std::uint64_t declared_length = read_u32(bytes, 8);
 
   GlbChunks chunks;
   std::size_t offset = 12;
   bool first = true;
   while (offset + 8 <= bytes.size()) {
+    if (!chunk_fits(bytes, offset)) {
+      if (!first && offset >= declared_length) break;  // trailing bytes after the GLB
+      throw LoadError("truncated GLB: chunk exceeds file size");
+    }
     const std::uint64_t chunk_length = read_u32(bytes, offset);
     const std::uint32_t chunk_type = read_u32(bytes, offset + 4);
     offset += 8;
-    if (chunk_length > bytes.size() - offset) throw LoadError("truncated GLB: chunk exceeds file size");
     const auto data = bytes.subspan(offset, static_cast<std::size_t>(chunk_length));
     if (first && chunk_type != kChunkJson) throw LoadError("corrupt GLB: first chunk is not JSON");
     if (first) {
@@ -49,10 +66,13 @@ GlbChunks split_glb(std::span<const std::uint8_t> bytes) {
       chunks.bin = data;
     }  // other chunk types are to be ignored
     first = false;
-    offset += static_cast<std::size_t>(chunk_length);
-    offset = (offset + 3) & ~std::size_t{3};  // chunks are 4-byte aligned
+    offset = next_chunk(bytes, offset + static_cast<std::size_t>(chunk_length));
   }
   if (first) throw LoadError("truncated GLB: no JSON chunk");
+  if (declared_length > bytes.size() && chunks.bin.empty())
+    throw LoadError("truncated GLB: header length exceeds file size");  // the cut took the whole BIN chunk
+  // Padding some exporters write with NULs instead of the spaces the spec asks for.
+  while (!chunks.json.empty() && chunks.json.back() == '\0') chunks.json.remove_suffix(1);
   return chunks;
 }
 
