@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <glm/gtc/matrix_transform.hpp>
 #include <glm/gtc/quaternion.hpp>
 
 #include "render/quality_gate.h"
@@ -122,6 +123,72 @@ TEST_F(CameraRender, ThePresentationCameraIsUsedAndReportedInTheModelsSpace) {
   render::ViewOptions saved = view();
   saved.saved_camera = presented.camera_used;
   EXPECT_LT(differing(presented.image, thumbnail(bar(), saved).image), 0.002);
+}
+
+// The up axis (Scene::upright from the format table or the file's declaration, ViewOptions::up from --up or
+// render_settings "up") stands the model up for framing only: the model stays in the file's axes.
+TEST_F(CameraRender, AZUpModelStandsUprightAndPlusYKeepsItLying) {
+  scene::Scene z_up = bar();  // as a Z-up file (STL) loads: 2 long along the file's Z
+  z_up.upright = scene::upright_rotation(scene::UpAxis::PlusZ);
+  const render::Thumbnail upright = thumbnail(z_up, view());
+  ASSERT_FALSE(upright.problem) << *upright.problem;
+  const glm::vec2 standing = extent(upright.image);
+  EXPECT_GT(standing.y, 3.0f * standing.x) << standing.x << " x " << standing.y;
+  EXPECT_GT(upright.camera_used.up.z, 0.9f);  // reported in the file's axes, where up is +Z (less the 20° pitch)
+
+  // --up +Y: exactly the frame of a +Y-up file (the orientation before up axes existed).
+  render::ViewOptions plus_y = view();
+  plus_y.up = scene::UpAxis::PlusY;
+  const render::Thumbnail lying = thumbnail(z_up, plus_y);
+  EXPECT_LT(differing(lying.image, thumbnail(bar(), view()).image), 0.002);
+  const glm::vec2 flat = extent(lying.image);
+  EXPECT_GT(flat.x, flat.y) << flat.x << " x " << flat.y;  // lying: wider than tall
+
+  // --up +Z stands up a file whose format says nothing.
+  render::ViewOptions plus_z = view();
+  plus_z.up = scene::UpAxis::PlusZ;
+  EXPECT_LT(differing(thumbnail(bar(), plus_z).image, upright.image), 0.002);
+}
+
+TEST_F(CameraRender, SavedAndAuthoredCamerasAreInTheFilesAxesWhateverTheUpAxis) {
+  scene::Scene z_up = bar();
+  z_up.upright = scene::upright_rotation(scene::UpAxis::PlusZ);
+  // A saved camera: the same frame with and without the up turn, reported back unchanged.
+  render::ViewOptions saved = view();
+  saved.saved_camera = render::AbsoluteCamera{{4, -3, 1}, {0, 0, 0}, {0, 0, 1}, 45};
+  const render::Thumbnail turned = thumbnail(z_up, saved);
+  ASSERT_FALSE(turned.problem) << *turned.problem;
+  EXPECT_LT(differing(turned.image, thumbnail(bar(), saved).image), 0.002);
+  EXPECT_EQ(turned.camera_used.position, glm::vec3(4, -3, 1));
+  // The file's own camera (in the file's axes, like its geometry): the same frame too.
+  scene::Scene with_camera = z_up;
+  scene::Camera own;
+  own.world = glm::inverse(glm::lookAt(glm::vec3(0, -5, 1), glm::vec3(0, 0, 1), glm::vec3(0, 0, 1)));
+  with_camera.cameras.push_back(own);
+  scene::Scene unturned = with_camera;
+  unturned.upright.reset();
+  const render::Thumbnail authored = thumbnail(with_camera, view());
+  ASSERT_FALSE(authored.problem) << *authored.problem;
+  EXPECT_EQ(authored.camera_source, render::CameraSource::Authored);
+  EXPECT_LT(differing(authored.image, thumbnail(unturned, view()).image), 0.002);
+  const glm::vec2 standing = extent(authored.image);  // seen from the file's -Y with +Z up: standing
+  EXPECT_GT(standing.y, 3.0f * standing.x) << standing.x << " x " << standing.y;
+}
+
+TEST_F(CameraRender, TheGallerysOrientingRotationReplacesTheUpAxis) {
+  scene::Scene z_up = bar();
+  z_up.upright = scene::upright_rotation(scene::UpAxis::PlusZ);
+  render::ViewOptions gallery = view();
+  gallery.presentation.orienting_rotation = glm::angleAxis(glm::radians(90.0f), glm::vec3(0, 1, 0));
+  gallery.up = scene::UpAxis::PlusZ;
+  const render::Thumbnail turned = thumbnail(z_up, gallery);
+  // The gallery turned the file about Y only (as its viewer shows it): the bar lies, the up axis is not added.
+  render::ViewOptions plain = gallery;
+  plain.up.reset();
+  scene::Scene unturned = bar();
+  EXPECT_LT(differing(turned.image, thumbnail(unturned, plain).image), 0.002);
+  ASSERT_EQ(turned.warnings.size(), 1u);
+  EXPECT_EQ(turned.warnings.front(), "up +Z ignored: the gallery's orientingRotation turns this model");
 }
 
 TEST_F(CameraRender, ASavedCameraLookingAwayIsRefusedNotReplaced) {

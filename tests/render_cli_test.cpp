@@ -3,12 +3,15 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstring>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "platform/texture_decoder.h"
+#include "render/quality_gate.h"
 #include "support/process.h"
 
 namespace thumbgen {
@@ -21,7 +24,8 @@ const float kCubeCorners[8][3] = {{-1, -1, -1}, {1, -1, -1}, {1, 1, -1}, {-1, 1,
 const int kCubeTriangles[12][3] = {{0, 2, 1}, {0, 3, 2}, {4, 5, 6}, {4, 6, 7}, {0, 1, 5}, {0, 5, 4},
                                    {3, 6, 2}, {3, 7, 6}, {0, 4, 7}, {0, 7, 3}, {1, 2, 6}, {1, 6, 5}};
 
-void write_binary_stl_cube(const fs::path& path) {
+// A box ±scale (a cube by default); STL is Z-up by convention, so {0.1, 0.1, 1} is a post standing on its end.
+void write_binary_stl_cube(const fs::path& path, const std::array<float, 3>& scale = {1, 1, 1}) {
   std::ofstream file(path, std::ios::binary);
   char header[80] = "binary STL cube written by render_cli_test";
   file.write(header, sizeof header);
@@ -30,7 +34,11 @@ void write_binary_stl_cube(const fs::path& path) {
   for (const auto& triangle : kCubeTriangles) {
     float normal[3] = {0, 0, 0};
     file.write(reinterpret_cast<const char*>(normal), sizeof normal);
-    for (int corner : triangle) file.write(reinterpret_cast<const char*>(kCubeCorners[corner]), 12);
+    for (int corner : triangle) {
+      const float point[3] = {kCubeCorners[corner][0] * scale[0], kCubeCorners[corner][1] * scale[1],
+                              kCubeCorners[corner][2] * scale[2]};
+      file.write(reinterpret_cast<const char*>(point), sizeof point);
+    }
     std::uint16_t attributes = 0;
     file.write(reinterpret_cast<const char*>(&attributes), 2);
   }
@@ -157,6 +165,38 @@ TEST_F(RenderCli, UpToDateThumbnailsAreSkippedUnlessForced) {
   auto forced = render({cube, "-o", out, "--json", "--format", "png", "--size", "64x64", "--force"});
   EXPECT_EQ(forced.exit_code, 0);
   EXPECT_EQ(records(forced.out)["cube.stl"]["status"], "ok");
+}
+
+// The model's extent in a rendered thumbnail, in pixels (black background).
+std::pair<float, float> content_extent(const fs::path& thumbnail) {
+  std::ifstream file(thumbnail, std::ios::binary);
+  const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  const scene::Image image = platform::TextureDecoder().decode(bytes, 0);
+  const render::ContentBox box = render::content_box(image, glm::vec4(0, 0, 0, 1));
+  EXPECT_FALSE(box.empty) << thumbnail;
+  return {(box.right - box.left) * image.width, (box.bottom - box.top) * image.height};
+}
+
+TEST_F(RenderCli, AZUpStlStandsUprightAndUpPlusYKeepsTheOldView) {
+  fs::create_directories(root_ / "post");
+  write_binary_stl_cube(root_ / "post/post.stl", {0.1f, 0.1f, 1.0f});
+  const auto post = (root_ / "post/post.stl").string();
+  const auto out = root_ / "thumbs";
+  auto upright = render({post, "-o", out.string(), "--format", "png", "--size", "160x120", "--json"});
+  ASSERT_EQ(upright.exit_code, 0) << upright.err;
+  const auto [width, height] = content_extent(out / "post.stl.png");
+  EXPECT_GT(height, 2.5f * width) << width << " x " << height;
+  // Its camera is reported in the file's own axes, where up is +Z.
+  EXPECT_GT(records(upright.out)["post.stl"]["camera"]["up"][2].get<double>(), 0.9);
+
+  auto lying = render({post, "-o", out.string(), "--format", "png", "--size", "160x120", "--force", "--up", "+Y"});
+  ASSERT_EQ(lying.exit_code, 0) << lying.err;
+  const auto [lying_width, lying_height] = content_extent(out / "post.stl.png");
+  EXPECT_GT(lying_width, lying_height) << lying_width << " x " << lying_height;
+
+  auto bad = render({post, "-o", out.string(), "--up", "-Z"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--up: expected +Y or +Z, got '-Z'"), std::string::npos) << bad.err;
 }
 
 TEST_F(RenderCli, UsageErrorsExitWithTwo) {

@@ -106,6 +106,7 @@ TEST(RenderOptions, Defaults) {
   EXPECT_EQ(options.job.format, render::ImageFormat::Jpeg);
   EXPECT_EQ(options.job.quality, 85);
   EXPECT_FALSE(options.job.view.camera.has_value());
+  EXPECT_FALSE(options.job.view.up.has_value());  // the file's declaration, else its format's convention
   EXPECT_EQ(options.jobs, default_job_count());
   EXPECT_GE(options.jobs, 1);
   EXPECT_EQ(options.timeout, 30s);
@@ -134,6 +135,8 @@ TEST(RenderOptions, EveryOption) {
   EXPECT_EQ(options.max_memory_bytes, 512ull << 20);
   EXPECT_TRUE(options.json);
   EXPECT_TRUE(options.force);
+  EXPECT_EQ(parse({"a", "-o", "b", "--up", "+Z"}).job.view.up, scene::UpAxis::PlusZ);
+  EXPECT_EQ(parse({"a", "-o", "b", "--up", "+Y"}).job.view.up, scene::UpAxis::PlusY);
   EXPECT_EQ(parse({"a", "-o", "b", "--format", "PNG"}).job.format, render::ImageFormat::Png);
   EXPECT_EQ(parse({"a", "-o", "b", "--format", "jpeg"}).job.format, render::ImageFormat::Jpeg);
 }
@@ -153,6 +156,7 @@ TEST(RenderOptions, RejectsBadValuesNamingTheOption) {
   EXPECT_NE(message({"a", "-o", "b", "--jobs", "-1"}).find("--jobs"), std::string::npos);
   EXPECT_NE(message({"a", "-o", "b", "--size", "big"}).find("--size"), std::string::npos);
   EXPECT_NE(message({"a", "-o", "b", "--timeout", "soon"}).find("--timeout"), std::string::npos);
+  EXPECT_EQ(message({"a", "-o", "b", "--up", "-Z"}), "--up: expected +Y or +Z, got '-Z'");
 }
 
 TEST(RenderOptions, MissingInputsOrOutputIsAParseError) {

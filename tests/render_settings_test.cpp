@@ -131,6 +131,15 @@ TEST(RenderSettings, UnusablePresentationDataIsIgnoredWithAWarning) {
   EXPECT_EQ(read.view.background, glm::vec4(0, 0, 0, 1));
 }
 
+TEST(RenderSettings, TheAssetsUpAxisReplacesTheCallers) {
+  render::ViewOptions defaults;
+  defaults.up = scene::UpAxis::PlusY;  // --up +Y
+  EXPECT_EQ(render::read_render_settings(json{{"up", "+Z"}}, defaults).view.up, scene::UpAxis::PlusZ);
+  EXPECT_EQ(render::read_render_settings(json{{"up", "+Y"}}, {}).view.up, scene::UpAxis::PlusY);
+  EXPECT_EQ(render::read_render_settings(json{{"up", nullptr}}, defaults).view.up, scene::UpAxis::PlusY);
+  EXPECT_FALSE(render::read_render_settings(json::object(), {}).view.up);
+}
+
 TEST(RenderSettings, BadSettingsNameTheField) {
   auto error_of = [](const std::string& text) {
     try {
@@ -158,6 +167,8 @@ TEST(RenderSettings, BadSettingsNameTheField) {
             "render_settings.camera.pitch: must be between -90 and 90 degrees");
   EXPECT_EQ(error_of(R"({"camera": {"source": "elsewhere"}})"),
             "render_settings.camera.source: expected \"saved\", \"run\" or \"presentation\"");
+  EXPECT_EQ(error_of(R"({"up": "+X"})"), "render_settings.up: expected \"+Y\" or \"+Z\"");
+  EXPECT_EQ(error_of(R"({"up": 2})"), "render_settings.up: expected \"+Y\" or \"+Z\"");
   EXPECT_EQ(error_of(R"([1, 2])"), "render_settings: expected an object");
 }
 

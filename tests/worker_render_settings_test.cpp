@@ -1,11 +1,14 @@
 // `thumbgen work` with the claim's render_settings (issue 11): each job rendered at its own size and camera, the
 // camera used and the renderer version sent back with the thumbnail, a job without settings (an older server)
-// rendered with the worker's own options, and bad settings failing only their job with the reason. The server is
-// a scripted one on loopback that answers the claim protocol and records what the worker sends.
+// rendered with the worker's own options, an asset's "up" standing its model upright, and bad settings failing only
+// their job with the reason. The server is a scripted one on loopback that answers the claim protocol and records
+// what the worker sends.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
+#include "platform/texture_decoder.h"
+#include "render/quality_gate.h"
 #include "render/view.h"
 #include "support/gltf_writer.h"
 #include "support/images.h"
@@ -30,6 +33,14 @@ std::string bar_glb() {
   bar.meshes.push_back(mesh);
   const auto bytes = test::write_glb(bar);
   return std::string(bytes.begin(), bytes.end());
+}
+
+// The model's extent in pixels in a thumbnail on black.
+glm::vec2 content_extent(const std::vector<std::uint8_t>& encoded) {
+  const scene::Image image = platform::TextureDecoder().decode(encoded, 0);
+  const render::ContentBox box = render::content_box(image, glm::vec4(0, 0, 0, 1));
+  EXPECT_FALSE(box.empty);
+  return {(box.right - box.left) * image.width, (box.bottom - box.top) * image.height};
 }
 
 json claimed_job(const std::string& id, const std::string& origin, const json& render_settings) {
@@ -76,6 +87,7 @@ TEST(WorkerRenderSettings, EachJobIsRenderedWithItsSettingsAndReportsTheCameraUs
           {{"width", 128}, {"height", 80}, {"background", "#102030"}, {"camera", saved}, {"presentation", nullptr}}));
       jobs.push_back(claimed_job("2", origin, nullptr));  // an older server: no render_settings
       jobs.push_back(claimed_job("3", origin, {{"width", 0}, {"height", 80}}));
+      jobs.push_back(claimed_job("4", origin, {{"up", "+Z"}}));  // the asset's up axis: the bar stands
       return {200, json{{"jobs", jobs}}.dump(), {}};
     }
     if (path.ends_with("/heartbeat")) return {200, R"({"cancel": false})", {}};
@@ -88,7 +100,7 @@ TEST(WorkerRenderSettings, EachJobIsRenderedWithItsSettingsAndReportsTheCameraUs
   test::ScratchDir scratch("worker-render-settings");
   const test::ProcessResult run =
       test::run_process({THUMBGEN_BINARY, "work", "--server", origin, "--token", "scripted", "--once", "--cache",
-                         (scratch.path() / "cache").string(), "--size", "96x64", "-j", "1", "--batch", "3"});
+                         (scratch.path() / "cache").string(), "--size", "96x64", "-j", "1", "--batch", "4"});
   EXPECT_EQ(run.exit_code, 1) << run.err;  // job 3 failed
 
   // Job 1: its own size, and the saved camera reported back exactly, with the renderer version.
@@ -112,6 +124,17 @@ TEST(WorkerRenderSettings, EachJobIsRenderedWithItsSettingsAndReportsTheCameraUs
   EXPECT_NE(plain["camera"]["position"], expected_camera["position"]);
   ASSERT_TRUE(util::decode_base64_strict(plain.value("thumbnail_base64", ""), jpeg));
   EXPECT_EQ(jpeg_size(jpeg), std::make_pair(96, 64));
+  const glm::vec2 lying = content_extent(jpeg);
+  EXPECT_GT(lying.x, lying.y) << lying.x << " x " << lying.y;
+
+  // Job 4: "up": "+Z" stands the bar (long along its file's Z) upright; the camera is still in the file's axes.
+  const auto fourth = server.bodies(std::string(kJobs) + "4/complete");
+  ASSERT_EQ(fourth.size(), 1u) << run.err;
+  const json standing_body = json::parse(fourth.front());
+  ASSERT_TRUE(util::decode_base64_strict(standing_body.value("thumbnail_base64", ""), jpeg));
+  const glm::vec2 standing = content_extent(jpeg);
+  EXPECT_GT(standing.y, 2.5f * standing.x) << standing.x << " x " << standing.y;
+  EXPECT_GT(standing_body["camera"]["up"][2].get<double>(), 0.9);
 
   // Job 3: bad settings fail that job, not retryable, with the field named.
   EXPECT_TRUE(server.bodies(std::string(kJobs) + "3/complete").empty());

@@ -144,6 +144,8 @@ export class Thumbgen {
   //    precedence rule: presentation camera > the model's own > auto-framing) | an absolute camera | {source: 'run',
   //    yaw, pitch, fov} | {source: 'saved' | 'presentation', ...} as in the server's render_settings.
   //    presentation: the gallery's presentation_params ({backgroundColor, orientingRotation, camera}) or null.
+  //    up: '+Y' | '+Z' | null (the file's declaration, else its format's convention: STL/3MF/AMF are +Z up); it
+  //    turns auto-framing only, cameras (camera_used, a saved one) are in the file's own axes.
   //    Returns {rgba (Uint8ClampedArray, row 0 at the top), width, height, camera_used, camera_source, problem
   //    (null, or why the quality gate refuses the frame as a thumbnail), warnings, render_ms}. Throws ThumbgenError
   //    for bad settings or an unknown handle.
@@ -169,10 +171,11 @@ export class Thumbgen {
     return canvas.convertToBlob({type, quality});
   }
 
-  #renderScene(handle, {width = 1280, height = 720, background = null, camera = null, presentation = null}) {
+  #renderScene(handle, {width = 1280, height = 720, background = null, camera = null, presentation = null,
+    up = null}) {
     const m = this.#module;
     const settings = JSON.stringify({width, height, background: backgroundText(background),
-      camera: cameraSettings(camera), presentation});
+      camera: cameraSettings(camera), presentation, up});
     this.#check(this.#withString(settings, (s) => m._thumbgen_render_scene(handle.id, s)));
     const result = {...this.#pixels(), ...this.#resultJson()};
     result.rgba = result.pixels;

@@ -102,6 +102,11 @@ render::AbsoluteCamera parse_absolute_camera(const std::string& text) {
   return render::camera_from_json(json, "--camera");
 }
 
+scene::UpAxis parse_up(const std::string& text) {
+  if (auto axis = scene::parse_up_axis(text)) return *axis;
+  fail("--up: expected +Y or +Z, got '" + text + "'");
+}
+
 std::chrono::milliseconds parse_duration(const std::string& text) {
   auto [number, unit] = split_unit(text);
   auto value = parse_number(number);
@@ -166,6 +171,12 @@ void add_render_arguments(CLI::App& command, RenderArguments& args, RenderArgume
           "Camera angles in degrees (default: the model's own camera, else 30,20,45), or an absolute camera "
           "as --json reports it: '{\"position\":[x,y,z],\"target\":[x,y,z],\"up\":[x,y,z],\"fov_y_degrees\":45}'")
       ->type_name("YAW,PITCH[,FOV]|JSON");
+  command
+      .add_option("--up", args.up,
+                  "The models' up axis, for all of them (default: what the file declares, else its format's "
+                  "convention: +Z for STL, 3MF and AMF, +Y for the rest); cameras in the model's space are not "
+                  "affected")
+      ->type_name("+Y|+Z");
   command.add_option("-j,--jobs", args.jobs, "Render processes (default: one per CPU core)")->type_name("N");
   command.add_option("--timeout", args.timeout, "Time limit per model, e.g. 30s, 500ms, 2m")
       ->capture_default_str()
@@ -210,6 +221,7 @@ RenderOptions resolve_render_options(const RenderArguments& args) {
       options.job.view.camera = parse_camera(args.camera);
     }
   }
+  if (!args.up.empty()) options.job.view.up = parse_up(args.up);
   if (args.jobs < 0 || args.jobs > kMaxJobs) {
     fail("--jobs: expected 1-" + std::to_string(kMaxJobs) + ", got " + std::to_string(args.jobs));
   }

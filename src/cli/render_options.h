@@ -36,6 +36,7 @@ struct RenderArguments {
   int quality = 85;
   std::string background = "#000000";
   std::string camera;  // empty: the asset's own camera, else a 3/4 auto-frame; "{...}": an absolute camera
+  std::string up;      // empty: the file's declaration, else its format's convention (STL/3MF/AMF +Z, others +Y)
   int jobs = 0;        // 0: one per CPU core
   std::string timeout = "30s";
   std::string max_memory = kDefaultMaxMemory;
@@ -75,6 +76,7 @@ glm::vec4 parse_background(const std::string& text);         // "#rrggbb", "#rgb
 render::CameraAngles parse_camera(const std::string& text);  // "yaw,pitch" or "yaw,pitch,fov" (degrees)
 // '{"position":[x,y,z],"target":[x,y,z],"up":[x,y,z],"fov_y_degrees":f}' (the camera `render --json` reports)
 render::AbsoluteCamera parse_absolute_camera(const std::string& text);
+scene::UpAxis parse_up(const std::string& text);                    // "+Y", "+Z"
 std::chrono::milliseconds parse_duration(const std::string& text);  // "30s", "500ms", "2m", "1.5s", "30" (= s)
 std::uint64_t parse_memory_size(const std::string& text);           // "2G", "512M", "1.5GiB"; "none" → 0
 // "2G", "512M", "100K", "1.5GiB", plain bytes; at least `minimum` (a size in the same notation, "" for none).

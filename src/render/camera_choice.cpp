@@ -1,8 +1,25 @@
 #include "render/camera_choice.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace thumbgen::render {
+
+namespace {
+
+bool turns(const glm::quat& rotation) { return std::abs(std::abs(rotation.w) - 1.0f) > 1e-6f; }
+
+}  // namespace
+
+glm::quat model_orientation(const ViewOptions& view, const scene::Scene& scene) {
+  if (turns(view.presentation.orienting_rotation)) return view.presentation.orienting_rotation;
+  if (view.up) return scene::upright_rotation(*view.up);
+  return scene.upright.value_or(glm::quat(1.0f, 0.0f, 0.0f, 0.0f));
+}
+
+bool up_axis_overridden(const ViewOptions& view) {
+  return view.up.has_value() && turns(view.presentation.orienting_rotation);
+}
 
 const char* camera_source_name(CameraSource source) {
   switch (source) {
@@ -30,7 +47,7 @@ CameraSource choose_camera_source(const ViewOptions& view, const scene::Scene& s
 
 ViewCamera camera_for(CameraSource source, const scene::Scene& scene, const ViewOptions& view) {
   const float aspect = static_cast<float>(view.width) / static_cast<float>(std::max(view.height, 1));
-  const glm::quat& orientation = view.presentation.orienting_rotation;
+  const glm::quat orientation = model_orientation(view, scene);
   switch (source) {
     case CameraSource::Saved:
       if (view.saved_camera) return absolute_camera(scene, *view.saved_camera, aspect);
@@ -39,7 +56,8 @@ ViewCamera camera_for(CameraSource source, const scene::Scene& scene, const View
       if (view.camera) return auto_frame(scene, *view.camera, aspect, orientation);
       break;
     case CameraSource::Presentation:
-      if (view.presentation.camera) return presentation_camera(scene, *view.presentation.camera, aspect, orientation);
+      if (view.presentation.camera)
+        return presentation_camera(scene, *view.presentation.camera, aspect, view.presentation.orienting_rotation);
       break;
     case CameraSource::Authored:
       if (!scene.cameras.empty()) return authored_camera(scene, aspect);

@@ -241,6 +241,12 @@ RenderSettings read_render_settings(const nlohmann::json& settings, const ViewOp
     view.background = *presentation_background;
   }
 
+  if (const json* up = member(settings, "up")) {
+    auto axis = up->is_string() ? scene::parse_up_axis(up->get<std::string>()) : std::nullopt;
+    if (!axis) fail("render_settings.up", "expected \"+Y\" or \"+Z\"");
+    view.up = axis;
+  }
+
   if (const json* camera = member(settings, "camera")) {
     // The server's camera choice replaces the caller's own.
     view.saved_camera.reset();

@@ -6,7 +6,12 @@
 //                   | {"source": "presentation", ...Icosa presentation camera: "translation", "rotation" [x,y,z,w],
 //                      "perspective": {"yfov": radians}, "GOOGLE_camera_settings": {"pivot": [x,y,z]}},
 //    "presentation": null | {"backgroundColor": "#rrggbb", "orientingRotation": {x,y,z,w} | [x,y,z,w],
-//                            "camera": {...as above}}}
+//                            "camera": {...as above}},
+//    "up": null | "+Y" | "+Z"}
+// "up" is the model file's up axis when the server knows it better than the file (an asset record may store it):
+// it replaces the caller's --up, the file's declaration and its format's convention (STL/3MF/AMF +Z), and yields
+// only to a presentation orientingRotation that turns (camera_choice.h: model_orientation). Cameras are not
+// affected: a saved camera is in the file's own axes either way.
 // The background is the settings' own, else the presentation's backgroundColor, else the caller's default.
 #pragma once
 

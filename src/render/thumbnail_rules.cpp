@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 
+#include "render/camera_choice.h"
 #include "render/framing.h"
 #include "render/quality_gate.h"
 
@@ -38,7 +39,7 @@ Thumbnail render_thumbnail(Renderer& renderer, const scene::Scene& scene, const 
     if (thumbnail.problem || small) {
       // The asset's own camera shows nothing useful (looking away, inside the model) or leaves the model tiny:
       // frame the model ourselves, from the author's direction when it is visible at all.
-      const glm::quat& orientation = view.presentation.orienting_rotation;
+      const glm::quat orientation = model_orientation(view, scene);
       AbsoluteCamera along = rendered.camera.pose;
       const bool orthographic = rendered.camera_source == CameraSource::Authored && !scene.cameras.front().perspective;
       if (orthographic) along.fov_y_degrees = kDefaultAngles.vfov_degrees;
@@ -54,6 +55,10 @@ Thumbnail render_thumbnail(Renderer& renderer, const scene::Scene& scene, const 
       thumbnail.camera_used = camera.pose;
       thumbnail.camera_source = CameraSource::Auto;
     }
+  }
+  if (up_axis_overridden(view)) {
+    thumbnail.warnings.push_back(std::string("up ") + scene::up_axis_name(*view.up) +
+                                 " ignored: the gallery's orientingRotation turns this model");
   }
   thumbnail.image = std::move(rendered.image);
   return thumbnail;

@@ -5,6 +5,7 @@
 #include <glm/gtc/quaternion.hpp>
 #include <optional>
 
+#include "scene/up_axis.h"
 #include "util/version.h"
 
 namespace thumbgen::render {
@@ -16,8 +17,9 @@ struct CameraAngles {
 };
 
 // A camera placed exactly: where it is, what it looks at, which way is up, its vertical field of view. In the
-// model's space as loaded (before the presentation's orienting rotation and before any framing), so a camera
-// stored with an asset keeps showing the same view whatever else changes.
+// model's space as loaded, which is the file's own axes: before the up-axis turn (a Z-up STL's cameras usually have
+// up [0, 0, 1]), before the presentation's orienting rotation and before any framing, so a camera stored with an
+// asset keeps showing the same view whatever else changes (including --up or the format's up convention).
 struct AbsoluteCamera {
   glm::vec3 position{0.0f, 0.0f, 1.0f};
   glm::vec3 target{0.0f};
@@ -50,6 +52,9 @@ struct ViewOptions {
   std::optional<AbsoluteCamera> saved_camera;
   std::optional<CameraAngles> camera;
   Presentation presentation;
+  // The file's up axis when the caller knows it (--up, render_settings "up"); nullopt: the file's own declaration
+  // or its format's convention (see model_orientation in camera_choice.h for the whole rule).
+  std::optional<scene::UpAxis> up;
   // Anti-aliasing: -1 = automatic (4x MSAA on a GPU; a CPU FXAA pass on software GL, where MSAA costs more than
   // shading), 0 or 1 = FXAA, 2+ = that many MSAA samples.
   int msaa_samples = -1;

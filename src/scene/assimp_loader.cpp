@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <assimp/Importer.hpp>
 #include <cmath>
+#include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -19,6 +21,7 @@
 #include "scene/load_error.h"
 #include "scene/srgb.h"
 #include "scene/tilt_brush.h"
+#include "scene/up_axis.h"
 #include "util/ascii.h"
 
 namespace thumbgen::scene {
@@ -239,6 +242,29 @@ bool looks_like_tilt_brush(const aiScene& ai, std::span<const std::uint8_t> byte
   return false;
 }
 
+// An FBX file declares its axes in GlobalSettings (3ds Max and many CAD exports: +Z up, front -Y); assimp 5.2.5
+// reports them as scene metadata and leaves the geometry in those axes. nullopt: +Y up, or nothing declared.
+std::optional<glm::quat> declared_upright(const aiScene& ai) {
+  const aiMetadata* metadata = ai.mMetaData;
+  if (metadata == nullptr) return std::nullopt;
+  AxisSystem axes;
+  auto read = [&](const char* key, int& value) {
+    std::int32_t number = 0;
+    if (metadata->Get(key, number)) value = number;
+  };
+  std::int32_t up_axis = -1;
+  if (!metadata->Get("UpAxis", up_axis)) return std::nullopt;
+  axes.up_axis = up_axis;
+  read("UpAxisSign", axes.up_sign);
+  read("FrontAxis", axes.front_axis);
+  read("FrontAxisSign", axes.front_sign);
+  read("CoordAxis", axes.coord_axis);
+  read("CoordAxisSign", axes.coord_sign);
+  const std::optional<glm::quat> turn = upright_rotation(axes);
+  if (!turn || std::abs(std::abs(turn->w) - 1.0f) < 1e-6f) return std::nullopt;  // no turn needed
+  return turn;
+}
+
 }  // namespace
 
 void configure_assimp_importer(Assimp::Importer& importer) {
@@ -337,6 +363,7 @@ Scene load_with_assimp(const std::string& main_file, std::span<const std::uint8_
   // the modelling tool had open (measured on the corpus: spider.fbx and huesitos.fbx frame a close-up of a texture
   // or a limb), so auto-framing gives the better thumbnail there.
   if (gltf1) add_cameras(*ai, gltf1, scene);
+  if (extension == "fbx") scene.upright = declared_upright(*ai);
   return scene;
 }
 

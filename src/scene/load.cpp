@@ -6,6 +6,7 @@
 
 #include "scene/gltf_generation.h"
 #include "scene/gltf_loader.h"
+#include "scene/model_formats.h"
 #include "scene/splat_loader.h"
 #include "util/ascii.h"
 #if THUMBGEN_WITH_ASSIMP
@@ -116,6 +117,10 @@ Scene load_scene(const std::string& main_file, FileAccess& files, ImageDecoder& 
 #endif
   }
   if (!scene.has_geometry()) throw LoadError("no geometry: the model has nothing to draw");
+  if (!scene.upright) {  // no declaration in the file: its format's convention
+    const ModelFormat* format = model_format_for(lower_extension(main_file));
+    if (format != nullptr && format->up != UpAxis::PlusY) scene.upright = upright_rotation(format->up);
+  }
   return scene;
 }
 

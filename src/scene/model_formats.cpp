@@ -9,6 +9,7 @@ namespace thumbgen::scene {
 namespace {
 
 using enum ModelReader;
+constexpr UpAxis kZUp = UpAxis::PlusZ;
 
 // Not .blend: assimp only reads pre-2.8 files, and a folder holding a .blend usually holds its export too.
 constexpr std::array kFormats = {
@@ -17,7 +18,7 @@ constexpr std::array kFormats = {
     ModelFormat{"obj", "Wavefront OBJ", "OBJ", Assimp},
     ModelFormat{"fbx", "FBX", "FBX", Assimp},
     ModelFormat{"ply", "PLY (mesh, point cloud or 3DGS splats)", "PLY", NativeOrAssimp},
-    ModelFormat{"stl", "STL", "STL", Assimp},
+    ModelFormat{"stl", "STL", "STL", Assimp, kZUp},
     ModelFormat{"spz", "SPZ splats", "SPZ", Native},
     ModelFormat{"splat", "antimatter15 splats", "SPLAT", Native},
     ModelFormat{"ksplat", "mkkellogg splats", "KSPLAT", NoLoader},
@@ -27,7 +28,8 @@ constexpr std::array kFormats = {
     ModelFormat{"usdz", "USDZ", "USDZ", NoLoader},
     ModelFormat{"dae", "Collada", "", Assimp},
     ModelFormat{"3ds", "3D Studio", "", Assimp},
-    ModelFormat{"3mf", "3D Manufacturing Format", "", Assimp},
+    ModelFormat{"3mf", "3D Manufacturing Format", "", Assimp, kZUp},
+    ModelFormat{"amf", "Additive Manufacturing Format", "", Assimp, kZUp},
     ModelFormat{"lwo", "LightWave", "", Assimp},
     ModelFormat{"off", "Object File Format", "", Assimp},
     ModelFormat{"x", "DirectX", "", Assimp},

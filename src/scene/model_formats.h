@@ -6,6 +6,8 @@
 #include <span>
 #include <string_view>
 
+#include "scene/up_axis.h"
+
 namespace thumbgen::scene {
 
 enum class ModelReader {
@@ -23,6 +25,9 @@ struct ModelFormat {
   // glTF 1.0 is GLTF1 (see the importer).
   std::string_view gallery_type;
   ModelReader reader;
+  // The format's up axis by convention: the one table of Z-up formats (3D printing / CAD). A file's own declaration
+  // (FBX GlobalSettings) and an explicit --up / render_settings "up" take precedence.
+  UpAxis up = UpAxis::PlusY;
 };
 
 std::span<const ModelFormat> model_formats();

@@ -137,14 +137,14 @@ test('Stop releases the current job and the claimed ones not started', async () 
 test('the claim\'s render_settings reach the renderer as they come; Automatic framing leaves the cameras out', async () => {
   const presentation = {orientingRotation: [0, 0, 0, 1], camera: {translation: [0, 0, 5]}, backgroundColor: '#102030'};
   const withSettings = (n, camera) => ({...job(n), render_settings: {width: 64, height: 36, background: '#102030',
-                                                                      camera, presentation}});
+                                                                      camera, presentation, up: '+Z'}});
   const saved = {source: 'saved', position: [1, 2, 3], target: [0, 0, 0], up: [0, 1, 0], fov_y_degrees: 40};
   let w = world([withSettings(1, saved)]);
   await w.run.start({...SETTINGS, cameraMode: 'angles'});
   assert.deepEqual(w.calls.find((c) => c[0] === 'claim')[1].render,
                    {width: 64, height: 36, background: '#000000', camera: {yaw: 30, pitch: 20, fov: 45}});
   assert.deepEqual(w.calls.find((c) => c[0] === 'render')[2],
-                   {width: 64, height: 36, background: '#102030', camera: saved, presentation});
+                   {width: 64, height: 36, background: '#102030', camera: saved, presentation, up: '+Z'});
 
   w = world([withSettings(2, {source: 'presentation', translation: [0, 0, 5]})]);
   await w.run.start({...SETTINGS, cameraMode: 'auto'});

@@ -26,7 +26,12 @@ export interface RenderSettings {
   background: string | null; // "#rrggbb" | "transparent" | null (the presentation's, else black)
   camera: CameraRequest;
   presentation: Record<string, unknown> | null; // the gallery's presentation_params (orientingRotation, camera, ...)
+  /** The model file's up axis when the asset record knows it; null: the file's declaration, else its format's
+   *  convention (STL/3MF/AMF +Z). Cameras are in the file's own axes either way. */
+  up: UpAxis | null;
 }
+
+export type UpAxis = '+Y' | '+Z';
 
 /** What the live view shows: an asset's files and the settings of its thumbnail's render. When the worker's
  *  scene is another (the run moved on) or gone (the worker was replaced), the view loads these again. */
@@ -83,6 +88,7 @@ export interface ClaimedJob {
     background?: string | null;
     camera?: CameraRequest;
     presentation?: Record<string, unknown> | null;
+    up?: UpAxis | null;
   } | null;
 }
 

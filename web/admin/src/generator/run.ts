@@ -493,7 +493,7 @@ export class GeneratorRun {
     const presentation = this.#settings.cameraMode === 'auto' && rs.presentation
       ? withoutCamera(rs.presentation) : rs.presentation ?? null;
     return {width: rs.width ?? this.#settings.width, height: rs.height ?? this.#settings.height,
-            background: rs.background ?? this.#settings.background, camera, presentation};
+            background: rs.background ?? this.#settings.background, camera, presentation, up: rs.up ?? null};
   }
 
   #exclude(id: string): void {
