@@ -56,3 +56,20 @@ export function runChecks(name, body, timeoutMs = 180_000) {
     process.exitCode = 1;
   });
 }
+
+// The built web folder `root` served on loopback and its index.html open in a fresh Chromium page whose errors
+// (uncaught exceptions, console errors) are collected in `pageErrors`; close() ends both.
+export async function openBuiltPage(root) {
+  if (!fs.existsSync(path.join(root, 'thumbgen_wasm.wasm'))) throw new Error(`${root}/thumbgen_wasm.wasm missing: run web/build.sh`);
+  const server = await serve(root);
+  const browser = await launchChromium();
+  const page = await browser.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
+  page.on('console', (message) => message.type() === 'error' && pageErrors.push(message.text()));
+  await page.goto(`http://127.0.0.1:${server.address().port}/index.html`);
+  return {page, pageErrors, close: async () => {
+    await browser.close();
+    server.close();
+  }};
+}

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {launchChromium, runChecks, serve} from './browser_harness.mjs';
+import {openBuiltPage, runChecks} from './browser_harness.mjs';
 
 const MODEL = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'examples', 'torus-textured.glb');
 
@@ -103,15 +103,8 @@ async function cameraChecks({model, width, height}) {
 
 async function main(check) {
   const root = path.resolve(process.argv[2] ?? 'build-web/web');
-  if (!fs.existsSync(path.join(root, 'thumbgen_wasm.wasm'))) throw new Error(`${root}/thumbgen_wasm.wasm missing: run web/build.sh`);
-  const server = await serve(root);
-  const browser = await launchChromium();
+  const {page, pageErrors, close} = await openBuiltPage(root);
   try {
-    const page = await browser.newPage();
-    const pageErrors = [];
-    page.on('pageerror', (error) => pageErrors.push(String(error)));
-    page.on('console', (message) => message.type() === 'error' && pageErrors.push(message.text()));
-    await page.goto(`http://127.0.0.1:${server.address().port}/index.html`);
     const width = 256, height = 160;
     const out = await page.evaluate(cameraChecks, {model: [...fs.readFileSync(MODEL)], width, height});
     const pct = (x) => `${(100 * x).toFixed(2)} %`;
@@ -146,8 +139,7 @@ async function main(check) {
     }
     check('no page errors', pageErrors.length === 0, pageErrors.join(' | '));
   } finally {
-    await browser.close();
-    server.close();
+    await close();
   }
 }
 

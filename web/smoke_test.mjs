@@ -3,7 +3,7 @@
 // Usage: node web/smoke_test.mjs <build-dir>/web
 import fs from 'node:fs';
 import path from 'node:path';
-import {launchChromium, runChecks, serve} from './browser_harness.mjs';
+import {openBuiltPage, runChecks} from './browser_harness.mjs';
 import {checkFormats} from './smoke_formats.mjs';
 
 // A unit cube (24 vertices: flat normals per face) with one PBR material (red by default): glTF JSON + binary buffer.
@@ -155,15 +155,8 @@ async function renderInPage({glb, invisibleGlb, gltf, bin, mainFile, width, heig
 
 async function main(check) {
   const root = path.resolve(process.argv[2] ?? 'build-web/web');
-  if (!fs.existsSync(path.join(root, 'thumbgen_wasm.wasm'))) throw new Error(`${root}/thumbgen_wasm.wasm missing: run web/build.sh`);
-  const server = await serve(root);
-  const browser = await launchChromium();
+  const {page, pageErrors, close} = await openBuiltPage(root);
   try {
-    const page = await browser.newPage();
-    const pageErrors = [];
-    page.on('pageerror', (error) => pageErrors.push(String(error)));
-    page.on('console', (message) => message.type() === 'error' && pageErrors.push(message.text()));
-    await page.goto(`http://127.0.0.1:${server.address().port}/index.html`);
     const width = 256, height = 160, background = [0.1, 0.1, 0.1, 1];
     const cube = makeCube();
     cube.json.buffers[0].uri = 'C:\\Users\\artist\\Desktop\\cube.bin';
@@ -199,8 +192,7 @@ async function main(check) {
     await checkFormats(page, check, path.join(root, '..', 'smoke-formats'));
     check('no page errors', pageErrors.length === 0, pageErrors.join(' | '));
   } finally {
-    await browser.close();
-    server.close();
+    await close();
   }
 }
 
