@@ -4,14 +4,12 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import {chromium} from 'playwright-core';
+import {CHROMIUM_LAUNCH_OPTIONS} from './chromium_launch.mjs';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'];
 const MIME = {'.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm'};
 
 export function launchChromium() {
-  return chromium.launch({executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS});
+  return chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
 }
 
 // Serves the files of `root` (no directories, nothing outside it) on 127.0.0.1 at a free port.

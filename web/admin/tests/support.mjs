@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {chromium} from 'playwright-core';
+import {CHROMIUM_LAUNCH_OPTIONS} from '../../chromium_launch.mjs';
 
 function required(name) {
   const value = process.env[name];
@@ -19,10 +20,6 @@ export const BASE_URL = required('ADMIN_BASE_URL').replace(/\/$/, '');
 export const STAFF = {username: required('ADMIN_STAFF_USER'), password: required('ADMIN_STAFF_PASSWORD')};
 export const PLAIN = {username: required('ADMIN_PLAIN_USER'), password: required('ADMIN_PLAIN_PASSWORD')};
 const SCREENSHOTS = process.env.ADMIN_SCREENSHOTS ?? '';
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-// The same flags as web/smoke_test.mjs: headless, no GPU (WebGL2 through SwiftShader), nothing phoning home.
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'];
 
 export const PATHS = {
   login: '/admin/login/',
@@ -31,7 +28,7 @@ export const PATHS = {
 };
 
 export async function launchBrowser() {
-  return chromium.launch({executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS});
+  return chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
 }
 
 // A fresh context (own localStorage) and page. `problems` collects console errors, uncaught exceptions and CSP
