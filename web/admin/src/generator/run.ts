@@ -292,8 +292,8 @@ export class GeneratorRun {
     try {
       for (;;) {
         const claimed = await this.#during(this.api.claim(request));
-        // A server without exclude_asset_ids hands this run's skipped assets out again: they go straight back
-        // (to their old place in the queue), and the claim asks past them.
+        // The claim sends only the last MAX_EXCLUDED of this run's skipped/failed assets: an older one can come
+        // out again. It goes straight back (to its old place in the queue), and the claim asks past it.
         const excluded = claimed.filter((job) => this.#excluded.includes(assetId(job)));
         await Promise.all(excluded.map((job) => this.api.release(job).catch(() => undefined)));
         const jobs = claimed.filter((job) => !excluded.includes(job));
