@@ -6,10 +6,10 @@
 // (≤ 10 % growth). Run by bench/web_generator.sh (make bench).
 //   env: THUMBGEN, ADMIN_DIR (as the generator tests), BENCH_ASSETS (500), BENCH_WIDTH/BENCH_HEIGHT (1280×720),
 //        CHROMIUM (/usr/bin/chromium)
-import fs from 'node:fs';
 import os from 'node:os';
 import {launchChromium} from '../web/browser_harness.mjs';
 import {api, boxGlb, login, startWorld} from '../web/admin/tests/generator_fixture.mjs';
+import {downloadRecords, openGenerator} from '../web/admin/tests/generator_page.mjs';
 
 const ASSETS = Number(process.env.BENCH_ASSETS ?? 500);
 const WIDTH = Number(process.env.BENCH_WIDTH ?? 1280);
@@ -42,20 +42,9 @@ async function main() {
                                   serverEnv: {THUMBGEN_THUMBNAIL_FORMAT: 'jpeg'}});
   const browser = await launchChromium();
   try {
-    const context = await browser.newContext({viewport: {width: 1280, height: 900}, acceptDownloads: true});
-    const page = await context.newPage();
+    // Logged in on the generator, long tasks recorded in window.__longTasks (as the generator tests open it).
+    const {context, page} = await openGenerator(browser, world);
     const cdp = await context.newCDPSession(page);
-    await page.addInitScript(() => {
-      window.__longTasks = [];
-      new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) window.__longTasks.push(entry.duration);
-      }).observe({type: 'longtask', buffered: true});
-    });
-    await page.goto(`${world.baseUrl}/admin/thumbnails/generate/`);
-    await page.getByLabel('Username').fill(world.user);
-    await page.getByLabel('Password').fill(world.password);
-    await page.getByRole('button', {name: 'Log in'}).click();
-    await page.getByRole('heading', {name: 'Batch Thumbnail Generator'}).waitFor();
     await page.getByLabel('Batch Size').fill('100');
     await page.getByLabel('Width (px)').fill(String(WIDTH));
     await page.getByLabel('Height (px)').fill(String(HEIGHT));
@@ -86,10 +75,7 @@ async function main() {
     const completed = Number(await page.locator('#stat-completed').textContent());
     const failed = Number(await page.locator('#stat-failed').textContent());
     const gpu = (await page.locator('#renderer-gpu').innerText()).replace(/^Renderer: /, '') || '?';
-    const [download] = await Promise.all([page.waitForEvent('download'),
-                                          page.getByRole('button', {name: 'Download log'}).click()]);
-    const records = fs.readFileSync(await download.path(), 'utf8').trim().split('\n').map((line) => JSON.parse(line))
-                      .filter((r) => r.result === 'completed');
+    const records = (await downloadRecords(page)).filter((r) => r.result === 'completed');
     const longTasks = await page.evaluate(() => window.__longTasks);
     const token = await login(world);
     const stored = (await api(world, token, 'GET', '/api/v1/admin/assets?thumbnail=has&limit=1')).body.total_count;
