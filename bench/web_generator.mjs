@@ -23,13 +23,18 @@ const median = (values) => {
   return sorted.length ? sorted[Math.floor(sorted.length / 2)] : NaN;
 };
 
-// Varied models: edge 0.2–5, faces split 1–40 ways, colours round the hue circle.
+// Varied models: edge 0.2–5, faces split 1–40 ways (12·split² triangles), colours round the hue circle.
+const splitOf = (i) => 1 + ((i * 7) % 40);
+const triangleRange = (count) => {
+  const triangles = Array.from({length: count}, (_, i) => 12 * splitOf(i) ** 2);
+  return `${Math.min(...triangles).toLocaleString('en')}–${Math.max(...triangles).toLocaleString('en')}`;
+};
 function models(count) {
   const list = [];
   for (let i = 0; i < count; ++i) {
     const hue = (i * 0.618) % 1;
     const size = 0.2 + 4.8 * ((i * 0.37) % 1);
-    const split = 1 + ((i * 7) % 40);
+    const split = splitOf(i);
     list.push({name: `box-${String(i).padStart(4, '0')}.glb`,
                bytes: boxGlb([0.3 + 0.6 * hue, 0.9 - 0.6 * hue, 0.5, 1], size, split)});
   }
@@ -48,7 +53,7 @@ async function main() {
     await page.getByLabel('Batch Size').fill('100');
     await page.getByLabel('Width (px)').fill(String(WIDTH));
     await page.getByLabel('Height (px)').fill(String(HEIGHT));
-    console.log(`web generator bench: ${ASSETS} generated glTF cubes (12–19,200 triangles), ${WIDTH}×${HEIGHT}, ` +
+    console.log(`web generator bench: ${ASSETS} generated glTF cubes (${triangleRange(ASSETS)} triangles), ${WIDTH}×${HEIGHT}, ` +
                 `headless Chromium, ${os.cpus().length} cores, setup ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     const runStart = Date.now();
