@@ -17,12 +17,6 @@ namespace {
 
 class CameraRender : public test::RendererTest {
  protected:
-  static render::ViewOptions view() {
-    render::ViewOptions options;
-    options.width = 320;
-    options.height = 180;
-    return options;
-  }
   // A bar 2 long along Z, 0.2 thick: it looks long from the side (±X), a small square from the front (+Z).
   static scene::Scene bar() {
     return test::single_mesh_scene(test::box_mesh({0, 0, 0}, {0.1f, 0.1f, 1.0f}), {0.8f, 0.3f, 0.1f, 1.0f}, false);
@@ -53,7 +47,7 @@ class CameraRender : public test::RendererTest {
 };
 
 TEST_F(CameraRender, AnAbsoluteCameraFromPlusXShowsTheModelsSide) {
-  render::ViewOptions side = view();
+  render::ViewOptions side = small_view();
   side.saved_camera = render::AbsoluteCamera{{5, 0, 0}, {0, 0, 0}, {0, 1, 0}, 45};
   const render::Thumbnail from_side = thumbnail(bar(), side);
   ASSERT_FALSE(from_side.problem) << *from_side.problem;
@@ -63,7 +57,7 @@ TEST_F(CameraRender, AnAbsoluteCameraFromPlusXShowsTheModelsSide) {
   const glm::vec2 long_side = extent(from_side.image);
   EXPECT_GT(long_side.x, 4.0f * long_side.y) << long_side.x << " x " << long_side.y;
 
-  render::ViewOptions front = view();
+  render::ViewOptions front = small_view();
   front.saved_camera = render::AbsoluteCamera{{0, 0, 5}, {0, 0, 0}, {0, 1, 0}, 45};
   const render::Thumbnail from_front = thumbnail(bar(), front);
   ASSERT_FALSE(from_front.problem) << *from_front.problem;
@@ -73,10 +67,10 @@ TEST_F(CameraRender, AnAbsoluteCameraFromPlusXShowsTheModelsSide) {
 }
 
 TEST_F(CameraRender, TheCameraUsedBringsTheSameFrameBack) {
-  const render::Thumbnail automatic = thumbnail(bar(), view());
+  const render::Thumbnail automatic = thumbnail(bar(), small_view());
   ASSERT_FALSE(automatic.problem) << *automatic.problem;
   EXPECT_EQ(automatic.camera_source, render::CameraSource::Auto);
-  render::ViewOptions again = view();
+  render::ViewOptions again = small_view();
   again.saved_camera = automatic.camera_used;
   const render::Thumbnail repeated = thumbnail(bar(), again);
   ASSERT_FALSE(repeated.problem) << *repeated.problem;
@@ -87,7 +81,7 @@ TEST_F(CameraRender, TheCameraUsedBringsTheSameFrameBack) {
 }
 
 TEST_F(CameraRender, TheOrientingRotationTurnsTheModelBeforeFraming) {
-  render::ViewOptions front = view();
+  render::ViewOptions front = small_view();
   front.camera = render::CameraAngles{0, 0, 45};  // straight at the front (+Z side)
   const glm::vec2 lying = extent(thumbnail(bar(), front).image);
   EXPECT_NEAR(lying.x, lying.y, 0.25f * lying.y);  // the bar's end
@@ -100,14 +94,14 @@ TEST_F(CameraRender, TheOrientingRotationTurnsTheModelBeforeFraming) {
   EXPECT_GT(standing.y, 4.0f * standing.x) << standing.x << " x " << standing.y;
 
   // The camera used is in the model's space as loaded: without the rotation it shows the same frame.
-  render::ViewOptions saved = view();
+  render::ViewOptions saved = small_view();
   saved.saved_camera = upright.camera_used;
   EXPECT_NEAR(upright.camera_used.up.z, 1.0f, 1e-4f);  // presentation +Y is the model's +Z here
   EXPECT_LT(differing(upright.image, thumbnail(bar(), saved).image), 0.002);
 }
 
 TEST_F(CameraRender, ThePresentationCameraIsUsedAndReportedInTheModelsSpace) {
-  render::ViewOptions options = view();
+  render::ViewOptions options = small_view();
   options.presentation.orienting_rotation = glm::angleAxis(glm::radians(-90.0f), glm::vec3(1, 0, 0));
   render::PresentationCamera camera;  // on +X of presentation space, looking down -X at the upright bar
   camera.translation = {6, 0, 0};
@@ -120,7 +114,7 @@ TEST_F(CameraRender, ThePresentationCameraIsUsedAndReportedInTheModelsSpace) {
   const glm::vec2 standing = extent(presented.image);
   EXPECT_GT(standing.y, 3.0f * standing.x) << standing.x << " x " << standing.y;
 
-  render::ViewOptions saved = view();
+  render::ViewOptions saved = small_view();
   saved.saved_camera = presented.camera_used;
   EXPECT_LT(differing(presented.image, thumbnail(bar(), saved).image), 0.002);
 }
@@ -130,22 +124,22 @@ TEST_F(CameraRender, ThePresentationCameraIsUsedAndReportedInTheModelsSpace) {
 TEST_F(CameraRender, AZUpModelStandsUprightAndPlusYKeepsItLying) {
   scene::Scene z_up = bar();  // as a Z-up file (STL) loads: 2 long along the file's Z
   z_up.upright = scene::upright_rotation(scene::UpAxis::PlusZ);
-  const render::Thumbnail upright = thumbnail(z_up, view());
+  const render::Thumbnail upright = thumbnail(z_up, small_view());
   ASSERT_FALSE(upright.problem) << *upright.problem;
   const glm::vec2 standing = extent(upright.image);
   EXPECT_GT(standing.y, 3.0f * standing.x) << standing.x << " x " << standing.y;
   EXPECT_GT(upright.camera_used.up.z, 0.9f);  // reported in the file's axes, where up is +Z (less the 20° pitch)
 
   // --up +Y: exactly the frame of a +Y-up file (the orientation before up axes existed).
-  render::ViewOptions plus_y = view();
+  render::ViewOptions plus_y = small_view();
   plus_y.up = scene::UpAxis::PlusY;
   const render::Thumbnail lying = thumbnail(z_up, plus_y);
-  EXPECT_LT(differing(lying.image, thumbnail(bar(), view()).image), 0.002);
+  EXPECT_LT(differing(lying.image, thumbnail(bar(), small_view()).image), 0.002);
   const glm::vec2 flat = extent(lying.image);
   EXPECT_GT(flat.x, flat.y) << flat.x << " x " << flat.y;  // lying: wider than tall
 
   // --up +Z stands up a file whose format says nothing.
-  render::ViewOptions plus_z = view();
+  render::ViewOptions plus_z = small_view();
   plus_z.up = scene::UpAxis::PlusZ;
   EXPECT_LT(differing(thumbnail(bar(), plus_z).image, upright.image), 0.002);
 }
@@ -154,7 +148,7 @@ TEST_F(CameraRender, SavedAndAuthoredCamerasAreInTheFilesAxesWhateverTheUpAxis) 
   scene::Scene z_up = bar();
   z_up.upright = scene::upright_rotation(scene::UpAxis::PlusZ);
   // A saved camera: the same frame with and without the up turn, reported back unchanged.
-  render::ViewOptions saved = view();
+  render::ViewOptions saved = small_view();
   saved.saved_camera = render::AbsoluteCamera{{4, -3, 1}, {0, 0, 0}, {0, 0, 1}, 45};
   const render::Thumbnail turned = thumbnail(z_up, saved);
   ASSERT_FALSE(turned.problem) << *turned.problem;
@@ -167,10 +161,10 @@ TEST_F(CameraRender, SavedAndAuthoredCamerasAreInTheFilesAxesWhateverTheUpAxis) 
   with_camera.cameras.push_back(own);
   scene::Scene unturned = with_camera;
   unturned.upright.reset();
-  const render::Thumbnail authored = thumbnail(with_camera, view());
+  const render::Thumbnail authored = thumbnail(with_camera, small_view());
   ASSERT_FALSE(authored.problem) << *authored.problem;
   EXPECT_EQ(authored.camera_source, render::CameraSource::Authored);
-  EXPECT_LT(differing(authored.image, thumbnail(unturned, view()).image), 0.002);
+  EXPECT_LT(differing(authored.image, thumbnail(unturned, small_view()).image), 0.002);
   const glm::vec2 standing = extent(authored.image);  // seen from the file's -Y with +Z up: standing
   EXPECT_GT(standing.y, 3.0f * standing.x) << standing.x << " x " << standing.y;
 }
@@ -178,7 +172,7 @@ TEST_F(CameraRender, SavedAndAuthoredCamerasAreInTheFilesAxesWhateverTheUpAxis) 
 TEST_F(CameraRender, TheGallerysOrientingRotationReplacesTheUpAxis) {
   scene::Scene z_up = bar();
   z_up.upright = scene::upright_rotation(scene::UpAxis::PlusZ);
-  render::ViewOptions gallery = view();
+  render::ViewOptions gallery = small_view();
   gallery.presentation.orienting_rotation = glm::angleAxis(glm::radians(90.0f), glm::vec3(0, 1, 0));
   gallery.up = scene::UpAxis::PlusZ;
   const render::Thumbnail turned = thumbnail(z_up, gallery);
@@ -192,7 +186,7 @@ TEST_F(CameraRender, TheGallerysOrientingRotationReplacesTheUpAxis) {
 }
 
 TEST_F(CameraRender, ASavedCameraLookingAwayIsRefusedNotReplaced) {
-  render::ViewOptions away = view();
+  render::ViewOptions away = small_view();
   away.saved_camera = render::AbsoluteCamera{{0, 0, 5}, {0, 0, 10}, {0, 1, 0}, 45};
   const render::Thumbnail refused = thumbnail(bar(), away);
   ASSERT_TRUE(refused.problem);

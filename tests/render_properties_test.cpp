@@ -21,15 +21,7 @@ using thumbgen::test::sphere_mesh;
 
 namespace {
 
-class RenderProperties : public test::RendererTest {
- protected:
-  static render::ViewOptions small_view() {
-    render::ViewOptions view;
-    view.width = 320;
-    view.height = 180;
-    return view;
-  }
-};
+class RenderProperties : public test::RendererTest {};
 
 long resident_kib() {
   std::ifstream status("/proc/self/status");

@@ -6,38 +6,19 @@
 
 #include <glm/gtc/matrix_transform.hpp>
 
-#include "platform/egl_context.h"
+#include "support/render_fixture.h"
 #include "support/scene_builders.h"
 
 using namespace thumbgen;
 
 namespace {
 
-class ThumbnailRules : public ::testing::Test {
+class ThumbnailRules : public test::RendererTest {
  protected:
-  static void SetUpTestSuite() {
-    platform::tune_malloc_for_software_gl();
-    context_ = platform::create_egl_context().release();
-    renderer_ = new render::Renderer(*context_);
-  }
-  static void TearDownTestSuite() {
-    delete renderer_;
-    delete context_;
-  }
-  static render::ViewOptions small_view() {
-    render::ViewOptions view;
-    view.width = 320;
-    view.height = 180;
-    return view;
-  }
   static scene::Scene red_box() {
     return test::single_mesh_scene(test::box_mesh({0, 0, 0}, {0.5f, 0.5f, 0.5f}), {0.8f, 0.1f, 0.1f, 1.0f}, false);
   }
-  static render::GlContext* context_;
-  static render::Renderer* renderer_;
 };
-render::GlContext* ThumbnailRules::context_ = nullptr;
-render::Renderer* ThumbnailRules::renderer_ = nullptr;
 
 TEST(ThumbnailLoadLimits, CapTexturesToHalfTheNextPowerOfTwoAboveTheOutput) {
   scene::LoadLimits limits;  // 2048 by default
@@ -63,7 +44,7 @@ TEST(BoundedReason, ShortReasonsStayLongOnesAreCutOnACharacterBoundary) {
 }
 
 TEST_F(ThumbnailRules, AVisibleModelBecomesAThumbnail) {
-  const render::Thumbnail thumbnail = render::render_thumbnail(*renderer_, red_box(), small_view());
+  const render::Thumbnail thumbnail = render::render_thumbnail(renderer(), red_box(), small_view());
   EXPECT_FALSE(thumbnail.problem) << *thumbnail.problem;
   EXPECT_FALSE(thumbnail.authored_camera);
   EXPECT_EQ(thumbnail.image.width, 320);
@@ -75,7 +56,7 @@ TEST_F(ThumbnailRules, AnInvisibleModelIsRefusedAsBlank) {
   scene::Scene invisible = red_box();
   invisible.materials.front().base_color.a = 0.0f;
   invisible.materials.front().alpha_mode = scene::AlphaMode::Blend;
-  const render::Thumbnail thumbnail = render::render_thumbnail(*renderer_, invisible, small_view());
+  const render::Thumbnail thumbnail = render::render_thumbnail(renderer(), invisible, small_view());
   ASSERT_TRUE(thumbnail.problem);
   EXPECT_NE(thumbnail.problem->find("blank render"), std::string::npos) << *thumbnail.problem;
 }
@@ -86,7 +67,7 @@ TEST_F(ThumbnailRules, AnAuthoredCameraLookingAwayIsReplacedByAutoFraming) {
   // At z = 5 looking down +Z, away from the box at the origin (cameras look down their local -Z).
   away.world = glm::inverse(glm::lookAt(glm::vec3(0, 0, 5), glm::vec3(0, 0, 10), glm::vec3(0, 1, 0)));
   scene.cameras.push_back(away);
-  const render::Thumbnail thumbnail = render::render_thumbnail(*renderer_, scene, small_view());
+  const render::Thumbnail thumbnail = render::render_thumbnail(renderer(), scene, small_view());
   EXPECT_TRUE(thumbnail.authored_camera);
   EXPECT_FALSE(thumbnail.problem) << *thumbnail.problem;
   ASSERT_EQ(thumbnail.warnings.size(), 1u);

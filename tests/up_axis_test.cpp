@@ -20,11 +20,8 @@
 namespace thumbgen::scene {
 namespace {
 
-void expect_near(glm::vec3 a, glm::vec3 b) {
-  EXPECT_NEAR(a.x, b.x, 1e-5f);
-  EXPECT_NEAR(a.y, b.y, 1e-5f);
-  EXPECT_NEAR(a.z, b.z, 1e-5f);
-}
+// Rotations of unit axes are exact to float rounding.
+constexpr float kAxisEps = 1e-5f;
 
 // A bar 0.2 × 0.2 × 2 standing along +Z from the origin, as an OBJ (outward-wound quads).
 std::string tall_bar_obj() {
@@ -98,27 +95,28 @@ TEST(UpAxis, NamesParseAndPrint) {
 
 TEST(UpAxis, PlusZUpTurnsZOntoYAndTheZUpFrontTowardsTheDefaultView) {
   const glm::quat turn = upright_rotation(UpAxis::PlusZ);
-  expect_near(turn * glm::vec3(0, 0, 1), {0, 1, 0});
-  expect_near(turn * glm::vec3(0, -1, 0), {0, 0, 1});  // Z-up tools' front (-Y) faces the default view (+Z)
-  expect_near(turn * glm::vec3(1, 0, 0), {1, 0, 0});
+  test::expect_near(turn * glm::vec3(0, 0, 1), {0, 1, 0}, kAxisEps);
+  test::expect_near(turn * glm::vec3(0, -1, 0), {0, 0, 1},
+                    kAxisEps);  // Z-up tools' front (-Y) faces the default view (+Z)
+  test::expect_near(turn * glm::vec3(1, 0, 0), {1, 0, 0}, kAxisEps);
   const glm::quat none = upright_rotation(UpAxis::PlusY);
-  expect_near(none * glm::vec3(0.3f, 0.5f, 0.7f), {0.3f, 0.5f, 0.7f});
+  test::expect_near(none * glm::vec3(0.3f, 0.5f, 0.7f), {0.3f, 0.5f, 0.7f}, kAxisEps);
 }
 
 TEST(UpAxis, DeclaredAxisSystems) {
   // 3ds Max (and the FBX SDK's "Max" system): +Z up, front -Y, +X right: the same turn as the Z-up convention.
   const auto max = upright_rotation(AxisSystem{2, 1, 1, -1, 0, 1});
   ASSERT_TRUE(max);
-  expect_near(*max * glm::vec3(0, 0, 1), {0, 1, 0});
-  expect_near(*max * glm::vec3(0, -1, 0), {0, 0, 1});
+  test::expect_near(*max * glm::vec3(0, 0, 1), {0, 1, 0}, kAxisEps);
+  test::expect_near(*max * glm::vec3(0, -1, 0), {0, 0, 1}, kAxisEps);
   // The FBX default (+Y up, front +Z, +X): no turn.
   const auto y_up = upright_rotation(AxisSystem{});
   ASSERT_TRUE(y_up);
-  expect_near(*y_up * glm::vec3(0.3f, 0.5f, 0.7f), {0.3f, 0.5f, 0.7f});
+  test::expect_near(*y_up * glm::vec3(0.3f, 0.5f, 0.7f), {0.3f, 0.5f, 0.7f}, kAxisEps);
   // -Y up (upside down) with front +Z would mirror X if taken whole: the up axis alone is turned.
   const auto down = upright_rotation(AxisSystem{1, -1, 2, 1, 0, 1});
   ASSERT_TRUE(down);
-  expect_near(*down * glm::vec3(0, -1, 0), {0, 1, 0});
+  test::expect_near(*down * glm::vec3(0, -1, 0), {0, 1, 0}, kAxisEps);
   // Nonsense: no turn at all.
   EXPECT_FALSE(upright_rotation(AxisSystem{3, 1, 2, 1, 0, 1}));
   EXPECT_FALSE(upright_rotation(AxisSystem{2, 0, 1, -1, 0, 1}));
@@ -133,7 +131,7 @@ TEST(UpAxis, TheFormatTableNamesTheZUpFormats) {
 TEST(UpAxis, AnStlIsZUpAndKeepsItsOwnAxes) {
   const Scene stl = load("bar.stl", tall_bar_stl());
   ASSERT_TRUE(stl.upright);
-  expect_near(*stl.upright * glm::vec3(0, 0, 1), {0, 1, 0});
+  test::expect_near(*stl.upright * glm::vec3(0, 0, 1), {0, 1, 0}, kAxisEps);
   // The geometry itself is as the file has it: still 2 long along Z.
   const Bounds bounds = test::world_bounds(stl);
   EXPECT_NEAR(bounds.size().z, 2.0f, 1e-5f);
@@ -145,8 +143,8 @@ TEST(UpAxis, AnStlIsZUpAndKeepsItsOwnAxes) {
 TEST(UpAxis, AnFbxDeclaringZUpIsTurnedAndOneDeclaringYUpIsNot) {
   const Scene z_up = load("bar.fbx", bar_fbx(true));
   ASSERT_TRUE(z_up.upright);
-  expect_near(*z_up.upright * glm::vec3(0, 0, 1), {0, 1, 0});
-  expect_near(*z_up.upright * glm::vec3(0, -1, 0), {0, 0, 1});
+  test::expect_near(*z_up.upright * glm::vec3(0, 0, 1), {0, 1, 0}, kAxisEps);
+  test::expect_near(*z_up.upright * glm::vec3(0, -1, 0), {0, 0, 1}, kAxisEps);
   EXPECT_NEAR(test::world_bounds(z_up).size().z, 2.0f, 1e-4f);  // assimp leaves the geometry in the file's axes
 
   const Scene y_up = load("bar.fbx", bar_fbx(false));

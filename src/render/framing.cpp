@@ -6,6 +6,8 @@
 #include <glm/gtc/matrix_transform.hpp>
 #include <vector>
 
+#include "scene/drawable_mesh.h"
+
 namespace thumbgen::render {
 namespace {
 
@@ -69,13 +71,13 @@ scene::Bounds robust_bounds(const scene::Scene& scene, const glm::quat& orientat
   scene::Bounds bounds;
   std::vector<glm::vec3> scattered;  // positions of points, sampled
   for (const scene::Draw& draw : scene.draws) {
-    if (draw.mesh < 0 || static_cast<std::size_t>(draw.mesh) >= scene.meshes.size()) continue;
-    const scene::Mesh& mesh = scene.meshes[static_cast<std::size_t>(draw.mesh)];
-    const bool is_points = mesh.primitive == scene::Primitive::Points;
+    const scene::Mesh* mesh = scene::drawable_mesh(scene, draw);
+    if (!mesh) continue;
+    const bool is_points = mesh->primitive == scene::Primitive::Points;
     const glm::mat4 placed = turn * draw.transform;
-    const std::size_t step = is_points ? std::max<std::size_t>(1, mesh.positions.size() / kMaxSamples) : 1;
-    for (std::size_t i = 0; i < mesh.positions.size(); i += step) {
-      const glm::vec3 p = glm::vec3(placed * glm::vec4(mesh.positions[i], 1.0f));
+    const std::size_t step = is_points ? std::max<std::size_t>(1, mesh->positions.size() / kMaxSamples) : 1;
+    for (std::size_t i = 0; i < mesh->positions.size(); i += step) {
+      const glm::vec3 p = glm::vec3(placed * glm::vec4(mesh->positions[i], 1.0f));
       if (!finite(p)) continue;
       if (is_points) {
         scattered.push_back(p);
@@ -109,9 +111,7 @@ std::vector<glm::vec3> framing_samples(const scene::Scene& scene, const scene::B
   const glm::mat4 turn = glm::mat4_cast(orientation);
   std::size_t total = 0;
   for (const scene::Draw& draw : scene.draws) {
-    if (draw.mesh >= 0 && static_cast<std::size_t>(draw.mesh) < scene.meshes.size()) {
-      total += scene.meshes[static_cast<std::size_t>(draw.mesh)].positions.size();
-    }
+    if (const scene::Mesh* mesh = scene::drawable_mesh(scene, draw)) total += mesh->positions.size();
   }
   for (const scene::SplatCloud& cloud : scene.splats) total += cloud.size();
   const std::size_t step = std::max<std::size_t>(1, total / kMaxSamples);
@@ -123,8 +123,9 @@ std::vector<glm::vec3> framing_samples(const scene::Scene& scene, const scene::B
   std::vector<glm::vec3> samples;
   samples.reserve(std::min(total, kMaxSamples * 2) + 8);
   for (const scene::Draw& draw : scene.draws) {
-    if (draw.mesh < 0 || static_cast<std::size_t>(draw.mesh) >= scene.meshes.size()) continue;
-    const auto& positions = scene.meshes[static_cast<std::size_t>(draw.mesh)].positions;
+    const scene::Mesh* mesh = scene::drawable_mesh(scene, draw);
+    if (!mesh) continue;
+    const auto& positions = mesh->positions;
     const glm::mat4 placed = turn * draw.transform;
     for (std::size_t i = 0; i < positions.size(); i += step) {
       const glm::vec3 p = glm::vec3(placed * glm::vec4(positions[i], 1.0f));

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "scene/drawable_mesh.h"
+
 namespace thumbgen::render {
 namespace {
 
@@ -19,9 +21,8 @@ float base_size(int height) { return std::max(1.0f, std::round(static_cast<float
 float point_size_pixels(const scene::Scene& scene, const glm::mat4& view_projection, int width, int height) {
   std::size_t points = 0;
   for (const scene::Draw& draw : scene.draws) {
-    if (draw.mesh < 0 || static_cast<std::size_t>(draw.mesh) >= scene.meshes.size()) continue;
-    const scene::Mesh& mesh = scene.meshes[static_cast<std::size_t>(draw.mesh)];
-    if (mesh.primitive == scene::Primitive::Points) points += mesh.positions.size();
+    const scene::Mesh* mesh = scene::drawable_mesh(scene, draw);
+    if (mesh && mesh->primitive == scene::Primitive::Points) points += mesh->positions.size();
   }
   const float base = base_size(height);
   if (points == 0) return base;
@@ -30,12 +31,11 @@ float point_size_pixels(const scene::Scene& scene, const glm::mat4& view_project
   const std::size_t stride = std::max<std::size_t>(1, points / kSpanSamples);
   glm::vec2 low(1.0f), high(-1.0f);
   for (const scene::Draw& draw : scene.draws) {
-    if (draw.mesh < 0 || static_cast<std::size_t>(draw.mesh) >= scene.meshes.size()) continue;
-    const scene::Mesh& mesh = scene.meshes[static_cast<std::size_t>(draw.mesh)];
-    if (mesh.primitive != scene::Primitive::Points) continue;
+    const scene::Mesh* mesh = scene::drawable_mesh(scene, draw);
+    if (!mesh || mesh->primitive != scene::Primitive::Points) continue;
     const glm::mat4 to_clip = view_projection * draw.transform;
-    for (std::size_t i = 0; i < mesh.positions.size(); i += stride) {
-      const glm::vec4 clip = to_clip * glm::vec4(mesh.positions[i], 1.0f);
+    for (std::size_t i = 0; i < mesh->positions.size(); i += stride) {
+      const glm::vec4 clip = to_clip * glm::vec4(mesh->positions[i], 1.0f);
       if (clip.w <= 0.0f) continue;  // behind the camera
       const glm::vec2 ndc = glm::clamp(glm::vec2(clip) / clip.w, glm::vec2(-1.0f), glm::vec2(1.0f));
       low = glm::min(low, ndc);

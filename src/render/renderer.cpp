@@ -20,6 +20,7 @@
 #include "render/render_target.h"
 #include "render/shaders.h"
 #include "render/splat_renderer.h"
+#include "scene/drawable_mesh.h"
 #include "scene/srgb.h"
 
 namespace thumbgen::render {
@@ -51,13 +52,6 @@ struct QueuedDraw {
   float view_depth;
   int pass;  // 0 opaque/mask, 1 blend, 2 additive
 };
-
-// The mesh a draw names, when there is one with vertices to draw.
-const scene::Mesh* drawable_mesh(const scene::Scene& scene, const scene::Draw& draw) {
-  if (draw.mesh < 0 || static_cast<std::size_t>(draw.mesh) >= scene.meshes.size()) return nullptr;
-  const scene::Mesh& mesh = scene.meshes[static_cast<std::size_t>(draw.mesh)];
-  return mesh.positions.empty() ? nullptr : &mesh;
-}
 
 const scene::Material kDefaultMaterial = [] {
   scene::Material material;
@@ -129,7 +123,7 @@ struct Renderer::Impl {
 
   static bool has_meshes(const scene::Scene& scene) {
     return std::any_of(scene.draws.begin(), scene.draws.end(),
-                       [&](const scene::Draw& draw) { return drawable_mesh(scene, draw) != nullptr; });
+                       [&](const scene::Draw& draw) { return scene::drawable_mesh(scene, draw) != nullptr; });
   }
 
   static std::array<const scene::TextureRef*, shaders::kSlotCount> texture_slots(const scene::Material& material) {
@@ -207,7 +201,7 @@ struct Renderer::Impl {
     std::vector<QueuedDraw> draws;
     draws.reserve(scene.draws.size());
     for (const scene::Draw& draw : scene.draws) {
-      const scene::Mesh* drawable = drawable_mesh(scene, draw);
+      const scene::Mesh* drawable = scene::drawable_mesh(scene, draw);
       if (!drawable) continue;
       const scene::Mesh& mesh = *drawable;
       const bool has_material = mesh.material >= 0 && static_cast<std::size_t>(mesh.material) < scene.materials.size();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "scene/file_names.h"
 #include "scene/load_error.h"
 
 namespace thumbgen::scene {
@@ -46,11 +47,6 @@ std::string_view strip_dot_slash(std::string_view path) {
   return path;
 }
 
-std::string_view base_name(std::string_view path) {
-  const size_t slash = path.find_last_of("/\\");
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
 }  // namespace
 
 std::vector<std::uint8_t> read_side_file(FileAccess& files, std::string_view name, std::uint64_t max_bytes) {
@@ -60,7 +56,7 @@ std::vector<std::uint8_t> read_side_file(FileAccess& files, std::string_view nam
   try {
     bytes = files.read(name);
   } catch (const LoadError&) {
-    const std::string_view base = base_name(name);
+    const std::string_view base = file_name_of(name);
     if (base.empty() || base.size() == name.size()) throw;
     bytes = files.read(base);
   }
@@ -77,7 +73,8 @@ bool AssimpFileSystem::Exists(const char* path) const {
   const std::string_view name = strip_dot_slash(path);
   if (name == main_name_) return true;
   try {
-    return !name.empty() && (files_->exists(name) || (base_name(name) != name && files_->exists(base_name(name))));
+    return !name.empty() &&
+           (files_->exists(name) || (file_name_of(name) != name && files_->exists(file_name_of(name))));
   } catch (const LoadError&) {
     return false;
   }

@@ -18,6 +18,7 @@
 #include "scene/assimp_io.h"
 #include "scene/assimp_materials.h"
 #include "scene/assimp_ply.h"
+#include "scene/file_names.h"
 #include "scene/load_error.h"
 #include "scene/srgb.h"
 #include "scene/tilt_brush.h"
@@ -39,11 +40,6 @@ std::string extension_of(std::string_view name) {
   const size_t slash = name.find_last_of("/\\");
   if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) return {};
   return util::to_lower_ascii(name.substr(dot + 1));
-}
-
-std::string base_name(std::string_view path) {
-  const size_t slash = path.find_last_of("/\\");
-  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
 }
 
 bool contains(std::span<const std::uint8_t> bytes, std::string_view needle, size_t window = 1 << 16) {
@@ -292,7 +288,8 @@ Scene load_with_assimp(const std::string& main_file, std::span<const std::uint8_
 
   // assimp sees the main file by its bare name, so the side files it derives ("model.mtl", "model.bin") are
   // relative to the model, as FileAccess wants them.
-  const std::string name = base_name(main_file).empty() ? "model" : base_name(main_file);
+  const std::string_view file_name = file_name_of(main_file);
+  const std::string name = file_name.empty() ? "model" : std::string(file_name);
   const std::string extension = extension_of(name);
   Assimp::Importer importer;
   auto* io = new AssimpFileSystem(name, served, files, limits.max_file_bytes);

@@ -18,6 +18,13 @@ void RendererTest::TearDownTestSuite() {
   context_.reset();
 }
 
+render::ViewOptions RendererTest::small_view() {
+  render::ViewOptions view;
+  view.width = 320;
+  view.height = 180;
+  return view;
+}
+
 const std::uint8_t* RendererTest::pixel(const scene::Image& image, float fx, float fy) {
   const int x = static_cast<int>(fx * (image.width - 1)), y = static_cast<int>(fy * (image.height - 1));
   return &image.rgba[(static_cast<std::size_t>(y) * image.width + x) * 4];

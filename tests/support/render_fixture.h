@@ -20,6 +20,8 @@ class RendererTest : public ::testing::Test {
 
   static render::Renderer& renderer() { return *renderer_; }
   static render::GlContext& context() { return *context_; }
+  // The 320×180 view the render tests draw at: big enough to judge shapes, quick on llvmpipe.
+  static render::ViewOptions small_view();
   // The RGBA pixel at (fx, fy) in [0, 1]² of the image, row 0 at the top.
   static const std::uint8_t* pixel(const scene::Image& image, float fx, float fy);
 
