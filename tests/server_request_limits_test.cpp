@@ -138,6 +138,89 @@ TEST_F(ServerRequestLimitsTest, EachRouteRefusesABodyOverItsOwnLimitBeforeItIsSe
   }
 }
 
+// Every route of the server, with the body limit it declares (0: it takes no body) and whether it needs a token.
+struct RouteCase {
+  std::string method, target;
+  std::uint64_t limit;
+  bool needs_token;
+};
+const std::vector<RouteCase>& every_route() {
+  const std::string jobs = "/api/v1/admin/thumbnail-jobs";
+  static const std::vector<RouteCase> routes = {
+      {"POST", kLogin, 8 * 1024, false},
+      {"POST", "/api/v1/login/refresh", 1024, true},
+      {"POST", "/api/v1/login/logout-all", 1024, true},
+      {"GET", "/api/v1/admin/settings", 0, true},
+      {"GET", "/api/v1/admin/assets", 0, true},
+      {"GET", "/api/v1/admin/assets/missing-thumbnails", 0, true},
+      {"POST", kUpload, 24 * kMiB, true},
+      {"POST", kFailure, 16 * 1024, true},
+      {"PUT", "/api/v1/admin/assets/limits/camera", 4 * 1024, true},
+      {"POST", "/api/v1/admin/selections", 4 * kMiB, true},
+      {"GET", "/api/v1/admin/selections/0123456789abcdef0123456789abcdef", 0, true},
+      {"POST", jobs, 256 * 1024, true},
+      {"POST", jobs + "/claim", 64 * 1024, true},
+      {"POST", jobs + "/retry-failed", 256 * 1024, true},
+      {"POST", jobs + "/regenerate", 256 * 1024, true},
+      {"GET", jobs + "/stats", 0, true},
+      {"POST", jobs + "/1/heartbeat", 4 * 1024, true},
+      {"POST", jobs + "/1/complete", 24 * kMiB, true},
+      {"POST", jobs + "/1/fail", 16 * 1024, true},
+      {"POST", jobs + "/1/skip", 4 * 1024, true},
+      {"POST", jobs + "/1/release", 4 * 1024, true},
+      {"GET", "/admin", 0, false},
+      {"GET", "/admin/assets", 0, false},
+      {"GET", "/media/thumbs/1/a.jpg", 0, false},
+      {"GET", "/files/limits/model.glb", 0, false},
+      {"GET", "/healthz", 0, false},
+  };
+  return routes;
+}
+
+// Only the head goes out, with a body of its route's full limit announced: a bad token is 401 before any of it.
+TEST_F(ServerRequestLimitsTest, EveryRouteWithATokenRefusesABadOneBeforeItsBody) {
+  for (const RouteCase& route : every_route()) {
+    if (!route.needs_token) continue;
+    SCOPED_TRACE(route.method + " " + route.target);
+    HttpResult result = send(head(route.method, route.target, "Authorization: Bearer x.y.z\r\n" + length(route.limit)));
+    EXPECT_EQ(result.status, 401) << result.body;
+    EXPECT_EQ(result.json().value("detail", ""), "Invalid or expired token");
+  }
+}
+
+TEST_F(ServerRequestLimitsTest, EveryRouteRefusesOneByteOverItsLimitBeforeItIsSent) {
+  for (const RouteCase& route : every_route()) {
+    SCOPED_TRACE(route.method + " " + route.target);
+    HttpResult result = send(head(route.method, route.target, bearer() + length(route.limit + 1)));
+    EXPECT_EQ(result.status, 413) << result.body;
+  }
+}
+
+// Every route that takes a body takes JSON (curl's default and no type at all aside: server_api_test); the routes
+// that take none are covered by the 413 above.
+TEST_F(ServerRequestLimitsTest, EveryRouteWithABodyRefusesAnotherContentType) {
+  for (const RouteCase& route : every_route()) {
+    if (route.limit == 0) continue;
+    SCOPED_TRACE(route.method + " " + route.target);
+    HttpResult result =
+        send(route.method + " " + route.target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n" +
+             bearer() + length(2) + "\r\n{}");
+    EXPECT_EQ(result.status, 415) << result.body;
+  }
+}
+
+// The Host check (server_host_check_test) stands before every route, token or not.
+TEST_F(ServerRequestLimitsTest, EveryRouteRefusesAForeignHost) {
+  for (const RouteCase& route : every_route()) {
+    SCOPED_TRACE(route.method + " " + route.target);
+    HttpResult result = send(route.method + " " + route.target +
+                             " HTTP/1.1\r\nHost: rebound.example\r\nContent-Type: application/json\r\n" + bearer() +
+                             length(route.limit == 0 ? 0 : 2) + "\r\n" + (route.limit == 0 ? "" : "{}"));
+    EXPECT_EQ(result.status, 400) << result.body;
+    EXPECT_EQ(result.json().value("detail", ""), "Invalid Host header");
+  }
+}
+
 TEST_F(ServerRequestLimitsTest, BodiesWithinTheirLimitsStillWork) {
   HttpResult login =
       http_request(server_->port(), "POST", kLogin, R"({"username":"admin","password":"admin-password"})");

@@ -121,20 +121,26 @@ std::variant<UserRecord, ApiResponse> Api::require_staff(ApiRequest& request) {
   return user;
 }
 
-RouteRules Api::user_route(std::uint64_t body_limit) {
-  return {body_limit, [this](ApiRequest& request) -> std::optional<ApiResponse> {
-            auto user = authenticate(request);
-            if (auto* denied = std::get_if<ApiResponse>(&user)) return std::move(*denied);
+namespace {
+
+// The rules of a route whose `check` (authenticate or require_staff) runs on the headers: its refusal is the answer.
+template <class Check>
+RouteRules checked_route(std::uint64_t body_limit, Check check) {
+  return {body_limit, [check](ApiRequest& request) -> std::optional<ApiResponse> {
+            auto verdict = check(request);
+            if (auto* denied = std::get_if<ApiResponse>(&verdict)) return std::move(*denied);
             return std::nullopt;
           }};
 }
 
+}  // namespace
+
+RouteRules Api::user_route(std::uint64_t body_limit) {
+  return checked_route(body_limit, [this](ApiRequest& request) { return authenticate(request); });
+}
+
 RouteRules Api::staff_route(std::uint64_t body_limit) {
-  return {body_limit, [this](ApiRequest& request) -> std::optional<ApiResponse> {
-            auto staff = require_staff(request);
-            if (auto* denied = std::get_if<ApiResponse>(&staff)) return std::move(*denied);
-            return std::nullopt;
-          }};
+  return checked_route(body_limit, [this](ApiRequest& request) { return require_staff(request); });
 }
 
 ApiResponse Api::media(ApiRequest& request) {

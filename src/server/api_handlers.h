@@ -48,15 +48,14 @@ struct ApiSettings {
 // Body limits of the routes that are not uploads: what the largest honest request of each needs.
 inline constexpr std::uint64_t kLoginBodyLimit = 8 * 1024;        // a 150-character name, a 4,096-character password
 inline constexpr std::uint64_t kLogoutAllBodyLimit = 1024;        // nothing is read from it
-inline constexpr std::uint64_t kControlBodyLimit = 4 * 1024;      // a fencing token, a lease, a worker name
-inline constexpr std::uint64_t kReasonBodyLimit = 16 * 1024;      // a failure reason (kept up to 2,000 characters)
-inline constexpr std::uint64_t kAssetListBodyLimit = 256 * 1024;  // up to 1,000 asset ids or urls
 inline constexpr std::uint64_t kRefreshBodyLimit = 1024;          // nothing is read from it
-// Issue 11: a selection of up to 100,000 ids or urls (about 40 bytes each quoted), a claim with up to 1,000 excluded
-// ids and its render settings, a per-asset camera.
+inline constexpr std::uint64_t kControlBodyLimit = 4 * 1024;      // a fencing token, a lease, a worker name
+inline constexpr std::uint64_t kCameraBodyLimit = 4 * 1024;       // a per-asset camera
+inline constexpr std::uint64_t kReasonBodyLimit = 16 * 1024;      // a failure reason (kept up to 2,000 characters)
+inline constexpr std::uint64_t kClaimBodyLimit = 64 * 1024;       // up to 1,000 excluded ids, render settings
+inline constexpr std::uint64_t kAssetListBodyLimit = 256 * 1024;  // up to 1,000 asset ids or urls
+// A selection of up to 100,000 ids or urls, about 40 bytes each quoted.
 inline constexpr std::uint64_t kSelectionBodyLimit = 4 * 1024 * 1024;
-inline constexpr std::uint64_t kClaimBodyLimit = 64 * 1024;
-inline constexpr std::uint64_t kCameraBodyLimit = 4 * 1024;
 
 class Api {
  public:

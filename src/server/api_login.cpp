@@ -11,8 +11,6 @@ namespace thumbgen::server {
 
 namespace {
 
-// logout-all takes no body; anything bigger than an empty JSON object with some room is refused.
-
 // Only application/json, parameters (charset) allowed. A cross-site HTML form can post urlencoded, multipart or
 // text/plain bodies without a CORS preflight; none of them, nor a body without a type, reaches the password check.
 bool is_json_media_type(std::string_view value) {
