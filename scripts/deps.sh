@@ -7,7 +7,7 @@ BUILD_PKGS=(
   build-essential cmake ninja-build pkg-config ccache git ca-certificates
   libegl-dev libgles-dev libegl-mesa0 libgl1-mesa-dri libgbm1
   libtinygltf-dev libdraco-dev libmeshoptimizer-dev libassimp-dev
-  libturbojpeg0-dev libspng-dev libwebp-dev zlib1g-dev libzstd-dev libstb-dev
+  libturbojpeg0-dev libspng-dev libwebp-dev zlib1g-dev libzstd-dev libstb-dev libminizip-dev
   libglm-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost1.81-dev libsqlite3-dev libsodium-dev libssl-dev libcurl4-openssl-dev sqlite3

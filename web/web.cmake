@@ -54,7 +54,7 @@ target_link_libraries(thumbgen_scene PUBLIC ${WEB_DEPENDENCY_TARGETS})
 target_compile_definitions(thumbgen_scene PRIVATE TINYGLTF_USE_CPP14= TINYGLTF_NO_STB_IMAGE= TINYGLTF_NO_STB_IMAGE_WRITE=
   TINYGLTF_NO_INCLUDE_STB_IMAGE= TINYGLTF_NO_INCLUDE_STB_IMAGE_WRITE= TINYGLTF_NO_EXTERNAL_IMAGE=)
 target_include_directories(thumbgen_scene SYSTEM PUBLIC ${WEB_THIRD_PARTY_INCLUDE} ${WEB_THIRD_PARTY_INCLUDE}/stb
-                                                        ${THUMBGEN_WASM_DEPS}/include)
+                                                        ${THUMBGEN_WASM_DEPS}/include ${THUMBGEN_WASM_DEPS}/include/minizip)
 target_compile_options(thumbgen_scene PUBLIC ${WEB_EXCEPTION_FLAGS})
 target_link_options(thumbgen_scene PUBLIC ${WEB_EXCEPTION_FLAGS})
 
