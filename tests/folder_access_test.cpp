@@ -8,11 +8,13 @@
 #include <random>
 #include <string>
 
+#include "platform/brush_texture_folder.h"
 #include "scene/file_list.h"
 #include "scene/file_names.h"
 #include "scene/load_error.h"
 
 namespace fs = std::filesystem;
+using thumbgen::platform::BrushTextureFolder;
 using thumbgen::platform::FolderAccess;
 using thumbgen::scene::LoadError;
 
@@ -177,7 +179,7 @@ TEST_F(FolderAccessTest, ResolvesLikeTheSameRulesOverItsListOfNames) {
 TEST_F(FolderAccessTest, WebUrlsAreServedByFileNameFromTheBrushTextureFolder) {
   const fs::path brushes = root_ / "brushes";
   write_file(brushes / "Ink-f5c336cf" / "Ink-f5c336cf-v10.0-MainTex.png", "ink");
-  FolderAccess files(model_, 1000, std::make_shared<FolderAccess>(brushes, 1000));
+  FolderAccess files(model_, 1000, std::make_shared<BrushTextureFolder>(brushes, 1000));
   EXPECT_EQ(
       as_string(files.read("https://www.tiltbrush.com/shaders/brushes/Ink-f5c336cf/Ink-f5c336cf-v10.0-MainTex.png")),
       "ink");

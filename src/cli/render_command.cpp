@@ -10,10 +10,12 @@
 #include <memory>
 #include <system_error>
 
+#include "cli/brush_texture_prefetch.h"
 #include "cli/file_walk.h"
 #include "runner/progress.h"
 #include "runner/render_process_pool.h"
 #include "runner/thumbnail_job.h"
+#include "worker/compat_references.h"
 
 namespace thumbgen::cli {
 namespace fs = std::filesystem;
@@ -70,6 +72,16 @@ bool up_to_date(const ModelFile& model) {
 }  // namespace
 
 int run_render(const RenderOptions& options) {
+  // A brush texture URL prefix: its host is checked now, before any model (brush_texture_prefetch.h).
+  std::unique_ptr<BrushTexturePrefetch> prefetch;
+  if (!options.brush_texture_prefix.empty()) {
+    try {
+      prefetch = std::make_unique<BrushTexturePrefetch>(options);
+    } catch (const std::exception& refused) {
+      std::fprintf(stderr, "thumbgen render: %s\n", refused.what());
+      return kExitUsage;
+    }
+  }
   std::error_code error;
   fs::create_directories(options.output_dir, error);
   if (error || !fs::is_directory(options.output_dir)) {
@@ -109,10 +121,15 @@ int run_render(const RenderOptions& options) {
   pool_options.max_memory_bytes = options.max_memory_bytes;
   // One process alone keeps llvmpipe's own threads.
   if (std::min<std::size_t>(options.jobs, items.size()) > 1) pool_options.one_core_per_process();
-  runner::RenderProcessPool pool(pool_options, runner::thumbnail_job_setup(options.job));
+  pool_options.keep_idle_processes = prefetch != nullptr;  // they find the brush textures, then render
+  runner::RenderProcessPool pool(
+      pool_options, prefetch ? worker::worker_job_setup(options.job) : runner::thumbnail_job_setup(options.job));
   std::size_t not_started = 0;
   try {
     StopSignals stop_signals(pool);
+    if (prefetch && !items.empty()) {
+      for (const std::string& warning : prefetch->run(pool, items)) progress.note("thumbgen render: " + warning);
+    }
     not_started = pool.run(items, [&](const runner::WorkResult& result) {
       const ModelFile& model = *item_models[result.index];
       progress.record({model.name, result.ok ? runner::AssetStatus::Ok : runner::AssetStatus::Failed, result.ms,

@@ -14,6 +14,7 @@
 #include "render/encode.h"
 #include "render/render_settings.h"
 #include "util/ascii.h"
+#include "worker/fetch_policy.h"
 
 namespace thumbgen::cli {
 namespace {
@@ -188,13 +189,33 @@ void add_render_arguments(CLI::App& command, RenderArguments& args, RenderArgume
       ->type_name("SIZE");
   command
       .add_option("--brush-textures", args.brush_textures,
-                  "Folder of Tilt Brush / Open Brush brush textures: texture URLs in models are served from it by "
-                  "file name (default: $THUMBGEN_BRUSH_TEXTURES)")
+                  "Tilt Brush / Open Brush brush textures for the texture URLs of exports: a folder (a mirror of the "
+                  "brush textures or the Tilt Brush Toolkit's brush folders), or an http(s) URL prefix they are "
+                  "fetched from once into --brush-texture-cache (default: $THUMBGEN_BRUSH_TEXTURES)")
+      ->type_name("DIR|URL");
+  command
+      .add_option("--brush-texture-cache", args.brush_texture_cache,
+                  "With a URL prefix: where fetched brush textures are kept (default: $THUMBGEN_BRUSH_TEXTURE_CACHE, "
+                  "else ~/.cache/thumbgen/brush-textures; for `work` <cache>/brush-textures)")
       ->type_name("DIR");
   if (all) {
+    command
+        .add_option("--allow-host", args.allow_hosts,
+                    "A host a --brush-textures URL prefix may name (repeatable; also THUMBGEN_ALLOW_HOSTS, "
+                    "comma-separated): HOST for any port, HOST:PORT for one; loopback/private addresses only by "
+                    "address")
+        ->type_name("HOST[:PORT]");
     command.add_flag("--json", args.json, "Print one JSON object per model to stdout, then a summary object");
     command.add_flag("--force", args.force, "Render even when the thumbnail is newer than the model");
   }
+}
+
+std::filesystem::path default_brush_texture_cache() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+    return std::filesystem::path(xdg) / "thumbgen" / "brush-textures";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return std::filesystem::path(home) / ".cache" / "thumbgen" / "brush-textures";
+  return "/tmp/thumbgen-brush-textures";
 }
 
 RenderOptions resolve_render_options(const RenderArguments& args) {
@@ -231,11 +252,19 @@ RenderOptions resolve_render_options(const RenderArguments& args) {
   std::string brush_textures = args.brush_textures;
   if (const char* from_env = std::getenv("THUMBGEN_BRUSH_TEXTURES"); brush_textures.empty() && from_env)
     brush_textures = from_env;
-  if (!brush_textures.empty()) {
-    std::error_code ec;
+  std::error_code ec;
+  if (brush_textures.find("://") != std::string::npos) {
+    // A URL prefix: checked against the allowed hosts by the command (it knows its own), fetched into the cache.
+    options.brush_texture_prefix = brush_textures;
+    std::string cache = args.brush_texture_cache;
+    if (const char* from_env = std::getenv("THUMBGEN_BRUSH_TEXTURE_CACHE"); cache.empty() && from_env) cache = from_env;
+    options.job.brush_texture_folder =
+        std::filesystem::absolute(cache.empty() ? default_brush_texture_cache() : std::filesystem::path(cache), ec);
+  } else if (!brush_textures.empty()) {
     if (!std::filesystem::is_directory(brush_textures, ec)) fail("--brush-textures: not a folder: " + brush_textures);
     options.job.brush_texture_folder = std::filesystem::absolute(brush_textures, ec);
   }
+  options.allowed_hosts = worker::allowed_hosts_from(args.allow_hosts, std::getenv("THUMBGEN_ALLOW_HOSTS"));
   options.json = args.json;
   options.force = args.force;
   return options;

@@ -40,7 +40,9 @@ struct RenderArguments {
   int jobs = 0;        // 0: one per CPU core
   std::string timeout = "30s";
   std::string max_memory = kDefaultMaxMemory;
-  std::string brush_textures;  // empty: $THUMBGEN_BRUSH_TEXTURES, else none
+  std::string brush_textures;       // a folder or an http(s) URL prefix; empty: $THUMBGEN_BRUSH_TEXTURES, else none
+  std::string brush_texture_cache;  // with a URL prefix; empty: $THUMBGEN_BRUSH_TEXTURE_CACHE, else the default
+  std::vector<std::string> allow_hosts;  // `render` only (`work` has its own): hosts a URL prefix may name
   bool json = false;
   bool force = false;
 };
@@ -52,6 +54,9 @@ struct RenderOptions {
   int jobs = 1;
   std::chrono::milliseconds timeout{30'000};
   std::uint64_t max_memory_bytes = 0;  // 0: no limit
+  // --brush-textures as a URL prefix (job.brush_texture_folder is then its cache folder); empty: a folder or none.
+  std::string brush_texture_prefix;
+  std::vector<std::string> allowed_hosts;  // --allow-host and THUMBGEN_ALLOW_HOSTS (`render`)
   bool json = false;
   bool force = false;
 };
@@ -82,5 +87,8 @@ std::uint64_t parse_memory_size(const std::string& text);           // "2G", "51
 // "2G", "512M", "100K", "1.5GiB", plain bytes; at least `minimum` (a size in the same notation, "" for none).
 std::uint64_t parse_byte_size(const std::string& text, const std::string& option, const std::string& minimum);
 int default_job_count();  // CPUs this process may run on
+// Where fetched brush textures are kept when no cache folder is given: $XDG_CACHE_HOME/thumbgen/brush-textures,
+// else ~/.cache/thumbgen/brush-textures.
+std::filesystem::path default_brush_texture_cache();
 
 }  // namespace thumbgen::cli

@@ -12,6 +12,7 @@
 
 #include "cli/render_command.h"
 #include "cli/render_options.h"
+#include "worker/brush_texture_cache.h"
 #include "worker/fetch_policy.h"
 #include "worker/worker_loop.h"
 
@@ -109,6 +110,12 @@ worker::WorkOptions resolve(WorkArguments args) {
   options.cache_max_bytes = parse_byte_size(args.cache_max, "--cache-max", "64K");
   options.allowed_hosts = worker::allowed_hosts_from(args.allow_hosts, std::getenv("THUMBGEN_ALLOW_HOSTS"));
   worker::FetchPolicy check(options.server_url, options.allowed_hosts);  // each entry valid, or a usage error
+  if (!render.brush_texture_prefix.empty()) {
+    worker::brush_texture_prefix(render.brush_texture_prefix, check);  // an allowed host, or a usage error
+    options.brush_texture_prefix = render.brush_texture_prefix;
+    if (args.render.brush_texture_cache.empty() && !std::getenv("THUMBGEN_BRUSH_TEXTURE_CACHE"))
+      options.job.brush_texture_folder = std::filesystem::absolute(options.cache_dir / "brush-textures");
+  }
   options.control_file = args.control;
   options.force_compat = args.compat;
   return options;

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <system_error>
 
+#include "platform/brush_texture_folder.h"
 #include "scene/file_names.h"
 #include "scene/load_error.h"
 #include "util/ascii.h"
@@ -13,8 +14,8 @@ namespace thumbgen::platform {
 namespace fs = std::filesystem;
 
 FolderAccess::FolderAccess(fs::path model_folder, std::uint64_t max_file_bytes,
-                           std::shared_ptr<FolderAccess> url_stand_ins)
-    : max_file_bytes_(max_file_bytes), url_stand_ins_(std::move(url_stand_ins)) {
+                           std::shared_ptr<BrushTextureFolder> brush_textures)
+    : max_file_bytes_(max_file_bytes), brush_textures_(std::move(brush_textures)) {
   std::error_code ec;
   fs::path absolute = fs::absolute(model_folder, ec);
   if (ec) absolute = model_folder;
@@ -25,6 +26,8 @@ FolderAccess::FolderAccess(fs::path model_folder, std::uint64_t max_file_bytes,
 }
 
 FolderAccess::~FolderAccess() = default;
+
+bool FolderAccess::serves_url(std::string_view name) const { return brush_textures_ && scene::is_web_url(name); }
 
 bool FolderAccess::inside_folder(const fs::path& canonical) const {
   // Component-wise, so "/models/a" is not taken to contain "/models/ab".
@@ -76,16 +79,7 @@ std::optional<fs::path> FolderAccess::find_by_file_name(const std::string& slash
 }
 
 fs::path FolderAccess::resolve(std::string_view name) {
-  if (const auto problem = scene::name_problem(name)) {
-    if (*problem == scene::FileProblem::Url && url_stand_ins_ && scene::is_web_url(name)) {
-      const std::string file = scene::url_file_name(name);
-      if (!file.empty()) {
-        if (auto found = url_stand_ins_->find_by_file_name(file)) return *found;
-      }
-      throw scene::LoadError(scene::file_error(name, scene::FileProblem::UrlNotServed));
-    }
-    throw scene::LoadError(scene::file_error(name, *problem));
-  }
+  if (const auto problem = scene::name_problem(name)) throw scene::LoadError(scene::file_error(name, *problem));
 
   const std::string slashed = scene::with_forward_slashes(name);
   bool outside = false;
@@ -117,6 +111,7 @@ std::filesystem::path FolderAccess::resolve_readable(std::string_view name, std:
 }
 
 std::vector<std::uint8_t> FolderAccess::read(std::string_view relative_path) {
+  if (serves_url(relative_path)) return brush_textures_->read(relative_path);
   std::uintmax_t size = 0;
   const fs::path path = resolve_readable(relative_path, size);
   std::ifstream file(path, std::ios::binary);
@@ -129,6 +124,7 @@ std::vector<std::uint8_t> FolderAccess::read(std::string_view relative_path) {
 }
 
 bool FolderAccess::exists(std::string_view relative_path) {
+  if (serves_url(relative_path)) return brush_textures_->find(relative_path).has_value();
   try {
     std::uintmax_t size = 0;
     resolve_readable(relative_path, size);

@@ -20,16 +20,18 @@ namespace thumbgen::platform {
 // falls back to the file with the same name (case-insensitive) under the folder that best matches its path
 // (scene::best_by_file_name). Never reads outside the folder.
 //
-// Optionally an http(s) URL is served from a second, operator-given folder by the URL's file name: Tilt Brush and
-// Open Brush exports name their brush textures by URL (https://www.tiltbrush.com/shaders/brushes/…/…-MainTex.png)
+// Optionally http(s) URLs are served from an operator-given brush texture folder (brush_texture_folder.h): Tilt Brush
+// and Open Brush exports name their brush textures by URL (https://www.tiltbrush.com/shaders/brushes/…/…-MainTex.png)
 // and a render machine has no network. Other URLs are refused as before.
+class BrushTextureFolder;
+
 class FolderAccess final : public scene::FileAccess {
  public:
   static constexpr std::size_t kMaxIndexedEntries = 10'000;
 
-  // `url_stand_ins` (may be null) serves http(s) URLs; share one across models so its folder is indexed once.
+  // `brush_textures` (may be null) serves http(s) URLs; share one across models so its folder is indexed once.
   FolderAccess(std::filesystem::path model_folder, std::uint64_t max_file_bytes,
-               std::shared_ptr<FolderAccess> url_stand_ins = nullptr);
+               std::shared_ptr<BrushTextureFolder> brush_textures = nullptr);
   ~FolderAccess() override;
 
   std::vector<std::uint8_t> read(std::string_view relative_path) override;
@@ -48,11 +50,12 @@ class FolderAccess final : public scene::FileAccess {
   std::filesystem::path resolve_readable(std::string_view name, std::uintmax_t& size);
   std::optional<std::filesystem::path> find_by_file_name(const std::string& slashed_name);
   bool inside_folder(const std::filesystem::path& canonical) const;
+  bool serves_url(std::string_view name) const;  // a web URL, and a brush texture folder to serve it
   void build_index();
 
   std::filesystem::path folder_;  // canonical
   std::uint64_t max_file_bytes_;
-  std::shared_ptr<FolderAccess> url_stand_ins_;  // null: URLs are refused
+  std::shared_ptr<BrushTextureFolder> brush_textures_;  // null: URLs are refused
   bool indexed_ = false;
   // Lower-case file name → the regular files inside the folder with that name: their paths as listed (compared by
   // the name fallback) and canonical (read).

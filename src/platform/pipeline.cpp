@@ -2,6 +2,7 @@
 
 #include <exception>
 
+#include "platform/brush_texture_folder.h"
 #include "platform/egl_context.h"
 #include "platform/folder_access.h"
 #include "platform/texture_decoder.h"
@@ -18,13 +19,13 @@ double ms_since(Clock::time_point start) {
 }
 
 // The brush texture folder, indexed once per process however many models ask for it.
-std::shared_ptr<FolderAccess> brush_textures(const JobOptions& options) {
+std::shared_ptr<BrushTextureFolder> brush_textures(const JobOptions& options) {
   static std::filesystem::path cached_folder;
   static std::uint64_t cached_limit = 0;
-  static std::shared_ptr<FolderAccess> cached;
+  static std::shared_ptr<BrushTextureFolder> cached;
   if (options.brush_texture_folder.empty()) return nullptr;
   if (!cached || cached_folder != options.brush_texture_folder || cached_limit != options.limits.max_file_bytes) {
-    cached = std::make_shared<FolderAccess>(options.brush_texture_folder, options.limits.max_file_bytes);
+    cached = std::make_shared<BrushTextureFolder>(options.brush_texture_folder, options.limits.max_file_bytes);
     cached_folder = options.brush_texture_folder;
     cached_limit = options.limits.max_file_bytes;
   }

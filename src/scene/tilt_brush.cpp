@@ -158,15 +158,6 @@ constexpr std::array kBrushes = std::to_array<BrushRow>({
     {"3D Printing Brush", "d3f3b18a-da03-f694-b838-28ba8e749a98", kSolid},
 });
 
-// Lower case, letters and digits only: "Rising Bubbles", "rising_bubbles" and "RisingBubbles" compare equal.
-std::string squash(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text)
-    if (std::isalnum(static_cast<unsigned char>(c))) out.push_back(util::to_lower_ascii(c));
-  return out;
-}
-
 bool is_hex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
 
 // Every 8-4-4-4-12 hex run in `text` (already lower case).
@@ -187,14 +178,22 @@ const BrushRow* find_by_guid(const std::string& text) {
   return nullptr;
 }
 
-const BrushRow* find_by_name(std::string_view squashed) {
-  if (squashed.empty()) return nullptr;
+const BrushRow* find_by_name(std::string_view key) {
+  if (key.empty()) return nullptr;
   for (const BrushRow& row : kBrushes)
-    if (squash(row.name) == squashed) return &row;
+    if (tilt_brush_name_key(row.name) == key) return &row;
   return nullptr;
 }
 
 }  // namespace
+
+std::string tilt_brush_name_key(std::string_view name) {
+  std::string out;
+  out.reserve(name.size());
+  for (const char c : name)
+    if (std::isalnum(static_cast<unsigned char>(c))) out.push_back(util::to_lower_ascii(c));
+  return out;
+}
 
 std::optional<BrushLook> tilt_brush_look(std::string_view name) {
   const std::string text = util::to_lower_ascii(name);
@@ -209,11 +208,11 @@ std::optional<BrushLook> tilt_brush_look(std::string_view name) {
       break;
     }
   }
-  if (const BrushRow* row = find_by_name(squash(rest))) return row->look;
+  if (const BrushRow* row = find_by_name(tilt_brush_name_key(rest))) return row->look;
   // A name followed by a suffix: "Light-2241cd32-...-v10.0-MainTex.png", "Ink_1", "Fire.001".
   const size_t cut = rest.find_first_of("_-.");
   if (cut != std::string_view::npos && cut > 0)
-    if (const BrushRow* row = find_by_name(squash(rest.substr(0, cut)))) return row->look;
+    if (const BrushRow* row = find_by_name(tilt_brush_name_key(rest.substr(0, cut)))) return row->look;
   return std::nullopt;
 }
 

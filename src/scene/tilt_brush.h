@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "scene/scene.h"
@@ -14,6 +15,10 @@ struct BrushLook {
   bool unlit = false;                        // emissive / flat brushes ignore scene lighting
   bool double_sided = true;                  // strokes are ribbons, visible from both sides
 };
+
+// A brush name compared without case, spaces and punctuation: "Rising Bubbles", "rising_bubbles" and
+// "RisingBubbles" give the same key.
+std::string tilt_brush_name_key(std::string_view name);
 
 // Recognises a brush from a material, technique or texture name, or a brush GUID. nullopt = not a brush.
 std::optional<BrushLook> tilt_brush_look(std::string_view name);

@@ -41,13 +41,14 @@ std::string size_text(std::uint64_t bytes) {
 }  // namespace
 
 BatchRunner::BatchRunner(const WorkOptions& options, AssetFetcher& fetcher, DownloadCache& cache, ControlFile& control,
-                         std::mutex& tasks_mutex, WorkLog& log)
+                         std::mutex& tasks_mutex, WorkLog& log, BrushTextureCache* brush_textures)
     : options_(options),
       fetcher_(fetcher),
       cache_(cache),
       control_(control),
       tasks_mutex_(tasks_mutex),
       log_(log),
+      brush_textures_(brush_textures),
       outcomes_(log) {}
 
 bool BatchRunner::stopping() const { return stop_signalled() || control_.stop_requested(); }
@@ -83,17 +84,30 @@ void BatchRunner::fetch(Task& task) {
   std::vector<PlannedFile> files{plan.main};
   files.insert(files.end(), plan.side.begin(), plan.side.end());
   fetcher_.fetch(files, task.download_folder, room);
-  if (!plan.published) fetch_references(task, plan, room);
+  std::vector<std::string> brush_urls;
+  if (!plan.published) {
+    brush_urls = fetch_references(task, plan, room);
+  } else if (brush_textures_) {
+    brush_urls = find_references(task).brush_textures;
+  }
   cache_.charge(task.download_folder, had - room);
+  // A brush texture that cannot be had is a warning (the render says which texture it lacks), never a failure.
+  if (brush_textures_) {
+    for (const std::string& warning : brush_textures_->fetch(brush_urls))
+      log_.note(task.asset.display() + ": " + warning);
+  }
 }
 
-void BatchRunner::fetch_references(Task& task, const FetchPlan& plan, std::uint64_t& room) {
+std::vector<std::string> BatchRunner::fetch_references(Task& task, const FetchPlan& plan, std::uint64_t& room) {
+  std::vector<std::string> brush_urls;
   const auto main_url = parse_http_url(plan.main.url);
-  if (!main_url) return;
+  if (!main_url) return brush_urls;
   std::set<fs::path> known{plan.main.local};
   for (int round = 0; round < kReferenceRounds; ++round) {
     std::vector<PlannedFile> more;
-    for (const std::string& path : find_missing_references(task)) {
+    DiscoveredReferences found = find_references(task);
+    brush_urls.insert(brush_urls.end(), found.brush_textures.begin(), found.brush_textures.end());
+    for (const std::string& path : found.missing) {
       // The render process's word only: each path is checked as the server's would be.
       const std::optional<fs::path> relative = safe_relative_path(path);
       if (!relative) continue;
@@ -107,13 +121,14 @@ void BatchRunner::fetch_references(Task& task, const FetchPlan& plan, std::uint6
         more.push_back({url->url, std::move(local)});
       }
     }
-    if (more.empty()) return;
+    if (more.empty()) return brush_urls;
     fetcher_.fetch(more, task.download_folder, room);
   }
+  return brush_urls;
 }
 
 // One discovery item in a render process; waits out a pause, and gives up (a transient FetchError) on stop.
-std::vector<std::string> BatchRunner::find_missing_references(const Task& task) {
+DiscoveredReferences BatchRunner::find_references(const Task& task) {
   const fs::path output = next_output(kReferencesSuffix);
   for (;;) {
     if (work_paused() && !wait_until_allowed(options_.schedule, control_, log_)) break;
@@ -127,12 +142,12 @@ std::vector<std::string> BatchRunner::find_missing_references(const Task& task) 
     }
     if (!result) continue;  // stopped or paused before it started
     std::string error = result->reason;
-    std::vector<std::string> paths;
-    if (result->ok) paths = read_missing_references(output, error);
+    DiscoveredReferences found;
+    if (result->ok) found = read_discovered_references(output, error);
     std::error_code ignored;
     fs::remove(output, ignored);
     if (!error.empty()) log_.note("references of " + task.asset.display() + ": " + error);
-    return paths;
+    return found;
   }
   throw FetchError("stopped", true);
 }

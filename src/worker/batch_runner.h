@@ -15,6 +15,8 @@
 #include "runner/render_process_pool.h"
 #include "worker/api_client.h"
 #include "worker/asset_fetcher.h"
+#include "worker/brush_texture_cache.h"
+#include "worker/compat_references.h"
 #include "worker/control_file.h"
 #include "worker/download_cache.h"
 #include "worker/job_source.h"
@@ -29,8 +31,9 @@ namespace thumbgen::worker {
 class BatchRunner {
  public:
   // `tasks_mutex` guards Task::rendering and Task::skip_reason (shared with the control file and lease keeper).
+  // `brush_textures` (may be null): the brush texture URL prefix's cache, filled with each asset's brush textures.
   BatchRunner(const WorkOptions& options, AssetFetcher& fetcher, DownloadCache& cache, ControlFile& control,
-              std::mutex& tasks_mutex, WorkLog& log);
+              std::mutex& tasks_mutex, WorkLog& log, BrushTextureCache* brush_textures = nullptr);
 
   // Returns when every asset of `batch` has ended and every server call about it ran; then rethrows the first
   // exception such a call threw (a refused token is as fatal there as anywhere). Throws
@@ -47,8 +50,9 @@ class BatchRunner {
   // Fetches the task's files into a new folder of the cache; throws FetchError (CacheFullError).
   void fetch(Task& task);
   // Compatibility mode: fetches what the render process finds the model referencing (compat_references.h).
-  void fetch_references(Task& task, const FetchPlan& plan, std::uint64_t& room);
-  std::vector<std::string> find_missing_references(const Task& task);
+  // Returns the brush texture URLs the model names.
+  std::vector<std::string> fetch_references(Task& task, const FetchPlan& plan, std::uint64_t& room);
+  DiscoveredReferences find_references(const Task& task);
   void watch(const std::vector<Task*>& tasks, JobSource& source, const std::atomic<bool>& done);
   // Renders `pending` (emptied) and removes their downloaded files.
   void render_and_discard(std::vector<Task*>& pending, JobSource& source);
@@ -62,6 +66,7 @@ class BatchRunner {
   ControlFile& control_;
   std::mutex& tasks_mutex_;
   WorkLog& log_;
+  BrushTextureCache* brush_textures_;
   TaskOutcomes outcomes_;
   int sequence_ = 0;                                 // names the render outputs
   std::unique_ptr<runner::RenderProcessPool> pool_;  // render processes, kept from batch to batch

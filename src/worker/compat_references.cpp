@@ -6,6 +6,7 @@
 
 #include "platform/folder_access.h"
 #include "runner/thumbnail_job.h"
+#include "scene/brush_texture_names.h"
 #include "scene/file_list.h"
 #include "scene/file_names.h"
 #include "scene/model_references.h"
@@ -32,7 +33,10 @@ runner::WorkOutcome find_missing_references(const runner::WorkItem& item, std::u
   scene::ModelReferences references = scene::find_model_references(
       model.filename().string(), files, [&](const std::string& name) { return folder.read(name); });
   nlohmann::json missing = nlohmann::json::array();
+  nlohmann::json brush_textures = nlohmann::json::array();
   for (const scene::UnresolvedReference& reference : references.unresolved) {
+    if (reference.problem == scene::FileProblem::Url && scene::brush_texture_path(reference.reference))
+      brush_textures.push_back(reference.reference);
     if (reference.problem != scene::FileProblem::NotFound) continue;  // URLs, names leaving the folder
     const scene::ModelPath place = scene::locate_in_model_folder(trimmed(reference.reference));
     if (place.place == scene::ModelPath::Place::Inside) missing.push_back(place.path);
@@ -40,8 +44,10 @@ runner::WorkOutcome find_missing_references(const runner::WorkItem& item, std::u
       missing.push_back(std::string(scene::file_name_of(place.path)));
     }
   }
-  std::ofstream(item.output, std::ios::binary | std::ios::trunc)
-      << nlohmann::json{{"missing", std::move(missing)}, {"error", references.error}}.dump();
+  std::ofstream(item.output, std::ios::binary | std::ios::trunc) << nlohmann::json{
+      {"missing", std::move(missing)},
+      {"brush_textures", std::move(brush_textures)},
+      {"error", references.error}}.dump();
   return {true, {}, references.warnings};
 }
 
@@ -59,27 +65,32 @@ runner::RenderProcessSetup worker_job_setup(const platform::JobOptions& job_opti
   };
 }
 
-std::vector<std::string> read_missing_references(const fs::path& output, std::string& error) {
+DiscoveredReferences read_discovered_references(const fs::path& output, std::string& error) {
   std::ifstream in(output, std::ios::binary);
   std::string text;
   text.resize(kMaxOutputBytes + 1);
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<std::size_t>(std::max<std::streamsize>(0, in.gcount())));
-  std::vector<std::string> paths;
+  DiscoveredReferences found;
   if (text.size() > kMaxOutputBytes) {
     error = "the render process's list of references is too long";
-    return paths;
+    return found;
   }
   auto json = nlohmann::json::parse(text, nullptr, false);
   if (!json.is_object() || !json.contains("missing") || !json["missing"].is_array()) {
     error = "the render process wrote no list of references";
-    return paths;
+    return found;
   }
   for (const auto& path : json["missing"]) {
-    if (path.is_string()) paths.push_back(path.get<std::string>());
+    if (path.is_string()) found.missing.push_back(path.get<std::string>());
+  }
+  if (json.contains("brush_textures") && json["brush_textures"].is_array()) {
+    for (const auto& url : json["brush_textures"]) {
+      if (url.is_string()) found.brush_textures.push_back(url.get<std::string>());
+    }
   }
   if (json.contains("error") && json["error"].is_string()) error = json["error"].get<std::string>();
-  return paths;
+  return found;
 }
 
 }  // namespace thumbgen::worker

@@ -25,20 +25,23 @@ FetchPolicy::Allowed FetchPolicy::parse_entry(const std::string& entry) {
 }
 
 FetchPolicy::FetchPolicy(const std::string& server_url, const std::vector<std::string>& allowed_hosts) {
-  std::string why;
-  auto server = parse_http_url(server_url, &why);
-  if (!server) throw std::invalid_argument("--server: " + why);
-  server_ = *server;
+  if (!server_url.empty()) {
+    std::string why;
+    server_ = parse_http_url(server_url, &why);
+    if (!server_) throw std::invalid_argument("--server: " + why);
+  }
   for (const std::string& entry : allowed_hosts) allowed_.push_back(parse_entry(entry));
 }
 
 std::optional<std::string> FetchPolicy::check_url(const HttpUrl& url) const {
-  if (url.host == server_.host && url.port == server_.port) return std::nullopt;
+  if (server_ && url.host == server_->host && url.port == server_->port) return std::nullopt;
   for (const Allowed& allowed : allowed_) {
     if (url.host == allowed.host && (allowed.port.empty() || allowed.port == url.port)) return std::nullopt;
   }
-  return "refusing to download from " + url.authority() + ": not the server's host (" + server_.authority() +
-         "); allow it with --allow-host " + url.authority() + " or THUMBGEN_ALLOW_HOSTS";
+  const std::string not_allowed =
+      server_ ? "not the server's host (" + server_->authority() + ")" : "not an allowed host";
+  return "refusing to download from " + url.authority() + ": " + not_allowed + "; allow it with --allow-host " +
+         url.authority() + " or THUMBGEN_ALLOW_HOSTS";
 }
 
 std::optional<std::string> FetchPolicy::check_address(const SocketAddress& address) const {

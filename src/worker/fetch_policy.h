@@ -22,7 +22,8 @@ namespace thumbgen::worker {
 class FetchPolicy {
  public:
   // Throws std::invalid_argument naming the entry when an allowed host is not "HOST", "HOST:PORT" or an http(s)
-  // origin, or `server_url` is not an http(s) URL.
+  // origin, or `server_url` is not an http(s) URL. An empty `server_url`: no server (`thumbgen render` fetching
+  // brush textures), only the allowed hosts.
   FetchPolicy(const std::string& server_url, const std::vector<std::string>& allowed_hosts);
 
   // Why `url` may not be fetched; nullopt when it may.
@@ -41,7 +42,7 @@ class FetchPolicy {
   };
   static Allowed parse_entry(const std::string& entry);
 
-  HttpUrl server_;
+  std::optional<HttpUrl> server_;
   std::vector<Allowed> allowed_;
   mutable std::mutex mutex_;
   std::set<std::string> server_addresses_;  // SocketAddress::text()

@@ -28,7 +28,9 @@ struct WorkOptions {
   std::filesystem::path cache_dir;
   std::uint64_t cache_max_bytes = 2ull << 30;  // downloads held at once (--cache-max)
   std::vector<std::string> allowed_hosts;      // besides the server's own (--allow-host, THUMBGEN_ALLOW_HOSTS)
-  std::filesystem::path control_file;          // empty: none
+  // --brush-textures as an http(s) URL prefix (job.brush_texture_folder is then its cache folder); empty: none.
+  std::string brush_texture_prefix;
+  std::filesystem::path control_file;  // empty: none
   int lease_seconds = 300;
   bool force_compat = false;  // use the spec's listing + upload even when the server has the claim protocol
   std::chrono::seconds idle_poll_max{60};  // --watch: longest wait between polls of an empty queue

@@ -12,6 +12,7 @@
 #include "worker/api_client.h"
 #include "worker/asset_fetcher.h"
 #include "worker/batch_runner.h"
+#include "worker/brush_texture_cache.h"
 #include "worker/claim_job_source.h"
 #include "worker/control_file.h"
 #include "worker/download_cache.h"
@@ -37,7 +38,11 @@ class Worker {
         fetcher_(policy_, [this](int attempt, const std::string& what) { return api_.wait_to_retry(attempt, what); }),
         cache_(options.cache_dir / "downloads", options.cache_max_bytes),
         control_(options.control_file, tasks_mutex_, log_),
-        batches_(options, fetcher_, cache_, control_, tasks_mutex_, log_) {
+        brush_textures_(options.brush_texture_prefix.empty()
+                            ? nullptr
+                            : std::make_unique<BrushTextureCache>(options.brush_texture_prefix,
+                                                                  options.job.brush_texture_folder, policy_)),
+        batches_(options, fetcher_, cache_, control_, tasks_mutex_, log_, brush_textures_.get()) {
     api_.on_retry([this](const std::string& what) { log_.note("server unreachable or busy: " + what); });
     api_.on_answer_from([this](const SocketAddress& address) { policy_.note_server_address(address); });
     char host[256] = "host";
@@ -66,6 +71,7 @@ class Worker {
   std::mutex tasks_mutex_;  // Task::rendering and Task::skip_reason
   ControlFile control_;
   std::unique_ptr<JobSource> source_;
+  std::unique_ptr<BrushTextureCache> brush_textures_;  // null without a brush texture URL prefix
   BatchRunner batches_;  // last: its render processes and network thread end before the rest goes away
 };
 
