@@ -160,3 +160,30 @@ TEST_F(BrushTextureFolderTest, ModelFolderAccessServesUrlsThroughIt) {
   EXPECT_FALSE(files.exists(export_url("Ink", kInkGuid, "BumpMap")));
   EXPECT_THROW(files.read("ftp://h/shaders/brushes/Ink/maintexture.png"), thumbgen::scene::LoadError);
 }
+
+// Tilt Brush FBX exports name a brush's texture "<Brush>.png" next to the model; without the file there, the brush
+// texture folder's main texture of that brush stands in (by durable name, toolkit or mirror layout).
+TEST_F(BrushTextureFolderTest, AMissingBrushNamedTextureOfAnFbxExportComesFromTheFolder) {
+  write_file(root_ / "model" / "sketch.fbx", "main");
+  write_file(root_ / "model" / "Ink.png", "the model's own ink");
+  write_file(root_ / "toolkit" / "Basic" / "Paper" / "Paper_15.asset",
+             asset_text("f1114e2e-eb8d-4fde-915a-6e653b54e9f5", "Paper"));
+  write_file(root_ / "toolkit" / "Basic" / "Paper" / "main.png", "paper main");
+  write_file(root_ / "toolkit" / "Basic" / "Paper" / "bump.png", "paper bump");
+  write_file(root_ / "toolkit" / "Basic" / "Ink" / "Ink.asset", asset_text(kInkGuid, "Ink"));
+  write_file(root_ / "toolkit" / "Basic" / "Ink" / "maintexture.png", "toolkit ink");
+  const std::string fire = "Fire-cb92b597-94ca-4255-b017-0e3f42f12f9e";
+  write_file(root_ / "toolkit" / fire / (fire + "-v10.0-MainTex.png"), "mirrored fire");
+  FolderAccess files(root_ / "model", 1000, std::make_shared<BrushTextureFolder>(root_ / "toolkit", 1000));
+  EXPECT_EQ(as_string(files.read("Paper.png")), "paper main");
+  EXPECT_EQ(as_string(files.read("C:\\Users\\someone\\Tilt Brush\\Exports\\Untitled_31\\Paper.png")), "paper main");
+  EXPECT_EQ(as_string(files.read("Fire.png")), "mirrored fire");
+  EXPECT_EQ(as_string(files.read("Ink.png")), "the model's own ink");  // the model's file comes first
+  EXPECT_TRUE(files.exists("Paper.png"));
+  EXPECT_FALSE(files.exists("Nothing.png"));
+  EXPECT_THROW(files.read("Nothing.png"), thumbgen::scene::LoadError);
+  EXPECT_THROW(files.read("Paper.jpg"), thumbgen::scene::LoadError);
+  // Without a brush texture folder nothing stands in.
+  FolderAccess plain(root_ / "model", 1000);
+  EXPECT_THROW(plain.read("Paper.png"), thumbgen::scene::LoadError);
+}

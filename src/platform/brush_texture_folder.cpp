@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 
 #include "platform/folder_access.h"
 #include "scene/file_names.h"
@@ -64,15 +65,26 @@ void BrushTextureFolder::build_toolkit_index() {
     if (guid.empty() && durable.empty()) continue;
     brushes.emplace(parent_of(name), std::make_pair(guid, durable));
   }
-  // Each texture under its brush's GUID and name, the best-ranked one per kind.
+  // Each texture under its brush's GUID and name, the best-ranked one per kind: mirror-layout files by what their
+  // name says (rank 0), toolkit files by their folder's descriptor.
   std::map<Key, int> best_guid, best_name;
   for (const std::string& name : names) {
     if (!util::to_lower_ascii(name).ends_with(".png")) continue;
-    const auto brush = brushes.find(parent_of(name));
-    if (brush == brushes.end()) continue;
     const std::string_view file = scene::file_name_of(name);
-    const scene::BrushTextureKind kind = scene::toolkit_texture_kind(file);
-    const int this_rank = rank(file);
+    std::string guid, durable;
+    scene::BrushTextureKind kind = scene::BrushTextureKind::Other;
+    int this_rank = 0;
+    if (const auto mirrored = scene::parse_brush_texture_file(file)) {
+      guid = mirrored->guid;
+      durable = scene::tilt_brush_name_key(mirrored->brush);
+      kind = mirrored->kind;
+    } else if (const auto brush = brushes.find(parent_of(name)); brush != brushes.end()) {
+      std::tie(guid, durable) = brush->second;
+      kind = scene::toolkit_texture_kind(file);
+      this_rank = 1 + rank(file);
+    } else {
+      continue;
+    }
     const auto keep = [&](std::map<Key, std::string>& index, std::map<Key, int>& best, const std::string& id) {
       if (id.empty()) return;
       const Key key{id, kind};
@@ -81,8 +93,8 @@ void BrushTextureFolder::build_toolkit_index() {
       best[key] = this_rank;
       index[key] = name;
     };
-    keep(by_guid_, best_guid, brush->second.first);
-    keep(by_name_, best_name, brush->second.second);
+    keep(by_guid_, best_guid, guid);
+    keep(by_name_, best_name, durable);
   }
 }
 
@@ -99,6 +111,19 @@ std::optional<std::string> BrushTextureFolder::find(std::string_view url) {
     return hit->second;
   return std::nullopt;
 }
+
+std::optional<std::string> BrushTextureFolder::find_for_file_name(std::string_view file_name) {
+  std::string_view stem = scene::file_name_of(scene::with_forward_slashes(file_name));
+  const std::size_t dot = stem.rfind('.');
+  if (dot == std::string_view::npos || !util::iequals_ascii(stem.substr(dot), ".png")) return std::nullopt;
+  stem = stem.substr(0, dot);
+  if (!indexed_) build_toolkit_index();
+  const auto hit = by_name_.find({scene::tilt_brush_name_key(stem), scene::BrushTextureKind::MainTex});
+  if (hit == by_name_.end()) return std::nullopt;
+  return hit->second;
+}
+
+std::vector<std::uint8_t> BrushTextureFolder::read_file(const std::string& name) { return files_->read(name); }
 
 std::vector<std::uint8_t> BrushTextureFolder::read(std::string_view url) {
   const std::optional<std::string> name = find(url);

@@ -4,9 +4,9 @@
 //  1. mirror layout: the URL's brush texture path ("Ink-<guid>/Ink-<guid>-v10.0-MainTex.png"), as a mirror of the
 //     Open Brush brush textures and the worker's brush texture cache hold them;
 //  2. the URL's file name anywhere in the folder ("Ink-<guid>-v10.0-MainTex.png" in a flat folder);
-//  3. Tilt Brush Toolkit layout ("<family>/<Brush>/<Brush>.asset" with m_Guid and m_DurableName, next to the
-//     brush's PNGs): the folder whose brush has the URL's GUID, else one whose durable name is the URL's brush name
-//     (GUIDs differ between versions); in it MainTex or BumpMap by file name (scene::toolkit_texture_kind).
+//  3. by GUID, then by brush name (GUIDs differ between versions), in the mirror layout or in the Tilt Brush Toolkit
+//     layout ("<family>/<Brush>/<Brush>.asset" with m_Guid and m_DurableName, next to the brush's PNGs:
+//     MainTex or BumpMap by file name, scene::toolkit_texture_kind).
 // Every file is read through a FolderAccess on the folder: nothing outside it is read, symlinks out of it included.
 #pragma once
 
@@ -38,6 +38,13 @@ class BrushTextureFolder {
   std::optional<std::string> find(std::string_view url);
   // The bytes of that file; throws scene::LoadError (UrlNotServed, too large) when there is none.
   std::vector<std::uint8_t> read(std::string_view url);
+
+  // Tilt Brush FBX / OBJ exports name a brush's main texture "<Brush>.png" next to the model ("Paper.png"): when the
+  // model folder lacks it, the folder's MainTex of the brush with that durable name stands in. The name relative to
+  // the folder; nullopt when the file name is no brush's.
+  std::optional<std::string> find_for_file_name(std::string_view file_name);
+  // Reads a name find() or find_for_file_name() gave.
+  std::vector<std::uint8_t> read_file(const std::string& name);
 
  private:
   void build_toolkit_index();

@@ -29,6 +29,11 @@ FolderAccess::~FolderAccess() = default;
 
 bool FolderAccess::serves_url(std::string_view name) const { return brush_textures_ && scene::is_web_url(name); }
 
+std::optional<std::string> FolderAccess::brush_texture_stand_in(std::string_view name) {
+  if (!brush_textures_ || scene::name_problem(name)) return std::nullopt;
+  return brush_textures_->find_for_file_name(name);
+}
+
 bool FolderAccess::inside_folder(const fs::path& canonical) const {
   // Component-wise, so "/models/a" is not taken to contain "/models/ab".
   return std::mismatch(folder_.begin(), folder_.end(), canonical.begin(), canonical.end()).first == folder_.end();
@@ -113,7 +118,13 @@ std::filesystem::path FolderAccess::resolve_readable(std::string_view name, std:
 std::vector<std::uint8_t> FolderAccess::read(std::string_view relative_path) {
   if (serves_url(relative_path)) return brush_textures_->read(relative_path);
   std::uintmax_t size = 0;
-  const fs::path path = resolve_readable(relative_path, size);
+  fs::path path;
+  try {
+    path = resolve_readable(relative_path, size);
+  } catch (const scene::LoadError&) {
+    if (auto stand_in = brush_texture_stand_in(relative_path)) return brush_textures_->read_file(*stand_in);
+    throw;
+  }
   std::ifstream file(path, std::ios::binary);
   if (!file) throw scene::LoadError(std::string(relative_path) + ": cannot be opened");
   std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
@@ -130,7 +141,7 @@ bool FolderAccess::exists(std::string_view relative_path) {
     resolve_readable(relative_path, size);
     return true;
   } catch (...) {
-    return false;
+    return brush_texture_stand_in(relative_path).has_value();
   }
 }
 

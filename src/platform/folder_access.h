@@ -22,7 +22,8 @@ namespace thumbgen::platform {
 //
 // Optionally http(s) URLs are served from an operator-given brush texture folder (brush_texture_folder.h): Tilt Brush
 // and Open Brush exports name their brush textures by URL (https://www.tiltbrush.com/shaders/brushes/…/…-MainTex.png)
-// and a render machine has no network. Other URLs are refused as before.
+// and a render machine has no network; their FBX exports name them "<Brush>.png" next to the model, and when that
+// file is missing the brush texture folder stands in too. Other URLs are refused as before.
 class BrushTextureFolder;
 
 class FolderAccess final : public scene::FileAccess {
@@ -51,6 +52,8 @@ class FolderAccess final : public scene::FileAccess {
   std::optional<std::filesystem::path> find_by_file_name(const std::string& slashed_name);
   bool inside_folder(const std::filesystem::path& canonical) const;
   bool serves_url(std::string_view name) const;  // a web URL, and a brush texture folder to serve it
+  // A "<Brush>.png" missing from the model folder: the brush texture folder's file for it (Tilt Brush FBX exports).
+  std::optional<std::string> brush_texture_stand_in(std::string_view name);
   void build_index();
 
   std::filesystem::path folder_;  // canonical
