@@ -162,5 +162,27 @@ TEST(GltfLoader, AppliesTiltBrushLookToBrushMaterials) {
   EXPECT_EQ(scene.materials[1].alpha_mode, AlphaMode::Opaque);
 }
 
+// The brush GUID of GOOGLE_tilt_brush_material decides, whatever the material is called.
+TEST(GltfLoader, RecognisesTheBrushByTheGuidOfItsTiltBrushExtension) {
+  GltfBuilder b = single_mesh(triangle_primitive(0));
+  add_triangle(b);
+  b.append(
+      "materials",
+      {{"name", "material_0"},
+       {"alphaMode", "BLEND"},
+       {"extensions", {{"GOOGLE_tilt_brush_material", {{"guid", "cb92b597-94ca-4255-b017-0e3f42f12f9e"}}}}}});  // Fire
+  b.append(
+      "materials",
+      {{"name", "brush_Light"},
+       {"extensions", {{"GOOGLE_tilt_brush_material", {{"guid", "f5c336cf-5108-4b40-ade9-c687504385ab"}}}}}});  // Ink
+  Loader loader;
+  const Scene scene = loader.load(b.glb());
+  ASSERT_EQ(scene.materials.size(), 2u);
+  EXPECT_EQ(scene.materials[0].alpha_mode, AlphaMode::Additive);
+  EXPECT_TRUE(scene.materials[0].unlit);
+  EXPECT_EQ(scene.materials[1].alpha_mode, AlphaMode::Mask);  // Ink, not Light
+  EXPECT_FALSE(scene.materials[1].unlit);
+}
+
 }  // namespace
 }  // namespace thumbgen::scene

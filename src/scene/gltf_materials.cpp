@@ -181,7 +181,13 @@ Material build_material(const tinygltf::Material& source, MaterialBuilder& build
     material.roughness = 1.0f - static_cast<float>(number_or(find_member(*sg, "glossinessFactor"), 1.0));
     material.metallic_roughness_texture = {};  // the spec-gloss texture does not map to metal/rough
   }
-  apply_tilt_brush_look(material);
+  // Tilt Brush / Open Brush exports name the brush's GUID in GOOGLE_tilt_brush_material: it decides over the name.
+  std::string brush = material.name;
+  if (const tinygltf::Value* tilt = find_extension(source.extensions, "GOOGLE_tilt_brush_material")) {
+    if (const tinygltf::Value* guid = find_member(*tilt, "guid"); guid && guid->IsString())
+      brush = guid->Get<std::string>() + " " + brush;
+  }
+  apply_tilt_brush_look(material, brush);
   return material;
 }
 

@@ -216,8 +216,10 @@ std::optional<BrushLook> tilt_brush_look(std::string_view name) {
   return std::nullopt;
 }
 
-bool apply_tilt_brush_look(Material& material) {
-  const std::optional<BrushLook> look = tilt_brush_look(material.name);
+bool apply_tilt_brush_look(Material& material) { return apply_tilt_brush_look(material, material.name); }
+
+bool apply_tilt_brush_look(Material& material, std::string_view brush) {
+  const std::optional<BrushLook> look = tilt_brush_look(brush);
   if (!look) return false;
   material.alpha_mode = look->alpha_mode;
   material.unlit = look->unlit;

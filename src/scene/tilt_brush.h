@@ -25,5 +25,7 @@ std::optional<BrushLook> tilt_brush_look(std::string_view name);
 
 // Applies the brush look to a material whose name is a brush; returns whether it was one.
 bool apply_tilt_brush_look(Material& material);
+// The same for a material whose brush is `brush` (a name, a GUID, or a text holding one: a GUID wins).
+bool apply_tilt_brush_look(Material& material, std::string_view brush);
 
 }  // namespace thumbgen::scene
