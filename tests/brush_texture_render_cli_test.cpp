@@ -8,8 +8,7 @@
 #include <vector>
 
 #include "platform/texture_decoder.h"
-#include "render/encode.h"
-#include "support/gltf_writer.h"
+#include "support/brush_fixtures.h"
 #include "support/process.h"
 #include "support/scratch_dir.h"
 #include "support/tiny_http_server.h"
@@ -20,29 +19,14 @@ namespace {
 namespace fs = std::filesystem;
 using test::TinyHttpServer;
 
-constexpr const char* kInk = "Ink-f5c336cf-5108-4b40-ade9-c687504385ab";
-constexpr const char* kLight = "Light-2241cd32-8ba2-48a5-9ee7-2caef7e9ed62";
+using test::brush_texture_path;
+using test::kInkBrush;
+using test::kLightBrush;
+using test::red_png;
 
-std::string texture_path(const std::string& brush) { return brush + "/" + brush + "-v10.0-MainTex.png"; }
-
-std::string red_png() {
-  scene::Image red{4, 4, std::vector<std::uint8_t>(4 * 4 * 4)};
-  for (std::size_t i = 0; i < red.rgba.size(); i += 4) red.rgba[i] = red.rgba[i + 3] = 255;
-  const std::vector<std::uint8_t> png = render::encode_image(red, render::ImageFormat::Png, 100);
-  return {png.begin(), png.end()};
-}
-
-// An unlit white cube whose texture is the brush's, named by the URL an export writes.
 void write_stroke_model(const fs::path& file, const std::string& brush) {
-  test::SimpleAsset asset;
-  asset.meshes.push_back(test::unit_cube());
-  const std::string png = red_png();
-  asset.meshes[0].texture.assign(png.begin(), png.end());
-  asset.meshes[0].unlit = true;
-  test::GltfBuilder builder = test::build(asset);
-  builder.json["images"][0] = {{"uri", "https://www.tiltbrush.com/shaders/brushes/" + texture_path(brush)}};
   fs::create_directories(file.parent_path());
-  std::ofstream(file, std::ios::binary) << builder.gltf();
+  std::ofstream(file, std::ios::binary) << test::brush_stroke_gltf(brush);
 }
 
 glm::ivec3 centre_colour(const fs::path& png_file) {
@@ -78,18 +62,19 @@ class BrushTextureRenderCli : public ::testing::Test {
   }
 
   test::ScratchDir scratch_{"brush-render-cli"};
-  TinyHttpServer mirror_{"127.0.0.2", TinyHttpServer::serve({{"/brushes/" + texture_path(kInk), red_png()}})};
+  TinyHttpServer mirror_{"127.0.0.2",
+                         TinyHttpServer::serve({{"/brushes/" + brush_texture_path(kInkBrush), red_png()}})};
   std::string prefix_ = mirror_.origin() + "/brushes/";
   std::string allowed_ = "127.0.0.2:" + std::to_string(mirror_.port());
 };
 
 TEST_F(BrushTextureRenderCli, TexturesComeOnceFromThePrefixAndAreReadFromTheCache) {
-  write_stroke_model(scratch_ / "models" / "a.gltf", kInk);
-  write_stroke_model(scratch_ / "models" / "b.gltf", kInk);
+  write_stroke_model(scratch_ / "models" / "a.gltf", kInkBrush);
+  write_stroke_model(scratch_ / "models" / "b.gltf", kInkBrush);
   const test::ProcessResult first = render(prefix_, allowed_);
   ASSERT_EQ(first.exit_code, 0) << first.err;
-  EXPECT_EQ(mirror_.requests("/brushes/" + texture_path(kInk)), 1);  // two models, one request
-  EXPECT_TRUE(fs::is_regular_file(scratch_ / "cache" / texture_path(kInk)));
+  EXPECT_EQ(mirror_.requests("/brushes/" + brush_texture_path(kInkBrush)), 1);  // two models, one request
+  EXPECT_TRUE(fs::is_regular_file(scratch_ / "cache" / brush_texture_path(kInkBrush)));
   for (const char* thumbnail : {"a.gltf.png", "b.gltf.png"}) {
     const glm::ivec3 colour = centre_colour(scratch_ / "out" / thumbnail);
     EXPECT_GT(colour.r, 200) << thumbnail;  // textured: red, not the white of a cube without its texture
@@ -98,12 +83,12 @@ TEST_F(BrushTextureRenderCli, TexturesComeOnceFromThePrefixAndAreReadFromTheCach
   // A later run: served from the cache, no request.
   const test::ProcessResult again = render(prefix_, allowed_, true);
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_EQ(mirror_.requests("/brushes/" + texture_path(kInk)), 1);
+  EXPECT_EQ(mirror_.requests("/brushes/" + brush_texture_path(kInkBrush)), 1);
   EXPECT_EQ(mirror_.all_requests().size(), 1u);  // and the export's own host was never asked
 }
 
 TEST_F(BrushTextureRenderCli, ATextureTheMirrorLacksIsAWarningNotAFailure) {
-  write_stroke_model(scratch_ / "models" / "light.gltf", kLight);
+  write_stroke_model(scratch_ / "models" / "light.gltf", kLightBrush);
   const test::ProcessResult result = render(prefix_, allowed_);
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_NE(result.err.find("HTTP 404"), std::string::npos) << result.err;
@@ -112,7 +97,7 @@ TEST_F(BrushTextureRenderCli, ATextureTheMirrorLacksIsAWarningNotAFailure) {
 }
 
 TEST_F(BrushTextureRenderCli, APrefixOnAHostThatIsNotAllowedIsRefusedAtStart) {
-  write_stroke_model(scratch_ / "models" / "a.gltf", kInk);
+  write_stroke_model(scratch_ / "models" / "a.gltf", kInkBrush);
   TinyHttpServer elsewhere("127.0.0.3", TinyHttpServer::serve({}));
   const test::ProcessResult result = render(elsewhere.origin() + "/brushes/", allowed_);
   EXPECT_EQ(result.exit_code, 2) << result.err;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/brush_fixtures.h"
 #include "support/gltf_writer.h"
 #include "support/http_client.h"
 #include "support/images.h"
@@ -293,6 +294,33 @@ TEST_F(WorkerFetchPolicyTest, CompatibilityModeFetchesTheReferencesTheRenderProc
   EXPECT_EQ(files.requests("/m/scene.bin"), 1);
   EXPECT_EQ(files.requests("/m/tex.png"), 1);
   EXPECT_TRUE(cached_files().empty()) << ::testing::PrintToString(cached_files());
+}
+
+// A brush texture URL prefix: the worker fetches the brush textures its models name once, into
+// <cache>/brush-textures, and the render processes read them there; the export's own URLs are never asked for.
+TEST_F(WorkerFetchPolicyTest, BrushTexturesComeOnceFromTheAllowedPrefix) {
+  TinyHttpServer files("127.0.0.2", TinyHttpServer::serve({{"/a.gltf", test::brush_stroke_gltf(test::kInkBrush)},
+                                                           {"/b.gltf", test::brush_stroke_gltf(test::kInkBrush)}}));
+  TinyHttpServer mirror(
+      "127.0.0.3", TinyHttpServer::serve({{"/brushes/" + test::brush_texture_path(test::kInkBrush), test::red_png()}}));
+  start(
+      {asset("stroke-a", "GLTF2", files.origin() + "/a.gltf"), asset("stroke-b", "GLTF2", files.origin() + "/b.gltf")});
+  auto run = work({"--allow-host", "127.0.0.2:" + std::to_string(files.port()), "--allow-host",
+                   "127.0.0.3:" + std::to_string(mirror.port()), "--brush-textures", mirror.origin() + "/brushes/"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(missing("stroke-a").is_null()) << last_error("stroke-a");
+  EXPECT_TRUE(missing("stroke-b").is_null()) << last_error("stroke-b");
+  EXPECT_EQ(mirror.requests("/brushes/" + test::brush_texture_path(test::kInkBrush)), 1);
+  EXPECT_TRUE(fs::is_regular_file(cache_ / "brush-textures" / test::brush_texture_path(test::kInkBrush)));
+}
+
+TEST_F(WorkerFetchPolicyTest, ABrushTexturePrefixOnAHostNotAllowedStopsTheWorkerAtStart) {
+  TinyHttpServer mirror("127.0.0.3", TinyHttpServer::serve({}));
+  start({asset("stroke", "GLB", url() + "/none.glb")});
+  auto run = work({"--brush-textures", mirror.origin() + "/brushes/"});
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_NE(run.err.find("--allow-host 127.0.0.3:" + std::to_string(mirror.port())), std::string::npos) << run.err;
+  EXPECT_EQ(mirror.connections(), 0);
 }
 
 }  // namespace
