@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,12 @@ Box bounding_box(const Model& model) {
     box.hi = glm::max(box.hi, p);
   }
   return box;
+}
+
+bool no_faces(const std::uint8_t* eight_cells) {
+  std::uint64_t word;
+  std::memcpy(&word, eight_cells, sizeof word);
+  return word == 0;
 }
 
 class QuadWriter {
@@ -82,9 +89,11 @@ Mesh mesh_voxels(const Model& model, const Palette& palette, std::uint64_t max_v
   QuadWriter writer(mesh, palette, max_vertices);
   std::vector<std::uint8_t> mask;
   for (int a = 0; a < 3; ++a) {
-    // (u, v, a) is a cyclic order of the axes, so u × v points along +a.
-    const int u = (a + 1) % 3;
-    const int v = (a + 2) % 3;
+    // The slice's rows run along u: along x (contiguous in the grid) wherever x is not the slicing axis. The winding
+    // below makes quads face +a when u × v points along +a, that is for a cyclic (u, v, a); else it is reversed.
+    const int u = a == 0 ? 1 : 0;
+    const int v = a == 2 ? 1 : 2;
+    const bool cyclic = (u + 1) % 3 == v;
     const int nu = dims[u];
     const int nv = dims[v];
     mask.assign(std::size_t(nu) * std::size_t(nv), 0);
@@ -92,19 +101,30 @@ Mesh mesh_voxels(const Model& model, const Palette& palette, std::uint64_t max_v
       for (const int dir : {1, -1}) {
         // The faces of slice s that look along dir: filled cells whose neighbour that way is empty or outside.
         const bool border = dir > 0 ? s == dims[a] - 1 : s == 0;
+        const std::size_t step = stride[u];
         for (int j = 0; j < nv; ++j) {
-          for (int i = 0; i < nu; ++i) {
-            const std::size_t cell =
-                std::size_t(i) * stride[u] + std::size_t(j) * stride[v] + std::size_t(s) * stride[a];
-            const std::uint8_t color = grid[cell];
-            const bool hidden = !border && grid[dir > 0 ? cell + stride[a] : cell - stride[a]] != 0;
-            mask[std::size_t(j) * nu + std::size_t(i)] = hidden ? 0 : color;
+          const std::uint8_t* cells = &grid[std::size_t(j) * stride[v] + std::size_t(s) * stride[a]];
+          std::uint8_t* row = &mask[std::size_t(j) * nu];
+          if (border) {
+            for (int i = 0; i < nu; ++i) row[i] = cells[i * step];
+            continue;
+          }
+          const std::uint8_t* next = dir > 0 ? cells + stride[a] : cells - stride[a];
+          if (step == 1) {  // rows along x: contiguous, and the compiler vectorises this
+            for (int i = 0; i < nu; ++i) row[i] = next[i] ? 0 : cells[i];
+          } else {
+            for (int i = 0; i < nu; ++i) row[i] = next[i * step] ? 0 : cells[i * step];
           }
         }
         // Greedy merge: grow each face along u, then along v while the whole row matches.
         for (int j = 0; j < nv; ++j) {
+          const std::uint8_t* row = &mask[std::size_t(j) * nu];
           for (int i = 0; i < nu;) {
-            const std::uint8_t color = mask[std::size_t(j) * nu + std::size_t(i)];
+            if (i + 8 <= nu && no_faces(row + i)) {  // most of a slice is empty or hidden: skip 8 cells at once
+              i += 8;
+              continue;
+            }
+            const std::uint8_t color = row[i];
             if (color == 0) {
               ++i;
               continue;
@@ -126,7 +146,7 @@ Mesh mesh_voxels(const Model& model, const Palette& palette, std::uint64_t max_v
             du[u] = static_cast<float>(w);
             dv[v] = static_cast<float>(h);
             normal[a] = static_cast<float>(dir);
-            if (dir > 0) {
+            if ((dir > 0) == cyclic) {
               writer.add({origin, origin + du, origin + du + dv, origin + dv}, normal, color);
             } else {
               writer.add({origin, origin + dv, origin + du + dv, origin + du}, normal, color);
