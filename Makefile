@@ -16,11 +16,12 @@ build: deps
 	@cmake --build $(BUILD) -j $(JOBS)
 
 # Everything: native unit, golden, CLI and corpus tests (corpus when ../shared/corpus exists), then the
-# WebAssembly build with its headless-Chromium smoke test, then the admin web app (tsc --noEmit and its pages in
-# headless Chromium against a real `thumbgen serve`).
+# WebAssembly build with its headless-Chromium smoke test, the .sog/.ksplat loaders against the npm writers, then the
+# admin web app (tsc --noEmit and its pages in headless Chromium against a real `thumbgen serve`).
 test: build web
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@bash web/smoke-test.sh $(BUILD)-web
+	@bash web/splat-parity.sh $(BUILD)/thumbgen
 	@bash web/admin/test.sh $(BUILD) $(BUILD)-web
 
 # The render core compiled with Debian's Emscripten (WebGL2), then the admin web app beside the thumbgen binary

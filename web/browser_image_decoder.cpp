@@ -29,6 +29,10 @@ struct StbFree {
 
 scene::Image BrowserImageDecoder::decode(std::span<const std::uint8_t> bytes, int max_dimension) {
   if (bytes.empty() || bytes.size() > INT_MAX) throw scene::LoadError("image: empty or too large");
+  // stb_image reads no WebP; say so instead of stb's "unknown image type" (SOG splats need WebP: they fail clearly).
+  if (bytes.size() >= 12 && std::equal(bytes.begin() + 8, bytes.begin() + 12, "WEBP")) {
+    throw scene::LoadError("image: WebP is not decodable in the browser build");
+  }
   const auto length = static_cast<int>(bytes.size());
   int width = 0, height = 0, channels = 0;
   // The header first: refuse huge images before allocating for them.

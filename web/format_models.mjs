@@ -1,7 +1,8 @@
 // The models of the browser format matrix, one home for every test that needs them (the smoke test renders them in a
 // page, web/smoke_formats.mjs; the admin generator test imports them into a real server and runs the Batch Thumbnail
-// Generator on them, web/admin/tests/generator_formats.test.mjs). Generated here: PLY mesh, 3DGS PLY, SPZ v2, a
-// textured OBJ with its MTL and PNG. Taken from examples/ (CC0) or web/fixtures/ (small, licensed: its LICENSE.md).
+// Generator on them, web/admin/tests/generator_formats.test.mjs). Generated here: PLY mesh, 3DGS PLY, SPZ v2,
+// KSPLAT, a MagicaVoxel scene, a textured OBJ with its MTL and PNG. Taken from examples/ (CC0) or web/fixtures/
+// (small, licensed: its LICENSE.md).
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -66,6 +67,123 @@ export function spzV2() {
     scales.fill(Math.round(16 * (p.logScale + 10)), 3 * i, 3 * i + 3);
   });
   return zlib.gzipSync(Buffer.concat([header, positions, alphas, colors, scales, rotations]));
+}
+
+// A GaussianSplats3D .ksplat (version 0.1, compression level 0: float32 centre, scale, rotation w x y z, then RGBA
+// bytes; one section, no buckets), the same splats as splatPly() in the same (PLY) axes.
+export function ksplatLevel0() {
+  const points = splatPoints(2000), n = points.length, bytesPerSplat = 44;
+  const out = Buffer.alloc(4096 + 1024 + n * bytesPerSplat);
+  out.set([0, 1], 0);  // version 0.1
+  out.writeUInt32LE(1, 4);  // sections
+  out.writeUInt32LE(1, 8);
+  out.writeUInt32LE(n, 12);  // splats
+  out.writeUInt32LE(n, 16);
+  out.writeUInt32LE(n, 4096);  // section header: splats, capacity (compression level 0 needs no buckets)
+  out.writeUInt32LE(n, 4096 + 4);
+  out.writeUInt32LE(n * bytesPerSplat, 4096 + 28);
+  points.forEach((p, i) => {
+    const base = 4096 + 1024 + i * bytesPerSplat;
+    [...p.position, ...[0, 1, 2].map(() => Math.exp(p.logScale)), 1, 0, 0, 0]
+        .forEach((v, k) => out.writeFloatLE(v, base + 4 * k));
+    out.set([...p.color.map((c) => Math.round(255 * c)), Math.round(255 / (1 + Math.exp(-p.opacity)))], base + 40);
+  });
+  return out;
+}
+
+// A MagicaVoxel .vox (format 200): a house (walls, roof, door) and a tree as two models, placed side by side by the
+// scene graph (nTRN → nGRP → nTRN → nSHP), with a palette. Z is up, as in MagicaVoxel.
+export function voxScene() {
+  const int32 = (v) => {
+    const b = Buffer.alloc(4);
+    b.writeInt32LE(v);
+    return b;
+  };
+  const string = (text) => Buffer.concat([int32(Buffer.byteLength(text)), Buffer.from(text)]);
+  const dict = (entries) => Buffer.concat([int32(entries.length), ...entries.flatMap(([k, v]) => [string(k), string(v)])]);
+  const chunk = (id, content) => Buffer.concat([Buffer.from(id), int32(content.length), int32(0), content]);
+  const model = (size, voxels) => [chunk('SIZE', Buffer.concat(size.map(int32))),
+    chunk('XYZI', Buffer.concat([int32(voxels.length), Buffer.from(voxels.flat())]))];
+  const house = [], tree = [];
+  for (let x = 0; x < 12; ++x) {
+    for (let y = 0; y < 10; ++y) {
+      for (let z = 0; z < 14; ++z) {
+        const under = Math.abs(y - 4.5) <= 12.5 - z;  // inside the gable (ridge along x, z 8..12)
+        const wall = z < 8 ? x === 0 || x === 11 || y === 0 || y === 9 : (x === 0 || x === 11) && under;
+        const roof = z >= 8 && under && Math.abs(y - 4.5) > 11.5 - z;
+        const door = y === 0 && x >= 5 && x <= 6 && z < 5;
+        if (door) continue;
+        if (roof) house.push([x, y, z, 2]);
+        else if (wall) house.push([x, y, z, y === 0 && z >= 3 && z <= 5 && (x === 2 || x === 9) ? 4 : 1]);
+      }
+    }
+  }
+  for (let z = 0; z < 16; ++z) {
+    for (let x = 0; x < 7; ++x) {
+      for (let y = 0; y < 7; ++y) {
+        const r = Math.hypot(x - 3, y - 3);
+        if (z < 6 ? r < 1 : r < 3.5 - Math.abs(z - 10) * 0.5) tree.push([x, y, z, z < 6 ? 3 : 5]);
+      }
+    }
+  }
+  const colours = {1: [225, 215, 190], 2: [170, 50, 40], 3: [110, 70, 35], 4: [90, 160, 220], 5: [60, 150, 60]};
+  const palette = Buffer.alloc(1024);
+  for (const [index, rgb] of Object.entries(colours)) palette.set([...rgb, 255], 4 * (index - 1));  // entry i → index i+1
+  const transform = (id, child, t) => chunk('nTRN', Buffer.concat([int32(id), dict([]), int32(child), int32(-1),
+    int32(0), int32(1), dict(t ? [['_t', t]] : [])]));
+  const children = Buffer.concat([...model([12, 10, 14], house), ...model([7, 7, 16], tree),
+    transform(0, 1, ''), chunk('nGRP', Buffer.concat([int32(1), dict([]), int32(2), int32(2), int32(4)])),
+    transform(2, 3, '-4 0 7'), chunk('nSHP', Buffer.concat([int32(3), dict([]), int32(1), int32(0), dict([])])),
+    transform(4, 5, '8 3 8'), chunk('nSHP', Buffer.concat([int32(5), dict([]), int32(1), int32(1), dict([])])),
+    chunk('RGBA', palette)]);
+  return Buffer.concat([Buffer.from('VOX '), int32(200), Buffer.from('MAIN'), int32(0), int32(children.length),
+    children]);
+}
+
+// A zip of `files` (name → bytes), stored without compression.
+export function storedZip(files) {
+  const locals = [], centrals = [];
+  let offset = 0;
+  for (const [name, data] of Object.entries(files)) {
+    const nameBytes = Buffer.from(name), crc = zlib.crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);  // version needed; flags, method (stored), time, date stay 0
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(nameBytes.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(nameBytes.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, nameBytes, data);
+    centrals.push(central, nameBytes);
+    offset += local.length + nameBytes.length + data.length;
+  }
+  const directory = Buffer.concat(centrals), end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Object.keys(files).length, 8);
+  end.writeUInt16LE(Object.keys(files).length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
+}
+
+// A PlayCanvas SOG (version 2) whose planes are only WebP headers: enough for a loader to reach its image decoder.
+export function sogWithPlaceholderPlanes() {
+  const webp = Buffer.concat([Buffer.from('RIFF'), Buffer.from([4, 0, 0, 0]), Buffer.from('WEBP')]);
+  const planes = ['means_l.webp', 'means_u.webp', 'quats.webp', 'scales.webp', 'sh0.webp'];
+  const meta = {version: 2, count: 1, means: {mins: [0, 0, 0], maxs: [1, 1, 1], files: planes.slice(0, 2)},
+    scales: {codebook: [0], files: ['scales.webp']}, quats: {files: ['quats.webp']},
+    sh0: {codebook: [0], files: ['sh0.webp']}};
+  return storedZip({...Object.fromEntries(planes.map((name) => [name, webp])),
+    'meta.json': Buffer.from(JSON.stringify(meta))});
 }
 
 // An 8-bit RGB PNG of width × height from pixel(x, y) → [r, g, b].
@@ -133,5 +251,15 @@ export function formatCases() {
     {name: 'SPZ v2 splats', mainFile: 'shell-v2.spz', format: /^SPZ/, files: {'shell-v2.spz': spzV2()}},
     {name: 'Gaussian .splat', mainFile: 'galaxy.splat', format: /^SPLAT/,
       files: {'galaxy.splat': read('examples', 'galaxy.splat')}},
+  ];
+}
+
+// Formats the importer does not mark viewer-compatible (src/server/importer.cpp), so the admin generator's default
+// scope leaves them out: the browser smoke test renders them, the admin generator test does not.
+export function notViewerCompatibleCases() {
+  return [
+    {name: 'GaussianSplats3D .ksplat', mainFile: 'shell-level0.ksplat', format: /^KSPLAT/,
+      files: {'shell-level0.ksplat': ksplatLevel0()}},
+    {name: 'MagicaVoxel .vox', mainFile: 'house.vox', format: /^VOX/, files: {'house.vox': voxScene()}},
   ];
 }

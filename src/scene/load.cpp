@@ -8,6 +8,7 @@
 #include "scene/gltf_loader.h"
 #include "scene/model_formats.h"
 #include "scene/splat_loader.h"
+#include "scene/vox_loader.h"
 #include "util/ascii.h"
 #if THUMBGEN_WITH_ASSIMP
 #include "scene/assimp_loader.h"
@@ -56,8 +57,12 @@ FormatKind detect_format(std::string_view file_name, std::span<const std::uint8_
   if (starts_with(head, "PK\x03\x04")) {
     // A .tilt sketch is a zip holding data.sketch (its name appears in the first local header or soon after).
     if (ext == "tilt" || as_text(head).find("data.sketch") != std::string_view::npos) return FormatKind::TiltRaw;
+    if (ext == "sog" || is_sog_zip_head(head)) return FormatKind::Sog;
     return FormatKind::Other;
   }
+  if (starts_with(head, "VOX ")) return FormatKind::Vox;
+  if (is_sog_meta(file_name, head)) return FormatKind::Sog;  // before the glTF sniff: SOG v2 meta has an "asset"
+  if (ext == "ksplat") return FormatKind::Ksplat;
   if (starts_with(head, "ply")) return is_splat_ply(head) ? FormatKind::SplatPly : FormatKind::Ply;
   if (ext == "spz" || (starts_with(head, "\x1f\x8b") && ext != "gz")) return FormatKind::Spz;
   if (ext == "splat") return FormatKind::Splat;
@@ -102,6 +107,17 @@ Scene load_scene(const std::string& main_file, FileAccess& files, ImageDecoder& 
     case FormatKind::Splat:
       scene.splats.push_back(load_dot_splat(all, limits));
       scene.format = "SPLAT";
+      break;
+    case FormatKind::Vox:
+      scene = load_vox(all, limits);
+      break;
+    case FormatKind::Ksplat:
+      scene.splats.push_back(load_ksplat(all, limits));
+      scene.format = "KSPLAT";
+      break;
+    case FormatKind::Sog:
+      scene.splats.push_back(load_sog(main_file, all, files, images, limits));
+      scene.format = "SOG";
       break;
     case FormatKind::Gltf1:
     case FormatKind::Ply:

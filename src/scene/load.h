@@ -31,6 +31,9 @@ enum class FormatKind {
   Stl,
   Obj,
   TiltRaw,  // .tilt zip sketch: not supported yet
+  Vox,      // MagicaVoxel .vox ("VOX " magic)
+  Ksplat,   // GaussianSplats3D .ksplat (no magic: by extension)
+  Sog,      // PlayCanvas SOG: a zip of meta.json + WebP planes, or the unzipped folder's meta.json
   Other,    // long tail for assimp (FBX, DAE, 3DS, ...)
 };
 

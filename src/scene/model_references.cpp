@@ -51,6 +51,9 @@ void scan(const std::string& main_file, std::span<const std::uint8_t> bytes, Ref
     case FormatKind::Splat:
     case FormatKind::Stl:
     case FormatKind::TiltRaw:
+    case FormatKind::Vox:
+    case FormatKind::Ksplat:
+    case FormatKind::Sog:
       return;  // self-contained
     case FormatKind::Other:
     case FormatKind::Unknown:

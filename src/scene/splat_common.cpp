@@ -30,6 +30,20 @@ bool finite(const glm::vec3& v) { return std::isfinite(v.x) && std::isfinite(v.y
 
 float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 
+float half_to_float(std::uint16_t h) {
+  const int exponent = (h >> 10) & 0x1f;
+  const int mantissa = h & 0x3ff;
+  float value;
+  if (exponent == 0) {
+    value = std::ldexp(static_cast<float>(mantissa), -24);
+  } else if (exponent == 31) {
+    value = mantissa ? NAN : INFINITY;
+  } else {
+    value = std::ldexp(static_cast<float>(mantissa | 0x400), exponent - 25);
+  }
+  return (h & 0x8000) ? -value : value;
+}
+
 float srgb_to_linear(float c) {
   const float clamped = std::clamp(c, 0.0f, 1.0f);  // NaN-safe enough: NaN splats are dropped by the builder
   const auto index = static_cast<std::size_t>(clamped * kSrgbTableSize + 0.5f);

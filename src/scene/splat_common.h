@@ -22,6 +22,8 @@ enum class Axes {
 };
 
 float sigmoid(float x);
+// IEEE 754 binary16 → float (SPZ v1 positions, .ksplat scales and rotations).
+float half_to_float(std::uint16_t h);
 // sRGB-encoded [0,1] → linear (table lookup: called per splat when splats are drawn among meshes).
 float srgb_to_linear(float c);
 // 3DGS degree-0 coefficients → the display colour 0.5 + C0·f_dc, clamped to [0,1].

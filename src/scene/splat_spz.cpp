@@ -74,20 +74,6 @@ struct Streams {
   const std::uint8_t* rotations = nullptr;
 };
 
-float half_to_float(std::uint16_t h) {
-  const int exponent = (h >> 10) & 0x1f;
-  const int mantissa = h & 0x3ff;
-  float value;
-  if (exponent == 0) {
-    value = std::ldexp(static_cast<float>(mantissa), -24);
-  } else if (exponent == 31) {
-    value = mantissa ? NAN : INFINITY;
-  } else {
-    value = std::ldexp(static_cast<float>(mantissa | 0x400), exponent - 25);
-  }
-  return (h & 0x8000) ? -value : value;
-}
-
 // Version 3+: 2 bits index of the largest component of (x, y, z, w), then three 10-bit sign+magnitude values.
 glm::quat smallest_three(std::uint32_t packed) {
   float q[4];
@@ -112,7 +98,7 @@ SplatCloud decode(const SpzHeader& h, const Streams& s) {
     if (h.version == 1) {  // float16 positions
       for (int k = 0; k < 3; ++k) {
         const std::uint8_t* p = s.positions + i * 6 + k * 2;
-        position[k] = half_to_float(static_cast<std::uint16_t>(p[0] | (p[1] << 8)));
+        position[k] = splat::half_to_float(static_cast<std::uint16_t>(p[0] | (p[1] << 8)));
       }
     } else {  // 24-bit signed fixed point
       for (int k = 0; k < 3; ++k) {

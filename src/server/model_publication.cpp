@@ -82,6 +82,12 @@ std::string gallery_type_of(scene::FormatKind kind, const scene::ModelFormat& fo
       return "OBJ";
     case scene::FormatKind::TiltRaw:
       return "TILT";
+    case scene::FormatKind::Vox:
+      return "VOX";
+    case scene::FormatKind::Ksplat:
+      return "KSPLAT";
+    case scene::FormatKind::Sog:
+      return "SOG";
     case scene::FormatKind::Other:
     case scene::FormatKind::Unknown:
       break;
@@ -107,6 +113,9 @@ bool may_reference(scene::FormatKind kind, const scene::ModelFormat& format) {
     case scene::FormatKind::Splat:
     case scene::FormatKind::Stl:
     case scene::FormatKind::TiltRaw:
+    case scene::FormatKind::Vox:
+    case scene::FormatKind::Ksplat:
+    case scene::FormatKind::Sog:
       return false;
     case scene::FormatKind::Other:
     case scene::FormatKind::Unknown:
