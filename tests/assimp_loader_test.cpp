@@ -320,6 +320,87 @@ TEST(AssimpLoader, PlyTriangleStripsLoadAsTrianglesInAsciiAndBinary) {
   }
 }
 
+// The strip grid of strip_ply with faces as well, in the faces' own layout (a flags byte before their corners):
+// two triangles below the grid (y from -1 to 0) and, when `strips_first`, the strips before the faces in the file.
+std::string strips_and_faces_ply(const std::string& format, bool strips_first) {
+  const std::vector<std::int32_t> strip = {4, 0, 5, 1, 6, 2, 7, 3, -1, 8, 4, 9, 5, 10, 6, 11, 7};
+  const bool ascii = format == "ascii", big = format == "binary_big_endian";
+  std::string out =
+      "ply\nformat " + format + " 1.0\nelement vertex 14\nproperty float x\nproperty float y\n" + "property float z\n";
+  const std::string strips_header = "element tristrips 1\nproperty list int int vertex_indices\n";
+  const std::string faces_header = "element face 2\nproperty uchar flags\nproperty list uchar uint vertex_indices\n";
+  out += (strips_first ? strips_header + "comment between\n" + faces_header : faces_header + strips_header) +
+         "end_header\n";
+  auto put = [&](auto value) {
+    if (ascii) {
+      out += std::to_string(value) + " ";
+      return;
+    }
+    std::string raw(reinterpret_cast<const char*>(&value), sizeof value);
+    if (big) std::reverse(raw.begin(), raw.end());
+    out += raw;
+  };
+  auto end_line = [&] {
+    if (ascii) out.back() = '\n';
+  };
+  for (int y = 0; y < 3; ++y)
+    for (int x = 0; x < 4; ++x) {
+      for (float v : {static_cast<float>(x), static_cast<float>(y), 0.0f}) put(v);
+      end_line();
+    }
+  for (const float x : {0.0f, 3.0f}) {  // vertices 12 and 13
+    for (float v : {x, -1.0f, 0.0f}) put(v);
+    end_line();
+  }
+  auto strips = [&] {
+    put(static_cast<std::int32_t>(strip.size()));
+    for (std::int32_t i : strip) put(i);
+    end_line();
+  };
+  auto faces = [&] {
+    for (const std::array<std::uint32_t, 3> face :
+         {std::array<std::uint32_t, 3>{12, 13, 3}, std::array<std::uint32_t, 3>{12, 3, 0}}) {
+      put(std::uint8_t{0});
+      put(std::uint8_t{3});
+      for (std::uint32_t i : face) put(i);
+      end_line();
+    }
+  };
+  if (strips_first) {
+    strips();
+    faces();
+  } else {
+    faces();
+    strips();
+  }
+  return out;
+}
+
+TEST(AssimpLoader, PlyStripsJoinTheFacesOfAFileThatHasBoth) {
+  for (const std::string format : {"ascii", "binary_little_endian", "binary_big_endian"}) {
+    for (const bool strips_first : {false, true}) {
+      SCOPED_TRACE(format + (strips_first ? ", strips first" : ", faces first"));
+      Fixture f;
+      const Scene scene = f.load("both.ply", strips_and_faces_ply(format, strips_first));
+      ASSERT_EQ(scene.triangle_count(), 14u) << "twelve from the strips, two faces";
+      scene::Bounds covered;
+      float area = 0;
+      for (const scene::Draw& draw : scene.draws) {
+        const Mesh& mesh = scene.meshes.at(static_cast<std::size_t>(draw.mesh));
+        for (size_t t = 0; t + 2 < mesh.indices.size(); t += 3) {
+          const glm::vec3 a = mesh.positions.at(mesh.indices[t]), b = mesh.positions.at(mesh.indices[t + 1]),
+                          c = mesh.positions.at(mesh.indices[t + 2]);
+          area += std::abs(glm::cross(b - a, c - a).z) / 2;
+          for (const glm::vec3& p : {a, b, c}) covered.add(p);
+        }
+      }
+      EXPECT_NEAR(area, 9.0f, 1e-4f) << "the strips' 3×2 grid and the faces' 3×1 band below it";
+      EXPECT_FLOAT_EQ(covered.min.y, -1.0f);
+      EXPECT_FLOAT_EQ(covered.max.y, 2.0f);
+    }
+  }
+}
+
 TEST(AssimpLoader, PlyStripRewriteLeavesOtherFilesAloneAndRefusesCutStrips) {
   const std::string plain(kPlyAsciiMesh);
   EXPECT_TRUE(
