@@ -652,6 +652,71 @@ TEST(AssimpLoader, Gltf1DanglingReferencesDrawWithTheDefaultMaterialAndWarn) {
   EXPECT_GE(repaired.meshes.at(repaired.draws.at(0).mesh).material, 0);
 }
 
+// `glb` (a GLB v1 from glb_v1_triangle) with `from` in its JSON replaced by `to`, its lengths updated.
+std::string glb_v1_replacing(std::string glb, const std::string& from, const std::string& to) {
+  const std::size_t at = glb.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at == std::string::npos) return glb;
+  glb.replace(at, from.size(), to);
+  std::uint32_t lengths[2];  // the file's, the JSON's
+  std::memcpy(lengths, glb.data() + 8, sizeof(lengths));
+  const auto grown = static_cast<std::uint32_t>(to.size() - from.size());
+  lengths[0] += grown, lengths[1] += grown;
+  std::memcpy(glb.data() + 8, lengths, sizeof(lengths));
+  return glb;
+}
+
+// Accessors that name nothing (a primitive's attribute or indices naming no accessor, an accessor naming no buffer
+// view, a view naming no buffer) fail the asset in assimp; the browsers draw what is left, and so does the loader:
+// each case breaks a second primitive of the triangle's mesh, and the first still draws.
+TEST(AssimpLoader, Gltf1AccessorsNamingNothingDrawWhatIsLeftWithAWarning) {
+  struct Case {
+    std::string what, second_primitive, extra_accessor, extra_view;
+    std::size_t triangles;
+    std::string warning;
+  };
+  const std::string index_accessor = R"("componentType": 5123, "count": 3, "type": "SCALAR"})";
+  const std::vector<Case> cases = {
+      {"an attribute naming no accessor",
+       R"({"attributes": {"POSITION": "pos", "NORMAL": "no-normals"}, "indices": "idx"})", "", "", 2,
+       R"(primitive 1 names accessor "no-normals", which does not exist: left out)"},
+      {"indices naming no accessor", R"({"attributes": {"POSITION": "pos"}, "indices": "no-indices"})", "", "", 1,
+       R"(names accessor "no-indices" for its indices, which does not exist: the primitive is left out)"},
+      {"positions naming no accessor", R"({"attributes": {"POSITION": "no-positions"}, "indices": "idx"})", "", "", 1,
+       R"(names accessor "no-positions", which does not exist: the primitive is left out)"},
+      {"an accessor naming no view", R"({"attributes": {"POSITION": "pos"}, "indices": "idx2"})",
+       R"("idx2": {"bufferView": "bv_gone", )" + index_accessor + ",", "", 1,
+       R"(accessors "idx2" names bufferViews "bv_gone", which does not exist)"},
+      {"a view naming no buffer", R"({"attributes": {"POSITION": "pos"}, "indices": "idx2"})",
+       R"("idx2": {"bufferView": "bv2", )" + index_accessor + ",",
+       R"("bv2": {"buffer": "elsewhere", "byteOffset": 36, "byteLength": 6},)", 1,
+       R"(bufferViews "bv2" names buffers "elsewhere", which does not exist)"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    std::string glb = glb_v1_replacing(glb_v1_triangle("red"), R"("material": "red"}])",
+                                       R"("material": "red"}, )" + c.second_primitive + "]");
+    glb = glb_v1_replacing(glb, R"("accessors": {)", R"("accessors": {)" + c.extra_accessor);
+    glb = glb_v1_replacing(glb, R"("bufferViews": {)", R"("bufferViews": {)" + c.extra_view);
+    Fixture f;
+    Scene scene;
+    ASSERT_NO_THROW(scene = f.load("t.glb", glb));
+    EXPECT_EQ(scene.triangle_count(), c.triangles);
+    bool warned = false;
+    for (const std::string& warning : scene.warnings) warned = warned || warning.find(c.warning) != std::string::npos;
+    EXPECT_TRUE(warned) << "no warning with: " << c.warning;
+  }
+
+  // With nothing left to draw, the asset fails as one without geometry, not as one no reader suits.
+  Fixture f;
+  try {
+    f.load("t.glb", glb_v1_replacing(glb_v1_triangle("red"), R"("POSITION": "pos")", R"("POSITION": "gone")"));
+    ADD_FAILURE() << "loaded";
+  } catch (const LoadError& error) {
+    EXPECT_NE(std::string(error.what()).find("no geometry"), std::string::npos) << error.what();
+  }
+}
+
 // The long-tail corpus entries load (textures fail to decode with the fake decoder: warnings only).
 TEST(AssimpLoader, CorpusEntriesLoad) {
   const std::filesystem::path corpus = "/work/shared/corpus";
