@@ -320,6 +320,87 @@ TEST(AssimpLoader, PlyTriangleStripsLoadAsTrianglesInAsciiAndBinary) {
   }
 }
 
+// The strip grid of strip_ply with faces as well, in the faces' own layout (a flags byte before their corners):
+// two triangles below the grid (y from -1 to 0) and, when `strips_first`, the strips before the faces in the file.
+std::string strips_and_faces_ply(const std::string& format, bool strips_first) {
+  const std::vector<std::int32_t> strip = {4, 0, 5, 1, 6, 2, 7, 3, -1, 8, 4, 9, 5, 10, 6, 11, 7};
+  const bool ascii = format == "ascii", big = format == "binary_big_endian";
+  std::string out =
+      "ply\nformat " + format + " 1.0\nelement vertex 14\nproperty float x\nproperty float y\n" + "property float z\n";
+  const std::string strips_header = "element tristrips 1\nproperty list int int vertex_indices\n";
+  const std::string faces_header = "element face 2\nproperty uchar flags\nproperty list uchar uint vertex_indices\n";
+  out += (strips_first ? strips_header + "comment between\n" + faces_header : faces_header + strips_header) +
+         "end_header\n";
+  auto put = [&](auto value) {
+    if (ascii) {
+      out += std::to_string(value) + " ";
+      return;
+    }
+    std::string raw(reinterpret_cast<const char*>(&value), sizeof value);
+    if (big) std::reverse(raw.begin(), raw.end());
+    out += raw;
+  };
+  auto end_line = [&] {
+    if (ascii) out.back() = '\n';
+  };
+  for (int y = 0; y < 3; ++y)
+    for (int x = 0; x < 4; ++x) {
+      for (float v : {static_cast<float>(x), static_cast<float>(y), 0.0f}) put(v);
+      end_line();
+    }
+  for (const float x : {0.0f, 3.0f}) {  // vertices 12 and 13
+    for (float v : {x, -1.0f, 0.0f}) put(v);
+    end_line();
+  }
+  auto strips = [&] {
+    put(static_cast<std::int32_t>(strip.size()));
+    for (std::int32_t i : strip) put(i);
+    end_line();
+  };
+  auto faces = [&] {
+    for (const std::array<std::uint32_t, 3> face :
+         {std::array<std::uint32_t, 3>{12, 13, 3}, std::array<std::uint32_t, 3>{12, 3, 0}}) {
+      put(std::uint8_t{0});
+      put(std::uint8_t{3});
+      for (std::uint32_t i : face) put(i);
+      end_line();
+    }
+  };
+  if (strips_first) {
+    strips();
+    faces();
+  } else {
+    faces();
+    strips();
+  }
+  return out;
+}
+
+TEST(AssimpLoader, PlyStripsJoinTheFacesOfAFileThatHasBoth) {
+  for (const std::string format : {"ascii", "binary_little_endian", "binary_big_endian"}) {
+    for (const bool strips_first : {false, true}) {
+      SCOPED_TRACE(format + (strips_first ? ", strips first" : ", faces first"));
+      Fixture f;
+      const Scene scene = f.load("both.ply", strips_and_faces_ply(format, strips_first));
+      ASSERT_EQ(scene.triangle_count(), 14u) << "twelve from the strips, two faces";
+      scene::Bounds covered;
+      float area = 0;
+      for (const scene::Draw& draw : scene.draws) {
+        const Mesh& mesh = scene.meshes.at(static_cast<std::size_t>(draw.mesh));
+        for (size_t t = 0; t + 2 < mesh.indices.size(); t += 3) {
+          const glm::vec3 a = mesh.positions.at(mesh.indices[t]), b = mesh.positions.at(mesh.indices[t + 1]),
+                          c = mesh.positions.at(mesh.indices[t + 2]);
+          area += std::abs(glm::cross(b - a, c - a).z) / 2;
+          for (const glm::vec3& p : {a, b, c}) covered.add(p);
+        }
+      }
+      EXPECT_NEAR(area, 9.0f, 1e-4f) << "the strips' 3×2 grid and the faces' 3×1 band below it";
+      EXPECT_FLOAT_EQ(covered.min.y, -1.0f);
+      EXPECT_FLOAT_EQ(covered.max.y, 2.0f);
+    }
+  }
+}
+
 TEST(AssimpLoader, PlyStripRewriteLeavesOtherFilesAloneAndRefusesCutStrips) {
   const std::string plain(kPlyAsciiMesh);
   EXPECT_TRUE(
@@ -569,6 +650,71 @@ TEST(AssimpLoader, Gltf1DanglingReferencesDrawWithTheDefaultMaterialAndWarn) {
   EXPECT_EQ(repaired.triangle_count(), 1u);
   EXPECT_EQ(repaired.warnings.size(), 3u);
   EXPECT_GE(repaired.meshes.at(repaired.draws.at(0).mesh).material, 0);
+}
+
+// `glb` (a GLB v1 from glb_v1_triangle) with `from` in its JSON replaced by `to`, its lengths updated.
+std::string glb_v1_replacing(std::string glb, const std::string& from, const std::string& to) {
+  const std::size_t at = glb.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at == std::string::npos) return glb;
+  glb.replace(at, from.size(), to);
+  std::uint32_t lengths[2];  // the file's, the JSON's
+  std::memcpy(lengths, glb.data() + 8, sizeof(lengths));
+  const auto grown = static_cast<std::uint32_t>(to.size() - from.size());
+  lengths[0] += grown, lengths[1] += grown;
+  std::memcpy(glb.data() + 8, lengths, sizeof(lengths));
+  return glb;
+}
+
+// Accessors that name nothing (a primitive's attribute or indices naming no accessor, an accessor naming no buffer
+// view, a view naming no buffer) fail the asset in assimp; the browsers draw what is left, and so does the loader:
+// each case breaks a second primitive of the triangle's mesh, and the first still draws.
+TEST(AssimpLoader, Gltf1AccessorsNamingNothingDrawWhatIsLeftWithAWarning) {
+  struct Case {
+    std::string what, second_primitive, extra_accessor, extra_view;
+    std::size_t triangles;
+    std::string warning;
+  };
+  const std::string index_accessor = R"("componentType": 5123, "count": 3, "type": "SCALAR"})";
+  const std::vector<Case> cases = {
+      {"an attribute naming no accessor",
+       R"({"attributes": {"POSITION": "pos", "NORMAL": "no-normals"}, "indices": "idx"})", "", "", 2,
+       R"(primitive 1 names accessor "no-normals", which does not exist: left out)"},
+      {"indices naming no accessor", R"({"attributes": {"POSITION": "pos"}, "indices": "no-indices"})", "", "", 1,
+       R"(names accessor "no-indices" for its indices, which does not exist: the primitive is left out)"},
+      {"positions naming no accessor", R"({"attributes": {"POSITION": "no-positions"}, "indices": "idx"})", "", "", 1,
+       R"(names accessor "no-positions", which does not exist: the primitive is left out)"},
+      {"an accessor naming no view", R"({"attributes": {"POSITION": "pos"}, "indices": "idx2"})",
+       R"("idx2": {"bufferView": "bv_gone", )" + index_accessor + ",", "", 1,
+       R"(accessors "idx2" names bufferViews "bv_gone", which does not exist)"},
+      {"a view naming no buffer", R"({"attributes": {"POSITION": "pos"}, "indices": "idx2"})",
+       R"("idx2": {"bufferView": "bv2", )" + index_accessor + ",",
+       R"("bv2": {"buffer": "elsewhere", "byteOffset": 36, "byteLength": 6},)", 1,
+       R"(bufferViews "bv2" names buffers "elsewhere", which does not exist)"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    std::string glb = glb_v1_replacing(glb_v1_triangle("red"), R"("material": "red"}])",
+                                       R"("material": "red"}, )" + c.second_primitive + "]");
+    glb = glb_v1_replacing(glb, R"("accessors": {)", R"("accessors": {)" + c.extra_accessor);
+    glb = glb_v1_replacing(glb, R"("bufferViews": {)", R"("bufferViews": {)" + c.extra_view);
+    Fixture f;
+    Scene scene;
+    ASSERT_NO_THROW(scene = f.load("t.glb", glb));
+    EXPECT_EQ(scene.triangle_count(), c.triangles);
+    bool warned = false;
+    for (const std::string& warning : scene.warnings) warned = warned || warning.find(c.warning) != std::string::npos;
+    EXPECT_TRUE(warned) << "no warning with: " << c.warning;
+  }
+
+  // With nothing left to draw, the asset fails as one without geometry, not as one no reader suits.
+  Fixture f;
+  try {
+    f.load("t.glb", glb_v1_replacing(glb_v1_triangle("red"), R"("POSITION": "pos")", R"("POSITION": "gone")"));
+    ADD_FAILURE() << "loaded";
+  } catch (const LoadError& error) {
+    EXPECT_NE(std::string(error.what()).find("no geometry"), std::string::npos) << error.what();
+  }
 }
 
 // The long-tail corpus entries load (textures fail to decode with the fake decoder: warnings only).

@@ -1,6 +1,6 @@
-// The admin web app's asset listing, selections and per-asset camera (issue 11) over real HTTP against a real
-// `thumbgen serve`: auth and limits on every route, search, filters, sort orders, keyset paging while the set
-// shrinks, "Select all N matching", camera validation.
+// The admin web app's asset listing, selections, per-asset camera (issue 11) and up axis (issue 12) over real HTTP
+// against a real `thumbgen serve`: auth and limits on every route, search, filters, sort orders, keyset paging while
+// the set shrinks, "Select all N matching", camera and up axis validation.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -89,6 +89,7 @@ TEST_F(AdminAssetsTest, EveryRouteRequiresAStaffTokenBeforeItsBody) {
   const std::vector<std::pair<std::string, std::string>> routes = {
       {"GET", kAssets},
       {"PUT", kAssets + "/1/camera"},
+      {"PUT", kAssets + "/1/orientation"},
       {"POST", kSelections},
       {"GET", kSelections + "/0123456789abcdef0123456789abcdef"},
       {"POST", "/api/v1/admin/thumbnail-jobs/regenerate"},
@@ -109,6 +110,7 @@ TEST_F(AdminAssetsTest, EveryRouteRequiresAStaffTokenBeforeItsBody) {
 TEST_F(AdminAssetsTest, BodiesOverEachRoutesLimitAre413) {
   EXPECT_EQ(status_for_oversized("POST", kSelections, 4 * 1024 * 1024 + 1), 413);
   EXPECT_EQ(status_for_oversized("PUT", kAssets + "/1/camera", 4 * 1024 + 1), 413);
+  EXPECT_EQ(status_for_oversized("PUT", kAssets + "/1/orientation", 1024 + 1), 413);
   EXPECT_EQ(status_for_oversized("POST", "/api/v1/admin/thumbnail-jobs/claim", 64 * 1024 + 1), 413);
   EXPECT_EQ(status_for_oversized("POST", "/api/v1/admin/thumbnail-jobs/regenerate", 256 * 1024 + 1), 413);
   EXPECT_EQ(status_for_oversized("GET", kAssets, 1), 413);
@@ -402,6 +404,47 @@ TEST_F(AdminAssetsTest, ACameraIsValidatedStoredListedAndCleared) {
   EXPECT_TRUE(list("q=teapot")["assets"][0]["camera"].is_null());
 }
 
+TEST_F(AdminAssetsTest, AnUpAxisIsValidatedStoredListedAndCleared) {
+  const std::vector<nlohmann::json> bad = {
+      nlohmann::json::object(),
+      {{"up", "+X"}},
+      {{"up", "-Z"}},
+      {{"up", "up"}},
+      {{"up", ""}},
+      {{"up", 2}},
+      {{"up", {"+Z"}}},
+      {{"up", {{"axis", "+Z"}}}},
+      {{"up", "+Z"}, {"requeue", "yes"}},
+      {{"requeue", true}},
+  };
+  for (const nlohmann::json& body : bad) {
+    HttpResult result = put(kAssets + "/teapot/orientation", body);
+    EXPECT_EQ(result.status, 400) << body.dump() << ": " << result.body;
+    EXPECT_TRUE(result.json()["detail"].is_string()) << body.dump();
+  }
+  EXPECT_EQ(put(kAssets + "/teapot/orientation", {{"up", "+X"}}).json()["detail"],
+            "up is required (\"+Y\", \"+Z\" or null)");
+  for (const std::string raw : {"[\"+Z\"]", "\"+Z\"", "{\"up\":", "{\"up\":\"+Z\"}{}"}) {
+    HttpResult result = http_request(server_->port(), "PUT", kAssets + "/teapot/orientation", raw,
+                                     {{"Authorization", "Bearer " + token_}});
+    EXPECT_EQ(result.status, 400) << raw << ": " << result.body;
+  }
+  EXPECT_EQ(put(kAssets + "/nope/orientation", {{"up", "+Z"}}).status, 404);
+  EXPECT_TRUE(list("q=teapot")["assets"][0]["up"].is_null()) << "nothing stored by the refused requests";
+
+  // Stored in the renderer's spelling, whatever case came in.
+  HttpResult stored = put(kAssets + "/teapot/orientation", {{"up", "z"}});
+  ASSERT_EQ(stored.status, 200) << stored.body;
+  EXPECT_EQ(stored.json(), nlohmann::json({{"success", true}, {"up", "+Z"}, {"requeued", false}}));
+  EXPECT_EQ(list("q=teapot")["assets"][0]["up"], "+Z");
+  EXPECT_TRUE(list("q=fox")["assets"][0]["up"].is_null()) << "per asset";
+  ASSERT_EQ(put(kAssets + "/50/orientation", {{"up", "+Y"}}).status, 200);  // by id too
+  EXPECT_EQ(list("q=teapot")["assets"][0]["up"], "+Y");
+
+  ASSERT_EQ(put(kAssets + "/teapot/orientation", {{"up", nullptr}}).status, 200);
+  EXPECT_TRUE(list("q=teapot")["assets"][0]["up"].is_null());
+}
+
 // Review of issue 11: a camera the server stores must be one every renderer takes (render/render_settings.cpp
 // camera_from_json, in float): otherwise each render of the asset fails with "bad render settings" until the admin
 // clears it. The renderer takes fov 1-170 and float coordinates whose distance and up length are finite and non-zero.
@@ -446,6 +489,26 @@ TEST(AdminCatalogueMigration, RowsFromBeforeVersion5GetASourceAndAreSearchable) 
   EXPECT_FALSE(page.rows[2].thumbnail_source);
   query.filter.search = "windmill";
   EXPECT_EQ(server::list_admin_assets(catalogue, query, 100).total_count, 1);
+}
+
+// Migration 6 gives every asset an up axis column, empty for the rows it finds, that holds only the two axes.
+TEST(AdminCatalogueMigration, RowsFromBeforeVersion6HaveNoUpAxisAndOnlyAxesAreStored) {
+  test::ScratchDir dir{"thumbgen-up-migration"};
+  {
+    server::sql::Connection old(dir.path() / "c.sqlite3");
+    server::migrate(old, 5);
+    old.exec("INSERT INTO assets (id, url, name, created_at, updated_at) VALUES (1, 'old-part', 'Old Bracket', 1, 1)");
+  }
+  server::Catalogue catalogue(dir.path() / "c.sqlite3", 1);
+  auto row = [&] {
+    return catalogue.with_connection([](server::sql::Connection& db) { return server::read_admin_asset(db, 1, 100); });
+  };
+  ASSERT_TRUE(row());
+  EXPECT_FALSE(row()->up_axis);
+  server::set_saved_up_axis(catalogue, 1, "+Z");
+  EXPECT_EQ(row()->up_axis, "+Z");
+  EXPECT_THROW(server::set_saved_up_axis(catalogue, 1, "sideways"), server::sql::Error);
+  EXPECT_EQ(row()->up_axis, "+Z");
 }
 
 }  // namespace

@@ -302,6 +302,25 @@ TEST_F(AdminJobsTest, SavingACameraWithRequeueRendersTheAssetAgain) {
             false);
 }
 
+TEST_F(AdminJobsTest, TheSavedUpAxisRidesInTheClaimsRenderSettings) {
+  ASSERT_EQ(upload("job-12", 12).status, 200);
+  HttpResult saved = put("/api/v1/admin/assets/job-12/orientation", {{"up", "+Z"}, {"requeue", true}});
+  ASSERT_EQ(saved.status, 200) << saved.body;
+  EXPECT_EQ(saved.json()["requeued"], true);
+  ASSERT_EQ(post(kJobs + "/regenerate", {{"asset_ids", {"job-13"}}}).status, 200);
+  nlohmann::json jobs = claim({{"scope", {{"selection_id", selection({"job-12", "job-13"})}}}});
+  ASSERT_EQ(jobs.size(), 2u);
+  for (const auto& job : jobs) {
+    const nlohmann::json& settings = job["render_settings"];
+    ASSERT_TRUE(settings.contains("up")) << settings.dump();
+    if (job["asset"]["url"] == "job-12") {
+      EXPECT_EQ(settings["up"], "+Z");
+    } else {
+      EXPECT_TRUE(settings["up"].is_null()) << "an asset without one: the file decides";
+    }
+  }
+}
+
 TEST_F(AdminJobsTest, ImportMarksTheThumbnailsItBrings) {
   const std::filesystem::path file = server_->data().parent_path() / "gallery.json";
   std::ofstream(file) << R"([

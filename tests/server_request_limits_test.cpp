@@ -156,6 +156,7 @@ const std::vector<RouteCase>& every_route() {
       {"POST", kUpload, 24 * kMiB, true},
       {"POST", kFailure, 16 * 1024, true},
       {"PUT", "/api/v1/admin/assets/limits/camera", 4 * 1024, true},
+      {"PUT", "/api/v1/admin/assets/limits/orientation", 1024, true},
       {"POST", "/api/v1/admin/selections", 4 * kMiB, true},
       {"GET", "/api/v1/admin/selections/0123456789abcdef0123456789abcdef", 0, true},
       {"POST", jobs, 256 * 1024, true},

@@ -4,8 +4,10 @@
 #include <array>
 #include <cmath>
 #include <glm/gtc/matrix_transform.hpp>
+#include <optional>
 #include <vector>
 
+#include "render/visible_vertices.h"
 #include "scene/drawable_mesh.h"
 
 namespace thumbgen::render {
@@ -66,17 +68,23 @@ float target_depth(const scene::Bounds& bounds, const glm::vec3& position, const
 
 }  // namespace
 
-scene::Bounds robust_bounds(const scene::Scene& scene, const glm::quat& orientation) {
+namespace {
+
+// `robust_bounds` over the vertices `visible` (per mesh, from visible_vertices) flags.
+scene::Bounds visible_bounds(const scene::Scene& scene, const std::vector<std::vector<bool>>& visible,
+                             const glm::quat& orientation) {
   const glm::mat4 turn = glm::mat4_cast(orientation);
   scene::Bounds bounds;
   std::vector<glm::vec3> scattered;  // positions of points, sampled
   for (const scene::Draw& draw : scene.draws) {
     const scene::Mesh* mesh = scene::drawable_mesh(scene, draw);
     if (!mesh) continue;
+    const std::vector<bool>& shown = visible[static_cast<std::size_t>(draw.mesh)];
     const bool is_points = mesh->primitive == scene::Primitive::Points;
     const glm::mat4 placed = turn * draw.transform;
     const std::size_t step = is_points ? std::max<std::size_t>(1, mesh->positions.size() / kMaxSamples) : 1;
     for (std::size_t i = 0; i < mesh->positions.size(); i += step) {
+      if (!shown.empty() && !shown[i]) continue;
       const glm::vec3 p = glm::vec3(placed * glm::vec4(mesh->positions[i], 1.0f));
       if (!finite(p)) continue;
       if (is_points) {
@@ -102,12 +110,18 @@ scene::Bounds robust_bounds(const scene::Scene& scene, const glm::quat& orientat
   return bounds;
 }
 
+}  // namespace
+
+scene::Bounds robust_bounds(const scene::Scene& scene, const glm::quat& orientation) {
+  return visible_bounds(scene, visible_vertices(scene), orientation);
+}
+
 namespace {
 
 // Points the framing must keep in view: mesh vertices (strided to a bounded sample), points and splat centres
 // inside the robust bounds (floaters dropped), splats padded by their typical size.
-std::vector<glm::vec3> framing_samples(const scene::Scene& scene, const scene::Bounds& keep,
-                                       const glm::quat& orientation) {
+std::vector<glm::vec3> framing_samples(const scene::Scene& scene, const std::vector<std::vector<bool>>& visible,
+                                       const scene::Bounds& keep, const glm::quat& orientation) {
   const glm::mat4 turn = glm::mat4_cast(orientation);
   std::size_t total = 0;
   for (const scene::Draw& draw : scene.draws) {
@@ -126,8 +140,10 @@ std::vector<glm::vec3> framing_samples(const scene::Scene& scene, const scene::B
     const scene::Mesh* mesh = scene::drawable_mesh(scene, draw);
     if (!mesh) continue;
     const auto& positions = mesh->positions;
+    const std::vector<bool>& shown = visible[static_cast<std::size_t>(draw.mesh)];
     const glm::mat4 placed = turn * draw.transform;
     for (std::size_t i = 0; i < positions.size(); i += step) {
+      if (!shown.empty() && !shown[i]) continue;
       const glm::vec3 p = glm::vec3(placed * glm::vec4(positions[i], 1.0f));
       if (inside(p)) samples.push_back(p);
     }
@@ -156,56 +172,94 @@ std::vector<glm::vec3> framing_samples(const scene::Scene& scene, const scene::B
 
 }  // namespace
 
+namespace {
+
+// A camera's axes when it looks along `forward` without roll (`world_up` stays above).
+struct Axes {
+  glm::vec3 forward, right, up;
+};
+
+Axes axes_along(const glm::vec3& forward, const glm::vec3& world_up) {
+  const glm::vec3 right = glm::normalize(glm::cross(forward, world_up));
+  return {forward, right, glm::cross(right, forward)};
+}
+
+// The smallest distance along `back` from `centre` at which a camera with `axes` sees every sample inside both
+// (filled) fields of view; nullopt when the centre itself is outside them (the axes look too far away).
+std::optional<float> fit_distance(const std::vector<glm::vec3>& samples, const glm::vec3& centre, const glm::vec3& back,
+                                  const Axes& axes, float tan_h, float tan_v, float least) {
+  // The camera at centre + back·d sees q = p − centre at x = x0 − d·bx, y = y0 − d·by, depth z0 + d·k; each of
+  // |x| ≤ tan_h·z and |y| ≤ tan_v·z is a pair of linear bounds on d.
+  const float k = -glm::dot(back, axes.forward), bx = glm::dot(back, axes.right), by = glm::dot(back, axes.up);
+  const float x_plus = tan_h * k + bx, x_minus = tan_h * k - bx, y_plus = tan_v * k + by, y_minus = tan_v * k - by;
+  if (std::min({x_plus, x_minus, y_plus, y_minus}) <= 1e-6f) return std::nullopt;
+  float distance = least;
+  for (const glm::vec3& p : samples) {
+    const glm::vec3 q = p - centre;
+    const float x0 = glm::dot(q, axes.right), y0 = glm::dot(q, axes.up), z0 = glm::dot(q, axes.forward);
+    distance = std::max({distance, (x0 - tan_h * z0) / x_plus, (-x0 - tan_h * z0) / x_minus, (y0 - tan_v * z0) / y_plus,
+                         (-y0 - tan_v * z0) / y_minus});
+  }
+  return distance;
+}
+
+// The middle of the samples' extents as seen from `position` (tangents of the angles off `axes.forward`).
+glm::vec2 middle_of_view(const std::vector<glm::vec3>& samples, const glm::vec3& position, const Axes& axes) {
+  glm::vec2 low(1e30f), high(-1e30f);
+  for (const glm::vec3& p : samples) {
+    const glm::vec3 d = p - position;
+    const float depth = std::max(glm::dot(d, axes.forward), 1e-6f);
+    const glm::vec2 seen(glm::dot(d, axes.right) / depth, glm::dot(d, axes.up) / depth);
+    low = glm::min(low, seen);
+    high = glm::max(high, seen);
+  }
+  return (low + high) * 0.5f;
+}
+
+}  // namespace
+
 ViewCamera auto_frame(const scene::Scene& scene, const CameraAngles& angles, float aspect,
                       const glm::quat& orientation) {
-  scene::Bounds bounds = robust_bounds(scene, orientation);
+  const std::vector<std::vector<bool>> visible = visible_vertices(scene);
+  scene::Bounds bounds = visible_bounds(scene, visible, orientation);
   if (!bounds.valid()) bounds.add(glm::vec3(0.0f));
   const float radius = std::max(glm::length(bounds.size()) * 0.5f, 1e-6f);
-  std::vector<glm::vec3> samples = framing_samples(scene, bounds, orientation);
+  std::vector<glm::vec3> samples = framing_samples(scene, visible, bounds, orientation);
   if (samples.empty()) samples.push_back(bounds.center());
 
   const float vfov = glm::radians(std::clamp(angles.vfov_degrees, 1.0f, 170.0f));
   const float tan_v = std::tan(vfov * 0.5f) * kFill;
   const float tan_h = std::tan(vfov * 0.5f) * aspect * kFill;
 
-  // Camera basis for the requested direction.
+  // The camera stands in the requested direction from the model's centre, so the view is the one asked for (a
+  // cube from above shows its top). Perspective and the model's shape make that centre a poor image centre: the
+  // camera turns (never moves sideways, which would change what it sees) to centre the samples' extents, and
+  // comes as close as every sample allows.
+  const glm::vec3 centre = bounds.center();
   const glm::vec3 back = glm::normalize(direction_from(angles));
   const glm::vec3 world_up = std::abs(back.y) > 0.999f ? glm::vec3(0, 0, -1) : glm::vec3(0, 1, 0);
-  const glm::vec3 right = glm::normalize(glm::cross(world_up, back));
-  const glm::vec3 up = glm::cross(back, right);
-
-  // The smallest distance at which every sample lies inside both FOVs; then re-centre on the projected extents
-  // (perspective and the model's shape make the box centre a poor image centre) and fit again.
-  glm::vec3 target = bounds.center();
-  float distance = 0.0f;
-  for (int pass = 0; pass < 3; ++pass) {
-    distance = radius * 0.05f;
-    for (const glm::vec3& p : samples) {
-      const glm::vec3 d = p - target;
-      const float x = glm::dot(d, right), y = glm::dot(d, up), z = glm::dot(d, back);
-      distance = std::max({distance, std::abs(x) / tan_h + z, std::abs(y) / tan_v + z});
-    }
-    if (pass == 2) break;
-    float min_x = 1e30f, max_x = -1e30f, min_y = 1e30f, max_y = -1e30f;
-    for (const glm::vec3& p : samples) {
-      const glm::vec3 d = p - target;
-      const float depth = std::max(distance - glm::dot(d, back), 1e-6f);
-      const float sx = glm::dot(d, right) / depth, sy = glm::dot(d, up) / depth;
-      min_x = std::min(min_x, sx), max_x = std::max(max_x, sx);
-      min_y = std::min(min_y, sy), max_y = std::max(max_y, sy);
-    }
-    target += right * ((min_x + max_x) * 0.5f * distance) + up * ((min_y + max_y) * 0.5f * distance);
+  Axes axes = axes_along(-back, world_up);
+  const float least = radius * 0.05f;
+  float distance = *fit_distance(samples, centre, back, axes, tan_h, tan_v, least);  // looking at the centre: fits
+  for (int pass = 0; pass < 4; ++pass) {
+    const glm::vec2 middle = middle_of_view(samples, centre + back * distance, axes);
+    const Axes turned = axes_along(glm::normalize(axes.forward + axes.right * middle.x + axes.up * middle.y), world_up);
+    const std::optional<float> fitted = fit_distance(samples, centre, back, turned, tan_h, tan_v, least);
+    if (!fitted) break;
+    axes = turned;
+    distance = *fitted;
   }
 
   ViewCamera camera;
-  const glm::vec3 position = target + back * distance;
+  const glm::vec3 position = centre + back * distance;
+  const glm::vec3 target = position + axes.forward * std::max(glm::dot(centre - position, axes.forward), least);
   // Framed in presentation space; drawn in model space: the view turns the model first.
-  camera.view = glm::lookAt(position, target, up) * glm::mat4_cast(orientation);
+  camera.view = glm::lookAt(position, target, axes.up) * glm::mat4_cast(orientation);
   const float near_plane = std::max(distance - radius * 1.5f, distance * 0.001f);
   const float far_plane = distance + radius * 2.5f;
   camera.projection = glm::perspective(vfov, aspect, near_plane, far_plane);
   const glm::quat back_to_model = glm::inverse(orientation);
-  camera.pose = {back_to_model * position, back_to_model * target, back_to_model * up, glm::degrees(vfov)};
+  camera.pose = {back_to_model * position, back_to_model * target, back_to_model * axes.up, glm::degrees(vfov)};
   return camera;
 }
 

@@ -16,13 +16,15 @@ struct ViewCamera {
   bool authored = false;  // came from the asset rather than auto-framing
 };
 
-// Bounds that ignore far outliers (stray points, splat floaters): per axis, the range holding the central
-// 98 % of the sampled points when there are many; the exact box otherwise.
+// Bounds of what is drawn (visible_vertices: no zero-area or fully transparent triangles, no unused vertices) that
+// ignore far outliers (stray points, splat floaters): per axis, the range holding the central 98 % of the sampled
+// points when there are many; the exact box of mesh vertices.
 // `orientation` turns the model first (the bounds are then those of the turned model).
 scene::Bounds robust_bounds(const scene::Scene& scene, const glm::quat& orientation = glm::quat(1, 0, 0, 0));
 
-// Fits the robust bounding sphere inside both the vertical and horizontal FOV with a small margin; the angles are
-// in presentation space (the model turned by `orientation`).
+// The camera at `angles` from the centre of the robust bounds, turned to centre the drawn geometry and as close as
+// fits it inside both the vertical and horizontal FOV with a small margin; the angles are in presentation space
+// (the model turned by `orientation`).
 ViewCamera auto_frame(const scene::Scene& scene, const CameraAngles& angles, float aspect,
                       const glm::quat& orientation = glm::quat(1, 0, 0, 0));
 

@@ -101,11 +101,67 @@ void drop_dangling_ids(const json& root, json* list, const char* dictionary, con
   }
 }
 
+// Removes the entries of `dictionary` whose `key` names nothing in `target` (`exempt` excepted); says which.
+void drop_entries_naming_nothing(json& root, const char* dictionary, const char* key, const char* target,
+                                 const char* exempt, std::vector<std::string>& warnings) {
+  const auto entries = root.find(dictionary);
+  if (entries == root.end() || !entries->is_object()) return;
+  for (auto entry = entries->begin(); entry != entries->end();) {
+    const json* id = member(*entry, key);
+    if (id == nullptr || has_entry(root, target, *id) || (id->is_string() && *id == exempt)) {
+      ++entry;
+      continue;
+    }
+    warnings.push_back("glTF 1.0: " + std::string(dictionary) + " \"" + entry.key() + "\" names " + target + " " +
+                       id->dump() + ", which does not exist: left out");
+    entry = entries->erase(entry);
+  }
+}
+
+// The data chain a primitive draws from: buffer views naming no buffer, accessors naming no view, then primitives
+// naming no accessor. An attribute naming nothing is left out; a primitive whose positions or indices name nothing
+// cannot be drawn and is left out whole.
+void repair_dangling_data(json& root, std::vector<std::string>& warnings) {
+  // KHR_binary_glTF's body is the buffer "binary_glTF", whether or not "buffers" lists it.
+  drop_entries_naming_nothing(root, "bufferViews", "buffer", "buffers", "binary_glTF", warnings);
+  drop_entries_naming_nothing(root, "accessors", "bufferView", "bufferViews", "", warnings);
+  for_each_entry(root, "meshes", [&](const std::string& id, json& mesh) {
+    json* primitives = object_member(mesh, "primitives");
+    if (primitives == nullptr || !primitives->is_array()) return;
+    std::size_t index = 0;
+    for (auto primitive = primitives->begin(); primitive != primitives->end(); ++index) {
+      const std::string owner = "mesh \"" + id + "\" primitive " + std::to_string(index);
+      bool drawable = true;
+      if (json* attributes = object_member(*primitive, "attributes"); attributes && attributes->is_object()) {
+        for (auto attribute = attributes->begin(); attribute != attributes->end();) {
+          if (has_entry(root, "accessors", *attribute)) {
+            ++attribute;
+            continue;
+          }
+          const bool positions = attribute.key() == "POSITION";
+          warnings.push_back("glTF 1.0: " + owner + " names accessor " + attribute->dump() +
+                             ", which does not exist: " + (positions ? "the primitive is left out" : "left out"));
+          drawable = drawable && !positions;
+          attribute = attributes->erase(attribute);
+        }
+      }
+      if (const json* indices = object_member(*primitive, "indices");
+          indices && !has_entry(root, "accessors", *indices)) {
+        warnings.push_back("glTF 1.0: " + owner + " names accessor " + indices->dump() +
+                           " for its indices, which does not exist: the primitive is left out");
+        drawable = false;
+      }
+      primitive = drawable ? primitive + 1 : primitives->erase(primitive);
+    }
+  });
+}
+
 // assimp's glTF 1.0 reader fails the whole asset ("No suitable reader") on one id that names nothing, where the
 // browsers' loaders draw what they can. So does this, by removing such references; a primitive's missing
 // material becomes kGltf1DefaultMaterial. Returns a warning per repair (none: the JSON is unchanged).
 std::vector<std::string> repair_dangling_references(json& root) {
   std::vector<std::string> warnings;
+  repair_dangling_data(root, warnings);
   for_each_entry(root, "textures", [&](const std::string& id, json& texture) {
     const json* sampler = object_member(texture, "sampler");
     if (sampler == nullptr || has_entry(root, "samplers", *sampler)) return;

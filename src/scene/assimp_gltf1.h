@@ -30,7 +30,9 @@ struct Gltf1ForAssimp {
 // What assimp 5.2.5 needs to read a glTF 1.0 file (JSON or GLB v1) as the browsers' loaders do: "asset.version"
 // (early exporters such as collada2gltf wrote none), a GLB JSON padded to 4 bytes (assimp rounds the body's start
 // up, the browsers do not), and no ids that name nothing (assimp fails the asset on one; a missing material
-// becomes kGltf1DefaultMaterial, other dangling ids are left out, each with a warning).
+// becomes kGltf1DefaultMaterial, other dangling ids are left out, each with a warning: a buffer view naming no
+// buffer, an accessor naming no view, an attribute naming no accessor; a primitive whose positions or indices name
+// nothing is left out whole).
 // Throws LoadError when its JSON does not parse or a GLB is cut short ("invalid glTF JSON: ...", "truncated GLB: ...").
 Gltf1ForAssimp gltf1_for_assimp(std::span<const std::uint8_t> bytes);
 

@@ -133,25 +133,60 @@ void add_strip_triangles(const std::vector<std::int64_t>& strip, std::vector<std
   }
 }
 
-void append_faces(const std::vector<std::uint32_t>& triangles, PlyFormat format, std::vector<std::uint8_t>& out) {
+// The list of a face-like element that holds its corners: "vertex_indices" (or "vertex_index"), else its only list.
+std::vector<PlyProperty>::const_iterator corner_list(const PlyElement& element) {
+  const auto& properties = element.properties;
+  auto list = std::find_if(properties.begin(), properties.end(),
+                           [](const PlyProperty& p) { return p.is_list() && p.name.starts_with("vertex_ind"); });
+  if (list != properties.end()) return list;
+  return std::find_if(properties.begin(), properties.end(), [](const PlyProperty& p) { return p.is_list(); });
+}
+
+// Appends one value of `type` in the file's format (ASCII: a token and a space).
+void append_value(std::int64_t value, std::string_view type, PlyFormat format, std::vector<std::uint8_t>& out) {
   if (format == PlyFormat::Ascii) {
-    if (!out.empty() && !std::isspace(out.back())) out.push_back('\n');
-    std::string text;
-    for (std::size_t t = 0; t < triangles.size(); t += 3) {
-      text += "3 " + std::to_string(triangles[t]) + ' ' + std::to_string(triangles[t + 1]) + ' ' +
-              std::to_string(triangles[t + 2]) + '\n';
-    }
+    const std::string text = std::to_string(value) + ' ';
     out.insert(out.end(), text.begin(), text.end());
     return;
   }
+  const std::uint64_t size = ply_scalar_size(type);
+  std::uint8_t raw[8] = {};
+  if (type == "float" || type == "float32") {
+    const auto real = static_cast<float>(value);
+    std::memcpy(raw, &real, 4);
+  } else if (type == "double" || type == "float64") {
+    const auto real = static_cast<double>(value);
+    std::memcpy(raw, &real, 8);
+  } else {
+    const bool is_signed =
+        type == "char" || type == "int8" || type == "short" || type == "int16" || type == "int" || type == "int32";
+    const std::int64_t low = is_signed ? -(std::int64_t{1} << (8 * size - 1)) : 0;
+    const std::int64_t high = is_signed ? (std::int64_t{1} << (8 * size - 1)) - 1 : (std::int64_t{1} << (8 * size)) - 1;
+    if (value < low || value > high)
+      throw LoadError("PLY: strip index " + std::to_string(value) + " does not fit the faces' " + std::string(type));
+    const auto bits = static_cast<std::uint64_t>(value);
+    std::memcpy(raw, &bits, size);  // little-endian host: the low bytes
+  }
+  if (format == PlyFormat::BinaryBigEndian) std::reverse(raw, raw + size);
+  out.insert(out.end(), raw, raw + size);
+}
+
+// Appends `triangles` as instances of the face element `face`: its corner list holds them, any other property is
+// zero (an empty list).
+void append_faces(const std::vector<std::uint32_t>& triangles, const PlyElement& face, PlyFormat format,
+                  std::vector<std::uint8_t>& out) {
+  if (format == PlyFormat::Ascii && !out.empty() && !std::isspace(out.back())) out.push_back('\n');
+  const auto corners = corner_list(face);
   for (std::size_t t = 0; t < triangles.size(); t += 3) {
-    out.push_back(3);
-    for (std::size_t k = 0; k < 3; ++k) {
-      std::uint8_t raw[4];
-      std::memcpy(raw, &triangles[t + k], 4);
-      if (format == PlyFormat::BinaryBigEndian) std::reverse(raw, raw + 4);
-      out.insert(out.end(), raw, raw + 4);
+    for (auto property = face.properties.begin(); property != face.properties.end(); ++property) {
+      if (property == corners) {
+        append_value(3, property->count_type, format, out);
+        for (std::size_t k = 0; k < 3; ++k) append_value(triangles[t + k], property->type, format, out);
+      } else {
+        append_value(0, property->is_list() ? property->count_type : property->type, format, out);
+      }
     }
+    if (format == PlyFormat::Ascii) out.back() = '\n';
   }
 }
 
@@ -171,45 +206,81 @@ std::vector<std::uint8_t> with_ply_strips_as_faces(std::span<const std::uint8_t>
     return std::find_if(elements.begin(), elements.end(), [&](const PlyElement& e) { return e.name == name; });
   };
   const auto strips = named("tristrips");
-  if (strips == elements.end() || named("face") != elements.end()) return {};
+  if (strips == elements.end()) return {};
+  const auto faces = named("face");  // scans may hold both: the strips join the faces then
+  const bool has_faces = faces != elements.end();
+  if (has_faces && corner_list(*faces) == faces->properties.end()) return {};  // faces without corners: left alone
+  // Without faces the strips become them, where they stood.
+  const PlyElement made{"face", 0, {{"vertex_indices", "int", "uchar"}}, 0, 0};
+  const PlyElement& face = has_faces ? *faces : made;
 
+  // Each element's data, as a byte range of the body; the strips read as triangles on the way.
   PlyValueReader reader(bytes, header->body_offset, header->format);
-  for (auto element = elements.begin(); element != strips; ++element)
-    for (std::uint64_t i = 0; i < element->count; ++i) reader.skip_instance(*element);
-  const std::size_t strips_begin = reader.offset();
-
-  // The strip is the element's "vertex_indices" list (or its only list, under another name).
-  const auto& properties = strips->properties;
-  auto list = std::find_if(properties.begin(), properties.end(),
-                           [](const PlyProperty& p) { return p.is_list() && p.name.starts_with("vertex_ind"); });
-  if (list == properties.end())
-    list = std::find_if(properties.begin(), properties.end(), [](const PlyProperty& p) { return p.is_list(); });
+  const std::size_t last = static_cast<std::size_t>(std::max(strips, has_faces ? faces : strips) - elements.begin());
+  std::vector<std::pair<std::size_t, std::size_t>> data(last + 1);
   std::vector<std::uint32_t> triangles;
   std::vector<std::int64_t> strip;
-  for (std::uint64_t i = 0; i < strips->count; ++i) {
-    for (auto property = properties.begin(); property != properties.end(); ++property) {
-      if (property != list) {
-        PlyElement one{strips->name, 1, {*property}, 0, 0};
-        reader.skip_instance(one);
+  const auto list = corner_list(*strips);
+  for (std::size_t e = 0; e <= last; ++e) {
+    const PlyElement& element = elements[e];
+    data[e].first = reader.offset();
+    for (std::uint64_t i = 0; i < element.count; ++i) {
+      if (&element != &*strips) {
+        reader.skip_instance(element);
         continue;
       }
-      const std::int64_t length = reader.integer(property->count_type);
-      if (length < 0 || static_cast<std::uint64_t>(length) > bytes.size()) throw LoadError("PLY: bad strip length");
-      strip.resize(static_cast<std::size_t>(length));
-      for (std::int64_t& index : strip) index = reader.integer(property->type);
-      add_strip_triangles(strip, triangles);
+      for (auto property = element.properties.begin(); property != element.properties.end(); ++property) {
+        if (property != list) {
+          reader.skip_instance(PlyElement{element.name, 1, {*property}, 0, 0});
+          continue;
+        }
+        const std::int64_t length = reader.integer(property->count_type);
+        if (length < 0 || static_cast<std::uint64_t>(length) > bytes.size()) throw LoadError("PLY: bad strip length");
+        strip.resize(static_cast<std::size_t>(length));
+        for (std::int64_t& index : strip) index = reader.integer(property->type);
+        add_strip_triangles(strip, triangles);
+      }
+    }
+    data[e].second = reader.offset();
+  }
+
+  const auto copy = [&](std::vector<std::uint8_t>& out, std::size_t from, std::size_t to) {
+    out.insert(out.end(), bytes.begin() + static_cast<std::ptrdiff_t>(from),
+               bytes.begin() + static_cast<std::ptrdiff_t>(to));
+  };
+  const std::uint64_t face_count = (has_faces ? face.count : 0) + triangles.size() / 3;
+  const std::string face_line = "element face " + std::to_string(face_count) + "\n";
+  const std::string made_properties = "property list uchar int vertex_indices\n";
+
+  // The header: the face element's count grows (or a face element takes the strips' place); the strips go.
+  std::vector<std::uint8_t> out;
+  std::size_t at = 0;
+  for (std::size_t e = 0; e <= last; ++e) {
+    const PlyElement& element = elements[e];
+    copy(out, at, element.header_begin);  // comments and anything else between elements
+    at = element.header_end;
+    const bool is_strips = &element == &*strips, is_faces = has_faces && &element == &*faces;
+    if (is_faces) {
+      out.insert(out.end(), face_line.begin(), face_line.end());
+      const std::string_view text(reinterpret_cast<const char*>(bytes.data()), element.header_end);
+      const std::size_t properties = std::min(text.find('\n', element.header_begin) + 1, element.header_end);
+      copy(out, properties, element.header_end);
+    } else if (is_strips && !has_faces) {
+      out.insert(out.end(), face_line.begin(), face_line.end());
+      out.insert(out.end(), made_properties.begin(), made_properties.end());
+    } else if (!is_strips) {
+      copy(out, element.header_begin, element.header_end);
     }
   }
-  const std::size_t strips_end = reader.offset();
+  copy(out, at, header->body_offset);
 
-  const std::string face_header =
-      "element face " + std::to_string(triangles.size() / 3) + "\nproperty list uchar int vertex_indices\n";
-  std::vector<std::uint8_t> out(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(strips->header_begin));
-  out.insert(out.end(), face_header.begin(), face_header.end());
-  out.insert(out.end(), bytes.begin() + static_cast<std::ptrdiff_t>(strips->header_end),
-             bytes.begin() + static_cast<std::ptrdiff_t>(strips_begin));
-  append_faces(triangles, header->format, out);
-  out.insert(out.end(), bytes.begin() + static_cast<std::ptrdiff_t>(strips_end), bytes.end());
+  // The body, in the same order: the strips' triangles follow the faces' own (or stand where the strips stood).
+  for (std::size_t e = 0; e <= last; ++e) {
+    const bool is_strips = &elements[e] == &*strips, is_faces = has_faces && &elements[e] == &*faces;
+    if (!is_strips) copy(out, data[e].first, data[e].second);
+    if (is_faces || (is_strips && !has_faces)) append_faces(triangles, face, header->format, out);
+  }
+  copy(out, data[last].second, bytes.size());
   return out;
 }
 

@@ -19,8 +19,9 @@ std::vector<std::uint8_t> with_plain_ply_colour_names(std::span<const std::uint8
 // Stanford-era scans store their surface as triangle strips ("element tristrips" with a "vertex_indices" list in
 // which -1 starts a new strip); assimp reads such a list as one polygon and draws a single triangle. Returns a
 // copy (same format: ASCII or binary of either byte order) whose strips are an "element face" of triangles, or an
-// empty vector when the file has no tristrips element (or already has faces). Throws LoadError when the data
-// ends before the strips do.
+// empty vector when the file has no tristrips element. A file with faces as well keeps them, and its strips'
+// triangles join them (in the faces' own property layout; their other properties zero). Throws LoadError when the
+// data ends before the strips do, or a strip's index does not fit the faces' index type.
 std::vector<std::uint8_t> with_ply_strips_as_faces(std::span<const std::uint8_t> bytes);
 
 }  // namespace thumbgen::scene

@@ -1,8 +1,10 @@
 // The admin web app's asset routes (issue 11): GET /api/v1/admin/assets (search, filters, six sort orders, an
-// opaque keyset cursor, total_count) and PUT /api/v1/admin/assets/{asset}/camera (the per-asset camera, optionally
-// re-queued for a new render).
+// opaque keyset cursor, total_count), PUT /api/v1/admin/assets/{asset}/camera (the per-asset camera) and
+// PUT /api/v1/admin/assets/{asset}/orientation (the model file's up axis, issue 12), each optionally re-queued for
+// a new render.
 #include <nlohmann/json.hpp>
 
+#include "scene/up_axis.h"
 #include "server/api_asset_filter.h"
 #include "server/api_handlers.h"
 #include "server/api_parsing.h"
@@ -62,6 +64,15 @@ std::variant<AssetPosition, std::string> parse_cursor(std::string_view cursor, A
   return position;
 }
 
+constexpr const char* kUpRequired = "up is required (\"+Y\", \"+Z\" or null)";
+
+// The body's optional "requeue" (true, false or null), checked before anything is stored: its error, or null.
+const char* requeue_flag_error(const nlohmann::json& body) {
+  auto flag = body.find("requeue");
+  if (flag == body.end() || flag->is_null() || flag->is_boolean()) return nullptr;
+  return "requeue must be true or false";
+}
+
 nlohmann::json optional_json(const std::optional<std::string>& value) {
   return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
@@ -85,6 +96,8 @@ void Api::add_admin_asset_routes() {
               [this](ApiRequest& r) { return list_admin_assets_page(r); });
   router_.add(http::verb::put, "/api/v1/admin/assets/{asset}/camera", staff_route(kCameraBodyLimit),
               [this](ApiRequest& r) { return put_asset_camera(r); });
+  router_.add(http::verb::put, "/api/v1/admin/assets/{asset}/orientation", staff_route(kOrientationBodyLimit),
+              [this](ApiRequest& r) { return put_asset_orientation(r); });
 }
 
 ApiResponse Api::list_admin_assets_page(ApiRequest& request) {
@@ -142,6 +155,7 @@ ApiResponse Api::list_admin_assets_page(ApiRequest& request) {
           {"attempts", row.attempts},
           {"last_error", optional_json(row.last_error)},
           {"camera", std::move(saved_camera)},
+          {"up", optional_json(row.up_axis)},
           {"presentation_params", stored_object(row.presentation_params_json)},
       });
     }
@@ -169,18 +183,38 @@ ApiResponse Api::put_asset_camera(ApiRequest& request) {
       answer = to_json(std::get<AbsoluteCamera>(camera));
       stored = answer.dump();
     }
-    bool requeue = false;
-    if (auto flag = body->find("requeue"); flag != body->end() && !flag->is_null()) {
-      if (!flag->is_boolean()) return error_response(http::status::bad_request, "requeue must be true or false");
-      requeue = flag->get<bool>();
-    }
+    if (auto* refused = requeue_flag_error(*body)) return error_response(http::status::bad_request, refused);
     set_saved_camera(catalogue_, asset.id, stored);
-    // A new render of this asset, whatever its thumbnail (an owner's too: the admin asked for this one).
-    bool requeued =
-        requeue &&
-        jobs_.regenerate({asset.id}, /*replace_owner=*/true, /*include_missing=*/true, unix_now()).created > 0;
+    const bool requeued = requeue_if_asked(*body, asset);
     return json_response(http::status::ok, {{"success", true}, {"camera", answer}, {"requeued", requeued}});
   });
+}
+
+ApiResponse Api::put_asset_orientation(ApiRequest& request) {
+  return for_staff_on_asset(request, [&](const AssetRef& asset) {
+    auto body = body_object(request);
+    if (!body) return error_response(http::status::bad_request, "Request body must be a JSON object");
+    auto field = body->find("up");
+    if (field == body->end()) return error_response(http::status::bad_request, kUpRequired);
+    std::optional<std::string> stored;
+    if (!field->is_null()) {
+      // One spelling stored and handed out: the renderer's own names for the axes it takes.
+      const auto axis = field->is_string() ? scene::parse_up_axis(field->get<std::string>()) : std::nullopt;
+      if (!axis) return error_response(http::status::bad_request, kUpRequired);
+      stored = scene::up_axis_name(*axis);
+    }
+    if (auto* refused = requeue_flag_error(*body)) return error_response(http::status::bad_request, refused);
+    set_saved_up_axis(catalogue_, asset.id, stored);
+    const bool requeued = requeue_if_asked(*body, asset);
+    return json_response(http::status::ok, {{"success", true}, {"up", optional_json(stored)}, {"requeued", requeued}});
+  });
+}
+
+bool Api::requeue_if_asked(const nlohmann::json& body, const AssetRef& asset) {
+  auto flag = body.find("requeue");
+  if (flag == body.end() || !flag->is_boolean() || !flag->get<bool>()) return false;
+  // A new render of this asset, whatever its thumbnail (an owner's too: the admin asked for this one).
+  return jobs_.regenerate({asset.id}, /*replace_owner=*/true, /*include_missing=*/true, unix_now()).created > 0;
 }
 
 }  // namespace thumbgen::server

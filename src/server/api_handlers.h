@@ -51,6 +51,7 @@ inline constexpr std::uint64_t kLogoutAllBodyLimit = 1024;        // nothing is 
 inline constexpr std::uint64_t kRefreshBodyLimit = 1024;          // nothing is read from it
 inline constexpr std::uint64_t kControlBodyLimit = 4 * 1024;      // a fencing token, a lease, a worker name
 inline constexpr std::uint64_t kCameraBodyLimit = 4 * 1024;       // a per-asset camera
+inline constexpr std::uint64_t kOrientationBodyLimit = 1024;      // a per-asset up axis: {"up":"+Z","requeue":true}
 inline constexpr std::uint64_t kReasonBodyLimit = 16 * 1024;      // a failure reason (kept up to 2,000 characters)
 inline constexpr std::uint64_t kClaimBodyLimit = 64 * 1024;       // up to 1,000 excluded ids, render settings
 inline constexpr std::uint64_t kAssetListBodyLimit = 256 * 1024;  // up to 1,000 asset ids or urls
@@ -103,12 +104,16 @@ class Api {
   ApiResponse retry_failed_jobs(ApiRequest& request);
   ApiResponse job_stats(ApiRequest& request);
 
-  // The admin web app (issue 11): asset listing and per-asset camera (api_admin_assets.cpp), selections
+  // The admin web app (issue 11): asset listing, per-asset camera and up axis (api_admin_assets.cpp), selections
   // (api_selections.cpp), regenerate jobs (api_jobs.cpp).
   void add_admin_asset_routes();
   void add_selection_routes();
   ApiResponse list_admin_assets_page(ApiRequest& request);
   ApiResponse put_asset_camera(ApiRequest& request);
+  ApiResponse put_asset_orientation(ApiRequest& request);
+  // After a per-asset setting changed: a new render of the asset when the body's "requeue" is true (checked
+  // beforehand: requeue_flag_error). Whether a job was queued.
+  bool requeue_if_asked(const nlohmann::json& body, const AssetRef& asset);
   ApiResponse create_selection_from_request(ApiRequest& request);
   ApiResponse get_selection(ApiRequest& request);
   ApiResponse regenerate_jobs(ApiRequest& request);

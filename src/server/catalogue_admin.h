@@ -62,6 +62,7 @@ struct AdminAssetRow {
   int attempts = 0;
   std::optional<std::string> last_error;
   std::optional<std::string> saved_camera_json;  // the admin's camera for this asset
+  std::optional<std::string> up_axis;            // the admin's up axis for the model file: "+Y" | "+Z"
   std::string camera_json;                       // the gallery's camera, as imported ("" = none)
   std::string presentation_params_json;          // as imported ("" = none)
 
@@ -128,5 +129,7 @@ int prune_selections(Catalogue& catalogue, std::int64_t cutoff);
 
 // The admin's camera for the asset (JSON text, or nullopt to clear it).
 void set_saved_camera(Catalogue& catalogue, std::int64_t asset_id, const std::optional<std::string>& camera_json);
+// The admin's up axis for the asset's model file ("+Y" or "+Z", or nullopt to clear it).
+void set_saved_up_axis(Catalogue& catalogue, std::int64_t asset_id, const std::optional<std::string>& up_axis);
 
 }  // namespace thumbgen::server

@@ -136,7 +136,7 @@ bool sorts_by_name(AssetSort sort) { return sort == AssetSort::Name || sort == A
 constexpr const char* kRowColumns =
     "SELECT a.id, a.url, a.name, a.owner_displayname, a.is_viewer_compatible, a.thumbnail, a.thumbnail_source, "
     "a.thumbnail_renderer_version, a.thumbnail_camera, a.thumbnail_updated_at, a.updated_at, a.thumbnail_attempts, "
-    "a.thumbnail_last_error, a.saved_camera, a.camera, a.presentation_params, "
+    "a.thumbnail_last_error, a.saved_camera, a.camera, a.presentation_params, a.up_axis, "
     "j.state, j.attempts, j.last_error, j.next_attempt_at, j.lease_expires_at "
     "FROM assets a LEFT JOIN thumbnail_jobs j ON j.asset_id = a.id ";
 
@@ -165,12 +165,13 @@ AdminAssetRow read_row(sql::Connection& db, const sql::Statement& row, std::int6
   asset.saved_camera_json = row.optional_text(13);
   asset.camera_json = row.text(14);
   asset.presentation_params_json = row.text(15);
-  if (!row.is_null(16)) {
-    std::string state = row.text(16);
-    asset.attempts = static_cast<int>(row.int64(17));
-    if (!row.is_null(18)) asset.last_error = row.optional_text(18);   // else the spec's failure report, if any
-    if (state == "leased" && row.int64(20) <= now) state = "queued";  // an expired lease is free to claim
-    if (state == "queued" && asset.attempts > 0 && row.int64(19) > now) state = "backing_off";
+  asset.up_axis = row.optional_text(16);
+  if (!row.is_null(17)) {
+    std::string state = row.text(17);
+    asset.attempts = static_cast<int>(row.int64(18));
+    if (!row.is_null(19)) asset.last_error = row.optional_text(19);   // else the spec's failure report, if any
+    if (state == "leased" && row.int64(21) <= now) state = "queued";  // an expired lease is free to claim
+    if (state == "queued" && asset.attempts > 0 && row.int64(20) > now) state = "backing_off";
     asset.job_state = std::move(state);
   }
   if (auto listed = read_listed_asset(db, asset.id)) asset.formats = std::move(listed->formats);

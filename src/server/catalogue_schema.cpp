@@ -212,6 +212,11 @@ CREATE TRIGGER assets_search_update AFTER UPDATE OF name, url, owner_displayname
   INSERT INTO assets_search(rowid, name, url, owner_displayname) VALUES (NEW.id, NEW.name, NEW.url, NEW.owner_displayname);
 END;
 )sql",
+    // 6: the model file's up axis per asset (issue 12), set by an admin when the file's own declaration or its
+    // format's convention is wrong; NULL = those. Claims hand it to the renderer as render_settings.up.
+    R"sql(
+ALTER TABLE assets ADD COLUMN up_axis TEXT CHECK (up_axis IN ('+Y', '+Z'));
+)sql",
 };
 
 }  // namespace

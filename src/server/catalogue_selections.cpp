@@ -136,4 +136,10 @@ void set_saved_camera(Catalogue& catalogue, std::int64_t asset_id, const std::op
   });
 }
 
+void set_saved_up_axis(Catalogue& catalogue, std::int64_t asset_id, const std::optional<std::string>& up_axis) {
+  catalogue.with_connection([&](sql::Connection& db) {
+    db.prepare("UPDATE assets SET up_axis = ? WHERE id = ?").bind(1, up_axis).bind(2, asset_id).run();
+  });
+}
+
 }  // namespace thumbgen::server

@@ -220,6 +220,7 @@ nlohmann::json render_settings_for(const RunRenderSettings& run, const AdminAsse
   settings["camera"] = std::move(camera);
   settings["orienting_rotation"] = presentation ? orienting_rotation(*presentation).value_or(nullptr) : nullptr;
   settings["presentation"] = presentation ? *presentation : nlohmann::json(nullptr);
+  settings["up"] = asset.up_axis ? nlohmann::json(*asset.up_axis) : nlohmann::json(nullptr);
   return settings;
 }
 

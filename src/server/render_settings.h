@@ -45,7 +45,7 @@ struct RunRenderSettings {
 std::variant<RunRenderSettings, std::string> parse_run_render_settings(const nlohmann::json& value, int max_width,
                                                                        int max_height);
 
-// The claim answer's "render_settings" for one job's asset.
+// The claim answer's "render_settings" for one job's asset; "up" is the asset's saved up axis ("+Y", "+Z" or null).
 nlohmann::json render_settings_for(const RunRenderSettings& run, const AdminAssetRow& asset);
 
 }  // namespace thumbgen::server

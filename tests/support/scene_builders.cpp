@@ -60,6 +60,15 @@ Scene single_mesh_scene(Mesh mesh, glm::vec4 color, bool unlit, glm::mat4 transf
   return scene;
 }
 
+int add_mesh(Scene& scene, Mesh mesh, scene::Material material, glm::mat4 transform) {
+  mesh.material = static_cast<int>(scene.materials.size());
+  scene.materials.push_back(std::move(material));
+  const int index = static_cast<int>(scene.meshes.size());
+  scene.meshes.push_back(std::move(mesh));
+  scene.draws.push_back({index, transform});
+  return index;
+}
+
 void add_splat(scene::SplatCloud& cloud, glm::vec3 position, glm::vec3 scale, glm::vec3 color, float opacity) {
   cloud.positions.push_back(position);
   cloud.scales.push_back(scale);
