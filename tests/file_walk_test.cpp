@@ -100,12 +100,12 @@ TEST_F(FileWalk, OrderIsDeterministic) {
 
 TEST(ModelExtension, KnownFormatsOnlyCaseInsensitive) {
   for (const char* yes : {".glb", ".GLTF", ".obj", ".ply", ".stl", ".fbx", ".dae", ".3ds", ".3mf", ".lwo", ".off", ".x",
-                          ".ac", ".spz", ".splat", ".tilt"}) {
+                          ".ac", ".spz", ".splat", ".ksplat", ".sog", ".vox", ".tilt"}) {
     EXPECT_TRUE(is_model_extension(yes)) << yes;
   }
   // Gallery formats nothing here reads yet are not picked up (the importer still catalogues them).
   for (const char* no :
-       {".bin", ".png", ".jpg", ".mtl", ".txt", ".ktx2", "", ".blend", "glb", ".ksplat", ".sog", ".vox", ".usdz"}) {
+       {".bin", ".png", ".jpg", ".mtl", ".txt", ".ktx2", "", ".blend", "glb", ".usdz"}) {
     EXPECT_FALSE(is_model_extension(no)) << no;
   }
 }
