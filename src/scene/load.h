@@ -30,7 +30,7 @@ enum class FormatKind {
   Ply,       // PLY mesh or point cloud
   Stl,
   Obj,
-  TiltRaw,  // .tilt zip sketch: not supported yet
+  TiltRaw,  // .tilt zip sketch (Tilt Brush / Open Brush), optionally after a 16-byte "tilT" header
   Other,    // long tail for assimp (FBX, DAE, 3DS, ...)
 };
 

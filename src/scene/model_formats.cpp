@@ -23,7 +23,7 @@ constexpr std::array kFormats = {
     ModelFormat{"splat", "antimatter15 splats", "SPLAT", Native},
     ModelFormat{"ksplat", "mkkellogg splats", "KSPLAT", NoLoader},
     ModelFormat{"sog", "PlayCanvas SOG splats", "SOG", NoLoader},
-    ModelFormat{"tilt", "Tilt Brush sketch", "TILT", Refused},
+    ModelFormat{"tilt", "Tilt Brush sketch", "TILT", Native},
     ModelFormat{"vox", "MagicaVoxel", "VOX", NoLoader},
     ModelFormat{"usdz", "USDZ", "USDZ", NoLoader},
     ModelFormat{"dae", "Collada", "", Assimp},
