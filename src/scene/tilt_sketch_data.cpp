@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cmath>
+#include <cstring>
 #include <string>
 
 #include "scene/load_error.h"
@@ -14,6 +15,12 @@ constexpr std::uint32_t kSingleWordStrokeExtensions = 0xffffu;  // bits 16-31 ar
 constexpr std::uint32_t kStrokeScaleBit = 1u << 1;
 constexpr std::uint32_t kPressureBit = 1u << 0;
 constexpr std::size_t kPointFloats = 3 + 4;  // position, orientation
+
+float float_of(std::uint32_t bits) {
+  float value;
+  std::memcpy(&value, &bits, sizeof(value));  // no std::bit_cast in the WebAssembly build's libc++
+  return value;
+}
 
 class Reader {
  public:
@@ -28,7 +35,7 @@ class Reader {
     return std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[3]) << 24;
   }
   std::int32_t i32(const std::string& what) { return static_cast<std::int32_t>(u32(what)); }
-  float f32(const std::string& what) { return std::bit_cast<float>(u32(what)); }
+  float f32(const std::string& what) { return float_of(u32(what)); }
 
   void skip(std::uint64_t count, const std::string& what) {
     need(count, what);
@@ -58,7 +65,7 @@ float read_stroke_extensions(Reader& in, std::uint32_t mask, const std::string& 
     const std::string what = stroke + " extension " + std::to_string(bit);
     if (flag & kSingleWordStrokeExtensions) {
       const std::uint32_t word = in.u32(what);
-      if (flag == kStrokeScaleBit) scale = finite_or(std::bit_cast<float>(word), 1.0f);
+      if (flag == kStrokeScaleBit) scale = finite_or(float_of(word), 1.0f);
     } else {
       in.skip(in.u32(what + " length"), what);
     }
@@ -100,7 +107,7 @@ TiltStroke read_stroke(Reader& in, std::size_t index, TiltSketchData& sketch, st
     for (int bit = 0; bit < 32; ++bit) {
       if ((point_mask & (1u << bit)) == 0) continue;
       const std::uint32_t word = in.u32(name);
-      if ((1u << bit) == kPressureBit) point.pressure = finite_or(std::bit_cast<float>(word), 1.0f);
+      if ((1u << bit) == kPressureBit) point.pressure = finite_or(float_of(word), 1.0f);
     }
   }
   return stroke;
