@@ -98,6 +98,25 @@ TEST(TiltSketch, PressureAndScaleSetTheWidth) {
   EXPECT_EQ(scene.materials[0].alpha_mode, AlphaMode::Mask);
 }
 
+TEST(TiltSketch, TextureLayoutFollowsTheBrush) {
+  TiltLoader loader;
+  const auto two_strokes = [](const char* guid) {
+    return test::tilt_file(
+        test::tilt_sketch_data({{0, glm::vec4(1.0f), 0.5f, std::nullopt, test::points_along_x(3)},
+                                {0, glm::vec4(1.0f), 0.5f, std::nullopt, test::points_along_x(3)}}),
+        test::tilt_metadata({guid}));
+  };
+  // Ink's texture is four whole strokes stacked: u runs 0 → 1 over the stroke, v on one row per stroke.
+  const Mesh ink = loader.load(two_strokes(test::kInkGuid)).meshes[0];
+  EXPECT_EQ(ink.uv0[0], glm::vec2(0.0f, 0.0f));
+  EXPECT_EQ(ink.uv0[5], glm::vec2(1.0f, 0.25f));
+  EXPECT_EQ(ink.uv0[6], glm::vec2(0.0f, 0.25f));  // the second stroke: the next row
+  EXPECT_EQ(ink.uv0[11], glm::vec2(1.0f, 0.5f));
+  // Fire's flames repeat along the stroke, once per brush size.
+  const Mesh fire = loader.load(two_strokes("cb92b597-94ca-4255-b017-0e3f42f12f9e")).meshes[0];
+  EXPECT_EQ(fire.uv0[5], glm::vec2(4.0f, 1.0f));  // 2 units long / 0.5 size
+}
+
 TEST(TiltSketch, TubeBrushesSweepAClosedRing) {
   TiltLoader loader;
   const Scene scene =

@@ -10,7 +10,9 @@
 //                   spawned by distance), spray brushes (Splatter, Leaves: a ribbon instead of scattered quads),
 //                   Electricity (a ribbon, no arcs).
 //   Default:        every other brush (including ones newer than this table): a plain ribbon.
-// Looks (blending, lighting, textures) come from tilt_brush.cpp's table, not from here.
+// Looks (blending, lighting, textures) come from tilt_brush.cpp's table, not from here. Texture layouts: read off the
+// Tilt Brush toolkit's brush textures (whole strokes with transparent ends, four variations stacked for the paint
+// brushes); the others tile along the stroke.
 #include "scene/tilt_brush_families.h"
 
 #include <algorithm>
@@ -24,10 +26,12 @@ struct FamilyRow {
   TiltBrushShape shape;
 };
 
-constexpr TiltBrushShape kRibbon{TiltBrushFamily::Ribbon, TiltBrushFidelity::Close};
-constexpr TiltBrushShape kRibbonApprox{TiltBrushFamily::Ribbon, TiltBrushFidelity::Approximate};
-constexpr TiltBrushShape kTube{TiltBrushFamily::Tube, TiltBrushFidelity::Approximate};
-constexpr TiltBrushShape kParticles{TiltBrushFamily::Particles, TiltBrushFidelity::Approximate};
+constexpr TiltBrushShape kRibbon{TiltBrushFamily::Ribbon, TiltBrushFidelity::Close, {}};
+constexpr TiltBrushShape kStretched{TiltBrushFamily::Ribbon, TiltBrushFidelity::Close, {true, 1}};
+constexpr TiltBrushShape kStretchedAtlas{TiltBrushFamily::Ribbon, TiltBrushFidelity::Close, {true, 4}};
+constexpr TiltBrushShape kRibbonApprox{TiltBrushFamily::Ribbon, TiltBrushFidelity::Approximate, {}};
+constexpr TiltBrushShape kTube{TiltBrushFamily::Tube, TiltBrushFidelity::Approximate, {}};
+constexpr TiltBrushShape kParticles{TiltBrushFamily::Particles, TiltBrushFidelity::Approximate, {}};
 
 constexpr std::array kFamilies = std::to_array<FamilyRow>({
     // Flat ribbons.
@@ -36,31 +40,31 @@ constexpr std::array kFamilies = std::to_array<FamilyRow>({
     {"CoarseBristles", kRibbon},
     {"Comet", kRibbon},
     {"DotMarker", kRibbon},
-    {"DoubleTaperedFlat", kRibbon},
-    {"DoubleTaperedMarker", kRibbon},
+    {"DoubleTaperedFlat", kStretched},
+    {"DoubleTaperedMarker", kStretched},
     {"DuctTape", kRibbon},
     {"Fire", kRibbon},
     {"Flat", kRibbon},
     {"Highlighter", kRibbon},
     {"Hypercolor", kRibbon},
     {"HyperGrid", kRibbon},
-    {"Ink", kRibbon},
-    {"Light", kRibbon},
+    {"Ink", kStretchedAtlas},
+    {"Light", kStretched},
     {"Marker", kRibbon},
-    {"OilPaint", kRibbon},
+    {"OilPaint", kStretchedAtlas},
     {"Paper", kRibbon},
     {"Plasma", kRibbon},
     {"Rainbow", kRibbon},
-    {"SoftHighlighter", kRibbon},
+    {"SoftHighlighter", kStretched},
     {"Streamers", kRibbon},
     {"Taffy", kRibbon},
-    {"TaperedFlat", kRibbon},
-    {"TaperedMarker", kRibbon},
-    {"TaperedMarker_Flat", kRibbon},
+    {"TaperedFlat", kStretched},
+    {"TaperedMarker", kStretched},
+    {"TaperedMarker_Flat", kStretched},
     {"ThickPaint", kRibbon},
-    {"VelvetInk", kRibbon},
+    {"VelvetInk", kStretchedAtlas},
     {"Waveform", kRibbon},
-    {"WetPaint", kRibbon},
+    {"WetPaint", kStretchedAtlas},
     {"WigglyGraphite", kRibbon},
     {"Gouache", kRibbon},
     {"DryBrush", kRibbon},

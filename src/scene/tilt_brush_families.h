@@ -18,9 +18,18 @@ enum class TiltBrushFidelity {
   Default,      // a brush this table does not know: drawn as a plain ribbon
 };
 
+// How a ribbon's texture lies on it: repeating along the stroke every brush size (Tilt Brush's "distance" UVs, the
+// default), or stretched once over the whole stroke ("stretch": the texture is a whole stroke with tapered ends), on
+// one of `atlas_rows` rows of the texture (an atlas of stroke variations, one picked per stroke).
+struct TiltTextureLayout {
+  bool stretch = false;
+  int atlas_rows = 1;
+};
+
 struct TiltBrushShape {
   TiltBrushFamily family = TiltBrushFamily::Ribbon;
   TiltBrushFidelity fidelity = TiltBrushFidelity::Default;
+  TiltTextureLayout texture;
 };
 
 // The shape for a brush name as tilt_brush_name_for_guid spells it ("Ink", "Icing"); unknown names: a default ribbon.

@@ -135,13 +135,14 @@ Scene load_tilt_sketch(std::span<const std::uint8_t> bytes, FileAccess& files, I
     scene.materials.push_back(std::move(material));
     brush.material = static_cast<int>(scene.materials.size()) - 1;
   }
-  for (const TiltStroke& stroke : sketch.strokes) {
+  for (std::size_t i = 0; i < sketch.strokes.size(); ++i) {
+    const TiltStroke& stroke = sketch.strokes[i];
     BrushSlot& brush = brushes.at(stroke.brush_index);
     if (brush.mesh < 0) {
       scene.meshes.emplace_back().material = brush.material;
       brush.mesh = static_cast<int>(scene.meshes.size()) - 1;
     }
-    append_tilt_stroke(stroke, tilt_brush_shape(brush.name.value_or("")).family, linear_stroke_color(stroke.color),
+    append_tilt_stroke(stroke, tilt_brush_shape(brush.name.value_or("")), linear_stroke_color(stroke.color), i,
                        scene.meshes[static_cast<std::size_t>(brush.mesh)]);
   }
   if (!unknown.empty()) {

@@ -98,16 +98,26 @@ std::vector<float> distances_along(const std::vector<const TiltControlPoint*>& p
   return u;
 }
 
-void append_ribbon(const TiltStroke& stroke, const glm::vec4& color, Mesh& mesh) {
+void append_ribbon(const TiltStroke& stroke, const TiltTextureLayout& texture, std::size_t variation,
+                   const glm::vec4& color, Mesh& mesh) {
   const auto points = moving_points(stroke);
   if (points.size() < 2) return;
   const auto frames = stroke_frames(points);
-  const auto u = distances_along(points, stroke.size);
+  auto u = distances_along(points, stroke.size);
+  float v0 = 0.0f, v1 = 1.0f;
+  if (texture.stretch) {
+    const float length = std::max(u.back(), 1e-6f);
+    for (float& value : u) value /= length;
+    const int rows = std::max(texture.atlas_rows, 1);
+    const float row = static_cast<float>(variation % static_cast<std::size_t>(rows));
+    v0 = row / static_cast<float>(rows);
+    v1 = (row + 1.0f) / static_cast<float>(rows);
+  }
   const std::uint32_t first = base_index(mesh);
   for (std::size_t i = 0; i < points.size(); ++i) {
     const glm::vec3 half = frames[i].right * pressured_half_width(stroke, points[i]->pressure);
-    add_vertex(mesh, points[i]->position - half, frames[i].normal, {u[i], 0.0f}, color);
-    add_vertex(mesh, points[i]->position + half, frames[i].normal, {u[i], 1.0f}, color);
+    add_vertex(mesh, points[i]->position - half, frames[i].normal, {u[i], v0}, color);
+    add_vertex(mesh, points[i]->position + half, frames[i].normal, {u[i], v1}, color);
   }
   for (std::uint32_t i = 0; i + 1 < points.size(); ++i) {
     const std::uint32_t a = first + 2 * i;  // left, right of point i; a + 2, a + 3 of point i + 1
@@ -188,11 +198,12 @@ std::uint64_t tilt_stroke_vertex_bound(TiltBrushFamily family, std::size_t point
   return 12 * n;
 }
 
-void append_tilt_stroke(const TiltStroke& stroke, TiltBrushFamily family, const glm::vec4& linear_color, Mesh& mesh) {
+void append_tilt_stroke(const TiltStroke& stroke, const TiltBrushShape& shape, const glm::vec4& linear_color,
+                        std::size_t variation, Mesh& mesh) {
   if (!(stroke.size > 0.0f) || !std::isfinite(stroke.size)) return;
-  switch (family) {
+  switch (shape.family) {
     case TiltBrushFamily::Ribbon:
-      append_ribbon(stroke, linear_color, mesh);
+      append_ribbon(stroke, shape.texture, variation, linear_color, mesh);
       return;
     case TiltBrushFamily::Tube:
       append_tube(stroke, linear_color, mesh);

@@ -15,8 +15,10 @@ namespace thumbgen::scene {
 std::uint64_t tilt_stroke_vertex_bound(TiltBrushFamily family, std::size_t points);
 
 // Appends the stroke's triangles (positions, normals, uv0, colours, indices) to `mesh`. `linear_color` is the
-// stroke's colour, already linear. A stroke that does not move (fewer than two distinct points) adds nothing unless
-// its brush makes particles.
-void append_tilt_stroke(const TiltStroke& stroke, TiltBrushFamily family, const glm::vec4& linear_color, Mesh& mesh);
+// stroke's colour, already linear; `variation` picks the texture atlas row of a stretched ribbon (Tilt Brush picks
+// one at random). A stroke that does not move (fewer than two distinct points) adds nothing unless its brush makes
+// particles.
+void append_tilt_stroke(const TiltStroke& stroke, const TiltBrushShape& shape, const glm::vec4& linear_color,
+                        std::size_t variation, Mesh& mesh);
 
 }  // namespace thumbgen::scene
