@@ -4,7 +4,7 @@
 // names what is wrong.
 import fs from 'node:fs';
 import path from 'node:path';
-import {folder, formatCases, read, spzV2} from './format_models.mjs';
+import {folder, formatCases, read, spzV2, unqueuedFormatCases} from './format_models.mjs';
 
 // Corrupt inputs: the reason must name the problem (what the pattern matches).
 export function corruptCases() {
@@ -69,7 +69,7 @@ export async function renderCasesInPage({cases, corrupt, width, height, backgrou
 export async function checkFormats(page, check, artifactDir) {
   const width = 256, height = 256, background = [0.1, 0.1, 0.1, 1];
   const encode = (files) => Object.fromEntries(Object.entries(files).map(([n, b]) => [n, b.toString('base64')]));
-  const cases = formatCases(), corrupt = corruptCases();
+  const cases = [...formatCases(), ...unqueuedFormatCases()], corrupt = corruptCases();
   const out = await page.evaluate(renderCasesInPage, {
     cases: cases.map((c) => ({...c, format: undefined, files: encode(c.files)})),
     corrupt: corrupt.map((c) => ({...c, reason: undefined, files: encode(c.files)})), width, height, background});
