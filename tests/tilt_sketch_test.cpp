@@ -101,10 +101,9 @@ TEST(TiltSketch, PressureAndScaleSetTheWidth) {
 TEST(TiltSketch, TextureLayoutFollowsTheBrush) {
   TiltLoader loader;
   const auto two_strokes = [](const char* guid) {
-    return test::tilt_file(
-        test::tilt_sketch_data({{0, glm::vec4(1.0f), 0.5f, std::nullopt, test::points_along_x(3)},
-                                {0, glm::vec4(1.0f), 0.5f, std::nullopt, test::points_along_x(3)}}),
-        test::tilt_metadata({guid}));
+    return test::tilt_file(test::tilt_sketch_data({{0, glm::vec4(1.0f), 0.5f, std::nullopt, test::points_along_x(3)},
+                                                   {0, glm::vec4(1.0f), 0.5f, std::nullopt, test::points_along_x(3)}}),
+                           test::tilt_metadata({guid}));
   };
   // Ink's texture is four whole strokes stacked: u runs 0 → 1 over the stroke, v on one row per stroke.
   const Mesh ink = loader.load(two_strokes(test::kInkGuid)).meshes[0];
