@@ -39,7 +39,7 @@ TEST(ModelFormats, WhatThisBuildLoads) {
   EXPECT_TRUE(loadable_in_this_build(*model_format_for("glb")));
   EXPECT_TRUE(loadable_in_this_build(*model_format_for("spz")));
   EXPECT_EQ(loadable_in_this_build(*model_format_for("fbx")), THUMBGEN_WITH_ASSIMP == 1);
-  EXPECT_FALSE(loadable_in_this_build(*model_format_for("tilt")));  // recognised, refused with a reason
+  EXPECT_TRUE(loadable_in_this_build(*model_format_for("tilt")));  // raw sketches: scene/tilt_sketch.cpp
   EXPECT_FALSE(loadable_in_this_build(*model_format_for("usdz")));
 }
 

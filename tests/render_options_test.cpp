@@ -106,6 +106,8 @@ TEST(RenderOptions, Defaults) {
   EXPECT_EQ(options.job.format, render::ImageFormat::Jpeg);
   EXPECT_EQ(options.job.quality, 85);
   EXPECT_FALSE(options.job.view.camera.has_value());
+  EXPECT_FALSE(options.job.view.background_chosen);  // the model's own (a Tilt Brush environment), else black
+  EXPECT_EQ(options.job.view.background, glm::vec4(0.0f, 0.0f, 0.0f, 1.0f));
   EXPECT_FALSE(options.job.view.up.has_value());  // the file's declaration, else its format's convention
   EXPECT_EQ(options.jobs, default_job_count());
   EXPECT_GE(options.jobs, 1);
@@ -128,6 +130,7 @@ TEST(RenderOptions, EveryOption) {
   EXPECT_EQ(options.job.format, render::ImageFormat::Webp);
   EXPECT_EQ(options.job.quality, 70);
   EXPECT_FLOAT_EQ(options.job.view.background.a, 0.0f);
+  EXPECT_TRUE(options.job.view.background_chosen);
   ASSERT_TRUE(options.job.view.camera.has_value());
   EXPECT_FLOAT_EQ(options.job.view.camera->vfov_degrees, 60);
   EXPECT_EQ(options.jobs, 3);

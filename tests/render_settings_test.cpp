@@ -68,6 +68,7 @@ TEST(RenderSettings, ASavedCameraFromTheClaim) {
   EXPECT_EQ(read.view.width, 640);
   EXPECT_EQ(read.view.height, 360);
   EXPECT_EQ(read.view.background, glm::vec4(1.0f, 128 / 255.0f, 0.0f, 1.0f));
+  EXPECT_TRUE(read.view.background_chosen);  // over a Tilt Brush sketch's own environment
   ASSERT_TRUE(read.view.saved_camera);
   EXPECT_EQ(read.view.saved_camera->position, glm::vec3(1, 2, 3));
   EXPECT_EQ(read.view.saved_camera->target, glm::vec3(0, 0.5f, 0));
@@ -86,6 +87,7 @@ TEST(RenderSettings, RunAnglesAndTransparentBackground) {
   EXPECT_EQ(read.view.camera->pitch_degrees, -10);
   EXPECT_EQ(read.view.camera->vfov_degrees, 60);
   EXPECT_EQ(read.view.background.a, 0.0f);
+  EXPECT_FALSE(render::read_render_settings(json::parse(R"({"width": 640})"), {}).view.background_chosen);
 }
 
 TEST(RenderSettings, IcosaPresentationParams) {
@@ -100,6 +102,7 @@ TEST(RenderSettings, IcosaPresentationParams) {
   EXPECT_TRUE(read.warnings.empty()) << read.warnings.front();
   // The presentation's background applies when the settings name none.
   EXPECT_NEAR(read.view.background.r, 238 / 255.0f, 1e-6f);
+  EXPECT_TRUE(read.view.background_chosen);
   const glm::quat& turn = read.view.presentation.orienting_rotation;
   EXPECT_NEAR(turn.x, 0.7071068f, 1e-6f);
   EXPECT_NEAR(turn.w, 0.7071068f, 1e-6f);

@@ -1,8 +1,8 @@
 // The models of the browser format matrix, one home for every test that needs them (the smoke test renders them in a
 // page, web/smoke_formats.mjs; the admin generator test imports them into a real server and runs the Batch Thumbnail
 // Generator on them, web/admin/tests/generator_formats.test.mjs). Generated here: PLY mesh, 3DGS PLY, SPZ v2,
-// KSPLAT, a MagicaVoxel scene, a textured OBJ with its MTL and PNG. Taken from examples/ (CC0) or web/fixtures/
-// (small, licensed: its LICENSE.md).
+// KSPLAT, a MagicaVoxel scene, a textured OBJ with its MTL and PNG, a raw Tilt Brush sketch. Taken from examples/
+// (CC0) or web/fixtures/ (small, licensed: its LICENSE.md).
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -208,6 +208,69 @@ export function png(width, height, pixel) {
     chunk('IDAT', zlib.deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
 }
 
+// A stored (uncompressed) zip of name → bytes, as Tilt Brush writes its sketches.
+function storedZip(files) {
+  const locals = [], centrals = [];
+  let offset = 0;
+  for (const [name, data] of Object.entries(files)) {
+    const fileName = Buffer.from(name), crc = zlib.crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(10, 4);  // version needed 1.0; flags, method (stored), time, date: 0
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(fileName.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(10, 4);
+    central.writeUInt16LE(10, 6);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(fileName.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, fileName, data);
+    centrals.push(central, fileName);
+    offset += local.length + fileName.length + data.length;
+  }
+  const directory = Buffer.concat(centrals), end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(centrals.length / 2, 8);
+  end.writeUInt16LE(centrals.length / 2, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
+}
+
+// A raw Tilt Brush sketch (.tilt, with the older 16-byte "tilT" header): a spiral of Ink ribbon and an Icing tube,
+// data.sketch as scene/tilt_sketch_data.h describes it, metadata.json naming the brushes and the Standard environment.
+export function tiltSketch() {
+  const words = [0xc576a5cd, 5, 0, 0, 2];  // sentinel, version, reserved, no extra header, 2 strokes
+  const floats = new Map();  // word index → float
+  const pushFloat = (v) => { floats.set(words.length, v); words.push(0); };
+  [[0, [0.9, 0.4, 0.1, 1], 0.3], [1, [0.2, 0.5, 0.9, 1], 0.2]].forEach(([brush, color, size], s) => {
+    words.push(brush);
+    color.forEach(pushFloat);
+    pushFloat(size);
+    words.push(1, 3, 0, 40);  // flags extension; pressure + timestamp per point; flags; 40 points
+    for (let i = 0; i < 40; ++i) {
+      const a = i * 0.3 + s * Math.PI;
+      [Math.cos(a) * (1 + 0.05 * i), i * 0.06, Math.sin(a) * (1 + 0.05 * i), 0, 0, 0, 1, 1].forEach(pushFloat);
+      words.push(10 * i);  // timestamp
+    }
+  });
+  const sketch = Buffer.alloc(4 * words.length);
+  words.forEach((w, i) => floats.has(i) ? sketch.writeFloatLE(floats.get(i), 4 * i) : sketch.writeUInt32LE(w, 4 * i));
+  const metadata = JSON.stringify({EnvironmentPreset: 'ab080599-e465-4a6d-8587-43bf495af68b',
+    BrushIndex: ['f5c336cf-5108-4b40-ade9-c687504385ab', '2f212815-f4d3-c1a4-681a-feeaf9c6dc37']});
+  const header = Buffer.alloc(16);
+  header.write('tilT', 0, 'latin1');
+  header.writeUInt16LE(16, 4);
+  header.writeUInt16LE(1, 6);
+  return Buffer.concat([header, storedZip({'data.sketch': sketch, 'metadata.json': Buffer.from(metadata)})]);
+}
+
 // A cube with texture coordinates, its MTL and the MTL's map_Kd: an orange and blue checkerboard PNG. Files by name.
 export function texturedObj() {
   const corners = [];
@@ -261,5 +324,7 @@ export function notViewerCompatibleCases() {
     {name: 'GaussianSplats3D .ksplat', mainFile: 'shell-level0.ksplat', format: /^KSPLAT/,
       files: {'shell-level0.ksplat': ksplatLevel0()}},
     {name: 'MagicaVoxel .vox', mainFile: 'house.vox', format: /^VOX/, files: {'house.vox': voxScene()}},
+    {name: 'Tilt Brush sketch (.tilt)', mainFile: 'spiral.tilt', format: /^Tilt Brush sketch/,
+      files: {'spiral.tilt': tiltSketch()}},
   ];
 }

@@ -163,8 +163,10 @@ void add_render_arguments(CLI::App& command, RenderArguments& args, RenderArgume
       ->capture_default_str()
       ->type_name("FORMAT");
   command.add_option("--quality", args.quality, "JPEG/WebP quality 1-100")->capture_default_str()->type_name("Q");
-  command.add_option("--background", args.background, "Background colour '#rrggbb' or 'transparent'")
-      ->capture_default_str()
+  command
+      .add_option("--background", args.background,
+                  "Background colour '#rrggbb' or 'transparent' (default: the model's own, e.g. a Tilt Brush "
+                  "sketch's environment, else #000000)")
       ->type_name("COLOUR");
   command
       .add_option(
@@ -234,7 +236,10 @@ RenderOptions resolve_render_options(const RenderArguments& args) {
   }
   if (args.quality < 1 || args.quality > 100) fail("--quality: expected 1-100, got " + std::to_string(args.quality));
   options.job.quality = args.quality;
-  options.job.view.background = parse_background(args.background);
+  if (!args.background.empty()) {
+    options.job.view.background = parse_background(args.background);
+    options.job.view.background_chosen = true;
+  }
   if (!args.camera.empty()) {
     if (args.camera.front() == '{') {
       options.job.view.saved_camera = parse_absolute_camera(args.camera);

@@ -34,7 +34,8 @@ struct RenderArguments {
   std::string size = "1280x720";
   std::string format = "jpg";
   int quality = 85;
-  std::string background = "#000000";
+  // Empty: the model's own (a Tilt Brush sketch's environment), else black.
+  std::string background;
   std::string camera;  // empty: the asset's own camera, else a 3/4 auto-frame; "{...}": an absolute camera
   std::string up;      // empty: the file's declaration, else its format's convention (STL/3MF/AMF +Z, others +Y)
   int jobs = 0;        // 0: one per CPU core

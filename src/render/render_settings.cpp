@@ -237,8 +237,10 @@ RenderSettings read_render_settings(const nlohmann::json& settings, const ViewOp
     auto colour = background->is_string() ? parse_colour(background->get<std::string>()) : std::nullopt;
     if (!colour) fail("render_settings.background", "expected '#rrggbb', '#rgb' or 'transparent'");
     view.background = *colour;
+    view.background_chosen = true;
   } else if (presentation_background) {
     view.background = *presentation_background;
+    view.background_chosen = true;
   }
 
   if (const json* up = member(settings, "up")) {

@@ -23,7 +23,9 @@ scene::LoadLimits thumbnail_load_limits(scene::LoadLimits limits, const ViewOpti
   return limits;
 }
 
-Thumbnail render_thumbnail(Renderer& renderer, const scene::Scene& scene, const ViewOptions& view) {
+Thumbnail render_thumbnail(Renderer& renderer, const scene::Scene& scene, const ViewOptions& requested) {
+  ViewOptions view = requested;
+  if (!view.background_chosen && scene.background) view.background = *scene.background;
   RenderResult rendered = renderer.render(scene, view);
   Thumbnail thumbnail;
   thumbnail.authored_camera = rendered.authored_camera;

@@ -32,7 +32,8 @@ struct Thumbnail {
 
 // Renders `scene` as a thumbnail with the camera camera_choice.h picks, then the quality gate. A saved camera is
 // kept as it is (a refused frame stays refused: a person chose that view); the asset's own or the gallery's camera
-// is re-framed when it shows nothing useful or leaves the model small. Throws what Renderer throws.
+// is re-framed when it shows nothing useful or leaves the model small. The model's own background (Scene::background)
+// replaces the view's unless the caller chose that one. Throws what Renderer throws.
 Thumbnail render_thumbnail(Renderer& renderer, const scene::Scene& scene, const ViewOptions& view);
 
 // A reason or warning cut to one log line's worth (300 bytes, on a UTF-8 boundary, "..." appended): library

@@ -47,6 +47,9 @@ struct ViewOptions {
   int width = 1280;
   int height = 720;
   glm::vec4 background{0.0f, 0.0f, 0.0f, 1.0f};  // sRGB colour; alpha 0 = transparent
+  // Whether someone chose `background` (a flag, a run setting, the gallery's presentation colour); when not, a
+  // backdrop the model asks for itself (scene::Scene::background, a Tilt Brush sketch's environment) replaces it.
+  bool background_chosen = false;
   // The camera, by precedence (choose_camera_source): a saved absolute camera, then these angles (auto-framed),
   // then the presentation's camera, then the asset's own camera, else a 3/4 auto-frame.
   std::optional<AbsoluteCamera> saved_camera;

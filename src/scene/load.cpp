@@ -9,6 +9,7 @@
 #include "scene/model_formats.h"
 #include "scene/splat_loader.h"
 #include "scene/vox_loader.h"
+#include "scene/tilt_sketch.h"
 #include "util/ascii.h"
 #if THUMBGEN_WITH_ASSIMP
 #include "scene/assimp_loader.h"
@@ -69,7 +70,7 @@ FormatKind detect_format(std::string_view file_name, std::span<const std::uint8_
   if (ext == "gltf") return gltf_json_version(as_text(head));
   if (ext == "stl") return FormatKind::Stl;
   if (ext == "obj") return FormatKind::Obj;
-  if (ext == "tilt") return FormatKind::TiltRaw;
+  if (ext == "tilt" || starts_with(head, "tilT")) return FormatKind::TiltRaw;
   if (ext == "glb") return FormatKind::Gltf2;  // a GLB without its magic: let the glTF loader say what is wrong
   // A .json/.txt that is really glTF (some galleries store glTF under other names).
   std::string_view text = as_text(head);
@@ -92,7 +93,8 @@ Scene load_scene(const std::string& main_file, FileAccess& files, ImageDecoder& 
   Scene scene;
   switch (kind) {
     case FormatKind::TiltRaw:
-      throw LoadError("unsupported: raw Tilt Brush sketch");
+      scene = load_tilt_sketch(all, files, images, limits);
+      break;
     case FormatKind::Gltf2:
       scene = load_gltf(main_file, all, files, images, limits);
       break;

@@ -30,7 +30,7 @@ enum class FormatKind {
   Ply,       // PLY mesh or point cloud
   Stl,
   Obj,
-  TiltRaw,  // .tilt zip sketch: not supported yet
+  TiltRaw,  // .tilt zip sketch (Tilt Brush / Open Brush), optionally after a 16-byte "tilT" header
   Vox,      // MagicaVoxel .vox ("VOX " magic)
   Ksplat,   // GaussianSplats3D .ksplat (no magic: by extension)
   Sog,      // PlayCanvas SOG: a zip of meta.json + WebP planes, or the unzipped folder's meta.json

@@ -23,7 +23,7 @@ constexpr std::array kFormats = {
     ModelFormat{"splat", "antimatter15 splats", "SPLAT", Native},
     ModelFormat{"ksplat", "GaussianSplats3D splats", "KSPLAT", Native},
     ModelFormat{"sog", "PlayCanvas SOG splats", "SOG", Native},
-    ModelFormat{"tilt", "Tilt Brush sketch", "TILT", Refused},
+    ModelFormat{"tilt", "Tilt Brush sketch", "TILT", Native},
     ModelFormat{"vox", "MagicaVoxel", "VOX", Native, kZUp},
     ModelFormat{"usdz", "USDZ", "USDZ", NoLoader},
     ModelFormat{"dae", "Collada", "", Assimp},

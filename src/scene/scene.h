@@ -117,6 +117,8 @@ struct Scene {
   std::vector<Camera> cameras;        // the first one is the asset's own view
   std::vector<std::string> warnings;  // non-fatal problems (missing texture, unsupported extension)
   std::string format;                 // what the loader recognised, e.g. "glTF 2.0 (GLB)", "OBJ", "3DGS PLY"
+  // The backdrop the file itself asks for (a Tilt Brush sketch's environment), sRGB; the caller's choice wins.
+  std::optional<glm::vec4> background;
   // Everything above stays in the file's own axes ("the model's space as loaded", where cameras are given). This
   // turn stands the model upright (+Y up) for framing: the file's declared axes (FBX) or its format's convention
   // (STL, 3MF, AMF: +Z up; see model_formats); nullopt when the file is +Y up already.

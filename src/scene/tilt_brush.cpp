@@ -216,6 +216,11 @@ std::optional<BrushLook> tilt_brush_look(std::string_view name) {
   return std::nullopt;
 }
 
+std::optional<std::string_view> tilt_brush_name_for_guid(std::string_view guid) {
+  const BrushRow* row = find_by_guid(util::to_lower_ascii(guid));
+  return row ? std::optional(row->name) : std::nullopt;
+}
+
 bool apply_tilt_brush_look(Material& material) { return apply_tilt_brush_look(material, material.name); }
 
 bool apply_tilt_brush_look(Material& material, std::string_view brush) {

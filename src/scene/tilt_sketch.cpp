@@ -1,0 +1,167 @@
+#include "scene/tilt_sketch.h"
+
+#include <algorithm>
+#include <glm/gtc/matrix_transform.hpp>
+#include <map>
+#include <string>
+
+#include "scene/load_error.h"
+#include "scene/srgb.h"
+#include "scene/tilt_brush.h"
+#include "scene/tilt_brush_families.h"
+#include "scene/tilt_environments.h"
+#include "scene/tilt_sketch_data.h"
+#include "scene/tilt_sketch_metadata.h"
+#include "scene/tilt_stroke_geometry.h"
+#include "scene/zip_archive.h"
+
+namespace thumbgen::scene {
+namespace {
+
+constexpr std::uint64_t kMaxMetadataBytes = 16ull << 20;
+// Tilt Brush's thumbnail camera has no stored field of view; this is about what its saved thumbnails show.
+constexpr float kThumbnailFovDegrees = 60.0f;
+// Unity (left-handed, +Z forward) → right-handed (+Z towards the viewer): mirror Z.
+const glm::mat4 kUnityToRightHanded = glm::scale(glm::mat4(1.0f), glm::vec3(1.0f, 1.0f, -1.0f));
+
+// The brush a stroke's index names: its GUID (metadata.json's BrushIndex) and what the brush table knows of it.
+struct BrushSlot {
+  std::string guid;                      // empty: the index names nothing (default brush)
+  std::optional<std::string_view> name;  // nullopt: not in the brush table
+  int material = -1;
+  int mesh = -1;
+};
+
+glm::vec4 linear_stroke_color(const glm::vec4& stored) {
+  const glm::vec4 c = glm::clamp(stored, 0.0f, 1.0f);
+  return {srgb_to_linear(c.r), srgb_to_linear(c.g), srgb_to_linear(c.b), c.a};
+}
+
+// The brush's main texture through FileAccess; -1 (and the brush named in `missing`) when it is not served or broken.
+int brush_texture(const BrushSlot& brush, FileAccess& files, ImageDecoder& images, const LoadLimits& limits,
+                  Scene& scene, std::vector<std::string>& missing) {
+  const std::string url = tilt_brush_texture_url(*brush.name, brush.guid);
+  try {
+    if (files.exists(url)) {
+      Image image = images.decode(files.read(url), limits.max_texture_dimension);
+      if (!image.empty()) {
+        scene.images.push_back(std::move(image));
+        return static_cast<int>(scene.images.size()) - 1;
+      }
+    }
+  } catch (const LoadError& e) {
+    scene.warnings.push_back("brush texture " + url + ": " + e.what());
+    return -1;
+  }
+  missing.emplace_back(*brush.name);
+  return -1;
+}
+
+Material brush_material(const BrushSlot& brush) {
+  Material material;
+  material.name = brush.name ? std::string(*brush.name) : brush.guid.empty() ? "Tilt Brush stroke" : brush.guid;
+  material.metallic = 0.0f;
+  material.roughness = 0.8f;
+  material.double_sided = true;
+  apply_tilt_brush_look(material);  // unknown brushes stay lit, opaque and two-sided: a plain ribbon
+  return material;
+}
+
+// The thumbnail camera (room space, Unity axes, looking down +Z) as a Scene camera looking down its −Z.
+Camera thumbnail_camera(const TiltTransform& pose) {
+  Camera camera;
+  const glm::mat4 unity_pose = glm::translate(glm::mat4(1.0f), pose.translation) * glm::mat4_cast(pose.rotation);
+  camera.world = kUnityToRightHanded * unity_pose * kUnityToRightHanded;
+  camera.yfov = glm::radians(kThumbnailFovDegrees);
+  return camera;
+}
+
+std::string missing_textures_warning(const std::vector<std::string>& missing) {
+  std::string names;
+  for (const std::string& name : missing) names += (names.empty() ? "" : ", ") + name;
+  return "brush textures not available (drawn untextured): " + names;
+}
+
+}  // namespace
+
+std::string tilt_brush_texture_url(std::string_view brush_name, std::string_view guid) {
+  const std::string folder = std::string(brush_name) + "-" + std::string(guid);
+  return "https://www.tiltbrush.com/shaders/brushes/" + folder + "/" + folder + "-v10.0-MainTex.png";
+}
+
+Scene load_tilt_sketch(std::span<const std::uint8_t> bytes, FileAccess& files, ImageDecoder& images,
+                       const LoadLimits& limits) {
+  const ZipArchive archive(bytes, "Tilt Brush sketch");
+  if (!archive.contains("data.sketch")) throw LoadError("not a Tilt Brush sketch: the zip has no data.sketch");
+  Scene scene;
+  scene.format = "Tilt Brush sketch";
+
+  TiltSketchMetadata metadata;
+  if (archive.contains("metadata.json")) {
+    const std::vector<std::uint8_t> text = archive.read("metadata.json", kMaxMetadataBytes);
+    metadata = parse_tilt_metadata({reinterpret_cast<const char*>(text.data()), text.size()}, scene.warnings);
+  } else {
+    scene.warnings.push_back("no metadata.json: default brush, camera and background");
+  }
+
+  // Every control point makes at least two vertices.
+  const TiltSketchData sketch =
+      parse_tilt_sketch_data(archive.read("data.sketch", limits.max_file_bytes), limits.max_vertices / 2);
+
+  std::map<int, BrushSlot> brushes;  // by the strokes' brush index
+  std::uint64_t vertices = 0;
+  for (const TiltStroke& stroke : sketch.strokes) {
+    auto [it, added] = brushes.try_emplace(stroke.brush_index);
+    BrushSlot& brush = it->second;
+    if (added && stroke.brush_index >= 0 &&
+        static_cast<std::size_t>(stroke.brush_index) < metadata.brush_guids.size()) {
+      brush.guid = metadata.brush_guids[static_cast<std::size_t>(stroke.brush_index)];
+      brush.name = tilt_brush_name_for_guid(brush.guid);
+    }
+    vertices += tilt_stroke_vertex_bound(tilt_brush_shape(brush.name.value_or("")).family, stroke.points.size());
+  }
+  if (vertices > limits.max_vertices) {
+    throw LoadError("sketch too large: its strokes make up to " + std::to_string(vertices) + " vertices (limit " +
+                    std::to_string(limits.max_vertices) + ")");
+  }
+
+  std::vector<std::string> unknown, missing_textures;
+  for (auto& [index, brush] : brushes) {
+    if (!brush.name) unknown.push_back(brush.guid.empty() ? "index " + std::to_string(index) : brush.guid);
+    Material material = brush_material(brush);
+    if (brush.name) {
+      material.base_color_texture.image = brush_texture(brush, files, images, limits, scene, missing_textures);
+    }
+    scene.materials.push_back(std::move(material));
+    brush.material = static_cast<int>(scene.materials.size()) - 1;
+  }
+  for (std::size_t i = 0; i < sketch.strokes.size(); ++i) {
+    const TiltStroke& stroke = sketch.strokes[i];
+    BrushSlot& brush = brushes.at(stroke.brush_index);
+    if (brush.mesh < 0) {
+      scene.meshes.emplace_back().material = brush.material;
+      brush.mesh = static_cast<int>(scene.meshes.size()) - 1;
+    }
+    append_tilt_stroke(stroke, tilt_brush_shape(brush.name.value_or("")), linear_stroke_color(stroke.color), i,
+                       scene.meshes[static_cast<std::size_t>(brush.mesh)]);
+  }
+  if (!unknown.empty()) {
+    std::string list;
+    for (const std::string& name : unknown) list += (list.empty() ? "" : ", ") + name;
+    scene.warnings.push_back("unknown brushes drawn as plain ribbons: " + list);
+  }
+  if (!missing_textures.empty()) scene.warnings.push_back(missing_textures_warning(missing_textures));
+
+  // Strokes are in canvas space; the canvas sits in the scene, the scene in the room, where the camera is.
+  const glm::mat4 canvas_in_room = metadata.scene_in_room.matrix() * metadata.canvas_in_scene.matrix();
+  for (std::size_t i = 0; i < scene.meshes.size(); ++i) {
+    if (!scene.meshes[i].positions.empty())
+      scene.draws.push_back({static_cast<int>(i), kUnityToRightHanded * canvas_in_room});
+  }
+  if (metadata.thumbnail_camera) scene.cameras.push_back(thumbnail_camera(*metadata.thumbnail_camera));
+  scene.background = tilt_sky_gradient_background(metadata.sky_gradient);
+  if (!scene.background) scene.background = tilt_environment_background(metadata.environment_guid);
+  return scene;
+}
+
+}  // namespace thumbgen::scene

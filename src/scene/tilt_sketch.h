@@ -1,0 +1,26 @@
+// Raw Tilt Brush / Open Brush sketches (.tilt): a zip, optionally after a 16-byte "tilT" header, holding data.sketch
+// (the strokes), metadata.json (brushes by GUID, environment, thumbnail camera, scene transform) and thumbnail.png.
+// The strokes become one mesh per brush (geometry by brush family, looks from the brush table, the brush texture when
+// FileAccess serves its canonical export URL), the thumbnail camera the model's own camera, the environment the
+// scene's background.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "scene/file_access.h"
+#include "scene/image_decoder.h"
+#include "scene/load.h"
+#include "scene/scene.h"
+
+namespace thumbgen::scene {
+
+// Throws LoadError for what cannot be drawn (not a zip, no or corrupt data.sketch, over the limits); problems that
+// leave something to draw (no metadata, unknown brushes, missing brush textures) become warnings.
+Scene load_tilt_sketch(std::span<const std::uint8_t> bytes, FileAccess& files, ImageDecoder& images,
+                       const LoadLimits& limits);
+
+// The URL Tilt Brush / Open Brush exports name a brush's main texture by (FileAccess may serve it from a folder).
+std::string tilt_brush_texture_url(std::string_view brush_name, std::string_view guid);
+
+}  // namespace thumbgen::scene
