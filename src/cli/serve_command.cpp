@@ -1,4 +1,4 @@
-// `thumbgen serve --listen 127.0.0.1:8080 --data ./data [--config file.json] [--port-file FILE]`.
+// `thumbgen serve --listen 127.0.0.1:8080 --data ./data [--config file.json] [--port-file FILE] [--storage URL]`.
 #include "cli/serve_command.h"
 
 #include <spdlog/fmt/ranges.h>
@@ -15,17 +15,18 @@
 #include "server/catalogue.h"
 #include "server/data_folder.h"
 #include "server/http_server.h"
+#include "server/media_storage.h"
 #include "server/open_files.h"
 #include "server/orphan_sweep.h"
 #include "server/server_config.h"
-#include "server/storage_local.h"
+#include "server/web_origin.h"
 
 namespace thumbgen::cli {
 
 namespace {
 
 struct ServeFlags {
-  std::string config_file, listen, data, public_url, port_file;
+  std::string config_file, listen, data, public_url, port_file, storage;
 };
 
 // Raises the open-file limit to the hard limit and keeps max_connections below it (issue 10, item 7), with room
@@ -58,6 +59,15 @@ int run_serve(const ServeFlags& flags) {
   if (!flags.listen.empty()) config.listen = flags.listen;
   if (!flags.data.empty()) config.data = flags.data;
   if (!flags.public_url.empty()) config.public_url = flags.public_url;
+  if (!flags.storage.empty()) {
+    try {
+      parse_storage_location(flags.storage);
+    } catch (const std::invalid_argument& error) {
+      spdlog::error("--storage: {}", error.what());
+      return kExitUsage;
+    }
+    config.storage = flags.storage;
+  }
 
   try {
     auto [host, port] = split_listen_address(config.listen);
@@ -67,11 +77,8 @@ int run_serve(const ServeFlags& flags) {
     for (const std::string& warning : shared_catalogue_warnings(catalogue_file)) spdlog::warn("{}", warning);
     const std::size_t catalogue_connections = static_cast<std::size_t>(config.http.worker_threads) + 2;
     Catalogue catalogue(catalogue_file, catalogue_connections);
-    LocalStorage storage(config.data / "media");
-    if (std::size_t stale = storage.remove_stale_temp_files(); stale > 0) {
-      spdlog::info("removed {} temporary file(s) left in {} by interrupted uploads", stale, storage.root().string());
-    }
-    if (std::size_t orphans = remove_orphaned_thumbnails(storage, catalogue); orphans > 0) {
+    std::unique_ptr<Storage> storage = open_media_storage(config);
+    if (std::size_t orphans = remove_orphaned_thumbnails(*storage, catalogue, orphan_min_age(config)); orphans > 0) {
       spdlog::info("removed {} stored thumbnail(s) no asset points at (uploads whose catalogue update failed)",
                    orphans);
     }
@@ -109,7 +116,9 @@ int run_serve(const ServeFlags& flags) {
     settings.admin.session_max_age_seconds = config.session_max_age_seconds;
     settings.admin.pause_release_seconds = config.pause_release_seconds;
     settings.admin.extra_origins = config.extra_origins;
-    api = std::make_unique<Api>(settings, catalogue, storage, std::move(keyring));
+    // Thumbnails shown from the bucket's public URL: the admin pages' CSP must allow that origin too.
+    if (auto origin = web_origin(config.s3_public_url)) settings.admin.extra_origins.push_back(*origin);
+    api = std::make_unique<Api>(settings, catalogue, *storage, std::move(keyring));
 
     server.catch_stop_signals();
     spdlog::info("listening on {}:{} (public url {}, data {})", host, bound, settings.public_url, config.data.string());
@@ -145,6 +154,9 @@ std::function<int()> add_serve_command(CLI::App& app) {
   serve->add_option("--data", flags->data, "data folder: catalogue.sqlite3, keys, media/ (default ./data)");
   serve->add_option("--public-url", flags->public_url, "base URL clients reach this server at");
   serve->add_option("--port-file", flags->port_file, "write the bound port to this file once listening");
+  serve->add_option("--storage", flags->storage,
+                    "where thumbnails are stored: file: (<data>/media, default), file:DIR or s3://bucket/prefix "
+                    "(THUMBGEN_S3_* settings, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)");
   return [flags] { return run_serve(*flags); };
 }
 

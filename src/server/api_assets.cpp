@@ -1,4 +1,6 @@
 // The admin asset endpoints: missing-thumbnails listing, thumbnail upload, thumbnail-failure.
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <charconv>
 #include <nlohmann/json.hpp>
@@ -177,6 +179,16 @@ ApiResponse Api::upload_thumbnail(ApiRequest& request) {
   });
 }
 
+// The switch has committed (or was refused): a failed removal costs no thumbnail, only an orphan the start-up sweep
+// removes, so it is logged rather than answered.
+void Api::remove_replaced_object(const std::string& key) {
+  try {
+    storage_.remove(key);
+  } catch (const std::runtime_error& error) {
+    spdlog::warn("stored thumbnail {} left for the orphan sweep: {}", key, error.what());
+  }
+}
+
 ApiResponse Api::store_thumbnail(const AssetRef& asset, const nlohmann::json& body,
                                  const std::optional<ThumbnailFence>& fence) {
   auto field = body.find("thumbnail_base64");
@@ -196,19 +208,26 @@ ApiResponse Api::store_thumbnail(const AssetRef& asset, const nlohmann::json& bo
   const char* content_type = thumbnail_content_type(thumbnail.format);
   {
     std::lock_guard lock(upload_locks_[static_cast<std::uint64_t>(asset.id) % upload_locks_.size()]);
-    storage_.put(key, thumbnail.encoded, content_type);
+    try {
+      storage_.put(key, thumbnail.encoded, content_type);
+    } catch (const std::runtime_error& error) {  // a bucket down past the retries, a full disk
+      spdlog::error("thumbnail of asset {} not stored: {}", asset.id, error.what());
+      ApiResponse busy = error_response(http::status::service_unavailable, "Thumbnail storage unavailable");
+      busy.headers.emplace_back("Retry-After", "5");
+      return busy;
+    }
     ThumbnailSwitch result = catalogue_.set_thumbnail_fenced(asset.id, key, content_type, unix_now(), fence,
                                                              std::get<ThumbnailProvenance>(provenance));
     if (!result.switched) {
       // A stale job: the object we just wrote goes again, unless it is the very image the asset already shows.
-      if (result.previous != key) storage_.remove(key);
+      if (result.previous != key) remove_replaced_object(key);
       return error_response(http::status::conflict, "Stale fencing token");
     }
     // The old object goes only after the pointer moved, and only from this asset's own prefix: imported URLs are
     // not ours to delete, and a pointer at another asset's key (an earlier import could write one) must not cost
     // that asset its thumbnail.
     const auto& previous = result.previous;
-    if (previous && *previous != key && is_own_thumbnail_key(asset.id, *previous)) storage_.remove(*previous);
+    if (previous && *previous != key && is_own_thumbnail_key(asset.id, *previous)) remove_replaced_object(*previous);
   }
   return json_response(
       http::status::ok,

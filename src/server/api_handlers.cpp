@@ -146,15 +146,27 @@ RouteRules Api::staff_route(std::uint64_t body_limit) {
 ApiResponse Api::media(ApiRequest& request) {
   const std::string& key = request.params.at(0);
   if (!is_valid_storage_key(key)) return error_response(http::status::not_found, "Not found");
-  auto path = storage_.local_path(key);
-  if (!path) return error_response(http::status::not_found, "Not found");
-  ApiResponse response = serve_file(*path, content_type_for(key), request.raw);
-  // Same origin as the token: whatever a stored file holds never runs here (as /files/).
-  if (response.file) response.headers.emplace_back("Content-Security-Policy", "sandbox");
-  // Thumbnail keys are content-addressed: a key's bytes never change.
-  if (response.file && key.starts_with("thumbs/")) {
-    response.headers.emplace_back("Cache-Control", "public, max-age=31536000, immutable");
+  ApiResponse response;
+  if (auto path = storage_.local_path(key)) {
+    response = serve_file(*path, content_type_for(key), request.raw);
+    if (!response.file) return response;  // 404, 416...
+  } else {
+    // A bucket without a public URL: the object comes through here (thumbnails are small: read whole).
+    std::optional<std::string> bytes;
+    try {
+      bytes = storage_.read(key);
+    } catch (const std::exception& error) {
+      spdlog::warn("media {}: {}", key, error.what());
+      return error_response(http::status::bad_gateway, "Storage unavailable");
+    }
+    if (!bytes) return error_response(http::status::not_found, "Not found");
+    response.content_type = content_type_for(key);
+    response.body = std::move(*bytes);
   }
+  // Same origin as the token: whatever a stored file holds never runs here (as /files/).
+  response.headers.emplace_back("Content-Security-Policy", "sandbox");
+  // Thumbnail keys are content-addressed: a key's bytes never change.
+  if (key.starts_with("thumbs/")) response.headers.emplace_back("Cache-Control", "public, max-age=31536000, immutable");
   return response;
 }
 

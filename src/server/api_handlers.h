@@ -128,6 +128,8 @@ class Api {
   // stores it, switches the pointer (only while `fence` is current, when given) and answers 200 or the error.
   ApiResponse store_thumbnail(const AssetRef& asset, const nlohmann::json& body,
                               const std::optional<ThumbnailFence>& fence);
+  // Removes an object no pointer names any more; a failure is logged and left to the start-up orphan sweep.
+  void remove_replaced_object(const std::string& key);
   // An asset in the listing's shape (the claim answers the same objects).
   nlohmann::json asset_json(const MissingAsset& asset) const;
 

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "server/media_storage.h"
 #include "server/web_origin.h"
 
 namespace thumbgen::server {
@@ -120,6 +121,37 @@ const std::vector<Setting>& settings() {
            c.extra_origins.push_back(*origin);
          }
        }},
+      // Issue 13, thumbnail storage (kept together).
+      {"storage",
+       [](ServerConfig& c, const std::string& v) {
+         try {
+           parse_storage_location(v);
+         } catch (const std::invalid_argument& error) {
+           throw std::runtime_error(std::string("storage: ") + error.what());
+         }
+         c.storage = v;
+       }},
+      {"s3_endpoint", [](ServerConfig& c, const std::string& v) { c.s3_endpoint = v; }},
+      {"s3_region", [](ServerConfig& c, const std::string& v) { c.s3_region = v; }},
+      {"s3_path_style",
+       [](ServerConfig& c, const std::string& v) {
+         if (v == "1" || v == "true" || v == "on" || v == "yes") {
+           c.s3_path_style = true;
+         } else if (v == "0" || v == "false" || v == "off" || v == "no") {
+           c.s3_path_style = false;
+         } else {
+           throw std::runtime_error("s3_path_style: expected true or false, got '" + v + "'");
+         }
+       }},
+      {"s3_public_url",
+       [](ServerConfig& c, const std::string& v) {
+         if (!web_origin(v)) throw std::runtime_error("s3_public_url: '" + v + "' is not an http(s) URL");
+         c.s3_public_url = v;
+       }},
+      {"orphan_min_age",
+       [](ServerConfig& c, const std::string& v) {
+         c.orphan_min_age_seconds = static_cast<int>(parse_integer("orphan_min_age", v, 0, 30 * 24 * 3600));
+       }},
   };
   return all;
 }
@@ -161,6 +193,9 @@ ServerConfig load_server_config(const std::optional<std::filesystem::path>& file
     for (const char* c = setting.name; *c; ++c) variable += static_cast<char>(std::toupper(*c));
     if (const char* value = lookup(variable.c_str()); value && *value) setting.apply(config, value);
   }
+  // Secrets come from the environment only (never a config file), under the names every S3 tool reads.
+  if (const char* value = lookup("AWS_ACCESS_KEY_ID")) config.aws_access_key_id = value;
+  if (const char* value = lookup("AWS_SECRET_ACCESS_KEY")) config.aws_secret_access_key = value;
   return config;
 }
 

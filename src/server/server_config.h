@@ -38,6 +38,15 @@ struct ServerConfig {
   int thumbnail_quality = 85;                                // JPEG and WebP
   int pause_release_seconds = 600;                           // how long a paused browser run keeps its leases
   std::vector<std::string> extra_origins;  // more origins (https://cdn.example) of model files and thumbnails
+
+  // Issue 13, thumbnail storage (kept together).
+  std::string storage = "file:";              // "file:" (<data>/media), "file:DIR" or "s3://bucket/prefix"
+  std::string s3_endpoint;                    // http(s)://host[:port] of B2, MinIO...; empty: AWS
+  std::string s3_region;                      // empty: us-east-1
+  std::optional<bool> s3_path_style;          // unset: on for a custom endpoint, off for AWS
+  std::string s3_public_url;                  // base of thumbnail_url by object key; empty: through /media/
+  std::optional<int> orphan_min_age_seconds;  // unset: 0 on file:, 600 on s3 (other servers' uploads in flight)
+  std::string aws_access_key_id, aws_secret_access_key;  // AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (environment)
 };
 
 // Reads `file` when given (throws std::runtime_error with the reason on a bad file or value), then applies the

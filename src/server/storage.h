@@ -1,14 +1,21 @@
-// Where validated thumbnails live. Local disk now; S3/B2 later behind the same interface and the same keys.
+// Where validated thumbnails live: local disk (storage_local.h) or an S3-compatible bucket (s3_storage.h), behind
+// the same interface and the same keys.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
 namespace thumbgen::server {
+
+struct StoredObject {
+  std::string key;
+  std::int64_t modified_unix = 0;  // when it was last written (Unix seconds)
+};
 
 class Storage {
  public:
@@ -18,6 +25,12 @@ class Storage {
   virtual std::string put(std::string_view key, std::span<const std::uint8_t> bytes, std::string_view content_type) = 0;
   // The file to serve for key, which may not exist (nullopt for remote backends or bad keys).
   virtual std::optional<std::filesystem::path> local_path(std::string_view key) const = 0;
+  // The whole object (nullopt when there is none, or for a bad key). Throws std::runtime_error when the store cannot
+  // answer. What /media/ serves when there is no local_path.
+  virtual std::optional<std::string> read(std::string_view key) const = 0;
+  // Calls `visit` for every stored object whose key starts with `prefix`, in no set order (temporary files of puts
+  // in progress left out). Throws std::runtime_error when the store cannot answer.
+  virtual void list(std::string_view prefix, const std::function<void(const StoredObject&)>& visit) const = 0;
   // Removing a missing key is not an error.
   virtual void remove(std::string_view key) = 0;
   virtual std::string public_url(std::string_view key, std::string_view base_url) const = 0;
@@ -26,6 +39,9 @@ class Storage {
 // Keys use only [A-Za-z0-9._/-], no empty segment, no segment starting with "." (so no ".."), no leading or trailing
 // '/', at most 512 characters.
 bool is_valid_storage_key(std::string_view key);
+
+// Where `thumbgen serve` itself serves a stored key: base_url (trailing '/' trimmed) + "/media/" + key.
+std::string served_media_url(std::string_view base_url, std::string_view key);
 
 // Content-addressed thumbnail key: "thumbs/{asset_id}/{sha256_hex}.{extension}" (jpg, png, webp: the stored format).
 std::string thumbnail_key(std::int64_t asset_id, std::string_view sha256_hex, std::string_view extension = "jpg");

@@ -24,6 +24,11 @@ bool is_valid_storage_key(std::string_view key) {
   return true;
 }
 
+std::string served_media_url(std::string_view base_url, std::string_view key) {
+  while (base_url.ends_with('/')) base_url.remove_suffix(1);
+  return std::string(base_url) + "/media/" + std::string(key);
+}
+
 std::string thumbnail_key(std::int64_t asset_id, std::string_view sha256_hex, std::string_view extension) {
   const bool hex = sha256_hex.size() == 64 && std::all_of(sha256_hex.begin(), sha256_hex.end(), [](char c) {
                      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');

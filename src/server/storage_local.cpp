@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <stdexcept>
 #include <system_error>
 #include <utility>
@@ -122,8 +123,46 @@ std::size_t LocalStorage::remove_stale_temp_files() {
 }
 
 std::string LocalStorage::public_url(std::string_view key, std::string_view base_url) const {
-  while (base_url.ends_with('/')) base_url.remove_suffix(1);
-  return std::string(base_url) + "/media/" + std::string(key);
+  return served_media_url(base_url, key);
+}
+
+std::optional<std::string> LocalStorage::read(std::string_view key) const {
+  if (!is_valid_storage_key(key)) return std::nullopt;
+  const std::filesystem::path path = root_ / key;
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (fd.get() < 0) {
+    if (errno == ENOENT || errno == ELOOP || errno == ENOTDIR) return std::nullopt;
+    throw_errno("open " + path.string());
+  }
+  std::string bytes;
+  char buffer[65536];
+  for (;;) {
+    const ssize_t got = ::read(fd.get(), buffer, sizeof buffer);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("read " + path.string());
+    }
+    if (got == 0) return bytes;
+    bytes.append(buffer, static_cast<std::size_t>(got));
+  }
+}
+
+void LocalStorage::list(std::string_view prefix, const std::function<void(const StoredObject&)>& visit) const {
+  // The deepest folder the prefix names ("thumbs/12/ab" → thumbs/12): nothing outside it can match.
+  const std::size_t slash = prefix.rfind('/');
+  const std::filesystem::path start = slash == std::string_view::npos ? root_ : root_ / prefix.substr(0, slash);
+  std::error_code error;
+  if (!std::filesystem::is_directory(start, error) || std::filesystem::is_symlink(start, error)) return;
+  for (auto it = std::filesystem::recursive_directory_iterator(
+           start, std::filesystem::directory_options::skip_permission_denied, error);
+       !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+    if (it->is_symlink(error) || !it->is_regular_file(error)) continue;
+    const std::string key = it->path().lexically_relative(root_).generic_string();
+    // Temporary files (".tmp-*") and anything else a key cannot name are not objects.
+    if (!key.starts_with(prefix) || !is_valid_storage_key(key)) continue;
+    const auto modified = std::chrono::file_clock::to_sys(it->last_write_time(error));
+    visit({key, std::chrono::duration_cast<std::chrono::seconds>(modified.time_since_epoch()).count()});
+  }
 }
 
 }  // namespace thumbgen::server

@@ -14,8 +14,11 @@ class LocalStorage final : public Storage {
 
   std::string put(std::string_view key, std::span<const std::uint8_t> bytes, std::string_view content_type) override;
   std::optional<std::filesystem::path> local_path(std::string_view key) const override;
+  std::optional<std::string> read(std::string_view key) const override;
+  // Regular files only: symbolic links (to files or folders) and temporary files are left out.
+  void list(std::string_view prefix, const std::function<void(const StoredObject&)>& visit) const override;
   void remove(std::string_view key) override;
-  // base_url (trailing '/' trimmed) + "/media/" + key.
+  // served_media_url(base_url, key).
   std::string public_url(std::string_view key, std::string_view base_url) const override;
 
   const std::filesystem::path& root() const { return root_; }
