@@ -71,9 +71,10 @@ TEST(S3Signer, AwsExampleListObjectsQueryIsSorted) {
             "Signature=34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7");
 }
 
-// botocore 1.43.11 (Python), S3SigV4Auth(credentials, "s3", "us-west-004").add_auth() on the same
-// requests, sent to http://127.0.0.1:9000 path-style (a B2-style region name, a secret with '/' and '+'); the
-// date is the one it signed at.
+// botocore, S3SigV4Auth(credentials, "s3", "us-west-004").add_auth() on the same requests (Debian's python3-botocore
+// 1.29.27 and botocore 1.43.11 give the same; tests/s3/botocore_signatures.py re-derives them), sent to
+// http://127.0.0.1:9000 path-style (a B2-style region name, a secret with '/' and '+'); the date is the one it signed
+// at.
 const SigV4Credentials kBotocore{"AKIDTHUMBGEN", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"};
 constexpr const char* kBotocoreDate = "20261204T222144Z";
 
