@@ -13,7 +13,7 @@ BUILD_PKGS=(
   libboost1.81-dev libsqlite3-dev libsodium-dev libssl-dev libcurl4-openssl-dev sqlite3
 )
 # The WebAssembly build of the render core and its headless-browser smoke test. dpkg-dev unpacks the Debian source
-# packages web/deps/build-wasm-deps.sh compiles with Emscripten (zlib, zstd, draco, meshoptimizer, assimp);
+# packages web/deps/build-wasm-deps.sh compiles with Emscripten (zlib, zstd, libwebp, draco, meshoptimizer, assimp);
 # libutfcpp-dev is the header-only utf8.h Debian's assimp uses.
 WEB_PKGS=(emscripten chromium dpkg-dev libutfcpp-dev)
 # Only for `make bench`: the peer renderer it compares against.

@@ -140,7 +140,7 @@ export function voxScene() {
     children]);
 }
 
-// A zip of `files` (name → bytes), stored without compression.
+// A zip of `files` (name → bytes), stored without compression (as Tilt Brush writes its sketches).
 export function storedZip(files) {
   const locals = [], centrals = [];
   let offset = 0;
@@ -206,41 +206,6 @@ export function png(width, height, pixel) {
   ihdr.set([8, 2, 0, 0, 0], 8);  // 8 bits, RGB, deflate, no filter method, no interlace
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
     chunk('IDAT', zlib.deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
-}
-
-// A stored (uncompressed) zip of name → bytes, as Tilt Brush writes its sketches.
-function storedZip(files) {
-  const locals = [], centrals = [];
-  let offset = 0;
-  for (const [name, data] of Object.entries(files)) {
-    const fileName = Buffer.from(name), crc = zlib.crc32(data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(10, 4);  // version needed 1.0; flags, method (stored), time, date: 0
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(fileName.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(10, 4);
-    central.writeUInt16LE(10, 6);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(fileName.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, fileName, data);
-    centrals.push(central, fileName);
-    offset += local.length + fileName.length + data.length;
-  }
-  const directory = Buffer.concat(centrals), end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(centrals.length / 2, 8);
-  end.writeUInt16LE(centrals.length / 2, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, directory, end]);
 }
 
 // A raw Tilt Brush sketch (.tilt, with the older 16-byte "tilT" header): a spiral of Ink ribbon and an Icing tube,
@@ -324,6 +289,8 @@ export function notViewerCompatibleCases() {
     {name: 'GaussianSplats3D .ksplat', mainFile: 'shell-level0.ksplat', format: /^KSPLAT/,
       files: {'shell-level0.ksplat': ksplatLevel0()}},
     {name: 'MagicaVoxel .vox', mainFile: 'house.vox', format: /^VOX/, files: {'house.vox': voxScene()}},
+    // Lossless WebP planes decoded by libwebp in the browser build too (web/deps builds it).
+    {name: 'PlayCanvas .sog', mainFile: 'arms.sog', format: /^SOG/, files: {'arms.sog': read('web', 'fixtures', 'arms.sog')}},
     {name: 'Tilt Brush sketch (.tilt)', mainFile: 'spiral.tilt', format: /^Tilt Brush sketch/,
       files: {'spiral.tilt': tiltSketch()}},
   ];

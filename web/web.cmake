@@ -22,7 +22,7 @@ if(NOT EXISTS "${THUMBGEN_WASM_DEPS}/BUILD-INFO")
   message(FATAL_ERROR "THUMBGEN_WASM_DEPS='${THUMBGEN_WASM_DEPS}' holds no built libraries: build with web/build.sh")
 endif()
 # Link order: users before what they use (assimp uses minizip, which uses zlib).
-set(WEB_DEPENDENCY_LIBRARIES assimp draco meshoptimizer minizip zstd z)
+set(WEB_DEPENDENCY_LIBRARIES assimp draco meshoptimizer minizip webpdecoder zstd z)
 foreach(library ${WEB_DEPENDENCY_LIBRARIES})
   add_library(wasm_dep_${library} STATIC IMPORTED)
   set_target_properties(wasm_dep_${library} PROPERTIES IMPORTED_LOCATION ${THUMBGEN_WASM_DEPS}/lib/lib${library}.a)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the libraries the native loaders link (zlib + minizip, zstd, draco, meshoptimizer, assimp) with Emscripten
-# as static libraries, from Debian bookworm's source packages (`apt-get source`), so the browser build loads every
+# Builds the libraries the native loaders link (zlib + minizip, zstd, libwebp, draco, meshoptimizer, assimp) with
+# Emscripten as static libraries, from Debian bookworm's source packages (`apt-get source`), so the browser build loads every
 # format the native build loads with the same code. Emscripten's -sUSE_* ports are not an option: they download.
 #
 # Usage: bash web/deps/build-wasm-deps.sh   → the install prefix (include/, lib/) on stdout; progress on stderr.
@@ -16,7 +16,7 @@ source web/emscripten-env.sh
 # The source packages. minizip is zlib's own contrib/minizip (Debian's assimp links libminizip, built from the same
 # code). assimp's BaseImporter needs utf8.h, whose copy Debian strips from assimp's contrib/: it comes from the
 # header-only libutfcpp-dev, installed by scripts/deps.sh (the mirror here serves no utfcpp source package).
-PACKAGES=(zlib libzstd draco meshoptimizer assimp)
+PACKAGES=(zlib libzstd libwebp draco meshoptimizer assimp)
 HEADER_PACKAGES=(libutfcpp-dev)
 # Only the importers src/scene/model_formats.cpp routes to assimp (glTF for glTF 1.0).
 ASSIMP_IMPORTERS=(OBJ FBX PLY STL GLTF COLLADA 3DS 3MF LWO OFF X AC)
@@ -94,7 +94,7 @@ mkdir -p "$STAGE/include" "$STAGE/lib" "$WORK/src"
 LOG="$CACHE_ROOT/$KEY.log"
 : >"$LOG"
 started=$SECONDS
-say "building zlib, minizip, zstd, draco, meshoptimizer and assimp with Emscripten $EMCC_VERSION" \
+say "building zlib, minizip, zstd, libwebp, draco, meshoptimizer and assimp with Emscripten $EMCC_VERSION" \
   "(first time only, -j$JOBS; log: $LOG)"
 
 # Runs a command with its output in the log; on failure shows the end of the log.
@@ -176,6 +176,14 @@ zstd=${SOURCE_DIR[libzstd]}
 compile_library zstd emcc "$C_FLAGS -DZSTD_DISABLE_ASM -DZSTD_LEGACY_SUPPORT=0 -DZSTD_MULTITHREAD=0" \
   "$zstd"/lib/common/*.c "$zstd"/lib/decompress/*.c
 cp "$zstd/lib/zstd.h" "$zstd/lib/zstd_errors.h" "$STAGE/include/"
+
+# libwebp: the decoder only (lossless WebP planes of SOG splats must decode exactly; the browser's canvas decode
+# premultiplies alpha, and stb_image has no WebP). Plain C: no SIMD macros are defined, no threads.
+say "building libwebp (decoder)"
+webp=${SOURCE_DIR[libwebp]}
+compile_library webpdecoder emcc "$C_FLAGS -I$webp" "$webp"/src/dec/*.c "$webp"/src/dsp/*.c "$webp"/src/utils/*.c
+mkdir -p "$STAGE/include/webp"
+cp "$webp/src/webp/decode.h" "$webp/src/webp/types.h" "$STAGE/include/webp/"
 
 # meshoptimizer: the library (its vertex/index codecs decode EXT_meshopt_compression).
 say "building meshoptimizer"
