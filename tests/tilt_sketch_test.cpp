@@ -54,6 +54,8 @@ Bytes one_stroke(const TiltStrokeSpec& stroke, const std::string& guid, const st
   return test::tilt_file(test::tilt_sketch_data({stroke}), test::tilt_metadata({guid}, extra));
 }
 
+constexpr const char* kFireGuid = "cb92b597-94ca-4255-b017-0e3f42f12f9e";
+
 bool has_warning(const Scene& scene, const std::string& part) {
   for (const std::string& warning : scene.warnings)
     if (warning.find(part) != std::string::npos) return true;
@@ -90,11 +92,11 @@ TEST(TiltSketch, OneRibbonStroke) {
 TEST(TiltSketch, PressureAndScaleSetTheWidth) {
   TiltLoader loader;
   std::vector<TiltPoint> points = test::points_along_x(2);
-  points[1].pressure = 0.0f;  // Tilt Brush narrows to a tenth of the size at no pressure
+  points[1].pressure = 0.0f;  // Tilt Brush narrows Ink to a fifth of its size at no pressure
   const Scene scene = loader.load(one_stroke({0, glm::vec4(1.0f), 0.2f, 3.0f, points}, test::kInkGuid));
   const Mesh& mesh = scene.meshes[0];
   EXPECT_NEAR(glm::distance(mesh.positions[0], mesh.positions[1]), 0.6f, 1e-5f);   // size × scale
-  EXPECT_NEAR(glm::distance(mesh.positions[2], mesh.positions[3]), 0.06f, 1e-5f);  // … × 0.1
+  EXPECT_NEAR(glm::distance(mesh.positions[2], mesh.positions[3]), 0.12f, 1e-5f);  // … × 0.2
   EXPECT_EQ(scene.materials[0].alpha_mode, AlphaMode::Mask);
 }
 
@@ -111,9 +113,32 @@ TEST(TiltSketch, TextureLayoutFollowsTheBrush) {
   EXPECT_EQ(ink.uv0[5], glm::vec2(1.0f, 0.25f));
   EXPECT_EQ(ink.uv0[6], glm::vec2(0.0f, 0.25f));  // the second stroke: the next row
   EXPECT_EQ(ink.uv0[11], glm::vec2(1.0f, 0.5f));
-  // Fire's flames repeat along the stroke, once per brush size.
-  const Mesh fire = loader.load(two_strokes("cb92b597-94ca-4255-b017-0e3f42f12f9e")).meshes[0];
-  EXPECT_EQ(fire.uv0[5], glm::vec2(4.0f, 1.0f));  // 2 units long / 0.5 size
+  // Fire's flames run once along the whole stroke (one row), like Ink's prefab.
+  const Mesh fire = loader.load(two_strokes(kFireGuid)).meshes[0];
+  EXPECT_EQ(fire.uv0[5], glm::vec2(1.0f, 1.0f));
+  EXPECT_EQ(fire.uv0[11], glm::vec2(1.0f, 1.0f));
+  // Marker's texture repeats along the stroke, once per brush size.
+  const Mesh marker = loader.load(two_strokes("429ed64a-4e97-4466-84d3-145a861ef684")).meshes[0];
+  EXPECT_EQ(marker.uv0[5], glm::vec2(4.0f, 1.0f));  // 2 units long / 0.5 size
+}
+
+TEST(TiltSketch, GlowBrushesAreAsBrightAsTheirEmissionGain) {
+  TiltLoader loader;
+  // A saturated blue Fire stroke: bloomColor lifts red and green to 5 % of the colour's length before the gain.
+  const Scene fire = loader.load(
+      one_stroke({0, glm::vec4(0.0f, 0.0f, 1.0f, 1.0f), 0.5f, std::nullopt, test::points_along_x(3)}, kFireGuid));
+  const Material& glow = fire.materials[0];
+  EXPECT_EQ(glow.alpha_mode, AlphaMode::Additive);
+  EXPECT_NEAR(glow.base_color.r, 2.0f * std::exp(5.0f), 1e-3f);  // Fire.mat's _EmissionGain 0.5
+  const glm::vec4 color = fire.meshes[0].colors[0];
+  EXPECT_GT(color.r, 0.0f);
+  EXPECT_EQ(color.r, color.g);
+  EXPECT_EQ(color.b, 1.0f);
+  // Ink is not a glow brush: its colour and material stay as they are.
+  const Scene ink = loader.load(
+      one_stroke({0, glm::vec4(0.0f, 0.0f, 1.0f, 1.0f), 0.5f, std::nullopt, test::points_along_x(3)}, test::kInkGuid));
+  EXPECT_EQ(ink.materials[0].base_color, glm::vec4(1.0f));
+  EXPECT_EQ(ink.meshes[0].colors[0], glm::vec4(0.0f, 0.0f, 1.0f, 1.0f));
 }
 
 TEST(TiltSketch, TubeBrushesSweepAClosedRing) {
@@ -250,6 +275,13 @@ TEST(TiltSketch, BrushTexturesComeFromTheirExportUrl) {
   ASSERT_TRUE(textured.materials[0].base_color_texture.valid());
   EXPECT_EQ(textured.images.at(0).width, 8);
   EXPECT_FALSE(has_warning(textured, "brush textures"));
+
+  // A lit brush's normal map comes with it; it is optional (no warning without it).
+  EXPECT_FALSE(textured.materials[0].normal_texture.valid());
+  loader.files.urls[tilt_brush_texture_url("Ink", test::kInkGuid, "BumpMap")] = test::fake_image(4, 4);
+  const Scene bumped = loader.load(tilt);
+  ASSERT_TRUE(bumped.materials[0].normal_texture.valid());
+  EXPECT_EQ(bumped.images.at(static_cast<std::size_t>(bumped.materials[0].normal_texture.image)).width, 4);
 
   loader.files.urls[url] = test::text_bytes("not an image");
   const Scene broken = loader.load(tilt);

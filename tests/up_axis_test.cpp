@@ -77,6 +77,18 @@ std::string bar_fbx(bool declare_z_up) {
   return fbx;
 }
 
+// The bar as Tilt Brush exports FBX: its header's SceneInfo names the application (as the real exports do).
+std::string tilt_brush_bar_fbx(const std::string& application) {
+  std::string fbx = bar_fbx(false);
+  const auto at = fbx.find("\tCreator: ");
+  if (at == std::string::npos) throw std::runtime_error("the exporter wrote no Creator");
+  fbx.insert(at,
+             "\tSceneInfo: \"SceneInfo::GlobalInfo\", \"UserData\" {\n\t\tProperties70:  {\n"
+             "\t\t\tP: \"Original|ApplicationName\", \"KString\", \"\", \"\", \"" +
+                 application + "\"\n\t\t}\n\t}\n");
+  return fbx;
+}
+
 Scene load(const std::string& name, const std::string& content) {
   test::MemoryFiles files;
   test::FakeDecoder decoder;
@@ -149,6 +161,20 @@ TEST(UpAxis, AnFbxDeclaringZUpIsTurnedAndOneDeclaringYUpIsNot) {
 
   const Scene y_up = load("bar.fbx", bar_fbx(false));
   EXPECT_FALSE(y_up.upright);
+}
+
+TEST(UpAxis, ATiltBrushFbxIsSeenFromTheArtistsSide) {
+  // The artist faced +Z: the sketch's front faces -Z and must come round to the default view's +Z, turning about +Y
+  // (not mirrored: +X goes to -X).
+  for (const char* application : {"Tilt Brush", "Open Brush"}) {
+    const Scene tilt = load("bar.fbx", tilt_brush_bar_fbx(application));
+    ASSERT_TRUE(tilt.upright) << application;
+    test::expect_near(*tilt.upright * glm::vec3(0, 0, -1), {0, 0, 1}, kAxisEps);
+    test::expect_near(*tilt.upright * glm::vec3(0, 1, 0), {0, 1, 0}, kAxisEps);
+    test::expect_near(*tilt.upright * glm::vec3(1, 0, 0), {-1, 0, 0}, kAxisEps);
+  }
+  // Another application's FBX with the same SceneInfo is left as it is.
+  EXPECT_FALSE(load("bar.fbx", tilt_brush_bar_fbx("Blender")).upright);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <assimp/Importer.hpp>
 #include <cmath>
 #include <cstdint>
+#include <glm/gtc/constants.hpp>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -261,6 +262,24 @@ std::optional<glm::quat> declared_upright(const aiScene& ai) {
   return turn;
 }
 
+// Tilt Brush / Open Brush FBX exports name their application in the header's SceneInfo ("Original|ApplicationName"
+// and "LastSaved|ApplicationName", binary or ASCII: the value follows the name within a few bytes).
+bool exported_by_tilt_brush(std::span<const std::uint8_t> bytes) {
+  constexpr size_t kHeaderWindow = 1 << 16, kValueWindow = 64;
+  const std::string_view text(reinterpret_cast<const char*>(bytes.data()), std::min(bytes.size(), kHeaderWindow));
+  for (size_t at = text.find("ApplicationName"); at != std::string_view::npos;
+       at = text.find("ApplicationName", at + 1)) {
+    const std::string_view value = text.substr(at, kValueWindow);
+    if (value.find("Tilt Brush") != std::string_view::npos || value.find("Open Brush") != std::string_view::npos)
+      return true;
+  }
+  return false;
+}
+
+// The artist faces +Z in Tilt Brush's (Unity) room, so a sketch's front faces -Z and its FBX export keeps that: the
+// default view (from +Z) would see it from behind, its text mirrored. Half a turn about +Y shows the artist's side.
+const glm::quat kFaceTheArtist = glm::angleAxis(glm::pi<float>(), glm::vec3(0.0f, 1.0f, 0.0f));
+
 }  // namespace
 
 void configure_assimp_importer(Assimp::Importer& importer) {
@@ -360,7 +379,10 @@ Scene load_with_assimp(const std::string& main_file, std::span<const std::uint8_
   // the modelling tool had open (measured on the corpus: spider.fbx and huesitos.fbx frame a close-up of a texture
   // or a limb), so auto-framing gives the better thumbnail there.
   if (gltf1) add_cameras(*ai, gltf1, scene);
-  if (extension == "fbx") scene.upright = declared_upright(*ai);
+  if (extension == "fbx") {
+    scene.upright = declared_upright(*ai);
+    if (exported_by_tilt_brush(bytes)) scene.upright = kFaceTheArtist * scene.upright.value_or(glm::quat(1, 0, 0, 0));
+  }
   return scene;
 }
 

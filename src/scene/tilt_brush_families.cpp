@@ -12,7 +12,7 @@
 //   Default:        every other brush (including ones newer than this table): a plain ribbon.
 // Looks (blending, lighting, textures) come from tilt_brush.cpp's table, not from here. Texture layouts: read off the
 // Tilt Brush toolkit's brush textures (whole strokes with transparent ends, four variations stacked for the paint
-// brushes); the others tile along the stroke.
+// brushes) and, where named, the brush descriptors; the others tile along the stroke.
 #include "scene/tilt_brush_families.h"
 
 #include <algorithm>
@@ -29,6 +29,11 @@ struct FamilyRow {
 constexpr TiltBrushShape kRibbon{TiltBrushFamily::Ribbon, TiltBrushFidelity::Close, {}};
 constexpr TiltBrushShape kStretched{TiltBrushFamily::Ribbon, TiltBrushFidelity::Close, {true, 1}};
 constexpr TiltBrushShape kStretchedAtlas{TiltBrushFamily::Ribbon, TiltBrushFidelity::Close, {true, 4}};
+// Brushes whose descriptor (Open Brush Assets/Resources/Brushes/Basic/<Name>/<Name>.asset) we have read: Fire shares
+// Ink's brush prefab (stretched UVs: its flames run once along the whole stroke, m_TextureAtlasV 1) and narrows with
+// pressure only to half its size; Ink narrows to a fifth.
+constexpr TiltBrushShape kFire{TiltBrushFamily::Ribbon, TiltBrushFidelity::Close, {true, 1}, 0.5f};
+constexpr TiltBrushShape kInk{TiltBrushFamily::Ribbon, TiltBrushFidelity::Close, {true, 4}, 0.2f};
 constexpr TiltBrushShape kRibbonApprox{TiltBrushFamily::Ribbon, TiltBrushFidelity::Approximate, {}};
 constexpr TiltBrushShape kTube{TiltBrushFamily::Tube, TiltBrushFidelity::Approximate, {}};
 constexpr TiltBrushShape kParticles{TiltBrushFamily::Particles, TiltBrushFidelity::Approximate, {}};
@@ -43,12 +48,12 @@ constexpr std::array kFamilies = std::to_array<FamilyRow>({
     {"DoubleTaperedFlat", kStretched},
     {"DoubleTaperedMarker", kStretched},
     {"DuctTape", kRibbon},
-    {"Fire", kRibbon},
+    {"Fire", kFire},
     {"Flat", kRibbon},
     {"Highlighter", kRibbon},
     {"Hypercolor", kRibbon},
     {"HyperGrid", kRibbon},
-    {"Ink", kStretchedAtlas},
+    {"Ink", kInk},
     {"Light", kStretched},
     {"Marker", kRibbon},
     {"OilPaint", kStretchedAtlas},

@@ -30,6 +30,8 @@ struct TiltBrushShape {
   TiltBrushFamily family = TiltBrushFamily::Ribbon;
   TiltBrushFidelity fidelity = TiltBrushFidelity::Default;
   TiltTextureLayout texture;
+  // The stroke's width at zero pen pressure, as a fraction of its size (BrushDescriptor.m_PressureSizeRange.x).
+  float min_pressure_size = 0.1f;
 };
 
 // The shape for a brush name as tilt_brush_name_for_guid spells it ("Ink", "Icing"); unknown names: a default ribbon.

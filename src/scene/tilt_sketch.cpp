@@ -9,6 +9,7 @@
 #include "scene/srgb.h"
 #include "scene/tilt_brush.h"
 #include "scene/tilt_brush_families.h"
+#include "scene/tilt_brush_glow.h"
 #include "scene/tilt_environments.h"
 #include "scene/tilt_sketch_data.h"
 #include "scene/tilt_sketch_metadata.h"
@@ -32,15 +33,18 @@ struct BrushSlot {
   int mesh = -1;
 };
 
-glm::vec4 linear_stroke_color(const glm::vec4& stored) {
-  const glm::vec4 c = glm::clamp(stored, 0.0f, 1.0f);
+// A glow brush's stroke colour gets bloomColor's channel floor first (see tilt_brush_glow.h).
+glm::vec4 linear_stroke_color(const glm::vec4& stored, bool glow) {
+  glm::vec4 c = glm::clamp(stored, 0.0f, 1.0f);
+  if (glow) c = tilt_glow_floor(c);
   return {srgb_to_linear(c.r), srgb_to_linear(c.g), srgb_to_linear(c.b), c.a};
 }
 
-// The brush's main texture through FileAccess; -1 (and the brush named in `missing`) when it is not served or broken.
-int brush_texture(const BrushSlot& brush, FileAccess& files, ImageDecoder& images, const LoadLimits& limits,
-                  Scene& scene, std::vector<std::string>& missing) {
-  const std::string url = tilt_brush_texture_url(*brush.name, brush.guid);
+// One of the brush's textures through FileAccess; -1 when it is not served (the brush named in `missing`, when given)
+// or broken (a warning).
+int brush_texture(const BrushSlot& brush, std::string_view kind, FileAccess& files, ImageDecoder& images,
+                  const LoadLimits& limits, Scene& scene, std::vector<std::string>* missing) {
+  const std::string url = tilt_brush_texture_url(*brush.name, brush.guid, kind);
   try {
     if (files.exists(url)) {
       Image image = images.decode(files.read(url), limits.max_texture_dimension);
@@ -53,7 +57,7 @@ int brush_texture(const BrushSlot& brush, FileAccess& files, ImageDecoder& image
     scene.warnings.push_back("brush texture " + url + ": " + e.what());
     return -1;
   }
-  missing.emplace_back(*brush.name);
+  if (missing) missing->emplace_back(*brush.name);
   return -1;
 }
 
@@ -64,6 +68,8 @@ Material brush_material(const BrushSlot& brush) {
   material.roughness = 0.8f;
   material.double_sided = true;
   apply_tilt_brush_look(material);  // unknown brushes stay lit, opaque and two-sided: a plain ribbon
+  if (const auto gain = brush.name ? tilt_brush_emission_gain(*brush.name) : std::nullopt)
+    material.base_color = glm::vec4(glm::vec3(tilt_glow_brightness(*gain)), 1.0f);
   return material;
 }
 
@@ -84,9 +90,9 @@ std::string missing_textures_warning(const std::vector<std::string>& missing) {
 
 }  // namespace
 
-std::string tilt_brush_texture_url(std::string_view brush_name, std::string_view guid) {
+std::string tilt_brush_texture_url(std::string_view brush_name, std::string_view guid, std::string_view kind) {
   const std::string folder = std::string(brush_name) + "-" + std::string(guid);
-  return "https://www.tiltbrush.com/shaders/brushes/" + folder + "/" + folder + "-v10.0-MainTex.png";
+  return "https://www.tiltbrush.com/shaders/brushes/" + folder + "/" + folder + "-v10.0-" + std::string(kind) + ".png";
 }
 
 Scene load_tilt_sketch(std::span<const std::uint8_t> bytes, FileAccess& files, ImageDecoder& images,
@@ -130,7 +136,12 @@ Scene load_tilt_sketch(std::span<const std::uint8_t> bytes, FileAccess& files, I
     if (!brush.name) unknown.push_back(brush.guid.empty() ? "index " + std::to_string(index) : brush.guid);
     Material material = brush_material(brush);
     if (brush.name) {
-      material.base_color_texture.image = brush_texture(brush, files, images, limits, scene, missing_textures);
+      material.base_color_texture.image =
+          brush_texture(brush, "MainTex", files, images, limits, scene, &missing_textures);
+      // Lit strokes (Ink, OilPaint, ...) get their shape across the stroke from the brush's normal map, where it has
+      // one: without it a ribbon is one flat colour.
+      if (!material.unlit && material.base_color_texture.image >= 0)
+        material.normal_texture.image = brush_texture(brush, "BumpMap", files, images, limits, scene, nullptr);
     }
     scene.materials.push_back(std::move(material));
     brush.material = static_cast<int>(scene.materials.size()) - 1;
@@ -142,7 +153,8 @@ Scene load_tilt_sketch(std::span<const std::uint8_t> bytes, FileAccess& files, I
       scene.meshes.emplace_back().material = brush.material;
       brush.mesh = static_cast<int>(scene.meshes.size()) - 1;
     }
-    append_tilt_stroke(stroke, tilt_brush_shape(brush.name.value_or("")), linear_stroke_color(stroke.color), i,
+    const bool glow = brush.name && tilt_brush_emission_gain(*brush.name);
+    append_tilt_stroke(stroke, tilt_brush_shape(brush.name.value_or("")), linear_stroke_color(stroke.color, glow), i,
                        scene.meshes[static_cast<std::size_t>(brush.mesh)]);
   }
   if (!unknown.empty()) {

@@ -20,7 +20,9 @@ namespace thumbgen::scene {
 Scene load_tilt_sketch(std::span<const std::uint8_t> bytes, FileAccess& files, ImageDecoder& images,
                        const LoadLimits& limits);
 
-// The URL Tilt Brush / Open Brush exports name a brush's main texture by (FileAccess may serve it from a folder).
-std::string tilt_brush_texture_url(std::string_view brush_name, std::string_view guid);
+// The URL Tilt Brush / Open Brush exports name a brush's texture by (FileAccess may serve it from a folder): its main
+// texture ("MainTex") or its normal map ("BumpMap").
+std::string tilt_brush_texture_url(std::string_view brush_name, std::string_view guid,
+                                   std::string_view kind = "MainTex");
 
 }  // namespace thumbgen::scene

@@ -9,13 +9,11 @@ namespace {
 
 constexpr int kTubeSides = 8;
 constexpr float kPi = 3.14159265f;
-// Tilt Brush narrows a stroke with pen pressure down to about a tenth of its size (BrushDescriptor's pressure size
-// range); without pressure data the stroke has its full size.
-constexpr float kMinPressureSize = 0.1f;
-
-float pressured_half_width(const TiltStroke& stroke, float pressure) {
+// Tilt Brush narrows a stroke with pen pressure down to the brush's minimum (TiltBrushShape::min_pressure_size, the
+// descriptor's pressure size range); without pressure data the stroke has its full size.
+float pressured_half_width(const TiltStroke& stroke, float pressure, float min_size) {
   const float p = std::clamp(pressure, 0.0f, 1.0f);
-  return 0.5f * stroke.size * (kMinPressureSize + (1.0f - kMinPressureSize) * p);
+  return 0.5f * stroke.size * (min_size + (1.0f - min_size) * p);
 }
 
 glm::vec3 safe_normalize(const glm::vec3& v, const glm::vec3& fallback) {
@@ -98,8 +96,9 @@ std::vector<float> distances_along(const std::vector<const TiltControlPoint*>& p
   return u;
 }
 
-void append_ribbon(const TiltStroke& stroke, const TiltTextureLayout& texture, std::size_t variation,
-                   const glm::vec4& color, Mesh& mesh) {
+void append_ribbon(const TiltStroke& stroke, const TiltBrushShape& shape, std::size_t variation, const glm::vec4& color,
+                   Mesh& mesh) {
+  const TiltTextureLayout& texture = shape.texture;
   const auto points = moving_points(stroke);
   if (points.size() < 2) return;
   const auto frames = stroke_frames(points);
@@ -115,7 +114,7 @@ void append_ribbon(const TiltStroke& stroke, const TiltTextureLayout& texture, s
   }
   const std::uint32_t first = base_index(mesh);
   for (std::size_t i = 0; i < points.size(); ++i) {
-    const glm::vec3 half = frames[i].right * pressured_half_width(stroke, points[i]->pressure);
+    const glm::vec3 half = frames[i].right * pressured_half_width(stroke, points[i]->pressure, shape.min_pressure_size);
     add_vertex(mesh, points[i]->position - half, frames[i].normal, {u[i], v0}, color);
     add_vertex(mesh, points[i]->position + half, frames[i].normal, {u[i], v1}, color);
   }
@@ -128,14 +127,14 @@ void append_ribbon(const TiltStroke& stroke, const TiltTextureLayout& texture, s
 
 // Rings of kTubeSides vertices around each point, counter-clockwise seen from ahead (right → normal), capped at both
 // ends: every triangle winds counter-clockwise seen from outside.
-void append_tube(const TiltStroke& stroke, const glm::vec4& color, Mesh& mesh) {
+void append_tube(const TiltStroke& stroke, const TiltBrushShape& shape, const glm::vec4& color, Mesh& mesh) {
   const auto points = moving_points(stroke);
   if (points.size() < 2) return;
   const auto frames = stroke_frames(points);
   const auto u = distances_along(points, stroke.size);
   const std::uint32_t first = base_index(mesh);
   for (std::size_t i = 0; i < points.size(); ++i) {
-    const float radius = pressured_half_width(stroke, points[i]->pressure);
+    const float radius = pressured_half_width(stroke, points[i]->pressure, shape.min_pressure_size);
     for (int k = 0; k < kTubeSides; ++k) {
       const float angle = 2.0f * kPi * static_cast<float>(k) / kTubeSides;
       const glm::vec3 out = std::cos(angle) * frames[i].right + std::sin(angle) * frames[i].normal;
@@ -164,9 +163,9 @@ void append_tube(const TiltStroke& stroke, const glm::vec4& color, Mesh& mesh) {
 
 // Three crossed quads (one per axis of the control point's orientation) at every control point: reads as a soft dot
 // from any side, with the whole particle texture (uv 0-1) on each quad.
-void append_particles(const TiltStroke& stroke, const glm::vec4& color, Mesh& mesh) {
+void append_particles(const TiltStroke& stroke, const TiltBrushShape& shape, const glm::vec4& color, Mesh& mesh) {
   for (const TiltControlPoint& point : stroke.points) {
-    const float half = pressured_half_width(stroke, point.pressure);
+    const float half = pressured_half_width(stroke, point.pressure, shape.min_pressure_size);
     const glm::vec3 axes[3] = {point.orientation * glm::vec3(1, 0, 0), point.orientation * glm::vec3(0, 1, 0),
                                point.orientation * glm::vec3(0, 0, 1)};
     for (int normal_axis = 0; normal_axis < 3; ++normal_axis) {
@@ -203,13 +202,13 @@ void append_tilt_stroke(const TiltStroke& stroke, const TiltBrushShape& shape, c
   if (!(stroke.size > 0.0f) || !std::isfinite(stroke.size)) return;
   switch (shape.family) {
     case TiltBrushFamily::Ribbon:
-      append_ribbon(stroke, shape.texture, variation, linear_color, mesh);
+      append_ribbon(stroke, shape, variation, linear_color, mesh);
       return;
     case TiltBrushFamily::Tube:
-      append_tube(stroke, linear_color, mesh);
+      append_tube(stroke, shape, linear_color, mesh);
       return;
     case TiltBrushFamily::Particles:
-      append_particles(stroke, linear_color, mesh);
+      append_particles(stroke, shape, linear_color, mesh);
       return;
   }
 }
