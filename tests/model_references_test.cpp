@@ -18,6 +18,7 @@
 #include "scene/load_error.h"
 #include "support/bytes.h"
 #include "support/scratch_dir.h"
+#include "support/tilt_writer.h"
 
 namespace thumbgen::scene {
 namespace {
@@ -210,17 +211,43 @@ TEST(ModelReferences, PlyMeshTextureCommentButNotSplatsStlOrSpz) {
   folder.add("part.stl", "solid part\nendsolid part\n");
   folder.add("cloud.spz", "\x1f\x8b spz");
   folder.add("cloud.splat", std::string(32, '\0'));
-  folder.add("sketch.tilt", "PK\x03\x04 data.sketch");
 
   const ModelReferences scan = folder.references("scan.ply");
   EXPECT_EQ(scan.error, "");
   EXPECT_EQ(scan.files, Names{"scan texture.jpg"});
   EXPECT_TRUE(scan.unresolved.empty());
-  for (const char* self_contained : {"splats.ply", "part.stl", "cloud.spz", "cloud.splat", "sketch.tilt"}) {
+  for (const char* self_contained : {"splats.ply", "part.stl", "cloud.spz", "cloud.splat"}) {
     const ModelReferences found = folder.references(self_contained);
     EXPECT_EQ(found.error, "") << self_contained;
     EXPECT_TRUE(found.files.empty() && found.unresolved.empty()) << self_contained;
   }
+}
+
+// A raw sketch holds everything but its brush textures: their export URLs, as its loader asks for them (the main
+// texture of each known brush, the normal map of lit ones), so a worker can fetch them from the operator's prefix.
+TEST(ModelReferences, RawTiltSketchesListTheirBrushTextureUrls) {
+  MemoryFolder folder;
+  const std::string unknown_guid = "00000000-1111-2222-3333-444444444444";
+  test::TiltStrokeSpec stroke;
+  stroke.points = test::points_along_x(3);
+  folder.files["sketch.tilt"] = test::tilt_file(test::tilt_sketch_data({stroke}),
+                                                test::tilt_metadata({test::kInkGuid, test::kLightGuid, unknown_guid}));
+  folder.add("broken.tilt", "PK\x03\x04 data.sketch");
+
+  const ModelReferences found = folder.references("sketch.tilt");
+  EXPECT_EQ(found.error, "");
+  EXPECT_TRUE(found.files.empty());
+  std::vector<std::string> urls;
+  for (const UnresolvedReference& reference : found.unresolved) {
+    EXPECT_EQ(reference.role, "brush texture");
+    EXPECT_EQ(reference.problem, FileProblem::Url);
+    urls.push_back(reference.reference);
+  }
+  const std::string ink = std::string("Ink-") + test::kInkGuid, light = std::string("Light-") + test::kLightGuid;
+  EXPECT_EQ(urls, (Names{"https://www.tiltbrush.com/shaders/brushes/" + ink + "/" + ink + "-v10.0-MainTex.png",
+                         "https://www.tiltbrush.com/shaders/brushes/" + ink + "/" + ink + "-v10.0-BumpMap.png",
+                         "https://www.tiltbrush.com/shaders/brushes/" + light + "/" + light + "-v10.0-MainTex.png"}));
+  EXPECT_NE(folder.references("broken.tilt").error.find("not a zip archive"), std::string::npos);
 }
 
 TEST(ModelReferences, ProblemsWithTheMainFileAreErrors) {

@@ -46,11 +46,13 @@ void scan(const std::string& main_file, std::span<const std::uint8_t> bytes, Ref
     case FormatKind::Ply:
       find_ply_references(bytes, out);
       return;
+    case FormatKind::TiltRaw:
+      find_tilt_references(bytes, out);
+      return;
     case FormatKind::SplatPly:
     case FormatKind::Spz:
     case FormatKind::Splat:
     case FormatKind::Stl:
-    case FormatKind::TiltRaw:
     case FormatKind::Vox:
     case FormatKind::Ksplat:
     case FormatKind::Sog:

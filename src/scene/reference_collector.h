@@ -50,6 +50,8 @@ class ReferenceCollector {
 void find_gltf_references(std::span<const std::uint8_t> bytes, Lookup lookup, ReferenceCollector& out);
 void find_obj_references(std::string_view main_file, std::span<const std::uint8_t> bytes, ReferenceCollector& out);
 void find_ply_references(std::span<const std::uint8_t> bytes, ReferenceCollector& out);
+// Raw .tilt sketches: the brush texture URLs their loader asks for.
+void find_tilt_references(std::span<const std::uint8_t> bytes, ReferenceCollector& out);
 #if THUMBGEN_WITH_ASSIMP
 // FBX, Collada and the rest of assimp's formats: imports the model (no post-processing) and lists what it read.
 void find_assimp_references(const std::string& main_file, std::span<const std::uint8_t> bytes, ReferenceCollector& out);

@@ -88,7 +88,34 @@ std::string missing_textures_warning(const std::vector<std::string>& missing) {
   return "brush textures not available (drawn untextured): " + names;
 }
 
+TiltSketchMetadata read_metadata(const ZipArchive& archive, std::vector<std::string>& warnings) {
+  if (!archive.contains("metadata.json")) {
+    warnings.push_back("no metadata.json: default brush, camera and background");
+    return {};
+  }
+  const std::vector<std::uint8_t> text = archive.read("metadata.json", kMaxMetadataBytes);
+  return parse_tilt_metadata({reinterpret_cast<const char*>(text.data()), text.size()}, warnings);
+}
+
+// Lit strokes (Ink, OilPaint, ...) get their shape across the stroke from the brush's normal map, where it has one:
+// without it a ribbon is one flat colour.
+bool wants_normal_map(const Material& material) { return !material.unlit; }
+
 }  // namespace
+
+std::vector<std::string> tilt_sketch_brush_texture_urls(std::span<const std::uint8_t> bytes,
+                                                        std::vector<std::string>& warnings) {
+  const ZipArchive archive(bytes, "Tilt Brush sketch");
+  std::vector<std::string> urls;
+  for (const std::string& guid : read_metadata(archive, warnings).brush_guids) {
+    const std::optional<std::string_view> name = tilt_brush_name_for_guid(guid);
+    if (!name) continue;
+    urls.push_back(tilt_brush_texture_url(*name, guid, "MainTex"));
+    if (wants_normal_map(brush_material(BrushSlot{guid, name})))
+      urls.push_back(tilt_brush_texture_url(*name, guid, "BumpMap"));
+  }
+  return urls;
+}
 
 std::string tilt_brush_texture_url(std::string_view brush_name, std::string_view guid, std::string_view kind) {
   const std::string folder = std::string(brush_name) + "-" + std::string(guid);
@@ -102,13 +129,7 @@ Scene load_tilt_sketch(std::span<const std::uint8_t> bytes, FileAccess& files, I
   Scene scene;
   scene.format = "Tilt Brush sketch";
 
-  TiltSketchMetadata metadata;
-  if (archive.contains("metadata.json")) {
-    const std::vector<std::uint8_t> text = archive.read("metadata.json", kMaxMetadataBytes);
-    metadata = parse_tilt_metadata({reinterpret_cast<const char*>(text.data()), text.size()}, scene.warnings);
-  } else {
-    scene.warnings.push_back("no metadata.json: default brush, camera and background");
-  }
+  const TiltSketchMetadata metadata = read_metadata(archive, scene.warnings);
 
   // Every control point makes at least two vertices.
   const TiltSketchData sketch =
@@ -138,9 +159,7 @@ Scene load_tilt_sketch(std::span<const std::uint8_t> bytes, FileAccess& files, I
     if (brush.name) {
       material.base_color_texture.image =
           brush_texture(brush, "MainTex", files, images, limits, scene, &missing_textures);
-      // Lit strokes (Ink, OilPaint, ...) get their shape across the stroke from the brush's normal map, where it has
-      // one: without it a ribbon is one flat colour.
-      if (!material.unlit && material.base_color_texture.image >= 0)
+      if (wants_normal_map(material) && material.base_color_texture.image >= 0)
         material.normal_texture.image = brush_texture(brush, "BumpMap", files, images, limits, scene, nullptr);
     }
     scene.materials.push_back(std::move(material));

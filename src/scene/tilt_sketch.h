@@ -7,6 +7,8 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
+#include <vector>
 
 #include "scene/file_access.h"
 #include "scene/image_decoder.h"
@@ -19,6 +21,12 @@ namespace thumbgen::scene {
 // leave something to draw (no metadata, unknown brushes, missing brush textures) become warnings.
 Scene load_tilt_sketch(std::span<const std::uint8_t> bytes, FileAccess& files, ImageDecoder& images,
                        const LoadLimits& limits);
+
+// Every brush texture URL load_tilt_sketch may ask FileAccess for (the main texture of each known brush in
+// metadata.json's BrushIndex, the normal map of the lit ones), for reference discovery: a worker fetches them from
+// the operator's brush texture prefix before the render. Throws LoadError as load_tilt_sketch does for the zip.
+std::vector<std::string> tilt_sketch_brush_texture_urls(std::span<const std::uint8_t> bytes,
+                                                        std::vector<std::string>& warnings);
 
 // The URL Tilt Brush / Open Brush exports name a brush's texture by (FileAccess may serve it from a folder): its main
 // texture ("MainTex") or its normal map ("BumpMap").
