@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <webp/encode.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -299,6 +300,38 @@ TEST(SogLoader, MissingSmallOrCorruptPlanesAreNamed) {
   SogLoad not_zip;
   not_zip.files.files["x.sog"] = test::text_bytes("PK\x03\x04 and then nothing a zip needs");
   EXPECT_NE(not_zip.error("x.sog").find("not a zip archive"), std::string::npos);
+}
+
+// Decodes as the native decoder does and remembers the largest image it was asked to decode.
+struct RecordingDecoder : ImageDecoder {
+  platform::TextureDecoder real;
+  std::uint64_t largest_pixels = 0;
+  Image decode(std::span<const std::uint8_t> bytes, int max_dimension) override {
+    Image image = real.decode(bytes, max_dimension);
+    largest_pixels = std::max(largest_pixels, std::uint64_t(image.width) * std::uint64_t(image.height));
+    return image;
+  }
+};
+
+// A few splats with planes far larger than they need: a lossless WebP of one colour is a few hundred bytes however
+// large, so without a check before decoding a tiny upload holds five planes of up to 16384² (1 GiB each) at once.
+TEST(SogLoader, PlanesFarLargerThanTheSplatCountAreRefusedBeforeDecoding) {
+  SogFiles files = write_sog(sample_splats(4));
+  const int width = 2048, height = 1024;
+  files.planes["quats.webp"] =
+      lossless_webp(std::vector<std::uint8_t>(std::size_t(width) * height * 4, 7), width, height);
+  ASSERT_LT(files.planes["quats.webp"].size(), 64u * 1024);
+  test::MemoryFiles memory;
+  memory.files["x.sog"] = test::make_zip(files.zip_entries());
+  RecordingDecoder decoder;
+  std::string error;
+  try {
+    load_scene("x.sog", memory, decoder, LoadLimits{});
+  } catch (const LoadError& e) {
+    error = e.what();
+  }
+  EXPECT_NE(error.find("SOG: quats.webp: 2048x1024 pixels, far more than 4 splats need"), std::string::npos) << error;
+  EXPECT_LT(decoder.largest_pixels, std::uint64_t(width) * height);
 }
 
 TEST(SogLoader, CountsOverTheLimitStopBeforeDecoding) {

@@ -6,6 +6,7 @@
 //   sh0              f_dc colour (codebook / lerp as scales) + opacity: sigmoid byte (v2) or logit lerp (v1)
 // Higher-order SH (shN) are not needed for a thumbnail. Values are in the PLY's axes (the writer converts to them).
 #include <cmath>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -24,6 +25,32 @@ using nlohmann::json;
 
 constexpr std::uint64_t kMaxMetaBytes = 16 << 20;  // codebooks are 256 numbers each: real files have a few KB
 constexpr int kFullSize = 16384;                   // larger than any WebP (16383): never downscaled
+// Pixels a plane may have beyond twice the splat count: writers round the plane up to a multiple of 4 each way
+// (splat-transform: width ⌈√n / 4⌉·4, height ⌈n / width / 4⌉·4), a few rows more at most.
+constexpr std::uint64_t kSlackPixels = 1 << 20;
+
+struct PlaneSize {
+  std::uint32_t width = 0, height = 0;
+};
+
+// The canvas size a WebP's header declares (lossless "VP8L", lossy "VP8 ", extended "VP8X"), read before decoding:
+// a lossless WebP of one colour is a few hundred bytes at any size up to 16383². nullopt: not a WebP header.
+std::optional<PlaneSize> webp_canvas_size(std::span<const std::uint8_t> b) {
+  if (b.size() < 30 || std::memcmp(b.data(), "RIFF", 4) != 0 || std::memcmp(b.data() + 8, "WEBP", 4) != 0)
+    return std::nullopt;
+  const std::uint8_t* chunk = b.data() + 12;  // fourcc, uint32 size, payload
+  const std::uint8_t* p = chunk + 8;
+  if (std::memcmp(chunk, "VP8L", 4) == 0 && p[0] == 0x2f) {
+    const std::uint32_t bits = p[1] | p[2] << 8 | p[3] << 16 | std::uint32_t(p[4]) << 24;
+    return PlaneSize{(bits & 0x3fff) + 1, ((bits >> 14) & 0x3fff) + 1};
+  }
+  if (std::memcmp(chunk, "VP8X", 4) == 0)
+    return PlaneSize{1 + (p[4] | p[5] << 8 | std::uint32_t(p[6]) << 16),
+                     1 + (p[7] | p[8] << 8 | std::uint32_t(p[9]) << 16)};
+  if (std::memcmp(chunk, "VP8 ", 4) == 0 && p[3] == 0x9d && p[4] == 0x01 && p[5] == 0x2a)
+    return PlaneSize{std::uint32_t(p[6] | p[7] << 8) & 0x3fff, std::uint32_t(p[8] | p[9] << 8) & 0x3fff};
+  return std::nullopt;
+}
 
 bool contains(std::span<const std::uint8_t> bytes, std::string_view text) {
   return std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()).find(text) !=
@@ -57,6 +84,12 @@ class Source {
     Image image;
     try {
       encoded = zip_ ? zip_->read(name, limits_.max_file_bytes) : files_.read(name);
+      const std::optional<PlaneSize> size = webp_canvas_size(encoded);
+      if (!size) throw LoadError("not a WebP image");
+      if (std::uint64_t(size->width) * size->height > 2 * std::uint64_t(count) + kSlackPixels) {
+        throw LoadError(std::to_string(size->width) + "x" + std::to_string(size->height) + " pixels, far more than " +
+                        std::to_string(count) + " splats need");
+      }
       image = images_.decode(encoded, kFullSize);
     } catch (const LoadError& e) {
       throw LoadError("SOG: " + name + ": " + e.what());
