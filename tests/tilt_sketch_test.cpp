@@ -249,6 +249,23 @@ TEST(TiltSketch, BrokenMetadataIsAWarningNotAFailure) {
   EXPECT_TRUE(has_warning(bad_camera, "ThumbnailCameraTransformInRoomSpace is not a transform"));
 }
 
+// metadata.json is read on the server too (reference discovery of an upload): deflate packs a 16 MiB "[[[[…" into
+// 16 KB, and nlohmann::json spends about 80 bytes a level on it. Nesting is cut off early, size kept to what real
+// metadata needs (a few KB).
+TEST(TiltSketch, HostileMetadataJsonIsBounded) {
+  TiltLoader loader;
+  const Bytes sketch = test::tilt_sketch_data({{0, glm::vec4(1.0f), 0.2f, std::nullopt, test::points_along_x(3)}});
+  const std::size_t depth = 100'000;
+  const std::string nested = "{\"BrushIndex\": [\"" + std::string(test::kLightGuid) +
+                             "\"], \"Layers\": " + std::string(depth, '[') + std::string(depth, ']') + "}";
+  const Scene deep = loader.load(test::tilt_file(sketch, nested));
+  EXPECT_EQ(deep.triangle_count(), 4u);
+  EXPECT_TRUE(has_warning(deep, "metadata.json nests deeper than")) << testing::PrintToString(deep.warnings);
+
+  const std::string padded = test::tilt_metadata({test::kLightGuid}, "\"Pad\": \"" + std::string(2 << 20, 'x') + "\"");
+  EXPECT_NE(loader.error(test::tilt_file(sketch, padded)).find("metadata.json is larger than the"), std::string::npos);
+}
+
 TEST(TiltSketch, CustomSkyGradientBecomesTheBackground) {
   TiltLoader loader;
   const Scene scene =

@@ -19,7 +19,9 @@
 namespace thumbgen::scene {
 namespace {
 
-constexpr std::uint64_t kMaxMetadataBytes = 16ull << 20;
+// Open Brush's metadata.json is a few KB (brush GUIDs, a few transforms, layers); more is a parse-memory bomb, and the
+// server reads it too (reference discovery of an upload).
+constexpr std::uint64_t kMaxMetadataBytes = 1ull << 20;
 // Tilt Brush's thumbnail camera has no stored field of view; this is about what its saved thumbnails show.
 constexpr float kThumbnailFovDegrees = 60.0f;
 // Unity (left-handed, +Z forward) → right-handed (+Z towards the viewer): mirror Z.

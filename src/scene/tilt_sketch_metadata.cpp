@@ -9,6 +9,8 @@ namespace {
 
 using nlohmann::json;
 
+constexpr int kMaxDepth = 32;
+
 // The numbers of a JSON array of exactly `count` finite numbers; nullopt otherwise.
 std::optional<std::vector<float>> numbers(const json& value, std::size_t count) {
   if (!value.is_array() || value.size() != count) return std::nullopt;
@@ -102,7 +104,23 @@ glm::mat4 TiltTransform::matrix() const {
 
 TiltSketchMetadata parse_tilt_metadata(std::string_view json_text, std::vector<std::string>& warnings) {
   TiltSketchMetadata metadata;
-  const json doc = json::parse(json_text, nullptr, false);
+  // Real metadata nests four levels; a hostile one nests millions (deflate packs 16 MiB of '[' into 16 KB), at about
+  // 80 bytes a level in nlohmann::json: the parse stops at the first level too deep.
+  struct TooDeep {};
+  json doc;
+  try {
+    doc = json::parse(
+        json_text,
+        [](int depth, json::parse_event_t, json&) {
+          if (depth > kMaxDepth) throw TooDeep{};
+          return true;
+        },
+        false);
+  } catch (const TooDeep&) {
+    warnings.push_back("metadata.json nests deeper than " + std::to_string(kMaxDepth) +
+                       " levels; brushes, camera and environment use defaults");
+    return metadata;
+  }
   if (!doc.is_object()) {
     warnings.push_back("metadata.json is not a JSON object; brushes, camera and environment use defaults");
     return metadata;
