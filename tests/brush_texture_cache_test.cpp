@@ -99,6 +99,20 @@ TEST_F(BrushTextureCacheTest, TheCacheStopsAtItsTotalLimit) {
   EXPECT_EQ(next_run.fetch({export_url(kInk)}).size(), 1u);
 }
 
+// A model may list up to 10,000 references: made-up brush texture paths would each cost a request to the operator's
+// mirror (and a warning), thousands per upload. One model's fetch stops at a number no real sketch needs.
+TEST_F(BrushTextureCacheTest, OneModelCannotAskForThousandsOfTextures) {
+  auto textures = cache();
+  std::vector<std::string> urls;
+  for (int i = 0; i < 1000; ++i)
+    urls.push_back(export_url("Made" + std::to_string(i) + "-f5c336cf-5108-4b40-ade9-c687504385ab"));
+  const std::vector<std::string> warnings = textures.fetch(urls);
+  EXPECT_EQ(mirror_.connections(), static_cast<int>(worker::BrushTextureCache::kMaxFetchesPerCall));
+  ASSERT_FALSE(warnings.empty());
+  EXPECT_NE(warnings.back().find("the rest are not fetched"), std::string::npos) << warnings.back();
+  EXPECT_LE(warnings.size(), worker::BrushTextureCache::kMaxFetchesPerCall + 1);
+}
+
 TEST_F(BrushTextureCacheTest, OnlyBrushTexturePathsBelowThePrefixAreAskedFor) {
   auto textures = cache();
   const std::vector<std::string> warnings =

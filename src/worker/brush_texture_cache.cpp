@@ -59,12 +59,18 @@ BrushTextureCache::BrushTextureCache(const std::string& prefix, fs::path folder,
 std::vector<std::string> BrushTextureCache::fetch(const std::vector<std::string>& urls) {
   std::vector<std::string> warnings;
   std::set<std::string> asked;
+  std::size_t requests = 0;
   for (const std::string& url : urls) {
     const std::optional<std::string> path = scene::brush_texture_path(url);
     if (!path || path->find('/') == std::string::npos || !asked.insert(*path).second) continue;
     std::error_code ec;
     if (fs::is_regular_file(folder_ / *path, ec)) continue;  // cached: no request
     if (failed_.count(*path)) continue;                      // failed before in this run: warned then
+    if (++requests > kMaxFetchesPerCall) {
+      warnings.push_back("more than " + std::to_string(kMaxFetchesPerCall) +
+                         " brush textures are missing from the cache; the rest are not fetched");
+      break;
+    }
     if (std::string warning = fetch_one(*path); !warning.empty()) {
       failed_.insert(*path);
       warnings.push_back("brush texture " + *path + ": " + warning);

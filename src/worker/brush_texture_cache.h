@@ -46,6 +46,11 @@ class BrushTextureCache {
 
   const std::filesystem::path& folder() const { return folder_; }
 
+  // Requests one fetch() makes at most: a model names up to 10,000 references, and made-up brush texture paths would
+  // each cost the operator's mirror a request. Tilt Brush and Open Brush have about 150 brushes, two textures each at
+  // most (a batch's prefetch asks for all its models' at once).
+  static constexpr std::size_t kMaxFetchesPerCall = 512;
+
  private:
   std::string fetch_one(const std::string& path);  // "" or a warning
 
