@@ -2,8 +2,11 @@
 #include "scene/zip_archive.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <cstring>
+#include <fstream>
 
 #include "scene/load_error.h"
 #include "support/zip_writer.h"
@@ -79,6 +82,33 @@ TEST(ZipArchive, EnforcesTheSizeLimitEvenWhenTheHeaderLies) {
   }
   ZipArchive liar(lying, "x.tilt");
   EXPECT_THROW(liar.read("big", 1000), LoadError);
+}
+
+// Reads "small" from `zip` with the address space limited to what the process uses plus 1 GiB; the exit code of a
+// death test: 0 when it reads back "a few bytes".
+int read_with_one_gib_of_address_space(const Bytes& zip) {
+  std::ifstream statm("/proc/self/statm");
+  std::uint64_t pages = 0;
+  statm >> pages;
+  const rlim_t limit = pages * static_cast<rlim_t>(::sysconf(_SC_PAGESIZE)) + (1ull << 30);
+  const rlimit address_space{limit, limit};
+  if (::setrlimit(RLIMIT_AS, &address_space) != 0) return 2;
+  ZipArchive archive(zip, "x.tilt");
+  return archive.read("small", 8ull << 30) == text_bytes("a few bytes") ? 0 : 3;
+}
+
+// A header claiming gigabytes for a few bytes must not reserve them: under a render process's RLIMIT_AS that is a
+// std::bad_alloc (not a LoadError) for a 200-byte upload.
+TEST(ZipArchive, AHeaderClaimingGigabytesReservesNothingLikeIt) {
+  Bytes lying = make_zip({{"small", text_bytes("a few bytes")}});
+  const std::uint32_t huge = 0xE0000000u;  // 3.5 GiB
+  for (std::size_t i = 0; i + 4 <= lying.size(); ++i) {
+    const bool local = lying[i] == 'P' && lying[i + 1] == 'K' && lying[i + 2] == 3 && lying[i + 3] == 4;
+    const bool central = lying[i] == 'P' && lying[i + 1] == 'K' && lying[i + 2] == 1 && lying[i + 3] == 2;
+    const std::size_t at = local ? i + 22 : central ? i + 24 : 0;
+    if (at != 0 && at + 4 <= lying.size()) std::memcpy(&lying[at], &huge, 4);
+  }
+  EXPECT_EXIT(std::_Exit(read_with_one_gib_of_address_space(lying)), ::testing::ExitedWithCode(0), "");
 }
 
 TEST(ZipArchive, ReportsCorruptData) {

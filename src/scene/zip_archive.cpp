@@ -10,6 +10,8 @@
 namespace thumbgen::scene {
 namespace {
 
+constexpr std::uint64_t kMaxReserveBytes = 64ull << 20;
+
 // minizip reads through a table of file functions; these serve it from memory (it has no memory reader of its own).
 struct MemoryStream {
   std::span<const std::uint8_t> bytes;
@@ -107,7 +109,8 @@ std::vector<std::uint8_t> ZipArchive::read(std::string_view name, std::uint64_t 
   if (unzOpenCurrentFile(reader_->file) != UNZ_OK) throw LoadError(where + ": unsupported or encrypted zip entry");
 
   std::vector<std::uint8_t> out;
-  out.reserve(static_cast<std::size_t>(entry.uncompressed_size));
+  // The header's size is a hint only: a few bytes may claim gigabytes, so at most 64 MiB is reserved up front.
+  out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(entry.uncompressed_size, kMaxReserveBytes)));
   std::uint8_t chunk[64 * 1024];
   int n = 0;
   // The header's size may lie: the limit is enforced on what actually inflates.
