@@ -306,6 +306,30 @@ TEST(TiltSketch, BrushTexturesComeFromTheirExportUrl) {
   EXPECT_TRUE(has_warning(broken, "brush texture " + url + ": not an image"));
 }
 
+// BrushIndex may name one brush many times, and strokes may use thousands of indices nothing names: each brush is
+// one material with its textures decoded once, and every unknown index shares the plain ribbon (not a texture decode
+// and a material per index: a few bytes of metadata.json each).
+TEST(TiltSketch, ABrushNamedManyTimesIsDecodedOnce) {
+  TiltLoader loader;
+  loader.files.urls[tilt_brush_texture_url("Ink", test::kInkGuid)] = test::fake_image(8, 4);
+  loader.files.urls[tilt_brush_texture_url("Ink", test::kInkGuid, "BumpMap")] = test::fake_image(4, 4);
+  const int repeats = 300;
+  std::vector<TiltStrokeSpec> strokes;
+  for (int i = 0; i < 2 * repeats; ++i)
+    strokes.push_back({i, glm::vec4(1.0f), 0.2f, std::nullopt, test::points_along_x(2)});
+  const Scene scene = loader.load(test::tilt_file(
+      test::tilt_sketch_data(strokes), test::tilt_metadata(std::vector<std::string>(repeats, test::kInkGuid))));
+  EXPECT_EQ(scene.triangle_count(), 2u * 2 * repeats);
+  EXPECT_EQ(scene.images.size(), 2u);     // Ink's MainTex and BumpMap
+  EXPECT_EQ(scene.materials.size(), 2u);  // Ink, and the plain ribbon of indices 300-599
+  EXPECT_EQ(scene.meshes.size(), 2u);
+  std::string unknown;
+  for (const std::string& warning : scene.warnings)
+    if (warning.starts_with("unknown brushes")) unknown = warning;
+  EXPECT_NE(unknown.find("index 300, "), std::string::npos) << unknown;
+  EXPECT_LT(unknown.size(), 400u) << unknown;
+}
+
 // The bytes of a sketch holding one stroke of `points` control points (pressure + timestamp each).
 Bytes sketch_of(int points) {
   return test::tilt_sketch_data({{0, glm::vec4(1.0f), 0.1f, std::nullopt, test::points_along_x(points)}});

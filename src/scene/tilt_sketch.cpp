@@ -15,6 +15,7 @@
 #include "scene/tilt_sketch_metadata.h"
 #include "scene/tilt_stroke_geometry.h"
 #include "scene/zip_archive.h"
+#include "util/ascii.h"
 
 namespace thumbgen::scene {
 namespace {
@@ -155,8 +156,16 @@ Scene load_tilt_sketch(std::span<const std::uint8_t> bytes, FileAccess& files, I
   }
 
   std::vector<std::string> unknown, missing_textures;
+  // One material per brush (its textures decoded once), however often BrushIndex names it; every unknown brush shares
+  // the plain ribbon's (key ""): a hostile sketch names thousands.
+  std::map<std::string, int> material_of_brush;
   for (auto& [index, brush] : brushes) {
     if (!brush.name) unknown.push_back(brush.guid.empty() ? "index " + std::to_string(index) : brush.guid);
+    const std::string key = brush.name ? util::to_lower_ascii(brush.guid) : std::string();
+    if (const auto known = material_of_brush.find(key); known != material_of_brush.end()) {
+      brush.material = known->second;
+      continue;
+    }
     Material material = brush_material(brush);
     if (brush.name) {
       material.base_color_texture.image =
@@ -166,21 +175,26 @@ Scene load_tilt_sketch(std::span<const std::uint8_t> bytes, FileAccess& files, I
     }
     scene.materials.push_back(std::move(material));
     brush.material = static_cast<int>(scene.materials.size()) - 1;
+    material_of_brush.emplace(key, brush.material);
   }
+  std::map<int, int> mesh_of_material;
   for (std::size_t i = 0; i < sketch.strokes.size(); ++i) {
     const TiltStroke& stroke = sketch.strokes[i];
     BrushSlot& brush = brushes.at(stroke.brush_index);
     if (brush.mesh < 0) {
-      scene.meshes.emplace_back().material = brush.material;
-      brush.mesh = static_cast<int>(scene.meshes.size()) - 1;
+      auto [mesh, added] = mesh_of_material.try_emplace(brush.material, static_cast<int>(scene.meshes.size()));
+      if (added) scene.meshes.emplace_back().material = brush.material;
+      brush.mesh = mesh->second;
     }
     const bool glow = brush.name && tilt_brush_emission_gain(*brush.name);
     append_tilt_stroke(stroke, tilt_brush_shape(brush.name.value_or("")), linear_stroke_color(stroke.color, glow), i,
                        scene.meshes[static_cast<std::size_t>(brush.mesh)]);
   }
   if (!unknown.empty()) {
+    constexpr std::size_t kListed = 10;
     std::string list;
-    for (const std::string& name : unknown) list += (list.empty() ? "" : ", ") + name;
+    for (std::size_t i = 0; i < std::min(unknown.size(), kListed); ++i) list += (i == 0 ? "" : ", ") + unknown[i];
+    if (unknown.size() > kListed) list += " and " + std::to_string(unknown.size() - kListed) + " more";
     scene.warnings.push_back("unknown brushes drawn as plain ribbons: " + list);
   }
   if (!missing_textures.empty()) scene.warnings.push_back(missing_textures_warning(missing_textures));
