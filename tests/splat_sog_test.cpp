@@ -334,6 +334,17 @@ TEST(SogLoader, PlanesFarLargerThanTheSplatCountAreRefusedBeforeDecoding) {
   EXPECT_LT(decoder.largest_pixels, std::uint64_t(width) * height);
 }
 
+TEST(SogLoader, DeeplyNestedMetaJsonIsRefused) {
+  SogFiles files = write_sog(sample_splats(4));
+  std::string meta = files.meta.dump();
+  meta.insert(meta.size() - 1, ", \"extra\": " + std::string(100'000, '[') + std::string(100'000, ']'));
+  std::vector<test::ZipEntry> entries = files.zip_entries();
+  entries.back().bytes = test::text_bytes(meta);
+  SogLoad sog;
+  sog.files.files["x.sog"] = test::make_zip(entries);
+  EXPECT_EQ(sog.error("x.sog"), "SOG: meta.json nests deeper than 32 levels");
+}
+
 TEST(SogLoader, CountsOverTheLimitStopBeforeDecoding) {
   SogFiles files = write_sog(sample_splats(4));
   files.meta["count"] = 30'000'000;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "scene/bounded_json.h"
 #include "scene/load_error.h"
 #include "scene/splat_common.h"
 #include "scene/splat_loader.h"
@@ -24,6 +25,7 @@ namespace {
 using nlohmann::json;
 
 constexpr std::uint64_t kMaxMetaBytes = 16 << 20;  // codebooks are 256 numbers each: real files have a few KB
+constexpr int kMaxMetaDepth = 32;                  // real meta.json nests three levels
 constexpr int kFullSize = 16384;                   // larger than any WebP (16383): never downscaled
 // Pixels a plane may have beyond twice the splat count: writers round the plane up to a multiple of 4 each way
 // (splat-transform: width ⌈√n / 4⌉·4, height ⌈n / width / 4⌉·4), a few rows more at most.
@@ -71,7 +73,11 @@ class Source {
       if (bytes.size() > kMaxMetaBytes) throw LoadError("SOG: meta.json is larger than 16 MiB");
       meta_bytes.assign(bytes.begin(), bytes.end());
     }
-    meta_ = json::parse(meta_bytes.begin(), meta_bytes.end(), nullptr, false);
+    BoundedJson parsed =
+        parse_bounded_json({reinterpret_cast<const char*>(meta_bytes.data()), meta_bytes.size()}, kMaxMetaDepth);
+    if (parsed.too_deep)
+      throw LoadError("SOG: meta.json nests deeper than " + std::to_string(kMaxMetaDepth) + " levels");
+    meta_ = std::move(parsed.document);
     if (meta_.is_discarded() || !meta_.is_object()) throw LoadError("SOG: meta.json is not a JSON object");
   }
 

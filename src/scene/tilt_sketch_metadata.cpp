@@ -4,6 +4,8 @@
 #include <glm/gtc/matrix_transform.hpp>
 #include <nlohmann/json.hpp>
 
+#include "scene/bounded_json.h"
+
 namespace thumbgen::scene {
 namespace {
 
@@ -104,23 +106,14 @@ glm::mat4 TiltTransform::matrix() const {
 
 TiltSketchMetadata parse_tilt_metadata(std::string_view json_text, std::vector<std::string>& warnings) {
   TiltSketchMetadata metadata;
-  // Real metadata nests four levels; a hostile one nests millions (deflate packs 16 MiB of '[' into 16 KB), at about
-  // 80 bytes a level in nlohmann::json: the parse stops at the first level too deep.
-  struct TooDeep {};
-  json doc;
-  try {
-    doc = json::parse(
-        json_text,
-        [](int depth, json::parse_event_t, json&) {
-          if (depth > kMaxDepth) throw TooDeep{};
-          return true;
-        },
-        false);
-  } catch (const TooDeep&) {
+  // Real metadata nests four levels; a hostile one millions (bounded_json.h).
+  const BoundedJson parsed = parse_bounded_json(json_text, kMaxDepth);
+  if (parsed.too_deep) {
     warnings.push_back("metadata.json nests deeper than " + std::to_string(kMaxDepth) +
                        " levels; brushes, camera and environment use defaults");
     return metadata;
   }
+  const json& doc = parsed.document;
   if (!doc.is_object()) {
     warnings.push_back("metadata.json is not a JSON object; brushes, camera and environment use defaults");
     return metadata;
