@@ -223,7 +223,7 @@ TEST_F(ServerMetricsScrape, QueueJobsAndUploadsAreCounted) {
 }
 
 TEST_F(ServerMetricsScrape, TheListenerAnswersGetMetricsOnly) {
-  EXPECT_EQ(http_request(port, "GET", "/metrics", "x").status, 413);  // a body is refused
+  EXPECT_EQ(http_request(port, "GET", "/metrics", "x").status, 413);    // a body is refused
   EXPECT_EQ(http_request(port, "POST", "/metrics", "{}").status, 413);  // any body, before routing
   EXPECT_EQ(http_request(port, "POST", "/metrics").status, 405);
   EXPECT_EQ(http_request(port, "GET", "/healthz").status, 404);
