@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 
+#include "cli/metrics_listener.h"
 #include "cli/render_command.h"
 #include "server/api_handlers.h"
 #include "server/catalogue.h"
@@ -97,6 +98,10 @@ int run_serve(const ServeFlags& flags) {
         config.http,
         [&api](const HttpRequest& request, const std::string& client) { return api->dispatch(request, client); },
         [&api](const HttpRequest& header, const std::string& client) { return api->admit(header, client); });
+    // Every response counts in the metrics under its route pattern (the Api exists before the first request).
+    server.observe([&api](std::string_view route, std::string_view method, int status, double seconds) {
+      api->metrics().record_request(route, method, status, seconds);
+    });
     unsigned short bound = server.listen(host, port);
     ApiSettings settings;
     settings.public_url = effective_public_url(config, bound);
@@ -118,7 +123,28 @@ int run_serve(const ServeFlags& flags) {
     settings.admin.extra_origins = config.extra_origins;
     // Thumbnails shown from the bucket's public URL: the admin pages' CSP must allow that origin too.
     if (auto origin = web_origin(config.s3_public_url)) settings.admin.extra_origins.push_back(*origin);
+    settings.metrics_token = config.metrics_token;
+    settings.readiness_cache = std::chrono::seconds(config.ready_cache_seconds);
     api = std::make_unique<Api>(settings, catalogue, *storage, std::move(keyring));
+    std::unique_ptr<MetricsListener> metrics;
+    if (!config.metrics_listen.empty()) {
+      try {
+        metrics = std::make_unique<MetricsListener>(
+            config, [&api] { return api->metrics_text(); },
+            [&api](std::string_view route, std::string_view method, int status, double seconds) {
+              api->metrics().record_request(route, method, status, seconds);
+            });
+        spdlog::info("metrics on http://{}/metrics (port {})", config.metrics_listen, metrics->port());
+      } catch (const std::exception& error) {
+        // The default address taken (another server on this host) costs the metrics only; an address the
+        // operator chose must work.
+        if (config.metrics_listen_set)
+          throw std::runtime_error("metrics listener " + config.metrics_listen + ": " + error.what());
+        spdlog::warn("metrics listener {} not started: {} (set THUMBGEN_METRICS_LISTEN)", config.metrics_listen,
+                     error.what());
+      }
+    }
+    if (!config.metrics_token.empty()) spdlog::info("metrics on the main port at /metrics with the scrape token");
 
     server.catch_stop_signals();
     spdlog::info("listening on {}:{} (public url {}, data {})", host, bound, settings.public_url, config.data.string());

@@ -196,6 +196,8 @@ ApiResponse Api::store_thumbnail(const AssetRef& asset, const nlohmann::json& bo
     return error_response(http::status::bad_request, "thumbnail_base64 is required");
   }
   auto validated = validate_thumbnail_upload(field->get_ref<const std::string&>(), settings_.upload_limits);
+  metrics_->count_upload(ServerMetrics::upload_outcome_of_status(
+      std::holds_alternative<UploadError>(validated) ? std::get<UploadError>(validated).http_status : 200));
   if (auto* error = std::get_if<UploadError>(&validated)) {
     return error_response(static_cast<http::status>(error->http_status), error->detail);
   }
@@ -221,6 +223,7 @@ ApiResponse Api::store_thumbnail(const AssetRef& asset, const nlohmann::json& bo
     if (!result.switched) {
       // A stale job: the object we just wrote goes again, unless it is the very image the asset already shows.
       if (result.previous != key) remove_replaced_object(key);
+      metrics_->count_fencing_refusal();
       return error_response(http::status::conflict, "Stale fencing token");
     }
     // The old object goes only after the pointer moved, and only from this asset's own prefix: imported URLs are

@@ -35,7 +35,8 @@ Api::Api(ApiSettings settings, Catalogue& catalogue, Storage& storage, JwtKeyrin
       dummy_hash_(hash_password("not a real password")),
       content_origins_(catalogue, settings_.public_url, settings_.admin.extra_origins),
       admin_pages_(settings_.admin.pages_folder.empty() ? default_admin_folder() : settings_.admin.pages_folder,
-                   data_guard_) {
+                   data_guard_),
+      readiness_(catalogue, storage, settings_.readiness_cache) {
   router_.add(http::verb::post, "/api/v1/login/jwt", {kLoginBodyLimit, nullptr},
               [this](ApiRequest& r) { return login(r); });
   router_.add(http::verb::post, "/api/v1/login/logout-all", user_route(kLogoutAllBodyLimit),
@@ -52,9 +53,8 @@ Api::Api(ApiSettings settings, Catalogue& catalogue, Storage& storage, JwtKeyrin
   add_selection_routes();
   router_.add(http::verb::get, "/media/*", {}, [this](ApiRequest& r) { return media(r); });
   router_.add(http::verb::get, "/files/{asset}/*", {}, [this](ApiRequest& r) { return asset_file(r); });
-  router_.add(http::verb::get, "/healthz", {}, [](ApiRequest&) {
-    return json_response(http::status::ok, {{"status", "ok"}});
-  });
+  add_observability_routes();
+  metrics_ = std::make_unique<ServerMetrics>(router_.patterns());
 }
 
 std::string Api::file_url(const std::string& asset_url, const std::string& path) const {

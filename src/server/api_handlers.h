@@ -20,6 +20,8 @@
 #include "server/data_folder_guard.h"
 #include "server/http_router.h"
 #include "server/job_queue.h"
+#include "server/metrics_registry.h"
+#include "server/readiness.h"
 #include "server/storage.h"
 #include "server/upload_validation.h"
 
@@ -43,6 +45,9 @@ struct ApiSettings {
   JobSettings jobs;
   std::uint64_t upload_body_limit = 24 * 1024 * 1024;  // the body of a thumbnail upload (THUMBGEN_BODY_LIMIT)
   AdminAppSettings admin;
+  // Issue 14, observability (kept together).
+  std::string metrics_token;  // THUMBGEN_METRICS_TOKEN: GET /metrics on this port with it; empty: 404 here
+  std::chrono::milliseconds readiness_cache{5000};  // how long /readyz keeps the storage's verdict
 };
 
 // Body limits of the routes that are not uploads: what the largest honest request of each needs.
@@ -69,6 +74,11 @@ class Api {
   Admission admit(const HttpRequest& header, const std::string& client_address) const {
     return router_.admit(header, client_address);
   }
+
+  // The counters /metrics reports (the HTTP layer adds each response to them: HttpServer::observe).
+  ServerMetrics& metrics() { return *metrics_; }
+  // The whole exposition text, for the main port's /metrics and the separate metrics listener.
+  std::string metrics_text();
 
   // Public URL of an imported file or of a format root ("https://..." roots pass through).
   std::string file_url(const std::string& asset_url, const std::string& path) const;
@@ -108,6 +118,8 @@ class Api {
   // (api_selections.cpp), regenerate jobs (api_jobs.cpp).
   void add_admin_asset_routes();
   void add_selection_routes();
+  // /healthz, /readyz, /metrics (api_observability.cpp).
+  void add_observability_routes();
   ApiResponse list_admin_assets_page(ApiRequest& request);
   ApiResponse put_asset_camera(ApiRequest& request);
   ApiResponse put_asset_orientation(ApiRequest& request);
@@ -159,7 +171,9 @@ class Api {
   std::array<std::mutex, 64> upload_locks_;
   ContentOrigins content_origins_;
   AdminPages admin_pages_;
+  Readiness readiness_;
   Router router_;
+  std::unique_ptr<ServerMetrics> metrics_;  // made once every route is added (its route labels)
 };
 
 // The token of an "Authorization: Bearer <token>" header; "" when there is none.

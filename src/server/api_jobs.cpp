@@ -28,7 +28,9 @@ std::optional<int> int_field(const nlohmann::json& body, const char* name, int f
   return static_cast<int>(field->get<long long>());
 }
 
-ApiResponse job_error(JobError error) {
+// A stale token is also counted: fencing refusals are what an operator watches for lost or stolen leases.
+ApiResponse job_error(JobError error, ServerMetrics* metrics = nullptr) {
+  if (error == JobError::Stale && metrics) metrics->count_fencing_refusal();
   switch (error) {
     case JobError::NotFound:
       return error_response(http::status::not_found, "Job not found");
@@ -124,7 +126,8 @@ void Api::add_job_routes() {
       auto token = body.contains("fencing_token") ? json_int64(body["fencing_token"]) : std::nullopt;
       if (!token) return error_response(http::status::bad_request, "fencing_token is required");
       auto result = jobs_.release(*job_id, *token, unix_now());
-      if (auto* failed = std::get_if<JobError>(&result)) return job_error(*failed);
+      if (auto* failed = std::get_if<JobError>(&result)) return job_error(*failed, metrics_.get());
+      metrics_->count_failure(FailureClass::Released);
       const auto& released = std::get<FailResult>(result);
       return json_response(http::status::ok,
                            {{"success", true}, {"attempts", released.attempts}, {"state", released.state}});
@@ -171,6 +174,7 @@ ApiResponse Api::claim_jobs(ApiRequest& request) {
                       {"asset", std::move(asset)},
                       {"render_settings", std::move(render_settings)}});
     }
+    metrics_->count_claims(jobs.size());
     return json_response(http::status::ok, {{"jobs", std::move(jobs)}});
   });
 }
@@ -186,7 +190,7 @@ ApiResponse Api::heartbeat_job(ApiRequest& request) {
                            settings_.jobs.max_lease_seconds, error);
     if (!lease) return error_response(http::status::bad_request, error);
     auto result = jobs_.heartbeat(*job_id, *token, *lease, unix_now());
-    if (auto* failed = std::get_if<JobError>(&result)) return job_error(*failed);
+    if (auto* failed = std::get_if<JobError>(&result)) return job_error(*failed, metrics_.get());
     const auto& beat = std::get<HeartbeatResult>(result);
     return json_response(http::status::ok,
                          {{"lease_expires_at", iso8601_utc(beat.lease_expires_at)}, {"cancel", beat.cancel}});
@@ -201,11 +205,13 @@ ApiResponse Api::complete_job(ApiRequest& request) {
     if (!token) return error_response(http::status::bad_request, "fencing_token is required");
     // A cheap check first so a stale worker gets 409 before any image work; the switch checks again atomically.
     auto leased = jobs_.leased_asset(*job_id, *token);
-    if (auto* failed = std::get_if<JobError>(&leased)) return job_error(*failed);
+    if (auto* failed = std::get_if<JobError>(&leased)) return job_error(*failed, metrics_.get());
     auto asset = catalogue_.with_connection(
         [&](sql::Connection& db) { return read_listed_asset(db, std::get<std::int64_t>(leased)); });
     if (!asset) return job_error(JobError::NotFound);
-    return store_thumbnail(AssetRef{asset->id, asset->url}, body, ThumbnailFence{*job_id, *token});
+    ApiResponse stored = store_thumbnail(AssetRef{asset->id, asset->url}, body, ThumbnailFence{*job_id, *token});
+    if (stored.status == http::status::ok) metrics_->count_completion();
+    return stored;
   });
 }
 
@@ -226,7 +232,8 @@ ApiResponse Api::fail_job(ApiRequest& request) {
       retryable = field->get<bool>();
     }
     auto result = jobs_.fail(*job_id, *token, reason, retryable, unix_now());
-    if (auto* failed = std::get_if<JobError>(&result)) return job_error(*failed);
+    if (auto* failed = std::get_if<JobError>(&result)) return job_error(*failed, metrics_.get());
+    metrics_->count_failure(retryable ? FailureClass::Retryable : FailureClass::Permanent);
     const auto& failure = std::get<FailResult>(result);
     return json_response(http::status::ok, {{"success", true},
                                             {"attempts", failure.attempts},
@@ -239,7 +246,7 @@ ApiResponse Api::skip_job(ApiRequest& request) {
   return as_staff(require_staff(request), request, [&](const nlohmann::json&) {
     auto job_id = parse_integer(request.params.at(0));
     if (!job_id) return job_error(JobError::NotFound);
-    if (auto failed = jobs_.skip(*job_id, unix_now())) return job_error(*failed);
+    if (auto failed = jobs_.skip(*job_id, unix_now())) return job_error(*failed, metrics_.get());
     return json_response(http::status::ok, {{"success", true}});
   });
 }

@@ -1,5 +1,6 @@
 #include "server/http_router.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "util/percent_encoding.h"
@@ -74,7 +75,7 @@ std::optional<std::map<std::string, std::string>> parse_query(std::string_view q
 }
 
 void Router::add(http::verb method, std::string pattern, RouteRules rules, Handler handler) {
-  Route route{method, {}, std::move(rules), std::move(handler)};
+  Route route{method, pattern, {}, std::move(rules), std::move(handler)};
   for (std::string_view segment : split_path(pattern)) route.segments.emplace_back(segment);
   routes_.push_back(std::move(route));
 }
@@ -146,7 +147,10 @@ Admission Router::admit(const HttpRequest& header, const std::string& client_add
   if (auto* answer = std::get_if<ApiResponse>(&matched)) return {std::move(*answer), 0};
   auto& [route, request] = std::get<Match>(matched);
   if (route->rules.admit) {
-    if (auto refusal = route->rules.admit(request)) return {std::move(refusal), 0};
+    if (auto refusal = route->rules.admit(request)) {
+      refusal->route = route->pattern;
+      return {std::move(refusal), 0};
+    }
   }
   auto length = header.find(http::field::content_length);
   if (length != header.end()) {
@@ -157,7 +161,9 @@ Admission Router::admit(const HttpRequest& header, const std::string& client_add
     std::uint64_t bytes = 0;
     auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), bytes);
     if (error != std::errc() || end != text.data() + text.size() || bytes > route->rules.body_limit) {
-      return {error_response(http::status::payload_too_large, "Request body too large"), 0};
+      ApiResponse too_large = error_response(http::status::payload_too_large, "Request body too large");
+      too_large.route = route->pattern;
+      return {std::move(too_large), 0};
     }
   }
   return {std::nullopt, route->rules.body_limit};
@@ -167,7 +173,17 @@ ApiResponse Router::dispatch(const HttpRequest& request, const std::string& clie
   auto matched = match(request, client_address);
   if (auto* answer = std::get_if<ApiResponse>(&matched)) return std::move(*answer);
   auto& [route, api] = std::get<Match>(matched);
-  return route->handler(api);
+  ApiResponse response = route->handler(api);
+  response.route = route->pattern;
+  return response;
+}
+
+std::vector<std::string> Router::patterns() const {
+  std::vector<std::string> all;
+  for (const Route& route : routes_) {
+    if (std::find(all.begin(), all.end(), route.pattern) == all.end()) all.push_back(route.pattern);
+  }
+  return all;
 }
 
 }  // namespace thumbgen::server

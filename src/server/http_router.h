@@ -35,7 +35,8 @@ struct ApiResponse {
   std::string body;
   std::optional<FileRange> file;  // when set, sent instead of body
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string user;  // who made the request, for the log line
+  std::string user;   // who made the request, for the log line
+  std::string route;  // the pattern of the route that answered ("" when none did), for the metrics
 };
 
 ApiResponse json_response(http::status status, const nlohmann::json& body);
@@ -69,10 +70,13 @@ class Router {
   // 404 {"detail":"Not found"} or 405 when the path matches under another method. HEAD runs the GET route; a POST
   // with a Content-Type other than JSON gets 415 before its handler runs.
   ApiResponse dispatch(const HttpRequest& request, const std::string& client_address) const;
+  // Every route's pattern, once each (the metrics' route label values).
+  std::vector<std::string> patterns() const;
 
  private:
   struct Route {
     http::verb method;
+    std::string pattern;
     std::vector<std::string> segments;
     RouteRules rules;
     Handler handler;

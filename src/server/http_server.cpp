@@ -271,6 +271,7 @@ class Session : public std::enable_shared_from_this<Session> {
       message.prepare_payload();
     };
     int status = static_cast<int>(response.status);
+    route_ = std::move(response.route);
     if (request_.method() == http::verb::head) {  // GET's headers, its length included, and no body
       std::uint64_t length = response.file ? response.file->length : response.body.size();
       auto message = std::make_shared<http::response<http::empty_body>>();
@@ -327,6 +328,14 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_write(beast::error_code ec, bool close_after, int status, const std::string& user) {
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
     std::string_view target(request_.target().data(), request_.target().size());
+    if (server_.observer_) {
+      std::string_view method =
+          request_.method() == http::verb::unknown
+              ? std::string_view("other")
+              : std::string_view(request_.method_string().data(), request_.method_string().size());
+      server_.observer_(route_, method, status, ms / 1000.0);
+    }
+    route_.clear();
     spdlog::info("request method={} path={} status={} ms={:.1f} user={} client={}{}",
                  std::string_view(request_.method_string().data(), request_.method_string().size()),
                  target.substr(0, target.find('?')), status, ms, user.empty() ? "-" : user, client_,
@@ -350,6 +359,7 @@ class Session : public std::enable_shared_from_this<Session> {
   HttpRequest request_;
   std::string client_;
   std::string client_key_;            // what the connection counts against in per_client_
+  std::string route_;                 // the pattern of the route answering the request in flight (metrics)
   std::shared_ptr<Session> reading_;  // itself, while a chunk of a file response is being read
   bool busy_ = false;
   std::chrono::steady_clock::time_point started_{};

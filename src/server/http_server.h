@@ -51,8 +51,14 @@ class HttpServer {
   // every body may take options.body_limit.
   using Admit = std::function<Admission(const HttpRequest& header, const std::string& client_address)>;
 
+  // Told of every response written (the metrics): the route pattern ("" when no route answered), the method, the
+  // status and the seconds from the request's first byte. Runs on an I/O thread: must be quick and lock-free.
+  using Observer = std::function<void(std::string_view route, std::string_view method, int status, double seconds)>;
+
   HttpServer(HttpOptions options, Dispatch dispatch, Admit admit = nullptr);
   ~HttpServer();
+
+  void observe(Observer observer) { observer_ = std::move(observer); }  // before run()
 
   // Binds and listens; returns the bound port (useful with port 0).
   unsigned short listen(const std::string& address, unsigned short port);
@@ -75,6 +81,7 @@ class HttpServer {
   HttpOptions options_;
   Dispatch dispatch_;
   Admit admit_;
+  Observer observer_;
   // What a session's destructor uses comes before io_: sessions still queued in io_ when the loop was stopped
   // (after the shutdown grace) are destroyed with it, after the members declared below it.
   std::atomic<std::size_t> connections_{0};

@@ -148,6 +148,20 @@ const std::vector<Setting>& settings() {
          if (!web_origin(v)) throw std::runtime_error("s3_public_url: '" + v + "' is not an http(s) URL");
          c.s3_public_url = v;
        }},
+      {"metrics_listen",
+       [](ServerConfig& c, const std::string& v) {
+         c.metrics_listen = v == "off" ? "" : v;
+         if (!c.metrics_listen.empty()) split_listen_address(c.metrics_listen);  // throws on a bad address
+         c.metrics_listen_set = true;
+       }},
+      {"metrics_token",
+       [](ServerConfig& c, const std::string& v) {
+         // A long-lived secret: long enough that guessing it is hopeless (openssl rand -hex 32).
+         if (v.size() < 32)
+           throw std::runtime_error("metrics_token: at least 32 characters, got " + std::to_string(v.size()));
+         c.metrics_token = v;
+       }},
+      integer("ready_cache", &ServerConfig::ready_cache_seconds, 0, 3600),
       {"orphan_min_age",
        [](ServerConfig& c, const std::string& v) {
          c.orphan_min_age_seconds = static_cast<int>(parse_integer("orphan_min_age", v, 0, 30 * 24 * 3600));
@@ -192,6 +206,11 @@ ServerConfig load_server_config(const std::optional<std::filesystem::path>& file
     std::string variable = "THUMBGEN_";
     for (const char* c = setting.name; *c; ++c) variable += static_cast<char>(std::toupper(*c));
     if (const char* value = lookup(variable.c_str()); value && *value) setting.apply(config, value);
+  }
+  // THUMBGEN_METRICS_LISTEN= (set, empty) turns the metrics listener off, as "off" does.
+  if (const char* value = lookup("THUMBGEN_METRICS_LISTEN"); value && !*value) {
+    config.metrics_listen.clear();
+    config.metrics_listen_set = true;
   }
   // Secrets come from the environment only (never a config file), under the names every S3 tool reads.
   if (const char* value = lookup("AWS_ACCESS_KEY_ID")) config.aws_access_key_id = value;

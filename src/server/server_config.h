@@ -47,6 +47,12 @@ struct ServerConfig {
   std::string s3_public_url;                  // base of thumbnail_url by object key; empty: through /media/
   std::optional<int> orphan_min_age_seconds;  // unset: 0 on file:, 600 on s3 (other servers' uploads in flight)
   std::string aws_access_key_id, aws_secret_access_key;  // AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (environment)
+
+  // Issue 14, observability (kept together).
+  std::string metrics_listen = "127.0.0.1:9464";  // a listener that answers GET /metrics only; "" or "off": none
+  bool metrics_listen_set = false;                // given by the operator (a failed bind is then fatal)
+  std::string metrics_token;                      // GET /metrics on the main port with this bearer token
+  int ready_cache_seconds = 5;                    // /readyz keeps the storage's verdict this long
 };
 
 // Reads `file` when given (throws std::runtime_error with the reason on a bad file or value), then applies the

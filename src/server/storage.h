@@ -34,6 +34,9 @@ class Storage {
   // Removing a missing key is not an error.
   virtual void remove(std::string_view key) = 0;
   virtual std::string public_url(std::string_view key, std::string_view base_url) const = 0;
+  // For /readyz: returns when the store answers, throws std::runtime_error with the reason when it cannot. By
+  // default one read of a key that never exists (for a bucket: one GET answered 404).
+  virtual void check_reachable() const { (void)read("readyz/probe"); }
 };
 
 // Keys use only [A-Za-z0-9._/-], no empty segment, no segment starting with "." (so no ".."), no leading or trailing

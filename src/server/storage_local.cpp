@@ -98,6 +98,17 @@ std::optional<std::filesystem::path> LocalStorage::local_path(std::string_view k
   return root_ / key;
 }
 
+void LocalStorage::check_reachable() const {
+  std::error_code error;
+  if (!std::filesystem::is_directory(root_, error)) {
+    throw std::runtime_error("media folder " + root_.string() + " is missing" +
+                             (error ? ": " + error.message() : std::string()));
+  }
+  if (::access(root_.c_str(), R_OK | W_OK | X_OK) != 0) {
+    throw std::runtime_error("media folder " + root_.string() + ": " + std::generic_category().message(errno));
+  }
+}
+
 void LocalStorage::remove(std::string_view key) {
   if (!is_valid_storage_key(key)) throw std::invalid_argument("invalid storage key");
   const std::filesystem::path target = root_ / key;

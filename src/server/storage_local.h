@@ -20,6 +20,8 @@ class LocalStorage final : public Storage {
   void remove(std::string_view key) override;
   // served_media_url(base_url, key).
   std::string public_url(std::string_view key, std::string_view base_url) const override;
+  // The root is still a folder this process may list and write into.
+  void check_reachable() const override;
 
   const std::filesystem::path& root() const { return root_; }
 

@@ -1,0 +1,73 @@
+// The server's counters for GET /metrics: one small registry of atomics, written on the request path without any
+// lock, read at scrape time. Label sets are fixed or bounded (a route is the router's pattern, never a raw path).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace thumbgen::server {
+
+// Upload validation outcomes (by the validator's HTTP status) and job failure classes.
+enum class UploadOutcome { Accepted, BadBase64, TooLarge, UnsupportedType, Corrupt, Other, Count };
+enum class FailureClass { Retryable, Permanent, Released, Count };
+
+class ServerMetrics {
+ public:
+  // Routes are the router's patterns, fixed before serving; anything else is counted as "unmatched".
+  explicit ServerMetrics(const std::vector<std::string>& routes);
+
+  void record_request(std::string_view route, std::string_view method, int status, double seconds);
+  void count_claims(std::uint64_t jobs) { claims_.fetch_add(jobs, std::memory_order_relaxed); }
+  void count_completion() { completions_.fetch_add(1, std::memory_order_relaxed); }
+  void count_failure(FailureClass kind) { failures_[static_cast<int>(kind)].fetch_add(1, std::memory_order_relaxed); }
+  void count_fencing_refusal() { fencing_refusals_.fetch_add(1, std::memory_order_relaxed); }
+  void count_upload(UploadOutcome outcome) {
+    uploads_[static_cast<int>(outcome)].fetch_add(1, std::memory_order_relaxed);
+  }
+  static UploadOutcome upload_outcome_of_status(int http_status);
+
+  // The counters' families in the text exposition format 0.0.4 (appended to `out`).
+  void render(std::string& out) const;
+
+  static constexpr std::array<double, 11> kBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+
+ private:
+  // One route's series. (method, status) pairs take a slot each the first time they are seen (compare-and-swap);
+  // a route never sees more than a few, and any past the slots are counted under method="other", status="other".
+  struct RouteSeries {
+    struct Slot {
+      std::atomic<std::uint32_t> key{0};  // method index << 16 | status; 0 = free
+      std::atomic<std::uint64_t> count{0};
+    };
+    std::string route;
+    std::array<Slot, 48> slots;
+    std::atomic<std::uint64_t> overflow{0};
+    std::array<std::atomic<std::uint64_t>, kBuckets.size() + 1> buckets{};  // per bucket (not cumulative), +Inf last
+    std::atomic<std::uint64_t> count{0}, sum_nanos{0};
+  };
+  RouteSeries& series_of(std::string_view route);
+
+  std::vector<std::unique_ptr<RouteSeries>> series_;
+  std::unordered_map<std::string_view, RouteSeries*> by_route_;  // read-only once built
+  RouteSeries* unmatched_ = nullptr;
+  std::atomic<std::uint64_t> claims_{0}, completions_{0}, fencing_refusals_{0};
+  std::array<std::atomic<std::uint64_t>, static_cast<int>(FailureClass::Count)> failures_{};
+  std::array<std::atomic<std::uint64_t>, static_cast<int>(UploadOutcome::Count)> uploads_{};
+};
+
+// The exposition format's pieces (metrics_exposition.cpp): one home for the escaping rules.
+// A label value with backslash, double quote and newline escaped.
+std::string escape_label_value(std::string_view value);
+// "# HELP name text\n# TYPE name type\n" (HELP text escapes backslash and newline).
+void append_family_header(std::string& out, std::string_view name, std::string_view type, std::string_view help);
+// "name{labels} value\n"; `labels` is already rendered ("a=\"x\",b=\"y\""), empty for none.
+void append_sample(std::string& out, std::string_view name, std::string_view labels, double value);
+void append_sample(std::string& out, std::string_view name, std::string_view labels, std::uint64_t value);
+
+}  // namespace thumbgen::server
