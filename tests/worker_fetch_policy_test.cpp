@@ -148,6 +148,11 @@ TEST_F(WorkerFetchPolicyTest, AllowHostLetsItFetchFromThatHost) {
 }
 
 TEST_F(WorkerFetchPolicyTest, AllowHostsFromTheEnvironment) {
+#if defined(__SANITIZE_ADDRESS__)
+  // The same hang as FollowsRedirectsOnlyToAllowedHosts below (seen in CI: "render process did not start within
+  // 60 s"); the release build runs this test.
+  GTEST_SKIP() << "render processes forked from a busy threaded worker hang under ASan";
+#endif
   TinyHttpServer files("127.0.0.2", TinyHttpServer::serve({{"/cube.glb", cube_glb()}}));
   start({asset("by-env", "GLB", files.origin() + "/cube.glb")});
   ::setenv("THUMBGEN_ALLOW_HOSTS", ("cdn.example, 127.0.0.2:" + std::to_string(files.port())).c_str(), 1);

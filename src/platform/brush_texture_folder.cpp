@@ -113,7 +113,8 @@ std::optional<std::string> BrushTextureFolder::find(std::string_view url) {
 }
 
 std::optional<std::string> BrushTextureFolder::find_for_file_name(std::string_view file_name) {
-  std::string_view stem = scene::file_name_of(scene::with_forward_slashes(file_name));
+  const std::string slashed = scene::with_forward_slashes(file_name);  // owned: `stem` views into it
+  std::string_view stem = scene::file_name_of(slashed);
   const std::size_t dot = stem.rfind('.');
   if (dot == std::string_view::npos || !util::iequals_ascii(stem.substr(dot), ".png")) return std::nullopt;
   stem = stem.substr(0, dot);
