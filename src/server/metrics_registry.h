@@ -1,5 +1,8 @@
 // The server's counters for GET /metrics: one small registry of atomics, written on the request path without any
 // lock, read at scrape time. Label sets are fixed or bounded (a route is the router's pattern, never a raw path).
+// Hand-written rather than Debian's prometheus-cpp 1.0.1: its labelled counters take a per-family mutex on every
+// lookup (the request path), and its exposer brings a second HTTP server (civetweb) next to ours; the text format
+// itself is a few lines (metrics_exposition.cpp).
 #pragma once
 
 #include <array>
