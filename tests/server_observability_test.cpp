@@ -92,6 +92,12 @@ TEST(ServerMetricsAuth, TheTokenIsRequiredBeforeAnythingElse) {
   EXPECT_EQ(http_request(server.port(), "GET", "/metrics", "", scrape_auth(kToken + "x")).status, 401);
   EXPECT_EQ(http_request(server.port(), "GET", "/metrics", "", scrape_auth(kToken.substr(1))).status, 401);
   EXPECT_EQ(http_request(server.port(), "HEAD", "/metrics").status, 401);
+  // A foreign Host is refused before the token is even looked at (DNS rebinding).
+  EXPECT_EQ(
+      test::raw_request(server.port(), "GET /metrics HTTP/1.1\r\nHost: rebound.example\r\nAuthorization: Bearer " +
+                                           kToken + "\r\n\r\n")
+          .status,
+      400);
   // A body without the token: 401 (auth first); with it: 413 (the route takes none).
   EXPECT_EQ(http_request(server.port(), "GET", "/metrics", std::string(100, 'x')).status, 401);
   EXPECT_EQ(http_request(server.port(), "GET", "/metrics", std::string(100, 'x'), scrape_auth(kToken)).status, 413);
@@ -229,6 +235,7 @@ TEST_F(ServerMetricsScrape, TheListenerAnswersGetMetricsOnly) {
   EXPECT_EQ(http_request(port, "GET", "/healthz").status, 404);
   EXPECT_EQ(http_request(port, "GET", "/api/v1/admin/thumbnail-jobs/stats", "", test::bearer(token)).status, 404);
   EXPECT_EQ(http_request(port, "HEAD", "/metrics").status, 200);
+  EXPECT_EQ(test::raw_request(port, "GET /metrics HTTP/1.1\r\nHost: rebound.example\r\n\r\n").status, 400);
   // The main port still has no /metrics without a token configured.
   EXPECT_EQ(http_request(server.port(), "GET", "/metrics").status, 404);
 }

@@ -174,6 +174,7 @@ const std::vector<RouteCase>& every_route() {
       {"GET", "/media/thumbs/1/a.jpg", 0, false},
       {"GET", "/files/limits/model.glb", 0, false},
       {"GET", "/healthz", 0, false},
+      {"GET", "/readyz", 0, false},
   };
   return routes;
 }
