@@ -175,6 +175,7 @@ const std::vector<RouteCase>& every_route() {
       {"GET", "/files/limits/model.glb", 0, false},
       {"GET", "/healthz", 0, false},
       {"GET", "/readyz", 0, false},
+      {"GET", "/api/v1/openapi.json", 0, false},
   };
   return routes;
 }

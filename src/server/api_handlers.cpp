@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "server/model_file_open.h"
+#include "server/openapi_document.h"
 #include "server/static_files.h"
 #include "util/percent_encoding.h"
 
@@ -54,6 +55,7 @@ Api::Api(ApiSettings settings, Catalogue& catalogue, Storage& storage, JwtKeyrin
   router_.add(http::verb::get, "/media/*", {}, [this](ApiRequest& r) { return media(r); });
   router_.add(http::verb::get, "/files/{asset}/*", {}, [this](ApiRequest& r) { return asset_file(r); });
   add_observability_routes();
+  add_openapi_route(router_, settings_.public_url);
   metrics_ = std::make_unique<ServerMetrics>(router_.patterns());
 }
 

@@ -75,6 +75,9 @@ class Api {
     return router_.admit(header, client_address);
   }
 
+  // Every route, method and pattern (checked against the OpenAPI document).
+  std::vector<Router::RouteName> routes() const { return router_.routes(); }
+
   // The counters /metrics reports (the HTTP layer adds each response to them: HttpServer::observe).
   ServerMetrics& metrics() { return *metrics_; }
   // The whole exposition text, for the main port's /metrics and the separate metrics listener.

@@ -186,4 +186,10 @@ std::vector<std::string> Router::patterns() const {
   return all;
 }
 
+std::vector<Router::RouteName> Router::routes() const {
+  std::vector<RouteName> all;
+  for (const Route& route : routes_) all.push_back({route.method, route.pattern});
+  return all;
+}
+
 }  // namespace thumbgen::server

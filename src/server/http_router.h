@@ -72,6 +72,12 @@ class Router {
   ApiResponse dispatch(const HttpRequest& request, const std::string& client_address) const;
   // Every route's pattern, once each (the metrics' route label values).
   std::vector<std::string> patterns() const;
+  // Every route as added: method and pattern (the OpenAPI document's test compares them with its paths).
+  struct RouteName {
+    http::verb method;
+    std::string pattern;
+  };
+  std::vector<RouteName> routes() const;
 
  private:
   struct Route {
