@@ -484,6 +484,11 @@ TEST(ServerProcessTest, CorsPreflightForConfiguredOrigins) {
   EXPECT_EQ(preflight.status, 204);
   EXPECT_EQ(preflight.header("access-control-allow-origin"), "https://admin.example");
   EXPECT_NE(preflight.header("access-control-allow-headers").find("Authorization"), std::string::npos);
+  // The camera and up-axis routes are PUT: a preflight for them must allow it (it allowed GET and POST only).
+  HttpResult put = http_request(server.port(), "OPTIONS", "/api/v1/admin/assets/1/camera", "",
+                                {{"Origin", "https://admin.example"}, {"Access-Control-Request-Method", "PUT"}});
+  EXPECT_EQ(put.status, 204);
+  EXPECT_NE(put.header("access-control-allow-methods").find("PUT"), std::string::npos);
   HttpResult stranger = http_request(server.port(), "GET", "/healthz", "", {{"Origin", "https://evil.example"}});
   EXPECT_EQ(stranger.status, 200);
   EXPECT_EQ(stranger.header("access-control-allow-origin"), "");

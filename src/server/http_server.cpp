@@ -31,7 +31,8 @@ void apply_cors(const HttpRequest& request, const std::vector<std::string>& orig
   if (!any && std::find(origins.begin(), origins.end(), value) == origins.end()) return;
   response.set(http::field::access_control_allow_origin, any ? "*" : value);
   if (!any) response.set(http::field::vary, "Origin");
-  response.set(http::field::access_control_allow_methods, "GET, POST, OPTIONS");
+  // Every method a route takes (the per-asset camera and up axis are PUT).
+  response.set(http::field::access_control_allow_methods, "GET, HEAD, POST, PUT, OPTIONS");
   response.set(http::field::access_control_allow_headers, "Authorization, Content-Type");
   response.set(http::field::access_control_max_age, "600");
 }
