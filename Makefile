@@ -4,7 +4,7 @@ BUILD ?= build
 BUILD_TYPE ?= RelWithDebInfo
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test unit-test web web-test sanitize demo bench format clean
+.PHONY: all deps build test unit-test web web-test sanitize demo bench chaos format clean
 
 all: build
 
@@ -42,6 +42,13 @@ sanitize: deps
 # The main job on the embedded default, then the admin pages on a demo catalogue (Ctrl-C stops the server).
 demo: build web
 	@bash scripts/demo.sh $(BUILD)
+
+# The full chaos run (tests/chaos_test.cpp; `make test` runs a short form): prints a "chaos:" line of figures.
+CHAOS_ASSETS ?= 2000
+CHAOS_KILLS ?= 100
+chaos: build
+	@cd $(BUILD) && CHAOS_ASSETS=$(CHAOS_ASSETS) CHAOS_KILLS=$(CHAOS_KILLS) CHAOS_DRAIN_MINUTES=60 \
+	  tests/chaos_test --gtest_brief=0 | grep -E "chaos:|OK|FAILED|Failure|error"
 
 bench: build
 	@bash scripts/deps.sh --bench

@@ -8,6 +8,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
+#include <vector>
 
 #include "support/scratch_dir.h"
 #include "util/base64.h"
@@ -353,6 +355,33 @@ TEST_F(KeyFileTest, RejectsWorldReadableOrBrokenFiles) {
     std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     EXPECT_THROW(load_or_create_keyring(file), std::runtime_error) << content;
   }
+}
+
+// Several servers sharing one keys file start together: all of them must end up with the same key, none may read a
+// half-written file, and no temporary file is left behind.
+TEST_F(KeyFileTest, ServersStartingTogetherAgreeOnOneKey) {
+  for (int round = 0; round < 20; ++round) {
+    const auto file = dir / ("shared-" + std::to_string(round) + ".keys");
+    std::vector<std::vector<std::uint8_t>> secrets(8);
+    std::vector<std::string> errors(secrets.size());
+    std::vector<std::thread> servers;
+    for (std::size_t i = 0; i < secrets.size(); ++i) {
+      servers.emplace_back([&, i] {
+        try {
+          secrets[i] = load_or_create_keyring(file).signing_key().secret;
+        } catch (const std::exception& error) {
+          errors[i] = error.what();
+        }
+      });
+    }
+    for (std::thread& server : servers) server.join();
+    for (std::size_t i = 0; i < secrets.size(); ++i) {
+      EXPECT_EQ(errors[i], "") << "round " << round;
+      EXPECT_EQ(secrets[i], secrets[0]) << "round " << round;
+    }
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
+    EXPECT_EQ(entry.path().filename().string().find(".new-"), std::string::npos) << entry.path();
 }
 
 }  // namespace

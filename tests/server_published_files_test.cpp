@@ -217,6 +217,21 @@ TEST_F(PublishedFilesTest, FilesOfTheDataFolderAreNeverServedEvenWhenReferenced)
   EXPECT_EQ(direct.status, 404) << "a catalogue row served the signing key: " << direct.body;
 }
 
+// Several servers share one keys file (THUMBGEN_KEYS_FILE), which may lie outside the data folder, even (by mistake)
+// in a model folder: a model that references it still never gets it served.
+TEST_F(PublishedFilesTest, ASharedKeysFileOutsideTheDataFolderIsNeverServed) {
+  const fs::path keys = models_ / "shared" / "jwt.keys";
+  write_file(models_ / "shared" / "scene.gltf",
+             R"({"asset": {"version": "2.0"}, "buffers": [{"uri": "jwt.keys", "byteLength": 4}]})");
+  ASSERT_EQ(server_.stop(), 0);
+  server_.restart({}, {"THUMBGEN_KEYS_FILE=" + keys.string()});
+  ASSERT_TRUE(fs::exists(keys)) << "serve did not create the shared keys file";
+  import_models();
+  EXPECT_EQ(status(file_target("shared/scene.gltf", "scene.gltf")), 200);
+  HttpResult key = get(file_target("shared/scene.gltf", "jwt.keys"));
+  EXPECT_EQ(key.status, 404) << "the shared signing key was served: " << key.body;
+}
+
 // A catalogue written before these rules (tests/data/catalogue_v2_folder_import.sql, made by that version's
 // `thumbgen import`) listed every file of the folder. Opened now, it serves the main file only, and the next import
 // of the folder re-scans the model even though nothing in it changed.

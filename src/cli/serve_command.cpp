@@ -89,7 +89,7 @@ int run_serve(const ServeFlags& flags) {
           "their main files are served until `thumbgen import` of those folders re-scans them",
           old);
     }
-    JwtKeyring keyring = load_or_create_keyring(config.data / "keys");
+    JwtKeyring keyring = load_or_create_keyring(effective_keys_file(config));
 
     config.http.allowed_hosts = make_host_allowlist(host, config.public_url, config.allowed_hosts);
     limit_connections_to_descriptors(config.http, catalogue_connections);
@@ -106,6 +106,7 @@ int run_serve(const ServeFlags& flags) {
     ApiSettings settings;
     settings.public_url = effective_public_url(config, bound);
     settings.data_folder = config.data;
+    settings.keys_file = effective_keys_file(config);
     settings.token_ttl_seconds = config.token_ttl_seconds;
     settings.login_limits.max_failures = config.login_max_failures;
     settings.login_limits.address_max_failures = config.login_address_max_failures;

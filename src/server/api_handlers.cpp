@@ -30,7 +30,7 @@ Api::Api(ApiSettings settings, Catalogue& catalogue, Storage& storage, JwtKeyrin
       catalogue_(catalogue),
       storage_(storage),
       keyring_(std::move(keyring)),
-      data_guard_(settings_.data_folder),
+      data_guard_(settings_.data_folder, {settings_.keys_file}),
       jobs_(catalogue, settings_.jobs),
       login_limiter_(settings_.login_limits),
       dummy_hash_(hash_password("not a real password")),

@@ -38,6 +38,7 @@ struct AdminAppSettings {
 struct ApiSettings {
   std::string public_url;             // no trailing '/'
   std::filesystem::path data_folder;  // --data: nothing in it is ever served under /files/
+  std::filesystem::path keys_file;    // never served either, wherever it lies (THUMBGEN_KEYS_FILE)
   int token_ttl_seconds = 3600;
   LoginLimits login_limits;
   TrustedProxies trusted_proxies;  // whose X-Forwarded-For names the client (login throttling)

@@ -205,21 +205,38 @@ const char* describe(JwtError error) {
   return "unknown error";
 }
 
+namespace {
+
+// Publishes a fresh key file at `path` only when none exists, whole or not at all: the key is written and synced
+// under a temporary name, then hard-linked into place. Two servers sharing one keys file that start together both
+// end up with the winner's key; neither can read a half-written file. False when another file was there first.
+bool publish_new_key_file(const std::string& path, const JwtKey& key) {
+  std::string temporary = path + ".new-" + std::to_string(::getpid()) + "-";
+  unsigned char nonce[8];
+  if (RAND_bytes(nonce, sizeof nonce) != 1) throw std::runtime_error("no randomness for a temporary key file name");
+  for (unsigned char byte : nonce) temporary += "0123456789abcdef"[byte >> 4];
+  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot create JWT key file " + temporary);
+  const std::string line = key.kid + " " + util::encode_base64(key.secret) + "\n";
+  const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  const int linked = written ? ::link(temporary.c_str(), path.c_str()) : -1;
+  const int link_error = errno;
+  ::unlink(temporary.c_str());
+  if (!written) throw std::runtime_error("cannot write JWT key file " + temporary);
+  if (linked == 0) return true;
+  if (link_error == EEXIST) return false;
+  throw std::system_error(link_error, std::generic_category(), "cannot create JWT key file " + path);
+}
+
+}  // namespace
+
 JwtKeyring load_or_create_keyring(const std::filesystem::path& file) {
   const std::string path = file.string();
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd >= 0) {
+  if (::access(path.c_str(), F_OK) != 0 && errno == ENOENT) {
     const JwtKey key = JwtKeyring::generate_key("k1");
-    const std::string line = key.kid + " " + util::encode_base64(key.secret) + "\n";
-    const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!ok) {
-      ::unlink(path.c_str());
-      throw std::runtime_error("cannot write JWT key file " + path);
-    }
-    return JwtKeyring({key});
+    if (publish_new_key_file(path, key)) return JwtKeyring({key});
   }
-  if (errno != EEXIST) throw std::system_error(errno, std::generic_category(), "cannot create JWT key file " + path);
 
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0)

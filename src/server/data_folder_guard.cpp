@@ -22,6 +22,11 @@ DataFolderGuard::DataFolderGuard(const fs::path& data_folder) {
   }
 }
 
+DataFolderGuard::DataFolderGuard(const fs::path& data_folder, std::vector<fs::path> secret_files)
+    : DataFolderGuard(data_folder) {
+  secret_files_ = std::move(secret_files);
+}
+
 bool DataFolderGuard::contains(const fs::path& path) const {
   if (folder_.empty()) return false;
   const fs::path normal = path.lexically_normal();
@@ -37,6 +42,10 @@ bool DataFolderGuard::is_data_folder(const struct stat& folder) const {
 
 std::vector<DataFolderGuard::FileId> DataFolderGuard::data_files() const {
   std::vector<FileId> ids;
+  for (const fs::path& secret : secret_files_) {
+    struct stat data {};
+    if (::stat(secret.c_str(), &data) == 0) ids.push_back({data.st_dev, data.st_ino});
+  }
   if (folder_.empty()) return ids;
   int fd = ::open(folder_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return ids;

@@ -162,6 +162,8 @@ const std::vector<Setting>& settings() {
          c.metrics_token = v;
        }},
       integer("ready_cache", &ServerConfig::ready_cache_seconds, 0, 3600),
+      // Issue 13, several servers (kept together).
+      {"keys_file", [](ServerConfig& c, const std::string& v) { c.keys_file = v; }},
       {"orphan_min_age",
        [](ServerConfig& c, const std::string& v) {
          c.orphan_min_age_seconds = static_cast<int>(parse_integer("orphan_min_age", v, 0, 30 * 24 * 3600));
@@ -243,6 +245,10 @@ std::string effective_public_url(const ServerConfig& config, unsigned short boun
   }
   while (!url.empty() && url.back() == '/') url.pop_back();
   return url;
+}
+
+std::filesystem::path effective_keys_file(const ServerConfig& config) {
+  return config.keys_file.empty() ? config.data / "keys" : config.keys_file;
 }
 
 }  // namespace thumbgen::server

@@ -53,7 +53,13 @@ struct ServerConfig {
   bool metrics_listen_set = false;                // given by the operator (a failed bind is then fatal)
   std::string metrics_token;                      // GET /metrics on the main port with this bearer token
   int ready_cache_seconds = 5;                    // /readyz keeps the storage's verdict this long
+
+  // Issue 13, several servers (kept together).
+  std::filesystem::path keys_file;  // the JWT signing keys; empty: <data>/keys. Servers behind one front share it
 };
+
+// The JWT key file `config` names: keys_file, or <data>/keys.
+std::filesystem::path effective_keys_file(const ServerConfig& config);
 
 // Reads `file` when given (throws std::runtime_error with the reason on a bad file or value), then applies the
 // environment through `getenv` (std::getenv by default).

@@ -35,6 +35,8 @@ ServerProcess::ServerProcess() {
   data_ = dir_ / "data";
 }
 
+ServerProcess::ServerProcess(const fs::path& shared_data) : ServerProcess() { data_ = shared_data; }
+
 ServerProcess::~ServerProcess() {
   if (pid_ > 0) stop(SIGKILL, 5000);
   std::error_code ignored;

@@ -14,6 +14,8 @@ class ServerProcess {
  public:
   // Creates a fresh data folder (removed by the destructor). Users can be added before start().
   ServerProcess();
+  // A second server on the same data folder (catalogue and media) as another one, which owns and removes it.
+  explicit ServerProcess(const std::filesystem::path& shared_data);
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;

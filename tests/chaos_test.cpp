@@ -1,0 +1,309 @@
+// Chaos: two `thumbgen serve` processes on one catalogue and one media store, four `thumbgen work` processes spread
+// over them, and a killer that sends SIGKILL to random workers and servers at random moments (each comes back at
+// once). Afterwards every asset that can render has exactly one current thumbnail whose stored file exists and
+// decodes, no job was completed twice, the assets that always fail are dead with their reasons, and after the sweep
+// no stored file is left that no asset points at.
+//
+// `make test` runs the short form; `make chaos` the full one (CHAOS_ASSETS=2000 CHAOS_KILLS=100). Figures are printed
+// as a "chaos:" line.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <turbojpeg.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "support/gltf_writer.h"
+#include "support/http_client.h"
+#include "support/server_login.h"
+#include "support/server_process.h"
+
+extern char** environ;
+
+namespace thumbgen {
+namespace {
+
+namespace fs = std::filesystem;
+using test::HttpResult;
+using test::ServerProcess;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kPassword = "chaos-password";
+constexpr int kAlwaysFailing = 3;
+
+int env_int(const char* name, int fallback) {
+  const char* value = std::getenv(name);
+  return value && *value ? std::atoi(value) : fallback;
+}
+
+std::string read_text(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+bool decodes_as_jpeg(const std::string& bytes) {
+  tjhandle handle = tjInitDecompress();
+  int width = 0, height = 0, subsampling = 0, colours = 0;
+  const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
+  bool ok = tjDecompressHeader3(handle, data, bytes.size(), &width, &height, &subsampling, &colours) == 0 &&
+            width > 0 && height > 0;
+  if (ok) {
+    std::vector<unsigned char> pixels(static_cast<std::size_t>(width) * height * 3);
+    ok = tjDecompress2(handle, data, bytes.size(), pixels.data(), width, 0, height, TJPF_RGB, 0) == 0;
+  }
+  tjDestroy(handle);
+  return ok;
+}
+
+// One `thumbgen work --watch` process pointed at one server, its output appended to a log file.
+class Worker {
+ public:
+  Worker(int index, const fs::path& folder) : index_(index), folder_(folder) {}
+  ~Worker() { kill(SIGKILL); }
+
+  void start(unsigned short server_port) {
+    const std::string log = (folder_ / ("worker-" + std::to_string(index_) + ".log")).string();
+    std::vector<std::string> args = {
+        THUMBGEN_BINARY, "work",   "--server", "http://127.0.0.1:" + std::to_string(server_port),
+        "--user",        "admin",  "--cache",  (folder_ / ("cache-" + std::to_string(index_))).string(),
+        "--size",        "64x48",  "--jobs",   "1",
+        "--batch",       "2",      "--lease",  "4",
+        "--watch",       "--poll", "1",        "--json"};
+    std::vector<char*> argv;
+    for (std::string& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    const int failed = ::posix_spawn(&pid_, THUMBGEN_BINARY, &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (failed != 0) throw std::runtime_error("cannot start thumbgen work");
+    server_port_ = server_port;
+  }
+  // Whether it is still running (reaps it when it has ended on its own, e.g. exit 4 after its server vanished).
+  bool running() {
+    if (pid_ <= 0) return false;
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return false;
+    }
+    return true;
+  }
+  void kill(int signal) {
+    if (pid_ <= 0) return;
+    ::kill(pid_, signal);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+  unsigned short server_port() const { return server_port_; }
+
+ private:
+  int index_;
+  fs::path folder_;
+  pid_t pid_ = -1;
+  unsigned short server_port_ = 0;
+};
+
+struct Figures {
+  int assets = 0, kills_worker = 0, kills_server = 0, worker_restarts = 0;
+  int thumbnails = 0, lost = 0, undecodable = 0, completed_twice = 0, dead = 0, dead_without_reason = 0;
+  int orphans = 0, completions = 0;
+  double seconds = 0;
+};
+
+class ChaosTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ::setenv("THUMBGEN_PASSWORD", kPassword, 1);
+    ASSERT_EQ(a_.add_user("admin", kPassword, true), 0);
+    models_ = a_.data().parent_path() / "models";
+    test::SimpleAsset cube;
+    cube.meshes.push_back(test::unit_cube());
+    const auto glb = test::write_glb(cube);
+    fs::create_directories(models_);
+    for (int i = 0; i < good_; ++i) {
+      std::ofstream(models_ / ("cube-" + std::to_string(i) + ".glb"), std::ios::binary)
+          .write(reinterpret_cast<const char*>(glb.data()), static_cast<std::streamsize>(glb.size()));
+    }
+    for (int i = 0; i < kAlwaysFailing; ++i) {
+      std::ofstream(models_ / ("corrupt-" + std::to_string(i) + ".glb"), std::ios::binary)
+          << std::string("glTF\x02\x00\x00\x00", 8) << std::string(40, '\x7f');
+    }
+    ASSERT_EQ(a_.import({models_.string()}), 0);
+  }
+  void TearDown() override { ::unsetenv("THUMBGEN_PASSWORD"); }
+
+  // Servers never sweep during the run (another server's upload may be between its store and its pointer switch);
+  // the sweep runs once at the end, with everything else stopped.
+  std::vector<std::string> server_env(int orphan_min_age = 3600) const {
+    return {"THUMBGEN_METRICS_LISTEN=off", "THUMBGEN_MIN_LEASE_SECONDS=1", "THUMBGEN_MAX_ATTEMPTS=50",
+            "THUMBGEN_ORPHAN_MIN_AGE=" + std::to_string(orphan_min_age)};
+  }
+
+  nlohmann::json api(const std::string& target) {
+    if (token_.empty()) token_ = test::login_token(a_.port(), "admin", kPassword);
+    return test::http_request(a_.port(), "GET", target, "", test::bearer(token_)).json();
+  }
+
+  // Every asset row of the admin listing (keyset pages).
+  std::vector<nlohmann::json> all_assets() {
+    std::vector<nlohmann::json> rows;
+    std::string after;
+    for (;;) {
+      nlohmann::json page = api("/api/v1/admin/assets?limit=100" + (after.empty() ? "" : "&after=" + after));
+      for (const auto& row : page["assets"]) rows.push_back(row);
+      if (!page.value("has_more", false)) return rows;
+      after = page["next_cursor"].get<std::string>();
+    }
+  }
+
+  // Successful completions per job in both servers' request logs (a killed server may lose its last lines, so
+  // this can only undercount).
+  std::map<std::string, int> completions() const {
+    std::map<std::string, int> counts;
+    std::regex line("path=/api/v1/admin/thumbnail-jobs/([0-9]+)/complete status=200 ");
+    for (const ServerProcess* server : {&a_, &b_}) {
+      const std::string log = server->log();
+      for (std::sregex_iterator it(log.begin(), log.end(), line), end; it != end; ++it) ++counts[(*it)[1]];
+    }
+    return counts;
+  }
+
+  int good_ = env_int("CHAOS_ASSETS", 40);
+  int kills_ = env_int("CHAOS_KILLS", 12);
+  ServerProcess a_;
+  ServerProcess b_{a_.data()};
+  fs::path models_;
+  std::string token_;
+};
+
+TEST_F(ChaosTest, NoThumbnailIsLostOrDoneTwiceWhileWorkersAndServersAreKilled) {
+  Figures figures;
+  figures.assets = good_ + kAlwaysFailing;
+  const auto started = Clock::now();
+  a_.start({}, server_env());
+  b_.start({}, server_env());
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (int i = 0; i < 4; ++i) {
+    workers.push_back(std::make_unique<Worker>(i, a_.data().parent_path()));
+    workers.back()->start(i % 2 == 0 ? a_.port() : b_.port());
+  }
+
+  std::mt19937 random(static_cast<unsigned>(env_int("CHAOS_SEED", 20261205)));
+  auto keep_workers_running = [&] {
+    for (auto& worker : workers) {
+      if (!worker->running()) {
+        worker->start(worker->server_port());
+        ++figures.worker_restarts;
+      }
+    }
+  };
+  for (int kill = 0; kill < kills_; ++kill) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(200, 1500)(random)));
+    keep_workers_running();
+    if (std::uniform_int_distribution<int>(0, 9)(random) < 7) {
+      Worker& victim = *workers[std::uniform_int_distribution<std::size_t>(0, workers.size() - 1)(random)];
+      victim.kill(SIGKILL);
+      victim.start(victim.server_port());
+      ++figures.kills_worker;
+    } else {
+      ServerProcess& victim = std::uniform_int_distribution<int>(0, 1)(random) == 0 ? a_ : b_;
+      victim.stop(SIGKILL);
+      victim.restart({}, server_env());
+      ++figures.kills_server;
+    }
+  }
+
+  // Then let the queue drain: nothing queued or leased (an expired lease counts as queued).
+  const auto deadline = Clock::now() + std::chrono::minutes(env_int("CHAOS_DRAIN_MINUTES", 10));
+  nlohmann::json stats;
+  for (;;) {
+    keep_workers_running();
+    stats = api("/api/v1/admin/thumbnail-jobs/stats");
+    if (stats.value("queued", -1) == 0 && stats.value("leased", -1) == 0) break;
+    ASSERT_LT(Clock::now(), deadline) << "the queue did not drain: " << stats.dump();
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  for (auto& worker : workers) worker->kill(SIGTERM);
+  figures.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+
+  // The sweep, once, with no other server running.
+  ASSERT_EQ(b_.stop(), 0);
+  ASSERT_EQ(a_.stop(), 0);
+  a_.restart({}, server_env(0));
+
+  std::set<fs::path> current;
+  for (const nlohmann::json& row : all_assets()) {
+    const std::string url = row.value("url", "");
+    if (url.find("corrupt-") != std::string::npos) {
+      EXPECT_TRUE(row["thumbnail_url"].is_null()) << row.dump();
+      EXPECT_EQ(row.value("job_state", ""), "dead") << row.dump();
+      ++figures.dead;
+      if (!row["last_error"].is_string() || row["last_error"].get<std::string>().empty()) {
+        ++figures.dead_without_reason;
+        ADD_FAILURE() << "dead without a reason: " << row.dump();
+      }
+      continue;
+    }
+    if (!row["thumbnail_url"].is_string()) {
+      ++figures.lost;
+      ADD_FAILURE() << "no thumbnail: " << row.dump();
+      continue;
+    }
+    const std::string thumbnail_url = row["thumbnail_url"].get<std::string>();
+    const std::size_t media = thumbnail_url.find("/media/");
+    ASSERT_NE(media, std::string::npos) << thumbnail_url;
+    const fs::path stored = a_.data() / "media" / thumbnail_url.substr(media + 7);
+    current.insert(stored);
+    ++figures.thumbnails;
+    if (!decodes_as_jpeg(read_text(stored))) {
+      ++figures.undecodable;
+      ADD_FAILURE() << "the stored thumbnail is missing or does not decode: " << stored;
+    }
+  }
+  for (const auto& entry : fs::recursive_directory_iterator(a_.data() / "media")) {
+    if (entry.is_regular_file() && !current.count(entry.path())) {
+      ++figures.orphans;
+      ADD_FAILURE() << "orphan after the sweep: " << entry.path();
+    }
+  }
+  for (const auto& [job, count] : completions()) {
+    figures.completions += count;
+    if (count > 1) {
+      ++figures.completed_twice;
+      ADD_FAILURE() << "job " << job << " completed " << count << " times";
+    }
+  }
+  EXPECT_EQ(figures.thumbnails, good_);
+  EXPECT_EQ(figures.dead, kAlwaysFailing);
+  std::printf(
+      "chaos: %d assets (%d always failing), %d kills (%d workers, %d servers), %d worker restarts, %.1f s; "
+      "thumbnails %d, lost %d, undecodable %d, completions seen %d, completed twice %d, dead %d (without reason %d), "
+      "orphans after sweep %d\n",
+      figures.assets, kAlwaysFailing, figures.kills_worker + figures.kills_server, figures.kills_worker,
+      figures.kills_server, figures.worker_restarts, figures.seconds, figures.thumbnails, figures.lost,
+      figures.undecodable, figures.completions, figures.completed_twice, figures.dead, figures.dead_without_reason,
+      figures.orphans);
+}
+
+}  // namespace
+}  // namespace thumbgen

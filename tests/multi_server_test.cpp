@@ -1,0 +1,207 @@
+// Several `thumbgen serve` processes behind Debian's nginx, run with the README's config (deploy/nginx/thumbgen.conf,
+// only addresses, ports and fail_timeout replaced): both servers share one catalogue and one keys file, so a token from
+// one works on the other; nginx's passive health checks carry requests past a killed server; its body limit refuses an
+// oversized upload; X-Forwarded-For names the client (THUMBGEN_TRUSTED_PROXIES) and a client cannot forge it; the
+// login limits hold across the servers.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "support/http_client.h"
+#include "support/scratch_dir.h"
+#include "support/server_login.h"
+#include "support/server_process.h"
+
+extern char** environ;
+
+namespace thumbgen {
+namespace {
+
+namespace fs = std::filesystem;
+using test::HttpResult;
+using test::ServerProcess;
+
+constexpr const char* kNginx = "/usr/sbin/nginx";
+constexpr int kFailTimeout = 1;
+const std::string kLogin = "/api/v1/login/jwt";
+
+std::string read_text(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// A port nothing listens on now (the kernel's choice; nginx binds it right after).
+unsigned short free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+// nginx in the foreground with the repository's site config, its own prefix, logs and temp folders.
+class NginxProcess {
+ public:
+  NginxProcess(const fs::path& folder, unsigned short listen_port, unsigned short server_a, unsigned short server_b)
+      : folder_(folder), port_(listen_port) {
+    std::string site = read_text(fs::path(THUMBGEN_SOURCE_DIR) / "deploy" / "nginx" / "thumbgen.conf");
+    site = std::regex_replace(site, std::regex("127\\.0\\.0\\.1:8081"), "127.0.0.1:" + std::to_string(server_a));
+    site = std::regex_replace(site, std::regex("127\\.0\\.0\\.1:8082"), "127.0.0.1:" + std::to_string(server_b));
+    site = std::regex_replace(site, std::regex("listen 80;"), "listen 127.0.0.1:" + std::to_string(port_) + ";");
+    // A server nginx saw fail is left out for fail_timeout: 1 s instead of 10 keeps the restart test short.
+    site =
+        std::regex_replace(site, std::regex("fail_timeout=10s"), "fail_timeout=" + std::to_string(kFailTimeout) + "s");
+    std::ofstream(folder_ / "site.conf") << site;
+    const std::string dir = folder_.string();
+    std::ofstream(folder_ / "nginx.conf")
+        << "daemon off;\nworker_processes 1;\npid " << dir << "/nginx.pid;\nerror_log " << dir << "/error.log info;\n"
+        << (::geteuid() == 0 ? "user root root;\n" : "") << "events { worker_connections 256; }\nhttp {\n"
+        << "  log_format upstreams '$remote_addr \"$request\" $status upstream=$upstream_addr $upstream_status';\n"
+        << "  access_log " << dir << "/access.log upstreams;\n  client_body_temp_path " << dir << "/body;\n"
+        << "  proxy_temp_path " << dir << "/proxy;\n  fastcgi_temp_path " << dir << "/fastcgi;\n"
+        << "  uwsgi_temp_path " << dir << "/uwsgi;\n  scgi_temp_path " << dir << "/scgi;\n"
+        << "  include " << dir << "/site.conf;\n}\n";
+    const std::string config = (folder_ / "nginx.conf").string(), errors = (folder_ / "error.log").string();
+    std::vector<std::string> args = {kNginx, "-p", dir, "-e", errors, "-c", config};
+    std::vector<char*> argv;
+    for (std::string& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    if (::posix_spawn(&pid_, kNginx, nullptr, nullptr, argv.data(), environ) != 0)
+      throw std::runtime_error("cannot start nginx");
+    for (int i = 0; i < 500; ++i) {
+      if (test::http_request(port_, "GET", "/healthz", "", {}, std::chrono::milliseconds(500)).status > 0) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    throw std::runtime_error("nginx did not start: " + read_text(folder_ / "error.log"));
+  }
+  ~NginxProcess() {
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+  }
+  unsigned short port() const { return port_; }
+  std::string error_log() const { return read_text(folder_ / "access.log") + read_text(folder_ / "error.log"); }
+
+ private:
+  fs::path folder_;
+  unsigned short port_;
+  pid_t pid_ = -1;
+};
+
+std::string credentials(const std::string& user, const std::string& password) {
+  return nlohmann::json{{"username", user}, {"password", password}}.dump();
+}
+
+class MultiServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(fs::exists(kNginx)) << "nginx is missing: scripts/deps.sh installs it";
+    ASSERT_EQ(a_.add_user("admin", "admin-password", true), 0);
+    front_port_ = free_port();
+    env_ = {"THUMBGEN_TRUSTED_PROXIES=127.0.0.1", "THUMBGEN_METRICS_LISTEN=off",
+            "THUMBGEN_PUBLIC_URL=http://127.0.0.1:" + std::to_string(front_port_), "THUMBGEN_LOGIN_MAX_FAILURES=4",
+            "THUMBGEN_KEYS_FILE=" + (keys_dir_ / "jwt.keys").string()};
+    a_.start({}, env_);
+    b_.start({}, env_);
+    nginx_ = std::make_unique<NginxProcess>(nginx_dir_.path(), front_port_, a_.port(), b_.port());
+  }
+  void TearDown() override { nginx_.reset(); }
+
+  HttpResult front(const std::string& method, const std::string& target, const std::string& body = "",
+                   const std::map<std::string, std::string>& headers = {}, const std::string& from = "127.0.0.2") {
+    return test::http_request_from(from, nginx_->port(), method, target, body, headers);
+  }
+
+  test::ScratchDir keys_dir_{"thumbgen-shared-keys"}, nginx_dir_{"thumbgen-nginx"};
+  ServerProcess a_;
+  ServerProcess b_{a_.data()};  // the same catalogue
+  unsigned short front_port_ = 0;
+  std::vector<std::string> env_;
+  std::unique_ptr<NginxProcess> nginx_;
+};
+
+TEST_F(MultiServerTest, ATokenFromOneServerWorksOnTheOther) {
+  const std::string token = test::login_token(a_.port(), "admin", "admin-password");
+  ASSERT_FALSE(token.empty()) << a_.log();
+  for (unsigned short port : {a_.port(), b_.port(), nginx_->port()}) {
+    HttpResult missing =
+        test::http_request(port, "GET", "/api/v1/admin/assets/missing-thumbnails", "", test::bearer(token));
+    EXPECT_EQ(missing.status, 200) << "port " << port << ": " << missing.body;
+  }
+  // A user added through one server's catalogue logs in through the other.
+  ASSERT_EQ(a_.add_user("second", "second-password", false), 0);
+  EXPECT_FALSE(test::login_token(b_.port(), "second", "second-password").empty()) << b_.log();
+}
+
+TEST_F(MultiServerTest, RequestsGoOnWhenAServerIsKilled) {
+  const std::string token = test::login_token(nginx_->port(), "admin", "admin-password");
+  ASSERT_FALSE(token.empty());
+  for (ServerProcess* victim : {&a_, &b_}) {
+    victim->stop(SIGKILL);
+    for (int i = 0; i < 12; ++i) {
+      HttpResult listing = front("GET", "/api/v1/admin/assets/missing-thumbnails", "", test::bearer(token));
+      EXPECT_EQ(listing.status, 200) << "request " << i << ": " << listing.body << "\n" << nginx_->error_log();
+    }
+    HttpResult login = front("POST", kLogin, credentials("admin", "admin-password"));
+    EXPECT_EQ(login.status, 200) << login.body;  // a POST is carried past the dead server too (never sent to it)
+    victim->restart({}, env_);
+    // nginx takes the restarted server back once its fail_timeout has passed (the next request then reaches it).
+    std::this_thread::sleep_for(std::chrono::milliseconds(kFailTimeout * 1000 + 500));
+  }
+}
+
+TEST_F(MultiServerTest, NginxRefusesAnOversizedBodyBeforeAnyServer) {
+  const std::string token = test::login_token(nginx_->port(), "admin", "admin-password");
+  HttpResult refused = front("POST", "/api/v1/admin/assets/1/thumbnail", std::string(25 << 20, 'x'),
+                             {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}});
+  EXPECT_EQ(refused.status, 413) << refused.body;
+  EXPECT_NE(refused.body.find("nginx"), std::string::npos) << "not nginx's refusal: " << refused.body;
+}
+
+// Failures through nginx count against the client's own address, as X-Forwarded-For names it: a client that sends
+// its own X-Forwarded-For does not get out of its limit, and another client is not limited with it. (Each server
+// counts its own failures; nginx alternates, so 8 failures reach the limit of 4 on both.)
+TEST_F(MultiServerTest, TheClientAddressComesFromNginxAndCannotBeForged) {
+  for (int i = 0; i < 8; ++i) {
+    HttpResult guess = front("POST", kLogin, credentials("admin", "wrong-password"),
+                             {{"X-Forwarded-For", "198.51.100." + std::to_string(i)}});
+    EXPECT_EQ(guess.status, 401) << guess.body;
+  }
+  HttpResult refused = front("POST", kLogin, credentials("admin", "admin-password"), {});
+  EXPECT_EQ(refused.status, 429) << "forged X-Forwarded-For headers escaped the limit: " << refused.body;
+  HttpResult elsewhere = front("POST", kLogin, credentials("admin", "admin-password"), {}, "127.0.0.3");
+  EXPECT_EQ(elsewhere.status, 200) << elsewhere.body;
+}
+
+// The login rate limit of the front holds across both servers: a burst from one client is cut off by nginx
+// whichever server would have answered, while another client logs in.
+TEST_F(MultiServerTest, TheFrontLimitsLoginAttemptsAcrossServers) {
+  int limited = 0;
+  for (int i = 0; i < 20; ++i) {
+    HttpResult attempt = front("POST", kLogin, credentials("nobody-" + std::to_string(i), "x"), {}, "127.0.0.4");
+    if (attempt.status == 429 && attempt.body.find("nginx") != std::string::npos) ++limited;
+  }
+  EXPECT_GE(limited, 4) << "nginx's limit_req did not cut the burst off";
+  EXPECT_EQ(front("POST", kLogin, credentials("admin", "admin-password"), {}, "127.0.0.5").status, 200);
+}
+
+}  // namespace
+}  // namespace thumbgen
