@@ -3,6 +3,8 @@ JOBS ?= $(shell nproc)
 BUILD ?= build
 BUILD_TYPE ?= RelWithDebInfo
 CMAKE_FLAGS ?=
+PREFIX ?= /usr/local
+DESTDIR ?=
 
 .PHONY: all deps build test unit-test web web-test sanitize demo bench format clean
 
@@ -42,6 +44,14 @@ sanitize: deps
 # The main job on the embedded default, then the admin pages on a demo catalogue (Ctrl-C stops the server).
 demo: build web
 	@bash scripts/demo.sh $(BUILD)
+
+# The thumbgen command, the desktop thumbnailer entry and its MIME types under $(PREFIX) (staged under $(DESTDIR) for
+# packaging). Installing to the live system refreshes the MIME database so file managers see the new types at once.
+.PHONY: install
+install: build
+	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
+	@if [ -z "$(DESTDIR)" ] && command -v update-mime-database >/dev/null; then \
+	  update-mime-database "$(PREFIX)/share/mime"; fi
 
 bench: build
 	@bash scripts/deps.sh --bench
