@@ -19,8 +19,9 @@ WEB_PKGS=(emscripten chromium dpkg-dev libutfcpp-dev)
 # Only for `make bench`: the peer renderer it compares against.
 BENCH_PKGS=(f3d xvfb xauth time python3 bc wrk curl)
 
-# The desktop thumbnailer's tests: GNOME's sandbox (bwrap), the MIME database compiler and GIO's type lookup, xmllint.
-DESKTOP_PKGS=(bubblewrap shared-mime-info libglib2.0-bin libxml2-utils)
+# The desktop thumbnailer's tests: GNOME's sandbox (bwrap, libseccomp for its filter), the MIME database compiler,
+# GIO's type lookup, xmllint.
+DESKTOP_PKGS=(bubblewrap libseccomp-dev shared-mime-info libglib2.0-bin libxml2-utils)
 
 want=("${BUILD_PKGS[@]}" "${WEB_PKGS[@]}" "${DESKTOP_PKGS[@]}")
 [ "${1:-}" = "--bench" ] && want+=("${BENCH_PKGS[@]}")

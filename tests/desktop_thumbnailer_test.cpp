@@ -2,8 +2,16 @@
 // in a scratch DESTDIR — the .thumbnailer's Exec line expanded the way gnome-desktop expands it (%u %i %o %s %%) and
 // run, plainly and inside a bwrap sandbox like GNOME's — and the installed MIME XML compiled by update-mime-database,
 // with GIO (what GNOME Files asks) naming the type of a file of every format thumbgen reads.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
+#if THUMBGEN_TEST_SECCOMP
+#include <sched.h>
+#include <seccomp.h>
+#include <sys/ioctl.h>
+#include <sys/personality.h>
+#include <sys/socket.h>
+#endif
 
 #include <algorithm>
 #include <filesystem>
@@ -258,50 +266,110 @@ std::optional<std::string> bwrap_unavailable() {
   return std::nullopt;
 }
 
+// GNOME's seccomp filter for thumbnailers (gnome-desktop-thumbnail-script.c, taken from Flatpak) as a BPF program in
+// an open file for `bwrap --seccomp FD` (no close-on-exec: bwrap inherits it). Everything is allowed except the
+// kernel log, keyrings, NUMA memory policies, new namespaces and mounts, clone3 (ENOSYS, so libc falls back to
+// clone), perf, ptrace, personalities other than Linux's, TIOCSTI/TIOCLINUX, and sockets other than unix, inet and
+// netlink. Built without libseccomp, fd() is -1 and the sandbox has no filter.
+class GnomeSeccompFilter {
+ public:
+  GnomeSeccompFilter() {
+#if THUMBGEN_TEST_SECCOMP
+    scmp_filter_ctx filter = seccomp_init(SCMP_ACT_ALLOW);
+    if (filter == nullptr) return;
+    auto block = [&](int syscall, int error) { seccomp_rule_add(filter, SCMP_ACT_ERRNO(error), syscall, 0); };
+    for (int syscall : {SCMP_SYS(syslog),  SCMP_SYS(uselib),        SCMP_SYS(acct),          SCMP_SYS(quotactl),
+                        SCMP_SYS(add_key), SCMP_SYS(keyctl),        SCMP_SYS(request_key),   SCMP_SYS(move_pages),
+                        SCMP_SYS(mbind),   SCMP_SYS(get_mempolicy), SCMP_SYS(set_mempolicy), SCMP_SYS(migrate_pages),
+                        SCMP_SYS(unshare), SCMP_SYS(setns),         SCMP_SYS(mount),         SCMP_SYS(umount),
+                        SCMP_SYS(umount2), SCMP_SYS(pivot_root),    SCMP_SYS(chroot),        SCMP_SYS(perf_event_open),
+                        SCMP_SYS(ptrace)}) {
+      block(syscall, EPERM);
+    }
+    for (int syscall : {SCMP_SYS(clone3), SCMP_SYS(open_tree), SCMP_SYS(move_mount), SCMP_SYS(fsopen),
+                        SCMP_SYS(fsconfig), SCMP_SYS(fsmount), SCMP_SYS(fspick), SCMP_SYS(mount_setattr)}) {
+      block(syscall, ENOSYS);
+    }
+    seccomp_rule_add(filter, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+                     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER));
+    for (scmp_datum_t request : {scmp_datum_t{TIOCSTI}, scmp_datum_t{TIOCLINUX}}) {
+      seccomp_rule_add(filter, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+                       SCMP_A1(SCMP_CMP_MASKED_EQ, 0xFFFFFFFFu, request));
+    }
+    seccomp_rule_add(filter, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(personality), 1, SCMP_A0(SCMP_CMP_NE, PER_LINUX));
+    const std::set<int> allowed_families = {AF_UNSPEC, AF_LOCAL, AF_INET, AF_INET6, AF_NETLINK};
+    for (int family = 0; family <= AF_MAX; ++family) {
+      if (allowed_families.contains(family)) continue;
+      seccomp_rule_add(filter, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
+                       SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(family)));
+    }
+    char name[] = "/tmp/thumbgen-seccomp-XXXXXX";
+    fd_ = ::mkstemp(name);
+    if (fd_ >= 0) {
+      ::unlink(name);
+      if (seccomp_export_bpf(filter, fd_) == 0) {
+        ::lseek(fd_, 0, SEEK_SET);
+      } else {
+        ::close(fd_);
+        fd_ = -1;
+      }
+    }
+    seccomp_release(filter);
+#endif
+  }
+  ~GnomeSeccompFilter() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  GnomeSeccompFilter(const GnomeSeccompFilter&) = delete;
+  GnomeSeccompFilter& operator=(const GnomeSeccompFilter&) = delete;
+  int fd() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+};
+
 // GNOME's sandbox (gnome-desktop-thumbnail-script.c): /usr read-only, the usr-merged /bin /lib /lib64 /sbin, fresh
 // /proc and /dev (no GPU device nodes), every namespace unshared (no network), the output folder as /tmp, the input
-// bound read-only into it under a fixed name that keeps its extension. The staged /usr/local stands in for the
-// installed prefix. (GNOME also installs a seccomp filter, which this does not reproduce.)
+// bound read-only into it under a fixed name that keeps its extension, GNOME's seccomp filter. The staged /usr/local
+// stands in for the installed prefix. `command` runs inside.
 std::vector<std::string> gnome_bwrap(const fs::path& staged_prefix, const fs::path& output_folder,
-                                     const fs::path& input, const std::string& sandboxed_input) {
-  std::vector<std::string> argv = {"/usr/bin/env",
-                                   "PATH=/usr/local/bin:/usr/bin:/bin",
-                                   "/usr/bin/bwrap",
-                                   "--ro-bind",
-                                   "/usr",
-                                   "/usr",
-                                   "--ro-bind",
-                                   "/etc/ld.so.cache",
-                                   "/etc/ld.so.cache"};
-  for (const char* dir : {"/bin", "/lib64", "/lib", "/sbin"}) {
+                                     const fs::path& input, const std::string& sandboxed_input,
+                                     const GnomeSeccompFilter& seccomp, const std::vector<std::string>& command) {
+  std::vector<std::string> argv = {"/usr/bin/env", "PATH=/usr/local/bin:/usr/bin:/bin", "/usr/bin/bwrap"};
+  auto add = [&argv](std::initializer_list<std::string> args) { argv.insert(argv.end(), args); };
+  add({"--ro-bind", "/usr", "/usr"});
+  add({"--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache"});
+  for (const std::string dir : {"/bin", "/lib64", "/lib", "/sbin"}) {
     if (!fs::exists(dir)) continue;
     if (fs::is_symlink(dir)) {
-      argv.insert(argv.end(), {"--symlink", "/usr" + std::string(dir), dir});
+      add({"--symlink", "/usr" + dir, dir});
     } else {
-      argv.insert(argv.end(), {"--ro-bind", dir, dir});
+      add({"--ro-bind", dir, dir});
     }
   }
-  argv.insert(argv.end(), {"--ro-bind",
-                           staged_prefix.string(),
-                           "/usr/local",
-                           "--proc",
-                           "/proc",
-                           "--dev",
-                           "/dev",
-                           "--chdir",
-                           "/",
-                           "--setenv",
-                           "GIO_USE_VFS",
-                           "local",
-                           "--unshare-all",
-                           "--die-with-parent",
-                           "--bind",
-                           output_folder.string(),
-                           "/tmp",
-                           "--ro-bind",
-                           input.string(),
-                           sandboxed_input});
+  add({"--ro-bind", staged_prefix.string(), "/usr/local"});
+  add({"--proc", "/proc", "--dev", "/dev", "--chdir", "/", "--setenv", "GIO_USE_VFS", "local"});
+  add({"--unshare-all", "--die-with-parent"});
+  add({"--bind", output_folder.string(), "/tmp", "--ro-bind", input.string(), sandboxed_input});
+  if (seccomp.fd() >= 0) add({"--seccomp", std::to_string(seccomp.fd())});
+  argv.insert(argv.end(), command.begin(), command.end());
   return argv;
+}
+
+TEST(GnomeSandbox, TheSeccompFilterIsInForce) {
+  if (auto reason = bwrap_unavailable()) GTEST_SKIP() << *reason;
+  GnomeSeccompFilter seccomp;
+  if (seccomp.fd() < 0) GTEST_SKIP() << "built without libseccomp (scripts/deps.sh installs libseccomp-dev)";
+  ScratchDir dir("thumbgen-seccomp");
+  write_file(dir / "input", "x");
+  fs::create_directories(dir / "empty prefix");
+  // setarch -R asks for a personality other than Linux's: allowed outside, refused by the filter.
+  auto outside = run_process({"/usr/bin/setarch", "x86_64", "-R", "/usr/bin/true"});
+  ASSERT_EQ(outside.exit_code, 0) << outside.err;
+  auto inside = run_process(gnome_bwrap(dir / "empty prefix", dir.path(), dir / "input", "/tmp/in", seccomp,
+                                        {"/usr/bin/setarch", "x86_64", "-R", "/usr/bin/true"}));
+  EXPECT_NE(inside.exit_code, 0);
+  EXPECT_NE(inside.err.find("Operation not permitted"), std::string::npos) << inside.err;
 }
 
 TEST_F(InstalledThumbnailer, TheExecLineWorksInsideGnomesBwrapSandbox) {
@@ -314,12 +382,10 @@ TEST_F(InstalledThumbnailer, TheExecLineWorksInsideGnomesBwrapSandbox) {
   fs::create_directories(output_folder);
   const std::string sandboxed_input = "/tmp/gnome-desktop-file-to-thumbnail.glb";
 
-  std::vector<std::string> argv = gnome_bwrap(prefix_, output_folder, model, sandboxed_input);
-  for (const std::string& element :
-       exec_argv(entry_["Exec"], sandboxed_input, "/tmp/gnome-desktop-thumbnailer.png", 256)) {
-    argv.push_back(element);
-  }
-  auto result = run_process(argv);
+  GnomeSeccompFilter seccomp;
+  auto result =
+      run_process(gnome_bwrap(prefix_, output_folder, model, sandboxed_input, seccomp,
+                              exec_argv(entry_["Exec"], sandboxed_input, "/tmp/gnome-desktop-thumbnailer.png", 256)));
   ASSERT_EQ(result.exit_code, 0) << result.err;
   expect_thumbnail(output_folder / "gnome-desktop-thumbnailer.png", 256);
   // Only the thumbnail and the input's mount point (made by bwrap) are left; the model is as it was.
@@ -335,12 +401,10 @@ TEST_F(InstalledThumbnailer, InsideTheSandboxAModelThatFailsSaysWhyAndWritesNoth
   const fs::path output_folder = root_ / "out";
   fs::create_directories(output_folder);
   const std::string sandboxed_input = "/tmp/gnome-desktop-file-to-thumbnail.stl";
-  std::vector<std::string> argv = gnome_bwrap(prefix_, output_folder, model, sandboxed_input);
-  for (const std::string& element :
-       exec_argv(entry_["Exec"], sandboxed_input, "/tmp/gnome-desktop-thumbnailer.png", 128)) {
-    argv.push_back(element);
-  }
-  auto result = run_process(argv);
+  GnomeSeccompFilter seccomp;
+  auto result =
+      run_process(gnome_bwrap(prefix_, output_folder, model, sandboxed_input, seccomp,
+                              exec_argv(entry_["Exec"], sandboxed_input, "/tmp/gnome-desktop-thumbnailer.png", 128)));
   EXPECT_EQ(result.exit_code, 1) << result.err;
   EXPECT_NE(result.err.find(sandboxed_input), std::string::npos) << result.err;
   EXPECT_EQ(names_in(output_folder), std::set<std::string>{"gnome-desktop-file-to-thumbnail.stl"});

@@ -125,7 +125,7 @@ int run_thumbnail(const ThumbnailArguments& args) {
 
   std::optional<runner::WorkResult> outcome;
   try {
-    runner::RenderProcessPool pool(pool_options, runner::thumbnail_job_setup(job));
+    runner::RenderProcessPool pool(pool_options, runner::thumbnail_job_setup(job, runner::WarmUp::No));
     pool.run({{model.string(), temp.string()}}, [&](const runner::WorkResult& result) { outcome = result; });
   } catch (const runner::RenderProcessStartupError& startup) {
     remove_temp(temp);
