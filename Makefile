@@ -3,8 +3,10 @@ JOBS ?= $(shell nproc)
 BUILD ?= build
 BUILD_TYPE ?= RelWithDebInfo
 CMAKE_FLAGS ?=
+PREFIX ?= /usr/local
+DESTDIR ?=
 
-.PHONY: all deps build test unit-test web web-test sanitize demo bench chaos format clean
+.PHONY: all deps build test unit-test web web-test sanitize demo bench chaos install format clean
 
 all: build
 
@@ -49,6 +51,13 @@ CHAOS_KILLS ?= 100
 chaos: build
 	@cd $(BUILD) && CHAOS_ASSETS=$(CHAOS_ASSETS) CHAOS_KILLS=$(CHAOS_KILLS) CHAOS_DRAIN_MINUTES=60 \
 	  tests/chaos_test --gtest_brief=0 | grep -E "chaos:|OK|FAILED|Failure|error"
+
+# The thumbgen command, the desktop thumbnailer entry and its MIME types under $(PREFIX) (staged under $(DESTDIR) for
+# packaging). Installing to the live system refreshes the MIME database so file managers see the new types at once.
+install: build
+	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
+	@if [ -z "$(DESTDIR)" ] && command -v update-mime-database >/dev/null; then \
+	  update-mime-database "$(PREFIX)/share/mime"; fi
 
 bench: build
 	@bash scripts/deps.sh --bench

@@ -20,7 +20,11 @@ WEB_PKGS=(emscripten chromium dpkg-dev libutfcpp-dev)
 # Only for `make bench`: the peer renderer it compares against.
 BENCH_PKGS=(f3d xvfb xauth time python3 bc wrk curl)
 
-want=("${BUILD_PKGS[@]}" "${WEB_PKGS[@]}")
+# The desktop thumbnailer's tests: GNOME's sandbox (bwrap, libseccomp for its filter), the MIME database compiler,
+# GIO's type lookup, xmllint.
+DESKTOP_PKGS=(bubblewrap libseccomp-dev shared-mime-info libglib2.0-bin libxml2-utils)
+
+want=("${BUILD_PKGS[@]}" "${WEB_PKGS[@]}" "${DESKTOP_PKGS[@]}")
 [ "${1:-}" = "--bench" ] && want+=("${BENCH_PKGS[@]}")
 # node/npm: any working install is fine (Debian's packages when none is present).
 command -v node >/dev/null 2>&1 || want+=(nodejs)

@@ -7,6 +7,7 @@
 
 #include "cli/render_command.h"
 #include "cli/serve_command.h"
+#include "cli/thumbnail_command.h"
 #include "cli/work_command.h"
 #include "util/version.h"
 
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   commands["import"] = thumbgen::cli::add_import_command(app);
   commands["user"] = thumbgen::cli::add_user_command(app);
   commands["work"] = thumbgen::cli::add_work_command(app);
+  commands["thumbnail"] = thumbgen::cli::add_thumbnail_command(app);
 
   if (argc < 2) {
     std::fputs(app.help().c_str(), stderr);

@@ -62,8 +62,9 @@ struct ThumbnailPipeline::Impl {
   render::Renderer renderer{*context};
 };
 
-ThumbnailPipeline::ThumbnailPipeline(const render::ViewOptions& warm_up_view) : impl_(std::make_unique<Impl>()) {
-  impl_->renderer.warm_up(warm_up_view);
+ThumbnailPipeline::ThumbnailPipeline(const std::optional<render::ViewOptions>& warm_up_view)
+    : impl_(std::make_unique<Impl>()) {
+  if (warm_up_view) impl_->renderer.warm_up(*warm_up_view);
 }
 ThumbnailPipeline::~ThumbnailPipeline() = default;
 

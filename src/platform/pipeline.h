@@ -40,8 +40,10 @@ struct JobResult {
 class ThumbnailPipeline {
  public:
   // Creates the EGL context, compiles the programs and warms the driver's shader variants up for this view, so
-  // no asset pays for them. Throws std::runtime_error when no context can be made.
-  explicit ThumbnailPipeline(const render::ViewOptions& warm_up_view = {});
+  // no asset pays for them (nullopt: no warm-up, for a process that renders one model: on llvmpipe without a shader
+  // cache, as in a thumbnailer sandbox, warming every variant up takes seconds). Throws std::runtime_error when no
+  // context can be made.
+  explicit ThumbnailPipeline(const std::optional<render::ViewOptions>& warm_up_view = render::ViewOptions{});
   ~ThumbnailPipeline();
   JobResult run(const std::filesystem::path& model_file, const JobOptions& options);
   // Parse + decode only, no GL (the load-only pass of the benchmark).

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 #include <system_error>
 
@@ -42,10 +43,11 @@ void write_atomically(const fs::path& path, const std::vector<std::uint8_t>& byt
 
 }  // namespace
 
-RenderProcessSetup thumbnail_job_setup(const platform::JobOptions& job_options) {
-  return [job_options]() -> JobFunction {
+RenderProcessSetup thumbnail_job_setup(const platform::JobOptions& job_options, WarmUp warm_up) {
+  return [job_options, warm_up]() -> JobFunction {
     platform::tune_malloc_for_software_gl();
-    auto pipeline = std::make_shared<platform::ThumbnailPipeline>(job_options.view);
+    auto pipeline = std::make_shared<platform::ThumbnailPipeline>(
+        warm_up == WarmUp::Yes ? std::optional<render::ViewOptions>(job_options.view) : std::nullopt);
     return [pipeline, job_options](const WorkItem& item) {
       platform::JobOptions options = job_options;
       std::vector<std::string> settings_warnings;

@@ -8,6 +8,9 @@
 
 namespace thumbgen::runner {
 
-RenderProcessSetup thumbnail_job_setup(const platform::JobOptions& job_options);
+// WarmUp::No: the render process renders one model only (`thumbgen thumbnail`), so warming every shader variant up
+// would cost more than it saves.
+enum class WarmUp { Yes, No };
+RenderProcessSetup thumbnail_job_setup(const platform::JobOptions& job_options, WarmUp warm_up = WarmUp::Yes);
 
 }  // namespace thumbgen::runner
