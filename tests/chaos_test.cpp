@@ -1,8 +1,9 @@
 // Chaos: two `thumbgen serve` processes on one catalogue and one media store, four `thumbgen work` processes spread
 // over them, and a killer that sends SIGKILL to random workers and servers at random moments (each comes back at
-// once). Afterwards every asset that can render has exactly one current thumbnail whose stored file exists and
-// decodes, no job was completed twice, the assets that always fail are dead with their reasons, and after the sweep
-// no stored file is left that no asset points at.
+// once); on a bucket, the S3 server is also stopped for CHAOS_S3_OUTAGE_SECONDS (20) in the middle. Afterwards every
+// asset that can render has exactly one current thumbnail whose stored file exists and decodes, no job was completed
+// twice, the assets that always fail are dead with their reasons, and after the sweep no stored file is left that no
+// asset points at.
 //
 // `make test` runs the short form; `make chaos` the full one (CHAOS_ASSETS=2000 CHAOS_KILLS=100). Figures are printed
 // as a "chaos:" line.
@@ -14,6 +15,7 @@
 #include <turbojpeg.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -26,8 +28,11 @@
 #include <sstream>
 #include <thread>
 
+#include "server/s3_storage.h"
+#include "server/storage_local.h"
 #include "support/gltf_writer.h"
 #include "support/http_client.h"
+#include "support/s3_test_server.h"
 #include "support/server_login.h"
 #include "support/server_process.h"
 
@@ -47,13 +52,6 @@ constexpr int kAlwaysFailing = 3;
 int env_int(const char* name, int fallback) {
   const char* value = std::getenv(name);
   return value && *value ? std::atoi(value) : fallback;
-}
-
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 bool decodes_as_jpeg(const std::string& bytes) {
@@ -155,9 +153,39 @@ class ChaosTest : public ::testing::Test {
   // Servers never sweep during the run (another server's upload may be between its store and its pointer switch);
   // the sweep runs once at the end, with everything else stopped.
   std::vector<std::string> server_env(int orphan_min_age = 3600) const {
-    return {"THUMBGEN_METRICS_LISTEN=off", "THUMBGEN_MIN_LEASE_SECONDS=1", "THUMBGEN_MAX_ATTEMPTS=50",
-            "THUMBGEN_ORPHAN_MIN_AGE=" + std::to_string(orphan_min_age)};
+    std::vector<std::string> env = {"THUMBGEN_METRICS_LISTEN=off", "THUMBGEN_MIN_LEASE_SECONDS=1",
+                                    "THUMBGEN_MAX_ATTEMPTS=50",
+                                    "THUMBGEN_ORPHAN_MIN_AGE=" + std::to_string(orphan_min_age)};
+    if (s3_) {
+      for (const std::string& entry : s3_->serve_environment()) env.push_back(entry);
+      env.push_back(std::string("THUMBGEN_STORAGE=s3://") + test::S3TestServer::kBucket + "/chaos");
+    }
+    return env;
   }
+
+  // What a supervisor (systemd's Restart=always) does: start it again until it stays up. A server does not start
+  // while its bucket is unreachable (it lists the bucket first), so this may take until the bucket is back.
+  void bring_back(ServerProcess& server, int orphan_min_age = 3600) {
+    const auto deadline = Clock::now() + std::chrono::seconds(120);
+    for (;;) {
+      try {
+        server.restart({}, server_env(orphan_min_age));
+        return;
+      } catch (const std::exception& error) {
+        server.stop(SIGKILL);
+        if (Clock::now() > deadline) throw;
+      }
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+  }
+
+  // The thumbnail store the servers use, as the test reads it.
+  std::unique_ptr<server::Storage> media() const {
+    if (!s3_) return std::make_unique<server::LocalStorage>(a_.data() / "media");
+    return std::make_unique<server::S3Storage>(server::S3StorageSettings{s3_->client_options(), "chaos", ""});
+  }
+
+  void run_chaos();
 
   nlohmann::json api(const std::string& target) {
     if (token_.empty()) token_ = test::login_token(a_.port(), "admin", kPassword);
@@ -188,15 +216,24 @@ class ChaosTest : public ::testing::Test {
     return counts;
   }
 
+  std::unique_ptr<test::S3TestServer> s3_;  // null: thumbnails on disk (<data>/media)
   int good_ = env_int("CHAOS_ASSETS", 40);
   int kills_ = env_int("CHAOS_KILLS", 12);
   ServerProcess a_;
   ServerProcess b_{a_.data()};
+  std::vector<ServerProcess*> down_;  // killed during the bucket's outage, started again after it
   fs::path models_;
   std::string token_;
 };
 
-TEST_F(ChaosTest, NoThumbnailIsLostOrDoneTwiceWhileWorkersAndServersAreKilled) {
+TEST_F(ChaosTest, NoThumbnailIsLostOrDoneTwiceWhileWorkersAndServersAreKilled) { run_chaos(); }
+
+TEST_F(ChaosTest, NoThumbnailIsLostOrDoneTwiceInABucketThatGoesAwayFor20Seconds) {
+  s3_ = std::make_unique<test::S3TestServer>();
+  run_chaos();
+}
+
+void ChaosTest::run_chaos() {
   Figures figures;
   figures.assets = good_ + kAlwaysFailing;
   const auto started = Clock::now();
@@ -217,7 +254,19 @@ TEST_F(ChaosTest, NoThumbnailIsLostOrDoneTwiceWhileWorkersAndServersAreKilled) {
       }
     }
   };
+  const int outage_seconds = s3_ ? env_int("CHAOS_S3_OUTAGE_SECONDS", 20) : 0;
+  Clock::time_point outage_ends{};
+  bool in_outage = false;
   for (int kill = 0; kill < kills_; ++kill) {
+    if (s3_ && kill == kills_ / 3) {
+      s3_->stop();
+      outage_ends = Clock::now() + std::chrono::seconds(outage_seconds);
+      in_outage = true;
+    }
+    if (in_outage && Clock::now() >= outage_ends) {
+      s3_->start();
+      in_outage = false;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(200, 1500)(random)));
     keep_workers_running();
     if (std::uniform_int_distribution<int>(0, 9)(random) < 7) {
@@ -228,10 +277,20 @@ TEST_F(ChaosTest, NoThumbnailIsLostOrDoneTwiceWhileWorkersAndServersAreKilled) {
     } else {
       ServerProcess& victim = std::uniform_int_distribution<int>(0, 1)(random) == 0 ? a_ : b_;
       victim.stop(SIGKILL);
-      victim.restart({}, server_env());
       ++figures.kills_server;
+      if (in_outage) {
+        // Started again once the bucket is back (below), as a supervisor's retries would.
+        if (std::find(down_.begin(), down_.end(), &victim) == down_.end()) down_.push_back(&victim);
+      } else {
+        bring_back(victim);
+      }
     }
   }
+  if (in_outage) {
+    std::this_thread::sleep_until(outage_ends);
+    s3_->start();
+  }
+  for (ServerProcess* server : down_) bring_back(*server);
 
   // Then let the queue drain: nothing queued or leased (an expired lease counts as queued).
   const auto deadline = Clock::now() + std::chrono::minutes(env_int("CHAOS_DRAIN_MINUTES", 10));
@@ -249,9 +308,10 @@ TEST_F(ChaosTest, NoThumbnailIsLostOrDoneTwiceWhileWorkersAndServersAreKilled) {
   // The sweep, once, with no other server running.
   ASSERT_EQ(b_.stop(), 0);
   ASSERT_EQ(a_.stop(), 0);
-  a_.restart({}, server_env(0));
+  bring_back(a_, 0);
 
-  std::set<fs::path> current;
+  const std::unique_ptr<server::Storage> store = media();
+  std::set<std::string> current;
   for (const nlohmann::json& row : all_assets()) {
     const std::string url = row.value("url", "");
     if (url.find("corrupt-") != std::string::npos) {
@@ -270,22 +330,21 @@ TEST_F(ChaosTest, NoThumbnailIsLostOrDoneTwiceWhileWorkersAndServersAreKilled) {
       continue;
     }
     const std::string thumbnail_url = row["thumbnail_url"].get<std::string>();
-    const std::size_t media = thumbnail_url.find("/media/");
-    ASSERT_NE(media, std::string::npos) << thumbnail_url;
-    const fs::path stored = a_.data() / "media" / thumbnail_url.substr(media + 7);
-    current.insert(stored);
+    ASSERT_NE(thumbnail_url.find("thumbs/"), std::string::npos) << thumbnail_url;
+    const std::string key = thumbnail_url.substr(thumbnail_url.find("thumbs/"));
+    current.insert(key);
     ++figures.thumbnails;
-    if (!decodes_as_jpeg(read_text(stored))) {
+    if (!decodes_as_jpeg(store->read(key).value_or(""))) {
       ++figures.undecodable;
-      ADD_FAILURE() << "the stored thumbnail is missing or does not decode: " << stored;
+      ADD_FAILURE() << "the stored thumbnail is missing or does not decode: " << key;
     }
   }
-  for (const auto& entry : fs::recursive_directory_iterator(a_.data() / "media")) {
-    if (entry.is_regular_file() && !current.count(entry.path())) {
+  store->list("thumbs/", [&](const server::StoredObject& object) {
+    if (!current.count(object.key)) {
       ++figures.orphans;
-      ADD_FAILURE() << "orphan after the sweep: " << entry.path();
+      ADD_FAILURE() << "orphan after the sweep: " << object.key;
     }
-  }
+  });
   for (const auto& [job, count] : completions()) {
     figures.completions += count;
     if (count > 1) {
@@ -296,13 +355,13 @@ TEST_F(ChaosTest, NoThumbnailIsLostOrDoneTwiceWhileWorkersAndServersAreKilled) {
   EXPECT_EQ(figures.thumbnails, good_);
   EXPECT_EQ(figures.dead, kAlwaysFailing);
   std::printf(
-      "chaos: %d assets (%d always failing), %d kills (%d workers, %d servers), %d worker restarts, %.1f s; "
+      "chaos (%s): %d assets (%d always failing), %d kills (%d workers, %d servers), %d worker restarts, %.1f s; "
       "thumbnails %d, lost %d, undecodable %d, completions seen %d, completed twice %d, dead %d (without reason %d), "
       "orphans after sweep %d\n",
-      figures.assets, kAlwaysFailing, figures.kills_worker + figures.kills_server, figures.kills_worker,
-      figures.kills_server, figures.worker_restarts, figures.seconds, figures.thumbnails, figures.lost,
-      figures.undecodable, figures.completions, figures.completed_twice, figures.dead, figures.dead_without_reason,
-      figures.orphans);
+      s3_ ? ("bucket, " + std::to_string(outage_seconds) + " s outage").c_str() : "disk", figures.assets,
+      kAlwaysFailing, figures.kills_worker + figures.kills_server, figures.kills_worker, figures.kills_server,
+      figures.worker_restarts, figures.seconds, figures.thumbnails, figures.lost, figures.undecodable,
+      figures.completions, figures.completed_twice, figures.dead, figures.dead_without_reason, figures.orphans);
 }
 
 }  // namespace
