@@ -18,9 +18,11 @@
 #include "worker/download_cache.h"
 #include "worker/fetch_policy.h"
 #include "worker/listing_job_source.h"
+#include "worker/metrics_endpoint.h"
 #include "worker/work_gate.h"
 #include "worker/work_log.h"
 #include "worker/work_signals.h"
+#include "worker/worker_metrics.h"
 
 namespace thumbgen::worker {
 namespace fs = std::filesystem;
@@ -42,7 +44,12 @@ class Worker {
                             ? nullptr
                             : std::make_unique<BrushTextureCache>(options.brush_texture_prefix,
                                                                   options.job.brush_texture_folder, policy_)),
-        batches_(options, fetcher_, cache_, control_, tasks_mutex_, log_, brush_textures_.get()) {
+        batches_(options, fetcher_, cache_, control_, tasks_mutex_, log_, metrics_, brush_textures_.get()) {
+    if (!options.metrics_listen.empty()) {
+      metrics_endpoint_ = std::make_unique<MetricsEndpoint>(options.metrics_listen, [this] { return metrics_.text(); });
+      log_.note("metrics on http://" + options.metrics_listen + "/metrics (port " +
+                std::to_string(metrics_endpoint_->port()) + ")");
+    }
     api_.on_retry([this](const std::string& what) { log_.note("server unreachable or busy: " + what); });
     api_.on_answer_from([this](const SocketAddress& address) { policy_.note_server_address(address); });
     char host[256] = "host";
@@ -72,7 +79,9 @@ class Worker {
   ControlFile control_;
   std::unique_ptr<JobSource> source_;
   std::unique_ptr<BrushTextureCache> brush_textures_;  // null without a brush texture URL prefix
-  BatchRunner batches_;  // last: its render processes and network thread end before the rest goes away
+  WorkerMetrics metrics_;
+  BatchRunner batches_;  // its render processes and network thread end before the rest goes away
+  std::unique_ptr<MetricsEndpoint> metrics_endpoint_;  // last: stops answering before the metrics go
 };
 
 // The claim protocol until the server shows it has none, then the listing (compatibility mode).
