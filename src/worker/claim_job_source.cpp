@@ -20,11 +20,13 @@ std::optional<Batch> ClaimJobSource::next_batch() {
   if (!jobs) return std::nullopt;
   Batch tasks;
   for (Job& job : *jobs) {
-    log_.event("job claimed", {{"job", job.job_id},
-                               {"asset", job.asset.id},
-                               {"asset_url", job.asset.url},
-                               {"attempt", job.attempt},
-                               {"correlation_id", job.correlation_id}});
+    log_.event("job claimed",
+               {{"job", job.job_id},
+                {"asset", job.asset.id},
+                {"asset_url", job.asset.url},
+                {"attempt", job.attempt},
+                {"correlation_id", job.correlation_id}},
+               WorkLog::Text::Write);
     auto task = std::make_unique<Task>();
     task->asset = job.asset;
     task->job = std::move(job);

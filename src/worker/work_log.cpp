@@ -49,10 +49,10 @@ void WorkLog::note(const std::string& line) {
   progress_.note(stderr_is_terminal() ? line : local_timestamp() + " " + line);
 }
 
-void WorkLog::event(std::string_view message, const util::LogFields& fields) {
+void WorkLog::event(std::string_view message, const util::LogFields& fields, Text text) {
   std::lock_guard lock(mutex_);
   if (structured_) return util::log_event(spdlog::level::info, message, fields);
-  if (stderr_is_terminal()) return;  // the progress bar and the per-asset lines are the terminal's view
+  if (text == Text::Omit || stderr_is_terminal()) return;  // the bar and the per-asset lines are the terminal's view
   std::string line = local_timestamp() + " " + std::string(message);
   for (const auto& [key, value] : fields.items()) line += " " + key + "=" + util::text_field_value(value);
   progress_.note(line);

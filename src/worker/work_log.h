@@ -14,8 +14,9 @@ namespace thumbgen::worker {
 
 struct Task;
 
-// With --log-format json every line on stderr is a JSON object (notes, job events, the summary; no progress bar);
-// with text, job events are written as notes when stderr is not a terminal (a log file), never over the bar.
+// With --log-format json every line on stderr is a JSON object (notes, job events, the summary; no progress bar).
+// With text the per-asset lines tell how each asset ended; of the job events only those marked for text are written
+// (as notes), and only when stderr is not a terminal (a log file): a claim's line ties job, asset and correlation id.
 class WorkLog {
  public:
   explicit WorkLog(bool json);  // json: --json, records on stdout
@@ -25,7 +26,8 @@ class WorkLog {
   void note(const std::string& line);
   void record(const runner::AssetRecord& record);
   // A step of one job or asset ("job claimed", "job completed", ...) with its ids.
-  void event(std::string_view message, const util::LogFields& fields);
+  enum class Text { Omit, Write };
+  void event(std::string_view message, const util::LogFields& fields, Text text = Text::Omit);
   // The summary; the run ends with no asset left unstarted (the server keeps them).
   void finish(bool interrupted);
 
