@@ -141,11 +141,20 @@ TEST(ServerRequestIdAttack, AnIncomingIdIsKeptOnlyFromATrustedProxyAndOnlyWhenSa
   const std::string proxied = "nginx-0123456789abcdef";
   HttpResult kept = http_request(server.port(), "GET", "/healthz", "", {{"X-Request-Id", proxied}});
   EXPECT_EQ(kept.header("x-request-id"), proxied);
+  HttpResult forwarded = http_request(server.port(), "GET", "/healthz", "", {{"X-Forwarded-For", "203.0.113.9"}});
+  nlohmann::json forwarded_line = request_line(server, forwarded.header("x-request-id"));
+  ASSERT_TRUE(forwarded_line.is_object()) << server.log();
+  EXPECT_EQ(forwarded_line["client"], "203.0.113.9");  // the client the trusted proxy names
   EXPECT_TRUE(request_line(server, proxied).is_object()) << server.log();
   // The same from anyone else: a fresh one (a client could otherwise pass its requests off as another's).
   HttpResult other = http_request_from("127.0.0.2", server.port(), "GET", "/healthz", "", {{"X-Request-Id", proxied}});
   EXPECT_EQ(other.status, 200);
   EXPECT_TRUE(std::regex_match(other.header("x-request-id"), kFreshId)) << other.header("x-request-id");
+  HttpResult spoofed =
+      http_request_from("127.0.0.2", server.port(), "GET", "/healthz", "", {{"X-Forwarded-For", "203.0.113.9"}});
+  nlohmann::json spoofed_line = request_line(server, spoofed.header("x-request-id"));
+  ASSERT_TRUE(spoofed_line.is_object()) << server.log();
+  EXPECT_EQ(spoofed_line["client"], "127.0.0.2");  // anyone else's X-Forwarded-For is ignored
 
   // Hostile values, even from the trusted proxy: quotes and JSON, spaces and pairs, control bytes, a huge one, two
   // fields. Each answer gets a fresh id and none of it reaches the log or the headers.

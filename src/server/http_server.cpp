@@ -357,7 +357,10 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     const std::string_view method(request_.method_string().data(), request_.method_string().size());
     const std::string write_error = ec ? ec.message() : std::string();
-    log_request({method, route_, target.substr(0, target.find('?')), status, response_bytes_, ms, client_, user,
+    // Behind a trusted proxy, the client it names (as login throttling counts it); otherwise the socket's peer.
+    const std::string client =
+        peer_trusted_ ? client_address(client_, forwarded_for(request_), server_.options_.trusted_proxies) : client_;
+    log_request({method, route_, target.substr(0, target.find('?')), status, response_bytes_, ms, client, user,
                  request_id_, correlation_id_, write_error});
     route_.clear();
     request_id_.clear();
@@ -385,7 +388,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string request_id_;            // the request in flight's id (X-Request-Id), "" between requests
   std::string correlation_id_;        // its client's X-Correlation-Id, when a safe token
   std::uint64_t response_bytes_ = 0;  // its response body's length, for the log
-  bool peer_trusted_ = false;         // the peer is one of options.trusted_proxies
+  bool peer_trusted_ = false;         // the peer is one of options.trusted_proxies (its X-Forwarded-For counts)
   std::shared_ptr<Session> reading_;  // itself, while a chunk of a file response is being read
   bool busy_ = false;
   std::chrono::steady_clock::time_point started_{};

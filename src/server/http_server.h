@@ -42,7 +42,7 @@ struct HttpOptions {
   std::size_t max_connections_per_address = 128;  // an IPv4 address or an IPv6 /64; over it (or max_connections): 503
   int file_threads = 4;  // threads reading the files responses send (a stuck disk holds these, not the I/O threads)
 
-  TrustedProxies trusted_proxies;  // peers whose X-Request-Id is kept (request_log.h); none by default
+  TrustedProxies trusted_proxies;  // peers whose X-Request-Id and X-Forwarded-For the log believes; none by default
 };
 
 class Session;
