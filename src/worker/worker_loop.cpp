@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "util/logging.h"
 #include "worker/api_client.h"
 #include "worker/asset_fetcher.h"
 #include "worker/batch_runner.h"
@@ -29,6 +30,15 @@ namespace fs = std::filesystem;
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Why the run stops, on stderr: "thumbgen work: ..." as text, an error line with --log-format json.
+void say_fatal(const std::string& message) {
+  if (util::log_format() == util::LogFormat::Json) {
+    util::log_event(spdlog::level::err, "thumbgen work: " + message, util::LogFields::object());
+  } else {
+    std::fprintf(stderr, "thumbgen work: %s\n", message.c_str());
+  }
+}
 
 class Worker {
  public:
@@ -135,21 +145,21 @@ int Worker::run() {
       batches_.run(batch, *source_);
     }
   } catch (const AuthError& error) {
-    std::fprintf(stderr, "thumbgen work: %s (check --token, or --user and THUMBGEN_PASSWORD)\n", error.what());
+    say_fatal(std::string(error.what()) + " (check --token, or --user and THUMBGEN_PASSWORD)");
     return kWorkExitFatal;
   } catch (const runner::RenderProcessStartupError& error) {
-    std::fprintf(stderr, "thumbgen work: cannot start a render process: %s\n", error.what());
+    say_fatal(std::string("cannot start a render process: ") + error.what());
     return kWorkExitFatal;
   } catch (const ApiError& error) {
     if (stop_signalled()) {
       log_.finish(true);
       return last_stop_signal() == SIGTERM ? kWorkExitOk : kWorkExitInterrupted;
     }
-    std::fprintf(stderr, "thumbgen work: %s\n", error.what());
+    say_fatal(error.what());
     return kWorkExitUnreachable;
   } catch (const std::exception& error) {
     // An answer of the wrong shape from the server, or a local file error: one clear message, no crash.
-    std::fprintf(stderr, "thumbgen work: %s\n", error.what());
+    say_fatal(error.what());
     return kWorkExitUnreachable;
   }
   bool interrupted = stop_signalled();
@@ -165,8 +175,7 @@ int run_work(const WorkOptions& options) {
   std::error_code error;
   fs::create_directories(options.cache_dir, error);
   if (error) {
-    std::fprintf(stderr, "thumbgen work: cannot create the cache folder %s: %s\n", options.cache_dir.c_str(),
-                 error.message().c_str());
+    say_fatal("cannot create the cache folder " + options.cache_dir.string() + ": " + error.message());
     return 2;
   }
   WorkSignalHandlers handlers;  // from here on, nothing signalled yet
@@ -174,7 +183,7 @@ int run_work(const WorkOptions& options) {
   try {
     worker = std::make_unique<Worker>(options);
   } catch (const std::exception& failure) {  // the download cache folder, an --allow-host entry
-    std::fprintf(stderr, "thumbgen work: %s\n", failure.what());
+    say_fatal(failure.what());
     return 2;
   }
   return worker->run();
