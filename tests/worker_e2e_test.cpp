@@ -18,6 +18,7 @@
 #include "support/gltf_writer.h"
 #include "support/http_client.h"
 #include "support/process.h"
+#include "support/prometheus_text.h"
 #include "support/server_process.h"
 
 namespace thumbgen {
@@ -610,6 +611,94 @@ TEST_F(WorkerE2eTest, TheWorkerRenewsItsTokenBeforeItExpires) {
   EXPECT_EQ(worker.wait(), 0) << worker.log();
   EXPECT_EQ(total("[^ ]+", 401), 0) << server_.log();  // never an expired token sent
   EXPECT_EQ(missing()["assets"].size(), 1u);
+}
+
+// Issue 14: `work --metrics-listen` after real renders, and one asset's story followed across both logs (JSON) by
+// its correlation id.
+TEST_F(WorkerE2eTest, MetricsAndJsonLogsFollowEachAssetAcrossMachines) {
+  const std::string scrape_token(40, 'm');
+  start(1, {"THUMBGEN_LOG_FORMAT=json", "THUMBGEN_METRICS_TOKEN=" + scrape_token, "THUMBGEN_METRICS_LISTEN=off"});
+  BackgroundWorker worker(
+      work_args({"--watch", "--poll", "2", "-j", "1", "--metrics-listen", "127.0.0.1:0", "--log-format", "json"}),
+      server_.data().parent_path() / "w.log");
+  ASSERT_TRUE(worker.wait_for("\"job completed\"", good_assets_, std::chrono::seconds(120))) << worker.log();
+  ASSERT_TRUE(worker.wait_for("\"job failed\"", 1)) << worker.log();
+
+  std::smatch found;
+  const std::string worker_log = worker.log();
+  ASSERT_TRUE(std::regex_search(worker_log, found, std::regex(R"(metrics on http://\S+ \(port (\d+)\))")))
+      << worker_log;
+  auto port = static_cast<unsigned short>(std::stoi(found[1]));
+  test::HttpResult scrape = http_request(port, "GET", "/metrics");
+  ASSERT_EQ(scrape.status, 200) << scrape.body;
+  EXPECT_EQ(scrape.header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+  test::PrometheusText text = test::parse_prometheus_text(scrape.body);
+  EXPECT_EQ(text.value("thumbgen_worker_renders_total"), good_assets_);
+  EXPECT_EQ(text.value(R"(thumbgen_worker_failures_total{reason="load"})"), 1);  // the corrupt GLB
+  EXPECT_EQ(text.value(R"(thumbgen_worker_failures_total{reason="crash"})"), 0);
+  EXPECT_EQ(text.types.at("thumbgen_worker_render_duration_seconds"), "histogram");
+  EXPECT_EQ(text.value("thumbgen_worker_render_duration_seconds_count"), good_assets_);
+  EXPECT_GT(text.value("thumbgen_worker_render_duration_seconds_sum"), 0);
+  EXPECT_EQ(text.value("thumbgen_worker_upload_duration_seconds_count"), good_assets_);
+  EXPECT_EQ(text.value("thumbgen_worker_render_process_restarts_total"), 0);
+  // The listener answers /metrics only, to an IP or localhost Host only.
+  EXPECT_EQ(http_request(port, "GET", "/other").status, 404);
+  EXPECT_EQ(http_request(port, "POST", "/metrics", "{}").status, 405);
+  EXPECT_EQ(test::raw_request(port, "GET /metrics HTTP/1.1\r\nHost: rebound.example\r\n\r\n").status, 400);
+  EXPECT_EQ(test::raw_request(port, "GET /metrics HTTP/1.1\r\nHost: localhost:1\r\n\r\n").status, 200);
+  EXPECT_EQ(
+      test::raw_request(port, "GET /metrics HTTP/1.1\r\nHost: x\r\n" + std::string(9000, 'h') + "\r\n\r\n").status,
+      431);
+
+  // The server counted the render times the worker reported.
+  auto server_metrics = test::parse_prometheus_text(
+      http_request(server_.port(), "GET", "/metrics", "", {{"Authorization", "Bearer " + scrape_token}}).body);
+  EXPECT_EQ(server_metrics.value("thumbgen_render_duration_seconds_count"), good_assets_);
+
+  worker.signal(SIGTERM);
+  EXPECT_EQ(worker.wait(), 0) << worker.log();
+
+  // Both logs are JSON lines; each completed job's correlation id leads from the worker's line to the server's
+  // request line and job event, with the same job and asset.
+  auto parse_lines = [](const std::string& log) {
+    std::vector<nlohmann::json> lines;
+    std::stringstream in(log);
+    for (std::string line; std::getline(in, line);) {
+      if (line.empty()) continue;
+      auto parsed = nlohmann::json::parse(line, nullptr, false);
+      EXPECT_TRUE(parsed.is_object()) << line;
+      if (parsed.is_object()) lines.push_back(std::move(parsed));
+    }
+    return lines;
+  };
+  const auto worker_lines = parse_lines(worker.log());
+  const auto server_lines = parse_lines(server_.log());
+  int followed = 0;
+  for (const auto& done : worker_lines) {
+    if (done.value("msg", "") != "job completed") continue;
+    const std::string correlation = done.value("correlation_id", "");
+    ASSERT_TRUE(std::regex_match(correlation, std::regex(R"([0-9a-f]{16}\.[0-9]+)"))) << done.dump();
+    EXPECT_EQ(correlation.substr(correlation.find('.') + 1), done.value("job", "")) << done.dump();
+    EXPECT_GT(done.value("render_seconds", 0.0), 0) << done.dump();
+    bool request_seen = false, event_seen = false, claim_seen = false;
+    for (const auto& line : server_lines) {
+      if (line.value("msg", "") == "request" && line.value("correlation_id", "") == correlation &&
+          line.value("route", "") == "/api/v1/admin/thumbnail-jobs/{job}/complete") {
+        request_seen = line.value("status", 0) == 200;
+      }
+      if (line.value("msg", "") == "job completed" && line.value("correlation_id", "") == correlation) {
+        event_seen =
+            line.value("asset", "") == done.value("asset", "") && line.value("job", "") == done.value("job", "");
+      }
+      // The claim's own request id is the correlation id's first half.
+      if (line.value("msg", "") == "job claimed" && line.value("job", "") == done.value("job", "")) {
+        claim_seen = correlation.starts_with(line.value("request_id", "?") + ".");
+      }
+    }
+    EXPECT_TRUE(request_seen && event_seen && claim_seen) << correlation << "\n" << server_.log();
+    ++followed;
+  }
+  EXPECT_EQ(followed, good_assets_);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "cli/serve_command.h"
 #include "cli/thumbnail_command.h"
 #include "cli/work_command.h"
+#include "util/logging.h"
 #include "util/version.h"
 
 using thumbgen::kVersion;
@@ -21,6 +22,13 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("thumbgen ") + kVersion);
   app.require_subcommand(1);
   app.fallthrough();
+  // Every command's log lines (stderr): before or after the subcommand's name (options fall through to here).
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format, "Log lines on stderr as text or json (one object per line)")
+      ->envname("THUMBGEN_LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str()
+      ->type_name("text|json");
 
   // Each subcommand registers itself and hands back what runs it; add new ones here.
   std::map<std::string, std::function<int()>> commands;
@@ -41,6 +49,8 @@ int main(int argc, char** argv) {
     int code = app.exit(error);  // prints help, version or the error
     return code == 0 ? 0 : thumbgen::cli::kExitUsage;
   }
+  thumbgen::util::configure_logging(
+      thumbgen::util::parse_log_format(log_format).value_or(thumbgen::util::LogFormat::Text));
   for (CLI::App* chosen : app.get_subcommands()) {
     auto command = commands.find(chosen->get_name());
     if (command != commands.end()) return command->second();

@@ -92,6 +92,7 @@ int run_serve(const ServeFlags& flags) {
     JwtKeyring keyring = load_or_create_keyring(effective_keys_file(config));
 
     config.http.allowed_hosts = make_host_allowlist(host, config.public_url, config.allowed_hosts);
+    config.http.trusted_proxies = config.trusted_proxies;  // their X-Request-Id is kept too
     limit_connections_to_descriptors(config.http, catalogue_connections);
     std::unique_ptr<Api> api;
     HttpServer server(

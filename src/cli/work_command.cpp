@@ -12,6 +12,7 @@
 
 #include "cli/render_command.h"
 #include "cli/render_options.h"
+#include "util/listen_address.h"
 #include "worker/brush_texture_cache.h"
 #include "worker/fetch_policy.h"
 #include "worker/worker_loop.h"
@@ -41,7 +42,7 @@ Exit status: 0 done, 1 some asset failed (--once), 2 usage error, 3 credentials 
 start, 4 server unreachable, 130 interrupted.)";
 
 struct WorkArguments {
-  std::string server, token, user, schedule, cache, control, cache_max = "2G";
+  std::string server, token, user, schedule, cache, control, cache_max = "2G", metrics_listen;
   std::vector<std::string> allow_hosts;
   int batch = 50, lease = 300, poll = 60;
   bool once = false, watch = false, compat = false;
@@ -118,6 +119,10 @@ worker::WorkOptions resolve(WorkArguments args) {
   }
   options.control_file = args.control;
   options.force_compat = args.compat;
+  if (!args.metrics_listen.empty()) {
+    util::split_listen_address(args.metrics_listen);  // a usage error now rather than after the login
+    options.metrics_listen = args.metrics_listen;
+  }
   return options;
 }
 
@@ -161,6 +166,11 @@ std::function<int()> add_work_command(CLI::App& app) {
   command->add_option("--lease", args->lease, "Lease length asked for each job, in seconds")
       ->capture_default_str()
       ->type_name("S");
+  command
+      ->add_option("--metrics-listen", args->metrics_listen,
+                   "Serve GET /metrics (Prometheus text: renders, failures by reason, render and upload time, "
+                   "render-process restarts) on this address, e.g. 127.0.0.1:9465")
+      ->type_name("HOST:PORT");
   command->add_flag("--compat", args->compat,
                     "Compatibility mode even if the server has the claim protocol (listing + upload only)");
   command->footer(kWorkFooter);

@@ -8,6 +8,8 @@
 #include "server/api_parsing.h"
 #include "server/catalogue_admin.h"
 #include "server/render_settings.h"
+#include "util/logging.h"
+#include "util/request_id.h"
 
 namespace thumbgen::server {
 
@@ -40,6 +42,36 @@ ApiResponse job_error(JobError error, ServerMetrics* metrics = nullptr) {
       return error_response(http::status::conflict, "Job is not leased");
   }
   return error_response(http::status::internal_server_error, "Internal error");
+}
+
+// One line per step of a job's life (claimed, completed, failed, released) with what ties it to the worker's log:
+// the job and asset ids, this request's id and the worker's correlation id (both vetted by the HTTP layer).
+void log_job_event(std::string_view what, const ApiRequest& request, std::int64_t job_id,
+                   std::optional<std::int64_t> asset_id, const util::LogFields& extra = util::LogFields::object()) {
+  util::LogFields fields;
+  fields["job"] = std::to_string(job_id);
+  fields["asset"] = asset_id ? nlohmann::ordered_json(std::to_string(*asset_id)) : nlohmann::ordered_json(nullptr);
+  fields["request_id"] = std::string(request.raw[util::kRequestIdHeader]);
+  if (auto correlation = request.raw[util::kCorrelationIdHeader]; !correlation.empty())
+    fields["correlation_id"] = std::string(correlation);
+  for (const auto& [key, value] : extra.items()) fields[key] = value;
+  util::log_event(spdlog::level::info, what, fields);
+}
+
+// The asset a leased job is for, for the log; nullopt when the job or token is not (or no longer) current.
+std::optional<std::int64_t> leased_asset_id(JobQueue& jobs, std::int64_t job_id, std::int64_t token) {
+  auto leased = jobs.leased_asset(job_id, token);
+  if (auto* asset = std::get_if<std::int64_t>(&leased)) return *asset;
+  return std::nullopt;
+}
+
+// The completion's optional "render_seconds" (issue 14: the render time histogram). Old workers send none.
+std::variant<std::optional<double>, ApiResponse> render_seconds_field(const nlohmann::json& body) {
+  auto field = body.find("render_seconds");
+  if (field == body.end() || field->is_null()) return std::optional<double>();
+  if (!field->is_number() || !(field->get<double>() >= 0) || field->get<double>() > 86400)
+    return error_response(http::status::bad_request, "render_seconds must be a number of seconds from 0 to 86400");
+  return std::optional<double>(field->get<double>());
 }
 
 bool is_url(std::string_view location) { return location.starts_with("http://") || location.starts_with("https://"); }
@@ -125,10 +157,12 @@ void Api::add_job_routes() {
       if (!job_id) return job_error(JobError::NotFound);
       auto token = body.contains("fencing_token") ? json_int64(body["fencing_token"]) : std::nullopt;
       if (!token) return error_response(http::status::bad_request, "fencing_token is required");
+      const auto asset_id = leased_asset_id(jobs_, *job_id, *token);
       auto result = jobs_.release(*job_id, *token, unix_now());
       if (auto* failed = std::get_if<JobError>(&result)) return job_error(*failed, metrics_.get());
       metrics_->count_failure(FailureClass::Released);
       const auto& released = std::get<FailResult>(result);
+      log_job_event("job released", request, *job_id, asset_id, {{"state", released.state}});
       return json_response(http::status::ok,
                            {{"success", true}, {"attempts", released.attempts}, {"state", released.state}});
     });
@@ -167,6 +201,8 @@ ApiResponse Api::claim_jobs(ApiRequest& request) {
           details && details->thumbnail_source ? nlohmann::json(*details->thumbnail_source) : nlohmann::json(nullptr);
       nlohmann::json render_settings =
           details ? render_settings_for(std::get<RunRenderSettings>(run), *details) : nlohmann::json(nullptr);
+      log_job_event("job claimed", request, job.job_id, job.asset.id,
+                    {{"attempt", job.attempt}, {"worker", worker}, {"lease_seconds", *lease}});
       jobs.push_back({{"job_id", std::to_string(job.job_id)},
                       {"fencing_token", std::to_string(job.fencing_token)},
                       {"lease_expires_at", iso8601_utc(job.lease_expires_at)},
@@ -203,6 +239,8 @@ ApiResponse Api::complete_job(ApiRequest& request) {
     if (!job_id) return job_error(JobError::NotFound);
     auto token = body.contains("fencing_token") ? json_int64(body["fencing_token"]) : std::nullopt;
     if (!token) return error_response(http::status::bad_request, "fencing_token is required");
+    auto render_seconds = render_seconds_field(body);
+    if (auto* refused = std::get_if<ApiResponse>(&render_seconds)) return std::move(*refused);
     // A cheap check first so a stale worker gets 409 before any image work; the switch checks again atomically.
     auto leased = jobs_.leased_asset(*job_id, *token);
     if (auto* failed = std::get_if<JobError>(&leased)) return job_error(*failed, metrics_.get());
@@ -210,7 +248,13 @@ ApiResponse Api::complete_job(ApiRequest& request) {
         [&](sql::Connection& db) { return read_listed_asset(db, std::get<std::int64_t>(leased)); });
     if (!asset) return job_error(JobError::NotFound);
     ApiResponse stored = store_thumbnail(AssetRef{asset->id, asset->url}, body, ThumbnailFence{*job_id, *token});
-    if (stored.status == http::status::ok) metrics_->count_completion();
+    if (stored.status == http::status::ok) {
+      metrics_->count_completion();
+      const auto seconds = std::get<std::optional<double>>(render_seconds);
+      if (seconds) metrics_->observe_render_time(*seconds);
+      log_job_event("job completed", request, *job_id, asset->id,
+                    {{"render_seconds", seconds ? nlohmann::ordered_json(*seconds) : nlohmann::ordered_json(nullptr)}});
+    }
     return stored;
   });
 }
@@ -231,10 +275,16 @@ ApiResponse Api::fail_job(ApiRequest& request) {
       if (!field->is_boolean()) return error_response(http::status::bad_request, "retryable must be true or false");
       retryable = field->get<bool>();
     }
+    const auto asset_id = leased_asset_id(jobs_, *job_id, *token);
     auto result = jobs_.fail(*job_id, *token, reason, retryable, unix_now());
     if (auto* failed = std::get_if<JobError>(&result)) return job_error(*failed, metrics_.get());
     metrics_->count_failure(retryable ? FailureClass::Retryable : FailureClass::Permanent);
     const auto& failure = std::get<FailResult>(result);
+    log_job_event("job failed", request, *job_id, asset_id,
+                  {{"retryable", retryable},
+                   {"state", failure.state},
+                   {"attempts", failure.attempts},
+                   {"reason", reason.substr(0, 300)}});
     return json_response(http::status::ok, {{"success", true},
                                             {"attempts", failure.attempts},
                                             {"state", failure.state},

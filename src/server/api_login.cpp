@@ -20,17 +20,6 @@ bool is_json_media_type(std::string_view value) {
   return util::iequals_ascii(type, "application/json");
 }
 
-// Every X-Forwarded-For line of the request, in order, as one list.
-std::string forwarded_for(const HttpRequest& request) {
-  std::string joined;
-  auto [first, last] = request.equal_range("X-Forwarded-For");
-  for (auto it = first; it != last; ++it) {
-    if (!joined.empty()) joined += ',';
-    joined.append(it->value().data(), it->value().size());
-  }
-  return joined;
-}
-
 }  // namespace
 
 ApiResponse Api::login(ApiRequest& request) {

@@ -88,6 +88,16 @@ bool TrustedProxies::contains(const ip::address& address) const {
   return false;
 }
 
+std::string forwarded_for(const boost::beast::http::fields& fields) {
+  std::string joined;
+  auto [first, last] = fields.equal_range("X-Forwarded-For");
+  for (auto it = first; it != last; ++it) {
+    if (!joined.empty()) joined += ',';
+    joined.append(it->value().data(), it->value().size());
+  }
+  return joined;
+}
+
 std::string client_address(std::string_view peer, std::string_view forwarded_for, const TrustedProxies& trusted) {
   std::optional<ip::address> current = parse_address(peer);
   if (!current) return std::string(peer);

@@ -6,6 +6,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/network_v4.hpp>
 #include <boost/asio/ip/network_v6.hpp>
+#include <boost/beast/http/fields.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,9 @@ class TrustedProxies {
 // answer is the rightmost address no trusted proxy vouches for; a hop that is no address stops the walk at the last
 // trusted one. IPv4-mapped IPv6 addresses come back as IPv4.
 std::string client_address(std::string_view peer, std::string_view forwarded_for, const TrustedProxies& trusted);
+
+// Every X-Forwarded-For line of a request's `fields`, in order, as one list (client_address's `forwarded_for`).
+std::string forwarded_for(const boost::beast::http::fields& fields);
 
 // What failures are counted under: an IPv4 address itself, an IPv6 address's /64 (one host usually holds a whole
 // /64, so counting single IPv6 addresses would let it guess without end). Text that is no address stays as it is.

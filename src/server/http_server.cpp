@@ -15,6 +15,8 @@
 #include <thread>
 
 #include "server/http_framing.h"
+#include "server/request_log.h"
+#include "util/request_id.h"
 
 namespace thumbgen::server {
 
@@ -78,6 +80,7 @@ class Session : public std::enable_shared_from_this<Session> {
     ++server_.connections_;
     bool mapped = client.is_v6() && client.to_v6().is_v4_mapped();
     client_ = mapped ? net::ip::make_address_v4(net::ip::v4_mapped, client.to_v6()).to_string() : client.to_string();
+    peer_trusted_ = server_.options_.trusted_proxies.contains(client);
   }
   ~Session() {
     server_.untrack(this);
@@ -140,6 +143,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     busy_ = true;
     started_ = std::chrono::steady_clock::now();
+    adopt_ids(parser_->get());
     const auto& header = parser_->get();
     if (auto problem = framing_problem(header)) return reject(http::status::bad_request, *problem);
     if (!host_allowed(header)) return reject(http::status::bad_request, "Invalid Host header");
@@ -166,6 +170,16 @@ class Session : public std::enable_shared_from_this<Session> {
       net::post(self->stream_.get_executor(),
                 [self, admission = std::move(admission)]() mutable { self->on_admission(std::move(admission)); });
     });
+  }
+
+  // The request's ids, before anything can answer it (every response carries the request id). The header is
+  // rewritten so that handlers see only the vetted values: the request id in force, a safe correlation id or none.
+  void adopt_ids(HttpRequest& header) {
+    request_id_ = request_id_for(header, peer_trusted_);
+    correlation_id_ = correlation_id_of(header);
+    header.set(util::kRequestIdHeader, request_id_);
+    header.erase(util::kCorrelationIdHeader);
+    if (!correlation_id_.empty()) header.set(util::kCorrelationIdHeader, correlation_id_);
   }
 
   // One Host field naming this server (HTTP/1.0 may omit it: browsers, whose requests DNS rebinding abuses, never do).
@@ -243,6 +257,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void refuse(ApiResponse response) {
     busy_ = true;
     if (started_ == std::chrono::steady_clock::time_point()) started_ = std::chrono::steady_clock::now();
+    if (request_id_.empty()) request_id_ = util::new_request_id();  // refused before its headers were read
     if (parser_ && parser_->is_header_done()) {
       request_.base() = parser_->get().base();
     } else {
@@ -268,11 +283,16 @@ class Session : public std::enable_shared_from_this<Session> {
       if (!response.content_type.empty()) message.set(http::field::content_type, response.content_type);
       for (auto& [name, value] : response.headers) message.set(name, value);
       apply_cors(request_, server_.options_.cors_origins, message.base());
+      message.set(util::kRequestIdHeader, request_id_);  // last: no handler's header replaces it
       message.keep_alive(keep_alive);
       message.prepare_payload();
     };
     int status = static_cast<int>(response.status);
     route_ = std::move(response.route);
+    if (request_id_.empty()) request_id_ = util::new_request_id();  // the CORS preflight, answered on the headers
+    response_bytes_ = request_.method() == http::verb::head ? 0
+                      : response.file                       ? response.file->length
+                                                            : response.body.size();
     if (request_.method() == http::verb::head) {  // GET's headers, its length included, and no body
       std::uint64_t length = response.file ? response.file->length : response.body.size();
       auto message = std::make_shared<http::response<http::empty_body>>();
@@ -336,11 +356,16 @@ class Session : public std::enable_shared_from_this<Session> {
               : std::string_view(request_.method_string().data(), request_.method_string().size());
       server_.observer_(route_, method, status, ms / 1000.0);
     }
+    const std::string_view method(request_.method_string().data(), request_.method_string().size());
+    const std::string write_error = ec ? ec.message() : std::string();
+    // Behind a trusted proxy, the client it names (as login throttling counts it); otherwise the socket's peer.
+    const std::string client =
+        peer_trusted_ ? client_address(client_, forwarded_for(request_), server_.options_.trusted_proxies) : client_;
+    log_request({method, route_, target.substr(0, target.find('?')), status, response_bytes_, ms, client, user,
+                 request_id_, correlation_id_, write_error});
     route_.clear();
-    spdlog::info("request method={} path={} status={} ms={:.1f} user={} client={}{}",
-                 std::string_view(request_.method_string().data(), request_.method_string().size()),
-                 target.substr(0, target.find('?')), status, ms, user.empty() ? "-" : user, client_,
-                 ec ? " write_error=" + ec.message() : "");
+    request_id_.clear();
+    correlation_id_.clear();
     started_ = {};
     if (ec || close_after) return close();
     request_ = {};
@@ -361,6 +386,10 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string client_;
   std::string client_key_;            // what the connection counts against in per_client_
   std::string route_;                 // the pattern of the route answering the request in flight (metrics)
+  std::string request_id_;            // the request in flight's id (X-Request-Id), "" between requests
+  std::string correlation_id_;        // its client's X-Correlation-Id, when a safe token
+  std::uint64_t response_bytes_ = 0;  // its response body's length, for the log
+  bool peer_trusted_ = false;         // the peer is one of options.trusted_proxies (its X-Forwarded-For counts)
   std::shared_ptr<Session> reading_;  // itself, while a chunk of a file response is being read
   bool busy_ = false;
   std::chrono::steady_clock::time_point started_{};

@@ -17,6 +17,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "server/client_address.h"
 #include "server/connection_limits.h"
 #include "server/file_reads.h"
 #include "server/host_allowlist.h"
@@ -40,6 +41,8 @@ struct HttpOptions {
   HostAllowlist allowed_hosts;  // a request for any other Host is 400 (the default answers loopback names only)
   std::size_t max_connections_per_address = 128;  // an IPv4 address or an IPv6 /64; over it (or max_connections): 503
   int file_threads = 4;  // threads reading the files responses send (a stuck disk holds these, not the I/O threads)
+
+  TrustedProxies trusted_proxies;  // peers whose X-Request-Id and X-Forwarded-For the log believes; none by default
 };
 
 class Session;

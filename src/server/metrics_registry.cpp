@@ -84,11 +84,7 @@ void ServerMetrics::record_request(std::string_view route, std::string_view meth
   }
   if (!counted) series.overflow.fetch_add(1, std::memory_order_relaxed);
 
-  std::size_t bucket = 0;
-  while (bucket < kBuckets.size() && seconds > kBuckets[bucket]) ++bucket;
-  series.buckets[bucket].fetch_add(1, std::memory_order_relaxed);
-  series.count.fetch_add(1, std::memory_order_relaxed);
-  series.sum_nanos.fetch_add(static_cast<std::uint64_t>(std::max(0.0, seconds) * 1e9), std::memory_order_relaxed);
+  series.duration.observe(seconds);
 }
 
 void ServerMetrics::render(std::string& out) const {
@@ -111,26 +107,9 @@ void ServerMetrics::render(std::string& out) const {
   append_family_header(out, "thumbgen_http_request_duration_seconds", "histogram",
                        "Time from the request's first byte to its response written, by route pattern.");
   for (const auto& series : series_) {
-    const std::uint64_t count = series->count.load(std::memory_order_relaxed);
-    if (count == 0) continue;
-    const std::string route = "route=\"" + escape_label_value(series->route) + "\"";
-    std::uint64_t cumulative = 0;
-    for (std::size_t i = 0; i <= kBuckets.size(); ++i) {
-      cumulative += series->buckets[i].load(std::memory_order_relaxed);
-      std::string le;
-      if (i == kBuckets.size()) {
-        le = "+Inf";
-      } else {
-        std::string number;
-        append_sample(number, "", "", kBuckets[i]);  // the same number formatting as samples
-        le = number.substr(1, number.size() - 2);
-      }
-      append_sample(out, "thumbgen_http_request_duration_seconds_bucket", route + ",le=\"" + le + "\"", cumulative);
-    }
-    append_sample(out, "thumbgen_http_request_duration_seconds_sum", route,
-                  static_cast<double>(series->sum_nanos.load(std::memory_order_relaxed)) / 1e9);
-    // _count is the +Inf bucket: both from the same loads, so a scrape never shows them disagreeing.
-    append_sample(out, "thumbgen_http_request_duration_seconds_count", route, cumulative);
+    if (series->duration.count() == 0) continue;
+    series->duration.append_samples(out, "thumbgen_http_request_duration_seconds",
+                                    "route=\"" + escape_label_value(series->route) + "\"");
   }
 
   append_family_header(out, "thumbgen_job_claims_total", "counter", "Jobs leased to workers.");
@@ -151,6 +130,9 @@ void ServerMetrics::render(std::string& out) const {
     append_sample(out, "thumbgen_upload_validations_total", "outcome=\"" + std::string(kUploadOutcomes[i]) + "\"",
                   uploads_[i].load(std::memory_order_relaxed));
   }
+  append_family_header(out, "thumbgen_render_duration_seconds", "histogram",
+                       "Render time of completed jobs, as the workers reported it with each completion.");
+  render_seconds_.append_samples(out, "thumbgen_render_duration_seconds", "");
 }
 
 }  // namespace thumbgen::server

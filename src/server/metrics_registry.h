@@ -2,7 +2,7 @@
 // lock, read at scrape time. Label sets are fixed or bounded (a route is the router's pattern, never a raw path).
 // Hand-written rather than Debian's prometheus-cpp 1.0.1: its labelled counters take a per-family mutex on every
 // lookup (the request path), and its exposer brings a second HTTP server (civetweb) next to ours; the text format
-// itself is a few lines (metrics_exposition.cpp).
+// itself is a few lines (util/metrics_text.cpp, shared with `thumbgen work --metrics-listen`).
 #pragma once
 
 #include <array>
@@ -14,7 +14,15 @@
 #include <unordered_map>
 #include <vector>
 
+#include "util/metrics_text.h"
+
 namespace thumbgen::server {
+
+// The exposition format's pieces live in src/util (the worker writes the same format).
+using util::append_family_header;
+using util::append_sample;
+using util::escape_label_value;
+using util::kMetricsContentType;
 
 // Upload validation outcomes (by the validator's HTTP status) and job failure classes.
 enum class UploadOutcome { Accepted, BadBase64, TooLarge, UnsupportedType, Corrupt, Other, Count };
@@ -34,11 +42,15 @@ class ServerMetrics {
     uploads_[static_cast<int>(outcome)].fetch_add(1, std::memory_order_relaxed);
   }
   static UploadOutcome upload_outcome_of_status(int http_status);
+  // A render time a worker reported with its completed job (the completion's optional "render_seconds").
+  void observe_render_time(double seconds) { render_seconds_.observe(seconds); }
 
   // The counters' families in the text exposition format 0.0.4 (appended to `out`).
   void render(std::string& out) const;
 
   static constexpr std::array<double, 11> kBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  // Render times: a small model renders in well under a second on a GPU, a large one on llvmpipe in a minute.
+  static constexpr std::array<double, 11> kRenderBuckets = {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120};
 
  private:
   // One route's series. (method, status) pairs take a slot each the first time they are seen (compare-and-swap);
@@ -51,8 +63,7 @@ class ServerMetrics {
     std::string route;
     std::array<Slot, 48> slots;
     std::atomic<std::uint64_t> overflow{0};
-    std::array<std::atomic<std::uint64_t>, kBuckets.size() + 1> buckets{};  // per bucket (not cumulative), +Inf last
-    std::atomic<std::uint64_t> count{0}, sum_nanos{0};
+    util::Histogram duration{kBuckets};
   };
   RouteSeries& series_of(std::string_view route);
 
@@ -62,15 +73,7 @@ class ServerMetrics {
   std::atomic<std::uint64_t> claims_{0}, completions_{0}, fencing_refusals_{0};
   std::array<std::atomic<std::uint64_t>, static_cast<int>(FailureClass::Count)> failures_{};
   std::array<std::atomic<std::uint64_t>, static_cast<int>(UploadOutcome::Count)> uploads_{};
+  util::Histogram render_seconds_{kRenderBuckets};
 };
-
-// The exposition format's pieces (metrics_exposition.cpp): one home for the escaping rules.
-// A label value with backslash, double quote and newline escaped.
-std::string escape_label_value(std::string_view value);
-// "# HELP name text\n# TYPE name type\n" (HELP text escapes backslash and newline).
-void append_family_header(std::string& out, std::string_view name, std::string_view type, std::string_view help);
-// "name{labels} value\n"; `labels` is already rendered ("a=\"x\",b=\"y\""), empty for none.
-void append_sample(std::string& out, std::string_view name, std::string_view labels, double value);
-void append_sample(std::string& out, std::string_view name, std::string_view labels, std::uint64_t value);
 
 }  // namespace thumbgen::server

@@ -28,6 +28,4 @@ std::optional<std::uint64_t> process_open_descriptors();
 // gauges out and sets thumbgen_catalogue_up to 0.
 std::string scrape_metrics(const ServerMetrics& metrics, Catalogue& catalogue, std::int64_t now);
 
-inline constexpr const char* kMetricsContentType = "text/plain; version=0.0.4; charset=utf-8";
-
 }  // namespace thumbgen::server

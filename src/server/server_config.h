@@ -10,6 +10,7 @@
 #include "server/client_address.h"
 #include "server/http_server.h"
 #include "server/upload_validation.h"
+#include "util/listen_address.h"
 
 namespace thumbgen::server {
 
@@ -67,7 +68,7 @@ ServerConfig load_server_config(const std::optional<std::filesystem::path>& file
                                 const std::function<const char*(const char*)>& getenv = nullptr);
 
 // "host:port", "[v6]:port" or ":port" (all interfaces). Throws std::invalid_argument.
-std::pair<std::string, unsigned short> split_listen_address(const std::string& listen);
+using util::split_listen_address;  // its home is src/util (the worker's listener takes the same form)
 
 // The configured public URL, or http://<listen host>:<bound port>, without a trailing '/'.
 std::string effective_public_url(const ServerConfig& config, unsigned short bound_port);

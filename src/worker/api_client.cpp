@@ -5,6 +5,7 @@
 
 #include "util/base64.h"
 #include "util/percent_encoding.h"
+#include "util/request_id.h"
 
 namespace thumbgen::worker {
 namespace {
@@ -19,6 +20,17 @@ std::string string_field(const nlohmann::json& object, const char* key) {
   if (it->is_string()) return it->get<std::string>();
   if (it->is_number_integer()) return std::to_string(it->get<std::int64_t>());
   return {};
+}
+
+std::map<std::string, std::string> correlation_header(const Job& job) {
+  if (job.correlation_id.empty()) return {};
+  return {{util::kCorrelationIdHeader, job.correlation_id}};
+}
+
+// "<claim id>.<job id>" when that is a safe token (ids are digits), else the claim id alone.
+std::string correlation_id_of(const std::string& claim_id, const std::string& job_id) {
+  std::string joined = claim_id + "." + job_id;
+  return util::is_safe_request_id(joined) ? joined : claim_id;
 }
 
 bool transient(long status) { return status >= 500 || status == 429 || status == 408; }
@@ -149,7 +161,8 @@ bool ApiClient::wait_to_retry(int attempt, const std::string& what) {
   return !(stopping_ && stopping_());
 }
 
-HttpResponse ApiClient::send(const std::string& method, const std::string& path, const nlohmann::json& body) {
+HttpResponse ApiClient::send(const std::string& method, const std::string& path, const nlohmann::json& body,
+                             const std::map<std::string, std::string>& headers) {
   std::lock_guard lock(mutex_);
   std::string last;
   bool relogged = false;
@@ -159,7 +172,8 @@ HttpResponse ApiClient::send(const std::string& method, const std::string& path,
     HttpResponse response;
     try {
       ++requests_;
-      response = method == "GET" ? http_.get(server_url_ + path) : http_.post_json(server_url_ + path, body);
+      response =
+          method == "GET" ? http_.get(server_url_ + path, headers) : http_.post_json(server_url_ + path, body, headers);
       noticed(response);
     } catch (const NetworkError& error) {
       last = error.what();  // names the method and URL
@@ -226,20 +240,26 @@ std::optional<std::vector<Job>> ApiClient::claim(const std::string& worker, int 
   if (response.status != 200 || !json.is_object()) {
     throw ApiError(response.status, "claim: HTTP " + std::to_string(response.status) + ": " + error_detail(response));
   }
+  // The server's id of this claim ties each job's later requests to it; an older server sends none (or an unsafe
+  // one is dropped): the worker's own then.
+  std::string claim_id = response.header("x-request-id");
+  if (!util::is_safe_request_id(claim_id)) claim_id = util::new_request_id();
   std::vector<Job> jobs;
   for (const auto& item : json.value("jobs", nlohmann::json::array())) {
     if (!item.is_object()) continue;
     Job job{string_field(item, "job_id"), string_field(item, "fencing_token"), item.value("attempt", 0),
             parse_asset(item.value("asset", nlohmann::json::object()))};
     if (auto settings = item.find("render_settings"); settings != item.end()) job.render_settings = *settings;
+    job.correlation_id = correlation_id_of(claim_id, job.job_id);
     if (!job.job_id.empty()) jobs.push_back(std::move(job));
   }
   return jobs;
 }
 
 HeartbeatAnswer ApiClient::heartbeat(const Job& job, int lease_seconds) {
-  HttpResponse response = send("POST", "/api/v1/admin/thumbnail-jobs/" + encode_segment(job.job_id) + "/heartbeat",
-                               {{"fencing_token", job.fencing_token}, {"lease_seconds", lease_seconds}});
+  HttpResponse response =
+      send("POST", "/api/v1/admin/thumbnail-jobs/" + encode_segment(job.job_id) + "/heartbeat",
+           {{"fencing_token", job.fencing_token}, {"lease_seconds", lease_seconds}}, correlation_header(job));
   if (response.status == 409) return {false, true};
   if (response.status != 200) {
     throw ApiError(response.status, "heartbeat: HTTP " + std::to_string(response.status));
@@ -253,8 +273,8 @@ std::string ApiClient::complete(const Job& job, const std::vector<std::uint8_t>&
   if (provenance.is_object()) {
     for (const auto& [key, value] : provenance.items()) body[key] = value;
   }
-  HttpResponse response =
-      send("POST", "/api/v1/admin/thumbnail-jobs/" + encode_segment(job.job_id) + "/complete", body);
+  HttpResponse response = send("POST", "/api/v1/admin/thumbnail-jobs/" + encode_segment(job.job_id) + "/complete", body,
+                               correlation_header(job));
   if (response.status == 409) throw StaleTokenError("job " + job.job_id + ": " + error_detail(response));
   if (response.status != 200) {
     throw ApiError(response.status,
@@ -265,7 +285,8 @@ std::string ApiClient::complete(const Job& job, const std::vector<std::uint8_t>&
 
 void ApiClient::fail(const Job& job, const std::string& reason, bool retryable) {
   HttpResponse response = send("POST", "/api/v1/admin/thumbnail-jobs/" + encode_segment(job.job_id) + "/fail",
-                               {{"fencing_token", job.fencing_token}, {"reason", reason}, {"retryable", retryable}});
+                               {{"fencing_token", job.fencing_token}, {"reason", reason}, {"retryable", retryable}},
+                               correlation_header(job));
   if (response.status != 200 && response.status != 409) {
     throw ApiError(response.status, "fail: HTTP " + std::to_string(response.status) + ": " + error_detail(response));
   }
@@ -273,7 +294,7 @@ void ApiClient::fail(const Job& job, const std::string& reason, bool retryable) 
 
 void ApiClient::release(const Job& job) {
   HttpResponse response = send("POST", "/api/v1/admin/thumbnail-jobs/" + encode_segment(job.job_id) + "/release",
-                               {{"fencing_token", job.fencing_token}});
+                               {{"fencing_token", job.fencing_token}}, correlation_header(job));
   if (response.status == 404 || response.status == 405) {
     fail(job, "worker stopped", true);  // an older server: the job comes back after a backoff
     return;

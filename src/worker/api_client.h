@@ -44,6 +44,9 @@ struct Job {
   std::string job_id, fencing_token;
   int attempt = 0;
   AssetInfo asset;
+  // Sent as X-Correlation-Id with every request about this job, and in the worker's log lines about it:
+  // "<the claim's X-Request-Id>.<job id>", so the claim, the job's requests and both sides' logs tie together.
+  std::string correlation_id = {};
   // The claim's "render_settings" object (render/render_settings.h), read in the render process; null when the
   // server sends none (older servers): the worker's own options apply.
   nlohmann::json render_settings = nullptr;
@@ -106,8 +109,8 @@ class ApiClient {
   // nullopt: the server has no claim protocol (404).
   std::optional<std::vector<Job>> claim(const std::string& worker, int max, int lease_seconds);
   HeartbeatAnswer heartbeat(const Job& job, int lease_seconds);
-  // `provenance` fields ("renderer_version", "camera") go into the body beside the thumbnail; servers that do not
-  // know them ignore them. Throws StaleTokenError.
+  // `provenance` fields ("renderer_version", "camera", "render_seconds") go into the body beside the thumbnail; servers
+  // that do not know them ignore them. Throws StaleTokenError.
   std::string complete(const Job& job, const std::vector<std::uint8_t>& jpeg,
                        const nlohmann::json& provenance = nlohmann::json::object());
   void fail(const Job& job, const std::string& reason, bool retryable);  // a stale token is ignored
@@ -123,7 +126,8 @@ class ApiClient {
   int requests_sent() const { return requests_.load(); }
 
  private:
-  HttpResponse send(const std::string& method, const std::string& path, const nlohmann::json& body);
+  HttpResponse send(const std::string& method, const std::string& path, const nlohmann::json& body,
+                    const std::map<std::string, std::string>& headers = {});
   void refresh_token_if_due();
   void login_locked();
   void noticed(const HttpResponse& response);

@@ -41,7 +41,8 @@ std::string size_text(std::uint64_t bytes) {
 }  // namespace
 
 BatchRunner::BatchRunner(const WorkOptions& options, AssetFetcher& fetcher, DownloadCache& cache, ControlFile& control,
-                         std::mutex& tasks_mutex, WorkLog& log, BrushTextureCache* brush_textures)
+                         std::mutex& tasks_mutex, WorkLog& log, WorkerMetrics& metrics,
+                         BrushTextureCache* brush_textures)
     : options_(options),
       fetcher_(fetcher),
       cache_(cache),
@@ -49,7 +50,7 @@ BatchRunner::BatchRunner(const WorkOptions& options, AssetFetcher& fetcher, Down
       tasks_mutex_(tasks_mutex),
       log_(log),
       brush_textures_(brush_textures),
-      outcomes_(log) {}
+      outcomes_(log, metrics) {}
 
 bool BatchRunner::stopping() const { return stop_signalled() || control_.stop_requested(); }
 
@@ -220,8 +221,9 @@ void BatchRunner::run(Batch& batch, JobSource& source) {
       continue;
     }
     double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-    network_.post(
-        [this, &source, task, reason, retryable, ms] { outcomes_.failed(source, *task, reason, retryable, ms); });
+    network_.post([this, &source, task, reason, retryable, ms] {
+      outcomes_.failed(source, *task, reason, retryable, ms, FailureKind::Download);
+    });
   }
   render_and_discard(pending, source);
   network_.wait_idle();
@@ -246,7 +248,8 @@ void BatchRunner::drop_unrenderable(std::vector<Task*>& pending, JobSource& sour
       log_.note("job " + task->job->job_id + " (" + task->asset.display() +
                 ") was taken over by another worker (stale fencing token): not rendering it");
     } else if (!skip.empty()) {
-      network_.post([this, &source, task, skip] { outcomes_.failed(source, *task, skip, false, 0); });
+      network_.post(
+          [this, &source, task, skip] { outcomes_.failed(source, *task, skip, false, 0, FailureKind::Skipped); });
     } else {
       return false;
     }
@@ -311,7 +314,9 @@ void BatchRunner::render(std::vector<Task*>& pending, JobSource& source) {
       if (task.lost) {
         outcomes_.log_taken_over(task);
       } else if (!skip.empty()) {
-        network_.post([this, &source, done, skip, ms] { outcomes_.failed(source, *done, skip, false, ms); });
+        network_.post([this, &source, done, skip, ms] {
+          outcomes_.failed(source, *done, skip, false, ms, FailureKind::Skipped);
+        });
       } else if (result.ok) {
         network_.post([this, &source, done, ms] { outcomes_.succeeded(source, *done, ms); });
       } else if (result.reason == "interrupted") {
@@ -319,7 +324,7 @@ void BatchRunner::render(std::vector<Task*>& pending, JobSource& source) {
       } else {
         std::string reason = result.reason;
         network_.post([this, &source, done, reason, ms] {
-          outcomes_.failed(source, *done, reason, retryable_render_failure(reason), ms);
+          outcomes_.failed(source, *done, reason, retryable_render_failure(reason), ms, render_failure_kind(reason));
         });
       }
     });

@@ -33,7 +33,8 @@ class BatchRunner {
   // `tasks_mutex` guards Task::rendering and Task::skip_reason (shared with the control file and lease keeper).
   // `brush_textures` (may be null): the brush texture URL prefix's cache, filled with each asset's brush textures.
   BatchRunner(const WorkOptions& options, AssetFetcher& fetcher, DownloadCache& cache, ControlFile& control,
-              std::mutex& tasks_mutex, WorkLog& log, BrushTextureCache* brush_textures = nullptr);
+              std::mutex& tasks_mutex, WorkLog& log, WorkerMetrics& metrics,
+              BrushTextureCache* brush_textures = nullptr);
 
   // Returns when every asset of `batch` has ended and every server call about it ran; then rethrows the first
   // exception such a call threw (a refused token is as fatal there as anywhere). Throws

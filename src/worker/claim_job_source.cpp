@@ -20,6 +20,13 @@ std::optional<Batch> ClaimJobSource::next_batch() {
   if (!jobs) return std::nullopt;
   Batch tasks;
   for (Job& job : *jobs) {
+    log_.event("job claimed",
+               {{"job", job.job_id},
+                {"asset", job.asset.id},
+                {"asset_url", job.asset.url},
+                {"attempt", job.attempt},
+                {"correlation_id", job.correlation_id}},
+               WorkLog::Text::Write);
     auto task = std::make_unique<Task>();
     task->asset = job.asset;
     task->job = std::move(job);
@@ -32,6 +39,7 @@ std::string ClaimJobSource::deliver(const Task& task, const std::vector<std::uin
   // Provenance stored with the thumbnail: which rules made it, and the exact view ("use this camera" repeats it).
   nlohmann::json provenance = {{"renderer_version", render::kRendererVersion}};
   if (task.camera_used) provenance["camera"] = render::camera_to_json(*task.camera_used);
+  provenance["render_seconds"] = task.render_seconds;  // the server's render time histogram
   return api_.complete(*task.job, thumbnail, provenance);
 }
 
@@ -42,6 +50,7 @@ void ClaimJobSource::report_failure(const Task& task, const std::string& reason,
 void ClaimJobSource::release(const Task& task) {
   try {
     api_.release(*task.job);
+    log_.event("job released", job_fields(task));
   } catch (const ApiError& error) {
     log_.note("cannot release job " + task.job->job_id + " (" + task.asset.display() + "): " + error.what());
   }

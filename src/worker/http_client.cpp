@@ -100,9 +100,12 @@ HttpResponse HttpClient::get(const std::string& url, const std::map<std::string,
   return perform("GET", url, nullptr, headers, true, nullptr, limits_.max_response_bytes);
 }
 
-HttpResponse HttpClient::post_json(const std::string& url, const nlohmann::json& body) {
+HttpResponse HttpClient::post_json(const std::string& url, const nlohmann::json& body,
+                                   const std::map<std::string, std::string>& headers) {
   std::string text = body.dump();
-  return perform("POST", url, &text, {{"Content-Type", "application/json"}}, true, nullptr, limits_.max_response_bytes);
+  std::map<std::string, std::string> all = headers;
+  all["Content-Type"] = "application/json";
+  return perform("POST", url, &text, all, true, nullptr, limits_.max_response_bytes);
 }
 
 HttpResponse HttpClient::download(const std::string& url, const std::filesystem::path& file, std::uint64_t max_bytes,

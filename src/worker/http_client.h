@@ -68,7 +68,8 @@ class HttpClient {
   void set_connection_check(ConnectionCheck check) { connection_check_ = std::move(check); }
 
   HttpResponse get(const std::string& url, const std::map<std::string, std::string>& headers = {});
-  HttpResponse post_json(const std::string& url, const nlohmann::json& body);
+  HttpResponse post_json(const std::string& url, const nlohmann::json& body,
+                         const std::map<std::string, std::string>& headers = {});
   // GET into `file` (written only on a 200; other statuses keep their body in the response). Sends no bearer token:
   // model files may live on another host.
   HttpResponse download(const std::string& url, const std::filesystem::path& file, std::uint64_t max_bytes,

@@ -21,6 +21,7 @@ struct Task {
   std::filesystem::path download_folder;  // the asset's folder in the download cache; removed once it has ended
   std::optional<render::AbsoluteCamera> camera_used;  // once rendered: the camera of its thumbnail
   std::string camera_source;                          // where that camera came from
+  double render_seconds = 0;                          // once rendered: how long the render process took
   std::atomic<bool> finished{false};
   std::atomic<bool> lost{false};  // our fencing token went stale: the result is no longer ours to report
   // Guarded by the worker's one task mutex (shared by the batch runner, the lease keeper and the control file, so

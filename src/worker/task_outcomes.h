@@ -9,18 +9,20 @@
 #include "worker/job_source.h"
 #include "worker/task.h"
 #include "worker/work_log.h"
+#include "worker/worker_metrics.h"
 
 namespace thumbgen::worker {
 
 class TaskOutcomes {
  public:
-  explicit TaskOutcomes(WorkLog& log) : log_(log) {}
+  TaskOutcomes(WorkLog& log, WorkerMetrics& metrics) : log_(log), metrics_(metrics) {}
 
-  // Rendered: hands the thumbnail at task.output over (and deletes the file). A refusal or an unreachable server
-  // fails the asset (retryable when unreachable); a stale token drops the result.
+  // Rendered in `ms`: hands the thumbnail at task.output over (and deletes the file). A refusal or an unreachable
+  // server fails the asset (retryable when unreachable); a stale token drops the result.
   void succeeded(JobSource& source, Task& task, double ms);
-  // Failed (or skipped): reported, recorded and counted. A report the server refuses is logged, not fatal.
-  void failed(JobSource& source, Task& task, const std::string& reason, bool retryable, double ms);
+  // Failed (or skipped): reported, recorded and counted under `kind`. A report the server refuses is logged, not
+  // fatal.
+  void failed(JobSource& source, Task& task, const std::string& reason, bool retryable, double ms, FailureKind kind);
   // Says that another worker took the job over after its lease expired, so its result was dropped.
   void log_taken_over(const Task& task);
 
@@ -28,6 +30,7 @@ class TaskOutcomes {
 
  private:
   WorkLog& log_;
+  WorkerMetrics& metrics_;
   std::atomic<std::size_t> failures_{0};
 };
 

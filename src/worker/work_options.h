@@ -34,6 +34,7 @@ struct WorkOptions {
   int lease_seconds = 300;
   bool force_compat = false;  // use the spec's listing + upload even when the server has the claim protocol
   std::chrono::seconds idle_poll_max{60};  // --watch: longest wait between polls of an empty queue
+  std::string metrics_listen;              // --metrics-listen HOST:PORT; empty: no metrics endpoint
 };
 
 }  // namespace thumbgen::worker

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "util/logging.h"
 #include "worker/api_client.h"
 #include "worker/asset_fetcher.h"
 #include "worker/batch_runner.h"
@@ -18,15 +19,26 @@
 #include "worker/download_cache.h"
 #include "worker/fetch_policy.h"
 #include "worker/listing_job_source.h"
+#include "worker/metrics_endpoint.h"
 #include "worker/work_gate.h"
 #include "worker/work_log.h"
 #include "worker/work_signals.h"
+#include "worker/worker_metrics.h"
 
 namespace thumbgen::worker {
 namespace fs = std::filesystem;
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Why the run stops, on stderr: "thumbgen work: ..." as text, an error line with --log-format json.
+void say_fatal(const std::string& message) {
+  if (util::log_format() == util::LogFormat::Json) {
+    util::log_event(spdlog::level::err, "thumbgen work: " + message, util::LogFields::object());
+  } else {
+    std::fprintf(stderr, "thumbgen work: %s\n", message.c_str());
+  }
+}
 
 class Worker {
  public:
@@ -42,7 +54,12 @@ class Worker {
                             ? nullptr
                             : std::make_unique<BrushTextureCache>(options.brush_texture_prefix,
                                                                   options.job.brush_texture_folder, policy_)),
-        batches_(options, fetcher_, cache_, control_, tasks_mutex_, log_, brush_textures_.get()) {
+        batches_(options, fetcher_, cache_, control_, tasks_mutex_, log_, metrics_, brush_textures_.get()) {
+    if (!options.metrics_listen.empty()) {
+      metrics_endpoint_ = std::make_unique<MetricsEndpoint>(options.metrics_listen, [this] { return metrics_.text(); });
+      log_.note("metrics on http://" + options.metrics_listen + "/metrics (port " +
+                std::to_string(metrics_endpoint_->port()) + ")");
+    }
     api_.on_retry([this](const std::string& what) { log_.note("server unreachable or busy: " + what); });
     api_.on_answer_from([this](const SocketAddress& address) { policy_.note_server_address(address); });
     char host[256] = "host";
@@ -72,7 +89,9 @@ class Worker {
   ControlFile control_;
   std::unique_ptr<JobSource> source_;
   std::unique_ptr<BrushTextureCache> brush_textures_;  // null without a brush texture URL prefix
-  BatchRunner batches_;  // last: its render processes and network thread end before the rest goes away
+  WorkerMetrics metrics_;
+  BatchRunner batches_;  // its render processes and network thread end before the rest goes away
+  std::unique_ptr<MetricsEndpoint> metrics_endpoint_;  // last: stops answering before the metrics go
 };
 
 // The claim protocol until the server shows it has none, then the listing (compatibility mode).
@@ -126,21 +145,21 @@ int Worker::run() {
       batches_.run(batch, *source_);
     }
   } catch (const AuthError& error) {
-    std::fprintf(stderr, "thumbgen work: %s (check --token, or --user and THUMBGEN_PASSWORD)\n", error.what());
+    say_fatal(std::string(error.what()) + " (check --token, or --user and THUMBGEN_PASSWORD)");
     return kWorkExitFatal;
   } catch (const runner::RenderProcessStartupError& error) {
-    std::fprintf(stderr, "thumbgen work: cannot start a render process: %s\n", error.what());
+    say_fatal(std::string("cannot start a render process: ") + error.what());
     return kWorkExitFatal;
   } catch (const ApiError& error) {
     if (stop_signalled()) {
       log_.finish(true);
       return last_stop_signal() == SIGTERM ? kWorkExitOk : kWorkExitInterrupted;
     }
-    std::fprintf(stderr, "thumbgen work: %s\n", error.what());
+    say_fatal(error.what());
     return kWorkExitUnreachable;
   } catch (const std::exception& error) {
     // An answer of the wrong shape from the server, or a local file error: one clear message, no crash.
-    std::fprintf(stderr, "thumbgen work: %s\n", error.what());
+    say_fatal(error.what());
     return kWorkExitUnreachable;
   }
   bool interrupted = stop_signalled();
@@ -156,8 +175,7 @@ int run_work(const WorkOptions& options) {
   std::error_code error;
   fs::create_directories(options.cache_dir, error);
   if (error) {
-    std::fprintf(stderr, "thumbgen work: cannot create the cache folder %s: %s\n", options.cache_dir.c_str(),
-                 error.message().c_str());
+    say_fatal("cannot create the cache folder " + options.cache_dir.string() + ": " + error.message());
     return 2;
   }
   WorkSignalHandlers handlers;  // from here on, nothing signalled yet
@@ -165,7 +183,7 @@ int run_work(const WorkOptions& options) {
   try {
     worker = std::make_unique<Worker>(options);
   } catch (const std::exception& failure) {  // the download cache folder, an --allow-host entry
-    std::fprintf(stderr, "thumbgen work: %s\n", failure.what());
+    say_fatal(failure.what());
     return 2;
   }
   return worker->run();
