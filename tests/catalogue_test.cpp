@@ -1,19 +1,28 @@
-// The SQLite catalogue: migrations, the missing-thumbnail queue (order, backoff, counts, indexes), upserts.
+// The catalogue on both engines (SQLite and PostgreSQL): migrations, the missing-thumbnail queue (order, backoff,
+// counts, indexes), upserts, users.
 #include "server/catalogue.h"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <sstream>
+#include <thread>
 
 #include "support/scratch_dir.h"
+#include "support/test_database.h"
 
 namespace thumbgen::server {
 namespace {
 
-class CatalogueTest : public ::testing::Test {
+using test::Backend;
+
+class CatalogueTest : public ::testing::TestWithParam<Backend> {
  protected:
-  void SetUp() override { catalogue_ = std::make_unique<Catalogue>(dir_ / "c.sqlite3", 2); }
+  void SetUp() override {
+    database_ = std::make_unique<test::TestDatabase>(GetParam(), dir_.path());
+    catalogue_ = std::make_unique<Catalogue>(database_->target(), 2);
+  }
   static AssetRecord asset(const std::string& url, bool compatible = true) {
     AssetRecord record;
     record.url = url;
@@ -30,12 +39,20 @@ class CatalogueTest : public ::testing::Test {
     return urls;
   }
   test::ScratchDir dir_{"thumbgen-catalogue"};
-  std::unique_ptr<Catalogue> catalogue_;  // closed before dir_ goes
+  std::unique_ptr<test::TestDatabase> database_;
+  std::unique_ptr<Catalogue> catalogue_;  // closed before the database and dir_ go
 };
+INSTANTIATE_TEST_SUITE_P(Backends, CatalogueTest, test::kBothBackends, test::backend_name);
 
-TEST_F(CatalogueTest, MigrationsAreVersionedAndReopenable) {
+// What only one engine has: SQLite's PRAGMAs and query plans, PostgreSQL's schema_version table and plans.
+using CatalogueSqliteTest = CatalogueTest;
+INSTANTIATE_TEST_SUITE_P(Sqlite, CatalogueSqliteTest, ::testing::Values(Backend::Sqlite), test::backend_name);
+using CataloguePostgresTest = CatalogueTest;
+INSTANTIATE_TEST_SUITE_P(Postgres, CataloguePostgresTest, ::testing::Values(Backend::Postgres), test::backend_name);
+
+TEST_P(CatalogueSqliteTest, MigrationsAreVersionedAndReopenable) {
   catalogue_.reset();
-  catalogue_ = std::make_unique<Catalogue>(dir_ / "c.sqlite3", 1);  // second open: nothing to migrate
+  catalogue_ = std::make_unique<Catalogue>(database_->target(), 1);  // second open: nothing to migrate
   int version = catalogue_->with_connection([](sql::Connection& db) {
     auto statement = db.prepare("PRAGMA user_version");
     statement.step();
@@ -50,7 +67,43 @@ TEST_F(CatalogueTest, MigrationsAreVersionedAndReopenable) {
   EXPECT_EQ(mode, "wal");
 }
 
-TEST_F(CatalogueTest, UpsertIsIdempotentAndKeyedByUrl) {
+TEST_P(CataloguePostgresTest, MigrationsAreVersionedAndReopenable) {
+  catalogue_.reset();
+  catalogue_ = std::make_unique<Catalogue>(database_->target(), 1);  // second open: nothing to migrate
+  int version = catalogue_->with_connection([](sql::Connection& db) {
+    auto statement = db.prepare("SELECT version FROM schema_version");
+    statement.step();
+    return static_cast<int>(statement.int64(0));
+  });
+  EXPECT_EQ(version, schema_version());
+  // A newer catalogue than this thumbgen knows is refused, not used.
+  catalogue_->with_connection([](sql::Connection& db) { db.exec("UPDATE schema_version SET version = 99"); });
+  EXPECT_THROW(Catalogue(database_->target(), 1), sql::Error);
+}
+
+// Two servers starting together on an empty database: the advisory lock lets one migrate; the other then finds
+// nothing left to do (without it, both would create the same tables and one would fail).
+TEST_P(CataloguePostgresTest, ServersStartingTogetherMigrateOnce) {
+  test::TestDatabase fresh(Backend::Postgres, dir_.path());
+  std::vector<std::thread> starters;
+  std::atomic<int> failures{0};
+  for (int i = 0; i < 4; ++i) {
+    starters.emplace_back([&] {
+      try {
+        Catalogue catalogue(fresh.target(), 1);
+      } catch (const std::exception& error) {
+        ++failures;
+        ADD_FAILURE() << error.what();
+      }
+    });
+  }
+  for (std::thread& starter : starters) starter.join();
+  EXPECT_EQ(failures, 0);
+  Catalogue catalogue(fresh.target(), 1);
+  EXPECT_EQ(catalogue.count_assets(), 0);
+}
+
+TEST_P(CatalogueTest, UpsertIsIdempotentAndKeyedByUrl) {
   EXPECT_EQ(catalogue_->upsert_asset(asset("a")), UpsertOutcome::Inserted);
   EXPECT_EQ(catalogue_->upsert_asset(asset("a")), UpsertOutcome::Unchanged);
   AssetRecord renamed = asset("a");
@@ -66,7 +119,7 @@ TEST_F(CatalogueTest, UpsertIsIdempotentAndKeyedByUrl) {
 }
 
 // The row an import updates is found by url: a record that claims another id cannot point it at that id's key.
-TEST_F(CatalogueTest, AnImportedThumbnailKeyMustBeUnderTheRowsOwnPrefix) {
+TEST_P(CatalogueTest, AnImportedThumbnailKeyMustBeUnderTheRowsOwnPrefix) {
   AssetRecord a = asset("asset-a"), b = asset("asset-b");
   a.id = 5;
   b.id = 7;
@@ -93,14 +146,14 @@ TEST_F(CatalogueTest, AnImportedThumbnailKeyMustBeUnderTheRowsOwnPrefix) {
   EXPECT_EQ(catalogue_->thumbnail_of(catalogue_->find_asset("asset-e")->id), "https://cdn.example/x.jpg");
 }
 
-TEST_F(CatalogueTest, SixtyFourBitIdsSurvive) {
+TEST_P(CatalogueTest, SixtyFourBitIdsSurvive) {
   AssetRecord big = asset("big");
   big.id = 9007199254740993;
   catalogue_->upsert_asset(big);
   EXPECT_EQ(catalogue_->find_asset("9007199254740993")->id, 9007199254740993);
 }
 
-TEST_F(CatalogueTest, FailedAssetsMoveBehindNeverTriedOnesAndCountsFollow) {
+TEST_P(CatalogueTest, FailedAssetsMoveBehindNeverTriedOnesAndCountsFollow) {
   for (const char* url : {"a", "b", "c"}) catalogue_->upsert_asset(asset(url));
   catalogue_->upsert_asset(asset("hidden", false));
   EXPECT_EQ(queue(), (std::vector<std::string>{"a", "b", "c"}));
@@ -125,7 +178,7 @@ TEST_F(CatalogueTest, FailedAssetsMoveBehindNeverTriedOnesAndCountsFollow) {
   EXPECT_EQ(queue(), (std::vector<std::string>{"c", "a"}));
 }
 
-TEST_F(CatalogueTest, ListingUsesThePartialIndexesWithoutSorting) {
+TEST_P(CatalogueSqliteTest, ListingUsesThePartialIndexesWithoutSorting) {
   for (bool viewer_only : {true, false}) {
     for (bool cursor : {false, true}) {
       std::string plan = catalogue_->explain_missing_query(viewer_only, cursor);
@@ -151,7 +204,7 @@ TEST_F(CatalogueTest, ListingUsesThePartialIndexesWithoutSorting) {
   }
 }
 
-TEST_F(CatalogueTest, PageCarriesFormatsPreferredFirstAndJobs) {
+TEST_P(CatalogueTest, PageCarriesFormatsPreferredFirstAndJobs) {
   AssetRecord many = asset("many");
   many.formats = {{"OBJ", "m.obj", false, {}}, {"GLB", "m.glb", true, {}}, {"GLTF2", "m.gltf", false, {}}};
   catalogue_->upsert_asset(many);
@@ -184,7 +237,7 @@ TEST_F(CatalogueTest, PageCarriesFormatsPreferredFirstAndJobs) {
   EXPECT_EQ(listed->formats[0].format_type, "GLB");
 }
 
-TEST_F(CatalogueTest, CursorCrossesFromNeverTriedToBackedOffAssets) {
+TEST_P(CatalogueTest, CursorCrossesFromNeverTriedToBackedOffAssets) {
   for (int i = 0; i < 10; ++i) catalogue_->upsert_asset(asset("a" + std::to_string(i)));
   for (int i : {2, 5, 7}) catalogue_->record_failure(catalogue_->find_asset("a" + std::to_string(i))->id, "x", 100 + i);
   std::vector<std::string> walked;
@@ -205,7 +258,7 @@ TEST_F(CatalogueTest, CursorCrossesFromNeverTriedToBackedOffAssets) {
   EXPECT_EQ(tail.total_count, 10);
 }
 
-TEST_F(CatalogueTest, CachedStatementsAreResetAndNestedUseGetsItsOwn) {
+TEST_P(CatalogueTest, CachedStatementsAreResetAndNestedUseGetsItsOwn) {
   catalogue_->with_connection([](sql::Connection& db) {
     db.exec("CREATE TABLE t (x INTEGER)");
     for (int i = 1; i <= 3; ++i) db.cached("INSERT INTO t VALUES (?)")->bind(1, i).run();
@@ -227,7 +280,7 @@ TEST_F(CatalogueTest, CachedStatementsAreResetAndNestedUseGetsItsOwn) {
   });
 }
 
-TEST_F(CatalogueTest, ServedFilesMustBeCatalogued) {
+TEST_P(CatalogueTest, ServedFilesMustBeCatalogued) {
   AssetRecord record = asset("m");
   record.files_root = "/srv/models";
   catalogue_->upsert_asset(record);
@@ -239,7 +292,7 @@ TEST_F(CatalogueTest, ServedFilesMustBeCatalogued) {
   EXPECT_FALSE(catalogue_->find_served_file("other", "m.glb"));
 }
 
-TEST_F(CatalogueTest, UsersAreUnique) {
+TEST_P(CatalogueTest, UsersAreUnique) {
   UserRecord user;
   user.username = "ann";
   user.password_hash = "h";
@@ -250,7 +303,7 @@ TEST_F(CatalogueTest, UsersAreUnique) {
   EXPECT_EQ(catalogue_->list_users().size(), 1u);
 }
 
-TEST_F(CatalogueTest, EveryUserGetsAFreshStampThatChangesWithThePasswordAndOnLogout) {
+TEST_P(CatalogueTest, EveryUserGetsAFreshStampThatChangesWithThePasswordAndOnLogout) {
   UserRecord user;
   user.username = "ann";
   user.password_hash = "h";
@@ -288,16 +341,17 @@ TEST_F(CatalogueTest, EveryUserGetsAFreshStampThatChangesWithThePasswordAndOnLog
   EXPECT_FALSE(catalogue_->delete_user("nobody"));
 }
 
-TEST_F(CatalogueTest, UpgradeFromVersion2GivesEveryUserAStamp) {
+TEST_P(CatalogueTest, UpgradeFromVersion2GivesEveryUserAStamp) {
   // A catalogue made by a version-2 thumbgen: its tables only (no stamps, no later migrations), one user.
   catalogue_.reset();
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(dir_ / ("c.sqlite3" + std::string(suffix)));
+  std::filesystem::create_directories(dir_ / "old");
+  test::TestDatabase old_database(GetParam(), dir_ / "old");
   {
-    sql::Connection old(dir_ / "c.sqlite3");
+    sql::Connection old(old_database.target());
     migrate(old, 2);
     old.exec("INSERT INTO users (username, password_hash, created_at) VALUES ('old', 'h', 1)");
   }
-  catalogue_ = std::make_unique<Catalogue>(dir_ / "c.sqlite3", 1);
+  catalogue_ = std::make_unique<Catalogue>(old_database.target(), 1);
   const auto upgraded = catalogue_->find_user("old");
   ASSERT_TRUE(upgraded);
   EXPECT_EQ(upgraded->auth_stamp.size(), 32u);
