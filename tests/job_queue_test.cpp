@@ -46,6 +46,16 @@ class JobQueueTest : public ::testing::TestWithParam<test::Backend> {
 };
 INSTANTIATE_TEST_SUITE_P(Backends, JobQueueTest, test::kBothBackends, test::backend_name);
 
+TEST_P(JobQueueTest, ExcludedAssetsAreLeftInTheQueue) {
+  const std::int64_t a = add("a"), b = add("b"), c = add("c");
+  ClaimScope scope;
+  scope.exclude_asset_ids = {a, c};
+  auto jobs = queue_->claim("w", 10, 300, kNow, scope);
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].asset.id, b);
+  EXPECT_EQ(queue_->claim("w", 10, 300, kNow).size(), 2u);  // unscoped: the two left
+}
+
 TEST_P(JobQueueTest, ClaimHandsOutMissingViewerCompatibleAssetsInOrderWithFreshTokens) {
   std::int64_t first = add("first");
   add("has-thumb");

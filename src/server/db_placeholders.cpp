@@ -36,6 +36,9 @@ PostgresSql to_postgres_placeholders(std::string_view sql) {
         number = out.parameters + 1;
       }
       out.parameters = std::max(out.parameters, number);
+      if (out.referenced.size() < static_cast<std::size_t>(number))
+        out.referenced.resize(static_cast<std::size_t>(number));
+      out.referenced[static_cast<std::size_t>(number - 1)] = true;
       out.text += '$';
       out.text += std::to_string(number);
       i = digits;

@@ -18,7 +18,7 @@ namespace thumbgen::server::sql::detail {
 namespace {
 
 // OIDs of the built-in types the parameters are sent as (pg_type.h; stable across releases).
-constexpr Oid kInt8 = 20, kFloat8 = 701, kUnknown = 0;
+constexpr Oid kInt8 = 20, kText = 25, kFloat8 = 701, kUnknown = 0;
 
 // Prepared statements kept per connection before they are all dropped (admin filters make many SQL texts).
 constexpr std::size_t kMaxPrepared = 500;
@@ -73,8 +73,7 @@ class PostgresStatement final : public StatementBackend {
   PostgresStatement(PostgresConnection& connection, std::string_view sql, bool kept)
       : connection_(connection), sql_(to_postgres_placeholders(sql)), kept_(kept) {
     values_.resize(static_cast<std::size_t>(sql_.parameters));
-    types_.assign(values_.size(), kUnknown);
-    nulls_.assign(values_.size(), true);
+    clear_bindings();
   }
   ~PostgresStatement() override { clear(); }
 
@@ -90,14 +89,13 @@ class PostgresStatement final : public StatementBackend {
   void bind_null(int index) override {
     slot(index);
     nulls_[static_cast<std::size_t>(index - 1)] = true;
-    types_[static_cast<std::size_t>(index - 1)] = kUnknown;
+    types_[static_cast<std::size_t>(index - 1)] = unbound_type(index - 1);
   }
 
   bool step() override;
   void reset() override {
     clear();
-    types_.assign(values_.size(), kUnknown);
-    nulls_.assign(values_.size(), true);
+    clear_bindings();
   }
 
   bool is_null(int column) const override { return PQgetisnull(result_, row_, column) != 0; }
@@ -126,6 +124,17 @@ class PostgresStatement final : public StatementBackend {
     values_[at] = std::move(value);
     types_[at] = type;
     nulls_[at] = false;
+  }
+  // A NULL's type is left to the server to infer, except for a parameter the text never names: nothing to infer
+  // it from (PostgreSQL refuses the statement), and any type will do.
+  Oid unbound_type(int at) const {
+    return at < static_cast<int>(sql_.referenced.size()) && sql_.referenced[static_cast<std::size_t>(at)] ? kUnknown
+                                                                                                          : kText;
+  }
+  void clear_bindings() {
+    types_.resize(values_.size());
+    for (std::size_t i = 0; i < types_.size(); ++i) types_[i] = unbound_type(static_cast<int>(i));
+    nulls_.assign(values_.size(), true);
   }
   void clear() {
     if (result_) PQclear(result_);
