@@ -19,8 +19,8 @@ Bytes make_zip(const std::vector<ZipEntry>& entries, bool deflate) {
   if (zip == nullptr) throw std::runtime_error("zipOpen64 failed: " + path);
   for (const ZipEntry& entry : entries) {
     zip_fileinfo info{};
-    if (zipOpenNewFileInZip64(zip, entry.name.c_str(), &info, nullptr, 0, nullptr, 0, nullptr, deflate ? Z_DEFLATED : 0,
-                              deflate ? Z_DEFAULT_COMPRESSION : 0, 0) != ZIP_OK ||
+    if (zipOpenNewFileInZip64(zip, entry.name.c_str(), &info, nullptr, 0, nullptr, 0, nullptr,
+                              deflate ? Z_DEFLATED : 0, deflate ? Z_DEFAULT_COMPRESSION : 0, 0) != ZIP_OK ||
         zipWriteInFileInZip(zip, entry.bytes.data(), static_cast<unsigned>(entry.bytes.size())) != ZIP_OK ||
         zipCloseFileInZip(zip) != ZIP_OK)
       throw std::runtime_error("writing zip entry failed: " + entry.name);
