@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "server/catalogue_admin.h"
 #include "support/scratch_dir.h"
 #include "support/test_database.h"
 
@@ -79,6 +80,61 @@ TEST_P(CataloguePostgresTest, MigrationsAreVersionedAndReopenable) {
   // A newer catalogue than this thumbgen knows is refused, not used.
   catalogue_->with_connection([](sql::Connection& db) { db.exec("UPDATE schema_version SET version = 99"); });
   EXPECT_THROW(Catalogue(database_->target(), 1), sql::Error);
+}
+
+// PostgreSQL's plans for the missing-thumbnail listing and the admin list, pinned on a catalogue large enough (and
+// ANALYZEd) for the planner's choice to mean something: pages walk an index in their order and stop at LIMIT, with
+// no sequential scan of assets and no sort of the whole table (a top-N sort of a search's few matches is fine).
+TEST_P(CataloguePostgresTest, ListingsWalkIndexesWithoutScanningOrSortingAssets) {
+  // 100,000 assets (Icosa's size): a third with thumbnails, a seventh of the rest backing off, a tenth not
+  // viewer-compatible. At 30,000 the planner rightly prefers scanning the table to the trigram indexes for a search.
+  catalogue_->with_connection([](sql::Connection& db) {
+    db.exec(
+        "INSERT INTO assets (id, url, name, owner_displayname, created_at, updated_at, is_viewer_compatible, "
+        "thumbnail, thumbnail_source, thumbnail_next_attempt_at) "
+        "SELECT g, 'asset-' || g, 'Model ' || (g * 7919 % 100000), 'owner ' || (g % 97), g, g, (g % 10 <> 0)::int, "
+        "CASE WHEN g % 3 = 0 THEN 'thumbs/' || g || '/t.jpg' END, CASE WHEN g % 3 = 0 THEN 'generated' END, "
+        "CASE WHEN g % 7 = 1 AND g % 3 <> 0 THEN 2000000000 + g ELSE 0 END FROM generate_series(1, 100000) g");
+    db.exec(
+        "INSERT INTO formats (asset_id, format_type, root_resource) SELECT g, 'GLB', 'm.glb' "
+        "FROM generate_series(1, 100000) g");
+    db.exec("ANALYZE");
+  });
+  auto expect_no_scan_or_full_sort = [](const std::string& plan) {
+    EXPECT_EQ(plan.find("Seq Scan"), std::string::npos) << plan;  // of assets, and of jobs and formats either
+  };
+  for (bool viewer_only : {true, false}) {
+    for (bool cursor : {false, true}) {
+      const std::string plan = catalogue_->explain_missing_query(viewer_only, cursor);
+      SCOPED_TRACE(plan);
+      EXPECT_NE(plan.find(viewer_only ? "assets_missing_viewer_queue" : "assets_missing_queue"), std::string::npos);
+      expect_no_scan_or_full_sort(plan);
+      EXPECT_EQ(plan.find("Sort"), std::string::npos);  // the index gives the order
+      if (cursor) {                                     // both keys seeked at once
+        EXPECT_NE(plan.find("ROW(thumbnail_next_attempt_at, id) > ROW("), std::string::npos);
+      }
+    }
+  }
+  AssetListQuery query;
+  for (AssetSort sort : {AssetSort::Id, AssetSort::IdDesc, AssetSort::Name, AssetSort::NameDesc, AssetSort::Updated,
+                         AssetSort::UpdatedDesc}) {
+    query.sort = sort;
+    query.after = AssetPosition{50000, 50000, "model 5"};
+    const std::string plan = explain_admin_assets(*catalogue_, query);
+    SCOPED_TRACE(plan);
+    expect_no_scan_or_full_sort(plan);
+    EXPECT_EQ(plan.find("Sort"), std::string::npos);
+    const char* index = sort == AssetSort::Name || sort == AssetSort::NameDesc         ? "assets_by_name"
+                        : sort == AssetSort::Updated || sort == AssetSort::UpdatedDesc ? "assets_by_updated"
+                                                                                       : "assets_pkey";
+    EXPECT_NE(plan.find(index), std::string::npos);
+  }
+  // Search: the trigram indexes find the few matches (then a top-N sort of those, not of the table).
+  query = {};
+  query.filter.search = "51234";  // in names and urls (and an id)
+  const std::string plan = explain_admin_assets(*catalogue_, query);
+  expect_no_scan_or_full_sort(plan);
+  EXPECT_NE(plan.find("assets_search_name"), std::string::npos) << plan;
 }
 
 // Two servers starting together on an empty database: the advisory lock lets one migrate; the other then finds
