@@ -11,6 +11,7 @@ BUILD_PKGS=(
   libglm-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost1.81-dev libsqlite3-dev libsodium-dev libssl-dev libcurl4-openssl-dev sqlite3
+  libpq-dev postgresql postgresql-contrib
 )
 # The WebAssembly build of the render core and its headless-browser smoke test. dpkg-dev unpacks the Debian source
 # packages web/deps/build-wasm-deps.sh compiles with Emscripten (zlib, zstd, libwebp, draco, meshoptimizer, assimp);
