@@ -11,6 +11,7 @@ BUILD_PKGS=(
   libglm-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost1.81-dev libsqlite3-dev libsodium-dev libssl-dev libcurl4-openssl-dev sqlite3
+  libpq-dev postgresql postgresql-contrib
   nginx  # tests/multi_server_test.cpp runs the README's front config (deploy/nginx/thumbgen.conf)
 )
 # The WebAssembly build of the render core and its headless-browser smoke test. dpkg-dev unpacks the Debian source

@@ -1,19 +1,29 @@
-// The SQLite catalogue: migrations, the missing-thumbnail queue (order, backoff, counts, indexes), upserts.
+// The catalogue on both engines (SQLite and PostgreSQL): migrations, the missing-thumbnail queue (order, backoff,
+// counts, indexes), upserts, users.
 #include "server/catalogue.h"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <sstream>
+#include <thread>
 
+#include "server/catalogue_admin.h"
 #include "support/scratch_dir.h"
+#include "support/test_database.h"
 
 namespace thumbgen::server {
 namespace {
 
-class CatalogueTest : public ::testing::Test {
+using test::Backend;
+
+class CatalogueTest : public ::testing::TestWithParam<Backend> {
  protected:
-  void SetUp() override { catalogue_ = std::make_unique<Catalogue>(dir_ / "c.sqlite3", 2); }
+  void SetUp() override {
+    database_ = std::make_unique<test::TestDatabase>(GetParam(), dir_.path());
+    catalogue_ = std::make_unique<Catalogue>(database_->target(), 2);
+  }
   static AssetRecord asset(const std::string& url, bool compatible = true) {
     AssetRecord record;
     record.url = url;
@@ -30,12 +40,20 @@ class CatalogueTest : public ::testing::Test {
     return urls;
   }
   test::ScratchDir dir_{"thumbgen-catalogue"};
-  std::unique_ptr<Catalogue> catalogue_;  // closed before dir_ goes
+  std::unique_ptr<test::TestDatabase> database_;
+  std::unique_ptr<Catalogue> catalogue_;  // closed before the database and dir_ go
 };
+INSTANTIATE_TEST_SUITE_P(Backends, CatalogueTest, test::kBothBackends, test::backend_name);
 
-TEST_F(CatalogueTest, MigrationsAreVersionedAndReopenable) {
+// What only one engine has: SQLite's PRAGMAs and query plans, PostgreSQL's schema_version table and plans.
+using CatalogueSqliteTest = CatalogueTest;
+INSTANTIATE_TEST_SUITE_P(Sqlite, CatalogueSqliteTest, ::testing::Values(Backend::Sqlite), test::backend_name);
+using CataloguePostgresTest = CatalogueTest;
+INSTANTIATE_TEST_SUITE_P(Postgres, CataloguePostgresTest, ::testing::Values(Backend::Postgres), test::backend_name);
+
+TEST_P(CatalogueSqliteTest, MigrationsAreVersionedAndReopenable) {
   catalogue_.reset();
-  catalogue_ = std::make_unique<Catalogue>(dir_ / "c.sqlite3", 1);  // second open: nothing to migrate
+  catalogue_ = std::make_unique<Catalogue>(database_->target(), 1);  // second open: nothing to migrate
   int version = catalogue_->with_connection([](sql::Connection& db) {
     auto statement = db.prepare("PRAGMA user_version");
     statement.step();
@@ -50,7 +68,98 @@ TEST_F(CatalogueTest, MigrationsAreVersionedAndReopenable) {
   EXPECT_EQ(mode, "wal");
 }
 
-TEST_F(CatalogueTest, UpsertIsIdempotentAndKeyedByUrl) {
+TEST_P(CataloguePostgresTest, MigrationsAreVersionedAndReopenable) {
+  catalogue_.reset();
+  catalogue_ = std::make_unique<Catalogue>(database_->target(), 1);  // second open: nothing to migrate
+  int version = catalogue_->with_connection([](sql::Connection& db) {
+    auto statement = db.prepare("SELECT version FROM schema_version");
+    statement.step();
+    return static_cast<int>(statement.int64(0));
+  });
+  EXPECT_EQ(version, schema_version());
+  // A newer catalogue than this thumbgen knows is refused, not used.
+  catalogue_->with_connection([](sql::Connection& db) { db.exec("UPDATE schema_version SET version = 99"); });
+  EXPECT_THROW(Catalogue(database_->target(), 1), sql::Error);
+}
+
+// PostgreSQL's plans for the missing-thumbnail listing and the admin list, pinned on a catalogue large enough (and
+// ANALYZEd) for the planner's choice to mean something: pages walk an index in their order and stop at LIMIT, with
+// no sequential scan of assets and no sort of the whole table (a top-N sort of a search's few matches is fine).
+TEST_P(CataloguePostgresTest, ListingsWalkIndexesWithoutScanningOrSortingAssets) {
+  // 100,000 assets (Icosa's size): a third with thumbnails, a seventh of the rest backing off, a tenth not
+  // viewer-compatible. At 30,000 the planner rightly prefers scanning the table to the trigram indexes for a search.
+  catalogue_->with_connection([](sql::Connection& db) {
+    db.exec(
+        "INSERT INTO assets (id, url, name, owner_displayname, created_at, updated_at, is_viewer_compatible, "
+        "thumbnail, thumbnail_source, thumbnail_next_attempt_at) "
+        "SELECT g, 'asset-' || g, 'Model ' || (g * 7919 % 100000), 'owner ' || (g % 97), g, g, (g % 10 <> 0)::int, "
+        "CASE WHEN g % 3 = 0 THEN 'thumbs/' || g || '/t.jpg' END, CASE WHEN g % 3 = 0 THEN 'generated' END, "
+        "CASE WHEN g % 7 = 1 AND g % 3 <> 0 THEN 2000000000 + g ELSE 0 END FROM generate_series(1, 100000) g");
+    db.exec(
+        "INSERT INTO formats (asset_id, format_type, root_resource) SELECT g, 'GLB', 'm.glb' "
+        "FROM generate_series(1, 100000) g");
+    db.exec("ANALYZE");
+  });
+  auto expect_no_scan_or_full_sort = [](const std::string& plan) {
+    EXPECT_EQ(plan.find("Seq Scan"), std::string::npos) << plan;  // of assets, and of jobs and formats either
+  };
+  for (bool viewer_only : {true, false}) {
+    for (bool cursor : {false, true}) {
+      const std::string plan = catalogue_->explain_missing_query(viewer_only, cursor);
+      SCOPED_TRACE(plan);
+      EXPECT_NE(plan.find(viewer_only ? "assets_missing_viewer_queue" : "assets_missing_queue"), std::string::npos);
+      expect_no_scan_or_full_sort(plan);
+      EXPECT_EQ(plan.find("Sort"), std::string::npos);  // the index gives the order
+      if (cursor) {                                     // both keys seeked at once
+        EXPECT_NE(plan.find("ROW(thumbnail_next_attempt_at, id) > ROW("), std::string::npos);
+      }
+    }
+  }
+  AssetListQuery query;
+  for (AssetSort sort : {AssetSort::Id, AssetSort::IdDesc, AssetSort::Name, AssetSort::NameDesc, AssetSort::Updated,
+                         AssetSort::UpdatedDesc}) {
+    query.sort = sort;
+    query.after = AssetPosition{50000, 50000, "model 5"};
+    const std::string plan = explain_admin_assets(*catalogue_, query);
+    SCOPED_TRACE(plan);
+    expect_no_scan_or_full_sort(plan);
+    EXPECT_EQ(plan.find("Sort"), std::string::npos);
+    const char* index = sort == AssetSort::Name || sort == AssetSort::NameDesc         ? "assets_by_name"
+                        : sort == AssetSort::Updated || sort == AssetSort::UpdatedDesc ? "assets_by_updated"
+                                                                                       : "assets_pkey";
+    EXPECT_NE(plan.find(index), std::string::npos);
+  }
+  // Search: the trigram indexes find the few matches (then a top-N sort of those, not of the table).
+  query = {};
+  query.filter.search = "51234";  // in names and urls (and an id)
+  const std::string plan = explain_admin_assets(*catalogue_, query);
+  expect_no_scan_or_full_sort(plan);
+  EXPECT_NE(plan.find("assets_search_name"), std::string::npos) << plan;
+}
+
+// Two servers starting together on an empty database: the advisory lock lets one migrate; the other then finds
+// nothing left to do (without it, both would create the same tables and one would fail).
+TEST_P(CataloguePostgresTest, ServersStartingTogetherMigrateOnce) {
+  test::TestDatabase fresh(Backend::Postgres, dir_.path());
+  std::vector<std::thread> starters;
+  std::atomic<int> failures{0};
+  for (int i = 0; i < 4; ++i) {
+    starters.emplace_back([&] {
+      try {
+        Catalogue catalogue(fresh.target(), 1);
+      } catch (const std::exception& error) {
+        ++failures;
+        ADD_FAILURE() << error.what();
+      }
+    });
+  }
+  for (std::thread& starter : starters) starter.join();
+  EXPECT_EQ(failures, 0);
+  Catalogue catalogue(fresh.target(), 1);
+  EXPECT_EQ(catalogue.count_assets(), 0);
+}
+
+TEST_P(CatalogueTest, UpsertIsIdempotentAndKeyedByUrl) {
   EXPECT_EQ(catalogue_->upsert_asset(asset("a")), UpsertOutcome::Inserted);
   EXPECT_EQ(catalogue_->upsert_asset(asset("a")), UpsertOutcome::Unchanged);
   AssetRecord renamed = asset("a");
@@ -66,7 +175,7 @@ TEST_F(CatalogueTest, UpsertIsIdempotentAndKeyedByUrl) {
 }
 
 // The row an import updates is found by url: a record that claims another id cannot point it at that id's key.
-TEST_F(CatalogueTest, AnImportedThumbnailKeyMustBeUnderTheRowsOwnPrefix) {
+TEST_P(CatalogueTest, AnImportedThumbnailKeyMustBeUnderTheRowsOwnPrefix) {
   AssetRecord a = asset("asset-a"), b = asset("asset-b");
   a.id = 5;
   b.id = 7;
@@ -93,14 +202,14 @@ TEST_F(CatalogueTest, AnImportedThumbnailKeyMustBeUnderTheRowsOwnPrefix) {
   EXPECT_EQ(catalogue_->thumbnail_of(catalogue_->find_asset("asset-e")->id), "https://cdn.example/x.jpg");
 }
 
-TEST_F(CatalogueTest, SixtyFourBitIdsSurvive) {
+TEST_P(CatalogueTest, SixtyFourBitIdsSurvive) {
   AssetRecord big = asset("big");
   big.id = 9007199254740993;
   catalogue_->upsert_asset(big);
   EXPECT_EQ(catalogue_->find_asset("9007199254740993")->id, 9007199254740993);
 }
 
-TEST_F(CatalogueTest, FailedAssetsMoveBehindNeverTriedOnesAndCountsFollow) {
+TEST_P(CatalogueTest, FailedAssetsMoveBehindNeverTriedOnesAndCountsFollow) {
   for (const char* url : {"a", "b", "c"}) catalogue_->upsert_asset(asset(url));
   catalogue_->upsert_asset(asset("hidden", false));
   EXPECT_EQ(queue(), (std::vector<std::string>{"a", "b", "c"}));
@@ -125,7 +234,7 @@ TEST_F(CatalogueTest, FailedAssetsMoveBehindNeverTriedOnesAndCountsFollow) {
   EXPECT_EQ(queue(), (std::vector<std::string>{"c", "a"}));
 }
 
-TEST_F(CatalogueTest, ListingUsesThePartialIndexesWithoutSorting) {
+TEST_P(CatalogueSqliteTest, ListingUsesThePartialIndexesWithoutSorting) {
   for (bool viewer_only : {true, false}) {
     for (bool cursor : {false, true}) {
       std::string plan = catalogue_->explain_missing_query(viewer_only, cursor);
@@ -151,7 +260,7 @@ TEST_F(CatalogueTest, ListingUsesThePartialIndexesWithoutSorting) {
   }
 }
 
-TEST_F(CatalogueTest, PageCarriesFormatsPreferredFirstAndJobs) {
+TEST_P(CatalogueTest, PageCarriesFormatsPreferredFirstAndJobs) {
   AssetRecord many = asset("many");
   many.formats = {{"OBJ", "m.obj", false, {}}, {"GLB", "m.glb", true, {}}, {"GLTF2", "m.gltf", false, {}}};
   catalogue_->upsert_asset(many);
@@ -184,7 +293,7 @@ TEST_F(CatalogueTest, PageCarriesFormatsPreferredFirstAndJobs) {
   EXPECT_EQ(listed->formats[0].format_type, "GLB");
 }
 
-TEST_F(CatalogueTest, CursorCrossesFromNeverTriedToBackedOffAssets) {
+TEST_P(CatalogueTest, CursorCrossesFromNeverTriedToBackedOffAssets) {
   for (int i = 0; i < 10; ++i) catalogue_->upsert_asset(asset("a" + std::to_string(i)));
   for (int i : {2, 5, 7}) catalogue_->record_failure(catalogue_->find_asset("a" + std::to_string(i))->id, "x", 100 + i);
   std::vector<std::string> walked;
@@ -205,7 +314,7 @@ TEST_F(CatalogueTest, CursorCrossesFromNeverTriedToBackedOffAssets) {
   EXPECT_EQ(tail.total_count, 10);
 }
 
-TEST_F(CatalogueTest, CachedStatementsAreResetAndNestedUseGetsItsOwn) {
+TEST_P(CatalogueTest, CachedStatementsAreResetAndNestedUseGetsItsOwn) {
   catalogue_->with_connection([](sql::Connection& db) {
     db.exec("CREATE TABLE t (x INTEGER)");
     for (int i = 1; i <= 3; ++i) db.cached("INSERT INTO t VALUES (?)")->bind(1, i).run();
@@ -227,7 +336,7 @@ TEST_F(CatalogueTest, CachedStatementsAreResetAndNestedUseGetsItsOwn) {
   });
 }
 
-TEST_F(CatalogueTest, ServedFilesMustBeCatalogued) {
+TEST_P(CatalogueTest, ServedFilesMustBeCatalogued) {
   AssetRecord record = asset("m");
   record.files_root = "/srv/models";
   catalogue_->upsert_asset(record);
@@ -239,7 +348,7 @@ TEST_F(CatalogueTest, ServedFilesMustBeCatalogued) {
   EXPECT_FALSE(catalogue_->find_served_file("other", "m.glb"));
 }
 
-TEST_F(CatalogueTest, UsersAreUnique) {
+TEST_P(CatalogueTest, UsersAreUnique) {
   UserRecord user;
   user.username = "ann";
   user.password_hash = "h";
@@ -250,7 +359,7 @@ TEST_F(CatalogueTest, UsersAreUnique) {
   EXPECT_EQ(catalogue_->list_users().size(), 1u);
 }
 
-TEST_F(CatalogueTest, EveryUserGetsAFreshStampThatChangesWithThePasswordAndOnLogout) {
+TEST_P(CatalogueTest, EveryUserGetsAFreshStampThatChangesWithThePasswordAndOnLogout) {
   UserRecord user;
   user.username = "ann";
   user.password_hash = "h";
@@ -288,16 +397,17 @@ TEST_F(CatalogueTest, EveryUserGetsAFreshStampThatChangesWithThePasswordAndOnLog
   EXPECT_FALSE(catalogue_->delete_user("nobody"));
 }
 
-TEST_F(CatalogueTest, UpgradeFromVersion2GivesEveryUserAStamp) {
+TEST_P(CatalogueTest, UpgradeFromVersion2GivesEveryUserAStamp) {
   // A catalogue made by a version-2 thumbgen: its tables only (no stamps, no later migrations), one user.
   catalogue_.reset();
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(dir_ / ("c.sqlite3" + std::string(suffix)));
+  std::filesystem::create_directories(dir_ / "old");
+  test::TestDatabase old_database(GetParam(), dir_ / "old");
   {
-    sql::Connection old(dir_ / "c.sqlite3");
+    sql::Connection old(old_database.target());
     migrate(old, 2);
     old.exec("INSERT INTO users (username, password_hash, created_at) VALUES ('old', 'h', 1)");
   }
-  catalogue_ = std::make_unique<Catalogue>(dir_ / "c.sqlite3", 1);
+  catalogue_ = std::make_unique<Catalogue>(old_database.target(), 1);
   const auto upgraded = catalogue_->find_user("old");
   ASSERT_TRUE(upgraded);
   EXPECT_EQ(upgraded->auth_stamp.size(), 32u);

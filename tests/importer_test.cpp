@@ -8,23 +8,27 @@
 
 #include "support/gltf_writer.h"
 #include "support/scene_builders.h"
+#include "support/test_database.h"
 
 namespace thumbgen::server {
 namespace {
 
 namespace fs = std::filesystem;
 
-class ImporterTest : public ::testing::Test {
+class ImporterTest : public ::testing::TestWithParam<test::Backend> {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("thumbgen-import-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::string test_name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    for (char& c : test_name) c = c == '/' ? '_' : c;  // Name/Sqlite: one folder
+    dir_ = fs::temp_directory_path() / ("thumbgen-import-" + std::to_string(::getpid()) + "-" + test_name);
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "models" / "duck" / "textures");
-    catalogue_ = std::make_unique<Catalogue>(dir_ / "c.sqlite3", 1);
+    database_ = std::make_unique<test::TestDatabase>(GetParam(), dir_);
+    catalogue_ = std::make_unique<Catalogue>(database_->target(), 1);
   }
   void TearDown() override {
     catalogue_.reset();
+    database_.reset();
     fs::remove_all(dir_);
   }
   void write(const fs::path& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
@@ -35,10 +39,12 @@ class ImporterTest : public ::testing::Test {
     return catalogue_->list_missing(query);
   }
   fs::path dir_;
+  std::unique_ptr<test::TestDatabase> database_;
   std::unique_ptr<Catalogue> catalogue_;
 };
+INSTANTIATE_TEST_SUITE_P(Backends, ImporterTest, test::kBothBackends, test::backend_name);
 
-TEST_F(ImporterTest, FolderImportDetectsFormatsByContentAndIsIdempotent) {
+TEST_P(ImporterTest, FolderImportDetectsFormatsByContentAndIsIdempotent) {
   test::SimpleAsset cube;
   cube.meshes.push_back(test::unit_cube());
   cube.nodes.push_back({.mesh = 0, .matrix = glm::mat4(1.0f), .children = {}});
@@ -73,7 +79,7 @@ TEST_F(ImporterTest, FolderImportDetectsFormatsByContentAndIsIdempotent) {
 }
 
 // The format type follows the document's own asset.version, even when "asset" comes after the first 64 KiB.
-TEST_F(ImporterTest, GltfGenerationIsReadFromTheAssetVersion) {
+TEST_P(ImporterTest, GltfGenerationIsReadFromTheAssetVersion) {
   test::SimpleAsset cube;
   cube.meshes.push_back(test::unit_cube());
   std::string late = test::write_gltf(cube);
@@ -88,7 +94,7 @@ TEST_F(ImporterTest, GltfGenerationIsReadFromTheAssetVersion) {
 
 // Which files are models comes from scene/model_formats.h: gallery formats nothing renders yet are catalogued by
 // their extension, other model files are neither assets without a gallery type nor side files of a neighbour.
-TEST_F(ImporterTest, ModelFilesFollowTheFormatTable) {
+TEST_P(ImporterTest, ModelFilesFollowTheFormatTable) {
   write(dir_ / "models" / "cloud.ksplat", "ksplat bytes");
   write(dir_ / "models" / "cubes.vox", "VOX ");
   write(dir_ / "models" / "scene.usdz", "PK");
@@ -112,13 +118,13 @@ TEST_F(ImporterTest, ModelFilesFollowTheFormatTable) {
   EXPECT_FALSE(catalogue_->find_served_file(duck, "duck.3ds"));
 }
 
-TEST_F(ImporterTest, UrlsAreStableReadableAndDistinct) {
+TEST_P(ImporterTest, UrlsAreStableReadableAndDistinct) {
   EXPECT_EQ(asset_url_for("a/b.glb"), asset_url_for("a/b.glb"));
   EXPECT_NE(asset_url_for("a/b.glb"), asset_url_for("a-b.glb"));
   EXPECT_TRUE(asset_url_for("Cars/Duck.glb").starts_with("cars-duck-glb-"));
 }
 
-TEST_F(ImporterTest, JsonImportIsLenientAndIdempotent) {
+TEST_P(ImporterTest, JsonImportIsLenientAndIdempotent) {
   nlohmann::json document = nlohmann::json::parse(R"({
     "assets": [
       {"assetId": "abc", "name": "Chair", "authorName": "Ann",
@@ -153,7 +159,7 @@ TEST_F(ImporterTest, JsonImportIsLenientAndIdempotent) {
   EXPECT_EQ(again.inserted + again.updated, 0);
 }
 
-TEST_F(ImporterTest, JsonImportRefusesRootsItCouldNeverServe) {
+TEST_P(ImporterTest, JsonImportRefusesRootsItCouldNeverServe) {
   nlohmann::json document = nlohmann::json::parse(R"({
     "assets": [
       {"assetId": "relative", "formats": [{"formatType": "GLB", "root": {"relativePath": "model.glb"}}]},
@@ -181,7 +187,7 @@ TEST_F(ImporterTest, JsonImportRefusesRootsItCouldNeverServe) {
 
 // A model's side-file list is never cut: up to kMaxSideFiles referenced files are published, one more refuses the
 // model with the reason (the old importer kept the first 2000 files it happened to list and dropped the rest).
-TEST_F(ImporterTest, AModelReferencingTooManyFilesIsRefusedWithTheReason) {
+TEST_P(ImporterTest, AModelReferencingTooManyFilesIsRefusedWithTheReason) {
   auto write_model = [&](const fs::path& folder, int textures) {
     fs::create_directories(folder);
     write(folder / "many.obj", "mtllib many.mtl\nv 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n");
@@ -205,7 +211,7 @@ TEST_F(ImporterTest, AModelReferencingTooManyFilesIsRefusedWithTheReason) {
 }
 
 // Reference discovery stops listing after its bound: the model is refused too, not published with a partial list.
-TEST_F(ImporterTest, AModelWhoseReferencesCannotAllBeListedIsRefused) {
+TEST_P(ImporterTest, AModelWhoseReferencesCannotAllBeListedIsRefused) {
   nlohmann::json images = nlohmann::json::array();
   for (int i = 0; i < 10'001; ++i) images.push_back({{"uri", "missing-" + std::to_string(i) + ".png"}});
   write(dir_ / "models" / "crowd.gltf", nlohmann::json{{"asset", {{"version", "2.0"}}}, {"images", images}}.dump());
@@ -218,7 +224,7 @@ TEST_F(ImporterTest, AModelWhoseReferencesCannotAllBeListedIsRefused) {
 // A JSON record's thumbnail may be an http(s) URL, or a stored key under the record's own prefix; a key of another
 // asset (thumbs/<other id>/...) would make an upload to this asset delete that asset's thumbnail, so it is ignored
 // with a warning and the asset is listed as missing its thumbnail.
-TEST_F(ImporterTest, JsonThumbnailNamingAnotherAssetsStoredKeyIsIgnoredWithAWarning) {
+TEST_P(ImporterTest, JsonThumbnailNamingAnotherAssetsStoredKeyIsIgnoredWithAWarning) {
   const std::string sha(64, 'a');
   nlohmann::json document = {{"assets",
                               {{{"id", 1}, {"url", "thief"}, {"thumbnail", "thumbs/2/" + sha + ".jpg"}},

@@ -11,16 +11,18 @@
 #include <thread>
 
 #include "support/scratch_dir.h"
+#include "support/test_database.h"
 
 namespace thumbgen::server {
 namespace {
 
 constexpr std::int64_t kNow = 1'800'000'000;
 
-class JobQueueTest : public ::testing::Test {
+class JobQueueTest : public ::testing::TestWithParam<test::Backend> {
  protected:
   void SetUp() override {
-    catalogue_ = std::make_unique<Catalogue>(dir_ / "c.sqlite3", 10);
+    database_ = std::make_unique<test::TestDatabase>(GetParam(), dir_.path());
+    catalogue_ = std::make_unique<Catalogue>(database_->target(), 10);
     queue_ = std::make_unique<JobQueue>(*catalogue_, JobSettings{});
   }
   std::int64_t add(const std::string& url, bool compatible = true) {
@@ -38,11 +40,23 @@ class JobQueueTest : public ::testing::Test {
     return jobs.empty() ? ClaimedJob{} : jobs.front();
   }
   test::ScratchDir dir_{"thumbgen-jobs"};
+  std::unique_ptr<test::TestDatabase> database_;
   std::unique_ptr<Catalogue> catalogue_;  // closed before dir_ goes
   std::unique_ptr<JobQueue> queue_;       // and the queue before its catalogue
 };
+INSTANTIATE_TEST_SUITE_P(Backends, JobQueueTest, test::kBothBackends, test::backend_name);
 
-TEST_F(JobQueueTest, ClaimHandsOutMissingViewerCompatibleAssetsInOrderWithFreshTokens) {
+TEST_P(JobQueueTest, ExcludedAssetsAreLeftInTheQueue) {
+  const std::int64_t a = add("a"), b = add("b"), c = add("c");
+  ClaimScope scope;
+  scope.exclude_asset_ids = {a, c};
+  auto jobs = queue_->claim("w", 10, 300, kNow, scope);
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].asset.id, b);
+  EXPECT_EQ(queue_->claim("w", 10, 300, kNow).size(), 2u);  // unscoped: the two left
+}
+
+TEST_P(JobQueueTest, ClaimHandsOutMissingViewerCompatibleAssetsInOrderWithFreshTokens) {
   std::int64_t first = add("first");
   add("has-thumb");
   catalogue_->set_thumbnail(catalogue_->find_asset("has-thumb")->id, "thumbs/x.jpg", "image/jpeg", kNow);
@@ -63,7 +77,7 @@ TEST_F(JobQueueTest, ClaimHandsOutMissingViewerCompatibleAssetsInOrderWithFreshT
   EXPECT_EQ(stats.done, 1);  // has-thumb got its thumbnail after import: its job is done
 }
 
-TEST_F(JobQueueTest, ConcurrentClaimersNeverShareAJob) {
+TEST_P(JobQueueTest, ConcurrentClaimersNeverShareAJob) {
   constexpr int kAssets = 200, kThreads = 8, kClaimsPerThread = 50;
   catalogue_->with_connection([&](sql::Connection& db) {
     sql::Transaction transaction(db);
@@ -96,7 +110,7 @@ TEST_F(JobQueueTest, ConcurrentClaimersNeverShareAJob) {
   EXPECT_EQ(queue_->stats(kNow).leased, kAssets);
 }
 
-TEST_F(JobQueueTest, AnExpiredLeaseIsReclaimedAndTheOldTokenGoesStale) {
+TEST_P(JobQueueTest, AnExpiredLeaseIsReclaimedAndTheOldTokenGoesStale) {
   add("a");
   ClaimedJob old = claim_one(kNow, 10);
   EXPECT_TRUE(queue_->claim("other", 1, 10, kNow + 9).empty());
@@ -117,7 +131,7 @@ TEST_F(JobQueueTest, AnExpiredLeaseIsReclaimedAndTheOldTokenGoesStale) {
   EXPECT_EQ(std::get<JobError>(queue_->heartbeat(old.job_id + 1000, 1, 10, kNow)), JobError::NotFound);
 }
 
-TEST_F(JobQueueTest, FencedThumbnailSwitchRefusesAStaleTokenAndMarksTheJobDone) {
+TEST_P(JobQueueTest, FencedThumbnailSwitchRefusesAStaleTokenAndMarksTheJobDone) {
   std::int64_t asset = add("a");
   ClaimedJob old = claim_one(kNow, 10);
   ClaimedJob current = claim_one(kNow + 11, 10);
@@ -133,7 +147,7 @@ TEST_F(JobQueueTest, FencedThumbnailSwitchRefusesAStaleTokenAndMarksTheJobDone) 
   EXPECT_EQ(std::get<JobError>(queue_->leased_asset(current.job_id, current.fencing_token)), JobError::Stale);
 }
 
-TEST_F(JobQueueTest, AnUploadByAnyPathTakesTheAssetOutOfTheQueue) {
+TEST_P(JobQueueTest, AnUploadByAnyPathTakesTheAssetOutOfTheQueue) {
   std::int64_t asset = add("a");
   ClaimedJob job = claim_one();
   catalogue_->set_thumbnail(asset, "thumbs/a.jpg", "image/jpeg", kNow);  // the spec's upload endpoint
@@ -147,7 +161,7 @@ TEST_F(JobQueueTest, AnUploadByAnyPathTakesTheAssetOutOfTheQueue) {
   EXPECT_EQ(queue_->stats(kNow).done, 1);
 }
 
-TEST_F(JobQueueTest, FailuresBackOffExponentiallyThenDieWithTheirReason) {
+TEST_P(JobQueueTest, FailuresBackOffExponentiallyThenDieWithTheirReason) {
   std::int64_t asset = add("a");
   std::int64_t now = kNow;
   for (int attempt = 1; attempt <= 5; ++attempt) {
@@ -179,7 +193,7 @@ TEST_F(JobQueueTest, FailuresBackOffExponentiallyThenDieWithTheirReason) {
   EXPECT_EQ(revived.attempt, 1);
 }
 
-TEST_F(JobQueueTest, BackoffIsCappedAtADayAndNonRetryableFailuresDieAtOnce) {
+TEST_P(JobQueueTest, BackoffIsCappedAtADayAndNonRetryableFailuresDieAtOnce) {
   EXPECT_EQ(job_backoff_seconds(1), 60);
   EXPECT_EQ(job_backoff_seconds(3), 240);
   EXPECT_EQ(job_backoff_seconds(40), 24 * 3600);
@@ -192,7 +206,7 @@ TEST_F(JobQueueTest, BackoffIsCappedAtADayAndNonRetryableFailuresDieAtOnce) {
   EXPECT_EQ(std::get<JobError>(queue_->fail(job.job_id, job.fencing_token, "again", true, kNow)), JobError::Stale);
 }
 
-TEST_F(JobQueueTest, ALeaseLostOnTheLastAttemptEndsDead) {
+TEST_P(JobQueueTest, ALeaseLostOnTheLastAttemptEndsDead) {
   JobQueue strict(*catalogue_, JobSettings{2, 1, 3600});
   add("killer");
   std::int64_t now = kNow;
@@ -204,7 +218,7 @@ TEST_F(JobQueueTest, ALeaseLostOnTheLastAttemptEndsDead) {
   EXPECT_EQ(strict.stats(now).dead, 1);
 }
 
-TEST_F(JobQueueTest, ReleaseUndoesTheClaimsAttemptWithoutBackoff) {
+TEST_P(JobQueueTest, ReleaseUndoesTheClaimsAttemptWithoutBackoff) {
   add("a");
   add("b");
   ClaimedJob job = claim_one();
@@ -234,7 +248,7 @@ TEST_F(JobQueueTest, ReleaseUndoesTheClaimsAttemptWithoutBackoff) {
   EXPECT_EQ(claim_one(failed.next_attempt_at).attempt, 2);
 }
 
-TEST_F(JobQueueTest, ReleasingAJobAnAdminSkippedEndsItDead) {
+TEST_P(JobQueueTest, ReleasingAJobAnAdminSkippedEndsItDead) {
   add("a");
   ClaimedJob job = claim_one();
   ASSERT_FALSE(queue_->skip(job.job_id, kNow).has_value());
@@ -248,7 +262,7 @@ TEST_F(JobQueueTest, ReleasingAJobAnAdminSkippedEndsItDead) {
   EXPECT_EQ(listed[0].job->last_error.value_or(""), "skipped by admin");
 }
 
-TEST_F(JobQueueTest, SkipSetsCancelForTheCurrentLease) {
+TEST_P(JobQueueTest, SkipSetsCancelForTheCurrentLease) {
   add("a");
   ClaimedJob job = claim_one();
   EXPECT_FALSE(std::get<HeartbeatResult>(queue_->heartbeat(job.job_id, job.fencing_token, 300, kNow)).cancel);
@@ -260,7 +274,7 @@ TEST_F(JobQueueTest, SkipSetsCancelForTheCurrentLease) {
   EXPECT_EQ(queue_->skip(job.job_id + 99, kNow), JobError::NotFound);
 }
 
-TEST_F(JobQueueTest, ExplicitJobsMakeAnyAssetMissingAThumbnailClaimable) {
+TEST_P(JobQueueTest, ExplicitJobsMakeAnyAssetMissingAThumbnailClaimable) {
   std::int64_t odd = add("not-viewable", false);
   std::int64_t done = add("done");
   catalogue_->set_thumbnail(done, "thumbs/d.jpg", "image/jpeg", kNow);
@@ -272,7 +286,7 @@ TEST_F(JobQueueTest, ExplicitJobsMakeAnyAssetMissingAThumbnailClaimable) {
   EXPECT_EQ(jobs[0].asset.id, odd);
 }
 
-TEST_F(JobQueueTest, AnAssetThatBecomesViewerCompatibleJoinsTheQueue) {
+TEST_P(JobQueueTest, AnAssetThatBecomesViewerCompatibleJoinsTheQueue) {
   std::int64_t later = add("later", false);
   EXPECT_TRUE(queue_->claim("w", 10, 300, kNow).empty());
   catalogue_->with_connection([&](sql::Connection& db) {

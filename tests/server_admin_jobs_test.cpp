@@ -61,8 +61,9 @@ class AdminJobsTest : public AdminServerTest {
     return nullptr;
   }
 };
+INSTANTIATE_TEST_SUITE_P(Backends, AdminJobsTest, test::kBothBackends, test::backend_name);
 
-TEST_F(AdminJobsTest, AScopedClaimTakesOnlyItsSelectionsAssets) {
+TEST_P(AdminJobsTest, AScopedClaimTakesOnlyItsSelectionsAssets) {
   std::string mine = selection({"job-3", "job-4", "job-5", "not-viewable"});
   // Explicit jobs for the selection's missing assets: the not viewer-compatible one too.
   HttpResult created = post(kJobs, {{"selection_id", mine}});
@@ -87,7 +88,7 @@ TEST_F(AdminJobsTest, AScopedClaimTakesOnlyItsSelectionsAssets) {
   EXPECT_EQ(post(kJobs, nlohmann::json::object()).status, 400);
 }
 
-TEST_F(AdminJobsTest, ExcludedAssetsAreNotClaimed) {
+TEST_P(AdminJobsTest, ExcludedAssetsAreNotClaimed) {
   nlohmann::json excluded = nlohmann::json::array();
   for (int i = 0; i < kItems; i += 2) excluded.push_back(std::to_string(100 + i));
   nlohmann::json jobs = claim({{"exclude_asset_ids", excluded}});
@@ -104,7 +105,7 @@ TEST_F(AdminJobsTest, ExcludedAssetsAreNotClaimed) {
 
 // Several browser tabs and `thumbgen work` processes claim at once, each with its own scope: no job twice, and no
 // scoped claim outside its selection.
-TEST_F(AdminJobsTest, ConcurrentClaimsWithDifferentScopesNeverShareAJob) {
+TEST_P(AdminJobsTest, ConcurrentClaimsWithDifferentScopesNeverShareAJob) {
   nlohmann::json first = nlohmann::json::array(), second = nlohmann::json::array();
   for (int i = 0; i < 20; ++i) first.push_back("job-" + std::to_string(i));
   for (int i = 20; i < 40; ++i) second.push_back("job-" + std::to_string(i));
@@ -141,7 +142,7 @@ TEST_F(AdminJobsTest, ConcurrentClaimsWithDifferentScopesNeverShareAJob) {
   EXPECT_EQ(claimed_jobs.size(), static_cast<std::size_t>(kItems));  // all claimed, none twice
 }
 
-TEST_F(AdminJobsTest, RegenerateRendersAgainAndRecordsProvenance) {
+TEST_P(AdminJobsTest, RegenerateRendersAgainAndRecordsProvenance) {
   ASSERT_EQ(upload("job-1", 10).status, 200);  // the spec's upload, no new fields: still accepted
   nlohmann::json before = row("job-1");
   EXPECT_EQ(before["thumbnail_source"], "generated");
@@ -191,7 +192,7 @@ TEST_F(AdminJobsTest, RegenerateRendersAgainAndRecordsProvenance) {
 // Review of issue 11: the camera a completion reports is what the renderer used, a fact to record: the limits of a
 // camera to render with (PUT .../camera) do not apply, so a good thumbnail of a far-out model is never refused (a
 // 400 there made `thumbgen work` fail the job for good and drop the image).
-TEST_F(AdminJobsTest, TheCameraARendererUsedIsRecordedAsItCame) {
+TEST_P(AdminJobsTest, TheCameraARendererUsedIsRecordedAsItCame) {
   nlohmann::json jobs = claim({{"max", 1}});
   ASSERT_EQ(jobs.size(), 1u);
   const nlohmann::json camera = {
@@ -201,7 +202,7 @@ TEST_F(AdminJobsTest, TheCameraARendererUsedIsRecordedAsItCame) {
   EXPECT_EQ(row(jobs[0]["asset"]["url"])["thumbnail_camera"]["position"], nlohmann::json({1e20, 0.0, 0.0}));
 }
 
-TEST_F(AdminJobsTest, RetryFailedCanBeLimitedToASelection) {
+TEST_P(AdminJobsTest, RetryFailedCanBeLimitedToASelection) {
   std::string scope = selection({"job-7", "job-8"});
   nlohmann::json jobs = claim({{"scope", {{"selection_id", scope}}}});
   ASSERT_EQ(jobs.size(), 2u);
@@ -238,7 +239,7 @@ TEST_F(AdminJobsTest, RetryFailedCanBeLimitedToASelection) {
   EXPECT_EQ(get("/api/v1/admin/assets?thumbnail=empty&q=job-30").json()["total_count"], 1);
 }
 
-TEST_F(AdminJobsTest, RenderSettingsFollowSavedThenRunThenPresentation) {
+TEST_P(AdminJobsTest, RenderSettingsFollowSavedThenRunThenPresentation) {
   const nlohmann::json saved = {
       {"position", {3, 2, 1}}, {"target", {0, 0.5, 0}}, {"up", {0, 1, 0}}, {"fov_y_degrees", 35}};
   ASSERT_EQ(put("/api/v1/admin/assets/job-0/camera", {{"camera", saved}}).status, 200);
@@ -285,7 +286,7 @@ TEST_F(AdminJobsTest, RenderSettingsFollowSavedThenRunThenPresentation) {
   EXPECT_EQ(imported[0]["asset"]["thumbnail_url"], "https://cdn.example/imported.jpg");
 }
 
-TEST_F(AdminJobsTest, SavingACameraWithRequeueRendersTheAssetAgain) {
+TEST_P(AdminJobsTest, SavingACameraWithRequeueRendersTheAssetAgain) {
   ASSERT_EQ(upload("job-11", 12).status, 200);
   EXPECT_EQ(row("job-11")["job_state"], "done");
   const nlohmann::json camera = {
@@ -302,7 +303,7 @@ TEST_F(AdminJobsTest, SavingACameraWithRequeueRendersTheAssetAgain) {
             false);
 }
 
-TEST_F(AdminJobsTest, TheSavedUpAxisRidesInTheClaimsRenderSettings) {
+TEST_P(AdminJobsTest, TheSavedUpAxisRidesInTheClaimsRenderSettings) {
   ASSERT_EQ(upload("job-12", 12).status, 200);
   HttpResult saved = put("/api/v1/admin/assets/job-12/orientation", {{"up", "+Z"}, {"requeue", true}});
   ASSERT_EQ(saved.status, 200) << saved.body;
@@ -321,7 +322,7 @@ TEST_F(AdminJobsTest, TheSavedUpAxisRidesInTheClaimsRenderSettings) {
   }
 }
 
-TEST_F(AdminJobsTest, ImportMarksTheThumbnailsItBrings) {
+TEST_P(AdminJobsTest, ImportMarksTheThumbnailsItBrings) {
   const std::filesystem::path file = server_->data().parent_path() / "gallery.json";
   std::ofstream(file) << R"([
     {"assetId": "from-gallery", "id": 400, "name": "Gallery piece", "thumbnail": {"url": "https://cdn.example/g.png"},

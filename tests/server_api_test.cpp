@@ -6,6 +6,7 @@
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -16,6 +17,7 @@
 #include "support/server_fixtures.h"
 #include "support/server_login.h"
 #include "support/server_process.h"
+#include "support/test_database.h"
 #include "util/base64.h"
 
 namespace thumbgen {
@@ -28,15 +30,44 @@ using namespace test;
 constexpr std::int64_t kBigId = 9007199254740993;  // 2^53 + 1: a double cannot hold it
 constexpr std::uint64_t kBodyLimit = 4 * 1024 * 1024;
 
-class ServerApiTest : public ::testing::Test {
+// One server per catalogue engine for the whole suite, started by the engine's first test; the static helpers talk
+// to the one of the running test's engine.
+class ServerApiTest : public ::testing::TestWithParam<Backend> {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new ServerProcess();
+  struct Shared {
+    std::unique_ptr<TestDatabase> database;
+    std::unique_ptr<ServerProcess> server;
+    std::unique_ptr<Catalogue> catalogue;
+    std::string token, viewer_token;
+  };
+  static std::map<Backend, Shared>& shared() {
+    static std::map<Backend, Shared> all;
+    return all;
+  }
+  void SetUp() override {
+    Shared& mine = shared()[GetParam()];
+    if (!mine.server) {
+      mine.server = std::make_unique<ServerProcess>();
+      mine.database = std::make_unique<TestDatabase>(GetParam(), mine.server->data());
+      mine.server->use_database(mine.database->setting());
+      server_ = mine.server.get();
+      start_server();
+      mine.token = token_;
+      mine.viewer_token = viewer_token_;
+    }
+    ASSERT_FALSE(mine.token.empty()) << "the suite's server for this engine did not start";
+    current_ = &mine;
+    server_ = mine.server.get();
+    token_ = mine.token;
+    viewer_token_ = mine.viewer_token;
+    files_dir_ = server_->data().parent_path() / "models";
+  }
+  static void start_server() {
     ASSERT_EQ(server_->add_user("admin", "admin-password", true), 0);
     ASSERT_EQ(server_->add_user("viewer", "viewer-password", false), 0);
     {
       std::filesystem::create_directories(server_->data());
-      Catalogue catalogue(server_->data() / "catalogue.sqlite3", 1);
+      Catalogue catalogue(server_->catalogue_target(), 1);
       catalogue.upsert_asset(test_asset("big-one", kBigId));
       for (int i = 0; i < 120; ++i) catalogue.upsert_asset(test_asset("bulk-" + std::to_string(i), 1000 + i));
       catalogue.upsert_asset(test_asset("not-viewable", 5000, false));
@@ -68,8 +99,14 @@ class ServerApiTest : public ::testing::Test {
     ASSERT_FALSE(token_.empty()) << server_->log();
   }
   static void TearDownTestSuite() {
-    delete server_;
+    for (auto& [backend, mine] : shared()) {
+      mine.catalogue.reset();
+      mine.server.reset();  // stopped before its database goes
+      mine.database.reset();
+    }
+    shared().clear();
     server_ = nullptr;
+    current_ = nullptr;
   }
 
   static HttpResult login(const std::string& user, const std::string& password) {
@@ -82,20 +119,24 @@ class ServerApiTest : public ::testing::Test {
     return http_request(server_->port(), "POST", target, body, bearer(token));
   }
   static Catalogue& catalogue() {
-    static Catalogue instance(server_->data() / "catalogue.sqlite3", 2);
-    return instance;
+    if (!current_->catalogue) current_->catalogue = std::make_unique<Catalogue>(server_->catalogue_target(), 2);
+    return *current_->catalogue;
   }
 
+  static Shared* current_;
   static ServerProcess* server_;
   static std::filesystem::path files_dir_;
   static std::string token_, viewer_token_;
 };
 
+INSTANTIATE_TEST_SUITE_P(Backends, ServerApiTest, kBothBackends, backend_name);
+
+ServerApiTest::Shared* ServerApiTest::current_ = nullptr;
 ServerProcess* ServerApiTest::server_ = nullptr;
 std::filesystem::path ServerApiTest::files_dir_;
 std::string ServerApiTest::token_, ServerApiTest::viewer_token_;
 
-TEST_F(ServerApiTest, LoginAnswersTheSpecShape) {
+TEST_P(ServerApiTest, LoginAnswersTheSpecShape) {
   HttpResult result = login("admin", "admin-password");
   ASSERT_EQ(result.status, 200);
   auto json = result.json();
@@ -105,7 +146,7 @@ TEST_F(ServerApiTest, LoginAnswersTheSpecShape) {
   EXPECT_EQ(std::count(token.begin(), token.end(), '.'), 2);
 }
 
-TEST_F(ServerApiTest, LoginRejectsBadCredentialsAndBadBodies) {
+TEST_P(ServerApiTest, LoginRejectsBadCredentialsAndBadBodies) {
   EXPECT_EQ(login("admin", "wrong-password").json()["detail"], "Invalid credentials");
   EXPECT_EQ(login("admin", "wrong-password").status, 401);
   EXPECT_EQ(login("nobody", "whatever-pass").status, 401);
@@ -114,7 +155,7 @@ TEST_F(ServerApiTest, LoginRejectsBadCredentialsAndBadBodies) {
   EXPECT_EQ(http_request(server_->port(), "POST", "/api/v1/login/jwt", R"({"username":"admin"})").status, 400);
 }
 
-TEST_F(ServerApiTest, AuthErrorsUseTheSpecTexts) {
+TEST_P(ServerApiTest, AuthErrorsUseTheSpecTexts) {
   const std::string target = "/api/v1/admin/assets/missing-thumbnails";
   HttpResult none = get(target, "");
   EXPECT_EQ(none.status, 401);
@@ -140,7 +181,7 @@ TEST_F(ServerApiTest, AuthErrorsUseTheSpecTexts) {
   EXPECT_EQ(post("/api/v1/admin/assets/first/thumbnail", upload_body(10), "").status, 401);
 }
 
-TEST_F(ServerApiTest, MissingThumbnailsHasTheSpecShapeAndExact64BitIds) {
+TEST_P(ServerApiTest, MissingThumbnailsHasTheSpecShapeAndExact64BitIds) {
   HttpResult result = get("/api/v1/admin/assets/missing-thumbnails");
   ASSERT_EQ(result.status, 200) << result.body;
   auto json = result.json();
@@ -167,7 +208,7 @@ TEST_F(ServerApiTest, MissingThumbnailsHasTheSpecShapeAndExact64BitIds) {
   for (const auto& item : json["assets"]) EXPECT_NE(item["url"], "not-viewable");
 }
 
-TEST_F(ServerApiTest, MissingThumbnailsPaginationEdges) {
+TEST_P(ServerApiTest, MissingThumbnailsPaginationEdges) {
   const std::string base = "/api/v1/admin/assets/missing-thumbnails?";
   EXPECT_EQ(get(base + "limit=101").json()["assets"].size(), 100u);  // clamped to the spec's max
   for (const char* bad : {"limit=0", "limit=-1", "limit=abc", "limit=", "offset=-1", "offset=x",
@@ -194,7 +235,7 @@ TEST_F(ServerApiTest, MissingThumbnailsPaginationEdges) {
   EXPECT_TRUE(listed);
 }
 
-TEST_F(ServerApiTest, KeysetCursorWalksEveryAssetOnce) {
+TEST_P(ServerApiTest, KeysetCursorWalksEveryAssetOnce) {
   std::set<std::string> seen;
   std::string cursor;
   int pages = 0, total = 0;
@@ -213,7 +254,7 @@ TEST_F(ServerApiTest, KeysetCursorWalksEveryAssetOnce) {
   EXPECT_EQ(static_cast<int>(seen.size()), total);
 }
 
-TEST_F(ServerApiTest, UploadByUrlStoresAndServesTheThumbnail) {
+TEST_P(ServerApiTest, UploadByUrlStoresAndServesTheThumbnail) {
   HttpResult result = post("/api/v1/admin/assets/second/thumbnail", upload_body(200));
   ASSERT_EQ(result.status, 200) << result.body;
   auto json = result.json();
@@ -238,7 +279,7 @@ TEST_F(ServerApiTest, UploadByUrlStoresAndServesTheThumbnail) {
   EXPECT_TRUE(catalogue().thumbnail_of(id)->starts_with("thumbs/2/"));
 }
 
-TEST_F(ServerApiTest, UploadById64BitAndErrors) {
+TEST_P(ServerApiTest, UploadById64BitAndErrors) {
   EXPECT_EQ(post("/api/v1/admin/assets/9007199254740993/thumbnail", upload_body(50)).status, 200);
   EXPECT_EQ(catalogue().thumbnail_of(kBigId)->substr(0, 24), "thumbs/9007199254740993/");
 
@@ -253,7 +294,7 @@ TEST_F(ServerApiTest, UploadById64BitAndErrors) {
   EXPECT_FALSE(catalogue().thumbnail_of(1001).has_value());
 }
 
-TEST_F(ServerApiTest, FailedUploadKeepsThePreviousThumbnail) {
+TEST_P(ServerApiTest, FailedUploadKeepsThePreviousThumbnail) {
   ASSERT_EQ(post("/api/v1/admin/assets/bulk-2/thumbnail", upload_body(90)).status, 200);
   std::string before = *catalogue().thumbnail_of(1002);
   std::vector<std::uint8_t> truncated = test_jpeg(30);
@@ -265,7 +306,7 @@ TEST_F(ServerApiTest, FailedUploadKeepsThePreviousThumbnail) {
   EXPECT_EQ(get("/media/" + before, "").status, 200);
 }
 
-TEST_F(ServerApiTest, FailureRecordsBackoffAndMovesTheAssetBehindNeverTriedOnes) {
+TEST_P(ServerApiTest, FailureRecordsBackoffAndMovesTheAssetBehindNeverTriedOnes) {
   auto first_page = get("/api/v1/admin/assets/missing-thumbnails?limit=1").json();
   ASSERT_EQ(first_page["assets"][0]["url"], "first");
   HttpResult result = post("/api/v1/admin/assets/first/thumbnail-failure", R"({"reason":"loader crashed"})");
@@ -278,7 +319,7 @@ TEST_F(ServerApiTest, FailureRecordsBackoffAndMovesTheAssetBehindNeverTriedOnes)
   EXPECT_EQ(post("/api/v1/admin/assets/nope/thumbnail-failure", "{}").status, 404);
 }
 
-TEST_F(ServerApiTest, BodyOverTheLimitIsRefusedBeforeItIsSent) {
+TEST_P(ServerApiTest, BodyOverTheLimitIsRefusedBeforeItIsSent) {
   auto start = std::chrono::steady_clock::now();
   HttpResult result = raw_request(server_->port(),
                                   "POST /api/v1/admin/assets/first/thumbnail HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -287,7 +328,7 @@ TEST_F(ServerApiTest, BodyOverTheLimitIsRefusedBeforeItIsSent) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
 }
 
-TEST_F(ServerApiTest, ChunkedBodyOverTheLimitIs413) {
+TEST_P(ServerApiTest, ChunkedBodyOverTheLimitIs413) {
   std::string raw = "POST /api/v1/login/jwt HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n";
   std::string chunk(64 * 1024, 'a');
   char size[16];
@@ -297,13 +338,13 @@ TEST_F(ServerApiTest, ChunkedBodyOverTheLimitIs413) {
   EXPECT_EQ(raw_request(server_->port(), raw).status, 413);
 }
 
-TEST_F(ServerApiTest, CompressedBodyIs415) {
+TEST_P(ServerApiTest, CompressedBodyIs415) {
   HttpResult result = http_request(server_->port(), "POST", "/api/v1/login/jwt", std::string("\x1f\x8b\x08\x00", 4),
                                    {{"Content-Encoding", "gzip"}});
   EXPECT_EQ(result.status, 415);
 }
 
-TEST_F(ServerApiTest, IdleConnectionsDoNotStopOtherClients) {
+TEST_P(ServerApiTest, IdleConnectionsDoNotStopOtherClients) {
   std::vector<std::unique_ptr<test::IdleConnection>> idle;
   for (int i = 0; i < 200; ++i) idle.push_back(std::make_unique<test::IdleConnection>(server_->port()));
   auto start = std::chrono::steady_clock::now();
@@ -312,7 +353,7 @@ TEST_F(ServerApiTest, IdleConnectionsDoNotStopOtherClients) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
 }
 
-TEST_F(ServerApiTest, ServesImportedFilesWithRangesAndNoTraversal) {
+TEST_P(ServerApiTest, ServesImportedFilesWithRangesAndNoTraversal) {
   auto page = get("/api/v1/admin/assets/missing-thumbnails?limit=100&offset=100").json();
   std::string root;
   for (const auto& item : page["assets"]) {
@@ -341,7 +382,7 @@ TEST_F(ServerApiTest, ServesImportedFilesWithRangesAndNoTraversal) {
   EXPECT_EQ(get("/media/keys", "").status, 404);
 }
 
-TEST_F(ServerApiTest, ListingEscapesEveryStringItWrites) {
+TEST_P(ServerApiTest, ListingEscapesEveryStringItWrites) {
   nlohmann::json found;
   for (int offset = 0; offset < 200 && found.is_null(); offset += 100) {
     HttpResult page = get("/api/v1/admin/assets/missing-thumbnails?limit=100&offset=" + std::to_string(offset));
@@ -365,7 +406,7 @@ TEST_F(ServerApiTest, ListingEscapesEveryStringItWrites) {
   EXPECT_TRUE(found["thumbnail_last_error"].is_null());
 }
 
-TEST_F(ServerApiTest, PostBodiesMustBeJsonOrUntypedOrCurlsDefault) {
+TEST_P(ServerApiTest, PostBodiesMustBeJsonOrUntypedOrCurlsDefault) {
   const std::string target = "/api/v1/admin/assets/bulk-7/thumbnail-failure";
   std::map<std::string, std::string> headers = bearer(token_);
   headers["Content-Type"] = "text/plain";
@@ -400,7 +441,7 @@ TEST_F(ServerApiTest, PostBodiesMustBeJsonOrUntypedOrCurlsDefault) {
   EXPECT_EQ(login_curl.status, 415);
 }
 
-TEST_F(ServerApiTest, HeadAnswersLikeGetWithoutTheBody) {
+TEST_P(ServerApiTest, HeadAnswersLikeGetWithoutTheBody) {
   auto head = [](const std::string& target, const std::string& extra = "") {
     return raw_request(server_->port(),
                        "HEAD " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra + "Connection: close\r\n\r\n");
@@ -434,12 +475,12 @@ TEST_F(ServerApiTest, HeadAnswersLikeGetWithoutTheBody) {
   EXPECT_EQ(head("/api/v1/login/jwt").status, 405);  // a POST-only route
 }
 
-TEST_F(ServerApiTest, UnknownRoutesAndMethods) {
+TEST_P(ServerApiTest, UnknownRoutesAndMethods) {
   EXPECT_EQ(get("/nope").status, 404);
   EXPECT_EQ(http_request(server_->port(), "DELETE", "/api/v1/login/jwt").status, 405);
 }
 
-TEST_F(ServerApiTest, ConcurrentUploadsToOneAssetLeaveOneCompleteThumbnail) {
+TEST_P(ServerApiTest, ConcurrentUploadsToOneAssetLeaveOneCompleteThumbnail) {
   std::vector<std::thread> threads;
   std::atomic<int> ok{0};
   for (int i = 0; i < 8; ++i) {

@@ -14,6 +14,7 @@
 #include "support/server_fixtures.h"
 #include "support/server_login.h"
 #include "support/server_process.h"
+#include "support/test_database.h"
 #include "util/base64.h"
 
 namespace thumbgen {
@@ -26,15 +27,17 @@ using namespace test;
 constexpr int kAssets = 200;
 const std::string kJobs = "/api/v1/admin/thumbnail-jobs";
 
-class ServerJobsTest : public ::testing::Test {
+class ServerJobsTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     server_ = std::make_unique<ServerProcess>();
+    database_ = std::make_unique<TestDatabase>(GetParam(), server_->data());
+    server_->use_database(database_->setting());
     ASSERT_EQ(server_->add_user("admin", "admin-password", true), 0);
     ASSERT_EQ(server_->add_user("viewer", "viewer-password", false), 0);
     {
       std::filesystem::create_directories(server_->data());
-      Catalogue catalogue(server_->data() / "catalogue.sqlite3", 1);
+      Catalogue catalogue(server_->catalogue_target(), 1);
       for (int i = 0; i < kAssets; ++i) catalogue.upsert_asset(test_asset("asset-" + std::to_string(i), 1000 + i));
       catalogue.upsert_asset(test_asset("not-viewable", 5000, false));
     }
@@ -86,7 +89,7 @@ class ServerJobsTest : public ::testing::Test {
     EXPECT_EQ(claim(kAssets - 101, 3600, "drain:1").size(), static_cast<std::size_t>(kAssets - 101));
   }
   Catalogue& catalogue() {
-    if (!catalogue_) catalogue_ = std::make_unique<Catalogue>(server_->data() / "catalogue.sqlite3", 1);
+    if (!catalogue_) catalogue_ = std::make_unique<Catalogue>(server_->catalogue_target(), 1);
     return *catalogue_;
   }
   std::set<std::string> missing_urls() {
@@ -107,12 +110,14 @@ class ServerJobsTest : public ::testing::Test {
     return nullptr;
   }
 
+  std::unique_ptr<TestDatabase> database_;  // dropped after the server has stopped
   std::unique_ptr<ServerProcess> server_;
   std::unique_ptr<Catalogue> catalogue_;
   std::string token_, viewer_token_;
 };
+INSTANTIATE_TEST_SUITE_P(Backends, ServerJobsTest, kBothBackends, backend_name);
 
-TEST_F(ServerJobsTest, EveryJobEndpointRequiresAStaffToken) {
+TEST_P(ServerJobsTest, EveryJobEndpointRequiresAStaffToken) {
   const std::vector<std::pair<std::string, std::string>> endpoints = {
       {"POST", kJobs + "/claim"},
       {"POST", kJobs + "/1/heartbeat"},
@@ -138,7 +143,7 @@ TEST_F(ServerJobsTest, EveryJobEndpointRequiresAStaffToken) {
   EXPECT_EQ(get(kJobs + "/stats", token_).status, 200);
 }
 
-TEST_F(ServerJobsTest, ClaimAnswersTheContractShape) {
+TEST_P(ServerJobsTest, ClaimAnswersTheContractShape) {
   nlohmann::json jobs = claim(2);
   ASSERT_EQ(jobs.size(), 2u);
   const auto& job = jobs[0];
@@ -167,7 +172,7 @@ TEST_F(ServerJobsTest, ClaimAnswersTheContractShape) {
 
 // The worker fetches exactly the files the catalogue publishes with each format: the claim answer lists them (the
 // main file first), each with its URL and, for files the server serves itself, its path in the asset's folder.
-TEST_F(ServerJobsTest, ClaimAnswerListsEachFormatsPublishedFiles) {
+TEST_P(ServerJobsTest, ClaimAnswerListsEachFormatsPublishedFiles) {
   AssetRecord asset = test_asset("with-files", 9000);
   asset.files_root = "/srv/models/with-files";
   asset.formats = {{"GLTF2",
@@ -198,7 +203,7 @@ TEST_F(ServerJobsTest, ClaimAnswerListsEachFormatsPublishedFiles) {
   EXPECT_EQ(item["formats"][1]["files"], nlohmann::json::parse(R"([{"url": "https://cdn.example/with-files.glb"}])"));
 }
 
-TEST_F(ServerJobsTest, ConcurrentClaimersGetEveryAssetExactlyOnce) {
+TEST_P(ServerJobsTest, ConcurrentClaimersGetEveryAssetExactlyOnce) {
   constexpr int kThreads = 8, kClaimsPerThread = 50;
   std::mutex mutex;
   std::map<std::string, int> claims_per_asset;
@@ -228,7 +233,7 @@ TEST_F(ServerJobsTest, ConcurrentClaimersGetEveryAssetExactlyOnce) {
   EXPECT_EQ(stats["queued"], 0);
 }
 
-TEST_F(ServerJobsTest, AnExpiredLeaseReturnsTheJobAndFencesTheOldHolder) {
+TEST_P(ServerJobsTest, AnExpiredLeaseReturnsTheJobAndFencesTheOldHolder) {
   nlohmann::json old = claim(1, 1)[0];
   drain_never_tried();
   nlohmann::json fresh = claim_when_lease_expires("test:2");
@@ -250,7 +255,7 @@ TEST_F(ServerJobsTest, AnExpiredLeaseReturnsTheJobAndFencesTheOldHolder) {
   EXPECT_EQ(post(job_path(fresh, "heartbeat"), {{"lease_seconds", 60}}).status, 400);
 }
 
-TEST_F(ServerJobsTest, CompleteStoresThroughTheUploadValidation) {
+TEST_P(ServerJobsTest, CompleteStoresThroughTheUploadValidation) {
   nlohmann::json job = claim(1)[0];
   ASSERT_TRUE(missing_urls().contains("asset-0"));
   std::vector<std::uint8_t> corrupt = test_jpeg(30);
@@ -277,7 +282,7 @@ TEST_F(ServerJobsTest, CompleteStoresThroughTheUploadValidation) {
   EXPECT_EQ(*catalogue().thumbnail_of(1000), key);
 }
 
-TEST_F(ServerJobsTest, TheSpecUploadTakesTheAssetOutOfTheQueue) {
+TEST_P(ServerJobsTest, TheSpecUploadTakesTheAssetOutOfTheQueue) {
   nlohmann::json job = claim(1)[0];
   ASSERT_EQ(post("/api/v1/admin/assets/asset-0/thumbnail", {{"thumbnail_base64", base64(test_jpeg(50))}}).status, 200);
   std::string key = *catalogue().thumbnail_of(1000);
@@ -287,7 +292,7 @@ TEST_F(ServerJobsTest, TheSpecUploadTakesTheAssetOutOfTheQueue) {
   EXPECT_EQ(get(kJobs + "/stats", token_).json()["done"], 1);
 }
 
-TEST_F(ServerJobsTest, FailuresBackOffDieAfterMaxAttemptsAndRetryFailedRequeues) {
+TEST_P(ServerJobsTest, FailuresBackOffDieAfterMaxAttemptsAndRetryFailedRequeues) {
   // THUMBGEN_MAX_ATTEMPTS=2: one lease lost, then a reported failure makes it dead.
   nlohmann::json first = claim(1, 1)[0];
   drain_never_tried();
@@ -328,7 +333,7 @@ TEST_F(ServerJobsTest, FailuresBackOffDieAfterMaxAttemptsAndRetryFailedRequeues)
   EXPECT_EQ(post(kJobs + "/retry-failed", nlohmann::json::object()).json()["requeued"], 0);
 }
 
-TEST_F(ServerJobsTest, ReleaseHandsTheJobBackUntriedAndInItsPlace) {
+TEST_P(ServerJobsTest, ReleaseHandsTheJobBackUntriedAndInItsPlace) {
   nlohmann::json job = claim(1)[0];
   ASSERT_EQ(job["asset"]["url"], "asset-0");
   HttpResult released = post(job_path(job, "release"), {{"fencing_token", job["fencing_token"]}});
@@ -348,7 +353,7 @@ TEST_F(ServerJobsTest, ReleaseHandsTheJobBackUntriedAndInItsPlace) {
   EXPECT_EQ(item["thumbnail_attempts"], 1);
 }
 
-TEST_F(ServerJobsTest, SkipAsksTheHolderToCancel) {
+TEST_P(ServerJobsTest, SkipAsksTheHolderToCancel) {
   nlohmann::json job = claim(1)[0];
   HttpResult skip = post(job_path(job, "skip"), nlohmann::json::object());
   ASSERT_EQ(skip.status, 200) << skip.body;
@@ -363,7 +368,7 @@ TEST_F(ServerJobsTest, SkipAsksTheHolderToCancel) {
   EXPECT_EQ(post(kJobs + "/424242/skip", nlohmann::json::object()).status, 404);
 }
 
-TEST_F(ServerJobsTest, ExplicitJobsMakeANonViewerCompatibleAssetClaimable) {
+TEST_P(ServerJobsTest, ExplicitJobsMakeANonViewerCompatibleAssetClaimable) {
   EXPECT_EQ(claim(100).size(), 100u);
   EXPECT_EQ(claim(100).size(), 100u);
   EXPECT_TRUE(claim(100).empty());  // not-viewable is not in the queue
@@ -379,7 +384,7 @@ TEST_F(ServerJobsTest, ExplicitJobsMakeANonViewerCompatibleAssetClaimable) {
   EXPECT_EQ(post(kJobs, nlohmann::json::object()).status, 400);
 }
 
-TEST_F(ServerJobsTest, StatsCountEveryState) {
+TEST_P(ServerJobsTest, StatsCountEveryState) {
   auto stats = get(kJobs + "/stats", token_).json();
   EXPECT_EQ(stats["queued"], kAssets);
   EXPECT_EQ(stats["leased"], 0);

@@ -13,7 +13,7 @@
 
 #include "server/catalogue.h"
 #include "server/importer.h"
-#include "server/sqlite.h"
+#include "server/db.h"
 #include "support/http_client.h"
 #include "support/process.h"
 #include "support/server_login.h"

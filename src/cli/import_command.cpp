@@ -18,7 +18,7 @@ namespace {
 
 struct ImportFlags {
   std::vector<std::string> folders, json_files;
-  std::string data;
+  std::string data, database;
 };
 
 void print(const std::string& what, const server::ImportSummary& summary) {
@@ -41,7 +41,7 @@ int run_import(const ImportFlags& flags) {
   try {
     server::make_new_files_private();
     server::create_private_folder(data);
-    server::Catalogue catalogue(data / "catalogue.sqlite3", 1);
+    server::Catalogue catalogue(server::sql::command_target(flags.database, data), 1);
     const server::ImportOptions options{data};
     for (const std::string& folder : flags.folders) print(folder, server::import_folder(catalogue, folder, options));
     for (const std::string& file : flags.json_files) {
@@ -53,7 +53,7 @@ int run_import(const ImportFlags& flags) {
       }
       print(file, server::import_json(catalogue, document));
     }
-    std::printf("catalogue %s: %lld assets\n", (data / "catalogue.sqlite3").c_str(),
+    std::printf("catalogue %s: %lld assets\n", catalogue.target().describe().c_str(),
                 static_cast<long long>(catalogue.count_assets()));
     return kExitOk;
   } catch (const std::exception& error) {
@@ -70,6 +70,8 @@ std::function<int()> add_import_command(CLI::App& app) {
   import->add_option("folders", flags->folders, "folders of models: one asset per model file");
   import->add_option("--json", flags->json_files, "Icosa-API-shaped asset records ({\"assets\": [...]})");
   import->add_option("--data", flags->data, "data folder (default $THUMBGEN_DATA or ./data)");
+  import->add_option("--database", flags->database,
+                     "the catalogue: sqlite: (in the data folder, default) or postgresql://... (THUMBGEN_DATABASE)");
   return [flags] { return run_import(*flags); };
 }
 

@@ -27,7 +27,7 @@ namespace thumbgen::cli {
 namespace {
 
 struct ServeFlags {
-  std::string config_file, listen, data, public_url, port_file, storage;
+  std::string config_file, listen, data, public_url, port_file, storage, database;
 };
 
 // Raises the open-file limit to the hard limit and keeps max_connections below it (issue 10, item 7), with room
@@ -69,15 +69,27 @@ int run_serve(const ServeFlags& flags) {
     }
     config.storage = flags.storage;
   }
+  if (!flags.database.empty()) {
+    try {
+      server::sql::parse_target(flags.database, config.data);
+    } catch (const std::invalid_argument& error) {
+      spdlog::error("--database: {}", error.what());
+      return kExitUsage;
+    }
+    config.database = flags.database;
+  }
 
   try {
     auto [host, port] = split_listen_address(config.listen);
     make_new_files_private();  // catalogue, -wal/-shm, keys, media: owner-only
     create_private_folder(config.data);
-    const std::filesystem::path catalogue_file = config.data / "catalogue.sqlite3";
-    for (const std::string& warning : shared_catalogue_warnings(catalogue_file)) spdlog::warn("{}", warning);
+    const sql::Target database = sql::parse_target(config.database, config.data);
+    if (database.dialect == sql::Dialect::Sqlite) {
+      for (const std::string& warning : shared_catalogue_warnings(database.file)) spdlog::warn("{}", warning);
+    }
     const std::size_t catalogue_connections = static_cast<std::size_t>(config.http.worker_threads) + 2;
-    Catalogue catalogue(catalogue_file, catalogue_connections);
+    Catalogue catalogue(database, catalogue_connections);
+    spdlog::info("catalogue: {}", database.describe());
     std::unique_ptr<Storage> storage = open_media_storage(config);
     if (std::size_t orphans = remove_orphaned_thumbnails(*storage, catalogue, orphan_min_age(config)); orphans > 0) {
       spdlog::info("removed {} stored thumbnail(s) no asset points at (uploads whose catalogue update failed)",
@@ -182,6 +194,9 @@ std::function<int()> add_serve_command(CLI::App& app) {
   serve->add_option("--data", flags->data, "data folder: catalogue.sqlite3, keys, media/ (default ./data)");
   serve->add_option("--public-url", flags->public_url, "base URL clients reach this server at");
   serve->add_option("--port-file", flags->port_file, "write the bound port to this file once listening");
+  serve->add_option("--database", flags->database,
+                    "the catalogue: sqlite: (<data>/catalogue.sqlite3, default) or "
+                    "postgresql://user:password@host:port/database (THUMBGEN_DATABASE)");
   serve->add_option("--storage", flags->storage,
                     "where thumbnails are stored: file: (<data>/media, default), file:DIR or s3://bucket/prefix "
                     "(THUMBGEN_S3_* settings, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)");

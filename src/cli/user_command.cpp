@@ -22,7 +22,7 @@ namespace thumbgen::cli {
 namespace {
 
 struct UserFlags {
-  std::string data, name, email, display_name;
+  std::string data, database, name, email, display_name;
   bool staff = false, inactive = false;
 };
 
@@ -62,7 +62,7 @@ int run_user(const std::string& action, const UserFlags& flags) {
     std::filesystem::path data = data_dir(flags.data);
     make_new_files_private();
     create_private_folder(data);
-    Catalogue catalogue(data / "catalogue.sqlite3", 1);
+    Catalogue catalogue(sql::command_target(flags.database, data), 1);
     if (action == "list") {
       for (const UserRecord& user : catalogue.list_users()) {
         std::printf("%s\t%s\t%s%s\n", user.username.c_str(), user.email.c_str(), user.is_staff ? "staff" : "user",
@@ -128,6 +128,8 @@ std::function<int()> add_user_command(CLI::App& app) {
   CLI::App* user = app.add_subcommand("user", "Manage the users who may log in to the server");
   user->require_subcommand(1);
   user->add_option("--data", flags->data, "data folder (default $THUMBGEN_DATA or ./data)");
+  user->add_option("--database", flags->database,
+                   "the catalogue: sqlite: (in the data folder, default) or postgresql://... (THUMBGEN_DATABASE)");
 
   CLI::App* add = user->add_subcommand("add", "Add a user; the password is read from a prompt or stdin");
   add->add_option("name", flags->name, "user name")->required();
@@ -136,25 +138,30 @@ std::function<int()> add_user_command(CLI::App& app) {
   add->add_option("--display-name", flags->display_name, "shown name (default: the user name)");
   add->add_flag("--inactive", flags->inactive, "create the account disabled");
   add->add_option("--data", flags->data, "data folder");
+  add->add_option("--database", flags->database, "the catalogue (THUMBGEN_DATABASE)");
   add->callback([action] { *action = "add"; });
 
   CLI::App* passwd = user->add_subcommand("passwd", "Set a user's password (from a prompt or stdin)");
   passwd->add_option("name", flags->name, "user name")->required();
   passwd->add_option("--data", flags->data, "data folder");
+  passwd->add_option("--database", flags->database, "the catalogue (THUMBGEN_DATABASE)");
   passwd->callback([action] { *action = "passwd"; });
 
   CLI::App* logout = user->add_subcommand("logout", "Log a user out everywhere: every token issued so far is refused");
   logout->add_option("name", flags->name, "user name")->required();
   logout->add_option("--data", flags->data, "data folder");
+  logout->add_option("--database", flags->database, "the catalogue (THUMBGEN_DATABASE)");
   logout->callback([action] { *action = "logout"; });
 
   CLI::App* remove = user->add_subcommand("delete", "Delete a user (their tokens are refused from now on)");
   remove->add_option("name", flags->name, "user name")->required();
   remove->add_option("--data", flags->data, "data folder");
+  remove->add_option("--database", flags->database, "the catalogue (THUMBGEN_DATABASE)");
   remove->callback([action] { *action = "delete"; });
 
   CLI::App* list = user->add_subcommand("list", "List users");
   list->add_option("--data", flags->data, "data folder");
+  list->add_option("--database", flags->database, "the catalogue (THUMBGEN_DATABASE)");
   list->callback([action] { *action = "list"; });
 
   return [flags, action] { return run_user(*action, *flags); };

@@ -12,6 +12,8 @@ namespace thumbgen::server {
 
 namespace {
 
+using sql::Dialect;
+
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -58,13 +60,15 @@ constexpr const char* kUserColumns =
 
 void insert_formats(sql::Connection& db, std::int64_t asset_id, const std::vector<FormatRecord>& formats) {
   auto format_insert = db.prepare(
-      "INSERT INTO formats (asset_id, format_type, root_resource, is_preferred_for_gallery_viewer) VALUES (?,?,?,?)");
+      "INSERT INTO formats (asset_id, format_type, root_resource, is_preferred_for_gallery_viewer) VALUES (?,?,?,?) "
+      "RETURNING id");
   auto resource_insert = db.prepare("INSERT INTO resources (format_id, path, content_type) VALUES (?,?,?)");
   for (const FormatRecord& format : formats) {
     format_insert.reset();
     format_insert.bind(1, asset_id).bind(2, format.format_type).bind(3, format.root).bind(4, format.is_preferred);
+    if (!format_insert.step()) throw std::runtime_error("format insert returned no id");
+    const std::int64_t format_id = format_insert.int64(0);
     format_insert.run();
-    std::int64_t format_id = db.last_insert_id();
     for (const ResourceRecord& resource : format.resources) {
       resource_insert.reset();
       resource_insert.bind(1, format_id).bind(2, resource.path).bind(3, resource.content_type);
@@ -75,12 +79,16 @@ void insert_formats(sql::Connection& db, std::int64_t asset_id, const std::vecto
 
 }  // namespace
 
-Catalogue::Catalogue(const std::filesystem::path& file, std::size_t pool_size)
-    : file_(file), pool_size_(std::max<std::size_t>(1, pool_size)) {
-  create_private_file(file_);  // password hashes inside: owner-only from the first byte (SQLite's -wal/-shm follow)
+Catalogue::Catalogue(const sql::Target& target, std::size_t pool_size)
+    : target_(target), pool_size_(std::max<std::size_t>(1, pool_size)) {
+  // Password hashes inside: owner-only from the first byte (SQLite's -wal/-shm follow).
+  if (target_.dialect == Dialect::Sqlite) create_private_file(target_.file);
   Lease lease(*this);
   migrate(*lease.connection);
 }
+
+Catalogue::Catalogue(const std::filesystem::path& file, std::size_t pool_size)
+    : Catalogue(sql::Target{Dialect::Sqlite, file, {}}, pool_size) {}
 
 Catalogue::~Catalogue() = default;
 
@@ -95,7 +103,7 @@ Catalogue::Lease::Lease(Catalogue& owner) : owner(owner) {
   ++owner.open_;
   lock.unlock();
   try {
-    connection = std::make_unique<sql::Connection>(owner.file_);
+    connection = std::make_unique<sql::Connection>(owner.target_);
   } catch (...) {
     std::lock_guard relock(owner.mutex_);
     --owner.open_;
@@ -105,8 +113,13 @@ Catalogue::Lease::Lease(Catalogue& owner) : owner(owner) {
 }
 
 Catalogue::Lease::~Lease() {
+  const bool usable = connection->usable();  // a PostgreSQL server that went away: connect afresh next time
   std::lock_guard lock(owner.mutex_);
-  owner.idle_.push_back(std::move(connection));
+  if (usable) {
+    owner.idle_.push_back(std::move(connection));
+  } else {
+    --owner.open_;
+  }
   owner.available_.notify_one();
 }
 
@@ -123,11 +136,13 @@ std::int64_t Catalogue::add_user(const UserRecord& user) {
   Lease lease(*this);
   auto insert = lease.connection->prepare(
       "INSERT INTO users (username, email, display_name, password_hash, is_staff, is_active, created_at) "
-      "VALUES (?,?,?,?,?,?,?)");
+      "VALUES (?,?,?,?,?,?,?) RETURNING id");
   insert.bind(1, user.username).bind(2, user.email).bind(3, user.display_name).bind(4, user.password_hash);
   insert.bind(5, user.is_staff).bind(6, user.is_active).bind(7, user.created_at ? user.created_at : unix_now());
+  if (!insert.step()) throw std::runtime_error("user insert returned no id");
+  const std::int64_t id = insert.int64(0);
   insert.run();
-  return lease.connection->last_insert_id();
+  return id;
 }
 
 bool Catalogue::set_password(std::string_view username, std::string_view password_hash) {
@@ -139,9 +154,12 @@ bool Catalogue::set_password(std::string_view username, std::string_view passwor
 
 bool Catalogue::revoke_tokens(std::string_view username) {
   Lease lease(*this);
+  // 128 random bits as 32 hex digits, and the time in unix seconds, from the database (as its triggers do).
   auto update = lease.connection->prepare(
-      "UPDATE users SET auth_stamp = lower(hex(randomblob(16))), "
-      "auth_stamp_at = CAST(strftime('%s', 'now') AS INTEGER) WHERE username = ?");
+      dialect() == Dialect::Postgres ? "UPDATE users SET auth_stamp = replace(gen_random_uuid()::text, '-', ''), "
+                                       "auth_stamp_at = extract(epoch FROM now())::bigint WHERE username = ?"
+                                     : "UPDATE users SET auth_stamp = lower(hex(randomblob(16))), "
+                                       "auth_stamp_at = CAST(strftime('%s', 'now') AS INTEGER) WHERE username = ?");
   update.bind(1, username).run();
   return lease.connection->changes() > 0;
 }
@@ -183,7 +201,8 @@ UpsertOutcome Catalogue::upsert_asset(const AssetRecord& asset) {
   std::string digest = fingerprint(asset);
   std::int64_t now = unix_now();
 
-  auto existing = db.prepare("SELECT id, import_fingerprint, thumbnail FROM assets WHERE url = ?");
+  auto existing = db.prepare(std::string("SELECT id, import_fingerprint, thumbnail FROM assets WHERE url = ?") +
+                             sql::for_update(db.dialect()));
   existing.bind(1, asset.url);
   if (existing.step()) {
     std::int64_t id = existing.int64(0);
@@ -218,7 +237,8 @@ UpsertOutcome Catalogue::upsert_asset(const AssetRecord& asset) {
   auto insert = db.prepare(
       "INSERT INTO assets (id, url, name, owner_displayname, visibility, state, license, thumbnail, preview_image, "
       "camera, presentation_params, is_viewer_compatible, files_root, import_fingerprint, created_at, updated_at, "
-      "files_verified, thumbnail_source, thumbnail_updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?)");
+      "files_verified, thumbnail_source, thumbnail_updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?) "
+      "RETURNING id");
   if (asset.id) {
     insert.bind(1, *asset.id);
   } else {
@@ -234,8 +254,10 @@ UpsertOutcome Catalogue::upsert_asset(const AssetRecord& asset) {
   } else {
     insert.bind_null(17).bind_null(18);
   }
+  if (!insert.step()) throw std::runtime_error("asset insert returned no id");
+  const std::int64_t id = insert.int64(0);
   insert.run();
-  insert_formats(db, db.last_insert_id(), asset.formats);
+  insert_formats(db, id, asset.formats);
   transaction.commit();
   return UpsertOutcome::Inserted;
 }
@@ -262,17 +284,21 @@ constexpr const char* kFormatsQuery =
     "ORDER BY is_preferred_for_gallery_viewer DESC, id";
 
 // One query for a whole page: the page of assets (a subquery, so OFFSET skips index entries only and the joins run
-// for the rows kept), each with its job and its formats. The filter is written literally (not bound) so SQLite
+// for the rows kept), each with its job and its formats. The filter is written literally (not bound) so the engine
 // picks the matching partial index. Rows come grouped by asset; list_missing() puts them in order.
-std::string make_missing_sql(bool viewer_compatible_only, bool with_cursor) {
+std::string make_missing_sql(Dialect dialect, bool viewer_compatible_only, bool with_cursor) {
   std::string select =
       "SELECT id, url, name, owner_displayname, thumbnail_next_attempt_at FROM assets WHERE thumbnail IS NULL";
   if (viewer_compatible_only) select += " AND is_viewer_compatible = 1";
-  // The cursor as two index ranges merged in order: SQLite seeks a row value (a, b) > (?, ?) on `a` only, which
-  // walks every never-tried asset before the cursor.
-  std::string page = with_cursor ? select + " AND thumbnail_next_attempt_at = ?3 AND id > ?4 UNION ALL " + select +
-                                       " AND thumbnail_next_attempt_at > ?3"
-                                 : select;
+  // The cursor. SQLite: two index ranges merged in order, as it seeks a row value (a, b) > (?, ?) on `a` only,
+  // which walks every never-tried asset before the cursor. PostgreSQL seeks the row value on both keys.
+  std::string page = select;
+  if (with_cursor && dialect == Dialect::Sqlite) {
+    page = select + " AND thumbnail_next_attempt_at = ?3 AND id > ?4 UNION ALL " + select +
+           " AND thumbnail_next_attempt_at > ?3";
+  } else if (with_cursor) {
+    page = select + " AND (thumbnail_next_attempt_at, id) > (?3, ?4)";
+  }
   page += " ORDER BY thumbnail_next_attempt_at, id LIMIT ?1 OFFSET ?2";
   return "SELECT p.id, p.url, p.name, p.owner_displayname, p.thumbnail_next_attempt_at, "
          "j.state, j.attempts, j.last_error, j.lease_expires_at, "
@@ -281,17 +307,13 @@ std::string make_missing_sql(bool viewer_compatible_only, bool with_cursor) {
          page + ") AS p LEFT JOIN thumbnail_jobs j ON j.asset_id = p.id LEFT JOIN formats f ON f.asset_id = p.id";
 }
 
-const std::string& missing_sql(bool viewer_compatible_only, bool with_cursor) {
-  static const std::string variants[4] = {make_missing_sql(false, false), make_missing_sql(false, true),
-                                          make_missing_sql(true, false), make_missing_sql(true, true)};
-  return variants[(viewer_compatible_only ? 2 : 0) + (with_cursor ? 1 : 0)];
-}
-
-// Copies a text column into `out`, reusing its buffer.
-void read_text(const sql::Statement& row, int column, std::string& out) {
-  const unsigned char* data = sqlite3_column_text(row.handle(), column);
-  out.assign(data ? reinterpret_cast<const char*>(data) : "",
-             static_cast<std::size_t>(sqlite3_column_bytes(row.handle(), column)));
+const std::string& missing_sql(Dialect dialect, bool viewer_compatible_only, bool with_cursor) {
+  static const std::string variants[2][4] = {
+      {make_missing_sql(Dialect::Sqlite, false, false), make_missing_sql(Dialect::Sqlite, false, true),
+       make_missing_sql(Dialect::Sqlite, true, false), make_missing_sql(Dialect::Sqlite, true, true)},
+      {make_missing_sql(Dialect::Postgres, false, false), make_missing_sql(Dialect::Postgres, false, true),
+       make_missing_sql(Dialect::Postgres, true, false), make_missing_sql(Dialect::Postgres, true, true)}};
+  return variants[dialect == Dialect::Postgres ? 1 : 0][(viewer_compatible_only ? 2 : 0) + (with_cursor ? 1 : 0)];
 }
 }  // namespace
 
@@ -314,7 +336,7 @@ MissingPage Catalogue::list_missing(const MissingQuery& query) {
   listed.reserve(static_cast<std::size_t>(std::clamp(query.limit, 0, 1000)));
   std::int64_t now = unix_now();
   {
-    auto rows = db.cached(missing_sql(query.viewer_compatible_only, query.after.has_value()));
+    auto rows = db.cached(missing_sql(db.dialect(), query.viewer_compatible_only, query.after.has_value()));
     rows->bind(1, query.limit).bind(2, query.offset);
     if (query.after) rows->bind(3, query.after->first).bind(4, query.after->second);
     while (rows->step()) {
@@ -326,9 +348,9 @@ MissingPage Catalogue::list_missing(const MissingQuery& query) {
         item = &listed.emplace_back();
         MissingAsset& asset = item->asset;
         asset.id = id;
-        read_text(*rows, 1, asset.url);
-        read_text(*rows, 2, asset.name);
-        read_text(*rows, 3, asset.owner_displayname);
+        rows->text_into(1, asset.url);
+        rows->text_into(2, asset.name);
+        rows->text_into(3, asset.owner_displayname);
         asset.next_attempt_at = rows->int64(4);
         asset.formats.reserve(4);
         item->format_ids.reserve(4);
@@ -383,9 +405,15 @@ std::int64_t Catalogue::count_assets() {
 
 std::string Catalogue::explain_missing_query(bool viewer_compatible_only, bool with_cursor) {
   Lease lease(*this);
-  auto query = lease.connection->prepare("EXPLAIN QUERY PLAN " + missing_sql(viewer_compatible_only, with_cursor));
+  const bool postgres = dialect() == Dialect::Postgres;
+  const std::string& sql = missing_sql(dialect(), viewer_compatible_only, with_cursor);
+  auto query = lease.connection->prepare((postgres ? "EXPLAIN " : "EXPLAIN QUERY PLAN ") + sql);
+  if (postgres) {  // planned for these values, as a page of 50 after a cursor would be
+    query.bind(1, 50).bind(2, 0);
+    if (with_cursor) query.bind(3, std::int64_t{0}).bind(4, std::int64_t{1});
+  }
   std::string plan;
-  while (query.step()) plan += query.text(3) + "\n";
+  while (query.step()) plan += query.text(postgres ? 0 : 3) + "\n";
   return plan;
 }
 
@@ -417,14 +445,15 @@ ThumbnailSwitch Catalogue::set_thumbnail_fenced(std::int64_t asset_id, const std
   Lease lease(*this);
   sql::Connection& db = *lease.connection;
   sql::Transaction transaction(db);
-  auto old = db.prepare("SELECT thumbnail FROM assets WHERE id = ?");
+  auto old = db.prepare(std::string("SELECT thumbnail FROM assets WHERE id = ?") + sql::for_update(db.dialect()));
   old.bind(1, asset_id);
   if (!old.step()) throw std::runtime_error("asset vanished");
   ThumbnailSwitch result{false, old.optional_text(0)};
   if (fence) {
     // Checked inside the write transaction, so a re-claim cannot slip in between check and switch.
-    auto current = db.prepare(
-        "SELECT 1 FROM thumbnail_jobs WHERE job_id = ? AND asset_id = ? AND fencing_token = ? AND state = 'leased'");
+    auto current = db.prepare(std::string("SELECT 1 FROM thumbnail_jobs WHERE job_id = ? AND asset_id = ? AND "
+                                          "fencing_token = ? AND state = 'leased'") +
+                              sql::for_update(db.dialect()));
     current.bind(1, fence->job_id).bind(2, asset_id).bind(3, fence->fencing_token);
     if (!current.step()) return result;
   }
@@ -452,7 +481,8 @@ FailureRecord Catalogue::record_failure(std::int64_t asset_id, std::string_view 
   Lease lease(*this);
   sql::Connection& db = *lease.connection;
   sql::Transaction transaction(db);
-  auto current = db.prepare("SELECT thumbnail_attempts FROM assets WHERE id = ?");
+  auto current =
+      db.prepare(std::string("SELECT thumbnail_attempts FROM assets WHERE id = ?") + sql::for_update(db.dialect()));
   current.bind(1, asset_id);
   if (!current.step()) throw std::runtime_error("asset vanished");
   FailureRecord record;

@@ -1,5 +1,6 @@
-// The catalogue: users, assets, their formats and resources, and thumbnail attempts, in SQLite (WAL).
-// Thread-safe: every call borrows a connection from a small pool, so HTTP workers read in parallel.
+// The catalogue: users, assets, their formats and resources, and thumbnail attempts, in SQLite (WAL, the default)
+// or PostgreSQL (several servers on one catalogue). Thread-safe: every call borrows a connection from a small pool,
+// so HTTP workers read in parallel.
 #pragma once
 
 #include <condition_variable>
@@ -13,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "server/sqlite.h"
+#include "server/db.h"
 
 namespace thumbgen::server {
 
@@ -127,11 +128,16 @@ enum class UpsertOutcome { Inserted, Updated, Unchanged };
 
 class Catalogue {
  public:
-  // Opens or creates the database file and applies pending migrations.
+  // Opens or creates the database and applies pending migrations.
+  explicit Catalogue(const sql::Target& target, std::size_t pool_size = 8);
+  // A SQLite file.
   explicit Catalogue(const std::filesystem::path& file, std::size_t pool_size = 8);
   ~Catalogue();
 
-  // Users. add_user throws sql::Error (SQLITE_CONSTRAINT) when the name is taken; the new user gets a fresh stamp.
+  const sql::Target& target() const { return target_; }
+  sql::Dialect dialect() const { return target_.dialect; }
+
+  // Users. add_user throws sql::Error (a unique constraint) when the name is taken; the new user gets a fresh stamp.
   std::optional<UserRecord> find_user(std::string_view username);
   std::int64_t add_user(const UserRecord& user);
   // A new password hash revokes the user's tokens (a trigger changes the stamp, whoever writes the hash).
@@ -169,7 +175,8 @@ class Catalogue {
   // Folder-imported assets an earlier thumbgen wrote, whose side files wait for the next import to re-scan them.
   std::int64_t count_unverified_file_assets();
 
-  // For tests and the benchmark: EXPLAIN QUERY PLAN of the listing query.
+  // For tests and the benchmark: the plan of the listing query (SQLite: EXPLAIN QUERY PLAN's details, one a line;
+  // PostgreSQL: EXPLAIN's lines).
   std::string explain_missing_query(bool viewer_compatible_only, bool with_cursor);
   // Borrowed connection for bulk jobs (benchmark generation).
   template <class Fn>
@@ -187,7 +194,7 @@ class Catalogue {
     Catalogue& owner;
     std::unique_ptr<sql::Connection> connection;
   };
-  std::filesystem::path file_;
+  sql::Target target_;
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<sql::Connection>> idle_;
@@ -197,9 +204,11 @@ class Catalogue {
 // The asset as listings and claims show it (id, url, names, formats in preferred-first order); nullopt if unknown.
 std::optional<MissingAsset> read_listed_asset(sql::Connection& db, std::int64_t asset_id);
 
-// The schema, versioned through PRAGMA user_version (catalogue_schema.cpp). `up_to_version` stops early (tests make
-// an earlier version's catalogue with it).
+// The schema, versioned: SQLite through PRAGMA user_version (catalogue_schema.cpp), PostgreSQL through its
+// schema_version table (catalogue_schema_postgres.cpp), the same version numbers on both. `up_to_version` stops early
+// (tests make an earlier version's catalogue with it).
 void migrate(sql::Connection& connection, std::optional<int> up_to_version = std::nullopt);
+void migrate_postgres(sql::Connection& connection, std::optional<int> up_to_version);
 int schema_version();
 
 }  // namespace thumbgen::server

@@ -83,12 +83,12 @@ struct FilterSql {
   bool needs_job = false;
   void bind_all(sql::Statement& statement, int first = 1) const;
 };
-FilterSql asset_filter_sql(const AssetFilter& filter);
+FilterSql asset_filter_sql(const AssetFilter& filter, sql::Dialect dialect);
 
 AssetListPage list_admin_assets(Catalogue& catalogue, const AssetListQuery& query, std::int64_t now);
 // One asset in the listing's shape (the claim answer's render settings and thumbnail fields read it).
 std::optional<AdminAssetRow> read_admin_asset(sql::Connection& db, std::int64_t asset_id, std::int64_t now);
-// For tests: EXPLAIN QUERY PLAN of a listing query.
+// For tests: the plan of a listing query (SQLite: EXPLAIN QUERY PLAN's details; PostgreSQL: EXPLAIN's lines).
 std::string explain_admin_assets(Catalogue& catalogue, const AssetListQuery& query);
 
 // Asset ids or urls (a decimal string is an id first, then a url) to ids, in order, duplicates kept; or the first

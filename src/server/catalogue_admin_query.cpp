@@ -1,6 +1,7 @@
 // The admin asset listing (issue 11): filters to SQL, keyset pages in six sort orders, total counts, one row's
-// details. Search uses the trigram FTS5 index of migration 5 (case-insensitive substrings of name, url and owner);
-// a query shorter than a trigram (1-2 characters) falls back to LIKE over the same columns (a scan).
+// details. Search finds case-insensitive substrings of name, url and owner. SQLite: the trigram FTS5 index of
+// migration 5; a query shorter than a trigram (1-2 characters) falls back to LIKE over the same columns (a scan).
+// PostgreSQL: ILIKE, which the pg_trgm GIN indexes of migration 5 serve (a 1-2 character query scans there too).
 #include <charconv>
 #include <variant>
 
@@ -10,9 +11,11 @@ namespace thumbgen::server {
 
 namespace {
 
+using sql::Dialect;
+
 // A FilterSql under construction: conditions are ANDed, their bindings appended in order.
 struct Conditions : FilterSql {
-  Conditions() { where = "1"; }
+  Conditions() { where = "TRUE"; }
   void add(std::string condition) { where += " AND (" + std::move(condition) + ")"; }
 };
 
@@ -35,9 +38,9 @@ std::string upper_ascii(std::string text) {
   return text;
 }
 
-void add_search(Conditions& where, const std::string& search) {
+void add_search(Conditions& where, const std::string& search, Dialect dialect) {
   std::string condition;
-  if (utf8_length(search) >= 3) {
+  if (utf8_length(search) >= 3 && dialect == Dialect::Sqlite) {
     // One FTS5 phrase: trigram phrases match as substrings. Quotes inside are doubled, so the text is never syntax.
     std::string phrase = "\"";
     for (char c : search) phrase += c == '"' ? std::string("\"\"") : std::string(1, c);
@@ -51,8 +54,12 @@ void add_search(Conditions& where, const std::string& search) {
       pattern += c;
     }
     pattern += "%";
-    // Positional placeholders only (filters combine): the pattern is bound once per use.
-    condition = "a.name LIKE ? ESCAPE '\\' OR a.url LIKE ? ESCAPE '\\' OR a.owner_displayname LIKE ? ESCAPE '\\'";
+    // Positional placeholders only (filters combine): the pattern is bound once per use. SQLite's LIKE ignores
+    // ASCII case; PostgreSQL's ILIKE any case.
+    condition =
+        dialect == Dialect::Postgres
+            ? "a.name ILIKE ? ESCAPE '\\' OR a.url ILIKE ? ESCAPE '\\' OR a.owner_displayname ILIKE ? ESCAPE '\\'"
+            : "a.name LIKE ? ESCAPE '\\' OR a.url LIKE ? ESCAPE '\\' OR a.owner_displayname LIKE ? ESCAPE '\\'";
     for (int i = 0; i < 3; ++i) where.bindings.emplace_back(pattern);
   }
   if (auto id = as_id(search)) {
@@ -62,9 +69,9 @@ void add_search(Conditions& where, const std::string& search) {
   where.add(std::move(condition));
 }
 
-Conditions filter_conditions(const AssetFilter& filter) {
+Conditions filter_conditions(const AssetFilter& filter, Dialect dialect) {
   Conditions where;
-  if (filter.search && !filter.search->empty()) add_search(where, *filter.search);
+  if (filter.search && !filter.search->empty()) add_search(where, *filter.search, dialect);
   if (filter.thumbnail) {
     switch (*filter.thumbnail) {
       case ThumbnailFilter::Empty:
@@ -106,14 +113,19 @@ Conditions filter_conditions(const AssetFilter& filter) {
 }
 
 // The sort order, and the keyset condition "strictly after `after`" in it. Name sorts compare case-insensitively
-// (NOCASE, as the assets_by_name index); the id breaks ties, so the order is total and a position is exact.
+// (as the assets_by_name index: NOCASE on SQLite, lower(name) on PostgreSQL); the id breaks ties, so the order is
+// total and a position is exact.
 struct SortSql {
   const char* order;
   const char* after;  // with placeholders for the key columns, then the id
   bool has_key;       // whether a key column precedes the id
 };
 
-SortSql sort_sql(AssetSort sort) {
+SortSql sort_sql(AssetSort sort, Dialect dialect) {
+  if (dialect == Dialect::Postgres && sort == AssetSort::Name)
+    return {"lower(a.name), a.id", "(lower(a.name), a.id) > (lower(?), ?)", true};
+  if (dialect == Dialect::Postgres && sort == AssetSort::NameDesc)
+    return {"lower(a.name) DESC, a.id DESC", "(lower(a.name), a.id) < (lower(?), ?)", true};
   switch (sort) {
     case AssetSort::Id:
       return {"a.id", "a.id > ?", false};
@@ -178,8 +190,8 @@ AdminAssetRow read_row(sql::Connection& db, const sql::Statement& row, std::int6
   return asset;
 }
 
-std::string page_sql(const AssetListQuery& query, const Conditions& conditions) {
-  const SortSql sort = sort_sql(query.sort);
+std::string page_sql(const AssetListQuery& query, const Conditions& conditions, Dialect dialect) {
+  const SortSql sort = sort_sql(query.sort, dialect);
   std::string sql = std::string(kRowColumns) + "WHERE " + conditions.where;
   if (query.after) sql += std::string(" AND ") + sort.after;
   sql += std::string(" ORDER BY ") + sort.order + " LIMIT ?";
@@ -187,11 +199,11 @@ std::string page_sql(const AssetListQuery& query, const Conditions& conditions) 
 }
 
 // Binds the filter's values, then the position's, then the limit.
-void bind_page(sql::Statement& statement, const AssetListQuery& query, const Conditions& conditions) {
+void bind_page(sql::Statement& statement, const AssetListQuery& query, const Conditions& conditions, Dialect dialect) {
   conditions.bind_all(statement);
   int index = static_cast<int>(conditions.bindings.size()) + 1;
   if (query.after) {
-    const SortSql sort = sort_sql(query.sort);
+    const SortSql sort = sort_sql(query.sort, dialect);
     if (sort.has_key) {
       if (sorts_by_name(query.sort)) {
         statement.bind(index++, query.after->name);
@@ -209,7 +221,7 @@ void bind_page(sql::Statement& statement, const AssetListQuery& query, const Con
 AssetListPage list_admin_assets(Catalogue& catalogue, const AssetListQuery& query, std::int64_t now) {
   return catalogue.with_connection([&](sql::Connection& db) {
     sql::Transaction snapshot(db, /*immediate=*/false);  // count and page from one consistent read
-    const Conditions conditions = filter_conditions(query.filter);
+    const Conditions conditions = filter_conditions(query.filter, db.dialect());
     AssetListPage page;
     {
       std::string count_sql = "SELECT count(*) FROM assets a ";
@@ -218,8 +230,8 @@ AssetListPage list_admin_assets(Catalogue& catalogue, const AssetListQuery& quer
       conditions.bind_all(count);
       if (count.step()) page.total_count = count.int64(0);
     }
-    auto rows = db.prepare(page_sql(query, conditions));
-    bind_page(rows, query, conditions);
+    auto rows = db.prepare(page_sql(query, conditions, db.dialect()));
+    bind_page(rows, query, conditions, db.dialect());
     while (rows.step()) {
       if (static_cast<int>(page.rows.size()) == query.limit) {
         page.has_more = true;
@@ -242,11 +254,12 @@ std::optional<AdminAssetRow> read_admin_asset(sql::Connection& db, std::int64_t 
 
 std::string explain_admin_assets(Catalogue& catalogue, const AssetListQuery& query) {
   return catalogue.with_connection([&](sql::Connection& db) {
-    const Conditions conditions = filter_conditions(query.filter);
-    auto plan = db.prepare("EXPLAIN QUERY PLAN " + page_sql(query, conditions));
-    bind_page(plan, query, conditions);
+    const bool postgres = db.dialect() == Dialect::Postgres;
+    const Conditions conditions = filter_conditions(query.filter, db.dialect());
+    auto plan = db.prepare((postgres ? "EXPLAIN " : "EXPLAIN QUERY PLAN ") + page_sql(query, conditions, db.dialect()));
+    bind_page(plan, query, conditions, db.dialect());
     std::string text;
-    while (plan.step()) text += plan.text(3) + "\n";
+    while (plan.step()) text += plan.text(postgres ? 0 : 3) + "\n";
     return text;
   });
 }
@@ -280,7 +293,7 @@ std::variant<std::vector<std::int64_t>, UnknownAsset> resolve_asset_refs(Catalog
   });
 }
 
-FilterSql asset_filter_sql(const AssetFilter& filter) { return filter_conditions(filter); }
+FilterSql asset_filter_sql(const AssetFilter& filter, Dialect dialect) { return filter_conditions(filter, dialect); }
 
 void FilterSql::bind_all(sql::Statement& statement, int first) const {
   int index = first;

@@ -224,6 +224,7 @@ ALTER TABLE assets ADD COLUMN up_axis TEXT CHECK (up_axis IN ('+Y', '+Z'));
 int schema_version() { return static_cast<int>(std::size(kMigrations)); }
 
 void migrate(sql::Connection& connection, std::optional<int> up_to_version) {
+  if (connection.dialect() == sql::Dialect::Postgres) return migrate_postgres(connection, up_to_version);
   const int target = std::min(up_to_version.value_or(schema_version()), schema_version());
   sql::Transaction transaction(connection);
   int version = 0;
@@ -232,8 +233,9 @@ void migrate(sql::Connection& connection, std::optional<int> up_to_version) {
     if (statement.step()) version = static_cast<int>(statement.int64(0));
   }
   if (version > schema_version()) {
-    throw sql::Error(SQLITE_ERROR, "catalogue schema version " + std::to_string(version) +
-                                       " is newer than this thumbgen (" + std::to_string(schema_version()) + ")");
+    throw sql::Error(1 /* SQLITE_ERROR */, "catalogue schema version " + std::to_string(version) +
+                                               " is newer than this thumbgen (" + std::to_string(schema_version()) +
+                                               ")");
   }
   for (int next = version; next < target; ++next) {
     connection.exec(kMigrations[next]);

@@ -35,11 +35,15 @@ SelectionInfo insert_selection(sql::Connection& db, std::string_view created_by,
   info.token = random_token();
   info.created_at = now;
   info.filter_json = filter_json;
-  auto insert = db.prepare("INSERT INTO selections (token, created_at, created_by, filter) VALUES (?, ?, ?, ?)");
-  insert.bind(1, info.token).bind(2, now).bind(3, created_by).bind(4, filter_json).run();
-  info.row_id = db.last_insert_id();
-  db.prepare("DELETE FROM selections WHERE created_by = ? AND id NOT IN "
-             "(SELECT id FROM selections WHERE created_by = ? ORDER BY id DESC LIMIT ?)")
+  auto insert =
+      db.prepare("INSERT INTO selections (token, created_at, created_by, filter) VALUES (?, ?, ?, ?) RETURNING id");
+  insert.bind(1, info.token).bind(2, now).bind(3, created_by).bind(4, filter_json);
+  if (!insert.step()) throw std::runtime_error("selection insert returned no id");
+  info.row_id = insert.int64(0);
+  insert.run();
+  db.prepare(
+        "DELETE FROM selections WHERE created_by = ? AND id NOT IN "
+        "(SELECT id FROM selections WHERE created_by = ? ORDER BY id DESC LIMIT ?)")
       .bind(1, created_by)
       .bind(2, created_by)
       .bind(3, static_cast<std::int64_t>(kSelectionsKeptPerUser))
@@ -61,7 +65,7 @@ SelectionInfo create_selection(Catalogue& catalogue, const std::vector<std::int6
   return catalogue.with_connection([&](sql::Connection& db) {
     sql::Transaction transaction(db);
     SelectionInfo info = insert_selection(db, created_by, std::nullopt, now);
-    auto add = db.prepare("INSERT OR IGNORE INTO selection_assets (selection_id, asset_id) VALUES (?, ?)");
+    auto add = db.prepare("INSERT INTO selection_assets (selection_id, asset_id) VALUES (?, ?) ON CONFLICT DO NOTHING");
     for (std::int64_t id : asset_ids) {
       add.reset();
       add.bind(1, info.row_id).bind(2, id).run();
@@ -76,7 +80,7 @@ std::variant<SelectionInfo, std::int64_t> create_selection_from_filter(Catalogue
                                                                        const std::string& filter_json,
                                                                        std::string_view created_by, std::int64_t now,
                                                                        std::int64_t max_assets) {
-  const FilterSql sql = asset_filter_sql(filter);
+  const FilterSql sql = asset_filter_sql(filter, catalogue.dialect());
   const std::string from = std::string("FROM assets a ") +
                            (sql.needs_job ? "LEFT JOIN thumbnail_jobs j ON j.asset_id = a.id " : "") + "WHERE " +
                            sql.where;
@@ -88,7 +92,9 @@ std::variant<SelectionInfo, std::int64_t> create_selection_from_filter(Catalogue
     if (const std::int64_t matching = count.int64(0); matching > max_assets) return matching;
     count.reset();
     SelectionInfo info = insert_selection(db, created_by, filter_json, now);
-    auto copy = db.prepare("INSERT OR IGNORE INTO selection_assets (selection_id, asset_id) SELECT ?, a.id " + from);
+    // (`from` ends in a WHERE clause: SQLite reads the ON CONFLICT after it as the upsert, not as a join's ON.)
+    auto copy = db.prepare("INSERT INTO selection_assets (selection_id, asset_id) SELECT ?, a.id " + from +
+                           " ON CONFLICT DO NOTHING");
     copy.bind(1, info.row_id);
     sql.bind_all(copy, 2);
     copy.run();

@@ -12,16 +12,23 @@ namespace thumbgen::server {
 namespace {
 
 // The origin part of every absolute URL the catalogue holds: format roots, resources (Icosa-API imports list the
-// files of a format by URL) and imported thumbnails. The scheme://host[:port] prefix is cut in SQL, so DISTINCT
-// leaves one row per origin; web_origin() then checks each one.
-constexpr const char* kExternalOrigins = R"sql(
-SELECT DISTINCT CASE WHEN instr(substr(u, 9), '/') > 0 THEN substr(u, 1, instr(substr(u, 9), '/') + 7) ELSE u END
+// files of a format by URL) and imported thumbnails. The scheme://host[:port] prefix is cut in SQL (SQLite has no
+// regular expressions, PostgreSQL no instr), so DISTINCT leaves one row per origin; web_origin() then checks each.
+constexpr const char* kAbsoluteUrls = R"sql(
 FROM (
   SELECT root_resource AS u FROM formats WHERE root_resource LIKE 'http%://%'
   UNION ALL SELECT path FROM resources WHERE path LIKE 'http%://%'
   UNION ALL SELECT thumbnail FROM assets WHERE thumbnail LIKE 'http%://%'
-)
+) AS urls
 )sql";
+
+std::string external_origins_sql(sql::Dialect dialect) {
+  return (dialect == sql::Dialect::Postgres
+              ? std::string("SELECT DISTINCT substring(u FROM '^[^/]*//[^/]*')")
+              : std::string("SELECT DISTINCT CASE WHEN instr(substr(u, 9), '/') > 0 "
+                            "THEN substr(u, 1, instr(substr(u, 9), '/') + 7) ELSE u END")) +
+         kAbsoluteUrls;
+}
 
 }  // namespace
 
@@ -39,7 +46,7 @@ std::vector<std::string> ContentOrigins::read_origins() {
   std::set<std::string> found;
   try {
     catalogue_.with_connection([&](sql::Connection& db) {
-      auto query = db.prepare(kExternalOrigins);
+      auto query = db.prepare(external_origins_sql(db.dialect()));
       while (query.step()) {
         if (auto origin = web_origin(query.text(0))) found.insert(std::move(*origin));
       }

@@ -7,6 +7,8 @@ namespace thumbgen::server {
 
 namespace {
 
+using sql::Dialect;
+
 constexpr std::size_t kMaxReasonLength = 2000;
 
 // A claimable job and the time that orders it in the queue.
@@ -25,37 +27,46 @@ bool is_small_selection(sql::Connection& db, std::int64_t selection) {
   return !beyond->step();
 }
 
-// Ready queued jobs, or expired leases, in queue order, within the claim's scope. The CROSS JOINs fix the loop order:
-// the jobs index outside, or a small selection's rows (so a small selection never walks a large queue). A job is
-// claimable while its asset misses a thumbnail, or when it was made to regenerate one.
+// Ready queued jobs, or expired leases, in queue order, within the claim's scope. SQLite: the CROSS JOINs fix the
+// loop order: the jobs index outside, or a small selection's rows (so a small selection never walks a large queue).
+// PostgreSQL plans the joins itself and locks the jobs it returns, skipping those another claim holds (SKIP LOCKED:
+// concurrent claims on several servers never wait for each other, nor share a job). A job is claimable while its
+// asset misses a thumbnail, or when it was made to regenerate one.
 std::vector<Candidate> candidates(sql::Connection& db, const std::string& state, const std::string& time_column,
                                   std::int64_t now, int limit, const ClaimScope& scope, bool small_selection,
-                                  const std::string& excluded_json) {
+                                  const std::string& excluded) {
+  const bool postgres = db.dialect() == Dialect::Postgres;
+  const std::string join = postgres ? "JOIN" : "CROSS JOIN";
   std::string sql = "SELECT j." + time_column + ", j.job_id FROM ";
   const bool selection_outside = scope.selection && small_selection;
-  sql += selection_outside ? "selection_assets s CROSS JOIN thumbnail_jobs j ON j.asset_id = s.asset_id "
+  sql += selection_outside ? "selection_assets s " + join + " thumbnail_jobs j ON j.asset_id = s.asset_id "
                            : "thumbnail_jobs j ";
-  sql += "CROSS JOIN assets a ON a.id = j.asset_id WHERE j.state = '" + state + "' AND j." + time_column +
+  sql += join + " assets a ON a.id = j.asset_id WHERE j.state = '" + state + "' AND j." + time_column +
          " <= ?1 AND (a.thumbnail IS NULL OR j.regenerate = 1) AND (j.explicit = 1 OR a.is_viewer_compatible = 1)";
   if (selection_outside) sql += " AND s.selection_id = ?3";
   if (scope.selection && !selection_outside)
     sql += " AND EXISTS (SELECT 1 FROM selection_assets s WHERE s.selection_id = ?3 AND s.asset_id = j.asset_id)";
   if (scope.viewer_compatible_only) sql += " AND a.is_viewer_compatible = 1";
-  if (!scope.exclude_asset_ids.empty()) sql += " AND j.asset_id NOT IN (SELECT value FROM json_each(?4))";
+  if (!scope.exclude_asset_ids.empty()) {
+    sql +=
+        postgres ? " AND j.asset_id <> ALL (?4::bigint[])" : " AND j.asset_id NOT IN (SELECT value FROM json_each(?4))";
+  }
   sql += " ORDER BY j." + time_column + ", j.job_id LIMIT ?2";
+  if (postgres) sql += " FOR UPDATE OF j SKIP LOCKED";
   auto query = db.cached(sql);
   query->bind(1, now).bind(2, limit);
   if (scope.selection) query->bind(3, *scope.selection);
-  if (!scope.exclude_asset_ids.empty()) query->bind(4, excluded_json);
+  if (!scope.exclude_asset_ids.empty()) query->bind(4, excluded);
   std::vector<Candidate> found;
   while (query->step()) found.push_back({query->int64(0), query->int64(1)});
   return found;
 }
 
-std::string json_id_list(const std::vector<std::int64_t>& ids) {
-  std::string list = "[";
+// The excluded ids as one bound value: a JSON array for SQLite's json_each, an array literal for PostgreSQL.
+std::string id_list(const std::vector<std::int64_t>& ids, Dialect dialect) {
+  std::string list = dialect == Dialect::Postgres ? "{" : "[";
   for (std::int64_t id : ids) list += (list.size() > 1 ? "," : "") + std::to_string(id);
-  return list + "]";
+  return list + (dialect == Dialect::Postgres ? "}" : "]");
 }
 
 }  // namespace
@@ -67,9 +78,15 @@ std::int64_t job_backoff_seconds(int attempts) {
 
 JobQueue::JobQueue(Catalogue& catalogue, JobSettings settings) : catalogue_(catalogue), settings_(settings) {}
 
+std::unique_lock<std::mutex> JobQueue::write_turn() {
+  std::unique_lock lock(write_mutex_, std::defer_lock);
+  if (catalogue_.dialect() == Dialect::Sqlite) lock.lock();
+  return lock;
+}
+
 std::vector<ClaimedJob> JobQueue::claim(std::string_view worker, int max, int lease_seconds, std::int64_t now,
                                         const ClaimScope& scope) {
-  std::lock_guard lock(write_mutex_);
+  auto turn = write_turn();
   return catalogue_.with_connection([&](sql::Connection& db) {
     sql::Transaction transaction(db);  // BEGIN IMMEDIATE: select and update under one write lock
 
@@ -82,7 +99,7 @@ std::vector<ClaimedJob> JobQueue::claim(std::string_view worker, int max, int le
         "WHERE state = 'leased' AND lease_expires_at <= ?1 AND (attempts >= ?2 OR cancel_requested = 1)");
     bury.bind(1, now).bind(2, settings_.max_attempts).run();
 
-    const std::string excluded = json_id_list(scope.exclude_asset_ids);
+    const std::string excluded = id_list(scope.exclude_asset_ids, db.dialect());
     const bool small = scope.selection && is_small_selection(db, *scope.selection);
     std::vector<Candidate> ready = candidates(db, "queued", "next_attempt_at", now, max, scope, small, excluded);
     std::vector<Candidate> expired = candidates(db, "leased", "lease_expires_at", now, max, scope, small, excluded);
@@ -92,7 +109,10 @@ std::vector<ClaimedJob> JobQueue::claim(std::string_view worker, int max, int le
     });
     if (ready.size() > static_cast<std::size_t>(max)) ready.resize(static_cast<std::size_t>(max));
 
-    auto next_token = db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'fencing_token' RETURNING value");
+    auto next_token =
+        db.prepare(db.dialect() == Dialect::Postgres
+                       ? "SELECT nextval('fencing_tokens')"
+                       : "UPDATE counters SET value = value + 1 WHERE name = 'fencing_token' RETURNING value");
     auto lease = db.prepare(
         "UPDATE thumbnail_jobs SET state = 'leased', attempts = attempts + 1, fencing_token = ?1, worker = ?2, "
         "lease_expires_at = ?3, cancel_requested = 0, updated_at = ?4 WHERE job_id = ?5 RETURNING attempts, asset_id");
@@ -123,7 +143,7 @@ std::vector<ClaimedJob> JobQueue::claim(std::string_view worker, int max, int le
 
 std::variant<HeartbeatResult, JobError> JobQueue::heartbeat(std::int64_t job_id, std::int64_t token, int lease_seconds,
                                                             std::int64_t now) {
-  std::lock_guard lock(write_mutex_);
+  auto turn = write_turn();
   return catalogue_.with_connection([&](sql::Connection& db) -> std::variant<HeartbeatResult, JobError> {
     sql::Transaction transaction(db);
     auto extend = db.prepare(
@@ -154,10 +174,12 @@ std::variant<std::int64_t, JobError> JobQueue::leased_asset(std::int64_t job_id,
 
 std::variant<FailResult, JobError> JobQueue::fail(std::int64_t job_id, std::int64_t token, std::string_view reason,
                                                   bool retryable, std::int64_t now) {
-  std::lock_guard lock(write_mutex_);
+  auto turn = write_turn();
   return catalogue_.with_connection([&](sql::Connection& db) -> std::variant<FailResult, JobError> {
     sql::Transaction transaction(db);
-    auto current = db.prepare("SELECT attempts, fencing_token, state FROM thumbnail_jobs WHERE job_id = ?");
+    auto current =
+        db.prepare(std::string("SELECT attempts, fencing_token, state FROM thumbnail_jobs WHERE job_id = ?") +
+                   sql::for_update(db.dialect()));
     current.bind(1, job_id);
     if (!current.step()) return JobError::NotFound;
     if (current.int64(1) != token || current.text(2) != "leased") return JobError::Stale;
@@ -176,12 +198,12 @@ std::variant<FailResult, JobError> JobQueue::fail(std::int64_t job_id, std::int6
 }
 
 std::variant<FailResult, JobError> JobQueue::release(std::int64_t job_id, std::int64_t token, std::int64_t now) {
-  std::lock_guard lock(write_mutex_);
+  auto turn = write_turn();
   return catalogue_.with_connection([&](sql::Connection& db) -> std::variant<FailResult, JobError> {
     sql::Transaction transaction(db);
     auto update = db.prepare(
         "UPDATE thumbnail_jobs SET worker = NULL, lease_expires_at = 0, updated_at = ?1, "
-        "attempts = CASE WHEN cancel_requested = 1 THEN attempts ELSE max(attempts - 1, 0) END, "
+        "attempts = CASE WHEN cancel_requested = 1 OR attempts = 0 THEN attempts ELSE attempts - 1 END, "
         "state = CASE WHEN cancel_requested = 1 THEN 'dead' ELSE 'queued' END, "
         "last_error = CASE WHEN cancel_requested = 1 THEN 'skipped by admin' ELSE last_error END, "
         "cancel_requested = 0 "
@@ -200,10 +222,11 @@ std::variant<FailResult, JobError> JobQueue::release(std::int64_t job_id, std::i
 }
 
 std::optional<JobError> JobQueue::skip(std::int64_t job_id, std::int64_t now) {
-  std::lock_guard lock(write_mutex_);
+  auto turn = write_turn();
   return catalogue_.with_connection([&](sql::Connection& db) -> std::optional<JobError> {
     sql::Transaction transaction(db);
-    auto current = db.prepare("SELECT state FROM thumbnail_jobs WHERE job_id = ?");
+    auto current =
+        db.prepare(std::string("SELECT state FROM thumbnail_jobs WHERE job_id = ?") + sql::for_update(db.dialect()));
     current.bind(1, job_id);
     if (!current.step()) return JobError::NotFound;
     if (current.text(0) != "leased") return JobError::NotLeased;
@@ -215,18 +238,19 @@ std::optional<JobError> JobQueue::skip(std::int64_t job_id, std::int64_t now) {
 }
 
 int JobQueue::create_explicit(const std::vector<std::int64_t>& asset_ids, std::int64_t now) {
-  std::lock_guard lock(write_mutex_);
+  auto turn = write_turn();
   return catalogue_.with_connection([&](sql::Connection& db) {
     sql::Transaction transaction(db);
     // Only assets still missing a thumbnail; an existing job becomes explicit, and a dead one gets a fresh start.
+    // (The existing row's columns are named through the alias j: PostgreSQL finds a bare name ambiguous.)
     auto upsert = db.prepare(
-        "INSERT INTO thumbnail_jobs (asset_id, explicit, created_at, updated_at) "
+        "INSERT INTO thumbnail_jobs AS j (asset_id, explicit, created_at, updated_at) "
         "SELECT id, 1, ?2, ?2 FROM assets WHERE id = ?1 AND thumbnail IS NULL "
         "ON CONFLICT(asset_id) DO UPDATE SET explicit = 1, updated_at = ?2, "
-        "attempts = CASE WHEN state = 'dead' THEN 0 ELSE attempts END, "
-        "next_attempt_at = CASE WHEN state = 'dead' THEN ?2 ELSE next_attempt_at END, "
-        "state = CASE WHEN state = 'dead' THEN 'queued' ELSE state END "
-        "WHERE explicit = 0 OR state = 'dead'");
+        "attempts = CASE WHEN j.state = 'dead' THEN 0 ELSE j.attempts END, "
+        "next_attempt_at = CASE WHEN j.state = 'dead' THEN ?2 ELSE j.next_attempt_at END, "
+        "state = CASE WHEN j.state = 'dead' THEN 'queued' ELSE j.state END "
+        "WHERE j.explicit = 0 OR j.state = 'dead'");
     int changed = 0;
     for (std::int64_t id : asset_ids) {
       upsert.reset();
@@ -239,7 +263,7 @@ int JobQueue::create_explicit(const std::vector<std::int64_t>& asset_ids, std::i
 }
 
 int JobQueue::retry_failed(const std::optional<std::vector<std::int64_t>>& asset_ids, std::int64_t now) {
-  std::lock_guard lock(write_mutex_);
+  auto turn = write_turn();
   return catalogue_.with_connection([&](sql::Connection& db) {
     sql::Transaction transaction(db);
     std::string sql =

@@ -1,4 +1,4 @@
-// The work queue behind `thumbgen work` (the claim protocol of issue 4) on the catalogue's SQLite database:
+// The work queue behind `thumbgen work` (the claim protocol of issue 4) on the catalogue's database:
 // leases with expiry, a fencing token per claim, attempts with exponential backoff, a dead state after N attempts.
 // Jobs themselves are created by catalogue triggers (every viewer-compatible asset missing a thumbnail), by
 // create_explicit() and by regenerate() (a job for an asset that has a thumbnail: regenerate = 1); a job's asset
@@ -101,10 +101,13 @@ class JobQueue {
   JobStats stats(std::int64_t now);
 
  private:
+  // On SQLite, job writes of this process take turns here before BEGIN IMMEDIATE, so they do not spin in SQLite's
+  // busy handler; BEGIN IMMEDIATE still guards against other processes (import) writing the same file. On
+  // PostgreSQL they run at once: row locks (FOR UPDATE, SKIP LOCKED) order them, across servers too.
+  std::unique_lock<std::mutex> write_turn();
+
   Catalogue& catalogue_;
   JobSettings settings_;
-  // Job writes of this process take turns here before BEGIN IMMEDIATE, so they do not spin in SQLite's busy
-  // handler; BEGIN IMMEDIATE still guards against other processes (import) writing the same file.
   std::mutex write_mutex_;
 };
 

@@ -8,18 +8,18 @@ namespace thumbgen::server {
 
 RegenerateResult JobQueue::regenerate(const std::vector<std::int64_t>& asset_ids, bool replace_owner,
                                       bool include_missing, std::int64_t now) {
-  std::lock_guard lock(write_mutex_);
+  auto turn = write_turn();
   return catalogue_.with_connection([&](sql::Connection& db) {
     sql::Transaction transaction(db);
     auto asset = db.prepare("SELECT thumbnail IS NOT NULL, coalesce(thumbnail_source, '') FROM assets WHERE id = ?");
     // Queued afresh: attempts and error cleared, first try at `now` (after the never-tried missing thumbnails).
     // A leased job is its worker's until it completes, fails or its lease runs out.
     auto upsert = db.prepare(
-        "INSERT INTO thumbnail_jobs (asset_id, explicit, regenerate, next_attempt_at, created_at, updated_at) "
+        "INSERT INTO thumbnail_jobs AS j (asset_id, explicit, regenerate, next_attempt_at, created_at, updated_at) "
         "VALUES (?1, 1, 1, ?2, ?2, ?2) "
         "ON CONFLICT(asset_id) DO UPDATE SET explicit = 1, regenerate = 1, state = 'queued', attempts = 0, "
         "next_attempt_at = ?2, last_error = NULL, cancel_requested = 0, worker = NULL, lease_expires_at = 0, "
-        "updated_at = ?2 WHERE state != 'leased'");
+        "updated_at = ?2 WHERE j.state != 'leased'");
     RegenerateResult result;
     for (std::int64_t id : asset_ids) {
       asset.reset();

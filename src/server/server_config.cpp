@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "server/db.h"
 #include "server/media_storage.h"
 #include "server/web_origin.h"
 
@@ -167,6 +168,16 @@ const std::vector<Setting>& settings() {
       {"orphan_min_age",
        [](ServerConfig& c, const std::string& v) {
          c.orphan_min_age_seconds = static_cast<int>(parse_integer("orphan_min_age", v, 0, 30 * 24 * 3600));
+       }},
+      // Issue 13, the catalogue's database: sqlite: (in --data) or postgresql://...
+      {"database",
+       [](ServerConfig& c, const std::string& v) {
+         try {
+           sql::parse_target(v, c.data);
+         } catch (const std::invalid_argument& error) {
+           throw std::runtime_error(std::string("database: ") + error.what());
+         }
+         c.database = v;
        }},
   };
   return all;

@@ -48,6 +48,7 @@ struct ServerConfig {
   std::string s3_public_url;                  // base of thumbnail_url by object key; empty: through /media/
   std::optional<int> orphan_min_age_seconds;  // unset: 0 on file:, 600 on s3 (other servers' uploads in flight)
   std::string aws_access_key_id, aws_secret_access_key;  // AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (environment)
+  std::string database = "sqlite:";  // the catalogue: "sqlite:" (<data>/catalogue.sqlite3) or "postgresql://..."
 
   // Issue 14, observability (kept together).
   std::string metrics_listen = "127.0.0.1:9464";  // a listener that answers GET /metrics only; "" or "off": none

@@ -7,11 +7,13 @@ namespace thumbgen::test {
 
 void AdminServerTest::start_with(const std::vector<server::AssetRecord>& assets, const std::vector<std::string>& env) {
   server_ = std::make_unique<ServerProcess>();
+  database_ = std::make_unique<TestDatabase>(GetParam(), server_->data());
+  server_->use_database(database_->setting());
   ASSERT_EQ(server_->add_user("admin", "admin-password", true), 0);
   ASSERT_EQ(server_->add_user("viewer", "viewer-password", false), 0);
   {
     std::filesystem::create_directories(server_->data());
-    server::Catalogue catalogue(server_->data() / "catalogue.sqlite3", 1);
+    server::Catalogue catalogue(server_->catalogue_target(), 1);
     for (const server::AssetRecord& asset : assets) catalogue.upsert_asset(asset);
   }
   server_->start({}, env);
@@ -65,7 +67,7 @@ int AdminServerTest::status_for_oversized(const std::string& method, const std::
 }
 
 server::Catalogue& AdminServerTest::catalogue() {
-  if (!catalogue_) catalogue_ = std::make_unique<server::Catalogue>(server_->data() / "catalogue.sqlite3", 1);
+  if (!catalogue_) catalogue_ = std::make_unique<server::Catalogue>(server_->catalogue_target(), 1);
   return *catalogue_;
 }
 

@@ -12,10 +12,12 @@
 #include "server/catalogue.h"
 #include "support/http_client.h"
 #include "support/server_process.h"
+#include "support/test_database.h"
 
 namespace thumbgen::test {
 
-class AdminServerTest : public ::testing::Test {
+// Parameterised by the catalogue's engine: INSTANTIATE_TEST_SUITE_P(Backends, Suite, kBothBackends, backend_name).
+class AdminServerTest : public ::testing::TestWithParam<Backend> {
  protected:
   // Writes `assets` into a fresh catalogue, starts the server (with `env` added) and logs both users in.
   void start_with(const std::vector<server::AssetRecord>& assets, const std::vector<std::string>& env = {});
@@ -34,6 +36,7 @@ class AdminServerTest : public ::testing::Test {
   int status_for_oversized(const std::string& method, const std::string& target, std::uint64_t content_length) const;
   server::Catalogue& catalogue();
 
+  std::unique_ptr<TestDatabase> database_;  // dropped after the server has stopped
   std::unique_ptr<ServerProcess> server_;
   std::unique_ptr<server::Catalogue> catalogue_;
   std::string token_, viewer_token_;

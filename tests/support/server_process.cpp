@@ -43,16 +43,23 @@ ServerProcess::~ServerProcess() {
   fs::remove_all(dir_, ignored);
 }
 
+server::sql::Target ServerProcess::catalogue_target() const {
+  return server::sql::parse_target(database_.empty() ? "sqlite:" : database_, data_);
+}
+
 int ServerProcess::add_user(const std::string& name, const std::string& password, bool staff) {
   std::string command = "printf '%s\\n' " + quote(password) + " | " + quote(THUMBGEN_BINARY) + " user add " +
-                        quote(name) + (staff ? " --staff" : "") + " --data " + quote(data_.string()) + " >/dev/null";
+                        quote(name) + (staff ? " --staff" : "") + " --data " + quote(data_.string()) +
+                        (database_.empty() ? "" : " --database " + quote(database_)) + " >/dev/null";
   return WEXITSTATUS(std::system(command.c_str()));
 }
 
 int ServerProcess::import(const std::vector<std::string>& args) {
   std::string command = quote(THUMBGEN_BINARY) + " import";
   for (const std::string& arg : args) command += " " + quote(arg);
-  command += " --data " + quote(data_.string()) + " >/dev/null 2>&1";
+  command += " --data " + quote(data_.string());
+  if (!database_.empty()) command += " --database " + quote(database_);
+  command += " >/dev/null 2>&1";
   return WEXITSTATUS(std::system(command.c_str()));
 }
 
@@ -90,6 +97,7 @@ void ServerProcess::launch(const std::string& listen, const std::vector<std::str
   fs::remove(port_file);
   std::vector<std::string> args = {THUMBGEN_BINARY, "serve",        "--listen",    listen,
                                    "--data",        data_.string(), "--port-file", port_file.string()};
+  if (!database_.empty()) args.insert(args.end(), {"--database", database_});
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "server/db.h"
+
 namespace thumbgen::test {
 
 class ServerProcess {
@@ -19,6 +21,11 @@ class ServerProcess {
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
+
+  // Every command from now on (user, import, serve) uses this catalogue (--database); default: sqlite: in data().
+  void use_database(const std::string& setting) { database_ = setting; }
+  // The catalogue those commands use, for a test to open it directly.
+  server::sql::Target catalogue_target() const;
 
   // `thumbgen user add NAME [--staff]` with the password on stdin; returns the exit code.
   int add_user(const std::string& name, const std::string& password, bool staff);
@@ -49,6 +56,7 @@ class ServerProcess {
               const std::vector<std::string>& env);
 
   std::filesystem::path dir_, data_;
+  std::string database_;
   pid_t pid_ = -1;
   std::pair<unsigned long, unsigned long> open_files_{0, 0};  // {0, 0}: inherited
   unsigned short port_ = 0;
