@@ -1,6 +1,7 @@
 // Chaos: two `thumbgen serve` processes on one catalogue and one media store, four `thumbgen work` processes spread
 // over them, and a killer that sends SIGKILL to random workers and servers at random moments (each comes back at
-// once); on a bucket, the S3 server is also stopped for CHAOS_S3_OUTAGE_SECONDS (20) in the middle. Afterwards every
+// once). Two settings: one SQLite catalogue with thumbnails on disk; PostgreSQL (restarted once, immediate mode, as
+// after a crash) with thumbnails in s3rver (stopped for CHAOS_S3_OUTAGE_SECONDS, 20, in the middle). Afterwards every
 // asset that can render has exactly one current thumbnail whose stored file exists and decodes, no job was completed
 // twice, the assets that always fail are dead with their reasons, and after the sweep no stored file is left that no
 // asset points at.
@@ -28,6 +29,7 @@
 #include <sstream>
 #include <thread>
 
+#include "server/db.h"
 #include "server/s3_storage.h"
 #include "server/storage_local.h"
 #include "support/gltf_writer.h"
@@ -121,10 +123,35 @@ class Worker {
   unsigned short server_port_ = 0;
 };
 
+// A PostgreSQL cluster of this test's own (tests/pg/pg_cluster.sh), which it restarts once: the suites' shared cluster
+// must not go away under them.
+class OwnPostgres {
+ public:
+  OwnPostgres() : state_(fs::temp_directory_path() / ("thumbgen-chaos-pg-" + std::to_string(::getpid()))) {
+    run("start");
+    std::ifstream in(state_ / "url");
+    std::getline(in, url_);
+    server::sql::Connection admin(server::sql::Target{server::sql::Dialect::Postgres, {}, url_ + "/postgres"});
+    admin.exec("CREATE DATABASE chaos");
+  }
+  ~OwnPostgres() { run("stop"); }
+  void restart() { run("restart"); }
+  std::string setting() const { return url_ + "/chaos"; }
+
+ private:
+  void run(const std::string& action) {
+    const std::string command =
+        "bash '" THUMBGEN_SOURCE_DIR "/tests/pg/pg_cluster.sh' " + action + " '" + state_.string() + "' >&2";
+    if (std::system(command.c_str()) != 0) throw std::runtime_error("pg_cluster.sh " + action + " failed");
+  }
+  fs::path state_;
+  std::string url_;
+};
+
 struct Figures {
   int assets = 0, kills_worker = 0, kills_server = 0, worker_restarts = 0;
   int thumbnails = 0, lost = 0, undecodable = 0, completed_twice = 0, dead = 0, dead_without_reason = 0;
-  int orphans = 0, completions = 0;
+  int orphans = 0, completions = 0, database_restarts = 0;
   double seconds = 0;
 };
 
@@ -132,7 +159,6 @@ class ChaosTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ::setenv("THUMBGEN_PASSWORD", kPassword, 1);
-    ASSERT_EQ(a_.add_user("admin", kPassword, true), 0);
     models_ = a_.data().parent_path() / "models";
     test::SimpleAsset cube;
     cube.meshes.push_back(test::unit_cube());
@@ -146,7 +172,6 @@ class ChaosTest : public ::testing::Test {
       std::ofstream(models_ / ("corrupt-" + std::to_string(i) + ".glb"), std::ios::binary)
           << std::string("glTF\x02\x00\x00\x00", 8) << std::string(40, '\x7f');
     }
-    ASSERT_EQ(a_.import({models_.string()}), 0);
   }
   void TearDown() override { ::unsetenv("THUMBGEN_PASSWORD"); }
 
@@ -217,6 +242,7 @@ class ChaosTest : public ::testing::Test {
   }
 
   std::unique_ptr<test::S3TestServer> s3_;  // null: thumbnails on disk (<data>/media)
+  std::unique_ptr<OwnPostgres> pg_;         // null: the SQLite catalogue in the shared data folder
   int good_ = env_int("CHAOS_ASSETS", 40);
   int kills_ = env_int("CHAOS_KILLS", 12);
   ServerProcess a_;
@@ -228,12 +254,20 @@ class ChaosTest : public ::testing::Test {
 
 TEST_F(ChaosTest, NoThumbnailIsLostOrDoneTwiceWhileWorkersAndServersAreKilled) { run_chaos(); }
 
-TEST_F(ChaosTest, NoThumbnailIsLostOrDoneTwiceInABucketThatGoesAwayFor20Seconds) {
+// The setting: PostgreSQL (restarted once, as after a crash) and a bucket (away for 20 s).
+TEST_F(ChaosTest, NoThumbnailIsLostOrDoneTwiceOnPostgreSqlAndABucketThatBothGoAway) {
   s3_ = std::make_unique<test::S3TestServer>();
+  pg_ = std::make_unique<OwnPostgres>();
   run_chaos();
 }
 
 void ChaosTest::run_chaos() {
+  if (pg_) {
+    a_.use_database(pg_->setting());
+    b_.use_database(pg_->setting());
+  }
+  ASSERT_EQ(a_.add_user("admin", kPassword, true), 0);
+  ASSERT_EQ(a_.import({models_.string()}), 0);
   Figures figures;
   figures.assets = good_ + kAlwaysFailing;
   const auto started = Clock::now();
@@ -262,6 +296,10 @@ void ChaosTest::run_chaos() {
       s3_->stop();
       outage_ends = Clock::now() + std::chrono::seconds(outage_seconds);
       in_outage = true;
+    }
+    if (pg_ && kill == kills_ * 2 / 3) {
+      pg_->restart();
+      ++figures.database_restarts;
     }
     if (in_outage && Clock::now() >= outage_ends) {
       s3_->start();
@@ -355,13 +393,15 @@ void ChaosTest::run_chaos() {
   EXPECT_EQ(figures.thumbnails, good_);
   EXPECT_EQ(figures.dead, kAlwaysFailing);
   std::printf(
-      "chaos (%s): %d assets (%d always failing), %d kills (%d workers, %d servers), %d worker restarts, %.1f s; "
+      "chaos (%s, %s, %d database restart(s)): %d assets (%d always failing), %d kills (%d workers, %d servers), %d "
+      "worker restarts, %.1f s; "
       "thumbnails %d, lost %d, undecodable %d, completions seen %d, completed twice %d, dead %d (without reason %d), "
       "orphans after sweep %d\n",
-      s3_ ? ("bucket, " + std::to_string(outage_seconds) + " s outage").c_str() : "disk", figures.assets,
-      kAlwaysFailing, figures.kills_worker + figures.kills_server, figures.kills_worker, figures.kills_server,
-      figures.worker_restarts, figures.seconds, figures.thumbnails, figures.lost, figures.undecodable,
-      figures.completions, figures.completed_twice, figures.dead, figures.dead_without_reason, figures.orphans);
+      pg_ ? "PostgreSQL" : "SQLite", s3_ ? ("bucket, " + std::to_string(outage_seconds) + " s outage").c_str() : "disk",
+      figures.database_restarts, figures.assets, kAlwaysFailing, figures.kills_worker + figures.kills_server,
+      figures.kills_worker, figures.kills_server, figures.worker_restarts, figures.seconds, figures.thumbnails,
+      figures.lost, figures.undecodable, figures.completions, figures.completed_twice, figures.dead,
+      figures.dead_without_reason, figures.orphans);
 }
 
 }  // namespace

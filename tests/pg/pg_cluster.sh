@@ -6,8 +6,8 @@
 # CTest runs them as the pg_cluster fixture (tests/CMakeLists.txt); the C++ tests read STATE_DIR/url.
 set -euo pipefail
 
-action=${1:?usage: pg_cluster.sh start|stop STATE_DIR}
-state=${2:?usage: pg_cluster.sh start|stop STATE_DIR}
+action=${1:?usage: pg_cluster.sh start|stop|restart STATE_DIR}
+state=${2:?usage: pg_cluster.sh start|stop|restart STATE_DIR}
 
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
@@ -33,6 +33,11 @@ stop_cluster() {
 case "$action" in
   stop)
     stop_cluster
+    ;;
+  restart)
+    # As after a crash (immediate: no shutdown checkpoint), on the same port: the chaos test's database restart.
+    dir=$(cat "$state/dir")
+    "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m immediate -w -t 60 restart >/dev/null
     ;;
   start)
     mkdir -p "$state"
@@ -63,7 +68,7 @@ case "$action" in
     exit 1
     ;;
   *)
-    echo "usage: pg_cluster.sh start|stop STATE_DIR" >&2
+    echo "usage: pg_cluster.sh start|stop|restart STATE_DIR" >&2
     exit 2
     ;;
 esac
