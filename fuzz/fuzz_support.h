@@ -36,7 +36,16 @@ scene::LoadLimits fuzz_limits();
 // The input split at the first `separator`: {before, after} (after is empty when there is none). Lets one input carry
 // a main file and a side file (OBJ + MTL, SOG meta.json + a plane).
 std::pair<std::span<const std::uint8_t>, std::span<const std::uint8_t>> split_at(std::span<const std::uint8_t> input,
-                                                                                  std::string_view separator);
+                                                                                 std::string_view separator);
+
+// A zip of stored (uncompressed) entries with correct CRCs, written in memory: lets a target fuzz what is inside a zip
+// (a .tilt's data.sketch, a .sog's meta.json) without the CRC check refusing nearly every mutation. (tests/support's
+// make_zip goes through minizip and a scratch file: too slow per execution.)
+struct ZipEntry {
+  std::string name;
+  std::span<const std::uint8_t> bytes;
+};
+Bytes stored_zip(const std::vector<ZipEntry>& entries);
 
 inline std::span<const std::uint8_t> as_span(const std::uint8_t* data, std::size_t size) { return {data, size}; }
 inline std::string_view as_text(std::span<const std::uint8_t> bytes) {

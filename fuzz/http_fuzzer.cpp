@@ -29,10 +29,10 @@ const server::Router& router() {
       if (request.header(http::field::authorization).starts_with("Bearer ")) return std::nullopt;
       return server::error_response(http::status::unauthorized, "Authentication credentials were not provided.");
     };
-    for (const char* pattern : {"/healthz", "/readyz", "/metrics", "/admin", "/admin/*", "/media/*", "/files/{asset}/*",
-                                "/api/v1/admin/assets", "/api/v1/admin/assets/missing-thumbnails",
-                                "/api/v1/admin/selections/{selection}", "/api/v1/admin/settings",
-                                "/api/v1/admin/thumbnail-jobs/stats"})
+    for (const char* pattern :
+         {"/healthz", "/readyz", "/metrics", "/admin", "/admin/*", "/media/*", "/files/{asset}/*",
+          "/api/v1/admin/assets", "/api/v1/admin/assets/missing-thumbnails", "/api/v1/admin/selections/{selection}",
+          "/api/v1/admin/settings", "/api/v1/admin/thumbnail-jobs/stats"})
       routes.add(http::verb::get, pattern, {0, open}, echo);
     for (const char* pattern : {"/api/v1/login/jwt", "/api/v1/login/refresh", "/api/v1/admin/selections",
                                 "/api/v1/admin/assets/{asset}/thumbnail", "/api/v1/admin/assets/{asset}/camera",

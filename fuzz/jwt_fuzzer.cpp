@@ -19,7 +19,8 @@ using namespace thumbgen;
 namespace {
 
 const server::JwtKeyring& keyring() {
-  static const server::JwtKeyring ring({{"k1", std::vector<std::uint8_t>(32, 0x42)}, {"k0", std::vector<std::uint8_t>(32, 0x17)}});
+  static const server::JwtKeyring ring(
+      {{"k1", std::vector<std::uint8_t>(32, 0x42)}, {"k0", std::vector<std::uint8_t>(32, 0x17)}});
   return ring;
 }
 
@@ -47,8 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto at = std::search(rest.begin(), rest.end(), kSeparator.begin(), kSeparator.end());
   if (at == rest.end()) return 0;
   const std::size_t header_size = static_cast<std::size_t>(at - rest.begin());
-  const std::string token =
-      signed_token(rest.first(header_size), rest.subspan(header_size + kSeparator.size()));
+  const std::string token = signed_token(rest.first(header_size), rest.subspan(header_size + kSeparator.size()));
   server::jwt_verify(keyring(), token, kNow);
   return 0;
 }

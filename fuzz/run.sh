@@ -67,9 +67,10 @@ gather_seeds() {
       while read -r file; do add_seed "$folder" "$file" "" "$(sibling "$file" bin)"; done < <(files_with "$limit" gltf)
       ;;
     obj) while read -r file; do add_seed "$folder" "$file" "" "$(sibling "$file" mtl)"; done < <(files_with "$limit" obj) ;;
-    ply | spz | vox | tilt | ksplat | sog)
+    ply | spz | vox | ksplat | sog)
       while read -r file; do add_seed "$folder" "$file"; done < <(files_with "$limit" "$target")
       ;;
+    tilt) while read -r file; do add_seed "$folder" "$file" '\x00'; done < <(files_with "$limit" tilt) ;;
     dot_splat) while read -r file; do add_seed "$folder" "$file"; done < <(files_with "$limit" splat) ;;
     upload)  # mode 3: the image, base64-encoded behind a data-URL prefix, re-encoded as JPEG
       while read -r file; do add_seed "$folder" "$file" '\x03'; done < <(files_with 65536 png jpg jpeg)
