@@ -114,7 +114,10 @@ for target in "${targets[@]}"; do
   start=$SECONDS
   # Leaks inside the uninstrumented assimp are assimp's: the assimp target does not look for leaks.
   leaks=1
-  [ "$target" = assimp ] && leaks=0
+  if [ "$target" = assimp ]; then
+    leaks=0
+    options+=(-detect_leaks=0)
+  fi
   ASAN_OPTIONS="detect_leaks=$leaks:allocator_may_return_null=0" UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     "$binary" "${options[@]}" "$corpus" "$seeds" >"$log" 2>&1
   status=$?
@@ -126,7 +129,8 @@ for target in "${targets[@]}"; do
   outcome=ok
   if [ $status -ne 0 ]; then
     outcome="CRASH (exit $status): $(ls -t "$artifacts" | head -n 1), log $log"
-    failed=1
+    # assimp's own crashes are reported (fuzz/third-party), not fixed here: they do not fail the run.
+    if [ "$target" = assimp ]; then outcome="$outcome (inside assimp: report it, see fuzz/third-party)"; else failed=1; fi
   fi
   printf '%-10s %8s %12s %8s %8s  %s\n' "$target" "$elapsed" "${executions:-?}" "${cov:-?}" "${ft:-?}" "$outcome"
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$target" "$elapsed" "${executions:-0}" "${cov:-0}" \
