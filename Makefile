@@ -6,7 +6,7 @@ CMAKE_FLAGS ?=
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all deps build test unit-test web web-test sanitize demo bench chaos install format clean
+.PHONY: all deps build test unit-test web web-test sanitize fuzz demo bench chaos install format clean
 
 all: build
 
@@ -41,6 +41,15 @@ sanitize: deps
 	  ASAN_OPTIONS=detect_leaks=1:handle_segv=0:handle_abort=0:allocator_may_return_null=1 \
 	  ctest --output-on-failure -j $(JOBS) -LE slow
 
+# libFuzzer targets (fuzz/: every parser, clang with ASan + UBSan) in their own build folder, each run for
+# FUZZ_SECONDS; FUZZ_TARGETS="gltf2 http" runs only those. Corpora grow in $(BUILD)-fuzz/fuzz/corpus between runs.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz: deps
+	@CC=clang CXX=clang++ cmake -S . -B $(BUILD)-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTHUMBGEN_FUZZ=ON >/dev/null
+	@cmake --build $(BUILD)-fuzz -j $(JOBS) --target fuzzers
+	@bash fuzz/run.sh $(BUILD)-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 # The main job on the embedded default, then the admin pages on a demo catalogue (Ctrl-C stops the server).
 demo: build web
 	@bash scripts/demo.sh $(BUILD)
@@ -66,4 +75,4 @@ format:
 	@clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'web/*.cpp' 'bench/*.cpp')
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-web $(BUILD)-asan thumbnails
+	rm -rf $(BUILD) $(BUILD)-web $(BUILD)-asan $(BUILD)-fuzz thumbnails

@@ -27,6 +27,9 @@ DESKTOP_PKGS=(bubblewrap libseccomp-dev shared-mime-info libglib2.0-bin libxml2-
 
 want=("${BUILD_PKGS[@]}" "${WEB_PKGS[@]}" "${DESKTOP_PKGS[@]}")
 [ "${1:-}" = "--bench" ] && want+=("${BENCH_PKGS[@]}")
+# `make fuzz` and CI's fuzz smoke stage: libFuzzer is part of clang's runtime library.
+FUZZ_PKGS=(clang libclang-rt-14-dev)
+want+=("${FUZZ_PKGS[@]}")
 # node/npm: any working install is fine (Debian's packages when none is present).
 command -v node >/dev/null 2>&1 || want+=(nodejs)
 command -v npm >/dev/null 2>&1 || want+=(npm)
