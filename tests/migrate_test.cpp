@@ -13,10 +13,12 @@
 #include "server/catalogue.h"
 #include "server/catalogue_admin.h"
 #include "server/job_queue.h"
+#include "server/s3_client.h"
 #include "server/s3_signer.h"
 #include "server/storage_local.h"
 #include "support/gltf_writer.h"
 #include "support/process.h"
+#include "support/s3_test_server.h"
 #include "support/scratch_dir.h"
 #include "support/test_database.h"
 
@@ -66,8 +68,12 @@ std::vector<std::string> sqlite_columns(sql::Connection& db, const std::string& 
 
 test::ProcessResult shell(const std::string& command) { return test::run_process({"/bin/bash", "-c", command}); }
 
-test::ProcessResult migrate(const fs::path& data, const std::string& to, const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> args = {THUMBGEN_BINARY, "migrate", "--from", "sqlite:" + data.string(), "--to", to};
+// `thumbgen migrate --from sqlite:DATA --to TO EXTRA...`, with `environment` (NAME=VALUE) added to it.
+test::ProcessResult migrate(const fs::path& data, const std::string& to, const std::vector<std::string>& extra = {},
+                            const std::vector<std::string>& environment = {}) {
+  std::vector<std::string> args = {"/usr/bin/env"};
+  args.insert(args.end(), environment.begin(), environment.end());
+  args.insert(args.end(), {THUMBGEN_BINARY, "migrate", "--from", "sqlite:" + data.string(), "--to", to});
   args.insert(args.end(), extra.begin(), extra.end());
   return test::run_process(args);
 }
@@ -247,6 +253,36 @@ TEST_F(MigrateTest, WithoutMediaFlagsItSaysWhereTheThumbnailsStay) {
   ASSERT_EQ(moved.exit_code, 0) << moved.out << moved.err;
   EXPECT_NE(moved.out.find("media: not moved"), std::string::npos) << moved.out;
   EXPECT_NE(moved.out.find("--storage file:" + (data_ / "media").string()), std::string::npos) << moved.out;
+}
+
+TEST_F(MigrateTest, MovesTheThumbnailsIntoABucketAndAWrongSecretStopsItBeforeAnyWrite) {
+  test::S3TestServer s3;
+  test::TestDatabase postgres(test::Backend::Postgres, dir_.path());
+  const std::vector<std::string> media = {"--media-from", "file:", "--media-to", "s3://thumbgen-test/gallery"};
+  std::vector<std::string> wrong = s3.serve_environment();
+  wrong.back() = "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYWRONG";
+  auto refused = migrate(data_, postgres.setting(), media, wrong);
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("SignatureDoesNotMatch"), std::string::npos) << refused.err;
+  {
+    sql::Connection copy(postgres.target());
+    auto untouched = copy.prepare("SELECT to_regclass('assets') IS NULL");
+    ASSERT_TRUE(untouched.step());
+    EXPECT_EQ(untouched.int64(0), 1) << "the catalogue was copied before the bucket was checked";
+  }
+
+  auto moved = migrate(data_, postgres.setting(), media, s3.serve_environment());
+  ASSERT_EQ(moved.exit_code, 0) << moved.out << moved.err;
+  EXPECT_NE(moved.out.find("1 objects copied, 0 already there"), std::string::npos) << moved.out;
+  S3Client bucket(s3.client_options());
+  Catalogue copy(postgres.target(), 1);
+  const std::optional<std::string> key = copy.thumbnail_of(uploaded_asset_);
+  ASSERT_TRUE(key);
+  EXPECT_TRUE(bucket.get_object("gallery/" + *key).has_value()) << *key;
+
+  auto again = migrate(data_, postgres.setting(), media, s3.serve_environment());
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_NE(again.out.find("0 objects copied, 1 already there"), std::string::npos) << again.out;
 }
 
 }  // namespace

@@ -26,17 +26,19 @@ struct MigrateFlags {
 };
 
 // A store as `thumbgen serve --storage VALUE --data DATA` opens it (S3 settings from THUMBGEN_S3_* and AWS_*).
-std::unique_ptr<server::Storage> open_store(const std::string& value, const std::filesystem::path& data,
-                                            bool must_exist) {
+std::unique_ptr<server::Storage> open_store(const std::string& value, const std::filesystem::path& data) {
   server::ServerConfig config = server::load_server_config(std::nullopt);
   config.data = data;
   config.storage = value;
-  const server::StorageLocation location = server::parse_storage_location(value);
-  if (must_exist && !location.is_s3()) {
-    const std::filesystem::path folder = location.folder.empty() ? data / "media" : location.folder;
-    if (!std::filesystem::is_directory(folder)) throw std::runtime_error("no media folder at " + folder.string());
-  }
   return server::open_media_storage(config);
+}
+
+// The source store must exist: a mistyped file:DIR would otherwise copy nothing and look done. The default file:
+// folder is made by the first stored thumbnail, so an installation that has none yet may lack it.
+void check_media_source(const std::string& value) {
+  const server::StorageLocation location = server::parse_storage_location(value);
+  if (location.is_s3() || location.folder.empty() || std::filesystem::is_directory(location.folder)) return;
+  throw std::runtime_error("--media-from " + value + ": no such folder");
 }
 
 int run_migrate(const MigrateFlags& flags) {
@@ -62,6 +64,13 @@ int run_migrate(const MigrateFlags& flags) {
   }
   const std::filesystem::path data = source_file.parent_path();
   try {
+    // The stores first: a wrong secret or bucket stops the run before anything is written.
+    std::unique_ptr<Storage> media_from, media_to;
+    if (!flags.media_from.empty()) {
+      check_media_source(flags.media_from);
+      media_from = open_store(flags.media_from, data);
+      media_to = open_store(flags.media_to, data);
+    }
     std::printf("catalogue: %s -> %s\n", source_file.c_str(), destination_target.describe().c_str());
     std::fflush(stdout);
     Catalogue destination(destination_target, 1);  // migrates it, under its advisory lock
@@ -79,10 +88,8 @@ int run_migrate(const MigrateFlags& flags) {
           "share), or copy them into a bucket with --media-from file:%s --media-to s3://bucket/prefix\n",
           (data / "media").c_str(), (data / "media").c_str(), (data / "media").c_str());
     } else {
-      std::unique_ptr<Storage> from = open_store(flags.media_from, data, true);
-      std::unique_ptr<Storage> to = open_store(flags.media_to, data, false);
       std::printf("media: %s -> %s\n", flags.media_from.c_str(), flags.media_to.c_str());
-      MediaCopyResult media = copy_media(*from, *to);
+      MediaCopyResult media = copy_media(*media_from, *media_to);
       std::printf("  %-16s %" PRId64 " objects copied, %" PRId64 " already there, %" PRIu64 " bytes copied\n",
                   "thumbs/", media.copied, media.already_there, media.bytes_copied);
       std::printf("  start the servers with --storage %s\n", flags.media_to.c_str());
