@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   commands["user"] = thumbgen::cli::add_user_command(app);
   commands["work"] = thumbgen::cli::add_work_command(app);
   commands["thumbnail"] = thumbgen::cli::add_thumbnail_command(app);
+  commands["migrate"] = thumbgen::cli::add_migrate_command(app);
 
   if (argc < 2) {
     std::fputs(app.help().c_str(), stderr);
