@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -84,8 +84,13 @@ class NginxProcess {
     std::vector<char*> argv;
     for (std::string& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
-    if (::posix_spawn(&pid_, kNginx, nullptr, nullptr, argv.data(), environ) != 0)
-      throw std::runtime_error("cannot start nginx");
+    pid_ = ::fork();
+    if (pid_ < 0) throw std::runtime_error("cannot start nginx");
+    if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // a test that dies never leaves nginx behind
+      ::execve(kNginx, argv.data(), environ);
+      ::_exit(127);
+    }
     for (int i = 0; i < 500; ++i) {
       if (test::http_request(port_, "GET", "/healthz", "", {}, std::chrono::milliseconds(500)).status > 0) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
