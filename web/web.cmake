@@ -29,10 +29,12 @@ foreach(library ${WEB_DEPENDENCY_LIBRARIES})
   list(APPEND WEB_DEPENDENCY_TARGETS wasm_dep_${library})
 endforeach()
 
-# Everything under src/util, src/scene and src/render, as the native build, except encoding: it uses the browser's
-# canvas.toBlob / convertToBlob instead.
+# Everything under src/util, src/scene and src/render, as the native build, except encoding (it uses the browser's
+# canvas.toBlob / convertToBlob instead) and the util files only the server and the worker use: logging (spdlog),
+# the Prometheus text format, request ids and listen addresses.
 set(WEB_EXCLUDED_SOURCES
   "/render/encode\\.cpp$"
+  "/util/(logging|metrics_text|request_id|listen_address)\\.cpp$"
 )
 file(GLOB WEB_SCENE_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/scene/*.cpp ${PROJECT_SOURCE_DIR}/src/util/*.cpp)
 file(GLOB WEB_RENDER_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/render/*.cpp)
