@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -211,11 +212,8 @@ namespace {
 // under a temporary name, then hard-linked into place. Two servers sharing one keys file that start together both
 // end up with the winner's key; neither can read a half-written file. False when another file was there first.
 bool publish_new_key_file(const std::string& path, const JwtKey& key) {
-  std::string temporary = path + ".new-" + std::to_string(::getpid()) + "-";
-  unsigned char nonce[8];
-  if (RAND_bytes(nonce, sizeof nonce) != 1) throw std::runtime_error("no randomness for a temporary key file name");
-  for (unsigned char byte : nonce) temporary += "0123456789abcdef"[byte >> 4];
-  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  std::string temporary = path + ".new-XXXXXX";
+  int fd = ::mkostemp(temporary.data(), O_CLOEXEC);  // a fresh name, created 0600
   if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot create JWT key file " + temporary);
   const std::string line = key.kid + " " + util::encode_base64(key.secret) + "\n";
   const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
