@@ -19,6 +19,7 @@ std::string single_safe_token(const HttpRequest& header, std::string_view name) 
 }  // namespace
 
 void log_request(const RequestLogLine& line) {
+  if (!util::logs_at(spdlog::level::info)) return;
   util::LogFields fields;
   fields["method"] = line.method;
   fields["route"] = line.route.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(line.route);

@@ -95,7 +95,10 @@ std::string text_field_value(const nlohmann::ordered_json& value) {
   return plain_text(dumped) ? dumped : json_string(dumped);
 }
 
+bool logs_at(spdlog::level::level_enum level) { return spdlog::default_logger_raw()->should_log(level); }
+
 void log_event(spdlog::level::level_enum level, std::string_view message, const LogFields& fields) {
+  if (!logs_at(level)) return;
   std::string line;
   if (g_format.load() == LogFormat::Json) {
     line = "\"msg\":" + json_string(message);

@@ -29,7 +29,10 @@ using LogFields = nlohmann::ordered_json;
 
 // json: {"time":"2026-01-02T03:04:05.678Z","level":"info","msg":message, ...fields}
 // text: [time] [info] message key=value key="value with spaces" (null fields are written as key=-)
+// Nothing is formatted below the level spdlog::set_level chose (the default logger's level decides).
 void log_event(spdlog::level::level_enum level, std::string_view message, const LogFields& fields);
+// Whether an event at `level` would be written: callers check it before they build the fields.
+bool logs_at(spdlog::level::level_enum level);
 
 // A field value as text mode writes it: as it is when it is printable ASCII without spaces, quotes or backslashes,
 // else as a JSON string (quoted and escaped). Exposed for the tests.
