@@ -103,7 +103,8 @@ class NginxProcess {
     ::waitpid(pid_, &status, 0);
   }
   unsigned short port() const { return port_; }
-  std::string error_log() const { return read_text(folder_ / "access.log") + read_text(folder_ / "error.log"); }
+  std::string access_log() const { return read_text(folder_ / "access.log"); }
+  std::string error_log() const { return access_log() + read_text(folder_ / "error.log"); }
 
  private:
   fs::path folder_;
@@ -167,9 +168,18 @@ TEST_F(MultiServerTest, RequestsGoOnWhenAServerIsKilled) {
     }
     HttpResult login = front("POST", kLogin, credentials("admin", "admin-password"));
     EXPECT_EQ(login.status, 200) << login.body;  // a POST is carried past the dead server too (never sent to it)
+    const std::size_t seen = nginx_->access_log().size();
     victim->restart({}, env_);
-    // nginx takes the restarted server back once its fail_timeout has passed (the next request then reaches it).
-    std::this_thread::sleep_for(std::chrono::milliseconds(kFailTimeout * 1000 + 500));
+    // nginx takes the restarted server back once its fail_timeout has passed: requests until one reaches it (nginx's
+    // access log names the upstream), so the other server is not killed while nginx still counts this one out.
+    const std::string answered_by = "upstream=127.0.0.1:" + std::to_string(victim->port()) + " 200";
+    bool back = false;
+    for (int i = 0; i < 200 && !back; ++i) {
+      front("GET", "/healthz");
+      back = nginx_->access_log().find(answered_by, seen) != std::string::npos;
+      if (!back) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_TRUE(back) << "nginx never sent a request to the restarted server\n" << nginx_->error_log();
   }
 }
 
