@@ -1,6 +1,7 @@
 #include "server/job_queue.h"
 
 #include <algorithm>
+#include <optional>
 #include <tuple>
 
 namespace thumbgen::server {
@@ -109,27 +110,31 @@ std::vector<ClaimedJob> JobQueue::claim(std::string_view worker, int max, int le
     });
     if (ready.size() > static_cast<std::size_t>(max)) ready.resize(static_cast<std::size_t>(max));
 
-    auto next_token =
-        db.prepare(db.dialect() == Dialect::Postgres
-                       ? "SELECT nextval('fencing_tokens')"
-                       : "UPDATE counters SET value = value + 1 WHERE name = 'fencing_token' RETURNING value");
+    // PostgreSQL draws the token inside the lease statement (one round trip a job); SQLite bumps its counter row
+    // first, in the same transaction, and the lease reads it.
+    const bool postgres = db.dialect() == Dialect::Postgres;
+    std::optional<sql::Statement> bump_token;
+    if (!postgres) bump_token.emplace(db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'fencing_token'"));
     auto lease = db.prepare(
-        "UPDATE thumbnail_jobs SET state = 'leased', attempts = attempts + 1, fencing_token = ?1, worker = ?2, "
-        "lease_expires_at = ?3, cancel_requested = 0, updated_at = ?4 WHERE job_id = ?5 RETURNING attempts, asset_id");
+        std::string("UPDATE thumbnail_jobs SET state = 'leased', attempts = attempts + 1, fencing_token = ") +
+        (postgres ? "nextval('fencing_tokens')" : "(SELECT value FROM counters WHERE name = 'fencing_token')") +
+        ", worker = ?1, lease_expires_at = ?2, cancel_requested = 0, updated_at = ?3 WHERE job_id = ?4 "
+        "RETURNING attempts, asset_id, fencing_token");
     std::vector<ClaimedJob> claimed;
     for (const Candidate& candidate : ready) {
-      next_token.reset();
-      if (!next_token.step()) throw std::runtime_error("fencing token counter missing");
+      if (bump_token) {
+        bump_token->reset();
+        bump_token->run();
+      }
       ClaimedJob job;
       job.job_id = candidate.job_id;
-      job.fencing_token = next_token.int64(0);
-      next_token.run();  // finish the RETURNING statement before the next one writes
       job.lease_expires_at = now + lease_seconds;
       lease.reset();
-      lease.bind(1, job.fencing_token).bind(2, worker).bind(3, job.lease_expires_at).bind(4, now).bind(5, job.job_id);
+      lease.bind(1, worker).bind(2, job.lease_expires_at).bind(3, now).bind(4, job.job_id);
       if (!lease.step()) continue;
       job.attempt = static_cast<int>(lease.int64(0));
       std::int64_t asset_id = lease.int64(1);
+      job.fencing_token = lease.int64(2);
       lease.run();
       auto asset = read_listed_asset(db, asset_id);
       if (!asset) throw std::runtime_error("job without asset");
