@@ -111,6 +111,12 @@ test('every format: imported, selected on the Assets page, rendered by the gener
   const log = await logText(page);
   assert.equal(await stat(page, 'failed'), 0, log);
   assert.equal(await stat(page, 'completed'), cases.length, log);
+  // "Stored now" beside the last thumbnail made is the one the server stored, not the claim's "none yet".
+  assert.equal(await page.locator('#thumbnail-stored-note').textContent(), 'source: uploaded by this run');
+  await page.waitForFunction((size) => {
+    const img = document.getElementById('thumbnail-stored');
+    return !img.hidden && img.complete && img.naturalWidth === size;
+  }, SIZE, {timeout: 10_000});
 
   // Per format: the record names the right loader, the log line too, the stored thumbnail is not blank, and the
   // side files came through /files/.

@@ -71,7 +71,7 @@ function world(jobs, outcomes = {}) {
   let figures = null;
   const view = {
     state: (s) => states.push(s), figures: (f) => (figures = f), log: (level, text) => logs.push(`${level}: ${text}`),
-    current() {}, rendered() {}, record() {}, awaitingDecision() {}, finished() {},
+    current() {}, rendered() {}, stored() {}, record() {}, awaitingDecision() {}, finished() {},
   };
   const run = new GeneratorRun(api, host, leases, SERVER, view);
   return {run, calls, host, states, logs, figures: () => figures};

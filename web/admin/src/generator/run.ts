@@ -52,6 +52,8 @@ export interface RunView {
   current(job: ClaimedJob | null): void;
   /** A thumbnail was made from `files` with `settings` (what the live view loads again when it needs to). */
   rendered(job: ClaimedJob, result: Rendered, files: JobFile[], settings: RenderSettings): void;
+  /** The server stored the new thumbnail: it is the asset's thumbnail now (`url` from the upload answer). */
+  stored(job: ClaimedJob, url: string | null): void;
   record(record: AssetRecord): void;
   /** Preview before upload: the page shows the new and the stored thumbnail and calls decide(). */
   awaitingDecision(job: ClaimedJob | null): void;
@@ -370,8 +372,10 @@ export class GeneratorRun {
   }
 
   async #upload(job: ClaimedJob, record: AssetRecord, result: Rendered): Promise<boolean> {
+    let answer: {thumbnail_url?: string};
     try {
-      await this.#during(this.api.complete(job, result.pngBase64, this.server.renderer_version, result.cameraUsed));
+      answer = await this.#during(this.api.complete(job, result.pngBase64, this.server.renderer_version,
+                                                    result.cameraUsed));
     } catch (error) {
       if (error instanceof ApiError && (error.status === 409 || error.status === 404)) {
         return this.#abandonJob(job, record, 'lost');
@@ -380,6 +384,7 @@ export class GeneratorRun {
       return this.#fail(job, record, (error as Error).message, !refused);
     }
     this.leases.drop(job.job_id);
+    this.view.stored(job, answer.thumbnail_url ?? null);
     this.#counts.completed++;
     this.#failed.delete(record.id);
     const t = result.timings;

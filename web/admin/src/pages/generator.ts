@@ -58,14 +58,15 @@ function numberInput(value: number, min: number, max: number, name: string): HTM
   return h('input', {type: 'number', min, max, step: 1, value, name, required: true});
 }
 
-// The thumbnail the asset has now (from the claim answer), beside the new one.
-function showStored(image: HTMLImageElement, note: HTMLElement, job: ClaimedJob): void {
-  const stored = job.asset.thumbnail_url;
-  image.hidden = !stored;
-  if (stored) image.src = stored;
+// The thumbnail the asset has now, beside the new one: from the claim answer, then the upload's once it is stored.
+function showStored(image: HTMLImageElement, note: HTMLElement, url: string | null | undefined, source: string): void {
+  image.hidden = !url;
+  if (url) image.src = url;
   else image.removeAttribute('src');
-  note.textContent = stored ? `source: ${job.asset.thumbnail_source ?? 'unknown'}` : 'No thumbnail stored yet.';
+  note.textContent = url ? `source: ${source}` : 'No thumbnail stored yet.';
 }
+const showClaimed = (image: HTMLImageElement, note: HTMLElement, job: ClaimedJob) =>
+  showStored(image, note, job.asset.thumbnail_url, job.asset.thumbnail_source ?? 'unknown');
 
 export function mount(root: HTMLElement, app: AppContext): () => void {
   const selectionId = app.url.searchParams.get('selection');
@@ -131,7 +132,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
                                   'aria-label': 'Live view: drag to orbit, wheel to zoom'});
   const viewNote = h('p', {class: 'help', id: 'live-view-note'}, 'The current model appears here.');
   const madeImage = h('img', {id: 'thumbnail-made', alt: 'The thumbnail just made'});
-  const currentStoredImage = h('img', {id: 'thumbnail-stored', alt: 'The thumbnail stored before this run', hidden: true});
+  const currentStoredImage = h('img', {id: 'thumbnail-stored', alt: 'The thumbnail stored for this asset', hidden: true});
   const currentStoredNote = h('p', {class: 'help', id: 'thumbnail-stored-note'}, '');
   const memoryInfo = h('p', {class: 'help', id: 'renderer-memory'}, '');
   const gpuInfo = h('p', {class: 'help', id: 'renderer-gpu'}, ''); // stays when the log's first lines are gone
@@ -204,6 +205,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   let rendersDone = 0;
   let viewedName = '';
   let madeUrl: string | null = null;
+  let shownJobId = ''; // the job the current-asset panel shows
   let removeUnauthorized: (() => void) | null = null;
 
   const addLog = (level: LogLevel, text: string) => {
@@ -269,7 +271,8 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
       return;
     }
     const asset = job.asset;
-    showStored(currentStoredImage, currentStoredNote, job);
+    shownJobId = job.job_id;
+    showClaimed(currentStoredImage, currentStoredNote, job);
     const link = h('a', {href: `/admin/icosa/asset/?q=${encodeURIComponent(asset.url)}`}, asset.url);
     replaceChildren(currentInfo,
                     ...row('Name', asset.name), ...row('Owner', asset.owner ?? asset.owner_displayname ?? ''),
@@ -306,10 +309,15 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     drawControls();
   };
 
+  const showUploaded = (job: ClaimedJob, url: string | null) => {
+    if (job.job_id !== shownJobId) return;
+    showStored(currentStoredImage, currentStoredNote, url, 'uploaded by this run');
+  };
+
   const showDecision = (job: ClaimedJob | null) => {
     previewPanel.hidden = !job;
     if (!job) return;
-    showStored(storedImage, storedNote, job);
+    showClaimed(storedImage, storedNote, job);
     rerenderButton.disabled = !liveView.camera;
     approveButton.focus();
   };
@@ -400,7 +408,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
         drawCurrent(job);
         drawControls();
       },
-      rendered: showRendered,
+      rendered: showRendered, stored: showUploaded,
       record: (record) => records.add(record),
       awaitingDecision: showDecision,
       finished: ({noneLeft, failed}) => showSummary(noneLeft, failed),
