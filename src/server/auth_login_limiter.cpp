@@ -136,7 +136,7 @@ std::optional<seconds> LoginLimiter::admit(std::string_view username, std::strin
     static const std::string prune_sqlite =
         std::string(
             "DELETE FROM login_failures WHERE key IN (SELECT key FROM login_failures WHERE last_failure <= ?1 "
-            "LIMIT ") +
+            "ORDER BY last_failure LIMIT ") +
         std::to_string(kPruneBatch) + ")";
     static const std::string prune_postgres =
         prune_sqlite.substr(0, prune_sqlite.size() - 1) + skip_locked(sql::Dialect::Postgres) + ")";
