@@ -3,27 +3,49 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <map>
+#include <memory>
 #include <thread>
 #include <vector>
 
 #include "server/auth_login_limiter.h"
 #include "server/client_address.h"
 #include "server/server_config.h"
+#include "support/scratch_dir.h"
+#include "support/test_database.h"
 
 namespace thumbgen::server {
 namespace {
 
-using Clock = LoginLimiter::Clock;
+using std::chrono::milliseconds;
 using std::chrono::seconds;
+using test::Backend;
 
 LoginLimits limits(int per_pair, int per_address, int window_seconds = 60, std::size_t entries = 100'000) {
   return {per_pair, per_address, seconds(window_seconds), entries};
 }
 
-TEST(LoginLimiterTest, RefusesThePairOnlyNeverTheUserElsewhere) {
-  LoginLimiter limiter(limits(3, 100));
-  const Clock::time_point t0{};
+// The limiter keeps its counts in the catalogue: each test on a fresh one, on both engines. Times are given (unix
+// milliseconds) except where the database's clock is the point.
+class LoginLimiterTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    database_ = std::make_unique<test::TestDatabase>(GetParam(), dir_.path());
+    catalogue_ = std::make_unique<Catalogue>(database_->target(), 8);
+  }
+  // A second server on the same catalogue: its own connections, its own limiter.
+  std::unique_ptr<Catalogue> another_server() { return std::make_unique<Catalogue>(database_->target(), 8); }
+
+  const milliseconds t0{1'700'000'000'000};
+  test::ScratchDir dir_{"thumbgen-login-limits"};
+  std::unique_ptr<test::TestDatabase> database_;
+  std::unique_ptr<Catalogue> catalogue_;
+};
+INSTANTIATE_TEST_SUITE_P(Backends, LoginLimiterTest, test::kBothBackends, test::backend_name);
+
+TEST_P(LoginLimiterTest, RefusesThePairOnlyNeverTheUserElsewhere) {
+  LoginLimiter limiter(*catalogue_, limits(3, 100));
   for (int i = 0; i < 3; ++i) EXPECT_FALSE(limiter.admit("admin", "203.0.113.9", t0 + seconds(i)));
   auto wait = limiter.admit("admin", "203.0.113.9", t0 + seconds(5));
   ASSERT_TRUE(wait);
@@ -35,28 +57,25 @@ TEST(LoginLimiterTest, RefusesThePairOnlyNeverTheUserElsewhere) {
 }
 
 // A fixed window from the first failure let a burst of twice the limit through around its edge.
-TEST(LoginLimiterTest, NoBurstAcrossTheEdgeOfAWindow) {
-  LoginLimiter limiter(limits(3, 100, 4));
-  const Clock::time_point t0{};
+TEST_P(LoginLimiterTest, NoBurstAcrossTheEdgeOfAWindow) {
+  LoginLimiter limiter(*catalogue_, limits(3, 100, 4));
   EXPECT_FALSE(limiter.admit("admin", "203.0.113.9", t0));
   EXPECT_FALSE(limiter.admit("admin", "203.0.113.9", t0 + seconds(3)));
   EXPECT_FALSE(limiter.admit("admin", "203.0.113.9", t0 + seconds(3)));
   EXPECT_TRUE(limiter.admit("admin", "203.0.113.9", t0 + seconds(3)));
-  EXPECT_TRUE(limiter.admit("admin", "203.0.113.9", t0 + std::chrono::milliseconds(4300)));
+  EXPECT_TRUE(limiter.admit("admin", "203.0.113.9", t0 + milliseconds(4300)));
   EXPECT_FALSE(limiter.admit("admin", "203.0.113.9", t0 + seconds(7)));
 }
 
-TEST(LoginLimiterTest, AnAddressGuessingManyNamesIsRefusedForEveryName) {
-  LoginLimiter limiter(limits(3, 5));
-  const Clock::time_point t0{};
+TEST_P(LoginLimiterTest, AnAddressGuessingManyNamesIsRefusedForEveryName) {
+  LoginLimiter limiter(*catalogue_, limits(3, 5));
   for (int i = 0; i < 5; ++i) EXPECT_FALSE(limiter.admit("user" + std::to_string(i), "192.0.2.9", t0));
   EXPECT_TRUE(limiter.admit("admin", "192.0.2.9", t0));
   EXPECT_FALSE(limiter.admit("admin", "192.0.2.10", t0));
 }
 
-TEST(LoginLimiterTest, SuccessForgetsThePairAndTakesBackOnlyItsOwnAttempt) {
-  LoginLimiter limiter(limits(2, 3));
-  const Clock::time_point t0{};
+TEST_P(LoginLimiterTest, SuccessForgetsThePairAndTakesBackOnlyItsOwnAttempt) {
+  LoginLimiter limiter(*catalogue_, limits(2, 3));
   EXPECT_FALSE(limiter.admit("alice", "a1", t0));  // a failure
   EXPECT_FALSE(limiter.admit("alice", "a1", t0));  // the right password:
   limiter.succeeded("alice", "a1");
@@ -65,58 +84,126 @@ TEST(LoginLimiterTest, SuccessForgetsThePairAndTakesBackOnlyItsOwnAttempt) {
   EXPECT_TRUE(limiter.admit("carol", "a1", t0));  // ...while the address keeps its three failures
 }
 
-TEST(LoginLimiterTest, ConcurrentAttemptsCannotExceedTheLimit) {
-  LoginLimiter limiter(limits(3, 1000));
-  const Clock::time_point t0{};
+// Guesses in flight at once, through two servers on one catalogue, each on its own connections: no more get through
+// than the limit (PostgreSQL: concurrent transactions; SQLite: writers queue).
+TEST_P(LoginLimiterTest, ConcurrentAttemptsCannotExceedTheLimit) {
+  auto other = another_server();
+  LoginLimiter a(*catalogue_, limits(3, 1000)), b(*other, limits(3, 1000));
   std::atomic<int> admitted{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 16; ++t)
-    threads.emplace_back([&] {
-      if (!limiter.admit("admin", "203.0.113.1", t0)) ++admitted;  // all in flight before any answer is known
+    threads.emplace_back([&, t] {
+      if (!(t % 2 ? a : b).admit("admin", "203.0.113.1", t0)) ++admitted;  // all in flight before any answer
     });
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(admitted.load(), 3);
 }
 
-TEST(LoginLimiterTest, EntriesExpireAWindowAfterTheirLastFailure) {
-  LoginLimiter limiter(limits(3, 100, 60));
-  const Clock::time_point t0{};
+// Two servers, one count: failures through either one lock the pair out on both, and a success through either one
+// forgets them on both.
+TEST_P(LoginLimiterTest, ServersOnOneCatalogueShareTheirCounts) {
+  auto other = another_server();
+  LoginLimiter a(*catalogue_, limits(4, 100)), b(*other, limits(4, 100));
+  EXPECT_FALSE(a.admit("admin", "203.0.113.9", t0));
+  EXPECT_FALSE(b.admit("admin", "203.0.113.9", t0));
+  EXPECT_FALSE(a.admit("admin", "203.0.113.9", t0));
+  EXPECT_FALSE(b.admit("admin", "203.0.113.9", t0));
+  EXPECT_TRUE(a.admit("admin", "203.0.113.9", t0 + seconds(1)));
+  EXPECT_TRUE(b.admit("admin", "203.0.113.9", t0 + seconds(1)));
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(b.admit("admin", "198.51.100.4", t0 + seconds(1)));  // the admin elsewhere
+  b.succeeded("admin", "198.51.100.4");  // the third had the right password: forgotten on both servers
+  for (int i = 0; i < 4; ++i) EXPECT_FALSE(a.admit("admin", "198.51.100.4", t0 + seconds(2))) << i;
+  EXPECT_TRUE(a.admit("admin", "198.51.100.4", t0 + seconds(2)));
+}
+
+// Without a given time both engines read their own clock: the window runs on the database's time.
+TEST_P(LoginLimiterTest, TheDatabaseClockRunsTheWindow) {
+  LoginLimiter limiter(*catalogue_, limits(2, 100, 600));
+  EXPECT_FALSE(limiter.admit("admin", "203.0.113.9"));
+  EXPECT_FALSE(limiter.admit("admin", "203.0.113.9"));
+  auto wait = limiter.admit("admin", "203.0.113.9");
+  ASSERT_TRUE(wait);
+  EXPECT_GE(*wait, seconds(590));  // this test does not take ten minutes
+  EXPECT_LE(*wait, seconds(600));
+  // The rows carry that clock's unix milliseconds.
+  const std::int64_t now_ms =
+      std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const std::int64_t stored = catalogue_->with_connection([](sql::Connection& db) {
+    auto row = db.prepare("SELECT max(last_failure) FROM login_failures");
+    row.step();
+    return row.int64(0);
+  });
+  EXPECT_LT(std::abs(stored - now_ms), 60'000) << stored;  // the same machine: well within a minute
+}
+
+TEST_P(LoginLimiterTest, EntriesExpireAWindowAfterTheirLastFailure) {
+  LoginLimiter limiter(*catalogue_, limits(3, 100, 60));
   for (int i = 0; i < 50; ++i) limiter.admit("user" + std::to_string(i), "a" + std::to_string(i), t0);
   EXPECT_EQ(limiter.entries(), 100u);  // a pair and an address each
   limiter.admit("late", "b", t0 + seconds(60));
   EXPECT_EQ(limiter.entries(), 2u);
 }
 
-TEST(LoginLimiterTest, TheTableIsCappedAndKeepsTheRecentEntries) {
-  LoginLimiter limiter(limits(1, 1000, 600, 100));
-  const Clock::time_point t0{};
+TEST_P(LoginLimiterTest, TheTableIsCappedAndKeepsTheRecentEntries) {
+  LoginLimiter limiter(*catalogue_, limits(1, 1000, 600, 100));
   limiter.admit("first", "addr-first", t0);
-  for (int i = 0; i < 500; ++i) limiter.admit("user" + std::to_string(i), "addr" + std::to_string(i), t0);
+  for (int i = 0; i < 500; ++i)
+    limiter.admit("user" + std::to_string(i), "addr" + std::to_string(i), t0 + milliseconds(i + 1));
   EXPECT_LE(limiter.entries(), 100u);
-  EXPECT_TRUE(limiter.admit("user499", "addr499", t0));    // recent ones kept
-  EXPECT_FALSE(limiter.admit("first", "addr-first", t0));  // the oldest made room
+  EXPECT_TRUE(limiter.admit("user499", "addr499", t0 + seconds(1)));    // recent ones kept
+  EXPECT_FALSE(limiter.admit("first", "addr-first", t0 + seconds(1)));  // the oldest made room
 }
 
-TEST(LoginLimiterTest, LongNamesShareABoundedKey) {
-  LoginLimiter limiter(limits(1, 1000));
-  const Clock::time_point t0{};
+// The table is counted once per hundredth of its cap of new entries, not on every one: between two counts it may
+// pass the cap by that much, never more.
+TEST_P(LoginLimiterTest, TheCapIsCountedNowAndThenAndStillHolds) {
+  LoginLimiter limiter(*catalogue_, limits(1, 1000, 600, 1000));  // counted every 10 new entries
+  for (int i = 0; i < 800; ++i)
+    limiter.admit("user" + std::to_string(i), "addr" + std::to_string(i), t0 + milliseconds(i));
+  EXPECT_LE(limiter.entries(), 1000u + 10u);
+  EXPECT_GE(limiter.entries(), 1000u);  // evicted down to the cap, not below
+}
+
+TEST_P(LoginLimiterTest, LongNamesShareABoundedKey) {
+  LoginLimiter limiter(*catalogue_, limits(1, 1000));
   EXPECT_FALSE(limiter.admit(std::string(1 << 20, 'x'), "a", t0));
   EXPECT_TRUE(limiter.admit(std::string(1 << 20, 'x') + "y", "a", t0));  // the first 256 bytes name the pair
 }
 
-TEST(LoginLimiterTest, ThreadSafe) {
-  LoginLimiter limiter(limits(1'000'000, 1'000'000, 600, 1000));
-  const Clock::time_point t0{};
+// Whatever bytes a name holds (a NUL, a cut multi-byte character, invalid UTF-8), it is counted, on PostgreSQL too
+// (whose text takes none of those): the table keeps digests, never the names.
+TEST_P(LoginLimiterTest, AnyBytesInANameAreCounted) {
+  LoginLimiter limiter(*catalogue_, limits(1, 1000));
+  const std::string names[] = {std::string("ad\0min", 6), std::string(255, 'x') + "\xC3\xA9", "\xFF\xFE", "\xE2\x82"};
+  for (const std::string& name : names) {
+    EXPECT_FALSE(limiter.admit(name, "a", t0));
+    EXPECT_TRUE(limiter.admit(name, "a", t0)) << name;
+  }
+  EXPECT_FALSE(limiter.admit("admin", "a", t0));  // not mistaken for "ad\0min"
+  const std::string kept = catalogue_->with_connection([](sql::Connection& db) {
+    auto rows = db.prepare("SELECT key FROM login_failures ORDER BY key");
+    std::string all;
+    while (rows.step()) all += rows.text(0) + " ";
+    return all;
+  });
+  EXPECT_EQ(kept.find("admin"), std::string::npos) << kept;
+}
+
+TEST_P(LoginLimiterTest, ThreadSafe) {
+  auto other = another_server();
+  LoginLimiter a(*catalogue_, limits(1'000'000, 1'000'000, 600, 1000)),
+      b(*other, limits(1'000'000, 1'000'000, 600, 1000));
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t)
     threads.emplace_back([&, t] {
+      LoginLimiter& limiter = t % 2 ? a : b;
       for (int i = 0; i < 2000; ++i) {
         limiter.admit("user" + std::to_string(i % 700), "addr" + std::to_string(t), t0 + seconds(i / 100));
         if (i % 7 == 0) limiter.succeeded("user" + std::to_string(i % 700), "addr" + std::to_string(t));
       }
     });
   for (auto& thread : threads) thread.join();
-  EXPECT_LE(limiter.entries(), 1000u);
+  EXPECT_LE(a.entries(), 1000u + 2 * 10u);  // the cap, passed by at most a count's interval per server
 }
 
 TEST(ClientAddressTest, ThePeerUnlessItIsATrustedProxy) {

@@ -2,7 +2,7 @@
 // only addresses, ports and fail_timeout replaced): both servers share one catalogue and one keys file, so a token from
 // one works on the other; nginx's passive health checks carry requests past a killed server; its body limit refuses an
 // oversized upload; X-Forwarded-For names the client (THUMBGEN_TRUSTED_PROXIES) and a client cannot forge it; the
-// login limits hold across the servers.
+// login limits hold across the servers: they are counted in the shared catalogue (SQLite here, PostgreSQL below).
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -23,6 +24,7 @@
 #include "support/scratch_dir.h"
 #include "support/server_login.h"
 #include "support/server_process.h"
+#include "support/test_database.h"
 
 extern char** environ;
 
@@ -192,10 +194,10 @@ TEST_F(MultiServerTest, NginxRefusesAnOversizedBodyBeforeAnyServer) {
 }
 
 // Failures through nginx count against the client's own address, as X-Forwarded-For names it: a client that sends
-// its own X-Forwarded-For does not get out of its limit, and another client is not limited with it. (Each server
-// counts its own failures; nginx alternates, so 8 failures reach the limit of 4 on both.)
+// its own X-Forwarded-For does not get out of its limit, and another client is not limited with it. (The servers
+// count failures in their shared catalogue: nginx alternates between them, and 4 failures reach the limit of 4.)
 TEST_F(MultiServerTest, TheClientAddressComesFromNginxAndCannotBeForged) {
-  for (int i = 0; i < 8; ++i) {
+  for (int i = 0; i < 4; ++i) {
     HttpResult guess = front("POST", kLogin, credentials("admin", "wrong-password"),
                              {{"X-Forwarded-For", "198.51.100." + std::to_string(i)}});
     EXPECT_EQ(guess.status, 401) << guess.body;
@@ -216,6 +218,60 @@ TEST_F(MultiServerTest, TheFrontLimitsLoginAttemptsAcrossServers) {
   }
   EXPECT_GE(limited, 4) << "nginx's limit_req did not cut the burst off";
   EXPECT_EQ(front("POST", kLogin, credentials("admin", "admin-password"), {}, "127.0.0.5").status, 200);
+}
+
+// Two servers on one PostgreSQL catalogue, reached directly (no front counts for them): the login limits are the
+// catalogue's, so failures spread across both servers lock the pair out on both.
+class TwoServersOnPostgresTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    a_.use_database(database_.setting());
+    b_.use_database(database_.setting());
+    ASSERT_EQ(a_.add_user("admin", "admin-password", true), 0);
+    const std::vector<std::string> env = {"THUMBGEN_METRICS_LISTEN=off", "THUMBGEN_LOGIN_MAX_FAILURES=4",
+                                          "THUMBGEN_KEYS_FILE=" + (keys_dir_.path() / "jwt.keys").string()};
+    a_.start({}, env);
+    b_.start({}, env);
+  }
+  HttpResult login_from(const ServerProcess& server, const std::string& source, const std::string& password) {
+    return test::http_request_from(source, server.port(), "POST", kLogin, credentials("admin", password));
+  }
+
+  test::ScratchDir keys_dir_{"thumbgen-shared-keys"};
+  test::TestDatabase database_{test::Backend::Postgres, keys_dir_.path()};
+  ServerProcess a_;
+  ServerProcess b_{a_.data()};  // the same media folder
+};
+
+TEST_F(TwoServersOnPostgresTest, FailuresSpreadAcrossBothServersLockThePairOutOnBoth) {
+  for (int i = 0; i < 4; ++i) {
+    HttpResult guess = login_from(i % 2 ? b_ : a_, "127.0.0.2", "wrong-password");
+    EXPECT_EQ(guess.status, 401) << guess.body;
+  }
+  for (const ServerProcess* server : {&a_, &b_}) {
+    HttpResult refused = login_from(*server, "127.0.0.2", "admin-password");
+    EXPECT_EQ(refused.status, 429) << "port " << server->port() << ": " << refused.body;
+    EXPECT_FALSE(refused.header("retry-after").empty());
+    // Never the user alone: the admin elsewhere logs in through either server.
+    EXPECT_EQ(login_from(*server, "127.0.0.3", "admin-password").status, 200) << server->log();
+  }
+}
+
+// Guesses sent to both servers at once: each server's transaction holds the address while it counts, so across the
+// pair no more than the limit get as far as a password check (each server counting alone would let 4 through each).
+TEST_F(TwoServersOnPostgresTest, ConcurrentGuessesThroughBothServersGetNoMoreThanTheLimit) {
+  std::atomic<int> unauthorized{0}, limited{0}, other{0};
+  std::vector<std::thread> guessers;
+  for (int i = 0; i < 16; ++i) {
+    guessers.emplace_back([&, i] {
+      const int status = login_from(i % 2 ? b_ : a_, "127.0.0.4", "wrong-password-" + std::to_string(i)).status;
+      ++(status == 401 ? unauthorized : status == 429 ? limited : other);
+    });
+  }
+  for (std::thread& guesser : guessers) guesser.join();
+  EXPECT_EQ(unauthorized.load(), 4);
+  EXPECT_EQ(limited.load(), 12);
+  EXPECT_EQ(other.load(), 0) << a_.log() << b_.log();
 }
 
 }  // namespace

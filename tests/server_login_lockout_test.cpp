@@ -8,6 +8,7 @@
 
 #include "support/http_client.h"
 #include "support/server_process.h"
+#include "support/test_database.h"
 
 namespace thumbgen {
 namespace {
@@ -28,16 +29,20 @@ HttpResult login_from(const ServerProcess& server, const std::string& source, co
   return http_request_from(source, server.port(), "POST", kLogin, credentials(user, password), headers);
 }
 
-class LoginLockoutTest : public ::testing::Test {
+// On both engines: the server counts failures in its catalogue.
+class LoginLockoutTest : public ::testing::TestWithParam<test::Backend> {
  protected:
   void start(const std::vector<std::string>& env) {
+    server_.use_database(database_.setting());
     ASSERT_EQ(server_.add_user("admin", "admin-password", true), 0);
     server_.start({}, env);
   }
   ServerProcess server_;
+  test::TestDatabase database_{GetParam(), server_.data()};
 };
+INSTANTIATE_TEST_SUITE_P(Backends, LoginLockoutTest, test::kBothBackends, test::backend_name);
 
-TEST_F(LoginLockoutTest, RightPasswordFromAnotherAddressStillLogsIn) {
+TEST_P(LoginLockoutTest, RightPasswordFromAnotherAddressStillLogsIn) {
   start({"THUMBGEN_LOGIN_MAX_FAILURES=3"});
   for (int i = 0; i < 3; ++i) EXPECT_EQ(login_from(server_, "127.0.0.2", "admin", "wrong-password").status, 401);
   // The guessing address is refused, even with the right password...
@@ -50,7 +55,7 @@ TEST_F(LoginLockoutTest, RightPasswordFromAnotherAddressStillLogsIn) {
   EXPECT_TRUE(elsewhere.json().contains("access_token"));
 }
 
-TEST_F(LoginLockoutTest, AnAddressGuessingManyNamesIsRefusedForAllOfThem) {
+TEST_P(LoginLockoutTest, AnAddressGuessingManyNamesIsRefusedForAllOfThem) {
   start({"THUMBGEN_LOGIN_MAX_FAILURES=3", "THUMBGEN_LOGIN_ADDRESS_MAX_FAILURES=5"});
   for (int i = 0; i < 5; ++i) {
     EXPECT_EQ(login_from(server_, "127.0.0.4", "user" + std::to_string(i), "wrong-password").status, 401) << i;
@@ -59,7 +64,7 @@ TEST_F(LoginLockoutTest, AnAddressGuessingManyNamesIsRefusedForAllOfThem) {
   EXPECT_EQ(login_from(server_, "127.0.0.5", "admin", "admin-password").status, 200);
 }
 
-TEST_F(LoginLockoutTest, ForwardedForSeparatesClientsBehindATrustedProxy) {
+TEST_P(LoginLockoutTest, ForwardedForSeparatesClientsBehindATrustedProxy) {
   // 127.0.0.1 plays the reverse proxy; the clients behind it are told apart by X-Forwarded-For.
   start({"THUMBGEN_LOGIN_MAX_FAILURES=3", "THUMBGEN_TRUSTED_PROXIES=127.0.0.1"});
   const std::map<std::string, std::string> guesser = {{"X-Forwarded-For", "203.0.113.7"}};
@@ -78,7 +83,7 @@ TEST_F(LoginLockoutTest, ForwardedForSeparatesClientsBehindATrustedProxy) {
   EXPECT_EQ(login_from(server_, "127.0.0.2", "admin", "admin-password", guesser).status, 200);
 }
 
-TEST_F(LoginLockoutTest, ForwardedForFromAnUntrustedPeerIsIgnored) {
+TEST_P(LoginLockoutTest, ForwardedForFromAnUntrustedPeerIsIgnored) {
   start({"THUMBGEN_LOGIN_MAX_FAILURES=3"});  // no trusted proxies: the default
   for (int i = 0; i < 3; ++i) {
     const std::map<std::string, std::string> spoofed = {{"X-Forwarded-For", "192.0.2." + std::to_string(i + 1)}};
@@ -88,7 +93,7 @@ TEST_F(LoginLockoutTest, ForwardedForFromAnUntrustedPeerIsIgnored) {
             429);
 }
 
-TEST_F(LoginLockoutTest, LoginTakesOnlyJson) {
+TEST_P(LoginLockoutTest, LoginTakesOnlyJson) {
   start({});
   const std::string body = credentials("admin", "admin-password");
   // A cross-site form can send these three types without a CORS preflight: none of them reaches the login.

@@ -32,7 +32,7 @@ Api::Api(ApiSettings settings, Catalogue& catalogue, Storage& storage, JwtKeyrin
       keyring_(std::move(keyring)),
       data_guard_(settings_.data_folder, {settings_.keys_file}),
       jobs_(catalogue, settings_.jobs),
-      login_limiter_(settings_.login_limits),
+      login_limiter_(catalogue, settings_.login_limits),
       dummy_hash_(hash_password("not a real password")),
       content_origins_(catalogue, settings_.public_url, settings_.admin.extra_origins),
       admin_pages_(settings_.admin.pages_folder.empty() ? default_admin_folder() : settings_.admin.pages_folder,

@@ -39,7 +39,7 @@ ApiResponse Api::login(ApiRequest& request) {
   const std::string client =
       client_address(request.client_address, forwarded_for(request.raw), settings_.trusted_proxies);
   const std::string bucket = address_bucket(client);
-  if (auto wait = login_limiter_.admit(username, bucket, LoginLimiter::Clock::now())) {
+  if (auto wait = login_limiter_.admit(username, bucket)) {
     spdlog::warn("login throttled: client={} retry_after={}s", client, wait->count());
     ApiResponse limited = error_response(http::status::too_many_requests, "Too many login attempts, try again later");
     limited.headers.emplace_back("Retry-After", std::to_string(wait->count()));

@@ -192,53 +192,45 @@ std::optional<std::string> acceptable_thumbnail(const std::optional<std::string>
   return std::nullopt;
 }
 
-}  // namespace
-
-UpsertOutcome Catalogue::upsert_asset(const AssetRecord& asset) {
-  Lease lease(*this);
-  sql::Connection& db = *lease.connection;
-  sql::Transaction transaction(db);
-  std::string digest = fingerprint(asset);
-  std::int64_t now = unix_now();
-
-  auto existing = db.prepare(std::string("SELECT id, import_fingerprint, thumbnail FROM assets WHERE url = ?") +
-                             sql::for_update(db.dialect()));
-  existing.bind(1, asset.url);
-  if (existing.step()) {
-    std::int64_t id = existing.int64(0);
-    if (existing.text(1) == digest) return UpsertOutcome::Unchanged;
-    bool has_thumbnail = !existing.is_null(2);
-    auto update = db.prepare(
-        "UPDATE assets SET name=?, owner_displayname=?, visibility=?, state=?, license=?, camera=?, "
-        "presentation_params=?, is_viewer_compatible=?, files_root=?, import_fingerprint=?, updated_at=?, "
-        "files_verified=1 WHERE id=?");
-    update.bind(1, asset.name).bind(2, asset.owner_displayname).bind(3, asset.visibility).bind(4, asset.state);
-    update.bind(5, asset.license).bind(6, asset.camera_json).bind(7, asset.presentation_params_json);
-    update.bind(8, asset.is_viewer_compatible).bind(9, asset.files_root).bind(10, digest).bind(11, now).bind(12, id);
-    update.run();
-    const std::optional<std::string> thumbnail = acceptable_thumbnail(asset.thumbnail, id);
-    if (!has_thumbnail && thumbnail) {  // an imported thumbnail fills a gap, never replaces an upload
-      auto thumb = db.prepare(
-          "UPDATE assets SET thumbnail=?1, preview_image=?1, thumbnail_source=?2, thumbnail_renderer_version=NULL, "
-          "thumbnail_camera=NULL, thumbnail_updated_at=?3 WHERE id=?4");
-      thumb.bind(1, *thumbnail).bind(2, asset.thumbnail_source).bind(3, now).bind(4, id).run();
-    } else if (thumbnail) {  // the same imported image, its record now naming another source (imported / owner)
-      auto source = db.prepare(
-          "UPDATE assets SET thumbnail_source=?1 WHERE id=?2 AND thumbnail=?3 AND thumbnail_source IN "
-          "('imported', 'owner')");
-      source.bind(1, asset.thumbnail_source).bind(2, id).bind(3, *thumbnail).run();
-    }
-    db.prepare("DELETE FROM formats WHERE asset_id = ?").bind(1, id).run();
-    insert_formats(db, id, asset.formats);
-    transaction.commit();
-    return UpsertOutcome::Updated;
+// The row of an import's record that exists already: updated in place, its thumbnail state kept.
+UpsertOutcome update_asset(sql::Connection& db, std::int64_t id, const std::string& stored_digest, bool has_thumbnail,
+                           const AssetRecord& asset, const std::string& digest, std::int64_t now) {
+  if (stored_digest == digest) return UpsertOutcome::Unchanged;
+  auto update = db.prepare(
+      "UPDATE assets SET name=?, owner_displayname=?, visibility=?, state=?, license=?, camera=?, "
+      "presentation_params=?, is_viewer_compatible=?, files_root=?, import_fingerprint=?, updated_at=?, "
+      "files_verified=1 WHERE id=?");
+  update.bind(1, asset.name).bind(2, asset.owner_displayname).bind(3, asset.visibility).bind(4, asset.state);
+  update.bind(5, asset.license).bind(6, asset.camera_json).bind(7, asset.presentation_params_json);
+  update.bind(8, asset.is_viewer_compatible).bind(9, asset.files_root).bind(10, digest).bind(11, now).bind(12, id);
+  update.run();
+  const std::optional<std::string> thumbnail = acceptable_thumbnail(asset.thumbnail, id);
+  if (!has_thumbnail && thumbnail) {  // an imported thumbnail fills a gap, never replaces an upload
+    auto thumb = db.prepare(
+        "UPDATE assets SET thumbnail=?1, preview_image=?1, thumbnail_source=?2, thumbnail_renderer_version=NULL, "
+        "thumbnail_camera=NULL, thumbnail_updated_at=?3 WHERE id=?4");
+    thumb.bind(1, *thumbnail).bind(2, asset.thumbnail_source).bind(3, now).bind(4, id).run();
+  } else if (thumbnail) {  // the same imported image, its record now naming another source (imported / owner)
+    auto source = db.prepare(
+        "UPDATE assets SET thumbnail_source=?1 WHERE id=?2 AND thumbnail=?3 AND thumbnail_source IN "
+        "('imported', 'owner')");
+    source.bind(1, asset.thumbnail_source).bind(2, id).bind(3, *thumbnail).run();
   }
+  db.prepare("DELETE FROM formats WHERE asset_id = ?").bind(1, id).run();
+  insert_formats(db, id, asset.formats);
+  return UpsertOutcome::Updated;
+}
 
+// The new row, or nullopt when a row with its url (or id) is there after all: another importer or server inserted
+// it since this transaction looked (PostgreSQL: ON CONFLICT waits for that transaction and then does nothing, where
+// a plain INSERT failed with a unique violation).
+std::optional<std::int64_t> insert_asset(sql::Connection& db, const AssetRecord& asset, const std::string& digest,
+                                         std::int64_t now) {
   auto insert = db.prepare(
       "INSERT INTO assets (id, url, name, owner_displayname, visibility, state, license, thumbnail, preview_image, "
       "camera, presentation_params, is_viewer_compatible, files_root, import_fingerprint, created_at, updated_at, "
       "files_verified, thumbnail_source, thumbnail_updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?) "
-      "RETURNING id");
+      "ON CONFLICT DO NOTHING RETURNING id");
   if (asset.id) {
     insert.bind(1, *asset.id);
   } else {
@@ -254,12 +246,41 @@ UpsertOutcome Catalogue::upsert_asset(const AssetRecord& asset) {
   } else {
     insert.bind_null(17).bind_null(18);
   }
-  if (!insert.step()) throw std::runtime_error("asset insert returned no id");
+  if (!insert.step()) return std::nullopt;
   const std::int64_t id = insert.int64(0);
   insert.run();
   insert_formats(db, id, asset.formats);
-  transaction.commit();
-  return UpsertOutcome::Inserted;
+  return id;
+}
+
+}  // namespace
+
+UpsertOutcome Catalogue::upsert_asset(const AssetRecord& asset) {
+  Lease lease(*this);
+  sql::Connection& db = *lease.connection;
+  sql::Transaction transaction(db);
+  std::string digest = fingerprint(asset);
+  std::int64_t now = unix_now();
+  // Looked up, then inserted; when the insert finds the url taken after all (a concurrent import of the same url
+  // committed in between), looked up again: the outcome is what a sequential re-import reports.
+  for (int look = 0; look < 2; ++look) {
+    auto existing = db.prepare(std::string("SELECT id, import_fingerprint, thumbnail FROM assets WHERE url = ?") +
+                               sql::for_update(db.dialect()));
+    existing.bind(1, asset.url);
+    if (existing.step()) {
+      const UpsertOutcome outcome =
+          update_asset(db, existing.int64(0), existing.text(1), !existing.is_null(2), asset, digest, now);
+      transaction.commit();
+      return outcome;
+    }
+    if (insert_asset(db, asset, digest, now)) {
+      transaction.commit();
+      return UpsertOutcome::Inserted;
+    }
+  }
+  // No row has the url, yet the insert conflicted: the record's id is another asset's.
+  throw std::runtime_error("asset id " + (asset.id ? std::to_string(*asset.id) : std::string("(new)")) +
+                           " is already catalogued under another url");
 }
 
 std::optional<AssetRef> Catalogue::find_asset(std::string_view id_or_url) {

@@ -47,10 +47,11 @@ const std::vector<TableSpec>& copied_tables() {
 }
 
 // Source tables not copied row by row: recounted (missing_counts), carried into the fencing-token sequence
-// (counters), or SQLite's own (its FTS5 search index; PostgreSQL searches with pg_trgm indexes instead).
+// (counters), SQLite's own (its FTS5 search index; PostgreSQL searches with pg_trgm indexes instead), or
+// short-lived (login_failures: a login window's worth of throttling, which a move may start afresh).
 bool is_derived_table(const std::string& name) {
   return name == "missing_counts" || name == "counters" || name.starts_with("sqlite_") || name == "assets_search" ||
-         name.starts_with("assets_search_");
+         name.starts_with("assets_search_") || name == "login_failures";
 }
 
 std::string quoted(const std::string& name) { return "\"" + name + "\""; }

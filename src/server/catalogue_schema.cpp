@@ -217,6 +217,17 @@ END;
     R"sql(
 ALTER TABLE assets ADD COLUMN up_axis TEXT CHECK (up_axis IN ('+Y', '+Z'));
 )sql",
+    // 7: login failures in the catalogue (issue 13), so every server on one catalogue counts them together
+    // (auth_login_limiter.h). The key is a digest of the (user, address) pair or of the address: no names or
+    // addresses are kept. last_failure: unix milliseconds on the database's clock. Rows a window old are pruned.
+    R"sql(
+CREATE TABLE login_failures (
+  key TEXT PRIMARY KEY,
+  failures INTEGER NOT NULL,
+  last_failure INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX login_failures_by_age ON login_failures(last_failure);
+)sql",
 };
 
 }  // namespace

@@ -246,6 +246,15 @@ CREATE INDEX assets_search_owner ON assets USING gin (owner_displayname gin_trgm
     R"sql(
 ALTER TABLE assets ADD COLUMN up_axis TEXT CHECK (up_axis IN ('+Y', '+Z'));
 )sql",
+    // 7: login failures shared by every server on the catalogue (issue 13); see catalogue_schema.cpp.
+    R"sql(
+CREATE TABLE login_failures (
+  key TEXT PRIMARY KEY,
+  failures INTEGER NOT NULL,
+  last_failure BIGINT NOT NULL
+);
+CREATE INDEX login_failures_by_age ON login_failures(last_failure);
+)sql",
 };
 
 }  // namespace
