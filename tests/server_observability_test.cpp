@@ -165,12 +165,15 @@ TEST_F(ServerMetricsScrape, RequestsAreCountedByRoutePatternWithTheirLatency) {
   PrometheusText after = parse_prometheus_text(raw.body);
   EXPECT_EQ(after.types.at("thumbgen_http_requests_total"), "counter");
   EXPECT_EQ(after.types.at("thumbgen_http_request_duration_seconds"), "histogram");
-  EXPECT_EQ(after.value(healthz) - before.value(healthz), 3);
-  EXPECT_EQ(after.value(files) - before.value(files), 2);
+  // A request series appears with its route's first request of that method and status: absent before is none yet
+  // (the series after must be there: value() throws for a missing one).
+  auto before_count = [&](const std::string& series) { return before.has(series) ? before.value(series) : 0.0; };
+  EXPECT_EQ(after.value(healthz) - before_count(healthz), 3);
+  EXPECT_EQ(after.value(files) - before_count(files), 2);
   EXPECT_GE(after.value(R"(thumbgen_http_requests_total{route="unmatched",method="GET",status="404"})"), 1);
   // The histogram: cumulative buckets ending at +Inf = _count, which moved with the requests.
   const std::string count = R"(thumbgen_http_request_duration_seconds_count{route="/healthz"})";
-  EXPECT_GE(after.value(count) - before.value(count), 3);
+  EXPECT_GE(after.value(count) - before_count(count), 3);
   EXPECT_EQ(after.value(R"(thumbgen_http_request_duration_seconds_bucket{route="/healthz",le="+Inf"})"),
             after.value(count));
   EXPECT_LE(after.value(R"(thumbgen_http_request_duration_seconds_bucket{route="/healthz",le="0.005"})"),
@@ -266,6 +269,14 @@ TEST(MetricsFormat, TheParserRefusesWhatTheFormatDoesNotAllow) {
   EXPECT_THROW(parse_prometheus_text("# HELP x h\n# TYPE x counter\nx{a=\"v} 1\n"), std::runtime_error);
   EXPECT_THROW(parse_prometheus_text("# HELP x h\n# TYPE x counter\nx one\n"), std::runtime_error);
   EXPECT_NO_THROW(parse_prometheus_text("# HELP x h\n# TYPE x counter\nx{a=\"\\\"\"} 1\n"));
+}
+
+// A check of a series that was never exported fails instead of reading 0.
+TEST(MetricsFormat, AMissingSeriesIsAnErrorNotAZero) {
+  PrometheusText parsed = parse_prometheus_text("# HELP x h\n# TYPE x counter\nx{a=\"b\"} 0\n");
+  EXPECT_EQ(parsed.value(R"(x{a="b"})"), 0);
+  EXPECT_THROW(parsed.value(R"(x{a="c"})"), std::out_of_range);
+  EXPECT_THROW(parsed.value("x"), std::out_of_range);
 }
 
 TEST(MetricsFormat, ManySeriesOfOneRouteStayBounded) {
