@@ -12,10 +12,7 @@
 #include <set>
 #include <string>
 
-#include "server/api_handlers.h"
-#include "server/catalogue.h"
-#include "server/storage_local.h"
-#include "support/scratch_dir.h"
+#include "support/in_process_api.h"
 
 namespace thumbgen {
 namespace {
@@ -28,15 +25,10 @@ std::string route_key(std::string method, const std::string& pattern) {
 }
 
 std::set<std::string> router_routes() {
-  test::ScratchDir dir("openapi-routes");
-  server::Catalogue catalogue(dir / "catalogue.sqlite3", 2);
-  server::LocalStorage storage(dir / "media");
-  server::ApiSettings settings;
-  settings.public_url = "http://127.0.0.1:8080";
-  settings.data_folder = dir.path();
-  server::Api api(settings, catalogue, storage, server::load_or_create_keyring(dir / "keys"));
+  test::InProcessApi server;
   std::set<std::string> keys;
-  for (const auto& route : api.routes()) keys.insert(route_key(std::string(to_string(route.method)), route.pattern));
+  for (const auto& route : server.api().routes())
+    keys.insert(route_key(std::string(to_string(route.method)), route.pattern));
   return keys;
 }
 

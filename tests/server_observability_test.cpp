@@ -5,9 +5,12 @@
 #include <filesystem>
 #include <regex>
 #include <string>
+#include <tuple>
+#include <utility>
 
 #include "server/metrics_registry.h"
 #include "support/http_client.h"
+#include "support/metrics_listener_checks.h"
 #include "support/prometheus_text.h"
 #include "support/server_fixtures.h"
 #include "support/server_login.h"
@@ -30,12 +33,12 @@ std::map<std::string, std::string> scrape_auth(const std::string& token) {
   return {{"Authorization", "Bearer " + token}};
 }
 
-// The metrics listener's port, from the line `thumbgen serve` logs when it starts it.
-unsigned short metrics_port(const ServerProcess& server) {
+// The metrics listener's URL and port, from the line `thumbgen serve` logs when it starts it.
+std::pair<std::string, unsigned short> metrics_listener(const ServerProcess& server) {
   std::smatch found;
   std::string log = server.log();
-  if (!std::regex_search(log, found, std::regex(R"(metrics on http://\S+ \(port (\d+)\))"))) return 0;
-  return static_cast<unsigned short>(std::stoi(found[1]));
+  if (!std::regex_search(log, found, std::regex(R"(metrics on (http://\S+) \(port (\d+)\))"))) return {"", 0};
+  return {found[1], static_cast<unsigned short>(std::stoi(found[2]))};
 }
 
 // ---- /healthz and /readyz ------------------------------------------------------------------------------------------
@@ -128,8 +131,8 @@ class ServerMetricsScrape : public ::testing::Test {
       catalogue.upsert_asset(test::test_asset("statue", 7));
       catalogue.upsert_asset(test::test_asset("vase", 8));
     }
-    server.start({}, {"THUMBGEN_METRICS_LISTEN=127.0.0.1:0"});
-    port = metrics_port(server);
+    server.start({}, {"THUMBGEN_METRICS_LISTEN=:0", "THUMBGEN_ALLOWED_HOSTS=scraper.internal"});
+    std::tie(url, port) = metrics_listener(server);
     ASSERT_NE(port, 0) << server.log();
     token = test::login_token(server.port(), "admin", "admin-password");
     ASSERT_FALSE(token.empty());
@@ -142,6 +145,7 @@ class ServerMetricsScrape : public ::testing::Test {
   }
 
   ServerProcess server;
+  std::string url;
   unsigned short port = 0;
   std::string token;
 };
@@ -161,12 +165,15 @@ TEST_F(ServerMetricsScrape, RequestsAreCountedByRoutePatternWithTheirLatency) {
   PrometheusText after = parse_prometheus_text(raw.body);
   EXPECT_EQ(after.types.at("thumbgen_http_requests_total"), "counter");
   EXPECT_EQ(after.types.at("thumbgen_http_request_duration_seconds"), "histogram");
-  EXPECT_EQ(after.value(healthz) - before.value(healthz), 3);
-  EXPECT_EQ(after.value(files) - before.value(files), 2);
+  // A request series appears with its route's first request of that method and status: absent before is none yet
+  // (the series after must be there: value() throws for a missing one).
+  auto before_count = [&](const std::string& series) { return before.has(series) ? before.value(series) : 0.0; };
+  EXPECT_EQ(after.value(healthz) - before_count(healthz), 3);
+  EXPECT_EQ(after.value(files) - before_count(files), 2);
   EXPECT_GE(after.value(R"(thumbgen_http_requests_total{route="unmatched",method="GET",status="404"})"), 1);
   // The histogram: cumulative buckets ending at +Inf = _count, which moved with the requests.
   const std::string count = R"(thumbgen_http_request_duration_seconds_count{route="/healthz"})";
-  EXPECT_GE(after.value(count) - before.value(count), 3);
+  EXPECT_GE(after.value(count) - before_count(count), 3);
   EXPECT_EQ(after.value(R"(thumbgen_http_request_duration_seconds_bucket{route="/healthz",le="+Inf"})"),
             after.value(count));
   EXPECT_LE(after.value(R"(thumbgen_http_request_duration_seconds_bucket{route="/healthz",le="0.005"})"),
@@ -228,14 +235,12 @@ TEST_F(ServerMetricsScrape, QueueJobsAndUploadsAreCounted) {
   EXPECT_EQ(after.value(R"(thumbgen_upload_validations_total{outcome="bad_base64"})"), 1);
 }
 
+// The listener `work --metrics-listen` has too (worker_e2e_test checks it there).
 TEST_F(ServerMetricsScrape, TheListenerAnswersGetMetricsOnly) {
-  EXPECT_EQ(http_request(port, "GET", "/metrics", "x").status, 413);    // a body is refused
-  EXPECT_EQ(http_request(port, "POST", "/metrics", "{}").status, 413);  // any body, before routing
-  EXPECT_EQ(http_request(port, "POST", "/metrics").status, 405);
+  test::expect_metrics_listener_on_loopback_only(url, port);  // ":0" is loopback, not every interface
+  test::expect_metrics_listener_rules(port, "scraper.internal");
   EXPECT_EQ(http_request(port, "GET", "/healthz").status, 404);
   EXPECT_EQ(http_request(port, "GET", "/api/v1/admin/thumbnail-jobs/stats", "", test::bearer(token)).status, 404);
-  EXPECT_EQ(http_request(port, "HEAD", "/metrics").status, 200);
-  EXPECT_EQ(test::raw_request(port, "GET /metrics HTTP/1.1\r\nHost: rebound.example\r\n\r\n").status, 400);
   // The main port still has no /metrics without a token configured.
   EXPECT_EQ(http_request(server.port(), "GET", "/metrics").status, 404);
 }
@@ -264,6 +269,14 @@ TEST(MetricsFormat, TheParserRefusesWhatTheFormatDoesNotAllow) {
   EXPECT_THROW(parse_prometheus_text("# HELP x h\n# TYPE x counter\nx{a=\"v} 1\n"), std::runtime_error);
   EXPECT_THROW(parse_prometheus_text("# HELP x h\n# TYPE x counter\nx one\n"), std::runtime_error);
   EXPECT_NO_THROW(parse_prometheus_text("# HELP x h\n# TYPE x counter\nx{a=\"\\\"\"} 1\n"));
+}
+
+// A check of a series that was never exported fails instead of reading 0.
+TEST(MetricsFormat, AMissingSeriesIsAnErrorNotAZero) {
+  PrometheusText parsed = parse_prometheus_text("# HELP x h\n# TYPE x counter\nx{a=\"b\"} 0\n");
+  EXPECT_EQ(parsed.value(R"(x{a="b"})"), 0);
+  EXPECT_THROW(parsed.value(R"(x{a="c"})"), std::out_of_range);
+  EXPECT_THROW(parsed.value("x"), std::out_of_range);
 }
 
 TEST(MetricsFormat, ManySeriesOfOneRouteStayBounded) {

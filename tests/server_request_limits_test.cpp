@@ -5,12 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "server/catalogue.h"
 #include "support/http_client.h"
+#include "support/in_process_api.h"
 #include "support/server_fixtures.h"
 #include "support/server_process.h"
 
@@ -26,6 +28,10 @@ constexpr std::uint64_t kMiB = 1024 * 1024;
 const std::string kUpload = "/api/v1/admin/assets/limits/thumbnail";
 const std::string kLogin = "/api/v1/login/jwt";
 const std::string kFailure = "/api/v1/admin/assets/limits/thumbnail-failure";
+const std::string kScrapeToken = "scrape-token-0123456789abcdef0123456789abcdef";  // THUMBGEN_METRICS_TOKEN
+
+// What a route asks for before it reads anything: nothing, a user's token (JWT) or the scrape token.
+enum class Credential { None, Jwt, ScrapeToken };
 
 // A memory figure of the server from /proc/PID/status ("VmHWM": the peak, "VmRSS": now), in bytes; 0 when gone.
 std::uint64_t memory(pid_t pid, const std::string& key) {
@@ -76,7 +82,8 @@ class ServerRequestLimitsTest : public ::testing::Test {
       server::Catalogue catalogue(server_->data() / "catalogue.sqlite3", 1);
       catalogue.upsert_asset(test::test_asset("limits", 1));
     }
-    server_->start();  // the default limits: 24 MiB for uploads
+    // The default limits (24 MiB for uploads); /metrics on the main port with the scrape token.
+    server_->start({}, {"THUMBGEN_METRICS_TOKEN=" + kScrapeToken, "THUMBGEN_METRICS_LISTEN=off"});
     token_ = http_request(server_->port(), "POST", kLogin, R"({"username":"admin","password":"admin-password"})")
                  .json()
                  .value("access_token", "");
@@ -93,6 +100,10 @@ class ServerRequestLimitsTest : public ::testing::Test {
            "\r\n";
   }
   static std::string bearer() { return "Authorization: Bearer " + token_ + "\r\n"; }
+  // A good credential for the route (the user's token where it needs none: it changes nothing there).
+  static std::string authorization(Credential credential) {
+    return credential == Credential::ScrapeToken ? "Authorization: Bearer " + kScrapeToken + "\r\n" : bearer();
+  }
   static std::string length(std::uint64_t bytes) { return "Content-Length: " + std::to_string(bytes) + "\r\n"; }
   static HttpResult send(const std::string& raw) { return raw_request(server_->port(), raw); }
 
@@ -138,64 +149,120 @@ TEST_F(ServerRequestLimitsTest, EachRouteRefusesABodyOverItsOwnLimitBeforeItIsSe
   }
 }
 
-// Every route of the server, with the body limit it declares (0: it takes no body) and whether it needs a token.
+// Every route of the server, with the body limit it declares (0: it takes no body) and the credential it needs
+// (CoversEveryRouteOfTheRouterAndNoOther checks this list against the router).
 struct RouteCase {
   std::string method, target;
   std::uint64_t limit;
-  bool needs_token;
+  Credential credential;
 };
 const std::vector<RouteCase>& every_route() {
   const std::string jobs = "/api/v1/admin/thumbnail-jobs";
   static const std::vector<RouteCase> routes = {
-      {"POST", kLogin, 8 * 1024, false},
-      {"POST", "/api/v1/login/refresh", 1024, true},
-      {"POST", "/api/v1/login/logout-all", 1024, true},
-      {"GET", "/api/v1/admin/settings", 0, true},
-      {"GET", "/api/v1/admin/assets", 0, true},
-      {"GET", "/api/v1/admin/assets/missing-thumbnails", 0, true},
-      {"POST", kUpload, 24 * kMiB, true},
-      {"POST", kFailure, 16 * 1024, true},
-      {"PUT", "/api/v1/admin/assets/limits/camera", 4 * 1024, true},
-      {"PUT", "/api/v1/admin/assets/limits/orientation", 1024, true},
-      {"POST", "/api/v1/admin/selections", 4 * kMiB, true},
-      {"GET", "/api/v1/admin/selections/0123456789abcdef0123456789abcdef", 0, true},
-      {"POST", jobs, 256 * 1024, true},
-      {"POST", jobs + "/claim", 64 * 1024, true},
-      {"POST", jobs + "/retry-failed", 256 * 1024, true},
-      {"POST", jobs + "/regenerate", 256 * 1024, true},
-      {"GET", jobs + "/stats", 0, true},
-      {"POST", jobs + "/1/heartbeat", 4 * 1024, true},
-      {"POST", jobs + "/1/complete", 24 * kMiB, true},
-      {"POST", jobs + "/1/fail", 16 * 1024, true},
-      {"POST", jobs + "/1/skip", 4 * 1024, true},
-      {"POST", jobs + "/1/release", 4 * 1024, true},
-      {"GET", "/admin", 0, false},
-      {"GET", "/admin/assets", 0, false},
-      {"GET", "/media/thumbs/1/a.jpg", 0, false},
-      {"GET", "/files/limits/model.glb", 0, false},
-      {"GET", "/healthz", 0, false},
-      {"GET", "/readyz", 0, false},
-      {"GET", "/api/v1/openapi.json", 0, false},
+      {"POST", kLogin, 8 * 1024, Credential::None},
+      {"POST", "/api/v1/login/refresh", 1024, Credential::Jwt},
+      {"POST", "/api/v1/login/logout-all", 1024, Credential::Jwt},
+      {"GET", "/api/v1/admin/settings", 0, Credential::Jwt},
+      {"GET", "/api/v1/admin/assets", 0, Credential::Jwt},
+      {"GET", "/api/v1/admin/assets/missing-thumbnails", 0, Credential::Jwt},
+      {"POST", kUpload, 24 * kMiB, Credential::Jwt},
+      {"POST", kFailure, 16 * 1024, Credential::Jwt},
+      {"PUT", "/api/v1/admin/assets/limits/camera", 4 * 1024, Credential::Jwt},
+      {"PUT", "/api/v1/admin/assets/limits/orientation", 1024, Credential::Jwt},
+      {"POST", "/api/v1/admin/selections", 4 * kMiB, Credential::Jwt},
+      {"GET", "/api/v1/admin/selections/0123456789abcdef0123456789abcdef", 0, Credential::Jwt},
+      {"POST", jobs, 256 * 1024, Credential::Jwt},
+      {"POST", jobs + "/claim", 64 * 1024, Credential::Jwt},
+      {"POST", jobs + "/retry-failed", 256 * 1024, Credential::Jwt},
+      {"POST", jobs + "/regenerate", 256 * 1024, Credential::Jwt},
+      {"GET", jobs + "/stats", 0, Credential::Jwt},
+      {"POST", jobs + "/1/heartbeat", 4 * 1024, Credential::Jwt},
+      {"POST", jobs + "/1/complete", 24 * kMiB, Credential::Jwt},
+      {"POST", jobs + "/1/fail", 16 * 1024, Credential::Jwt},
+      {"POST", jobs + "/1/skip", 4 * 1024, Credential::Jwt},
+      {"POST", jobs + "/1/release", 4 * 1024, Credential::Jwt},
+      {"GET", "/admin", 0, Credential::None},
+      {"GET", "/admin/assets", 0, Credential::None},
+      {"GET", "/media/thumbs/1/a.jpg", 0, Credential::None},
+      {"GET", "/files/limits/model.glb", 0, Credential::None},
+      {"GET", "/healthz", 0, Credential::None},
+      {"GET", "/readyz", 0, Credential::None},
+      {"GET", "/api/v1/openapi.json", 0, Credential::None},
+      {"GET", "/metrics", 0, Credential::ScrapeToken},
   };
   return routes;
+}
+
+// The table above against the router itself: every route the server has is in it (a route added without its
+// attack checks fails here), and every entry reaches a route (none is stale). The in-process router names the
+// route that refuses each entry's head: a route with a credential refuses the missing one (401), any other the
+// Content-Length one byte over the entry's limit (413).
+TEST(ServerRequestLimitsTable, CoversEveryRouteOfTheRouterAndNoOther) {
+  server::ApiSettings settings;
+  settings.metrics_token = kScrapeToken;  // so that /metrics is there as on the test server
+  test::InProcessApi server(settings);
+  std::set<std::string> routes;
+  for (const auto& route : server.api().routes())
+    routes.insert(std::string(to_string(route.method)) + " " + route.pattern);
+  ASSERT_GT(routes.size(), 20u);
+
+  std::set<std::string> covered;
+  std::string stale;
+  for (const RouteCase& route : every_route()) {
+    server::HttpRequest header(server::http::string_to_verb(route.method), route.target, 11);
+    header.set(server::http::field::host, "127.0.0.1");
+    header.set(server::http::field::content_type, "application/json");
+    header.set(server::http::field::content_length, std::to_string(route.limit + 1));
+    server::Admission admission = server.api().admit(header, "127.0.0.1");
+    if (admission.refusal && !admission.refusal->route.empty()) {
+      covered.insert(route.method + " " + admission.refusal->route);
+    } else {
+      stale += "\n  " + route.method + " " + route.target;
+    }
+  }
+  // Routes deliberately left out of every_route(), each with its reason. None: the public and bodiless routes are
+  // in it too (their limit is 0, and the Host check stands before them as before any other).
+  const std::set<std::string> exempt = {};
+  std::string missing;
+  for (const std::string& route : routes) {
+    if (!covered.contains(route) && !exempt.contains(route)) missing += "\n  " + route;
+  }
+  EXPECT_TRUE(missing.empty()) << "routes without attack checks in every_route():" << missing;
+  EXPECT_TRUE(stale.empty()) << "entries of every_route() that no route takes:" << stale;
 }
 
 // Only the head goes out, with a body of its route's full limit announced: a bad token is 401 before any of it.
 TEST_F(ServerRequestLimitsTest, EveryRouteWithATokenRefusesABadOneBeforeItsBody) {
   for (const RouteCase& route : every_route()) {
-    if (!route.needs_token) continue;
+    if (route.credential == Credential::None) continue;
     SCOPED_TRACE(route.method + " " + route.target);
     HttpResult result = send(head(route.method, route.target, "Authorization: Bearer x.y.z\r\n" + length(route.limit)));
     EXPECT_EQ(result.status, 401) << result.body;
-    EXPECT_EQ(result.json().value("detail", ""), "Invalid or expired token");
+    EXPECT_EQ(result.json().value("detail", ""),
+              route.credential == Credential::Jwt ? "Invalid or expired token" : "Scrape token required");
   }
 }
 
 TEST_F(ServerRequestLimitsTest, EveryRouteRefusesOneByteOverItsLimitBeforeItIsSent) {
   for (const RouteCase& route : every_route()) {
     SCOPED_TRACE(route.method + " " + route.target);
-    HttpResult result = send(head(route.method, route.target, bearer() + length(route.limit + 1)));
+    HttpResult result =
+        send(head(route.method, route.target, authorization(route.credential) + length(route.limit + 1)));
     EXPECT_EQ(result.status, 413) << result.body;
+  }
+}
+
+// ...and lets a body of exactly its limit in (100 Continue; none is sent): the limits above are the routes' own,
+// not merely larger ones.
+TEST_F(ServerRequestLimitsTest, EveryRouteWithABodyLetsInExactlyItsLimit) {
+  for (const RouteCase& route : every_route()) {
+    if (route.limit == 0) continue;
+    SCOPED_TRACE(route.method + " " + route.target);
+    test::RawConnection connection(server_->port());
+    ASSERT_TRUE(
+        connection.send(head(route.method, route.target,
+                             authorization(route.credential) + length(route.limit) + "Expect: 100-continue\r\n")));
+    EXPECT_EQ(connection.read_response().status, 100);
   }
 }
 
@@ -207,7 +274,7 @@ TEST_F(ServerRequestLimitsTest, EveryRouteWithABodyRefusesAnotherContentType) {
     SCOPED_TRACE(route.method + " " + route.target);
     HttpResult result =
         send(route.method + " " + route.target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n" +
-             bearer() + length(2) + "\r\n{}");
+             authorization(route.credential) + length(2) + "\r\n{}");
     EXPECT_EQ(result.status, 415) << result.body;
   }
 }
@@ -216,9 +283,9 @@ TEST_F(ServerRequestLimitsTest, EveryRouteWithABodyRefusesAnotherContentType) {
 TEST_F(ServerRequestLimitsTest, EveryRouteRefusesAForeignHost) {
   for (const RouteCase& route : every_route()) {
     SCOPED_TRACE(route.method + " " + route.target);
-    HttpResult result = send(route.method + " " + route.target +
-                             " HTTP/1.1\r\nHost: rebound.example\r\nContent-Type: application/json\r\n" + bearer() +
-                             length(route.limit == 0 ? 0 : 2) + "\r\n" + (route.limit == 0 ? "" : "{}"));
+    HttpResult result = send(
+        route.method + " " + route.target + " HTTP/1.1\r\nHost: rebound.example\r\nContent-Type: application/json\r\n" +
+        authorization(route.credential) + length(route.limit == 0 ? 0 : 2) + "\r\n" + (route.limit == 0 ? "" : "{}"));
     EXPECT_EQ(result.status, 400) << result.body;
     EXPECT_EQ(result.json().value("detail", ""), "Invalid Host header");
   }

@@ -144,11 +144,11 @@ int run_serve(const ServeFlags& flags) {
     if (!config.metrics_listen.empty()) {
       try {
         metrics = std::make_unique<MetricsListener>(
-            config, [&api] { return api->metrics_text(); },
+            config.metrics_listen, config.allowed_hosts, [&api] { return api->metrics_text(); },
             [&api](std::string_view route, std::string_view method, int status, double seconds) {
               api->metrics().record_request(route, method, status, seconds);
             });
-        spdlog::info("metrics on http://{}/metrics (port {})", config.metrics_listen, metrics->port());
+        spdlog::info("metrics on {} (port {})", metrics->url(), metrics->port());
       } catch (const std::exception& error) {
         // The default address taken (another server on this host) costs the metrics only; an address the
         // operator chose must work.

@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "cli/metrics_listener.h"
 #include "cli/render_command.h"
 #include "cli/render_options.h"
 #include "util/listen_address.h"
@@ -43,7 +44,7 @@ start, 4 server unreachable, 130 interrupted.)";
 
 struct WorkArguments {
   std::string server, token, user, schedule, cache, control, cache_max = "2G", metrics_listen;
-  std::vector<std::string> allow_hosts;
+  std::vector<std::string> allow_hosts, metrics_hosts;
   int batch = 50, lease = 300, poll = 60;
   bool once = false, watch = false, compat = false;
   RenderArguments render;
@@ -75,6 +76,29 @@ std::string read_password() {
   }
   if (!password.empty() && password.back() == '\r') password.pop_back();
   return password;
+}
+
+// `--metrics-listen`: the worker's scrape on the metrics listener `serve` has too.
+class WorkerMetricsListener : public worker::MetricsServing {
+ public:
+  WorkerMetricsListener(const std::string& listen, const std::vector<std::string>& hosts,
+                        std::function<std::string()> scrape)
+      : listener_(listen, hosts, std::move(scrape)) {}
+  std::string url() const override { return listener_.url(); }
+  unsigned short port() const override { return listener_.port(); }
+
+ private:
+  MetricsListener listener_;
+};
+
+worker::ServeMetrics metrics_listener_for(const std::string& listen, const std::vector<std::string>& hosts) {
+  return [listen, hosts](std::function<std::string()> scrape) -> std::unique_ptr<worker::MetricsServing> {
+    try {
+      return std::make_unique<WorkerMetricsListener>(listen, hosts, std::move(scrape));
+    } catch (const std::exception& error) {
+      throw std::runtime_error("--metrics-listen " + listen + ": " + error.what());
+    }
+  };
 }
 
 worker::WorkOptions resolve(WorkArguments args) {
@@ -121,7 +145,9 @@ worker::WorkOptions resolve(WorkArguments args) {
   options.force_compat = args.compat;
   if (!args.metrics_listen.empty()) {
     util::split_listen_address(args.metrics_listen);  // a usage error now rather than after the login
-    options.metrics_listen = args.metrics_listen;
+    options.serve_metrics = metrics_listener_for(args.metrics_listen, args.metrics_hosts);
+  } else if (!args.metrics_hosts.empty()) {
+    throw std::invalid_argument("--metrics-host needs --metrics-listen");
   }
   return options;
 }
@@ -169,8 +195,13 @@ std::function<int()> add_work_command(CLI::App& app) {
   command
       ->add_option("--metrics-listen", args->metrics_listen,
                    "Serve GET /metrics (Prometheus text: renders, failures by reason, render and upload time, "
-                   "render-process restarts) on this address, e.g. 127.0.0.1:9465")
+                   "render-process restarts) on this address, e.g. 127.0.0.1:9465 (:9465 is loopback)")
       ->type_name("HOST:PORT");
+  command
+      ->add_option("--metrics-host", args->metrics_hosts,
+                   "Also answer scrapes whose Host is this name (repeatable; loopback names and the bound address "
+                   "always are): for a wildcard --metrics-listen such as 0.0.0.0:9465")
+      ->type_name("NAME");
   command->add_flag("--compat", args->compat,
                     "Compatibility mode even if the server has the claim protocol (listing + upload only)");
   command->footer(kWorkFooter);

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +14,17 @@
 #include "worker/schedule.h"
 
 namespace thumbgen::worker {
+
+// Where `--metrics-listen` is served. src/worker only provides the scrape (Prometheus text); the HTTP listener is
+// the command line's (src/cli/metrics_listener, shared with `thumbgen serve`): src/worker has no HTTP server.
+class MetricsServing {
+ public:
+  virtual ~MetricsServing() = default;  // stops answering
+  virtual std::string url() const = 0;  // where it answers, with the bound port
+  virtual unsigned short port() const = 0;
+};
+// Starts serving `scrape` (or throws std::runtime_error naming the address).
+using ServeMetrics = std::function<std::unique_ptr<MetricsServing>(std::function<std::string()> scrape)>;
 
 struct WorkOptions {
   std::string server_url;
@@ -34,7 +47,7 @@ struct WorkOptions {
   int lease_seconds = 300;
   bool force_compat = false;  // use the spec's listing + upload even when the server has the claim protocol
   std::chrono::seconds idle_poll_max{60};  // --watch: longest wait between polls of an empty queue
-  std::string metrics_listen;              // --metrics-listen HOST:PORT; empty: no metrics endpoint
+  ServeMetrics serve_metrics;              // --metrics-listen; empty: no metrics served
 };
 
 }  // namespace thumbgen::worker

@@ -19,7 +19,6 @@
 #include "worker/download_cache.h"
 #include "worker/fetch_policy.h"
 #include "worker/listing_job_source.h"
-#include "worker/metrics_endpoint.h"
 #include "worker/work_gate.h"
 #include "worker/work_log.h"
 #include "worker/work_signals.h"
@@ -55,10 +54,9 @@ class Worker {
                             : std::make_unique<BrushTextureCache>(options.brush_texture_prefix,
                                                                   options.job.brush_texture_folder, policy_)),
         batches_(options, fetcher_, cache_, control_, tasks_mutex_, log_, metrics_, brush_textures_.get()) {
-    if (!options.metrics_listen.empty()) {
-      metrics_endpoint_ = std::make_unique<MetricsEndpoint>(options.metrics_listen, [this] { return metrics_.text(); });
-      log_.note("metrics on http://" + options.metrics_listen + "/metrics (port " +
-                std::to_string(metrics_endpoint_->port()) + ")");
+    if (options.serve_metrics) {
+      metrics_served_ = options.serve_metrics([this] { return metrics_.text(); });
+      log_.note("metrics on " + metrics_served_->url() + " (port " + std::to_string(metrics_served_->port()) + ")");
     }
     api_.on_retry([this](const std::string& what) { log_.note("server unreachable or busy: " + what); });
     api_.on_answer_from([this](const SocketAddress& address) { policy_.note_server_address(address); });
@@ -91,7 +89,7 @@ class Worker {
   std::unique_ptr<BrushTextureCache> brush_textures_;  // null without a brush texture URL prefix
   WorkerMetrics metrics_;
   BatchRunner batches_;  // its render processes and network thread end before the rest goes away
-  std::unique_ptr<MetricsEndpoint> metrics_endpoint_;  // last: stops answering before the metrics go
+  std::unique_ptr<MetricsServing> metrics_served_;  // last: stops answering before the metrics go
 };
 
 // The claim protocol until the server shows it has none, then the listing (compatibility mode).

@@ -48,7 +48,8 @@ double parse_value(const std::string& text, const std::string& line) {
 
 double PrometheusText::value(const std::string& series) const {
   auto found = samples.find(series);
-  return found == samples.end() ? 0 : found->second;
+  if (found == samples.end()) throw std::out_of_range("no series " + series + " in the scrape");
+  return found->second;
 }
 
 PrometheusText parse_prometheus_text(const std::string& text) {

@@ -12,7 +12,9 @@ struct PrometheusText {
   std::map<std::string, std::string> types;  // family name → counter | gauge | histogram | ...
   // Every sample by its series, written back canonically: name{a="x",b="y"} (labels in the order given).
   std::map<std::string, double> samples;
-  double value(const std::string& series) const;  // 0 when absent
+  // The series' value; throws std::out_of_range naming it when it was not exported, so that no check (of a zero
+  // least of all) passes for a metric that is missing.
+  double value(const std::string& series) const;
   bool has(const std::string& series) const { return samples.count(series) > 0; }
 };
 
