@@ -3,17 +3,27 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
 #include "support/gltf_writer.h"
+#include "support/process.h"
 #include "support/scene_builders.h"
+#include "support/scratch_dir.h"
 #include "support/test_database.h"
 
 namespace thumbgen::server {
 namespace {
 
 namespace fs = std::filesystem;
+
+// An ASCII FBX nesting 100,000 scopes: assimp's recursive parser overflows its stack on it (SIGSEGV).
+std::string deep_fbx() {
+  std::string scopes = "; FBX 7.4.0 project file\n";
+  for (int i = 0; i < 100'000; ++i) scopes += "A: {";
+  return scopes + std::string(100'000, '}');
+}
 
 class ImporterTest : public ::testing::TestWithParam<test::Backend> {
  protected:
@@ -219,6 +229,79 @@ TEST_P(ImporterTest, AModelWhoseReferencesCannotAllBeListedIsRefused) {
   EXPECT_EQ(summary.inserted, 0);
   ASSERT_EQ(summary.skipped.size(), 1u);
   EXPECT_NE(summary.skipped[0].find("crowd.gltf: so many references"), std::string::npos) << summary.skipped[0];
+}
+
+// Reference discovery hands FBX to Debian's assimp, which is not hardened: an ASCII FBX nesting 100,000 scopes
+// overflows the stack of its recursive parser, and that crash took the whole import down. Discovery runs in a child
+// process: such a model is imported with its main file only and a warning naming the reason, the next model as
+// usual. The fuzzers' assimp hang (a "plY" file) is no PLY by its content, so no model: never handed to assimp.
+TEST_P(ImporterTest, AModelWhoseReferenceDiscoveryCrashesPublishesItsMainFileOnly) {
+  write(dir_ / "models" / "deep.fbx", deep_fbx());
+  write(dir_ / "models" / "duck" / "duck.obj", "mtllib duck.mtl\nv 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n");
+  write(dir_ / "models" / "duck" / "duck.mtl", "newmtl a\nmap_Kd textures/a.png\n");
+  write(dir_ / "models" / "duck" / "textures" / "a.png", "png");
+  fs::copy_file(fs::path(THUMBGEN_SOURCE_DIR) / "fuzz/third-party/assimp-timeout-references.bin",
+                dir_ / "models" / "hang.ply");
+  ImportOptions options;
+  options.references_timeout = std::chrono::seconds(20);  // ample: the crash ends the child at once
+
+  ImportSummary summary = import_folder(*catalogue_, dir_ / "models", options);
+  EXPECT_EQ(summary.inserted, 2);
+  EXPECT_TRUE(summary.skipped.empty());
+  const std::string duck = asset_url_for("duck/duck.obj");
+  EXPECT_TRUE(catalogue_->find_served_file(duck, "duck.mtl"));
+  EXPECT_TRUE(catalogue_->find_served_file(duck, "textures/a.png"));
+  const std::string deep = asset_url_for("deep.fbx");
+  EXPECT_TRUE(catalogue_->find_served_file(deep, "deep.fbx"));
+  ASSERT_EQ(summary.warnings.size(), 1u);
+  EXPECT_TRUE(summary.warnings[0].starts_with("deep.fbx: reference discovery crashed (signal 11, SIGSEGV"))
+      << summary.warnings[0];
+  EXPECT_TRUE(summary.warnings[0].ends_with(": only the model file is published")) << summary.warnings[0];
+  EXPECT_FALSE(catalogue_->find_asset(asset_url_for("hang.ply")));
+}
+
+// A model whose discovery outlasts --references-timeout (assimp tokenising a 4 MB ASCII FBX, against 1 ms) is
+// killed at the timeout and imported with its main file only; the import goes on.
+TEST_P(ImporterTest, AModelWhoseReferenceDiscoveryTimesOutPublishesItsMainFileOnly) {
+  std::string properties = "; FBX 7.4.0 project file\n";
+  for (int i = 0; i < 200'000; ++i) properties += "P: 1,2,3,4,5,6,7,8\n";
+  write(dir_ / "models" / "big.fbx", properties);
+  write(dir_ / "models" / "tri.obj", "mtllib tri.mtl\nv 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n");
+  write(dir_ / "models" / "tri.mtl", "newmtl a\n");
+  ImportOptions options;
+  options.references_timeout = std::chrono::milliseconds(1);
+
+  ImportSummary summary = import_folder(*catalogue_, dir_ / "models", options);
+  EXPECT_EQ(summary.inserted, 2);
+  EXPECT_TRUE(catalogue_->find_served_file(asset_url_for("big.fbx"), "big.fbx"));
+  // Thumbgen's own OBJ scanner runs in the importer, unbounded by the timeout.
+  EXPECT_TRUE(catalogue_->find_served_file(asset_url_for("tri.obj"), "tri.mtl"));
+  ASSERT_EQ(summary.warnings.size(), 1u);
+  EXPECT_EQ(summary.warnings[0],
+            "big.fbx: reference discovery timed out after 0.001 s: only the model file is published");
+}
+
+// The same through the command, which forks the discovery children itself; --references-timeout is checked first.
+TEST(ImportCommand, ReferenceDiscoveryCrashesAreWarningsAndTheTimeoutIsAnOption) {
+  const test::ScratchDir scratch("import-command");
+  const fs::path models = scratch.path() / "models";
+  fs::create_directories(models);
+  std::ofstream(models / "deep.fbx", std::ios::binary) << deep_fbx();
+  std::ofstream(models / "tri.obj", std::ios::binary) << "mtllib tri.mtl\nv 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n";
+  std::ofstream(models / "tri.mtl", std::ios::binary) << "newmtl a\n";
+  const std::string data = (scratch.path() / "data").string();
+
+  const test::ProcessResult bad =
+      test::run_process({THUMBGEN_BINARY, "import", models.string(), "--data", data, "--references-timeout", "soon"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--references-timeout: expected a duration"), std::string::npos) << bad.err;
+
+  const test::ProcessResult run =
+      test::run_process({THUMBGEN_BINARY, "import", models.string(), "--data", data, "--references-timeout", "20s"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find(": 2 added"), std::string::npos) << run.out;
+  EXPECT_NE(run.err.find("warning deep.fbx: reference discovery crashed (signal 11, SIGSEGV"), std::string::npos)
+      << run.err;
 }
 
 // A JSON record's thumbnail may be an http(s) URL, or a stored key under the record's own prefix; a key of another

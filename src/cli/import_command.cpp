@@ -5,8 +5,10 @@
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "cli/render_command.h"
+#include "cli/render_options.h"
 #include "cli/serve_command.h"
 #include "server/catalogue.h"
 #include "server/data_folder.h"
@@ -19,6 +21,7 @@ namespace {
 struct ImportFlags {
   std::vector<std::string> folders, json_files;
   std::string data, database;
+  std::string references_timeout = "30s";
 };
 
 void print(const std::string& what, const server::ImportSummary& summary) {
@@ -38,11 +41,19 @@ int run_import(const ImportFlags& flags) {
     const char* env = std::getenv("THUMBGEN_DATA");
     data = env && *env ? env : "data";
   }
+  server::ImportOptions options{data};
+  try {
+    options.references_timeout = parse_duration(flags.references_timeout, "--references-timeout");
+  } catch (const std::invalid_argument& error) {
+    std::fprintf(stderr, "thumbgen import: %s\n", error.what());
+    return kExitUsage;
+  }
+  // The renderer's default: discovery parses a model as a render does (assimp reads the whole FBX).
+  options.references_max_memory_bytes = parse_memory_size(kDefaultMaxMemory);
   try {
     server::make_new_files_private();
     server::create_private_folder(data);
     server::Catalogue catalogue(server::sql::command_target(flags.database, data), 1);
-    const server::ImportOptions options{data};
     for (const std::string& folder : flags.folders) print(folder, server::import_folder(catalogue, folder, options));
     for (const std::string& file : flags.json_files) {
       std::ifstream in(file);
@@ -72,6 +83,11 @@ std::function<int()> add_import_command(CLI::App& app) {
   import->add_option("--data", flags->data, "data folder (default $THUMBGEN_DATA or ./data)");
   import->add_option("--database", flags->database,
                      "the catalogue: sqlite: (in the data folder, default) or postgresql://... (THUMBGEN_DATABASE)");
+  import
+      ->add_option("--references-timeout", flags->references_timeout,
+                   "time limit for finding the side files of one FBX (or other model only assimp reads), in a "
+                   "child process; past it the model is imported with its main file only. E.g. 30s, 500ms")
+      ->capture_default_str();
   return [flags] { return run_import(*flags); };
 }
 

@@ -108,7 +108,7 @@ scene::UpAxis parse_up(const std::string& text) {
   fail("--up: expected +Y or +Z, got '" + text + "'");
 }
 
-std::chrono::milliseconds parse_duration(const std::string& text) {
+std::chrono::milliseconds parse_duration(const std::string& text, const std::string& option) {
   auto [number, unit] = split_unit(text);
   auto value = parse_number(number);
   double scale = unit == "ms" ? 1 : unit == "" || unit == "s" ? 1e3 : unit == "m" || unit == "min" ? 60e3 : 0;
@@ -116,7 +116,7 @@ std::chrono::milliseconds parse_duration(const std::string& text) {
     double ms = *value * scale;
     if (ms >= 1 && ms <= 24 * 3600e3) return std::chrono::milliseconds(static_cast<long long>(std::llround(ms)));
   }
-  fail("--timeout: expected a duration such as '30s', '500ms' or '2m' (at most 24 h), got '" + text + "'");
+  fail(option + ": expected a duration such as '30s', '500ms' or '2m' (at most 24 h), got '" + text + "'");
 }
 
 std::uint64_t parse_byte_size(const std::string& text, const std::string& option, const std::string& minimum) {

@@ -82,9 +82,10 @@ glm::vec4 parse_background(const std::string& text);         // "#rrggbb", "#rgb
 render::CameraAngles parse_camera(const std::string& text);  // "yaw,pitch" or "yaw,pitch,fov" (degrees)
 // '{"position":[x,y,z],"target":[x,y,z],"up":[x,y,z],"fov_y_degrees":f}' (the camera `render --json` reports)
 render::AbsoluteCamera parse_absolute_camera(const std::string& text);
-scene::UpAxis parse_up(const std::string& text);                    // "+Y", "+Z"
-std::chrono::milliseconds parse_duration(const std::string& text);  // "30s", "500ms", "2m", "1.5s", "30" (= s)
-std::uint64_t parse_memory_size(const std::string& text);           // "2G", "512M", "1.5GiB"; "none" → 0
+scene::UpAxis parse_up(const std::string& text);  // "+Y", "+Z"
+// "30s", "500ms", "2m", "1.5s", "30" (= s); `option` names the flag in the error message.
+std::chrono::milliseconds parse_duration(const std::string& text, const std::string& option = "--timeout");
+std::uint64_t parse_memory_size(const std::string& text);  // "2G", "512M", "1.5GiB"; "none" → 0
 // "2G", "512M", "100K", "1.5GiB", plain bytes; at least `minimum` (a size in the same notation, "" for none).
 std::uint64_t parse_byte_size(const std::string& text, const std::string& option, const std::string& minimum);
 int default_job_count();  // CPUs this process may run on

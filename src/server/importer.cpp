@@ -187,6 +187,9 @@ ImportSummary import_folder(Catalogue& catalogue, const fs::path& folder, const 
   for (const std::string& problem : listing.problems) summary.skipped.push_back(folder.string() + ": " + problem);
 
   FolderLists lists(listing.files, root);
+  IsolationLimits discovery;
+  discovery.timeout = options.references_timeout;
+  discovery.max_memory_bytes = options.references_max_memory_bytes;
   for (const std::string& relative : listing.files) {
     if (!scene::model_format_for(extension_of(relative))) continue;  // textures, buffers and other side files
     DetectedModel model = detect_model(root_folder.get(), relative);
@@ -194,7 +197,7 @@ ImportSummary import_folder(Catalogue& catalogue, const fs::path& folder, const 
     const std::size_t slash = relative.rfind('/');
     const std::string prefix = slash == std::string::npos ? "" : relative.substr(0, slash + 1);
     const std::string name = relative.substr(prefix.size());
-    Publication publication = publish_model(model, name, root_folder.get(), prefix, lists.of(prefix));
+    Publication publication = publish_model(model, name, root_folder.get(), prefix, lists.of(prefix), discovery);
     for (const std::string& warning : publication.warnings) summary.warnings.push_back(relative + ": " + warning);
     if (!publication.refusal.empty()) {
       summary.skipped.push_back(relative + ": " + publication.refusal);

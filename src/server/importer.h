@@ -2,6 +2,8 @@
 // (`thumbgen import --json FILE`). Both are idempotent: assets are keyed by a stable url.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -20,6 +22,11 @@ struct ImportSummary {
 
 struct ImportOptions {
   std::filesystem::path data_folder;  // --data: none of its files is ever published, wherever it lies
+  // Reference discovery of each model runs in a child process under these limits (--references-timeout; the
+  // address-space limit is the renderer's --max-memory default): a model whose discovery hangs, crashes or runs out
+  // of memory is imported with its main file only and a warning naming the reason.
+  std::chrono::milliseconds references_timeout{30'000};
+  std::uint64_t references_max_memory_bytes = 0;  // 0: no limit
 };
 
 // One asset per model file found under `folder` (recursively; hidden entries, symlinks and the data folder are never

@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <optional>
+#include <stdexcept>
 
 #include "scene/file_names.h"
 #include "scene/gltf_generation.h"
@@ -164,50 +166,11 @@ std::string unresolved_warning(const std::vector<scene::UnresolvedReference>& un
   return text;
 }
 
-}  // namespace
-
-DetectedModel detect_model(int root, const std::string& relative) {
-  DetectedModel model;
-  const scene::ModelFormat* format = scene::model_format_for(extension_of(relative));
-  if (!format) return model;
-  // O_NONBLOCK: a FIFO named like a model must not hang the import; it is no regular file and is left out.
-  const int fd = open_beneath(root, relative, O_RDONLY | O_NONBLOCK | O_NOCTTY);
-  if (fd < 0) return model;
-  model.fd = UniqueFd(fd);
-  struct stat info {};
-  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode) || info.st_size == 0) return model;
-  model.size = static_cast<std::uint64_t>(info.st_size);
-  const std::string name(scene::file_name_of(relative));
-  try {
-    model.start = read_range(fd, 0, std::min<std::uint64_t>(model.size, kHeadBytes), name);
-    const bool glb_magic = starts_with_glb_magic(model.start);
-    model.kind = scene::detect_format(name, model.start);
-    if ((model.kind == scene::FormatKind::Gltf1 || model.kind == scene::FormatKind::Gltf2) && !glb_magic) {
-      // The head only hints at a .gltf document's generation ("asset" may come later): read on to its version.
-      // Reference discovery needs the whole document anyway.
-      if (model.start.size() < model.size && model.size <= kMaxFileBytes) {
-        model.start = read_range(fd, 0, model.size, name);
-      }
-      try {
-        model.kind = scene::gltf_json_generation(model.start);
-      } catch (const scene::LoadError&) {
-        // Malformed JSON: keep the hint; rendering it will fail with the reason.
-      }
-    }
-    model.format_type = gallery_type_of(model.kind, *format, glb_magic);
-  } catch (const scene::LoadError&) {
-    model.format_type.clear();  // unreadable: no model to catalogue
-  }
-  return model;
-}
-
-Publication publish_model(DetectedModel& model, const std::string& file_name, int root,
-                          const std::string& folder_prefix, const scene::FileList& folder) {
+// In the discovery child: what to publish of the model, from reading its main file to the decision.
+Publication discover(DetectedModel& model, const std::string& file_name, int root, const std::string& folder_prefix,
+                     const scene::FileList& folder) {
   Publication publication;
   publication.files.push_back(file_name);
-  const scene::ModelFormat* format = scene::model_format_for(extension_of(file_name));
-  if (!format || !may_reference(model.kind, *format)) return publication;
-
   std::optional<std::vector<std::uint8_t>> main;
   try {
     main = bytes_for_references(model, file_name);
@@ -247,6 +210,111 @@ Publication publish_model(DetectedModel& model, const std::string& file_name, in
   for (std::string& warning : references.warnings) publication.warnings.push_back(std::move(warning));
   publication.files.insert(publication.files.end(), references.files.begin(), references.files.end());
   return publication;
+}
+
+nlohmann::json publication_to_json(const Publication& publication) {
+  return {{"files", publication.files}, {"warnings", publication.warnings}, {"refusal", publication.refusal}};
+}
+
+std::vector<std::string> strings_of(const nlohmann::json& json, const char* key) {
+  std::vector<std::string> strings;
+  const auto it = json.find(key);
+  if (it == json.end() || !it->is_array()) throw std::invalid_argument(key);
+  for (const nlohmann::json& item : *it) strings.push_back(item.get<std::string>());
+  return strings;
+}
+
+// The child's word, checked: it parsed hostile bytes, so it publishes nothing but the model itself and files of its
+// folder's listing. nullopt when malformed.
+std::optional<Publication> publication_from_json(const std::string& text, const std::string& file_name,
+                                                 const scene::FileList& folder) {
+  const nlohmann::json json = nlohmann::json::parse(text, nullptr, false);
+  if (!json.is_object()) return std::nullopt;
+  Publication publication;
+  try {
+    publication.files = strings_of(json, "files");
+    publication.warnings = strings_of(json, "warnings");
+    publication.refusal = json.at("refusal").get<std::string>();
+  } catch (const std::exception&) {  // a missing or mistyped field
+    return std::nullopt;
+  }
+  const std::vector<std::string>& listed = folder.names();
+  const bool only_listed =
+      std::all_of(publication.files.begin() + (publication.files.empty() ? 0 : 1), publication.files.end(),
+                  [&](const std::string& file) { return std::binary_search(listed.begin(), listed.end(), file); });
+  if (publication.files.empty() || publication.files.front() != file_name || !only_listed ||
+      publication.files.size() > kMaxSideFiles + 1) {
+    return std::nullopt;
+  }
+  return publication;
+}
+}  // namespace
+
+DetectedModel detect_model(int root, const std::string& relative) {
+  DetectedModel model;
+  const scene::ModelFormat* format = scene::model_format_for(extension_of(relative));
+  if (!format) return model;
+  // O_NONBLOCK: a FIFO named like a model must not hang the import; it is no regular file and is left out.
+  const int fd = open_beneath(root, relative, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) return model;
+  model.fd = UniqueFd(fd);
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode) || info.st_size == 0) return model;
+  model.size = static_cast<std::uint64_t>(info.st_size);
+  const std::string name(scene::file_name_of(relative));
+  try {
+    model.start = read_range(fd, 0, std::min<std::uint64_t>(model.size, kHeadBytes), name);
+    const bool glb_magic = starts_with_glb_magic(model.start);
+    model.kind = scene::detect_format(name, model.start);
+    if ((model.kind == scene::FormatKind::Gltf1 || model.kind == scene::FormatKind::Gltf2) && !glb_magic) {
+      // The head only hints at a .gltf document's generation ("asset" may come later): read on to its version.
+      // Reference discovery needs the whole document anyway.
+      if (model.start.size() < model.size && model.size <= kMaxFileBytes) {
+        model.start = read_range(fd, 0, model.size, name);
+      }
+      try {
+        model.kind = scene::gltf_json_generation(model.start);
+      } catch (const scene::LoadError&) {
+        // Malformed JSON: keep the hint; rendering it will fail with the reason.
+      }
+    }
+    model.format_type = gallery_type_of(model.kind, *format, glb_magic);
+  } catch (const scene::LoadError&) {
+    model.format_type.clear();  // unreadable: no model to catalogue
+  }
+  return model;
+}
+
+Publication publish_model(DetectedModel& model, const std::string& file_name, int root,
+                          const std::string& folder_prefix, const scene::FileList& folder,
+                          const IsolationLimits& discovery) {
+  Publication main_only;
+  main_only.files.push_back(file_name);
+  const scene::ModelFormat* format = scene::model_format_for(extension_of(file_name));
+  if (!format || !may_reference(model.kind, *format)) return main_only;
+
+  // Past may_reference(), the kinds thumbgen's own scanners read (scene/references_*.cpp, fuzzed with the rest of its
+  // parsers) are read here. The others (FBX, ...) go to assimp, which is not hardened: it sees the model's bytes in a
+  // child process, so a file that hangs, crashes or exhausts it fails its own discovery, never the import. (A fork
+  // for every model tripled the time of importing a folder of small models.)
+  const bool read_by_assimp = model.kind == scene::FormatKind::Other || model.kind == scene::FormatKind::Unknown;
+  if (!read_by_assimp) return discover(model, file_name, root, folder_prefix, folder);
+  const IsolatedResult found = run_isolated(
+      [&] {
+        // Warnings quote what parsers report, bytes of the model included: not always UTF-8.
+        return publication_to_json(discover(model, file_name, root, folder_prefix, folder))
+            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      },
+      discovery);
+  std::optional<Publication> publication;
+  if (found.ok) publication = publication_from_json(found.output, file_name, folder);
+  if (!publication) {
+    main_only.warnings.push_back("reference discovery " +
+                                 (found.ok ? std::string("sent a malformed result") : found.failure) +
+                                 ": only the model file is published");
+    return main_only;
+  }
+  return std::move(*publication);
 }
 
 }  // namespace thumbgen::server

@@ -11,6 +11,7 @@
 #include "scene/file_list.h"
 #include "scene/load.h"
 #include "scene/model_references.h"
+#include "server/isolated_call.h"
 #include "server/model_file_open.h"
 
 namespace thumbgen::server {
@@ -39,8 +40,11 @@ struct Publication {
 
 // What to publish of `model`, named `file_name` in its folder. `folder` lists that folder's files (relative to it);
 // `folder_prefix` is its path below `root` ("" or "a/b/"). A model referencing more than kMaxSideFiles files is
-// refused, never cut short.
+// refused, never cut short. Models whose discovery needs assimp (FBX, ...) are read in a child process under
+// `discovery`'s limits (the caller must be single-threaded: isolated_call.h); when that child times out, crashes or
+// runs out of memory, only the model file is published, with a warning saying why.
 Publication publish_model(DetectedModel& model, const std::string& file_name, int root,
-                          const std::string& folder_prefix, const scene::FileList& folder);
+                          const std::string& folder_prefix, const scene::FileList& folder,
+                          const IsolationLimits& discovery);
 
 }  // namespace thumbgen::server
