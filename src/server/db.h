@@ -46,7 +46,8 @@ Target command_target(std::string_view flag, const std::filesystem::path& data_f
 // text), and bare int64 parameters would lose the int8 typing the other queries rely on. Writing a conversion into
 // each query's SQL (to_timestamp(?N), extract(epoch ...) per dialect) forks every text that touches a time.
 // A time bound as a plain integer fails loudly on PostgreSQL (no operator timestamptz <= bigint): the suites that
-// run on both engines find it.
+// run on both engines find it. Cost: the values travel as text (about 1.3 µs to write one here, 0.3 µs to read
+// one, plus PostgreSQL's parsing and printing): a claim of 10 jobs took 3-4% longer than with BIGINT columns.
 struct UnixTime {
   std::int64_t seconds = 0;
 };
