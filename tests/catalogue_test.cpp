@@ -92,9 +92,11 @@ TEST_P(CataloguePostgresTest, ListingsWalkIndexesWithoutScanningOrSortingAssets)
     db.exec(
         "INSERT INTO assets (id, url, name, owner_displayname, created_at, updated_at, is_viewer_compatible, "
         "thumbnail, thumbnail_source, thumbnail_next_attempt_at) "
-        "SELECT g, 'asset-' || g, 'Model ' || (g * 7919 % 100000), 'owner ' || (g % 97), g, g, (g % 10 <> 0)::int, "
-        "CASE WHEN g % 3 = 0 THEN 'thumbs/' || g || '/t.jpg' END, CASE WHEN g % 3 = 0 THEN 'generated' END, "
-        "CASE WHEN g % 7 = 1 AND g % 3 <> 0 THEN 2000000000 + g ELSE 0 END FROM generate_series(1, 100000) g");
+        "SELECT g, 'asset-' || g, 'Model ' || (g * 7919 % 100000), 'owner ' || (g % 97), to_timestamp(g), "
+        "to_timestamp(g), (g % 10 <> 0)::int, CASE WHEN g % 3 = 0 THEN 'thumbs/' || g || '/t.jpg' END, "
+        "CASE WHEN g % 3 = 0 THEN 'generated' END, "
+        "to_timestamp(CASE WHEN g % 7 = 1 AND g % 3 <> 0 THEN 2000000000 + g ELSE 0 END) "
+        "FROM generate_series(1, 100000) g");
     db.exec(
         "INSERT INTO formats (asset_id, format_type, root_resource) SELECT g, 'GLB', 'm.glb' "
         "FROM generate_series(1, 100000) g");

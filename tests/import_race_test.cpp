@@ -80,7 +80,9 @@ TEST_P(ImportRaceTest, ConcurrentImportsOfTheSameRecordsInsertEachOnce) {
 TEST_P(ImportRacePostgresTest, AnInsertWaitingOnAnotherOfTheSameUrlUpdatesThatRow) {
   sql::Connection other(database_->target());
   other.begin(true);
-  other.exec("INSERT INTO assets (id, url, name, created_at, updated_at) VALUES (9000, 'race-0', 'theirs', 1, 1)");
+  other.exec(
+      "INSERT INTO assets (id, url, name, created_at, updated_at) "
+      "VALUES (9000, 'race-0', 'theirs', to_timestamp(1), to_timestamp(1))");
 
   Catalogue catalogue(database_->target(), 1);
   AssetRecord record;

@@ -21,12 +21,12 @@ class JobQueueScopeTest : public ::testing::TestWithParam<test::Backend> {
     database_ = std::make_unique<test::TestDatabase>(GetParam(), dir_.path());
     catalogue_ = std::make_unique<Catalogue>(database_->target(), 4);
     // Many assets at once: one statement (the triggers make a job for each; on PostgreSQL a statement per row
-    // would cost a round trip each).
+    // would cost a round trip each), all made at one bound time.
     std::string insert = "INSERT INTO assets (id, url, created_at, updated_at) VALUES ";
     for (int id = 1; id <= kAssets; ++id) {
-      insert += (id > 1 ? ",(" : "(") + std::to_string(id) + ", 'a" + std::to_string(id) + "', 1, 1)";
+      insert += (id > 1 ? ",(" : "(") + std::to_string(id) + ", 'a" + std::to_string(id) + "', ?1, ?1)";
     }
-    catalogue_->with_connection([&](sql::Connection& db) { db.exec(insert); });
+    catalogue_->with_connection([&](sql::Connection& db) { db.prepare(insert).bind(1, sql::UnixTime{1}).run(); });
     queue_ = std::make_unique<JobQueue>(*catalogue_, JobSettings{});
   }
   // Every job a claimer with this scope gets, 100 at a time, until none is left.

@@ -81,10 +81,10 @@ TEST_P(JobQueueTest, ConcurrentClaimersNeverShareAJob) {
   constexpr int kAssets = 200, kThreads = 8, kClaimsPerThread = 50;
   catalogue_->with_connection([&](sql::Connection& db) {
     sql::Transaction transaction(db);
-    auto insert = db.prepare("INSERT INTO assets (url, created_at, updated_at) VALUES (?, 0, 0)");
+    auto insert = db.prepare("INSERT INTO assets (url, created_at, updated_at) VALUES (?1, ?2, ?2)");
     for (int i = 0; i < kAssets; ++i) {
       insert.reset();
-      insert.bind(1, "bulk-" + std::to_string(i)).run();
+      insert.bind(1, "bulk-" + std::to_string(i)).bind(2, sql::UnixTime{0}).run();
     }
     transaction.commit();
   });

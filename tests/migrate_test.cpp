@@ -1,7 +1,8 @@
 // `thumbgen migrate` end to end: a SQLite installation built with the real commands (import, user add) and the job
 // queue's own API (claims, failures, a dead job, a fenced thumbnail upload, a selection), moved into a real
-// PostgreSQL (the CTest pg_cluster fixture) and a second media folder, then compared table by table; a re-run copies
-// nothing; a destination holding other data is refused before anything is written.
+// PostgreSQL (the CTest pg_cluster fixture) and a second media folder, then compared table by table (SQLite's unix
+// seconds against PostgreSQL's timestamptz as the same instants); a re-run copies nothing; a destination holding other
+// data is refused before anything is written.
 #include <gtest/gtest.h>
 
 #include <ctime>
@@ -9,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "server/catalogue.h"
 #include "server/catalogue_admin.h"
@@ -44,10 +46,14 @@ const std::map<std::string, std::string> kTables = {
 
 using Rows = std::vector<std::vector<std::optional<std::string>>>;
 
+// `times`: columns read as unix seconds by PostgreSQL itself (extract(epoch ...)), not by thumbgen's database layer.
 Rows read_rows(sql::Connection& db, const std::vector<std::string>& columns, const std::string& table,
-               const std::string& order) {
+               const std::string& order, const std::set<std::string>& times = {}) {
   std::string list;
-  for (const std::string& column : columns) list += (list.empty() ? "" : ", ") + column;
+  for (const std::string& column : columns) {
+    list += list.empty() ? "" : ", ";
+    list += times.count(column) ? "CAST(extract(epoch FROM " + column + ") AS BIGINT)" : column;
+  }
   auto statement = db.prepare("SELECT " + list + " FROM " + table + " ORDER BY " + order);
   Rows rows;
   while (statement.step()) {
@@ -56,6 +62,16 @@ Rows read_rows(sql::Connection& db, const std::vector<std::string>& columns, con
       rows.back().push_back(statement.optional_text(static_cast<int>(i)));
   }
   return rows;
+}
+
+std::set<std::string> postgres_time_columns(sql::Connection& db, const std::string& table) {
+  std::set<std::string> columns;
+  auto statement = db.prepare(
+      "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? "
+      "AND data_type = 'timestamp with time zone'");
+  statement.bind(1, table);
+  while (statement.step()) columns.insert(statement.text(0));
+  return columns;
 }
 
 std::vector<std::string> sqlite_columns(sql::Connection& db, const std::string& table) {
@@ -136,17 +152,23 @@ class MigrateTest : public ::testing::Test {
     create_selection(catalogue, {jobs[0].asset.id, kSnowflake}, "admin", now);
   }
 
-  // Every copied table holds the same rows on both sides (the source's columns, compared as text).
+  // Every copied table holds the same rows on both sides (the source's columns, compared as text; times as unix
+  // seconds, and every time column of the destination a timestamptz).
   void expect_same_tables(const sql::Target& destination) {
     sql::Connection source(data_ / "catalogue.sqlite3");
     sql::Connection copy(destination);
+    int time_columns = 0;
     for (const auto& [table, order] : kTables) {
       const std::vector<std::string> columns = sqlite_columns(source, table);
       ASSERT_FALSE(columns.empty()) << table;
       const Rows expected = read_rows(source, columns, table, order);
       EXPECT_FALSE(expected.empty()) << table << " has no rows: the test would prove nothing";
-      EXPECT_EQ(read_rows(copy, columns, table, order), expected) << table;
+      const std::set<std::string> times = postgres_time_columns(copy, table);
+      for (const std::string& column : columns) EXPECT_EQ(times.count(column), column.ends_with("_at")) << column;
+      time_columns += static_cast<int>(times.size());
+      EXPECT_EQ(read_rows(copy, columns, table, order, times), expected) << table;
     }
+    EXPECT_EQ(time_columns, 12);  // users 2, assets 5, thumbnail_jobs 4, selections 1
   }
 
   test::ScratchDir dir_{"thumbgen-migrate"};

@@ -240,8 +240,11 @@ TEST_P(AdminAssetsTest, SortOrdersAreTotalAndCaseInsensitiveByName) {
   std::vector<std::string> by_name_desc = all_urls("sort=-name&q=item", 6);
   EXPECT_EQ(std::vector<std::string>(by_name.rbegin(), by_name.rend()), by_name_desc);
 
-  catalogue().with_connection(
-      [](server::sql::Connection& db) { db.exec("UPDATE assets SET updated_at = updated_at - 100"); });
+  catalogue().with_connection([](server::sql::Connection& db) {
+    db.exec(db.dialect() == server::sql::Dialect::Postgres
+                ? "UPDATE assets SET updated_at = updated_at - interval '100 seconds'"
+                : "UPDATE assets SET updated_at = updated_at - 100");
+  });
   ASSERT_EQ(upload("item-10", 60).status, 200);  // the most recently updated
   EXPECT_EQ(list("sort=-updated&limit=1")["assets"][0]["url"], "item-10");
   std::vector<std::string> by_updated = all_urls("sort=updated", 9);
@@ -352,8 +355,11 @@ TEST_P(AdminAssetsTest, AFilterSelectionKeepsTheAssetsItMatchedWhenMade) {
 
 TEST_P(AdminAssetsTest, OldSelectionsArePrunedWhenANewOneIsMade) {
   std::string old_id = selection_of({{"asset_ids", {"1"}}});
-  catalogue().with_connection(
-      [](server::sql::Connection& db) { db.exec("UPDATE selections SET created_at = created_at - 8 * 24 * 3600"); });
+  catalogue().with_connection([](server::sql::Connection& db) {
+    db.exec(db.dialect() == server::sql::Dialect::Postgres
+                ? "UPDATE selections SET created_at = created_at - interval '8 days'"
+                : "UPDATE selections SET created_at = created_at - 8 * 24 * 3600");
+  });
   EXPECT_EQ(get(kSelections + "/" + old_id).status, 200);  // expired but not yet pruned
   selection_of({{"asset_ids", {"2"}}});
   EXPECT_EQ(get(kSelections + "/" + old_id).status, 404);

@@ -138,7 +138,9 @@ std::int64_t Catalogue::add_user(const UserRecord& user) {
       "INSERT INTO users (username, email, display_name, password_hash, is_staff, is_active, created_at) "
       "VALUES (?,?,?,?,?,?,?) RETURNING id");
   insert.bind(1, user.username).bind(2, user.email).bind(3, user.display_name).bind(4, user.password_hash);
-  insert.bind(5, user.is_staff).bind(6, user.is_active).bind(7, user.created_at ? user.created_at : unix_now());
+  insert.bind(5, user.is_staff)
+      .bind(6, user.is_active)
+      .bind(7, sql::UnixTime{user.created_at ? user.created_at : unix_now()});
   if (!insert.step()) throw std::runtime_error("user insert returned no id");
   const std::int64_t id = insert.int64(0);
   insert.run();
@@ -157,7 +159,7 @@ bool Catalogue::revoke_tokens(std::string_view username) {
   // 128 random bits as 32 hex digits, and the time in unix seconds, from the database (as its triggers do).
   auto update = lease.connection->prepare(
       dialect() == Dialect::Postgres ? "UPDATE users SET auth_stamp = replace(gen_random_uuid()::text, '-', ''), "
-                                       "auth_stamp_at = extract(epoch FROM now())::bigint WHERE username = ?"
+                                       "auth_stamp_at = date_trunc('second', now()) WHERE username = ?"
                                      : "UPDATE users SET auth_stamp = lower(hex(randomblob(16))), "
                                        "auth_stamp_at = CAST(strftime('%s', 'now') AS INTEGER) WHERE username = ?");
   update.bind(1, username).run();
@@ -202,14 +204,18 @@ UpsertOutcome update_asset(sql::Connection& db, std::int64_t id, const std::stri
       "files_verified=1 WHERE id=?");
   update.bind(1, asset.name).bind(2, asset.owner_displayname).bind(3, asset.visibility).bind(4, asset.state);
   update.bind(5, asset.license).bind(6, asset.camera_json).bind(7, asset.presentation_params_json);
-  update.bind(8, asset.is_viewer_compatible).bind(9, asset.files_root).bind(10, digest).bind(11, now).bind(12, id);
+  update.bind(8, asset.is_viewer_compatible)
+      .bind(9, asset.files_root)
+      .bind(10, digest)
+      .bind(11, sql::UnixTime{now})
+      .bind(12, id);
   update.run();
   const std::optional<std::string> thumbnail = acceptable_thumbnail(asset.thumbnail, id);
   if (!has_thumbnail && thumbnail) {  // an imported thumbnail fills a gap, never replaces an upload
     auto thumb = db.prepare(
         "UPDATE assets SET thumbnail=?1, preview_image=?1, thumbnail_source=?2, thumbnail_renderer_version=NULL, "
         "thumbnail_camera=NULL, thumbnail_updated_at=?3 WHERE id=?4");
-    thumb.bind(1, *thumbnail).bind(2, asset.thumbnail_source).bind(3, now).bind(4, id).run();
+    thumb.bind(1, *thumbnail).bind(2, asset.thumbnail_source).bind(3, sql::UnixTime{now}).bind(4, id).run();
   } else if (thumbnail) {  // the same imported image, its record now naming another source (imported / owner)
     auto source = db.prepare(
         "UPDATE assets SET thumbnail_source=?1 WHERE id=?2 AND thumbnail=?3 AND thumbnail_source IN "
@@ -240,9 +246,9 @@ std::optional<std::int64_t> insert_asset(sql::Connection& db, const AssetRecord&
   const std::optional<std::string> thumbnail = acceptable_thumbnail(asset.thumbnail, asset.id);
   insert.bind(6, asset.state).bind(7, asset.license).bind(8, thumbnail).bind(9, thumbnail);
   insert.bind(10, asset.camera_json).bind(11, asset.presentation_params_json).bind(12, asset.is_viewer_compatible);
-  insert.bind(13, asset.files_root).bind(14, digest).bind(15, now).bind(16, now);
+  insert.bind(13, asset.files_root).bind(14, digest).bind(15, sql::UnixTime{now}).bind(16, sql::UnixTime{now});
   if (thumbnail) {
-    insert.bind(17, asset.thumbnail_source).bind(18, now);
+    insert.bind(17, asset.thumbnail_source).bind(18, sql::UnixTime{now});
   } else {
     insert.bind_null(17).bind_null(18);
   }
@@ -359,7 +365,7 @@ MissingPage Catalogue::list_missing(const MissingQuery& query) {
   {
     auto rows = db.cached(missing_sql(db.dialect(), query.viewer_compatible_only, query.after.has_value()));
     rows->bind(1, query.limit).bind(2, query.offset);
-    if (query.after) rows->bind(3, query.after->first).bind(4, query.after->second);
+    if (query.after) rows->bind(3, sql::UnixTime{query.after->first}).bind(4, query.after->second);
     while (rows->step()) {
       std::int64_t id = rows->int64(0);
       // Rows of one asset are adjacent in practice; the search from the back finds them at once.
@@ -431,7 +437,7 @@ std::string Catalogue::explain_missing_query(bool viewer_compatible_only, bool w
   auto query = lease.connection->prepare((postgres ? "EXPLAIN " : "EXPLAIN QUERY PLAN ") + sql);
   if (postgres) {  // planned for these values, as a page of 50 after a cursor would be
     query.bind(1, 50).bind(2, 0);
-    if (with_cursor) query.bind(3, std::int64_t{0}).bind(4, std::int64_t{1});
+    if (with_cursor) query.bind(3, sql::UnixTime{0}).bind(4, std::int64_t{1});
   }
   std::string plan;
   while (query.step()) plan += query.text(postgres ? 0 : 3) + "\n";
@@ -482,7 +488,7 @@ ThumbnailSwitch Catalogue::set_thumbnail_fenced(std::int64_t asset_id, const std
       "UPDATE assets SET thumbnail=?1, preview_image=?1, thumbnail_content_type=?2, updated_at=?3, "
       "thumbnail_last_error=NULL, thumbnail_source=?5, thumbnail_renderer_version=?6, thumbnail_camera=?7, "
       "thumbnail_updated_at=?3 WHERE id=?4");
-  update.bind(1, key).bind(2, content_type).bind(3, now).bind(4, asset_id).bind(5, provenance.source);
+  update.bind(1, key).bind(2, content_type).bind(3, sql::UnixTime{now}).bind(4, asset_id).bind(5, provenance.source);
   update.bind(6, provenance.renderer_version).bind(7, provenance.camera_json).run();
   transaction.commit();  // the assets_job_done trigger has moved the asset's job to done
   result.switched = true;
@@ -514,7 +520,8 @@ FailureRecord Catalogue::record_failure(std::int64_t asset_id, std::string_view 
   auto update = db.prepare(
       "UPDATE assets SET thumbnail_attempts=?, thumbnail_last_error=?, thumbnail_last_attempt_at=?, "
       "thumbnail_next_attempt_at=? WHERE id=?");
-  update.bind(1, record.attempts).bind(2, reason.substr(0, 2000)).bind(3, now).bind(4, record.next_attempt_at);
+  update.bind(1, record.attempts).bind(2, reason.substr(0, 2000)).bind(3, sql::UnixTime{now});
+  update.bind(4, sql::UnixTime{record.next_attempt_at});
   update.bind(5, asset_id).run();
   transaction.commit();
   return record;

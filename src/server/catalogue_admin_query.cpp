@@ -208,7 +208,7 @@ void bind_page(sql::Statement& statement, const AssetListQuery& query, const Con
       if (sorts_by_name(query.sort)) {
         statement.bind(index++, query.after->name);
       } else {
-        statement.bind(index++, query.after->updated_at);
+        statement.bind(index++, sql::UnixTime{query.after->updated_at});
       }
     }
     statement.bind(index++, query.after->id);

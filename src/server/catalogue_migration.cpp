@@ -1,6 +1,7 @@
 #include "server/catalogue_migration.h"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <optional>
 #include <set>
@@ -79,12 +80,14 @@ std::vector<std::string> sqlite_columns(sql::Connection& source, const std::stri
   return columns;
 }
 
-std::set<std::string> postgres_columns(sql::Connection& destination, const std::string& table) {
-  std::set<std::string> columns;
+// The destination's columns, each with whether it holds a time (timestamptz, where SQLite has unix seconds).
+std::map<std::string, bool> postgres_columns(sql::Connection& destination, const std::string& table) {
+  std::map<std::string, bool> columns;
   auto statement = destination.prepare(
-      "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?");
+      "SELECT column_name, data_type = 'timestamp with time zone' FROM information_schema.columns "
+      "WHERE table_schema = current_schema() AND table_name = ?");
   statement.bind(1, table);
-  while (statement.step()) columns.insert(statement.text(0));
+  while (statement.step()) columns.emplace(statement.text(0), statement.int64(1) != 0);
   return columns;
 }
 
@@ -94,13 +97,15 @@ class TableCopy {
       : spec_(spec), source_(source), destination_(destination) {
     columns_ = sqlite_columns(source, spec.name);
     if (columns_.empty()) throw std::runtime_error(std::string("the source has no table ") + spec.name);
-    const std::set<std::string> present = postgres_columns(destination, spec.name);
+    const std::map<std::string, bool> present = postgres_columns(destination, spec.name);
     if (present.empty()) throw std::runtime_error(std::string("the destination has no table ") + spec.name);
     for (const std::string& column : columns_) {
       // Equal schema versions make this impossible; checked anyway, as a column left behind would be data lost.
-      if (!present.count(column))
+      auto found = present.find(column);
+      if (found == present.end())
         throw std::runtime_error(std::string(spec.name) + "." + column +
                                  " of the source has no column in the destination");
+      is_time_.push_back(found->second);
     }
     key_index_ = indexes(spec.key);
     identity_index_ = indexes(spec.identity);
@@ -144,6 +149,26 @@ class TableCopy {
     return values;
   }
 
+  // A source value into the destination: as it is, or where the destination holds a time, SQLite's unix seconds
+  // as one (sql::UnixTime), the same instant.
+  void bind_value(sql::Statement& statement, int parameter, const Row& row, std::size_t column) const {
+    const std::optional<std::string>& value = row[column];
+    if (!value) {
+      statement.bind_null(parameter);
+    } else if (!is_time_[column]) {
+      statement.bind(parameter, *value);
+    } else {
+      std::int64_t seconds = 0;
+      auto [end, error] = std::from_chars(value->data(), value->data() + value->size(), seconds);
+      if (error != std::errc() || end != value->data() + value->size() || value->empty()) {
+        throw std::runtime_error(std::string(spec_.name) + " " +
+                                 describe_values(spec_.key, values_at(row, key_index_)) + ": " + columns_[column] +
+                                 " is '" + *value + "', not a time in unix seconds");
+      }
+      statement.bind(parameter, sql::UnixTime{seconds});
+    }
+  }
+
   static std::string joined(const std::vector<std::string>& values) {
     std::string out;
     for (const std::string& value : values) out += value + '\x1f';
@@ -165,14 +190,9 @@ class TableCopy {
       text += " ON CONFLICT DO NOTHING RETURNING " + column_list(spec_.key);
       auto insert = destination_.prepare(text);
       int parameter = 1;
-      for (std::size_t r = start; r < start + count; ++r) {
-        for (const auto& value : batch[r]) {
-          if (value)
-            insert.bind(parameter++, *value);
-          else
-            insert.bind_null(parameter++);
-        }
-      }
+      for (std::size_t r = start; r < start + count; ++r)
+        for (std::size_t column = 0; column < columns_.size(); ++column)
+          bind_value(insert, parameter++, batch[r], column);
       while (insert.step()) {
         std::vector<std::string> key;
         for (std::size_t k = 0; k < spec_.key.size(); ++k) key.push_back(insert.text(static_cast<int>(k)));
@@ -202,12 +222,7 @@ class TableCopy {
     auto update = destination_.prepare(text);
     for (const Row* row : rows) {
       int at = 1;
-      for (std::size_t i : restore_index_) {
-        if ((*row)[i])
-          update.bind(at++, *(*row)[i]);
-        else
-          update.bind_null(at++);
-      }
+      for (std::size_t i : restore_index_) bind_value(update, at++, *row, i);
       for (std::size_t i : key_index_) update.bind(at++, (*row)[i].value_or(""));
       update.run();
       update.reset();
@@ -328,6 +343,7 @@ class TableCopy {
   sql::Connection& source_;
   sql::Connection& destination_;
   std::vector<std::string> columns_;
+  std::vector<bool> is_time_;  // per column of columns_: the destination's column is a timestamptz
   std::vector<std::size_t> key_index_, identity_index_, restore_index_;
   TableCopyResult result_;
 };

@@ -228,6 +228,10 @@ CREATE TABLE login_failures (
 ) WITHOUT ROWID;
 CREATE INDEX login_failures_by_age ON login_failures(last_failure);
 )sql",
+    // 8: nothing on SQLite: its times stay INTEGER unix seconds (PostgreSQL's became timestamptz).
+    R"sql(
+SELECT 8;
+)sql",
 };
 
 }  // namespace

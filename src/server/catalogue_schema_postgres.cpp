@@ -1,10 +1,14 @@
 // The catalogue's schema on PostgreSQL: the same versions as catalogue_schema.cpp (SQLite), written for PostgreSQL
 // and recorded in a schema_version table. Never edit a released migration; append a new one, on both engines.
 //
-// Times are BIGINT unix seconds, as on SQLite, not timestamptz: the protocol and every query speak unix seconds
-// (leases, backoff, keyset cursors compare them with bound integers), so one SQL text serves both engines and no
-// value changes on the way between them. Ids are BIGINT (Icosa's are 64-bit snowflakes). Flags stay INTEGER 0/1
-// for the same reason. Triggers are plpgsql functions doing what SQLite's trigger bodies do.
+// Times are timestamptz(0) from migration 8 on (whole seconds, as SQLite's INTEGER unix seconds are), so psql,
+// pg_dump, Grafana and PostgreSQL's time functions see real instants; the database layer binds and reads them as
+// unix seconds (db.h: sql::UnixTime), so one SQL text still serves both engines. "Never" (a job never tried, a
+// lease not held) is the epoch, as 0 is on SQLite. Migrations 1-7 wrote BIGINT unix seconds; released
+// migrations stay as they were. login_failures.last_failure (7) stays BIGINT unix milliseconds: the login
+// throttle's own clock reading, finer than a second, pruned after one window. Ids are BIGINT (Icosa's are 64-bit
+// snowflakes). Flags stay INTEGER 0/1, as on SQLite, so their SQL is one text too. Triggers are plpgsql functions
+// doing what SQLite's trigger bodies do.
 #include <algorithm>
 #include <string>
 
@@ -254,6 +258,49 @@ CREATE TABLE login_failures (
   last_failure BIGINT NOT NULL
 );
 CREATE INDEX login_failures_by_age ON login_failures(last_failure);
+)sql",
+    // 8: every time column becomes timestamptz(0) (issue 13), in place: the same instants, the indexes rebuilt
+    // over the new type. A default of 0 becomes the epoch. The triggers that stamp times take the database's clock
+    // to the whole second below, as floor(extract(epoch FROM now())) did.
+    R"sql(
+ALTER TABLE users
+  ALTER COLUMN created_at TYPE timestamptz(0) USING to_timestamp(created_at),
+  ALTER COLUMN auth_stamp_at DROP DEFAULT,
+  ALTER COLUMN auth_stamp_at TYPE timestamptz(0) USING to_timestamp(auth_stamp_at),
+  ALTER COLUMN auth_stamp_at SET DEFAULT 'epoch';
+ALTER TABLE assets
+  ALTER COLUMN created_at TYPE timestamptz(0) USING to_timestamp(created_at),
+  ALTER COLUMN updated_at TYPE timestamptz(0) USING to_timestamp(updated_at),
+  ALTER COLUMN thumbnail_last_attempt_at TYPE timestamptz(0) USING to_timestamp(thumbnail_last_attempt_at),
+  ALTER COLUMN thumbnail_next_attempt_at DROP DEFAULT,
+  ALTER COLUMN thumbnail_next_attempt_at TYPE timestamptz(0) USING to_timestamp(thumbnail_next_attempt_at),
+  ALTER COLUMN thumbnail_next_attempt_at SET DEFAULT 'epoch',
+  ALTER COLUMN thumbnail_updated_at TYPE timestamptz(0) USING to_timestamp(thumbnail_updated_at);
+ALTER TABLE thumbnail_jobs
+  ALTER COLUMN lease_expires_at DROP DEFAULT,
+  ALTER COLUMN lease_expires_at TYPE timestamptz(0) USING to_timestamp(lease_expires_at),
+  ALTER COLUMN lease_expires_at SET DEFAULT 'epoch',
+  ALTER COLUMN next_attempt_at DROP DEFAULT,
+  ALTER COLUMN next_attempt_at TYPE timestamptz(0) USING to_timestamp(next_attempt_at),
+  ALTER COLUMN next_attempt_at SET DEFAULT 'epoch',
+  ALTER COLUMN created_at TYPE timestamptz(0) USING to_timestamp(created_at),
+  ALTER COLUMN updated_at TYPE timestamptz(0) USING to_timestamp(updated_at);
+ALTER TABLE selections
+  ALTER COLUMN created_at TYPE timestamptz(0) USING to_timestamp(created_at);
+
+CREATE OR REPLACE FUNCTION assets_job_done() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE thumbnail_jobs SET state = 'done', worker = NULL, cancel_requested = 0,
+    updated_at = date_trunc('second', now())
+    WHERE asset_id = NEW.id AND state != 'done';
+  RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION users_new_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.auth_stamp := replace(gen_random_uuid()::text, '-', '');
+  NEW.auth_stamp_at := date_trunc('second', now());
+  RETURN NEW;
+END $$;
 )sql",
 };
 

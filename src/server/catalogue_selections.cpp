@@ -24,7 +24,7 @@ std::string random_token() {
 }
 
 void prune(sql::Connection& db, std::int64_t cutoff) {
-  db.prepare("DELETE FROM selections WHERE created_at < ?").bind(1, cutoff).run();
+  db.prepare("DELETE FROM selections WHERE created_at < ?").bind(1, sql::UnixTime{cutoff}).run();
 }
 
 // The selection row (assets added by the caller, inside the same transaction).
@@ -37,7 +37,7 @@ SelectionInfo insert_selection(sql::Connection& db, std::string_view created_by,
   info.filter_json = filter_json;
   auto insert =
       db.prepare("INSERT INTO selections (token, created_at, created_by, filter) VALUES (?, ?, ?, ?) RETURNING id");
-  insert.bind(1, info.token).bind(2, now).bind(3, created_by).bind(4, filter_json);
+  insert.bind(1, info.token).bind(2, sql::UnixTime{now}).bind(3, created_by).bind(4, filter_json);
   if (!insert.step()) throw std::runtime_error("selection insert returned no id");
   info.row_id = insert.int64(0);
   insert.run();

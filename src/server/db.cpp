@@ -51,6 +51,10 @@ Statement& Statement::bind(int index, double value) {
   backend_->bind_double(index, value);
   return *this;
 }
+Statement& Statement::bind(int index, UnixTime time) {
+  backend_->bind_time(index, time.seconds);
+  return *this;
+}
 Statement& Statement::bind(int index, std::string_view text) {
   backend_->bind_text(index, text);
   return *this;

@@ -15,12 +15,13 @@ class StatementBackend {
   virtual ~StatementBackend() = default;
   virtual void bind_int64(int index, std::int64_t value) = 0;
   virtual void bind_double(int index, double value) = 0;
+  virtual void bind_time(int index, std::int64_t unix_seconds) = 0;  // sql::UnixTime
   virtual void bind_text(int index, std::string_view text) = 0;
   virtual void bind_null(int index) = 0;
   virtual bool step() = 0;
   virtual void reset() = 0;
   virtual bool is_null(int column) const = 0;
-  virtual std::int64_t int64(int column) const = 0;
+  virtual std::int64_t int64(int column) const = 0;  // a timestamptz as unix seconds
   virtual double real(int column) const = 0;
   virtual std::string_view text(int column) const = 0;  // valid until the next step or reset
 };

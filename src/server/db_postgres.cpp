@@ -1,7 +1,8 @@
 // The PostgreSQL engine of the database layer (db.h), on libpq: text parameters typed from their C++ values,
 // statements that run more than once prepared on the server (one per SQL text and parameter types, per
 // connection), whole results fetched at once (a page, a claim: small; and a statement may run while another's rows
-// are still being read, as on SQLite).
+// are still being read, as on SQLite). Times (sql::UnixTime) go out as timestamptz text and timestamptz columns
+// come back as unix seconds (db_timestamptz.h), in the session's DateStyle ISO and time zone UTC.
 #include <libpq-fe.h>
 
 #include <charconv>
@@ -12,13 +13,14 @@
 
 #include "server/db_backend.h"
 #include "server/db_placeholders.h"
+#include "server/db_timestamptz.h"
 
 namespace thumbgen::server::sql::detail {
 
 namespace {
 
 // OIDs of the built-in types the parameters are sent as (pg_type.h; stable across releases).
-constexpr Oid kInt8 = 20, kText = 25, kFloat8 = 701, kUnknown = 0;
+constexpr Oid kInt8 = 20, kText = 25, kFloat8 = 701, kTimestamptz = 1184, kUnknown = 0;
 
 // Prepared statements kept per connection before they are all dropped (admin filters make many SQL texts).
 constexpr std::size_t kMaxPrepared = 500;
@@ -83,6 +85,9 @@ class PostgresStatement final : public StatementBackend {
     auto end = std::to_chars(text, text + sizeof text, value).ptr;
     set(index, std::string(text, end), kFloat8);
   }
+  void bind_time(int index, std::int64_t unix_seconds) override {
+    set(index, timestamptz_text(unix_seconds), kTimestamptz);
+  }
   void bind_text(int index, std::string_view text) override {
     set(index, is_valid_utf8(text) ? std::string(text) : valid_utf8(text), kUnknown);
   }
@@ -101,6 +106,7 @@ class PostgresStatement final : public StatementBackend {
   bool is_null(int column) const override { return PQgetisnull(result_, row_, column) != 0; }
   std::int64_t int64(int column) const override {
     std::string_view value = text(column);
+    if (PQftype(result_, column) == kTimestamptz) return value.empty() ? 0 : timestamptz_seconds(value);  // "": NULL
     if (value == "t") return 1;
     if (value == "f") return 0;
     std::int64_t number = 0;
@@ -169,10 +175,11 @@ class PostgresConnection final : public ConnectionBackend {
     PQsetNoticeProcessor(
         conn_, [](void*, const char*) {}, nullptr);  // "already exists, skipping" and the like
     if (PQsetClientEncoding(conn_, "UTF8") != 0) throw Error(1, "PostgreSQL: cannot use UTF8");
-    // Plans for the bound values, every time: a generic plan of the claim query (made after five runs) ignores the
-    // time and the selection and took seconds where the custom plan takes milliseconds. Planning costs well under
-    // a millisecond for these queries.
-    exec("SET TIME ZONE 'UTC'; SET plan_cache_mode = force_custom_plan");
+    // Times print as "2023-11-14 22:13:20+00" (what int64() reads), whatever the server's own DateStyle and
+    // TimeZone. Plans for the bound values, every time: a generic plan of the claim query (made after five runs)
+    // ignores the time and the selection and took seconds where the custom plan takes milliseconds. Planning costs
+    // well under a millisecond for these queries.
+    exec("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO'; SET plan_cache_mode = force_custom_plan");
   }
   ~PostgresConnection() override { PQfinish(conn_); }
 

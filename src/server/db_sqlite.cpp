@@ -26,6 +26,7 @@ class SqliteStatement final : public StatementBackend {
 
   void bind_int64(int index, std::int64_t value) override { check(sqlite3_bind_int64(stmt_, index, value)); }
   void bind_double(int index, double value) override { check(sqlite3_bind_double(stmt_, index, value)); }
+  void bind_time(int index, std::int64_t unix_seconds) override { bind_int64(index, unix_seconds); }
   void bind_text(int index, std::string_view text) override {
     check(sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
   }

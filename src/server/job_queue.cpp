@@ -55,7 +55,7 @@ std::vector<Candidate> candidates(sql::Connection& db, const std::string& state,
   sql += " ORDER BY j." + time_column + ", j.job_id LIMIT ?2";
   if (postgres) sql += " FOR UPDATE OF j SKIP LOCKED";
   auto query = db.cached(sql);
-  query->bind(1, now).bind(2, limit);
+  query->bind(1, sql::UnixTime{now}).bind(2, limit);
   if (scope.selection) query->bind(3, *scope.selection);
   if (!scope.exclude_asset_ids.empty()) query->bind(4, excluded);
   std::vector<Candidate> found;
@@ -98,7 +98,7 @@ std::vector<ClaimedJob> JobQueue::claim(std::string_view worker, int max, int le
         "WHEN cancel_requested = 1 THEN 'skipped by admin' "
         "ELSE 'lease expired after ' || attempts || ' attempts (worker lost or too slow)' END "
         "WHERE state = 'leased' AND lease_expires_at <= ?1 AND (attempts >= ?2 OR cancel_requested = 1)");
-    bury.bind(1, now).bind(2, settings_.max_attempts).run();
+    bury.bind(1, sql::UnixTime{now}).bind(2, settings_.max_attempts).run();
 
     const std::string excluded = id_list(scope.exclude_asset_ids, db.dialect());
     const bool small = scope.selection && is_small_selection(db, *scope.selection);
@@ -130,7 +130,10 @@ std::vector<ClaimedJob> JobQueue::claim(std::string_view worker, int max, int le
       job.job_id = candidate.job_id;
       job.lease_expires_at = now + lease_seconds;
       lease.reset();
-      lease.bind(1, worker).bind(2, job.lease_expires_at).bind(3, now).bind(4, job.job_id);
+      lease.bind(1, worker)
+          .bind(2, sql::UnixTime{job.lease_expires_at})
+          .bind(3, sql::UnixTime{now})
+          .bind(4, job.job_id);
       if (!lease.step()) continue;
       job.attempt = static_cast<int>(lease.int64(0));
       std::int64_t asset_id = lease.int64(1);
@@ -154,7 +157,7 @@ std::variant<HeartbeatResult, JobError> JobQueue::heartbeat(std::int64_t job_id,
     auto extend = db.prepare(
         "UPDATE thumbnail_jobs SET lease_expires_at = ?1, updated_at = ?2 "
         "WHERE job_id = ?3 AND fencing_token = ?4 AND state = 'leased' RETURNING cancel_requested");
-    extend.bind(1, now + lease_seconds).bind(2, now).bind(3, job_id).bind(4, token);
+    extend.bind(1, sql::UnixTime{now + lease_seconds}).bind(2, sql::UnixTime{now}).bind(3, job_id).bind(4, token);
     if (!extend.step()) {
       auto exists = db.prepare("SELECT 1 FROM thumbnail_jobs WHERE job_id = ?");
       exists.bind(1, job_id);
@@ -194,9 +197,10 @@ std::variant<FailResult, JobError> JobQueue::fail(std::int64_t job_id, std::int6
     result.next_attempt_at = now + job_backoff_seconds(result.attempts);
     auto update = db.prepare(
         "UPDATE thumbnail_jobs SET state = ?1, next_attempt_at = ?2, last_error = ?3, worker = NULL, "
-        "lease_expires_at = 0, cancel_requested = 0, updated_at = ?4 WHERE job_id = ?5");
-    update.bind(1, result.state).bind(2, result.next_attempt_at).bind(3, reason.substr(0, kMaxReasonLength));
-    update.bind(4, now).bind(5, job_id).run();
+        "lease_expires_at = ?6, cancel_requested = 0, updated_at = ?4 WHERE job_id = ?5");
+    update.bind(1, result.state).bind(2, sql::UnixTime{result.next_attempt_at});
+    update.bind(3, reason.substr(0, kMaxReasonLength)).bind(4, sql::UnixTime{now}).bind(5, job_id);
+    update.bind(6, kNoLease).run();
     transaction.commit();
     return result;
   });
@@ -207,13 +211,13 @@ std::variant<FailResult, JobError> JobQueue::release(std::int64_t job_id, std::i
   return catalogue_.with_connection([&](sql::Connection& db) -> std::variant<FailResult, JobError> {
     sql::Transaction transaction(db);
     auto update = db.prepare(
-        "UPDATE thumbnail_jobs SET worker = NULL, lease_expires_at = 0, updated_at = ?1, "
+        "UPDATE thumbnail_jobs SET worker = NULL, lease_expires_at = ?4, updated_at = ?1, "
         "attempts = CASE WHEN cancel_requested = 1 OR attempts = 0 THEN attempts ELSE attempts - 1 END, "
         "state = CASE WHEN cancel_requested = 1 THEN 'dead' ELSE 'queued' END, "
         "last_error = CASE WHEN cancel_requested = 1 THEN 'skipped by admin' ELSE last_error END, "
         "cancel_requested = 0 "
         "WHERE job_id = ?2 AND fencing_token = ?3 AND state = 'leased' RETURNING attempts, state, next_attempt_at");
-    update.bind(1, now).bind(2, job_id).bind(3, token);
+    update.bind(1, sql::UnixTime{now}).bind(2, job_id).bind(3, token).bind(4, kNoLease);
     if (!update.step()) {
       auto exists = db.prepare("SELECT 1 FROM thumbnail_jobs WHERE job_id = ?");
       exists.bind(1, job_id);
@@ -236,7 +240,7 @@ std::optional<JobError> JobQueue::skip(std::int64_t job_id, std::int64_t now) {
     if (!current.step()) return JobError::NotFound;
     if (current.text(0) != "leased") return JobError::NotLeased;
     auto update = db.prepare("UPDATE thumbnail_jobs SET cancel_requested = 1, updated_at = ? WHERE job_id = ?");
-    update.bind(1, now).bind(2, job_id).run();
+    update.bind(1, sql::UnixTime{now}).bind(2, job_id).run();
     transaction.commit();
     return std::nullopt;
   });
@@ -259,7 +263,7 @@ int JobQueue::create_explicit(const std::vector<std::int64_t>& asset_ids, std::i
     int changed = 0;
     for (std::int64_t id : asset_ids) {
       upsert.reset();
-      upsert.bind(1, id).bind(2, now).run();
+      upsert.bind(1, id).bind(2, sql::UnixTime{now}).run();
       changed += db.changes();
     }
     transaction.commit();
@@ -278,12 +282,12 @@ int JobQueue::retry_failed(const std::optional<std::vector<std::int64_t>>& asset
     auto update = db.prepare(sql);
     int changed = 0;
     if (!asset_ids) {
-      update.bind(1, now).run();
+      update.bind(1, sql::UnixTime{now}).run();
       changed = db.changes();
     }
     for (std::int64_t id : asset_ids.value_or(std::vector<std::int64_t>{})) {
       update.reset();
-      update.bind(1, now).bind(2, id).run();
+      update.bind(1, sql::UnixTime{now}).bind(2, id).run();
       changed += db.changes();
     }
     transaction.commit();
@@ -296,7 +300,7 @@ JobStats JobQueue::stats(std::int64_t now) {
     auto query = db.prepare(
         "SELECT CASE WHEN state = 'leased' AND lease_expires_at <= ?1 THEN 'queued' ELSE state END AS s, count(*) "
         "FROM thumbnail_jobs GROUP BY s");
-    query.bind(1, now);
+    query.bind(1, sql::UnixTime{now});
     JobStats stats;
     while (query.step()) {
       std::string state = query.text(0);

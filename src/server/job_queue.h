@@ -105,6 +105,8 @@ class JobQueue {
   // busy handler; BEGIN IMMEDIATE still guards against other processes (import) writing the same file. On
   // PostgreSQL they run at once: row locks (FOR UPDATE, SKIP LOCKED) order them, across servers too.
   std::unique_lock<std::mutex> write_turn();
+  // lease_expires_at of a job nobody holds: 0 (the epoch; a bound time, as PostgreSQL's column is a timestamptz).
+  static constexpr sql::UnixTime kNoLease{0};
 
   Catalogue& catalogue_;
   JobSettings settings_;

@@ -18,7 +18,7 @@ RegenerateResult JobQueue::regenerate(const std::vector<std::int64_t>& asset_ids
         "INSERT INTO thumbnail_jobs AS j (asset_id, explicit, regenerate, next_attempt_at, created_at, updated_at) "
         "VALUES (?1, 1, 1, ?2, ?2, ?2) "
         "ON CONFLICT(asset_id) DO UPDATE SET explicit = 1, regenerate = 1, state = 'queued', attempts = 0, "
-        "next_attempt_at = ?2, last_error = NULL, cancel_requested = 0, worker = NULL, lease_expires_at = 0, "
+        "next_attempt_at = ?2, last_error = NULL, cancel_requested = 0, worker = NULL, lease_expires_at = ?3, "
         "updated_at = ?2 WHERE j.state != 'leased'");
     RegenerateResult result;
     for (std::int64_t id : asset_ids) {
@@ -37,7 +37,7 @@ RegenerateResult JobQueue::regenerate(const std::vector<std::int64_t>& asset_ids
         continue;
       }
       upsert.reset();
-      upsert.bind(1, id).bind(2, now).run();
+      upsert.bind(1, id).bind(2, sql::UnixTime{now}).bind(3, kNoLease).run();
       result.created += db.changes();
     }
     transaction.commit();

@@ -13,7 +13,7 @@ QueueDepth read_queue_depth(Catalogue& catalogue, std::int64_t now) {
     // Each count walks an index range (thumbnail_jobs_leases, thumbnail_jobs_queue), never the assets table.
     auto count = [&](const char* sql, bool with_now) {
       auto query = db.prepare(sql);
-      if (with_now) query.bind(1, now);
+      if (with_now) query.bind(1, sql::UnixTime{now});
       return query.step() ? query.int64(0) : std::int64_t{0};
     };
     QueueDepth depth;
