@@ -90,6 +90,8 @@ test('Start Generation on a selection: pause, skip, run to the end, failures and
                              null, {timeout: 30_000});
 
   await waitForState(page, 'Done');
+  // "Stored now" goes with the last thumbnail made (an uploaded cube), not with the skipped heavy model after it.
+  await page.locator('#thumbnail-stored-note').getByText('source: uploaded by this run').waitFor();
   await screenshot(page, 'generator-finished');
   const completed = await stat(page, 'completed');
   assert.equal(await stat(page, 'skipped'), 1, 'the heavy model was skipped');

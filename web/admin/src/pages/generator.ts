@@ -206,6 +206,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   let viewedName = '';
   let madeUrl: string | null = null;
   let shownJobId = ''; // the job the current-asset panel shows
+  let made = {jobId: '', url: null as string | null, source: ''}; // the stored thumbnail of the last one made
   let removeUnauthorized: (() => void) | null = null;
 
   const addLog = (level: LogLevel, text: string) => {
@@ -267,6 +268,8 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
       if (state === 'Done') {
         replaceChildren(currentInfo, ...row('Asset', 'none: the run is over'),
                         ...(viewedName ? row('Live view', `${viewedName} (the last thumbnail made)`) : []));
+        // "Stored now" goes with the last thumbnail made, not with a later asset that was skipped or failed.
+        if (made.jobId) showStored(currentStoredImage, currentStoredNote, made.url, made.source);
       }
       return;
     }
@@ -298,6 +301,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     }
     liveView.show(assetId(job), result.cameraUsed, result.png, files, settings);
     viewedName = job.asset.name;
+    made = {jobId: job.job_id, url: job.asset.thumbnail_url ?? null, source: job.asset.thumbnail_source ?? 'unknown'};
     rendersDone++;
     const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
     memoryInfo.textContent = `Renderer memory after ${rendersDone} renders: WASM heap ${mib(result.heapBytes)} MiB ` +
@@ -310,6 +314,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   };
 
   const showUploaded = (job: ClaimedJob, url: string | null) => {
+    if (job.job_id === made.jobId) made = {jobId: job.job_id, url, source: 'uploaded by this run'};
     if (job.job_id !== shownJobId) return;
     showStored(currentStoredImage, currentStoredNote, url, 'uploaded by this run');
   };
